@@ -1,0 +1,60 @@
+/**
+ * Project API credentials: `X-Wacast-Account-Id` + `X-Wacast-Passcode` (and the CleverTap-style
+ * `X-CleverTap-Account-Id` / `X-CleverTap-Passcode` on the upload alias). The passcode has 160
+ * random bits and is shown once; only its sha256 is stored.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../storage/db.js';
+import { newId, randomToken } from '../ids.js';
+import { safeEqual, sha256Hex } from './hash.js';
+
+export interface NewCredential {
+  accountId: string;
+  passcode: string;
+}
+
+const ACCOUNT_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+function newAccountId(): string {
+  const bytes = randomBytes(12);
+  let out = '';
+  for (const byte of bytes) out += ACCOUNT_ALPHABET[byte % ACCOUNT_ALPHABET.length];
+  return `WAC-${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}`;
+}
+
+export async function createApiCredential(db: Db, projectId: string, label = 'default'): Promise<NewCredential> {
+  const accountId = newAccountId();
+  const passcode = randomToken(20);
+  const now = Date.now();
+  await db.kysely
+    .insertInto('api_credentials')
+    .values({ id: newId(now), project_id: projectId, account_id: accountId, passcode_hash: sha256Hex(passcode), label, created_at: now, last_used_at: null })
+    .execute();
+  return { accountId, passcode };
+}
+
+/** The project the credentials belong to, or null when they are wrong. */
+export async function verifyApiCredential(db: Db, accountId: string, passcode: string): Promise<string | null> {
+  const row = await db.kysely
+    .selectFrom('api_credentials')
+    .select(['project_id', 'passcode_hash', 'id', 'last_used_at'])
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  if (!row || !safeEqual(row.passcode_hash, sha256Hex(passcode))) return null;
+  const now = Date.now();
+  // Record use at most once a minute: uploads arrive in tight loops.
+  if (row.last_used_at === null || now - row.last_used_at > 60_000) {
+    await db.kysely.updateTable('api_credentials').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return row.project_id;
+}
+
+export async function listApiCredentials(db: Db, projectId: string) {
+  const rows = await db.kysely
+    .selectFrom('api_credentials')
+    .select(['id', 'account_id', 'label', 'created_at', 'last_used_at'])
+    .where('project_id', '=', projectId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => ({ id: row.id, accountId: row.account_id, label: row.label, createdAt: row.created_at, lastUsedAt: row.last_used_at }));
+}

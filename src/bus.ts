@@ -1,0 +1,34 @@
+/**
+ * In-process signals between the API, the dispatcher and the applier when they share a process
+ * (`wacast serve`). They only shorten waits: every consumer also polls the database, so separate
+ * `wacast worker` processes behave the same, only with up to one poll interval more latency.
+ */
+import { EventEmitter } from 'node:events';
+
+export interface BusEvents {
+  /** Messages became claimable for a provider account. */
+  'messages-queued': [providerId: string];
+  /** Callback events were appended to the log. */
+  'callbacks-recorded': [];
+  /** A campaign's state or counters changed (drives the live report). */
+  'campaign-changed': [campaignId: string];
+  /** An inbound message or a reply changed a conversation. */
+  'conversation-changed': [projectId: string, phone: string];
+}
+
+export class Bus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {
+    this.emitter.emit(event, ...args);
+  }
+
+  on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): () => void {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return () => this.emitter.off(event, listener as (...args: unknown[]) => void);
+  }
+}

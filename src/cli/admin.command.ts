@@ -1,0 +1,66 @@
+/** `wacast project create` and `wacast user create`. */
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { openRuntime } from '../runtime.js';
+import { createProject } from '../projects/projects.service.js';
+import { createApiCredential } from '../auth/api-credentials.service.js';
+import { addProjectMember, createUser } from '../auth/users.service.js';
+import { AppError } from '../errors.js';
+import { createLogger } from '../logger.js';
+
+async function withRuntime<T>(run: (runtime: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const runtime = await openRuntime(config, { logger: createLogger('warn') });
+  try {
+    return await run(runtime);
+  } catch (error) {
+    if (error instanceof AppError) {
+      console.error(error.message);
+      process.exitCode = 1;
+      return undefined as T;
+    }
+    throw error;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export function registerAdminCommands(program: Command): void {
+  const project = program.command('project').description('Manage projects.');
+  project
+    .command('create')
+    .description('Create a project and its first API credentials (the passcode is printed once).')
+    .requiredOption('--name <name>', 'project name')
+    .option('--json', 'print {"accountId","passcode"} as JSON')
+    .action(async (options: { name: string; json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const name = options.name.trim();
+        if (!name) throw new AppError(422, 'validation_failed', '--name must not be empty.');
+        const created = await createProject(runtime.db, name);
+        const credential = await createApiCredential(runtime.db, created.id);
+        if (options.json) {
+          console.log(JSON.stringify({ accountId: credential.accountId, passcode: credential.passcode, projectId: created.id }));
+        } else {
+          console.log(`Project "${created.name}" created (id ${created.id}).`);
+          console.log(`API account id: ${credential.accountId}`);
+          console.log(`API passcode:   ${credential.passcode}   (shown once; store it now)`);
+        }
+      });
+    });
+
+  const user = program.command('user').description('Manage dashboard users.');
+  user
+    .command('create')
+    .description('Create a dashboard user.')
+    .requiredOption('--email <email>', 'login email')
+    .requiredOption('--password <password>', 'password (at least 10 characters)')
+    .option('--admin', 'instance admin: can open every project')
+    .option('--project <id...>', 'project id(s) the user can open')
+    .action(async (options: { email: string; password: string; admin?: boolean; project?: string[] }) => {
+      await withRuntime(async (runtime) => {
+        const created = await createUser(runtime.db, { email: options.email, password: options.password, isAdmin: options.admin === true });
+        for (const projectId of options.project ?? []) await addProjectMember(runtime.db, projectId, created.id);
+        console.log(`User ${created.email} created${created.isAdmin ? ' (admin)' : ''}.`);
+      });
+    });
+}

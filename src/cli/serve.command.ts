@@ -1,0 +1,87 @@
+/** `wacast serve`, `wacast worker`, `wacast migrate`. */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import { buildApp } from '../app.js';
+import { Worker } from '../worker/worker.js';
+import { countUsers } from '../auth/users.service.js';
+import { issueSetupToken } from '../auth/setup-token.js';
+import { openDb } from '../storage/db.js';
+import { migrate } from '../storage/migrator.js';
+import { randomToken } from '../ids.js';
+
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`wacast: ${signal} received, shutting down…`);
+    stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+export function workerOwner(): string {
+  return `${hostname()}:${process.pid}:${randomToken(4)}`;
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the API, the dashboard and the callback endpoints, with the background worker (unless --no-worker).')
+    .option('--no-worker', 'serve HTTP only (stateless API/webhook node for scale-out)')
+    .action(async (options: { worker: boolean }) => {
+      const config = loadConfig();
+      const runtime = await openRuntime(config);
+      const app = await buildApp(runtime);
+      const worker = options.worker ? new Worker(runtime, workerOwner()) : null;
+      await app.listen({ host: config.host, port: config.port });
+      worker?.start();
+      const engine = runtime.db.dialect === 'sqlite' ? `SQLite at ${runtime.db.location}` : `PostgreSQL at ${runtime.db.location}`;
+      console.log(`wacast is running at ${config.publicUrl} (${engine}${worker ? ', worker on' : ', worker off'})`);
+      if ((await countUsers(runtime.db)) === 0) {
+        const token = await issueSetupToken(runtime.db);
+        console.log(`Create the first admin (one-time link): ${config.publicUrl}/setup#token=${token}`);
+      }
+      onShutdown(async () => {
+        await app.close();
+        await worker?.stop();
+        await runtime.close();
+      });
+    });
+
+  program
+    .command('worker')
+    .description('Run only the background worker: dispatch, callbacks, scheduling. Run several against PostgreSQL to scale out.')
+    .action(async () => {
+      const runtime: Runtime = await openRuntime(loadConfig());
+      const worker = new Worker(runtime, workerOwner());
+      worker.start();
+      console.log(`wacast worker started (${runtime.db.dialect})`);
+      onShutdown(async () => {
+        await worker.stop();
+        await runtime.close();
+      });
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations (also done automatically at start).')
+    .action(async () => {
+      const config = loadConfig();
+      const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const result = await migrate(db);
+        console.log(result.applied.length === 0 ? 'Database is up to date.' : `Applied: ${result.applied.join(', ')}`);
+      } finally {
+        await db.close();
+      }
+    });
+}

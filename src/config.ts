@@ -1,0 +1,138 @@
+/**
+ * The only module that reads the process environment. Every setting is documented here and in the
+ * README's configuration table; a wrong value stops the boot with a message naming the variable,
+ * the value and what is allowed.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const httpUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'expected an absolute http:// or https:// URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const secretKey = z.string().refine((value) => decodeSecretKey(value) !== null, {
+  message: 'expected 32 bytes, written as 64 hex characters or as base64 (44 characters)',
+});
+
+/** Decodes WACAST_SECRET_KEY: 64 hex characters or base64 of exactly 32 bytes; null when neither. */
+export function decodeSecretKey(value: string): Buffer | null {
+  const trimmed = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(trimmed)) {
+    const bytes = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  return null;
+}
+
+const envSchema = z.object({
+  /** Interface the HTTP server binds to. */
+  WACAST_HOST: z.string().min(1).default('0.0.0.0'),
+  /** TCP port of the HTTP server (API, dashboard, callbacks). */
+  WACAST_PORT: z.coerce
+    .number({ message: 'expected an integer from 1 to 65535' })
+    .int('expected an integer from 1 to 65535')
+    .min(1, 'expected an integer from 1 to 65535')
+    .max(65535, 'expected an integer from 1 to 65535')
+    .default(3000),
+  /** Directory for the embedded SQLite database and the generated secret key file. */
+  WACAST_DATA_DIR: z.string().min(1).default('./data'),
+  /** postgres:// URL; when set, PostgreSQL is used instead of embedded SQLite. */
+  WACAST_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  /** 32-byte key encrypting provider credentials; without it a key file is created in the data dir. */
+  WACAST_SECRET_KEY: secretKey.optional(),
+  /** Public base URL of this server: the base of the callback URLs given to providers. */
+  WACAST_PUBLIC_URL: httpUrl.optional(),
+  /** Allow media URLs that point at loopback or private networks (off: such URLs are refused). */
+  WACAST_ALLOW_PRIVATE_URLS: booleanString.default(false),
+  /** Gupshup Enterprise GatewayAPI endpoint (the full …/GatewayAPI/rest URL). */
+  GUPSHUP_ENTERPRISE_URL: httpUrl.default('https://media.smsgupshup.com/GatewayAPI/rest'),
+  /** Gupshup self-serve API base. */
+  GUPSHUP_API_URL: httpUrl.default('https://api.gupshup.io'),
+  /** Vonage (Nexmo) Messages API base. */
+  VONAGE_API_URL: httpUrl.default('https://api.nexmo.com'),
+  /** Log level: fatal, error, warn, info, debug, trace or silent. */
+  WACAST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  secretKey: Buffer | undefined;
+  publicUrl: string;
+  allowPrivateUrls: boolean;
+  providerUrls: {
+    gupshupEnterprise: string;
+    gupshupApi: string;
+    vonageApi: string;
+  };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Thrown when the environment holds a wrong value; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment into a Config. Empty strings count as "not set". */
+export function loadConfig(env: Env = process.env): Config {
+  const relevant: Env = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') relevant[key] = value.trim();
+  }
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const raw = relevant[name];
+      const shown = name === 'WACAST_SECRET_KEY' ? '(hidden)' : JSON.stringify(raw);
+      return `${name}=${shown} is invalid: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const values = parsed.data;
+  const publicUrl =
+    values.WACAST_PUBLIC_URL ??
+    `http://${values.WACAST_HOST === '0.0.0.0' || values.WACAST_HOST === '::' ? 'localhost' : values.WACAST_HOST}:${values.WACAST_PORT}`;
+  return {
+    host: values.WACAST_HOST,
+    port: values.WACAST_PORT,
+    dataDir: resolve(values.WACAST_DATA_DIR),
+    databaseUrl: values.WACAST_DATABASE_URL,
+    secretKey: values.WACAST_SECRET_KEY ? (decodeSecretKey(values.WACAST_SECRET_KEY) ?? undefined) : undefined,
+    publicUrl,
+    allowPrivateUrls: values.WACAST_ALLOW_PRIVATE_URLS,
+    providerUrls: {
+      gupshupEnterprise: values.GUPSHUP_ENTERPRISE_URL,
+      gupshupApi: values.GUPSHUP_API_URL,
+      vonageApi: values.VONAGE_API_URL,
+    },
+    logLevel: values.WACAST_LOG_LEVEL,
+  };
+}
+
+/** The documented variables, for the README table and `wacast --help`. */
+export const configVariables = Object.keys(envSchema.shape);

@@ -1,0 +1,40 @@
+/** Prometheus metrics. One registry per app instance so tests can build many apps side by side. */
+import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'wacast_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'wacast_http_request_duration_seconds',
+    help: 'HTTP request duration.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly messagesSent = new Counter({
+    name: 'wacast_messages_sent_total',
+    help: 'Provider send attempts by provider type and outcome (sent, failed, retry, unknown).',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly callbacksReceived = new Counter({
+    name: 'wacast_callbacks_received_total',
+    help: 'Provider callbacks recorded, by provider type and kind.',
+    labelNames: ['provider', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly callbackBacklog = new Gauge({
+    name: 'wacast_callback_backlog',
+    help: 'Recorded callbacks not yet applied.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'wacast_' });
+  }
+}

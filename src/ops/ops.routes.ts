@@ -1,0 +1,38 @@
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../deps.js';
+
+export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/healthz',
+    {
+      config: { auth: 'public' },
+      schema: {
+        summary: 'Liveness and readiness: answers 200 when the database answers.',
+        tags: ['operations'],
+        response: {
+          200: z.object({ status: z.literal('ok'), database: z.literal('ok'), engine: z.enum(['sqlite', 'postgres']) }),
+          503: z.object({ status: z.literal('unavailable'), database: z.literal('unreachable'), engine: z.enum(['sqlite', 'postgres']) }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(deps.db.kysely);
+        return { status: 'ok' as const, database: 'ok' as const, engine: deps.db.dialect };
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'health check: database unreachable');
+        return reply.status(503).send({ status: 'unavailable' as const, database: 'unreachable' as const, engine: deps.db.dialect });
+      }
+    },
+  );
+
+  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(body);
+  });
+}

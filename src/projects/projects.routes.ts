@@ -1,0 +1,98 @@
+/** Projects (tenants), their API credentials, and dashboard users. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { sessionUserOf } from '../auth/auth.plugin.js';
+import { createProject, listProjectsForUser, userCanOpenProject } from './projects.service.js';
+import { createApiCredential, listApiCredentials } from '../auth/api-credentials.service.js';
+import { addProjectMember, createUser } from '../auth/users.service.js';
+import { listOf } from '../validation.js';
+
+const projectSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.number() });
+const credentialSchema = z.object({ id: z.string(), accountId: z.string(), label: z.string(), createdAt: z.number(), lastUsedAt: z.number().nullable() });
+
+export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = deps;
+
+  app.get(
+    '/api/v1/projects',
+    { config: { auth: 'session' }, schema: { tags: ['projects'], summary: 'Projects the logged-in user can open.', response: { 200: listOf(projectSchema) } } },
+    async (request) => {
+      const user = sessionUserOf(request);
+      return { items: await listProjectsForUser(db, { id: user.userId, isAdmin: user.isAdmin }), nextCursor: null };
+    },
+  );
+
+  app.post(
+    '/api/v1/projects',
+    {
+      config: { auth: 'admin' },
+      schema: { tags: ['projects'], summary: 'Create a project (instance admins).', body: z.object({ name: z.string().trim().min(1).max(100) }), response: { 201: projectSchema } },
+    },
+    async (request, reply) => {
+      const user = sessionUserOf(request);
+      return reply.status(201).send(await createProject(db, request.body.name, user.userId));
+    },
+  );
+
+  async function assertCanOpen(userId: string, isAdmin: boolean, projectId: string) {
+    if (!(await userCanOpenProject(db, { id: userId, isAdmin }, projectId))) throw notFound('Project', projectId);
+  }
+
+  app.get(
+    '/api/v1/projects/:projectId/credentials',
+    {
+      config: { auth: 'session' },
+      schema: { tags: ['projects'], summary: 'API credentials of a project (passcodes are never shown again).', params: z.object({ projectId: z.string() }), response: { 200: listOf(credentialSchema) } },
+    },
+    async (request) => {
+      const user = sessionUserOf(request);
+      await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
+      return { items: await listApiCredentials(db, request.params.projectId), nextCursor: null };
+    },
+  );
+
+  app.post(
+    '/api/v1/projects/:projectId/credentials',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['projects'],
+        summary: 'Create API credentials; the passcode is in this answer only.',
+        params: z.object({ projectId: z.string() }),
+        body: z.object({ label: z.string().trim().min(1).max(100).default('default') }).default({ label: 'default' }),
+        response: { 201: z.object({ accountId: z.string(), passcode: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const user = sessionUserOf(request);
+      await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
+      return reply.status(201).send(await createApiCredential(db, request.params.projectId, request.body.label));
+    },
+  );
+
+  app.post(
+    '/api/v1/users',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['projects'],
+        summary: 'Create a dashboard user (instance admins).',
+        body: z.object({ email: z.string(), password: z.string(), isAdmin: z.boolean().default(false), projectIds: z.array(z.string()).default([]) }),
+        response: { 201: z.object({ id: z.string(), email: z.string(), isAdmin: z.boolean() }) },
+      },
+    },
+    async (request, reply) => {
+      for (const projectId of request.body.projectIds) {
+        const exists = await db.kysely.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+        if (!exists) throw notFound('Project', projectId);
+      }
+      const user = await createUser(db, request.body);
+      for (const projectId of request.body.projectIds) await addProjectMember(db, projectId, user.id);
+      return reply.status(201).send(user);
+    },
+  );
+}

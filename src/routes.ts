@@ -1,0 +1,12 @@
+/** Every HTTP route of the product, by domain. */
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from './deps.js';
+import { opsRoutes } from './ops/ops.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { projectRoutes } from './projects/projects.routes.js';
+
+export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await app.register(opsRoutes, deps);
+  await app.register(authRoutes, deps);
+  await app.register(projectRoutes, deps);
+}

@@ -1,0 +1,78 @@
+/**
+ * Opens the database: embedded SQLite (better-sqlite3, WAL) by default, PostgreSQL when a URL is
+ * given. Only src/storage/ knows which engine is in use; the rest of the code sees `Db`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  /** Human-readable location, with any password removed. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** SQLite file name inside dataDir (default wacast.db). */
+  sqliteFile?: string;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+// int8 (COUNT(*), bigint columns) and numeric arrive as strings from pg; every such value in this
+// schema is an epoch-ms timestamp or a counter far below 2^53, so parse them as numbers.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+pg.types.setTypeParser(1700, (value) => Number.parseFloat(value));
+
+export function openDb(options: DbOptions): Db {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  mkdirSync(options.dataDir, { recursive: true });
+  return openSqlite(join(options.dataDir, options.sqliteFile ?? 'wacast.db'));
+}
+
+export function openSqlite(file: string): Db {
+  const sqlite = new BetterSqlite3(file);
+  // WAL lets readers run beside the single writer; NORMAL sync is durable across process crashes
+  // (only an OS crash can lose the last commits); 5 s busy timeout lets a CLI run beside a server.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('cache_size = -65536');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    location: file,
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+export function openPostgres(url: string, poolSize: number): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = new URL(url);
+  if (safe.password) safe.password = '***';
+  return {
+    kysely,
+    dialect: 'postgres',
+    location: safe.toString(),
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '../migrator.js';
+import * as initial from './0001-initial.js';
+
+/** Every migration in order. Names never change once released. */
+export const migrations: Migration[] = [{ name: '0001-initial', up: initial.up }];

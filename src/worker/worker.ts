@@ -1,0 +1,70 @@
+/**
+ * The background side of wacast: every loop that is not an HTTP handler (dispatch, callback
+ * application, scheduling, housekeeping). `wacast serve` runs it beside the API unless
+ * `--no-worker`; `wacast worker` runs only this. Every loop coordinates through database leases,
+ * so any number of worker processes can run against one PostgreSQL database.
+ */
+import type { AppDeps } from '../deps.js';
+import { deleteExpiredSessions } from '../auth/sessions.service.js';
+
+export interface BackgroundService {
+  readonly name: string;
+  start(): void;
+  /** Stops taking new work, finishes or releases what it holds, and resolves when done. */
+  stop(): Promise<void>;
+}
+
+export type BackgroundServiceFactory = (deps: AppDeps, owner: string) => BackgroundService;
+
+/** A loop that runs `tick` every `intervalMs` until stopped; errors are logged, never fatal. */
+export class IntervalService implements BackgroundService {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly intervalMs: number,
+    private readonly tick: () => Promise<void>,
+    private readonly deps: Pick<AppDeps, 'logger'>,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tick()
+        .catch((error: unknown) => this.deps.logger.error({ err: error, service: this.name }, 'background task failed'))
+        .finally(() => {
+          this.running = null;
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
+
+const housekeeping: BackgroundServiceFactory = (deps) =>
+  new IntervalService('housekeeping', 60 * 60 * 1000, () => deleteExpiredSessions(deps.db), deps);
+
+/** Every background service, in start order. Domains add theirs here. */
+export const backgroundServices: BackgroundServiceFactory[] = [housekeeping];
+
+export class Worker {
+  private readonly services: BackgroundService[];
+
+  constructor(deps: AppDeps, readonly owner: string, factories: BackgroundServiceFactory[] = backgroundServices) {
+    this.services = factories.map((factory) => factory(deps, owner));
+  }
+
+  start(): void {
+    for (const service of this.services) service.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.services.map((service) => service.stop()));
+  }
+}
