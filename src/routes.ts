@@ -4,9 +4,13 @@ import type { AppDeps } from './deps.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { projectRoutes } from './projects/projects.routes.js';
+import { providerAccountRoutes } from './providers/provider-accounts.routes.js';
+import { templateRoutes } from './templates/templates.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(opsRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(projectRoutes, deps);
+  await app.register(providerAccountRoutes, deps);
+  await app.register(templateRoutes, deps);
 }

@@ -4,7 +4,7 @@
  * instance master key. Ciphertext format (JSON): {"v":1,"kid","dk","iv","ct","tag"} with base64
  * fields. A wrong master key fails GCM authentication and throws WrongSecretKeyError.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 export class WrongSecretKeyError extends Error {
   constructor(message: string) {
@@ -39,6 +39,7 @@ function open(key: Buffer, iv: Buffer, ct: Buffer, tag: Buffer): Buffer {
 
 export class SecretBox {
   readonly keyId: string;
+  private readonly derivedKeys = new Map<string, Buffer>();
 
   constructor(private readonly masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('The master key must be 32 bytes.');
@@ -79,6 +80,19 @@ export class SecretBox {
     } catch {
       throw new WrongSecretKeyError('Decryption failed: the secret key is wrong or the stored value was altered.');
     }
+  }
+
+  /**
+   * HMAC-SHA256 of `data` under a key derived (HKDF) from the master key for `purpose`, so signed
+   * values (callback tokens) can be checked without storing them and without reusing the key.
+   */
+  mac(purpose: string, data: Buffer): Buffer {
+    let key = this.derivedKeys.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `wacast:${purpose}`, 32));
+      this.derivedKeys.set(purpose, key);
+    }
+    return createHmac('sha256', key).update(data).digest();
   }
 
   encryptJson(value: unknown): string {

@@ -80,6 +80,8 @@ export interface ProviderAccountsTable {
   credentials_public: JsonColumn;
   created_at: Millis;
   updated_at: Millis;
+  /** Deleted accounts stay for the history of their campaigns; their callback URLs answer 404. */
+  deleted_at: Millis | null;
 }
 
 export interface TemplatesTable {
@@ -93,6 +95,8 @@ export interface TemplatesTable {
   language: string;
   created_at: Millis;
   updated_at: Millis;
+  /** Deleted templates stay for the history of their campaigns. */
+  deleted_at: Millis | null;
 }
 
 export interface ProfilesTable {

@@ -76,6 +76,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('credentials_public', json, (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addColumn('deleted_at', 'bigint')
     .execute();
   await s.createIndex('provider_accounts_project').on('provider_accounts').column('project_id').execute();
 
@@ -91,6 +92,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('language', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addColumn('deleted_at', 'bigint')
     .execute();
   await s.createIndex('templates_project').on('templates').columns(['project_id', 'provider_id']).execute();
 

@@ -1,0 +1,163 @@
+/**
+ * Provider account credentials: what each provider type needs, how it is validated (field by
+ * field, with messages that say what is allowed), which fields are secret (write-only, stored
+ * encrypted, returned masked as `••••1234`).
+ */
+import { createPrivateKey } from 'node:crypto';
+import { z } from 'zod';
+import type { FieldProblem } from '../errors.js';
+import type { GupshupCredentials, NexmoCredentials, ProviderCredentials, ProviderType } from './provider.js';
+
+export const SECRET_FIELDS: Record<ProviderType, readonly string[]> = {
+  gupshup: ['notificationPassword', 'twoWayPassword', 'apiKey'],
+  nexmo: ['privateKey', 'apiSecret', 'signatureSecret'],
+};
+
+type Problems = FieldProblem[];
+
+/** Business number: E.164 (`+919876543210`), digits with country code, or a 3–8 digit shortcode. */
+export function normaliseBusinessNumber(value: string): string | null {
+  const compact = value.replace(/[\s()-]/g, '');
+  if (/^\d{3,8}$/.test(compact)) return compact;
+  const digits = compact.replace(/^\+|^00/, '');
+  if (/^[1-9]\d{7,14}$/.test(digits)) return digits;
+  return null;
+}
+
+// Every field is read leniently (a string, '' when absent) and checked afterwards, so one request
+// gets every problem at once instead of the first one only.
+const lenient = z.union([z.string(), z.number()]).transform((value) => String(value)).optional();
+
+function readFields<K extends string>(input: unknown, keys: readonly K[], problems: Problems): Record<K, string> {
+  const out = {} as Record<K, string>;
+  const source = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    if (!(keys as readonly string[]).includes(key)) problems.push({ path: key, message: `is not a field of this provider (allowed: ${keys.join(', ')})` });
+  }
+  for (const key of keys) {
+    const parsed = lenient.safeParse(source[key]);
+    if (!parsed.success) problems.push({ path: key, message: 'must be a string' });
+    out[key] = parsed.success ? (parsed.data ?? '') : '';
+  }
+  return out;
+}
+
+function maxLength(fields: Record<string, string>, limits: Record<string, number>, problems: Problems): void {
+  for (const [key, limit] of Object.entries(limits)) {
+    if ((fields[key] ?? '').length > limit) problems.push({ path: key, message: `must be at most ${limit.toLocaleString('en-US')} characters` });
+  }
+}
+
+function businessNumber(fields: Record<string, string>, key: string, problems: Problems): string {
+  const raw = (fields[key] ?? '').trim();
+  if (!raw) {
+    problems.push({ path: key, message: 'is required' });
+    return '';
+  }
+  const normalised = normaliseBusinessNumber(raw);
+  if (!normalised) {
+    problems.push({ path: key, message: 'must be a phone number with country code (e.g. +919876543210 or 919876543210) or a 3–8 digit shortcode' });
+    return raw;
+  }
+  return normalised;
+}
+
+const GUPSHUP_KEYS = ['mode', 'notificationUserId', 'notificationPassword', 'twoWayUserId', 'twoWayPassword', 'appName', 'mobileNumber', 'facebookUrl', 'apiKey'] as const;
+const NEXMO_KEYS = ['applicationId', 'privateKey', 'apiKey', 'apiSecret', 'signatureSecret', 'whatsappNumber'] as const;
+
+function checkGupshup(input: unknown, problems: Problems): GupshupCredentials {
+  const raw = readFields(input, GUPSHUP_KEYS, problems);
+  const fields = { ...raw };
+  for (const key of ['notificationUserId', 'twoWayUserId', 'appName', 'facebookUrl', 'apiKey', 'mode'] as const) fields[key] = fields[key].trim();
+  maxLength(fields, { notificationUserId: 50, notificationPassword: 200, twoWayUserId: 50, twoWayPassword: 200, appName: 100, facebookUrl: 500, apiKey: 200 }, problems);
+  const mode = fields.mode || 'enterprise';
+  if (mode !== 'enterprise' && mode !== 'selfserve') problems.push({ path: 'mode', message: 'must be "enterprise" or "selfserve"' });
+  const need = (key: (typeof GUPSHUP_KEYS)[number], why: string) => {
+    if (!fields[key]) problems.push({ path: key, message: `is required ${why}` });
+  };
+  if (mode === 'selfserve') {
+    need('apiKey', "for Gupshup self-serve (the app's API key)");
+    need('appName', 'for Gupshup self-serve (the Gupshup app name, sent as src.name)');
+    if (fields.appName && !/^[A-Za-z0-9_]+$/.test(fields.appName)) problems.push({ path: 'appName', message: 'must contain only letters, digits and underscores' });
+  } else {
+    need('notificationUserId', 'for Gupshup Enterprise: the notification (HSM) account sends templates');
+    need('notificationPassword', 'for Gupshup Enterprise');
+    need('twoWayUserId', 'for Gupshup Enterprise: the two-way account sends replies and auto-replies');
+    need('twoWayPassword', 'for Gupshup Enterprise');
+  }
+  for (const key of ['notificationUserId', 'twoWayUserId'] as const) {
+    if (fields[key] && !/^\d{4,20}$/.test(fields[key])) problems.push({ path: key, message: 'must be the numeric Gupshup account id (e.g. 2000155005)' });
+  }
+  if (fields.facebookUrl && !/^https?:\/\/\S+$/i.test(fields.facebookUrl)) problems.push({ path: 'facebookUrl', message: 'must be an http:// or https:// URL' });
+  const mobileNumber = businessNumber(fields, 'mobileNumber', problems);
+  return { ...fields, mode: mode === 'selfserve' ? 'selfserve' : 'enterprise', mobileNumber };
+}
+
+function checkNexmo(input: unknown, problems: Problems): NexmoCredentials {
+  const fields = readFields(input, NEXMO_KEYS, problems);
+  fields.applicationId = fields.applicationId.trim();
+  fields.apiKey = fields.apiKey.trim();
+  maxLength(fields, { applicationId: 100, privateKey: 10_000, apiKey: 100, apiSecret: 200, signatureSecret: 200 }, problems);
+  const jwt = fields.applicationId !== '' || fields.privateKey.trim() !== '';
+  if (jwt) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(fields.applicationId)) {
+      problems.push({ path: 'applicationId', message: 'must be the Vonage application id (a UUID) when a private key is given' });
+    }
+    if (!fields.privateKey.trim()) {
+      problems.push({ path: 'privateKey', message: "is required with an application id (the application's PEM private key)" });
+    } else {
+      try {
+        if (createPrivateKey(fields.privateKey).asymmetricKeyType !== 'rsa') problems.push({ path: 'privateKey', message: 'must be an RSA private key (Vonage signs with RS256)' });
+      } catch {
+        problems.push({ path: 'privateKey', message: 'must be a PEM private key (-----BEGIN PRIVATE KEY----- …)' });
+      }
+    }
+  } else if (!fields.apiKey || !fields.apiSecret) {
+    problems.push({
+      path: fields.apiKey ? 'apiSecret' : 'apiKey',
+      message: 'is required: give an Application ID with its Private key, or an API key with its API secret',
+    });
+  }
+  const whatsappNumber = businessNumber(fields, 'whatsappNumber', problems);
+  return { ...fields, whatsappNumber };
+}
+
+export type ParsedCredentials = { ok: true; credentials: ProviderCredentials } | { ok: false; problems: FieldProblem[] };
+
+export function parseCredentials(type: ProviderType, input: unknown): ParsedCredentials {
+  const problems: Problems = [];
+  const credentials = type === 'gupshup' ? checkGupshup(input, problems) : checkNexmo(input, problems);
+  if (problems.length === 0) return { ok: true, credentials };
+  return { ok: false, problems: problems.map((problem) => ({ path: `credentials.${problem.path}`, message: problem.message })) };
+}
+
+/** `••••1234`: enough to recognise a secret, never enough to use it. Empty stays empty. */
+export function maskSecret(value: string): string {
+  if (!value) return '';
+  return `••••${value.replace(/\s+/g, '').slice(-4)}`;
+}
+
+/** The credentials as the API may show them: non-secret fields as they are, secrets masked. */
+export function publicCredentials(type: ProviderType, credentials: ProviderCredentials): Record<string, string> {
+  const secret = new Set(SECRET_FIELDS[type]);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(credentials)) {
+    out[key] = secret.has(key) ? maskSecret(String(value ?? '')) : String(value ?? '');
+  }
+  return out;
+}
+
+/**
+ * Applies a partial update: fields present in `patch` replace the stored ones; secrets that are
+ * omitted, empty, or sent back masked (`••••…`) keep their stored value.
+ */
+export function mergeCredentials(type: ProviderType, stored: ProviderCredentials, patch: Record<string, unknown>): Record<string, unknown> {
+  const secret = new Set(SECRET_FIELDS[type]);
+  const merged: Record<string, unknown> = { ...stored };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (secret.has(key) && (value === '' || (typeof value === 'string' && value.startsWith('••••')))) continue;
+    merged[key] = value;
+  }
+  return merged;
+}

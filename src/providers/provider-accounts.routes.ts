@@ -1,0 +1,120 @@
+/** REST API of provider accounts: /api/v1/providers. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../deps.js';
+import { projectIdOf } from '../auth/auth.plugin.js';
+import { listOf } from '../validation.js';
+import {
+  createProviderAccount,
+  deleteProviderAccount,
+  getProviderAccount,
+  issueDraftCallbackUrls,
+  listProviderAccounts,
+  rotateCallbackToken,
+  updateProviderAccount,
+} from './provider-accounts.service.js';
+
+const providerType = z.enum(['gupshup', 'nexmo'], { message: 'must be "gupshup" or "nexmo"' });
+const autoReply = z.object({ enabled: z.boolean(), text: z.string().optional() });
+
+export const providerAccountSchema = z.object({
+  id: z.string(),
+  type: providerType,
+  nickname: z.string(),
+  isDefault: z.boolean(),
+  ratePerSecond: z.number().int(),
+  autoReply: z.object({ enabled: z.boolean(), text: z.string() }),
+  credentials: z.record(z.string(), z.string()).describe('Non-secret values as stored; secrets masked as ••••1234.'),
+  inboundCallbackUrl: z.string(),
+  deliveryCallbackUrl: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+const createBody = z.object({
+  type: providerType,
+  nickname: z.string().max(100, 'must be at most 100 characters'),
+  isDefault: z.boolean().optional(),
+  ratePerSecond: z.number().optional().describe('Messages per second, 1–10,000 (default 80).'),
+  autoReply: autoReply.optional(),
+  callbackToken: z.string().optional().describe('A token from POST /api/v1/providers/callback-urls, to keep the URLs shown before saving.'),
+  credentials: z.record(z.string(), z.unknown()),
+});
+
+const patchBody = z.object({
+  nickname: z.string().max(100, 'must be at most 100 characters').optional(),
+  isDefault: z.boolean().optional(),
+  ratePerSecond: z.number().optional(),
+  autoReply: autoReply.optional(),
+  credentials: z.record(z.string(), z.unknown()).optional().describe('Fields to change; omitted or masked secrets keep their stored value.'),
+});
+
+const idParams = z.object({ id: z.string() });
+
+export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['providers'];
+
+  app.post(
+    '/api/v1/providers/callback-urls',
+    {
+      config: { auth: 'project' },
+      schema: {
+        tags,
+        summary: 'Issue a callback token and its two URLs, to show them before the account is saved.',
+        body: z.object({ type: providerType }),
+        response: { 200: z.object({ callbackToken: z.string(), inboundCallbackUrl: z.string(), deliveryCallbackUrl: z.string() }) },
+      },
+    },
+    async (request) => {
+      projectIdOf(request);
+      return issueDraftCallbackUrls(deps, request.body.type);
+    },
+  );
+
+  app.post(
+    '/api/v1/providers',
+    { config: { auth: 'project' }, schema: { tags, summary: 'Connect a Gupshup or Nexmo account.', body: createBody, response: { 201: providerAccountSchema } } },
+    async (request, reply) => reply.status(201).send(await createProviderAccount(deps, projectIdOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/v1/providers',
+    { config: { auth: 'project' }, schema: { tags, summary: 'Provider accounts of the project.', response: { 200: listOf(providerAccountSchema) } } },
+    async (request) => ({ items: await listProviderAccounts(deps, projectIdOf(request)), nextCursor: null }),
+  );
+
+  app.get(
+    '/api/v1/providers/:id',
+    { config: { auth: 'project' }, schema: { tags, summary: 'One provider account.', params: idParams, response: { 200: providerAccountSchema } } },
+    async (request) => getProviderAccount(deps, projectIdOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/providers/:id',
+    { config: { auth: 'project' }, schema: { tags, summary: 'Change a provider account.', params: idParams, body: patchBody, response: { 200: providerAccountSchema } } },
+    async (request) => updateProviderAccount(deps, projectIdOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/v1/providers/:id',
+    {
+      config: { auth: 'project' },
+      schema: { tags, summary: 'Delete a provider account (refused while a scheduled, running or paused campaign uses it).', params: idParams, response: { 204: z.null() } },
+    },
+    async (request, reply) => {
+      await deleteProviderAccount(deps, projectIdOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/providers/:id/rotate-callback-token',
+    {
+      config: { auth: 'project' },
+      schema: { tags, summary: 'Replace the callback token: the old callback URLs stop working at once.', params: idParams, response: { 200: providerAccountSchema } },
+    },
+    async (request) => rotateCallbackToken(deps, projectIdOf(request), request.params.id),
+  );
+}

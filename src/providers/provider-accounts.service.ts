@@ -1,0 +1,290 @@
+/**
+ * Provider accounts: a project's connections to Gupshup or Nexmo. Credentials are validated per
+ * type, stored envelope-encrypted, and only ever returned masked. Each account owns one callback
+ * token (≥128 random bits) shared by its two callback URLs.
+ */
+import type { AppDeps } from '../deps.js';
+import type { ProviderAccountRow } from '../storage/schema.js';
+import { newId } from '../ids.js';
+import { parseJson, toJson } from '../storage/json.js';
+import { AppError, conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
+import type { ProviderCredentials, ProviderType } from './provider.js';
+import { mergeCredentials, parseCredentials, publicCredentials } from './credentials.js';
+import { callbackUrls, isIssuedCallbackToken, issueCallbackToken } from './callback-token.js';
+
+/** WhatsApp's default business-number tier is 80 messages per second. */
+export const DEFAULT_RATE_PER_SECOND = 80;
+export const MAX_RATE_PER_SECOND = 10_000;
+
+export interface ProviderAccount {
+  id: string;
+  type: ProviderType;
+  nickname: string;
+  isDefault: boolean;
+  ratePerSecond: number;
+  autoReply: { enabled: boolean; text: string };
+  credentials: Record<string, string>;
+  inboundCallbackUrl: string;
+  deliveryCallbackUrl: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ProviderAccountInput {
+  type: ProviderType;
+  nickname: string;
+  isDefault?: boolean | undefined;
+  ratePerSecond?: number | undefined;
+  autoReply?: { enabled: boolean; text?: string | undefined } | undefined;
+  callbackToken?: string | undefined;
+  credentials: Record<string, unknown>;
+}
+
+export type ProviderAccountPatch = Partial<Omit<ProviderAccountInput, 'type' | 'callbackToken' | 'credentials'>> & {
+  credentials?: Record<string, unknown> | undefined;
+};
+
+/** Campaign states in which a provider account (or template) is in use and must not change. */
+export const ACTIVE_CAMPAIGN_STATES = ['scheduled', 'running', 'paused'] as const;
+
+function toAccount(deps: Pick<AppDeps, 'config'>, row: ProviderAccountRow): ProviderAccount {
+  return {
+    id: row.id,
+    type: row.type,
+    nickname: row.nickname,
+    isDefault: row.is_default === 1,
+    ratePerSecond: row.rate_per_second,
+    autoReply: { enabled: row.auto_reply_enabled === 1, text: row.auto_reply_text ?? '' },
+    credentials: parseJson<Record<string, string>>(row.credentials_public, {}),
+    ...callbackUrls(deps.config.publicUrl, row.type, row.callback_token),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function checkCommon(input: { nickname?: string | undefined; ratePerSecond?: number | undefined; autoReply?: { enabled: boolean; text?: string | undefined } | undefined }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (input.nickname !== undefined && input.nickname.trim() === '') problems.push({ path: 'nickname', message: 'is required' });
+  if (input.ratePerSecond !== undefined && (!Number.isInteger(input.ratePerSecond) || input.ratePerSecond < 1 || input.ratePerSecond > MAX_RATE_PER_SECOND)) {
+    problems.push({ path: 'ratePerSecond', message: `must be a whole number from 1 to ${MAX_RATE_PER_SECOND.toLocaleString('en-US')}` });
+  }
+  if (input.autoReply?.enabled && !(input.autoReply.text ?? '').trim()) {
+    problems.push({ path: 'autoReply.text', message: 'is required when the auto reply is on' });
+  }
+  if ((input.autoReply?.text ?? '').length > 1000) problems.push({ path: 'autoReply.text', message: 'must be at most 1000 characters' });
+  return problems;
+}
+
+export function issueDraftCallbackUrls(deps: Pick<AppDeps, 'config' | 'secrets'>, type: ProviderType) {
+  const callbackToken = issueCallbackToken(deps.secrets);
+  return { callbackToken, ...callbackUrls(deps.config.publicUrl, type, callbackToken) };
+}
+
+async function tokenInUse(deps: Pick<AppDeps, 'db'>, token: string): Promise<boolean> {
+  const row = await deps.db.kysely.selectFrom('provider_accounts').select('id').where('callback_token', '=', token).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function createProviderAccount(deps: AppDeps, projectId: string, input: ProviderAccountInput): Promise<ProviderAccount> {
+  const problems = checkCommon(input);
+  const parsed = parseCredentials(input.type, input.credentials);
+  if (!parsed.ok) problems.push(...parsed.problems);
+  if (input.callbackToken !== undefined && !isIssuedCallbackToken(deps.secrets, input.callbackToken)) {
+    problems.push({ path: 'callbackToken', message: 'was not issued by this server: request one with POST /api/v1/providers/callback-urls, or omit it' });
+  }
+  if (problems.length > 0 || !parsed.ok) throw validationFailed(problems);
+  const token = input.callbackToken && !(await tokenInUse(deps, input.callbackToken)) ? input.callbackToken : issueCallbackToken(deps.secrets);
+  const now = Date.now();
+  const id = newId(now);
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    const others = await trx
+      .selectFrom('provider_accounts')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('deleted_at', 'is', null)
+      .where('is_default', '=', 1)
+      .executeTakeFirst();
+    const makeDefault = input.isDefault === true || others === undefined;
+    if (makeDefault) {
+      await trx.updateTable('provider_accounts').set({ is_default: 0 }).where('project_id', '=', projectId).execute();
+    }
+    await trx
+      .insertInto('provider_accounts')
+      .values({
+        id,
+        project_id: projectId,
+        type: input.type,
+        nickname: input.nickname.trim(),
+        is_default: makeDefault ? 1 : 0,
+        rate_per_second: input.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
+        auto_reply_enabled: input.autoReply?.enabled ? 1 : 0,
+        auto_reply_text: input.autoReply?.text?.trim() || null,
+        callback_token: token,
+        credentials_ciphertext: deps.secrets.encryptJson(parsed.credentials),
+        credentials_public: toJson(publicCredentials(input.type, parsed.credentials)),
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      })
+      .execute();
+  });
+  return getProviderAccount(deps, projectId, id);
+}
+
+async function getRow(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<ProviderAccountRow> {
+  const row = await deps.db.kysely
+    .selectFrom('provider_accounts')
+    .selectAll()
+    .where('id', '=', id)
+    .where('project_id', '=', projectId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) throw notFound('Provider account', id);
+  return row;
+}
+
+export async function getProviderAccount(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string): Promise<ProviderAccount> {
+  return toAccount(deps, await getRow(deps, projectId, id));
+}
+
+export async function listProviderAccounts(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string): Promise<ProviderAccount[]> {
+  const rows = await deps.db.kysely
+    .selectFrom('provider_accounts')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => toAccount(deps, row));
+}
+
+export async function updateProviderAccount(deps: AppDeps, projectId: string, id: string, patch: ProviderAccountPatch): Promise<ProviderAccount> {
+  const row = await getRow(deps, projectId, id);
+  const problems = checkCommon(patch);
+  let credentials: ProviderCredentials | null = null;
+  if (patch.credentials) {
+    const stored = deps.secrets.decryptJson<ProviderCredentials>(row.credentials_ciphertext);
+    const parsed = parseCredentials(row.type, mergeCredentials(row.type, stored, patch.credentials));
+    if (parsed.ok) credentials = parsed.credentials;
+    else problems.push(...parsed.problems);
+  }
+  if (problems.length > 0) throw validationFailed(problems);
+  const autoReplyEnabled = patch.autoReply ? patch.autoReply.enabled : row.auto_reply_enabled === 1;
+  const autoReplyText = patch.autoReply?.text !== undefined ? patch.autoReply.text.trim() : (row.auto_reply_text ?? '');
+  if (autoReplyEnabled && !autoReplyText) throw validationFailed([{ path: 'autoReply.text', message: 'is required when the auto reply is on' }]);
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    if (patch.isDefault === true) {
+      await trx.updateTable('provider_accounts').set({ is_default: 0 }).where('project_id', '=', projectId).execute();
+    }
+    await trx
+      .updateTable('provider_accounts')
+      .set({
+        ...(patch.nickname !== undefined ? { nickname: patch.nickname.trim() } : {}),
+        ...(patch.ratePerSecond !== undefined ? { rate_per_second: patch.ratePerSecond } : {}),
+        ...(patch.isDefault === true ? { is_default: 1 } : {}),
+        auto_reply_enabled: autoReplyEnabled ? 1 : 0,
+        auto_reply_text: autoReplyText || null,
+        ...(credentials
+          ? { credentials_ciphertext: deps.secrets.encryptJson(credentials), credentials_public: toJson(publicCredentials(row.type, credentials)) }
+          : {}),
+        updated_at: Date.now(),
+      })
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .execute();
+  });
+  return getProviderAccount(deps, projectId, id);
+}
+
+export async function rotateCallbackToken(deps: AppDeps, projectId: string, id: string): Promise<ProviderAccount> {
+  await getRow(deps, projectId, id);
+  await deps.db.kysely
+    .updateTable('provider_accounts')
+    .set({ callback_token: issueCallbackToken(deps.secrets), updated_at: Date.now() })
+    .where('id', '=', id)
+    .where('project_id', '=', projectId)
+    .execute();
+  return getProviderAccount(deps, projectId, id);
+}
+
+/**
+ * Deletes an account unless a scheduled, running or paused campaign uses it. The row is kept
+ * (marked deleted) so finished campaigns keep their history; its callback URLs stop answering.
+ */
+export async function deleteProviderAccount(deps: AppDeps, projectId: string, id: string): Promise<void> {
+  const row = await getRow(deps, projectId, id);
+  const busy = await deps.db.kysely
+    .selectFrom('campaigns')
+    .select(['id', 'name', 'state'])
+    .where('project_id', '=', projectId)
+    .where('provider_id', '=', id)
+    .where('state', 'in', [...ACTIVE_CAMPAIGN_STATES])
+    .limit(5)
+    .execute();
+  if (busy.length > 0) {
+    throw conflict(
+      'provider_in_use',
+      `This provider account is used by ${busy.map((campaign) => `"${campaign.name}" (${campaign.state})`).join(', ')}: stop ${busy.length === 1 ? 'that campaign' : 'those campaigns'} first.`,
+      { campaigns: busy.map((campaign) => campaign.id) },
+    );
+  }
+  const now = Date.now();
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    await trx.updateTable('provider_accounts').set({ deleted_at: now, is_default: 0, updated_at: now }).where('id', '=', id).execute();
+    await trx.updateTable('templates').set({ deleted_at: now, updated_at: now }).where('provider_id', '=', id).where('deleted_at', 'is', null).execute();
+    if (row.is_default === 1) {
+      const next = await trx
+        .selectFrom('provider_accounts')
+        .select('id')
+        .where('project_id', '=', projectId)
+        .where('deleted_at', 'is', null)
+        .orderBy('created_at')
+        .executeTakeFirst();
+      if (next) await trx.updateTable('provider_accounts').set({ is_default: 1 }).where('id', '=', next.id).execute();
+    }
+  });
+}
+
+/** Everything the sending side needs about an account, credentials decrypted. Not for API output. */
+export interface ProviderAccountSecrets {
+  id: string;
+  projectId: string;
+  type: ProviderType;
+  ratePerSecond: number;
+  autoReply: { enabled: boolean; text: string };
+  credentials: ProviderCredentials;
+  updatedAt: number;
+  deleted: boolean;
+}
+
+export async function loadProviderSecrets(deps: Pick<AppDeps, 'db' | 'secrets'>, id: string): Promise<ProviderAccountSecrets | null> {
+  const row = await deps.db.kysely.selectFrom('provider_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    type: row.type,
+    ratePerSecond: row.rate_per_second,
+    autoReply: { enabled: row.auto_reply_enabled === 1, text: row.auto_reply_text ?? '' },
+    credentials: deps.secrets.decryptJson<ProviderCredentials>(row.credentials_ciphertext),
+    updatedAt: row.updated_at,
+    deleted: row.deleted_at !== null,
+  };
+}
+
+/** The live account a callback token belongs to, or null (unknown or deleted → 404). */
+export async function findByCallbackToken(deps: Pick<AppDeps, 'db'>, type: ProviderType, token: string) {
+  const row = await deps.db.kysely
+    .selectFrom('provider_accounts')
+    .select(['id', 'project_id', 'type'])
+    .where('callback_token', '=', token)
+    .where('type', '=', type)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export function assertProviderType(value: string): ProviderType {
+  if (value === 'gupshup' || value === 'nexmo') return value;
+  throw new AppError(404, 'not_found', `Unknown provider ${JSON.stringify(value)}.`);
+}

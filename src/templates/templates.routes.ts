@@ -1,0 +1,76 @@
+/** REST API of templates: /api/v1/templates. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../deps.js';
+import { projectIdOf } from '../auth/auth.plugin.js';
+import { listOf } from '../validation.js';
+import { ATTACHMENT_TYPES, createTemplate, deleteTemplate, getTemplateRow, listTemplates, toTemplate, updateTemplate } from './templates.service.js';
+
+const attachmentType = z.enum(ATTACHMENT_TYPES, { message: 'must be one of none, image, video, document' });
+
+export const templateSchema = z.object({
+  id: z.string(),
+  providerId: z.string(),
+  namespace: z.string(),
+  body: z.string(),
+  placeholderCount: z.number().int(),
+  attachmentType,
+  language: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+const createBody = z.object({
+  providerId: z.string().min(1, 'is required'),
+  namespace: z.string(),
+  body: z.string(),
+  attachmentType: attachmentType.default('none'),
+  language: z.string().optional(),
+});
+
+const idParams = z.object({ id: z.string() });
+
+export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['templates'];
+
+  app.post(
+    '/api/v1/templates',
+    { config: { auth: 'project' }, schema: { tags, summary: 'Register an approved template.', body: createBody, response: { 201: templateSchema } } },
+    async (request, reply) => reply.status(201).send(await createTemplate(deps, projectIdOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/v1/templates',
+    {
+      config: { auth: 'project' },
+      schema: { tags, summary: 'Templates of the project.', querystring: z.object({ providerId: z.string().optional() }), response: { 200: listOf(templateSchema) } },
+    },
+    async (request) => ({ items: await listTemplates(deps, projectIdOf(request), request.query.providerId), nextCursor: null }),
+  );
+
+  app.get(
+    '/api/v1/templates/:id',
+    { config: { auth: 'project' }, schema: { tags, summary: 'One template.', params: idParams, response: { 200: templateSchema } } },
+    async (request) => toTemplate(await getTemplateRow(deps, projectIdOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/templates/:id',
+    {
+      config: { auth: 'project' },
+      schema: { tags, summary: 'Change a template (refused while a scheduled, running or paused campaign uses it).', params: idParams, body: createBody.partial(), response: { 200: templateSchema } },
+    },
+    async (request) => updateTemplate(deps, projectIdOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/v1/templates/:id',
+    { config: { auth: 'project' }, schema: { tags, summary: 'Delete a template (refused while a campaign uses it).', params: idParams, response: { 204: z.null() } } },
+    async (request, reply) => {
+      await deleteTemplate(deps, projectIdOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

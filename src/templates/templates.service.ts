@@ -1,0 +1,190 @@
+/**
+ * Templates: a provider account's approved WhatsApp templates, registered in wacast by namespace
+ * (`ABC:welcome_message`), body with positional placeholders and attachment type.
+ */
+import type { AppDeps } from '../deps.js';
+import type { TemplateRow } from '../storage/schema.js';
+import { newId } from '../ids.js';
+import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
+import { checkPlaceholders } from './placeholders.js';
+import { ACTIVE_CAMPAIGN_STATES } from '../providers/provider-accounts.service.js';
+
+export const NAMESPACE_PATTERN = /^[A-Z0-9_]+:[a-z0-9_]+$/;
+export const MAX_TEMPLATE_LENGTH = 1024;
+export const ATTACHMENT_TYPES = ['none', 'image', 'video', 'document'] as const;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+
+export interface Template {
+  id: string;
+  providerId: string;
+  namespace: string;
+  body: string;
+  placeholderCount: number;
+  attachmentType: AttachmentType;
+  language: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TemplateInput {
+  providerId: string;
+  namespace: string;
+  body: string;
+  attachmentType: AttachmentType;
+  language?: string | undefined;
+}
+
+export function toTemplate(row: TemplateRow): Template {
+  return {
+    id: row.id,
+    providerId: row.provider_id,
+    namespace: row.namespace,
+    body: row.body,
+    placeholderCount: row.placeholder_count,
+    attachmentType: row.attachment_type,
+    language: row.language,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function check(deps: Pick<AppDeps, 'db'>, projectId: string, input: Partial<TemplateInput>): Promise<{ problems: FieldProblem[]; count: number }> {
+  const problems: FieldProblem[] = [];
+  let count = 0;
+  if (input.namespace !== undefined && !NAMESPACE_PATTERN.test(input.namespace)) {
+    problems.push({
+      path: 'namespace',
+      message: 'must be the Gupshup account name in capitals, a colon, and the template name in lower case, e.g. ABC:welcome_message (letters, digits, _)',
+    });
+  }
+  if (input.body !== undefined) {
+    if (input.body.trim() === '') problems.push({ path: 'body', message: 'is required' });
+    else if (input.body.length > MAX_TEMPLATE_LENGTH) problems.push({ path: 'body', message: `must be at most ${MAX_TEMPLATE_LENGTH} characters (it has ${input.body.length})` });
+    else {
+      const placeholders = checkPlaceholders(input.body);
+      if (placeholders.ok) count = placeholders.count;
+      else problems.push({ path: 'body', message: placeholders.message });
+    }
+  }
+  if (input.language !== undefined && !/^[a-z]{2,3}([_-][A-Za-z]{2,4})?$/.test(input.language)) {
+    problems.push({ path: 'language', message: 'must be a language code such as en, en_US or pt_BR' });
+  }
+  if (input.providerId !== undefined) {
+    const provider = await deps.db.kysely
+      .selectFrom('provider_accounts')
+      .select('id')
+      .where('id', '=', input.providerId)
+      .where('project_id', '=', projectId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!provider) problems.push({ path: 'providerId', message: 'is not a provider account of this project' });
+  }
+  return { problems, count };
+}
+
+export async function createTemplate(deps: Pick<AppDeps, 'db'>, projectId: string, input: TemplateInput): Promise<Template> {
+  const { problems, count } = await check(deps, projectId, { ...input, language: input.language ?? 'en' });
+  if (problems.length > 0) throw validationFailed(problems);
+  const language = input.language ?? 'en';
+  const duplicate = await deps.db.kysely
+    .selectFrom('templates')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('provider_id', '=', input.providerId)
+    .where('namespace', '=', input.namespace)
+    .where('language', '=', language)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (duplicate) throw conflict('template_exists', `A template ${input.namespace} (${language}) already exists for this provider account.`, { id: duplicate.id });
+  const now = Date.now();
+  const row: TemplateRow = {
+    id: newId(now),
+    project_id: projectId,
+    provider_id: input.providerId,
+    namespace: input.namespace,
+    body: input.body,
+    placeholder_count: count,
+    attachment_type: input.attachmentType,
+    language,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
+  await deps.db.kysely.insertInto('templates').values(row).execute();
+  return toTemplate(row);
+}
+
+export async function getTemplateRow(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<TemplateRow> {
+  const row = await deps.db.kysely
+    .selectFrom('templates')
+    .selectAll()
+    .where('id', '=', id)
+    .where('project_id', '=', projectId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) throw notFound('Template', id);
+  return row;
+}
+
+export async function listTemplates(deps: Pick<AppDeps, 'db'>, projectId: string, providerId?: string): Promise<Template[]> {
+  let query = deps.db.kysely.selectFrom('templates').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null);
+  if (providerId) query = query.where('provider_id', '=', providerId);
+  return (await query.orderBy('created_at').execute()).map(toTemplate);
+}
+
+async function assertNotInUse(deps: Pick<AppDeps, 'db'>, projectId: string, id: string, action: string): Promise<void> {
+  const busy = await deps.db.kysely
+    .selectFrom('campaigns')
+    .select(['id', 'name', 'state'])
+    .where('project_id', '=', projectId)
+    .where('template_id', '=', id)
+    .where('state', 'in', [...ACTIVE_CAMPAIGN_STATES])
+    .limit(5)
+    .execute();
+  if (busy.length > 0) {
+    throw conflict(
+      'template_in_use',
+      `This template cannot be ${action} while ${busy.map((campaign) => `"${campaign.name}" (${campaign.state})`).join(', ')} ${busy.length === 1 ? 'uses' : 'use'} it: stop or finish ${busy.length === 1 ? 'that campaign' : 'those campaigns'} first, or create a new template.`,
+      { campaigns: busy.map((campaign) => campaign.id) },
+    );
+  }
+}
+
+export async function updateTemplate(deps: Pick<AppDeps, 'db'>, projectId: string, id: string, patch: Partial<TemplateInput>): Promise<Template> {
+  const row = await getTemplateRow(deps, projectId, id);
+  await assertNotInUse(deps, projectId, id, 'edited');
+  const { problems, count } = await check(deps, projectId, patch);
+  if (problems.length > 0) throw validationFailed(problems);
+  const next: TemplateRow = {
+    ...row,
+    ...(patch.providerId !== undefined ? { provider_id: patch.providerId } : {}),
+    ...(patch.namespace !== undefined ? { namespace: patch.namespace } : {}),
+    ...(patch.body !== undefined ? { body: patch.body, placeholder_count: count } : {}),
+    ...(patch.attachmentType !== undefined ? { attachment_type: patch.attachmentType } : {}),
+    ...(patch.language !== undefined ? { language: patch.language } : {}),
+    updated_at: Date.now(),
+  };
+  await deps.db.kysely
+    .updateTable('templates')
+    .set({
+      provider_id: next.provider_id,
+      namespace: next.namespace,
+      body: next.body,
+      placeholder_count: next.placeholder_count,
+      attachment_type: next.attachment_type,
+      language: next.language,
+      updated_at: next.updated_at,
+    })
+    .where('id', '=', id)
+    .where('project_id', '=', projectId)
+    .execute();
+  return toTemplate(next);
+}
+
+/** Deleted templates are kept (marked) for the history of the campaigns that used them. */
+export async function deleteTemplate(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<void> {
+  await getTemplateRow(deps, projectId, id);
+  await assertNotInUse(deps, projectId, id, 'deleted');
+  const now = Date.now();
+  await deps.db.kysely.updateTable('templates').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('project_id', '=', projectId).execute();
+}

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { gupshupProviderInput, nexmoProviderInput } from '../helpers/fixtures.js';
+
+describe.each(testEngines())('provider accounts API ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  beforeAll(async () => {
+    ctx = await openTestContext(engine);
+    project = await ctx.createProject();
+  });
+  afterAll(() => ctx?.close());
+
+  const post = (url: string, payload: unknown, headers = project.headers) => ctx.app.inject({ method: 'POST', url, payload: payload as object, headers });
+
+  it('creates a Gupshup account with masked secrets and two callback URLs sharing one token', async () => {
+    const response = await post('/api/v1/providers', gupshupProviderInput());
+    expect(response.statusCode).toBe(201);
+    const account = json(response);
+    expect(account).toMatchObject({ type: 'gupshup', nickname: 'Gupshup main', isDefault: true, ratePerSecond: 80, autoReply: { enabled: false, text: '' } });
+    expect(account.credentials).toEqual({
+      mode: 'enterprise',
+      notificationUserId: '2000155005',
+      notificationPassword: '••••9876',
+      twoWayUserId: '2000155006',
+      twoWayPassword: '••••5432',
+      appName: 'DemoApp',
+      mobileNumber: '919876543210',
+      facebookUrl: 'https://facebook.com/demo',
+      apiKey: '',
+    });
+    const inbound = /^http:\/\/wacast\.test\/hooks\/gupshup\/([A-Za-z0-9_-]{32})\/inbound$/.exec(account.inboundCallbackUrl);
+    const delivery = /^http:\/\/wacast\.test\/hooks\/gupshup\/([A-Za-z0-9_-]{32})\/delivery$/.exec(account.deliveryCallbackUrl);
+    expect(inbound?.[1]).toBeDefined();
+    expect(inbound?.[1]).toBe(delivery?.[1]);
+    expect(response.body).not.toContain('notif-secret');
+    expect(response.body).not.toContain('twoway-secret');
+  });
+
+  it('stores credentials encrypted: the database never holds a secret in clear', async () => {
+    const account = json(await post('/api/v1/providers', nexmoProviderInput({ nickname: 'at rest' })));
+    const row = await ctx.db.kysely.selectFrom('provider_accounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow();
+    const everything = JSON.stringify(row);
+    expect(everything).not.toContain('vonage-secret');
+    expect(everything).not.toContain('sig-secret');
+    expect(everything).not.toContain('BEGIN PRIVATE KEY');
+    expect(ctx.deps.secrets.decryptJson<{ apiSecret: string }>(row.credentials_ciphertext).apiSecret).toBe('vonage-secret-4321');
+    expect(account.deliveryCallbackUrl).toMatch(/\/hooks\/nexmo\/[A-Za-z0-9_-]{32}\/status$/);
+  });
+
+  it('shows callback URLs before the first save and keeps them on create', async () => {
+    const draft = json(await post('/api/v1/providers/callback-urls', { type: 'gupshup' }));
+    expect(draft.inboundCallbackUrl).toBe(`http://wacast.test/hooks/gupshup/${draft.callbackToken}/inbound`);
+    const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'drafted', callbackToken: draft.callbackToken })));
+    expect(account.inboundCallbackUrl).toBe(draft.inboundCallbackUrl);
+    expect(account.deliveryCallbackUrl).toBe(draft.deliveryCallbackUrl);
+  });
+
+  it('refuses callback tokens the server did not issue', async () => {
+    const response = await post('/api/v1/providers', gupshupProviderInput({ callbackToken: 'A'.repeat(32) }));
+    expect(response.statusCode).toBe(422);
+    expect(json(response).error.details).toEqual([expect.objectContaining({ path: 'callbackToken' })]);
+  });
+
+  it('explains every invalid field', async () => {
+    const response = await post('/api/v1/providers', {
+      type: 'gupshup',
+      nickname: ' ',
+      ratePerSecond: 20000,
+      autoReply: { enabled: true, text: '' },
+      credentials: { notificationUserId: 'abc', mobileNumber: '12', facebookUrl: 'ftp://x' },
+    });
+    expect(response.statusCode).toBe(422);
+    const paths = json(response).error.details.map((problem: { path: string }) => problem.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'nickname',
+        'ratePerSecond',
+        'autoReply.text',
+        'credentials.notificationUserId',
+        'credentials.notificationPassword',
+        'credentials.twoWayUserId',
+        'credentials.twoWayPassword',
+        'credentials.mobileNumber',
+        'credentials.facebookUrl',
+      ]),
+    );
+    const unknownType = await post('/api/v1/providers', { type: 'twilio', nickname: 'x', credentials: {} });
+    expect(unknownType.statusCode).toBe(422);
+    expect(json(unknownType).error.details[0]).toEqual({ path: 'type', message: 'must be "gupshup" or "nexmo"' });
+  });
+
+  it('validates Nexmo keys: a private key must be a PEM RSA key', async () => {
+    const response = await post('/api/v1/providers', nexmoProviderInput({ credentials: { ...nexmoProviderInput().credentials, privateKey: 'not a key' } }));
+    expect(response.statusCode).toBe(422);
+    expect(json(response).error.details).toEqual([{ path: 'credentials.privateKey', message: expect.stringContaining('PEM') }]);
+  });
+
+  it('keeps secrets on a partial update and replaces them when given', async () => {
+    const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'patch me' })));
+    const kept = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/providers/${account.id}`,
+      headers: project.headers,
+      payload: { nickname: 'patched', credentials: { notificationPassword: '••••9876', twoWayUserId: '2000155099' } },
+    });
+    expect(kept.statusCode).toBe(200);
+    expect(json(kept).credentials).toMatchObject({ notificationPassword: '••••9876', twoWayUserId: '2000155099' });
+    const replaced = json(
+      await ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${account.id}`, headers: project.headers, payload: { credentials: { notificationPassword: 'brand-new-1111' } } }),
+    );
+    expect(replaced.credentials.notificationPassword).toBe('••••1111');
+    const row = await ctx.db.kysely.selectFrom('provider_accounts').select('credentials_ciphertext').where('id', '=', account.id).executeTakeFirstOrThrow();
+    expect(ctx.deps.secrets.decryptJson<{ notificationPassword: string; twoWayPassword: string }>(row.credentials_ciphertext)).toMatchObject({
+      notificationPassword: 'brand-new-1111',
+      twoWayPassword: 'twoway-secret-5432',
+    });
+  });
+
+  it('keeps exactly one default account', async () => {
+    const other = await ctx.createProject('defaults');
+    const first = json(await post('/api/v1/providers', gupshupProviderInput(), other.headers));
+    const second = json(await post('/api/v1/providers', nexmoProviderInput({ isDefault: true }), other.headers));
+    expect(first.isDefault).toBe(true);
+    expect(second.isDefault).toBe(true);
+    const list = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: other.headers }));
+    expect(list.items.filter((item: { isDefault: boolean }) => item.isDefault).map((item: { id: string }) => item.id)).toEqual([second.id]);
+    await ctx.app.inject({ method: 'DELETE', url: `/api/v1/providers/${second.id}`, headers: other.headers });
+    const after = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: other.headers }));
+    expect(after.items).toHaveLength(1);
+    expect(after.items[0]).toMatchObject({ id: first.id, isDefault: true });
+  });
+
+  it('rotates the callback token', async () => {
+    const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'rotate' })));
+    const rotated = json(await post(`/api/v1/providers/${account.id}/rotate-callback-token`, {}));
+    expect(rotated.inboundCallbackUrl).not.toBe(account.inboundCallbackUrl);
+    expect(rotated.inboundCallbackUrl).toMatch(/\/hooks\/gupshup\/[A-Za-z0-9_-]{32}\/inbound$/);
+  });
+
+  it('refuses to delete an account a running campaign uses', async () => {
+    const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'busy' })));
+    const template = json(await post('/api/v1/templates', { providerId: account.id, namespace: 'ABC:busy', body: 'Hi {{1}}', attachmentType: 'none' }));
+    const now = Date.now();
+    await ctx.db.kysely
+      .insertInto('campaigns')
+      .values({
+        id: `c-${now}`, project_id: project.projectId, name: 'Spring sale', provider_id: account.id, template_id: template.id,
+        audience: '{"all":true}', params: '[]', media_url: null, send_at: null, rate_per_second: null, dnd: null, cutoff_at: null,
+        conversion_event: null, state: 'running', state_reason: null, cloned_from: null, created_at: now, updated_at: now,
+        published_at: now, started_at: now, completed_at: null,
+      })
+      .execute();
+    const response = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/providers/${account.id}`, headers: project.headers });
+    expect(response.statusCode).toBe(409);
+    expect(json(response).error).toMatchObject({ code: 'provider_in_use', message: expect.stringContaining('"Spring sale" (running)') });
+    const templateEdit = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/templates/${template.id}`, headers: project.headers, payload: { body: 'Hello {{1}}' } });
+    expect(templateEdit.statusCode).toBe(409);
+    expect(json(templateEdit).error.code).toBe('template_in_use');
+  });
+
+  it('hides one project\'s accounts from another (404)', async () => {
+    const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'private' })));
+    const intruder = await ctx.createProject('intruder');
+    for (const [method, url] of [
+      ['GET', `/api/v1/providers/${account.id}`],
+      ['PATCH', `/api/v1/providers/${account.id}`],
+      ['DELETE', `/api/v1/providers/${account.id}`],
+      ['POST', `/api/v1/providers/${account.id}/rotate-callback-token`],
+    ] as const) {
+      const response = await ctx.app.inject({ method, url, headers: intruder.headers, payload: method === 'PATCH' ? { nickname: 'mine' } : method === 'POST' ? {} : undefined });
+      expect(response.statusCode, `${method} ${url}`).toBe(404);
+    }
+    const list = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: intruder.headers }));
+    expect(list.items).toEqual([]);
+  });
+});
