@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 3000, publicUrl: 'http://localhost:3000', allowPrivateUrls: false, logLevel: 'info', databaseUrl: undefined });
+    expect(config.providerUrls.gupshupEnterprise).toBe('https://media.smsgupshup.com/GatewayAPI/rest');
+    expect(config.providerUrls.vonageApi).toBe('https://api.nexmo.com');
+  });
+
+  it('reads every variable', () => {
+    const key = 'a'.repeat(64);
+    const config = loadConfig({
+      WACAST_HOST: '127.0.0.1', WACAST_PORT: '8080', WACAST_DATA_DIR: '/var/lib/wacast', WACAST_DATABASE_URL: 'postgres://u@db/w',
+      WACAST_SECRET_KEY: key, WACAST_PUBLIC_URL: 'https://wa.example.com/', WACAST_ALLOW_PRIVATE_URLS: 'true',
+      GUPSHUP_ENTERPRISE_URL: 'http://localhost:4010/GatewayAPI/rest', GUPSHUP_API_URL: 'http://localhost:4010', VONAGE_API_URL: 'http://localhost:4010',
+      WACAST_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: '/var/lib/wacast', databaseUrl: 'postgres://u@db/w', publicUrl: 'https://wa.example.com', allowPrivateUrls: true, logLevel: 'debug' });
+    expect(config.secretKey?.toString('hex')).toBe(key);
+    expect(config.providerUrls).toEqual({ gupshupEnterprise: 'http://localhost:4010/GatewayAPI/rest', gupshupApi: 'http://localhost:4010', vonageApi: 'http://localhost:4010' });
+  });
+
+  it('accepts a base64 secret key', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ WACAST_SECRET_KEY: key.toString('base64') }).secretKey?.equals(key)).toBe(true);
+  });
+
+  it.each([
+    ['WACAST_PORT', 'abc', /WACAST_PORT="abc" is invalid: expected an integer from 1 to 65535/],
+    ['WACAST_PORT', '70000', /WACAST_PORT="70000" is invalid: expected an integer from 1 to 65535/],
+    ['WACAST_DATABASE_URL', 'mysql://x', /WACAST_DATABASE_URL="mysql:\/\/x" is invalid: expected a postgres:\/\//],
+    ['WACAST_SECRET_KEY', 'tooshort', /WACAST_SECRET_KEY=\(hidden\) is invalid: expected 32 bytes/],
+    ['WACAST_PUBLIC_URL', 'localhost:3000', /WACAST_PUBLIC_URL="localhost:3000" is invalid: expected an absolute http/],
+    ['WACAST_ALLOW_PRIVATE_URLS', 'maybe', /WACAST_ALLOW_PRIVATE_URLS="maybe" is invalid: expected true or false/],
+    ['WACAST_LOG_LEVEL', 'loud', /WACAST_LOG_LEVEL="loud" is invalid/],
+    ['VONAGE_API_URL', 'ftp://x', /VONAGE_API_URL="ftp:\/\/x" is invalid/],
+  ])('names %s=%s and what is allowed', (name, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('never prints the secret key', () => {
+    try {
+      loadConfig({ WACAST_SECRET_KEY: 'my-very-secret-but-wrong-key' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('my-very-secret');
+    }
+  });
+
+  it('reports every wrong variable at once', () => {
+    expect(() => loadConfig({ WACAST_PORT: 'x', WACAST_LOG_LEVEL: 'y' })).toThrow(/WACAST_PORT[\s\S]*WACAST_LOG_LEVEL|WACAST_LOG_LEVEL[\s\S]*WACAST_PORT/);
+  });
+});

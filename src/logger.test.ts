@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, maskPhones } from './logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  return { lines, logger: createLogger('info', stream) };
+}
+
+describe('logger', () => {
+  it('masks phone numbers in messages and fields', () => {
+    const { lines, logger } = capture();
+    logger.info({ to: '+919876543210', nested: { phone: '447700900000' } }, 'sent to 919876543210');
+    const out = lines.join('');
+    expect(out).not.toMatch(/9876543210|447700900000/);
+    expect(out).toContain('••••3210');
+  });
+
+  it('censors credentials', () => {
+    const { lines, logger } = capture();
+    logger.info({ credentials: { apiSecret: 'top-secret' }, password: 'hunter22', req: { headers: { authorization: 'Basic abc', 'x-wacast-passcode': 'pc' } } }, 'x');
+    const out = lines.join('');
+    expect(out).not.toMatch(/top-secret|hunter22|Basic abc|"pc"/);
+  });
+
+  it('leaves ordinary numbers alone', () => {
+    expect(maskPhones('took 1234 ms, 12 items')).toBe('took 1234 ms, 12 items');
+  });
+});

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext } from '../helpers/context.js';
+import { issueSetupToken } from '../../src/auth/setup-token.js';
+
+function cookieFrom(response: { headers: Record<string, unknown> }): { value: string; attributes: string } {
+  const raw = response.headers['set-cookie'];
+  const line = (Array.isArray(raw) ? raw[0] : raw) as string;
+  return { value: line.split(';')[0]!, attributes: line };
+}
+
+describe.each(testEngines())('dashboard auth ($name)', (engine) => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await openTestContext(engine);
+  });
+  afterAll(() => ctx?.close());
+
+  it('creates the first admin only with the one-time setup token, then logs them in', async () => {
+    expect(json(await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/state' }))).toEqual({ needsSetup: true });
+    const token = await issueSetupToken(ctx.db);
+    const wrong = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { token: 'guess', email: 'admin@example.com', password: 'long enough password' } });
+    expect(wrong.statusCode).toBe(403);
+    const weak = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { token, email: 'not-an-email', password: 'short' } });
+    expect(weak.statusCode).toBe(422);
+    expect(json(weak).error.details.map((problem: { path: string }) => problem.path).sort()).toEqual(['email', 'password']);
+
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { token, email: 'Admin@Example.com', password: 'long enough password' } });
+    expect(response.statusCode).toBe(201);
+    const body = json(response);
+    expect(body.user).toMatchObject({ email: 'admin@example.com', isAdmin: true });
+    expect(body.projects).toHaveLength(1);
+    const cookie = cookieFrom(response);
+    expect(cookie.attributes).toMatch(/HttpOnly/i);
+    expect(cookie.attributes).toMatch(/SameSite=Lax/i);
+    expect(cookie.attributes).toMatch(/Path=\//);
+
+    const me = await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: cookie.value } });
+    expect(json(me).user.email).toBe('admin@example.com');
+
+    const reuse = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { token, email: 'second@example.com', password: 'long enough password' } });
+    expect(reuse.statusCode).toBe(409);
+    expect(json(await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/state' }))).toEqual({ needsSetup: false });
+  });
+
+  it('never stores the session token itself', async () => {
+    const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@example.com', password: 'long enough password' } });
+    expect(login.statusCode).toBe(200);
+    const token = cookieFrom(login).value.split('=')[1]!;
+    const rows = await ctx.db.kysely.selectFrom('sessions').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
+  it('requires the CSRF token on state-changing requests made with the cookie', async () => {
+    const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@example.com', password: 'long enough password' } });
+    const cookie = cookieFrom(login).value;
+    const csrf = json(login).csrfToken as string;
+    const without = await ctx.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie }, payload: { name: 'Second' } });
+    expect(without.statusCode).toBe(403);
+    expect(json(without).error.code).toBe('csrf_failed');
+    const wrong = await ctx.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie, 'x-csrf-token': 'x'.repeat(32) }, payload: { name: 'Second' } });
+    expect(wrong.statusCode).toBe(403);
+    const ok = await ctx.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie, 'x-csrf-token': csrf }, payload: { name: 'Second' } });
+    expect(ok.statusCode).toBe(201);
+    // Reads need no CSRF token.
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/projects', headers: { cookie } })).statusCode).toBe(200);
+  });
+
+  it('ends the session on logout', async () => {
+    const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@example.com', password: 'long enough password' } });
+    const cookie = cookieFrom(login).value;
+    const csrf = json(login).csrfToken as string;
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-csrf-token': csrf } })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('refuses an expired session', async () => {
+    const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@example.com', password: 'long enough password' } });
+    const cookie = cookieFrom(login).value;
+    await ctx.db.kysely.updateTable('sessions').set({ expires_at: Date.now() - 1 }).execute();
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('slows down password guessing', async () => {
+    const attempt = () => ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '203.0.113.9', payload: { email: 'victim@example.com', password: 'guess-guess-guess' } });
+    for (let i = 0; i < 10; i++) expect((await attempt()).statusCode).toBe(401);
+    const blocked = await attempt();
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(json(blocked).error.code).toBe('too_many_requests');
+  });
+
+  it('lets members open only their projects, and admins every project', async () => {
+    const a = await ctx.createProject('A');
+    const b = await ctx.createProject('B');
+    const member = await ctx.createSession({ projectIds: [a.projectId] });
+    const projects = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/projects', headers: { cookie: member.cookie } }));
+    expect(projects.items.map((project: { id: string }) => project.id)).toEqual([a.projectId]);
+    const switchToB = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/project', headers: member.headers, payload: { projectId: b.projectId } });
+    expect(switchToB.statusCode).toBe(404);
+    const header = await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: { cookie: member.cookie, 'x-wacast-project-id': b.projectId } });
+    expect(header.statusCode).toBe(403);
+    const credentials = await ctx.app.inject({ method: 'POST', url: `/api/v1/projects/${b.projectId}/credentials`, headers: member.headers, payload: {} });
+    expect(credentials.statusCode).toBe(404);
+    const admin = await ctx.createSession({ isAdmin: true });
+    const all = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/projects', headers: { cookie: admin.cookie } }));
+    expect(all.items.map((project: { id: string }) => project.id)).toEqual(expect.arrayContaining([a.projectId, b.projectId]));
+    const notAdmin = await ctx.app.inject({ method: 'POST', url: '/api/v1/projects', headers: member.headers, payload: { name: 'C' } });
+    expect(notAdmin.statusCode).toBe(403);
+  });
+
+  it('issues project API credentials whose passcode is shown once and stored hashed', async () => {
+    const admin = await ctx.createSession({ isAdmin: true });
+    const project = await ctx.createProject('creds');
+    const response = await ctx.app.inject({ method: 'POST', url: `/api/v1/projects/${project.projectId}/credentials`, headers: admin.headers, payload: { label: 'crm' } });
+    expect(response.statusCode).toBe(201);
+    const { accountId, passcode } = json(response);
+    expect(passcode.length).toBeGreaterThanOrEqual(26);
+    const rows = await ctx.db.kysely.selectFrom('api_credentials').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain(passcode);
+    const listed = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/projects/${project.projectId}/credentials`, headers: { cookie: admin.cookie } }));
+    expect(JSON.stringify(listed)).not.toContain(passcode);
+    const use = await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: { 'x-wacast-account-id': accountId, 'x-wacast-passcode': passcode } });
+    expect(use.statusCode).toBe(200);
+    const wrong = await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: { 'x-wacast-account-id': accountId, 'x-wacast-passcode': passcode + 'x' } });
+    expect(wrong.statusCode).toBe(401);
+  });
+});
