@@ -168,6 +168,10 @@ export interface CampaignsTable {
   published_at: Millis | null;
   started_at: Millis | null;
   completed_at: Millis | null;
+  /** Last profile id whose message row was created by publish (resumes after a crash). */
+  materialize_cursor: string | null;
+  /** When publish finished creating the message rows. */
+  materialized_at: Millis | null;
 }
 
 /** Incrementally maintained counters: reports never count message rows. */

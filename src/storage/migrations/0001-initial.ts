@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MigrationContext } from '../migrator.js';
 
 /** Every table the product needs; see ../schema.ts for the meaning of each column. */
@@ -169,6 +169,8 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('published_at', 'bigint')
     .addColumn('started_at', 'bigint')
     .addColumn('completed_at', 'bigint')
+    .addColumn('materialize_cursor', 'text')
+    .addColumn('materialized_at', 'bigint')
     .execute();
   await s.createIndex('campaigns_project').on('campaigns').columns(['project_id', 'created_at']).execute();
   await s.createIndex('campaigns_state').on('campaigns').columns(['state', 'send_at']).execute();
@@ -230,11 +232,19 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     // The rule "one message per recipient per campaign" is this constraint.
     .addUniqueConstraint('messages_campaign_profile', ['campaign_id', 'profile_id'])
     .execute();
-  await s.createIndex('messages_claim').on('messages').columns(['provider_id', 'status', 'priority', 'available_at']).execute();
-  await s.createIndex('messages_provider_message').on('messages').columns(['provider_message_id']).execute();
+  // Campaign rows are claimed per campaign, in id order; the per-message log pages by (status, id).
   await s.createIndex('messages_campaign_status').on('messages').columns(['campaign_id', 'status', 'id']).execute();
+  // Replies, auto-replies and tests (no campaign) are claimed per provider account by priority.
+  await s
+    .createIndex('messages_direct_queue')
+    .on('messages')
+    .columns(['provider_id', 'status', 'priority', 'available_at'])
+    .where(sql.ref('campaign_id'), 'is', null)
+    .execute();
+  await s.createIndex('messages_provider_message').on('messages').columns(['provider_message_id']).execute();
   await s.createIndex('messages_phone').on('messages').columns(['project_id', 'phone', 'created_at']).execute();
-  await s.createIndex('messages_lease').on('messages').columns(['status', 'lease_expires_at']).execute();
+  // In-flight rows whose lease ran out become `unknown`; this index keeps that scan tiny.
+  await s.createIndex('messages_sending').on('messages').columns(['lease_expires_at']).where(sql.ref('status'), '=', 'sending').execute();
 
   const seq =
     ctx.dialect === 'postgres'

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer } from './rate-limiter.js';
+
+/** A sender that wakes up every `stepMs` (plus random lateness) and sends what is allowed. */
+function simulate(rate: number, seconds: number, stepMs: number, latenessMs = 0): number[] {
+  const pacer = new Pacer(rate, 0);
+  const sends: number[] = [];
+  let now = 0;
+  while (now <= seconds * 1000) {
+    const n = pacer.take(Number.MAX_SAFE_INTEGER, now);
+    for (let i = 0; i < n; i++) sends.push(now);
+    now += Math.max(stepMs, Math.min(pacer.msUntilNext(now), 50)) + Math.random() * latenessMs;
+  }
+  return sends;
+}
+
+function maxInAnyWindow(times: number[], windowMs = 1000): number {
+  let max = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= windowMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
+
+describe('Pacer', () => {
+  it.each([1, 7, 80, 200, 1000, 5000, 10000])('never allows more than %i per sliding second, and nearly that many', (rate) => {
+    for (const lateness of [0, 3]) {
+      const sends = simulate(rate, 20, 1, lateness);
+      expect(maxInAnyWindow(sends)).toBeLessThanOrEqual(rate);
+      expect(sends.length / 20).toBeGreaterThanOrEqual(rate * 0.975 - 1);
+    }
+  });
+
+  it('keeps a margin for network jitter at 200/s', () => {
+    expect(maxInAnyWindow(simulate(200, 20, 1, 2))).toBeLessThanOrEqual(199);
+  });
+
+  it('bursts at most 10 ms worth of sends after an idle period or a long pause', () => {
+    const pacer = new Pacer(1000, 0);
+    // 1 + 985/s × 10 ms of catch-up allowance, then one every 1.015 ms
+    const burst = pacer.take(10_000, 60_000);
+    expect(burst).toBeGreaterThan(1);
+    expect(burst).toBeLessThanOrEqual(11);
+    expect(pacer.take(10_000, 60_000.5)).toBeLessThanOrEqual(1);
+    expect(pacer.take(10_000, 60_000.6)).toBe(0);
+  });
+
+  it('stops when throttled, then recovers', () => {
+    const pacer = new Pacer(100, 0);
+    pacer.throttle(1000, 0);
+    expect(pacer.take(10, 500)).toBe(0);
+    expect(pacer.msUntilNext(500)).toBeCloseTo(500);
+    expect(pacer.currentRate).toBeCloseTo(98.5 / 2);
+    pacer.take(1, 30_000);
+    expect(pacer.currentRate).toBeCloseTo(98.5);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Paces sends so a provider account's configured rate R is never exceeded over any 1-second
+ * window as measured at the provider, while getting as close to R as is safe.
+ *
+ * GCRA (the "virtual scheduling" form of a token bucket): each send is due 1/r after the previous
+ * one, with r = 98.5 % of R. A sender that wakes up late (timers fire ~1 ms late, event-loop
+ * pauses) may catch up on at most L = 10 ms of lateness; anything older is forgotten rather than
+ * sent as a burst. In any window of length T at most ⌊r·(T + L)⌋ + 1 sends happen; for T = 1 s
+ * that is ≤ R whenever L < R/r − 1 ≈ 15 ms, for every integer R. The remaining 5 ms absorb
+ * jitter between our clock and the provider's (for R = 200: at most 199 per window).
+ *
+ * 429s and throttling errors slow it down: sending stops for the Retry-After time, continues at
+ * half the rate (never below 1 % of R), and recovers by 5 % of R per second.
+ */
+export const RATE_SHARE = 0.985;
+const CATCH_UP_MS = 10;
+const RECOVERY_PER_SECOND = 0.05;
+
+export class Pacer {
+  /** When the next send is due (ms, performance.now() clock). */
+  private due: number;
+  private rate: number;
+  private configured: number;
+  private blockedUntil = 0;
+  private lastAt: number;
+
+  constructor(ratePerSecond: number, now = performance.now()) {
+    this.configured = ratePerSecond;
+    this.rate = ratePerSecond * RATE_SHARE;
+    this.due = now;
+    this.lastAt = now;
+  }
+
+  get configuredRate(): number {
+    return this.configured;
+  }
+
+  /** Messages per second currently allowed (below the configured rate after throttling). */
+  get currentRate(): number {
+    return this.rate;
+  }
+
+  /** Changes the configured rate (the account or campaign was edited). */
+  configure(ratePerSecond: number): void {
+    if (ratePerSecond === this.configured) return;
+    const throttled = this.rate < this.configured * RATE_SHARE;
+    this.configured = ratePerSecond;
+    this.rate = throttled ? Math.min(this.rate, ratePerSecond * RATE_SHARE) : ratePerSecond * RATE_SHARE;
+  }
+
+  private recover(now: number): void {
+    const elapsed = Math.max(0, now - this.lastAt) / 1000;
+    this.lastAt = now;
+    if (now < this.blockedUntil) return;
+    const target = this.configured * RATE_SHARE;
+    if (this.rate < target) this.rate = Math.min(target, this.rate + this.configured * RECOVERY_PER_SECOND * elapsed);
+  }
+
+  /** How many sends may go now (at most `max`); they are counted as sent. */
+  take(max: number, now = performance.now()): number {
+    this.recover(now);
+    if (now < this.blockedUntil) return 0;
+    let count = 0;
+    while (count < max && this.due <= now) {
+      this.due = Math.max(this.due, now - CATCH_UP_MS) + 1000 / this.rate;
+      count++;
+    }
+    return count;
+  }
+
+  /** How many sends `take` would allow now, without taking them. */
+  peek(max: number, now = performance.now()): number {
+    this.recover(now);
+    if (now < this.blockedUntil) return 0;
+    let due = this.due;
+    let count = 0;
+    while (count < max && due <= now) {
+      due = Math.max(due, now - CATCH_UP_MS) + 1000 / this.rate;
+      count++;
+    }
+    return count;
+  }
+
+  /** Milliseconds until the next send is due (0 when it is due now). */
+  msUntilNext(now = performance.now()): number {
+    this.recover(now);
+    return Math.max(0, this.blockedUntil - now, this.due - now);
+  }
+
+  /** The provider throttled us: stop for `pauseMs`, then continue at half speed and recover. */
+  throttle(pauseMs: number, now = performance.now()): void {
+    this.recover(now);
+    this.blockedUntil = Math.max(this.blockedUntil, now + pauseMs);
+    this.rate = Math.max(this.configured * 0.01, this.rate / 2);
+    this.due = Math.max(this.due, this.blockedUntil);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Named leases (`provider:<id>`, `scheduler`, `applier`): at most one holder at a time across all
+ * processes sharing the database. A holder renews before expiry; a crashed holder's lease simply
+ * runs out and another process takes over.
+ */
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+
+/** Takes or renews `name` for `owner` until now + ttlMs; true when `owner` holds it afterwards. */
+export async function acquireLease(db: Db, name: string, owner: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+  const result = await sql<{ owner: string }>`
+    insert into leases (name, owner, expires_at) values (${name}, ${owner}, ${now + ttlMs})
+    on conflict (name) do update set owner = excluded.owner, expires_at = excluded.expires_at
+    where leases.expires_at < ${now} or leases.owner = excluded.owner
+    returning owner`.execute(db.kysely);
+  return result.rows.length === 1 && result.rows[0]!.owner === owner;
+}
+
+export async function releaseLease(db: Db, name: string, owner: string): Promise<void> {
+  await db.kysely.deleteFrom('leases').where('name', '=', name).where('owner', '=', owner).execute();
+}

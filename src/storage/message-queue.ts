@@ -1,0 +1,86 @@
+/**
+ * The message table as a queue. Claiming moves rows `queued → sending` atomically with a lease:
+ * PostgreSQL skips rows locked by another claimer (FOR UPDATE SKIP LOCKED); SQLite runs one
+ * writer at a time, so the single UPDATE … RETURNING is already atomic.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from './db.js';
+import type { MessageKind, MessageStatus } from './schema.js';
+
+export interface ClaimedMessage {
+  id: string;
+  project_id: string;
+  campaign_id: string | null;
+  profile_id: string | null;
+  provider_id: string;
+  phone: string | null;
+  kind: MessageKind;
+  payload: unknown;
+  attempts: number;
+}
+
+export interface ClaimOptions {
+  owner: string;
+  limit: number;
+  leaseMs: number;
+  now?: number;
+}
+
+const RETURNING = sql`returning id, project_id, campaign_id, profile_id, provider_id, phone, kind, payload, attempts`;
+
+async function claim(db: Db, selection: RawBuilder<unknown>, options: ClaimOptions): Promise<ClaimedMessage[]> {
+  if (options.limit <= 0) return [];
+  const now = options.now ?? Date.now();
+  const lock = db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<ClaimedMessage>`
+    update messages set status = 'sending', lease_owner = ${options.owner}, lease_expires_at = ${now + options.leaseMs},
+      attempts = attempts + 1, updated_at = ${now}
+    where id in (${selection} limit ${options.limit} ${lock})
+    ${RETURNING}`.execute(db.kysely);
+  return result.rows;
+}
+
+/** Queued rows of one campaign, oldest first. */
+export function claimCampaignMessages(db: Db, campaignId: string, options: ClaimOptions): Promise<ClaimedMessage[]> {
+  const now = options.now ?? Date.now();
+  return claim(
+    db,
+    sql`select id from messages where campaign_id = ${campaignId} and status = 'queued' and available_at <= ${now} order by id`,
+    options,
+  );
+}
+
+/** Queued replies, auto-replies and tests of one provider account, by priority. */
+export function claimDirectMessages(db: Db, providerId: string, options: ClaimOptions): Promise<ClaimedMessage[]> {
+  const now = options.now ?? Date.now();
+  return claim(
+    db,
+    sql`select id from messages where provider_id = ${providerId} and campaign_id is null and status = 'queued' and available_at <= ${now} order by priority, available_at`,
+    options,
+  );
+}
+
+/** Puts claimed rows that were never sent back in the queue (or cancels them). */
+export async function releaseClaimed(db: Db, ids: string[], owner: string, to: Extract<MessageStatus, 'queued' | 'cancelled'>, now = Date.now()): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await db.kysely
+    .updateTable('messages')
+    .set({ status: to, lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now, ...(to === 'cancelled' ? { error_detail: 'campaign stopped' } : {}) })
+    .where('id', 'in', ids)
+    .where('status', '=', 'sending')
+    .where('lease_owner', '=', owner)
+    .returning(['id'])
+    .execute();
+  return result.map((row) => row.id);
+}
+
+/** In-flight rows whose lease ran out (their worker died): never resent, they become `unknown`. */
+export async function expireSendingLeases(db: Db, now = Date.now(), limit = 5000): Promise<Array<{ id: string; campaign_id: string | null }>> {
+  const lock = db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<{ id: string; campaign_id: string | null }>`
+    update messages set status = 'unknown', lease_owner = null, lease_expires_at = null, updated_at = ${now},
+      error_detail = 'the sending worker stopped before the provider answered'
+    where id in (select id from messages where status = 'sending' and lease_expires_at < ${now} limit ${limit} ${lock})
+    returning id, campaign_id`.execute(db.kysely);
+  return result.rows;
+}

@@ -1,0 +1,65 @@
+/**
+ * Personalisation: each template placeholder gets a Liquid expression over the profile, e.g.
+ * `{{ Profile.Name | default: "there" }}`. Strict about undefined values: a missing property is a
+ * render error (the recipient is skipped as "missing placeholder value") unless the expression
+ * handles it with `default` or an `if`. Expressions are parsed once per campaign.
+ */
+import { Liquid, type Template } from 'liquidjs';
+import type { FieldProblem } from '../errors.js';
+
+const liquid = new Liquid({ strictVariables: true, lenientIf: true, strictFilters: true, ownPropertyOnly: true });
+
+export interface RenderProfile {
+  identity: string;
+  phone: string | null;
+  properties: Record<string, unknown>;
+}
+
+export interface CompiledParams {
+  templates: Template[][];
+}
+
+/** Parses every expression; problems name the index (`params.2`). */
+export function compileParams(params: readonly string[]): { ok: true; compiled: CompiledParams } | { ok: false; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const templates: Template[][] = [];
+  params.forEach((param, index) => {
+    try {
+      templates.push(liquid.parse(param));
+    } catch (error) {
+      problems.push({ path: `params.${index}`, message: `is not valid Liquid: ${(error as Error).message.split(', line')[0]}` });
+    }
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, compiled: { templates } };
+}
+
+/**
+ * WhatsApp refuses template parameters with new lines, tabs or more than four consecutive spaces
+ * (Meta error 132018); such characters are folded into single spaces instead of failing the send.
+ */
+export function cleanParameter(value: string): string {
+  return value.replace(/[\r\n\t]+/g, ' ').replace(/ {5,}/g, '    ').trim();
+}
+
+export type RenderResult = { ok: true; values: string[] } | { ok: false; index: number; reason: string };
+
+export function profileScope(profile: RenderProfile): Record<string, unknown> {
+  return { Profile: { ...profile.properties, identity: profile.identity, Identity: profile.identity, ...(profile.phone ? { Phone: profile.phone } : {}) } };
+}
+
+export function renderParams(compiled: CompiledParams, profile: RenderProfile): RenderResult {
+  const scope = profileScope(profile);
+  const values: string[] = [];
+  for (let index = 0; index < compiled.templates.length; index++) {
+    let value: string;
+    try {
+      value = cleanParameter(String(liquid.renderSync(compiled.templates[index]!, scope)));
+    } catch (error) {
+      const message = (error as Error).message.split(', line')[0] ?? 'render failed';
+      return { ok: false, index, reason: `{{${index + 1}}}: ${message.replace(/^undefined variable/, 'missing value')}` };
+    }
+    if (value === '') return { ok: false, index, reason: `{{${index + 1}}}: the value is empty (use | default: "…")` };
+    values.push(value);
+  }
+  return { ok: true, values };
+}
