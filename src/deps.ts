@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import type { SecretBox } from './secrets/secret-box.js';
 import type { Metrics } from './ops/metrics.js';
 import type { Bus } from './bus.js';
+import type { ProviderClients } from './providers/provider-clients.js';
 
 /** What every part of the server is built from; tests build it with test/helpers. */
 export interface AppDeps {
@@ -13,4 +14,6 @@ export interface AppDeps {
   secrets: SecretBox;
   metrics: Metrics;
   bus: Bus;
+  /** Provider clients per account (shared keep-alive pools). */
+  providers: ProviderClients;
 }

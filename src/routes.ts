@@ -6,6 +6,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { projectRoutes } from './projects/projects.routes.js';
 import { providerAccountRoutes } from './providers/provider-accounts.routes.js';
 import { templateRoutes } from './templates/templates.routes.js';
+import { campaignRoutes } from './campaigns/campaigns.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(opsRoutes, deps);
@@ -13,4 +14,5 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await app.register(projectRoutes, deps);
   await app.register(providerAccountRoutes, deps);
   await app.register(templateRoutes, deps);
+  await app.register(campaignRoutes, deps);
 }

@@ -12,6 +12,8 @@ import { SecretBox } from './secrets/secret-box.js';
 import { Metrics } from './ops/metrics.js';
 import { Bus } from './bus.js';
 import type { AppDeps } from './deps.js';
+import { ProviderClients } from './providers/provider-clients.js';
+import { defaultProviderFactory } from './providers/default-factory.js';
 
 export interface Runtime extends AppDeps {
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function openRuntime(config: Config, options: { logger?: Logger; mi
     if (master.created) logger.info({ file: master.origin }, 'created a new secret key file (mode 0600); back it up with the data');
     const secrets = new SecretBox(master.key);
     await verifyMasterKey(db, secrets, master.origin);
+    const providers = new ProviderClients({ db, secrets, config }, defaultProviderFactory);
     return {
       config,
       db,
@@ -36,7 +39,11 @@ export async function openRuntime(config: Config, options: { logger?: Logger; mi
       secrets,
       metrics: new Metrics(),
       bus: new Bus(),
-      close: () => db.close(),
+      providers,
+      async close() {
+        await providers.closeAll();
+        await db.close();
+      },
     };
   } catch (error) {
     await db.close();

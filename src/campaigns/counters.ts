@@ -3,17 +3,11 @@
  * inside the transaction that changes the messages — reports read them, never count messages.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.js';
+import type { CampaignCountersTable, Database } from '../storage/schema.js';
 import { emptyDelta, type CounterDelta, type Transition } from './message-status.js';
 
-export interface PublishDelta {
-  targeted: number;
-  skipped_not_opted_in: number;
-  skipped_dnd: number;
-  skipped_invalid_phone: number;
-  skipped_render_error: number;
-  skipped_frequency_cap: number;
-}
+/** A counter column of campaign_counters. */
+export type CounterColumn = Exclude<keyof CampaignCountersTable, 'campaign_id'>;
 
 type TimelineKey = 'sent' | 'delivered' | 'read' | 'failed' | 'replied';
 
@@ -59,9 +53,10 @@ export class CampaignDeltas {
     counts[event] += count;
   }
 
-  addPublish(campaignId: string, publish: Partial<PublishDelta> & { queued?: number }): void {
+  /** Adds amounts to counter columns directly (publish results, bulk cancels). */
+  addCounts(campaignId: string, counts: Partial<Record<CounterColumn, number>>): void {
     const delta = this.counterFor(campaignId);
-    for (const [key, value] of Object.entries(publish)) delta[key] = (delta[key] ?? 0) + (value ?? 0);
+    for (const [key, value] of Object.entries(counts)) delta[key] = (delta[key] ?? 0) + (value ?? 0);
   }
 
   addReplied(campaignId: string, at: number): void {

@@ -52,5 +52,6 @@ function sqliteStatement(update: BulkUpdate, all: BulkColumn[], rows: Array<Reco
   const aliases = sql.join(all.map((column, index) => sql`${sql.raw(`column${index + 1}`)} as ${sql.ref(column.name)}`));
   const sets = sql.join(update.columns.map((column) => sql`${sql.ref(column.name)} = v.${sql.ref(column.name)}`));
   const extra = update.where ? sql` and ${update.where}` : sql``;
-  return sql<{ key: string }>`update ${sql.table(update.table)} as t set ${sets} from (select ${aliases} from (values ${values})) as v where t.${sql.ref(update.key.name)} = v.${sql.ref(update.key.name)}${extra} returning t.${sql.ref(update.key.name)} as key`;
+  // SQLite's RETURNING cannot name the target alias: the bare column means the updated row.
+  return sql<{ key: string }>`update ${sql.table(update.table)} as t set ${sets} from (select ${aliases} from (values ${values})) as v where t.${sql.ref(update.key.name)} = v.${sql.ref(update.key.name)}${extra} returning ${sql.ref(update.key.name)} as key`;
 }

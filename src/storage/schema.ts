@@ -177,22 +177,22 @@ export interface CampaignsTable {
 /** Incrementally maintained counters: reports never count message rows. */
 export interface CampaignCountersTable {
   campaign_id: string;
-  targeted: number;
-  skipped_not_opted_in: number;
-  skipped_dnd: number;
-  skipped_invalid_phone: number;
-  skipped_render_error: number;
-  skipped_frequency_cap: number;
-  queued: number;
-  sending: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  unknown: number;
-  cancelled: number;
-  replied: number;
-  converted: number;
+  targeted: Generated<number>;
+  skipped_not_opted_in: Generated<number>;
+  skipped_dnd: Generated<number>;
+  skipped_invalid_phone: Generated<number>;
+  skipped_render_error: Generated<number>;
+  skipped_frequency_cap: Generated<number>;
+  queued: Generated<number>;
+  sending: Generated<number>;
+  sent: Generated<number>;
+  delivered: Generated<number>;
+  read: Generated<number>;
+  failed: Generated<number>;
+  unknown: Generated<number>;
+  cancelled: Generated<number>;
+  replied: Generated<number>;
+  converted: Generated<number>;
 }
 
 export interface CampaignFailuresTable {

@@ -6,6 +6,9 @@
  */
 import type { AppDeps } from '../deps.js';
 import { deleteExpiredSessions } from '../auth/sessions.service.js';
+import { DispatchService } from '../campaigns/dispatch.service.js';
+import { PublisherService } from '../campaigns/publisher.js';
+import { SchedulerService } from '../campaigns/scheduler.js';
 
 export interface BackgroundService {
   readonly name: string;
@@ -51,7 +54,12 @@ const housekeeping: BackgroundServiceFactory = (deps) =>
   new IntervalService('housekeeping', 60 * 60 * 1000, () => deleteExpiredSessions(deps.db), deps);
 
 /** Every background service, in start order. Domains add theirs here. */
-export const backgroundServices: BackgroundServiceFactory[] = [housekeeping];
+export const backgroundServices: BackgroundServiceFactory[] = [
+  housekeeping,
+  (deps, owner) => new SchedulerService(deps, owner),
+  (deps, owner) => new PublisherService(deps, owner),
+  (deps, owner) => new DispatchService(deps, owner),
+];
 
 export class Worker {
   private readonly services: BackgroundService[];

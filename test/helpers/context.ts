@@ -14,6 +14,9 @@ import { buildApp } from '../../src/app.js';
 import type { AppDeps } from '../../src/deps.js';
 import type { Db } from '../../src/storage/db.js';
 import type { TestEngine } from './databases.js';
+import { backgroundServices, Worker, type BackgroundServiceFactory } from '../../src/worker/worker.js';
+import { ProviderClients, type ProviderClientFactory } from '../../src/providers/provider-clients.js';
+import { defaultProviderFactory } from '../../src/providers/default-factory.js';
 import { createProject } from '../../src/projects/projects.service.js';
 import { createApiCredential } from '../../src/auth/api-credentials.service.js';
 import { addProjectMember, createUser } from '../../src/auth/users.service.js';
@@ -43,12 +46,16 @@ export interface TestContext {
   logs: string[];
   createProject(name?: string): Promise<TestProject>;
   createSession(options?: { isAdmin?: boolean; projectIds?: string[] }): Promise<TestSession>;
+  /** Starts background services (default: all of them) as `wacast serve` does; stopped by close(). */
+  startWorker(factories?: BackgroundServiceFactory[], owner?: string): Worker;
   close(): Promise<void>;
 }
 
 export interface TestContextOptions {
   env?: Record<string, string>;
   logLevel?: Config['logLevel'];
+  /** Provider adapters to use (default: the real ones). */
+  providerFactory?: ProviderClientFactory;
 }
 
 let userCounter = 0;
@@ -64,9 +71,12 @@ export async function openTestContext(engine: TestEngine, options: TestContextOp
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const deps: AppDeps = { config, db, logger, secrets: new SecretBox(randomBytes(32)), metrics: new Metrics({ defaultMetrics: false }), bus: new Bus() };
+  const secrets = new SecretBox(randomBytes(32));
+  const providers = new ProviderClients({ db, secrets, config }, options.providerFactory ?? defaultProviderFactory);
+  const deps: AppDeps = { config, db, logger, secrets, metrics: new Metrics({ defaultMetrics: false }), bus: new Bus(), providers };
   const app = await buildApp(deps);
   await app.ready();
+  const workers: Worker[] = [];
 
   return {
     db,
@@ -91,8 +101,16 @@ export async function openTestContext(engine: TestEngine, options: TestContextOp
       const cookie = `${SESSION_COOKIE}=${session.token}`;
       return { userId: user.id, cookie, csrfToken: session.csrfToken, headers: { cookie, 'x-csrf-token': session.csrfToken } };
     },
+    startWorker(factories = backgroundServices, owner = `test-worker-${workers.length + 1}`) {
+      const worker = new Worker(deps, owner, factories);
+      worker.start();
+      workers.push(worker);
+      return worker;
+    },
     async close() {
+      for (const worker of workers) await worker.stop();
       await app.close();
+      await providers.closeAll();
       await db.close();
     },
   };

@@ -1,0 +1,354 @@
+/** REST API of campaigns: /api/v1/campaigns, the report stream, previews and test sends. */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../deps.js';
+import { projectIdOf } from '../auth/auth.plugin.js';
+import { notFound, validationFailed } from '../errors.js';
+import { listOf } from '../validation.js';
+import { getTemplateRow } from '../templates/templates.service.js';
+import {
+  cloneCampaign,
+  createCampaign,
+  deleteCampaign,
+  getCampaign,
+  listCampaigns,
+  pauseCampaign,
+  publishCampaign,
+  resumeCampaign,
+  stopCampaign,
+  updateCampaign,
+  type Audience,
+  type Campaign,
+} from './campaigns.service.js';
+import { campaignTimeline, LOG_STATUSES, messageLog, messageLogCsv } from './campaign-report.js';
+import { previewFor, sampleProfile, sendTestMessage } from './send-test.js';
+
+const stateEnum = z.enum(['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped', 'failed']);
+const audienceSchema = z.union([
+  z.object({ segmentId: z.string() }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+  z.object({ identities: z.array(z.string()) }).strict(),
+]);
+const dndSchema = z.object({
+  from: z.string().describe('HH:MM, 24-hour'),
+  to: z.string().describe('HH:MM, 24-hour'),
+  timezone: z.string().describe('IANA timezone, e.g. Asia/Kolkata'),
+  action: z.enum(['delay', 'discard'], { message: 'must be "delay" or "discard"' }),
+});
+const time = z.union([z.number(), z.string()]).nullable().optional().describe('ISO 8601 date-time or epoch milliseconds');
+
+const campaignBody = z.object({
+  name: z.string(),
+  providerId: z.string().optional().describe('Defaults to the project\'s default provider account.'),
+  templateId: z.string(),
+  audience: z.unknown().describe('{"segmentId":"…"} | {"all":true} | {"identities":["…"]}'),
+  params: z.array(z.string()).describe('One Liquid expression per template placeholder, e.g. {{ Profile.Name | default: "there" }}'),
+  mediaUrl: z.string().nullable().optional(),
+  sendAt: time,
+  ratePerSecond: z.number().nullable().optional(),
+  dnd: dndSchema.nullable().optional(),
+  cutoffAt: time,
+  conversionEvent: z.string().nullable().optional(),
+});
+
+const statsSchema = z.object({
+  targeted: z.number(),
+  skipped: z.object({ notOptedIn: z.number(), dnd: z.number(), invalidPhone: z.number(), renderError: z.number(), frequencyCap: z.number(), total: z.number() }),
+  queued: z.number(),
+  sent: z.number(),
+  delivered: z.number(),
+  read: z.number(),
+  failed: z.number(),
+  unknown: z.number(),
+  cancelled: z.number(),
+  replied: z.number(),
+  converted: z.number(),
+  failedByCategory: z.record(z.string(), z.number()),
+});
+
+export const campaignSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  providerId: z.string(),
+  templateId: z.string(),
+  audience: audienceSchema,
+  params: z.array(z.string()),
+  mediaUrl: z.string().nullable(),
+  sendAt: z.number().nullable(),
+  ratePerSecond: z.number().nullable(),
+  dnd: dndSchema.nullable(),
+  cutoffAt: z.number().nullable(),
+  conversionEvent: z.string().nullable(),
+  state: stateEnum,
+  stateReason: z.string().nullable(),
+  clonedFrom: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  publishedAt: z.number().nullable(),
+  startedAt: z.number().nullable(),
+  completedAt: z.number().nullable(),
+  audienceMaterialized: z.boolean(),
+  stats: statsSchema,
+});
+
+const rawSchema = z.object({ request: z.object({ method: z.string(), url: z.string(), body: z.string() }), response: z.object({ status: z.number(), body: z.string() }).optional() });
+const testResultSchema = z.object({
+  ok: z.boolean(),
+  messageId: z.string(),
+  providerMessageId: z.string().optional(),
+  category: z.string().optional(),
+  detail: z.string().optional(),
+  raw: rawSchema,
+});
+
+const idParams = z.object({ id: z.string() });
+
+/** The audience as typed; a wrong shape is reported by checkCampaign together with every other problem. */
+function normaliseAudience(value: unknown): Audience {
+  const parsed = audienceSchema.safeParse(value);
+  return (parsed.success ? parsed.data : value) as Audience;
+}
+
+export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['campaigns'];
+  const auth = { auth: 'project' as const };
+
+  app.post(
+    '/api/v1/campaigns',
+    { config: auth, schema: { tags, summary: 'Create a campaign (a draft).', body: campaignBody, response: { 201: campaignSchema } } },
+    async (request, reply) => {
+      const campaign = await createCampaign(deps, projectIdOf(request), { ...request.body, audience: normaliseAudience(request.body.audience) });
+      return reply.status(201).send(campaign);
+    },
+  );
+
+  app.get(
+    '/api/v1/campaigns',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Campaigns, newest first, with their state and key numbers.',
+        querystring: z.object({ state: stateEnum.optional(), cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: listOf(campaignSchema) },
+      },
+    },
+    async (request) => listCampaigns(deps, projectIdOf(request), request.query),
+  );
+
+  app.get(
+    '/api/v1/campaigns/:id',
+    { config: auth, schema: { tags, summary: 'A campaign with its stats (incrementally kept counters).', params: idParams, response: { 200: campaignSchema } } },
+    async (request) => getCampaign(deps, projectIdOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/campaigns/:id',
+    {
+      config: auth,
+      schema: { tags, summary: 'Change a draft (or the name and delivery settings of a scheduled or paused campaign).', params: idParams, body: campaignBody.partial(), response: { 200: campaignSchema } },
+    },
+    async (request) => {
+      const patch = { ...request.body, ...(request.body.audience !== undefined ? { audience: normaliseAudience(request.body.audience) } : {}) };
+      return updateCampaign(deps, projectIdOf(request), request.params.id, patch as Parameters<typeof updateCampaign>[3]);
+    },
+  );
+
+  app.delete(
+    '/api/v1/campaigns/:id',
+    { config: auth, schema: { tags, summary: 'Delete a draft.', params: idParams, response: { 204: z.null() } } },
+    async (request, reply) => {
+      await deleteCampaign(deps, projectIdOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  const actions: Array<[string, string, (projectId: string, id: string) => Promise<Campaign>, 200 | 201]> = [
+    ['publish', 'Publish: send now, or at sendAt.', (projectId, id) => publishCampaign(deps, projectId, id), 200],
+    ['pause', 'Pause: stops claiming messages within a second.', (projectId, id) => pauseCampaign(deps, projectId, id), 200],
+    ['resume', 'Resume a paused campaign.', (projectId, id) => resumeCampaign(deps, projectId, id), 200],
+    ['stop', 'Stop for good: what is still queued is cancelled.', (projectId, id) => stopCampaign(deps, projectId, id), 200],
+    ['clone', 'Copy the campaign into a new draft.', (projectId, id) => cloneCampaign(deps, projectId, id), 201],
+  ];
+  for (const [action, summary, run, status] of actions) {
+    app.post(
+      `/api/v1/campaigns/:id/${action}`,
+      { config: auth, schema: { tags, summary: `${summary} Illegal state changes answer 409.`, params: idParams, response: { [status]: campaignSchema } } },
+      async (request, reply) => reply.status(status).send(await run(projectIdOf(request), request.params.id)),
+    );
+  }
+
+  app.get(
+    '/api/v1/campaigns/:id/messages',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Per-message log, filterable by status; format=csv exports everything that matches.',
+        params: idParams,
+        querystring: z.object({
+          status: z.enum(LOG_STATUSES).optional(),
+          cursor: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          format: z.enum(['json', 'csv']).default('json'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const campaign = await getCampaign(deps, projectIdOf(request), request.params.id);
+      if (request.query.format === 'csv') {
+        const name = campaign.name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60) || 'campaign';
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}-messages.csv"`)
+          .send(Readable.from(messageLogCsv(deps, campaign.id, request.query.status)));
+      }
+      return messageLog(deps, campaign.id, request.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/campaigns/:id/timeline',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Per-minute counts of sent, delivered, read, failed and replied.',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(z.object({ at: z.number(), sent: z.number(), delivered: z.number(), read: z.number(), failed: z.number(), replied: z.number() })) }) },
+      },
+    },
+    async (request) => {
+      const campaign = await getCampaign(deps, projectIdOf(request), request.params.id);
+      return { items: await campaignTimeline(deps, campaign.id) };
+    },
+  );
+
+  app.get(
+    '/api/v1/campaigns/:id/events',
+    { config: auth, schema: { tags, summary: 'Server-sent events: `campaign` with the campaign and its stats whenever they change.', params: idParams } },
+    async (request, reply) => {
+      const projectId = projectIdOf(request);
+      const id = request.params.id;
+      await getCampaign(deps, projectId, id);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      let last = '';
+      let pending = false;
+      let closed = false;
+      const push = async () => {
+        if (closed || pending) return;
+        pending = true;
+        try {
+          const campaign = await getCampaign(deps, projectId, id);
+          const data = JSON.stringify(campaign);
+          if (data !== last && !closed) {
+            last = data;
+            raw.write(`event: campaign\ndata: ${data}\n\n`);
+          }
+        } catch (error) {
+          request.log.warn({ err: error }, 'campaign stream update failed');
+        } finally {
+          // At most 4 updates a second, whatever the message rate.
+          setTimeout(() => (pending = false), 250).unref();
+        }
+      };
+      const unsubscribe = deps.bus.on('campaign-changed', (changed) => {
+        if (changed === id) void push();
+      });
+      // Other processes (scale-out workers) change counters without telling this one: poll too.
+      const poll = setInterval(() => void push(), 2000);
+      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+      raw.on('close', () => {
+        closed = true;
+        unsubscribe();
+        clearInterval(poll);
+        clearInterval(heartbeat);
+      });
+      await push();
+    },
+  );
+
+  app.post(
+    '/api/v1/campaigns/preview',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Render the placeholder values for a sample profile (the given identity, or the first profile).',
+        body: z.object({ templateId: z.string(), params: z.array(z.string()), identity: z.string().optional() }),
+        response: {
+          200: z.object({ identity: z.string().nullable(), ok: z.boolean(), values: z.array(z.string()).optional(), body: z.string().optional(), error: z.string().optional() }),
+        },
+      },
+    },
+    async (request) => {
+      const projectId = projectIdOf(request);
+      const template = await getTemplateRow(deps, projectId, request.body.templateId);
+      const profile = await sampleProfile(deps, projectId, request.body.identity);
+      if (request.body.identity && !profile) throw notFound('Profile', request.body.identity);
+      const preview = previewFor(profile ?? { identity: '', phone: null, properties: {} }, template.body, request.body.params);
+      return { identity: profile?.identity ?? null, ...preview };
+    },
+  );
+
+  app.post(
+    '/api/v1/campaigns/send-test',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Render the message for a profile and send it now to a phone number; answers with the provider\'s raw response.',
+        body: z.object({
+          providerId: z.string().optional(),
+          templateId: z.string(),
+          params: z.array(z.string()),
+          mediaUrl: z.string().nullable().optional(),
+          to: z.string(),
+          identity: z.string().optional(),
+        }),
+        response: { 200: testResultSchema },
+      },
+    },
+    async (request) => {
+      const projectId = projectIdOf(request);
+      const template = await getTemplateRow(deps, projectId, request.body.templateId);
+      const profile = (await sampleProfile(deps, projectId, request.body.identity)) ?? { identity: '', phone: null, properties: {} };
+      const preview = previewFor(profile, template.body, request.body.params);
+      if (!preview.ok) throw validationFailed([{ path: 'params', message: `cannot be rendered for ${profile.identity || 'an empty profile'}: ${preview.error}` }]);
+      return sendTestMessage(deps, projectId, {
+        providerId: request.body.providerId ?? template.provider_id,
+        templateId: template.id,
+        values: preview.values,
+        mediaUrl: request.body.mediaUrl,
+        to: request.body.to,
+      });
+    },
+  );
+
+  app.post(
+    '/api/v1/providers/:id/test',
+    {
+      config: auth,
+      schema: {
+        tags: ['providers'],
+        summary: 'Send a template message with the given values to a phone number now; answers with the provider\'s raw response.',
+        params: idParams,
+        body: z.object({ to: z.string(), templateId: z.string(), params: z.array(z.string()).default([]), mediaUrl: z.string().nullable().optional() }),
+        response: { 200: testResultSchema },
+      },
+    },
+    async (request) =>
+      sendTestMessage(deps, projectIdOf(request), {
+        providerId: request.params.id,
+        templateId: request.body.templateId,
+        values: request.body.params,
+        mediaUrl: request.body.mediaUrl,
+        to: request.body.to,
+      }),
+  );
+}

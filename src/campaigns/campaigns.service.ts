@@ -1,0 +1,476 @@
+/**
+ * Campaigns: a template sent to an audience through one provider account, personalised per
+ * profile. States: draft → (scheduled →) running ⇄ paused → completed | stopped (| failed).
+ * Publishing only changes the state; the Publisher creates the message rows in the background and
+ * the dispatcher sends them, so even a 1,000,000-recipient publish answers at once.
+ */
+import { sql } from 'kysely';
+import type { AppDeps } from '../deps.js';
+import type { Insertable, Updateable } from 'kysely';
+import type { CampaignRow, CampaignState, CampaignsTable } from '../storage/schema.js';
+import { newId } from '../ids.js';
+import { parseJson, toJson } from '../storage/json.js';
+import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
+import { compileParams } from '../templates/render.js';
+import { outboundUrlProblem } from '../net/outbound-url.js';
+import { isValidTime, isValidTimezone, type DndWindow } from './dnd.js';
+import { CampaignDeltas } from './counters.js';
+
+export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
+
+export interface CampaignInput {
+  name: string;
+  providerId?: string | undefined;
+  templateId: string;
+  audience: Audience;
+  params: string[];
+  mediaUrl?: string | null | undefined;
+  sendAt?: number | string | null | undefined;
+  ratePerSecond?: number | null | undefined;
+  dnd?: DndWindow | null | undefined;
+  cutoffAt?: number | string | null | undefined;
+  conversionEvent?: string | null | undefined;
+}
+
+export interface CampaignStats {
+  targeted: number;
+  skipped: { notOptedIn: number; dnd: number; invalidPhone: number; renderError: number; frequencyCap: number; total: number };
+  queued: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  unknown: number;
+  cancelled: number;
+  replied: number;
+  converted: number;
+  failedByCategory: Record<string, number>;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  providerId: string;
+  templateId: string;
+  audience: Audience;
+  params: string[];
+  mediaUrl: string | null;
+  sendAt: number | null;
+  ratePerSecond: number | null;
+  dnd: DndWindow | null;
+  cutoffAt: number | null;
+  conversionEvent: string | null;
+  state: CampaignState;
+  stateReason: string | null;
+  clonedFrom: string | null;
+  createdAt: number;
+  updatedAt: number;
+  publishedAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  /** True once every recipient has a message row (publish finished). */
+  audienceMaterialized: boolean;
+  stats: CampaignStats;
+}
+
+const MAX_IDENTITIES = 100_000;
+
+function toTime(value: number | string | null | undefined, path: string, problems: FieldProblem[]): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    problems.push({ path, message: 'must be a date-time (ISO 8601 such as 2026-12-01T09:00:00Z, or epoch milliseconds)' });
+    return null;
+  }
+  return ms;
+}
+
+interface Checked {
+  row: Pick<
+    Insertable<CampaignsTable>,
+    'name' | 'provider_id' | 'template_id' | 'audience' | 'params' | 'media_url' | 'send_at' | 'rate_per_second' | 'dnd' | 'cutoff_at' | 'conversion_event'
+  >;
+}
+
+/** Validates a whole campaign definition; every problem is reported with its field path. */
+export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, input: CampaignInput): Promise<Checked> {
+  const problems: FieldProblem[] = [];
+  const { db } = deps;
+  const name = (input.name ?? '').trim();
+  if (!name) problems.push({ path: 'name', message: 'is required' });
+  else if (name.length > 200) problems.push({ path: 'name', message: 'must be at most 200 characters' });
+
+  let providerId = input.providerId;
+  if (!providerId) {
+    const fallback = await db.kysely
+      .selectFrom('provider_accounts')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('deleted_at', 'is', null)
+      .where('is_default', '=', 1)
+      .executeTakeFirst();
+    providerId = fallback?.id;
+    if (!providerId) problems.push({ path: 'providerId', message: 'is required: this project has no default provider account (add one under Settings → Channels → WhatsApp)' });
+  }
+  const provider = providerId
+    ? await db.kysely
+        .selectFrom('provider_accounts')
+        .select(['id', 'rate_per_second'])
+        .where('id', '=', providerId)
+        .where('project_id', '=', projectId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+    : undefined;
+  if (providerId && !provider) problems.push({ path: 'providerId', message: 'is not a provider account of this project' });
+
+  const template = input.templateId
+    ? await db.kysely
+        .selectFrom('templates')
+        .selectAll()
+        .where('id', '=', input.templateId)
+        .where('project_id', '=', projectId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+    : undefined;
+  if (!input.templateId) problems.push({ path: 'templateId', message: 'is required' });
+  else if (!template) problems.push({ path: 'templateId', message: 'is not a template of this project' });
+  else if (provider && template.provider_id !== provider.id) {
+    problems.push({ path: 'templateId', message: 'belongs to another provider account: pick a template registered for the chosen provider' });
+  }
+
+  const audience = input.audience as Record<string, unknown> | undefined;
+  const audienceKinds = audience ? ['segmentId', 'all', 'identities'].filter((key) => audience[key] !== undefined) : [];
+  if (!audience || audienceKinds.length !== 1) {
+    problems.push({ path: 'audience', message: 'must be exactly one of {"segmentId": "…"}, {"all": true} or {"identities": ["…"]}' });
+  } else if ('segmentId' in audience) {
+    const segment = await db.kysely
+      .selectFrom('segments')
+      .select('id')
+      .where('id', '=', String(audience.segmentId))
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    if (!segment) problems.push({ path: 'audience.segmentId', message: 'is not a segment of this project' });
+  } else if ('all' in audience) {
+    if (audience.all !== true) problems.push({ path: 'audience.all', message: 'must be true' });
+  } else if ('identities' in audience) {
+    const identities = audience.identities;
+    if (!Array.isArray(identities) || identities.length === 0) problems.push({ path: 'audience.identities', message: 'must be a non-empty list of profile identities' });
+    else if (identities.length > MAX_IDENTITIES) problems.push({ path: 'audience.identities', message: `may hold at most ${MAX_IDENTITIES.toLocaleString('en-US')} identities; use a segment for more` });
+    else if (identities.some((identity) => typeof identity !== 'string' || identity === '')) problems.push({ path: 'audience.identities', message: 'must contain only non-empty strings' });
+  }
+
+  const params = Array.isArray(input.params) ? input.params : [];
+  if (!Array.isArray(input.params)) problems.push({ path: 'params', message: 'must be a list with one Liquid value per template placeholder' });
+  if (template && params.length !== template.placeholder_count) {
+    problems.push({
+      path: 'params',
+      message: `the template has ${template.placeholder_count} placeholder(s) ({{1}}…{{${template.placeholder_count}}}) but ${params.length} value(s) were given`,
+    });
+  }
+  if (params.some((param) => typeof param !== 'string')) problems.push({ path: 'params', message: 'must contain only strings' });
+  else {
+    const compiled = compileParams(params);
+    if (!compiled.ok) problems.push(...compiled.problems);
+  }
+
+  const mediaUrl = input.mediaUrl ? input.mediaUrl.trim() : null;
+  if (template && template.attachment_type !== 'none' && !mediaUrl) {
+    problems.push({ path: 'mediaUrl', message: `is required: the template has a ${template.attachment_type} attachment` });
+  }
+  if (template && template.attachment_type === 'none' && mediaUrl) {
+    problems.push({ path: 'mediaUrl', message: 'must be empty: the template has no attachment' });
+  }
+  if (mediaUrl && !mediaUrl.includes('{{')) {
+    const problem = await outboundUrlProblem(mediaUrl, deps.config.allowPrivateUrls);
+    if (problem) problems.push({ path: 'mediaUrl', message: problem });
+  }
+
+  const sendAt = toTime(input.sendAt, 'sendAt', problems);
+  const cutoffAt = toTime(input.cutoffAt, 'cutoffAt', problems);
+  if (cutoffAt !== null && cutoffAt <= (sendAt ?? Date.now())) problems.push({ path: 'cutoffAt', message: 'must be after the send time' });
+
+  let rate: number | null = null;
+  if (input.ratePerSecond !== undefined && input.ratePerSecond !== null) {
+    rate = input.ratePerSecond;
+    if (!Number.isInteger(rate) || rate < 1) problems.push({ path: 'ratePerSecond', message: 'must be a whole number of at least 1' });
+    else if (provider && rate > provider.rate_per_second) {
+      problems.push({ path: 'ratePerSecond', message: `must be at most ${provider.rate_per_second}, the provider account's limit` });
+    }
+  }
+
+  let dnd: DndWindow | null = null;
+  if (input.dnd) {
+    const window = input.dnd;
+    if (!isValidTime(window.from)) problems.push({ path: 'dnd.from', message: 'must be a time HH:MM (24-hour), e.g. 21:00' });
+    if (!isValidTime(window.to)) problems.push({ path: 'dnd.to', message: 'must be a time HH:MM (24-hour), e.g. 09:00' });
+    if (!isValidTimezone(window.timezone)) problems.push({ path: 'dnd.timezone', message: 'must be an IANA timezone such as Asia/Kolkata or Europe/Berlin' });
+    if (window.action !== 'delay' && window.action !== 'discard') problems.push({ path: 'dnd.action', message: 'must be "delay" or "discard"' });
+    dnd = { from: window.from, to: window.to, timezone: window.timezone, action: window.action };
+  }
+
+  const conversionEvent = input.conversionEvent?.trim() || null;
+  if (problems.length > 0) throw validationFailed(problems);
+  return {
+    row: {
+      name,
+      provider_id: provider!.id,
+      template_id: template!.id,
+      audience: toJson(input.audience),
+      params: toJson(params),
+      media_url: mediaUrl,
+      send_at: sendAt,
+      rate_per_second: rate,
+      dnd: dnd ? toJson(dnd) : null,
+      cutoff_at: cutoffAt,
+      conversion_event: conversionEvent,
+    },
+  };
+}
+
+async function getRow(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<CampaignRow> {
+  const row = await deps.db.kysely.selectFrom('campaigns').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  if (!row) throw notFound('Campaign', id);
+  return row;
+}
+
+export async function createCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, input: CampaignInput, clonedFrom: string | null = null): Promise<Campaign> {
+  const { row } = await checkCampaign(deps, projectId, input);
+  const now = Date.now();
+  const id = newId(now);
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('campaigns')
+      .values({ ...row, id, project_id: projectId, state: 'draft', state_reason: null, cloned_from: clonedFrom, created_at: now, updated_at: now, published_at: null, started_at: null, completed_at: null, materialize_cursor: null, materialized_at: null })
+      .execute();
+    await trx.insertInto('campaign_counters').values({ campaign_id: id }).execute();
+  });
+  return getCampaign(deps, projectId, id);
+}
+
+const EDITABLE_WHEN_PUBLISHED = new Set(['name', 'ratePerSecond', 'cutoffAt', 'dnd']);
+
+/** Drafts can change entirely; scheduled and paused campaigns only their name and delivery settings. */
+export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, patch: Partial<CampaignInput>): Promise<Campaign> {
+  const row = await getRow(deps, projectId, id);
+  if (row.state !== 'draft') {
+    const blocked = Object.keys(patch).filter((key) => !EDITABLE_WHEN_PUBLISHED.has(key));
+    if (row.state === 'running' || row.state === 'completed' || row.state === 'stopped' || row.state === 'failed' || blocked.length > 0) {
+      throw conflict(
+        'campaign_not_editable',
+        row.state === 'running'
+          ? 'A running campaign cannot be edited: pause it first (then only its name and delivery settings can change), or clone it.'
+          : row.state === 'scheduled' || row.state === 'paused'
+            ? `A ${row.state} campaign can only change its name, messages per second, cut-off and DND hours (not ${blocked.join(', ')}); clone it to change the rest.`
+            : `A ${row.state} campaign cannot be edited; clone it instead.`,
+      );
+    }
+  }
+  const current = toCampaignInput(row);
+  const { row: checked } = await checkCampaign(deps, projectId, { ...current, ...patch });
+  await deps.db.kysely
+    .updateTable('campaigns')
+    .set({ ...checked, updated_at: Date.now() })
+    .where('id', '=', id)
+    .where('project_id', '=', projectId)
+    .execute();
+  return getCampaign(deps, projectId, id);
+}
+
+function toCampaignInput(row: CampaignRow): CampaignInput {
+  return {
+    name: row.name,
+    providerId: row.provider_id,
+    templateId: row.template_id,
+    audience: parseJson<Audience>(row.audience, { all: true }),
+    params: parseJson<string[]>(row.params, []),
+    mediaUrl: row.media_url,
+    sendAt: row.send_at,
+    ratePerSecond: row.rate_per_second,
+    dnd: parseJson<DndWindow | null>(row.dnd, null),
+    cutoffAt: row.cutoff_at,
+    conversionEvent: row.conversion_event,
+  };
+}
+
+export function statsFromCounters(counters: Record<string, number> | undefined, failures: Array<{ category: string; count: number }>): CampaignStats {
+  const c = (key: string) => Number(counters?.[key] ?? 0);
+  const skipped = {
+    notOptedIn: c('skipped_not_opted_in'),
+    dnd: c('skipped_dnd'),
+    invalidPhone: c('skipped_invalid_phone'),
+    renderError: c('skipped_render_error'),
+    frequencyCap: c('skipped_frequency_cap'),
+    total: 0,
+  };
+  skipped.total = skipped.notOptedIn + skipped.dnd + skipped.invalidPhone + skipped.renderError + skipped.frequencyCap;
+  return {
+    targeted: c('targeted'),
+    skipped,
+    queued: c('queued'),
+    sent: c('sent'),
+    delivered: c('delivered'),
+    read: c('read'),
+    failed: c('failed'),
+    unknown: c('unknown'),
+    cancelled: c('cancelled'),
+    replied: c('replied'),
+    converted: c('converted'),
+    failedByCategory: Object.fromEntries(failures.filter((failure) => failure.count > 0).map((failure) => [failure.category, Number(failure.count)])),
+  };
+}
+
+function toCampaign(row: CampaignRow, stats: CampaignStats): Campaign {
+  const input = toCampaignInput(row);
+  return {
+    id: row.id,
+    name: row.name,
+    providerId: row.provider_id,
+    templateId: row.template_id,
+    audience: input.audience,
+    params: input.params,
+    mediaUrl: row.media_url,
+    sendAt: row.send_at,
+    ratePerSecond: row.rate_per_second,
+    dnd: input.dnd ?? null,
+    cutoffAt: row.cutoff_at,
+    conversionEvent: row.conversion_event,
+    state: row.state,
+    stateReason: row.state_reason,
+    clonedFrom: row.cloned_from,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    publishedAt: row.published_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    audienceMaterialized: row.materialized_at !== null,
+    stats,
+  };
+}
+
+/** The campaign with its stats: three indexed reads, whatever the campaign's size. */
+export async function getCampaign(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<Campaign> {
+  const row = await getRow(deps, projectId, id);
+  const counters = await deps.db.kysely.selectFrom('campaign_counters').selectAll().where('campaign_id', '=', id).executeTakeFirst();
+  const failures = await deps.db.kysely.selectFrom('campaign_failures').select(['category', 'count']).where('campaign_id', '=', id).execute();
+  return toCampaign(row, statsFromCounters(counters as unknown as Record<string, number> | undefined, failures));
+}
+
+export async function listCampaigns(
+  deps: Pick<AppDeps, 'db'>,
+  projectId: string,
+  options: { state?: CampaignState | undefined; cursor?: string | undefined; limit: number },
+): Promise<{ items: Campaign[]; nextCursor: string | null }> {
+  let query = deps.db.kysely
+    .selectFrom('campaigns')
+    .leftJoin('campaign_counters', 'campaign_counters.campaign_id', 'campaigns.id')
+    .selectAll('campaigns')
+    .select([
+      'campaign_counters.targeted', 'campaign_counters.queued', 'campaign_counters.sent', 'campaign_counters.delivered',
+      'campaign_counters.read', 'campaign_counters.failed', 'campaign_counters.unknown', 'campaign_counters.cancelled',
+      'campaign_counters.replied', 'campaign_counters.converted', 'campaign_counters.skipped_not_opted_in', 'campaign_counters.skipped_dnd',
+      'campaign_counters.skipped_invalid_phone', 'campaign_counters.skipped_render_error', 'campaign_counters.skipped_frequency_cap',
+    ])
+    .where('campaigns.project_id', '=', projectId);
+  if (options.state) query = query.where('campaigns.state', '=', options.state);
+  if (options.cursor) query = query.where('campaigns.id', '<', options.cursor);
+  const rows = await query.orderBy('campaigns.id', 'desc').limit(options.limit + 1).execute();
+  const page = rows.slice(0, options.limit);
+  return {
+    items: page.map((row) => toCampaign(row as unknown as CampaignRow, statsFromCounters(row as unknown as Record<string, number>, []))),
+    nextCursor: rows.length > options.limit ? page[page.length - 1]!.id : null,
+  };
+}
+
+async function setState(
+  deps: Pick<AppDeps, 'db' | 'bus'>,
+  projectId: string,
+  id: string,
+  from: readonly CampaignState[],
+  to: CampaignState,
+  action: string,
+  extra: Updateable<CampaignsTable> = {},
+): Promise<void> {
+  const now = Date.now();
+  const result = await deps.db.kysely
+    .updateTable('campaigns')
+    .set({ state: to, updated_at: now, ...extra })
+    .where('id', '=', id)
+    .where('project_id', '=', projectId)
+    .where('state', 'in', [...from])
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) {
+    const row = await getRow(deps, projectId, id);
+    throw conflict('invalid_state', `Cannot ${action} a ${row.state} campaign (allowed from: ${from.join(', ')}).`, { state: row.state });
+  }
+  deps.bus.emit('campaign-changed', id);
+}
+
+export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config'>, projectId: string, id: string): Promise<Campaign> {
+  const row = await getRow(deps, projectId, id);
+  if (row.state !== 'draft') throw conflict('invalid_state', `Cannot publish a ${row.state} campaign: it was published already.`, { state: row.state });
+  // The template, account and audience may have changed since the draft was saved.
+  await checkCampaign(deps, projectId, toCampaignInput(row));
+  const now = Date.now();
+  const scheduled = row.send_at !== null && row.send_at > now;
+  await setState(deps, projectId, id, ['draft'], scheduled ? 'scheduled' : 'running', 'publish', {
+    published_at: now,
+    ...(scheduled ? {} : { started_at: now }),
+  });
+  return getCampaign(deps, projectId, id);
+}
+
+export async function pauseCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string): Promise<Campaign> {
+  await setState(deps, projectId, id, ['running', 'scheduled'], 'paused', 'pause');
+  return getCampaign(deps, projectId, id);
+}
+
+export async function resumeCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string): Promise<Campaign> {
+  const row = await getRow(deps, projectId, id);
+  const now = Date.now();
+  const scheduled = row.send_at !== null && row.send_at > now;
+  await setState(deps, projectId, id, ['paused'], scheduled ? 'scheduled' : 'running', 'resume', scheduled || row.started_at ? {} : { started_at: now });
+  return getCampaign(deps, projectId, id);
+}
+
+/** Stops for good: what is still queued is cancelled; messages already with the provider finish. */
+export async function stopCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string, reason = 'stopped by a user'): Promise<Campaign> {
+  await setState(deps, projectId, id, ['running', 'scheduled', 'paused'], 'stopped', 'stop', { completed_at: Date.now(), state_reason: reason });
+  await cancelQueued(deps, id, reason);
+  return getCampaign(deps, projectId, id);
+}
+
+/** Cancels every still-queued message of a campaign, with its counters. Returns how many. */
+export async function cancelQueued(deps: Pick<AppDeps, 'db' | 'bus'>, campaignId: string, reason: string): Promise<number> {
+  const now = Date.now();
+  const cancelled = await deps.db.kysely.transaction().execute(async (trx) => {
+    const rows = await trx
+      .updateTable('messages')
+      .set({ status: 'cancelled', error_detail: reason, updated_at: now })
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', 'queued')
+      .returning(sql<number>`1`.as('one'))
+      .execute();
+    if (rows.length > 0) {
+      const deltas = new CampaignDeltas();
+      deltas.addCounts(campaignId, { queued: -rows.length, cancelled: rows.length });
+      await deltas.write(trx);
+    }
+    return rows.length;
+  });
+  if (cancelled > 0) deps.bus.emit('campaign-changed', campaignId);
+  return cancelled;
+}
+
+export async function cloneCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string): Promise<Campaign> {
+  const row = await getRow(deps, projectId, id);
+  const input = toCampaignInput(row);
+  const sendAt = typeof input.sendAt === 'number' && input.sendAt > Date.now() ? input.sendAt : null;
+  const cutoffAt = sendAt !== null ? input.cutoffAt : null;
+  return createCampaign(deps, projectId, { ...input, name: `${row.name} (copy)`.slice(0, 200), sendAt, cutoffAt }, row.id);
+}
+
+export async function deleteCampaign(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<void> {
+  const row = await getRow(deps, projectId, id);
+  if (row.state !== 'draft') throw conflict('invalid_state', `Only drafts can be deleted; this campaign is ${row.state}.`);
+  await deps.db.kysely.deleteFrom('campaigns').where('id', '=', id).where('project_id', '=', projectId).execute();
+}

@@ -1,0 +1,362 @@
+/**
+ * Sends one provider account's messages at the account's rate. Exactly one ProviderDispatcher
+ * runs per account across all worker processes (the DispatchService holds the account's lease),
+ * so the account's pacing holds across every campaign and every worker.
+ *
+ * The loop keeps a small local buffer (about 100 ms of sends) claimed from the message table —
+ * replies, auto-replies and tests first, then the running campaigns in turn — and releases
+ * messages from it as the pacer allows, with bounded concurrency over the client's keep-alive
+ * pool. Outcomes go to the SendResultWriter. Paused or stopped campaigns are noticed within
+ * `refreshMs`; their buffered (never sent) messages go back to the queue or are cancelled.
+ */
+import { sql } from 'kysely';
+import type { AppDeps } from '../deps.js';
+import type { ProviderClient, SendResult, TemplateMessage } from '../providers/provider.js';
+import { claimCampaignMessages, claimDirectMessages, releaseClaimed, type ClaimedMessage } from '../storage/message-queue.js';
+import { parseJson } from '../storage/json.js';
+import { Pacer } from './rate-limiter.js';
+import { readPayload } from './message-payload.js';
+import { inDndWindow, type DndWindow } from './dnd.js';
+import { CampaignDeltas } from './counters.js';
+import type { SendResultWriter } from './send-results.js';
+
+export interface DispatcherOptions {
+  /** Concurrent requests to the provider. */
+  maxInFlight: number;
+  /** How long a claimed message stays leased before it is considered lost (→ unknown). */
+  messageLeaseMs: number;
+  /** How often running campaigns and the account are re-read (pause takes effect within this). */
+  refreshMs: number;
+  /** Wait between claims when there is nothing to send (a bus signal ends it early). */
+  idlePollMs: number;
+  /** Seconds of sending kept claimed locally. */
+  lookaheadSeconds: number;
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
+  maxInFlight: 128,
+  messageLeaseMs: 60_000,
+  refreshMs: 500,
+  idlePollMs: 200,
+  lookaheadSeconds: 0.1,
+};
+
+interface TemplateMeta {
+  namespace: string;
+  body: string;
+  language: string;
+  attachmentType: TemplateMessage['template']['attachmentType'];
+}
+
+interface Source {
+  /** Campaign id, or null for replies / auto-replies / tests. */
+  campaignId: string | null;
+  queue: ClaimedMessage[];
+  pacer: Pacer | null;
+  rate: number;
+  /** No claim before this time (epoch ms): the last claim came back short. */
+  nextClaimAt: number;
+}
+
+const CONSECUTIVE_DOWN_BEFORE_PAUSE = 5;
+
+export class ProviderDispatcher {
+  private readonly pacer: Pacer;
+  private readonly direct: Source;
+  private readonly campaigns = new Map<string, Source>();
+  private readonly templates = new Map<string, TemplateMeta>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private client: ProviderClient | null = null;
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private refreshedAt = 0;
+  private rotation = 0;
+  private consecutiveDown = 0;
+  /** performance.now() until which this process may send for the account (its lease). */
+  leaseValidUntil = Number.POSITIVE_INFINITY;
+  /** Epoch ms of the last claimed or sent message. */
+  lastActiveAt = Date.now();
+
+  constructor(
+    private readonly deps: AppDeps,
+    readonly providerId: string,
+    private readonly owner: string,
+    private readonly writer: SendResultWriter,
+    private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+  ) {
+    this.pacer = new Pacer(1);
+    this.direct = { campaignId: null, queue: [], pacer: null, rate: 1, nextClaimAt: 0 };
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Wakes the loop early (new messages queued, a campaign changed). */
+  poke(): void {
+    this.direct.nextClaimAt = 0;
+    for (const source of this.campaigns.values()) source.nextClaimAt = 0;
+    this.refreshedAt = 0;
+    this.wake?.();
+  }
+
+  get idle(): boolean {
+    return this.inFlight.size === 0 && this.buffered === 0;
+  }
+
+  private get buffered(): number {
+    let count = this.direct.queue.length;
+    for (const source of this.campaigns.values()) count += source.queue.length;
+    return count;
+  }
+
+  /** Stops sending, returns never-sent messages to the queue and waits for requests in flight. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    await this.releaseAll();
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        if (Date.now() - this.refreshedAt >= this.options.refreshMs) await this.refresh();
+        await this.refill();
+        const sent = this.pump();
+        if (sent === 0) await this.pause(this.waitMs());
+      } catch (error) {
+        this.deps.logger.error({ err: error, providerId: this.providerId }, 'dispatcher loop failed; retrying in 1 s');
+        await this.pause(1000);
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private waitMs(): number {
+    if (this.buffered === 0) return this.options.idlePollMs;
+    if (this.inFlight.size >= this.options.maxInFlight) return 50; // a completing request wakes us
+    return Math.min(50, Math.max(1, this.pacer.msUntilNext()));
+  }
+
+  /** Re-reads the account (rate, credentials) and which campaigns may send now. */
+  private async refresh(): Promise<void> {
+    const now = Date.now();
+    this.refreshedAt = now;
+    const entry = await this.deps.providers.get(this.providerId);
+    if (!entry || entry.account.deleted) {
+      this.client = null;
+      return;
+    }
+    this.client = entry.client;
+    this.pacer.configure(entry.account.ratePerSecond);
+    this.direct.rate = entry.account.ratePerSecond;
+
+    const rows = await this.deps.db.kysely
+      .selectFrom('campaigns')
+      .select(['id', 'rate_per_second', 'dnd', 'cutoff_at'])
+      .where('provider_id', '=', this.providerId)
+      .where('state', '=', 'running')
+      .execute();
+    const eligible = new Map<string, number | null>();
+    for (const row of rows) {
+      if (row.cutoff_at !== null && row.cutoff_at <= now) continue;
+      const dnd = parseJson<DndWindow | null>(row.dnd, null);
+      if (dnd && inDndWindow(dnd, now)) continue;
+      eligible.set(row.id, row.rate_per_second);
+    }
+    for (const [campaignId, source] of this.campaigns) {
+      if (eligible.has(campaignId)) continue;
+      this.campaigns.delete(campaignId);
+      await this.release(source.queue.splice(0), campaignId);
+    }
+    for (const [campaignId, rate] of eligible) {
+      const effective = Math.min(rate ?? entry.account.ratePerSecond, entry.account.ratePerSecond);
+      const source = this.campaigns.get(campaignId);
+      if (source) {
+        source.rate = effective;
+        source.pacer?.configure(effective);
+        if (!source.pacer && effective < entry.account.ratePerSecond) source.pacer = new Pacer(effective);
+      } else {
+        this.campaigns.set(campaignId, {
+          campaignId,
+          queue: [],
+          pacer: effective < entry.account.ratePerSecond ? new Pacer(effective) : null,
+          rate: effective,
+          nextClaimAt: 0,
+        });
+      }
+    }
+  }
+
+  private target(source: Source): number {
+    return Math.max(1, Math.min(this.options.maxInFlight * 2, Math.ceil(Math.min(source.rate, this.pacer.currentRate) * this.options.lookaheadSeconds)));
+  }
+
+  private async refill(): Promise<void> {
+    if (!this.client || this.stopping) return;
+    const now = Date.now();
+    const claimOptions = (limit: number) => ({ owner: this.owner, limit, leaseMs: this.options.messageLeaseMs, now });
+    const sources = [this.direct, ...this.campaigns.values()];
+    const newTemplateIds = new Set<string>();
+    for (const source of sources) {
+      const want = this.target(source) - source.queue.length;
+      if (want <= 0 || now < source.nextClaimAt) continue;
+      const claimed =
+        source.campaignId === null
+          ? await claimDirectMessages(this.deps.db, this.providerId, claimOptions(want))
+          : await claimCampaignMessages(this.deps.db, source.campaignId, claimOptions(want));
+      if (claimed.length < want) source.nextClaimAt = now + this.options.idlePollMs;
+      if (claimed.length > 0) this.lastActiveAt = now;
+      for (const message of claimed) {
+        source.queue.push(message);
+        const payload = readPayload(message.payload);
+        if (payload?.type === 'template' && !this.templates.has(payload.templateId)) newTemplateIds.add(payload.templateId);
+      }
+    }
+    if (newTemplateIds.size > 0) {
+      const rows = await this.deps.db.kysely
+        .selectFrom('templates')
+        .select(['id', 'namespace', 'body', 'language', 'attachment_type'])
+        .where('id', 'in', [...newTemplateIds])
+        .execute();
+      for (const row of rows) this.templates.set(row.id, { namespace: row.namespace, body: row.body, language: row.language, attachmentType: row.attachment_type });
+    }
+  }
+
+  /** Sends what the pacers allow now; returns how many requests started. */
+  private pump(): number {
+    if (!this.client || this.stopping || performance.now() > this.leaseValidUntil) return 0;
+    let started = 0;
+    const free = () => this.options.maxInFlight - this.inFlight.size;
+    const drain = (source: Source) => {
+      let count = Math.min(source.queue.length, free());
+      if (count <= 0) return;
+      if (source.pacer) count = source.pacer.peek(count);
+      count = this.pacer.take(count);
+      if (count <= 0) return;
+      source.pacer?.take(count);
+      for (const message of source.queue.splice(0, count)) this.send(message);
+      started += count;
+    };
+    drain(this.direct);
+    const campaigns = [...this.campaigns.values()];
+    for (let i = 0; i < campaigns.length; i++) drain(campaigns[(this.rotation + i) % campaigns.length]!);
+    this.rotation++;
+    if (started > 0) this.lastActiveAt = Date.now();
+    return started;
+  }
+
+  private send(message: ClaimedMessage): void {
+    const client = this.client!;
+    const task = this.deliver(client, message)
+      .then((result) => this.writer.add(message, result))
+      .catch((error: unknown) => {
+        // An adapter that throws may or may not have sent: treat the outcome as unknown.
+        this.deps.logger.error({ err: error, messageId: message.id }, 'provider adapter threw');
+        this.writer.add(message, { ok: false, outcome: 'unknown', detail: `adapter error: ${(error as Error).message}`, raw: { request: { method: '', url: '', body: '' } } });
+      })
+      .finally(() => {
+        this.inFlight.delete(task);
+        this.wake?.();
+      });
+    this.inFlight.add(task);
+  }
+
+  private async deliver(client: ProviderClient, message: ClaimedMessage): Promise<SendResult> {
+    const payload = readPayload(message.payload);
+    const noRequest = { request: { method: '', url: '', body: '' } };
+    if (!payload || !message.phone) {
+      return { ok: false, outcome: 'not_sent', category: 'invalid_request', retryable: false, detail: 'the message has no phone or no content', raw: noRequest };
+    }
+    let result: SendResult;
+    if (payload.type === 'text') {
+      result = await client.sendSession({ to: message.phone, text: payload.text, clientRef: message.id });
+    } else {
+      const template = this.templates.get(payload.templateId);
+      if (!template) {
+        return { ok: false, outcome: 'not_sent', category: 'template_mismatch', retryable: false, detail: 'the template no longer exists', raw: noRequest };
+      }
+      result = await client.sendTemplate({
+        to: message.phone,
+        template,
+        params: payload.params,
+        renderedBody: payload.body,
+        ...(payload.mediaUrl ? { mediaUrl: payload.mediaUrl } : {}),
+        clientRef: message.id,
+      });
+    }
+    this.observe(result);
+    return result;
+  }
+
+  /** Slows down on throttling and pauses while the provider is down. */
+  private observe(result: SendResult): void {
+    if (result.ok) {
+      this.consecutiveDown = 0;
+      return;
+    }
+    if (result.outcome === 'not_sent' && result.category === 'rate_limited') {
+      this.pacer.throttle(result.retryAfterMs ?? 1000);
+    } else if (result.outcome === 'not_sent' && result.category === 'provider_down') {
+      this.consecutiveDown++;
+      if (this.consecutiveDown >= CONSECUTIVE_DOWN_BEFORE_PAUSE) {
+        this.pacer.throttle(Math.min(30_000, 1000 * 2 ** (this.consecutiveDown - CONSECUTIVE_DOWN_BEFORE_PAUSE)));
+      }
+    }
+  }
+
+  private async releaseAll(): Promise<void> {
+    await this.release(this.direct.queue.splice(0), null);
+    for (const [campaignId, source] of this.campaigns) await this.release(source.queue.splice(0), campaignId);
+  }
+
+  /** Buffered, never-sent messages go back to `queued`, or are cancelled if their campaign stopped. */
+  private async release(messages: ClaimedMessage[], campaignId: string | null): Promise<void> {
+    if (messages.length === 0) return;
+    const ids = messages.map((message) => message.id);
+    let stopped = false;
+    if (campaignId) {
+      const row = await this.deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirst();
+      stopped = row?.state === 'stopped' || row?.state === 'completed';
+    }
+    if (!stopped) {
+      await releaseClaimed(this.deps.db, ids, this.owner, 'queued');
+      return;
+    }
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const cancelled = await releaseClaimed({ ...this.deps.db, kysely: trx }, ids, this.owner, 'cancelled');
+      if (cancelled.length > 0 && campaignId) {
+        const deltas = new CampaignDeltas();
+        deltas.addCounts(campaignId, { queued: -cancelled.length, cancelled: cancelled.length });
+        await deltas.write(trx);
+      }
+    });
+    if (campaignId) this.deps.bus.emit('campaign-changed', campaignId);
+  }
+}
+
+/** Provider accounts with something to send: running campaigns, or queued replies/tests. */
+export async function providersWithWork(deps: Pick<AppDeps, 'db'>): Promise<string[]> {
+  const result = await sql<{ provider_id: string }>`
+    select distinct provider_id from campaigns where state = 'running'
+    union
+    select distinct provider_id from messages where campaign_id is null and status = 'queued'`.execute(deps.db.kysely);
+  return result.rows.map((row) => row.provider_id);
+}

@@ -1,0 +1,215 @@
+/**
+ * Publish, the heavy part: creates one message row per recipient of a published campaign, in
+ * batches, while the dispatcher already sends the first ones. Each batch is one transaction that
+ * inserts the rows (`on conflict (campaign_id, profile_id) do nothing`: re-running can never
+ * duplicate), adds the counters of what it really inserted, and moves the resume cursor, so a
+ * crash in the middle resumes where it stopped. Recipients that cannot be messaged get a
+ * `skipped` row with the reason (not opted in, DND, invalid phone, render error).
+ */
+import type { AppDeps } from '../deps.js';
+import type { CampaignRow, TemplateRow } from '../storage/schema.js';
+import type { BackgroundService } from '../worker/worker.js';
+import { newId } from '../ids.js';
+import { parseJson, toJson } from '../storage/json.js';
+import { acquireLease, releaseLease } from '../storage/leases.js';
+import { compileParams, profileScope, renderParams, type CompiledParams } from '../templates/render.js';
+import { fillPlaceholders } from '../templates/placeholders.js';
+import { CampaignDeltas, type CounterColumn } from './counters.js';
+import { streamRecipients, type Recipient } from './audience-source.js';
+import type { Audience } from './campaigns.service.js';
+import type { MessagePayload } from './message-payload.js';
+import { Liquid } from 'liquidjs';
+
+export type SkipReason = 'not_opted_in' | 'dnd' | 'invalid_phone' | 'render_error' | 'frequency_cap';
+
+const SKIP_COUNTER: Record<SkipReason, CounterColumn> = {
+  not_opted_in: 'skipped_not_opted_in',
+  dnd: 'skipped_dnd',
+  invalid_phone: 'skipped_invalid_phone',
+  render_error: 'skipped_render_error',
+  frequency_cap: 'skipped_frequency_cap',
+};
+
+/** Campaign messages go after replies (0) and auto-replies (1). */
+export const CAMPAIGN_PRIORITY = 5;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const mediaLiquid = new Liquid({ strictVariables: true, lenientIf: true, strictFilters: true, ownPropertyOnly: true });
+
+export type Decision =
+  | { kind: 'send'; payload: MessagePayload }
+  | { kind: 'skip'; reason: SkipReason; detail: string };
+
+/** What happens to one recipient. Pure apart from rendering. */
+export function decide(recipient: Recipient, template: TemplateRow, compiled: CompiledParams, mediaUrl: string | null): Decision {
+  if (!recipient.phone || !E164.test(recipient.phone)) {
+    return { kind: 'skip', reason: 'invalid_phone', detail: recipient.phone ? `not an E.164 phone number: ${recipient.phone}` : 'the profile has no Phone' };
+  }
+  if (recipient.msgWhatsapp !== true) return { kind: 'skip', reason: 'not_opted_in', detail: 'MSG-whatsapp is not true' };
+  if (recipient.dndWhatsapp === true) return { kind: 'skip', reason: 'dnd', detail: 'MSG-dndWhatsApp is true' };
+  if (recipient.phoneDnd) return { kind: 'skip', reason: 'dnd', detail: 'the phone number opted out (phone-level DND)' };
+  const rendered = renderParams(compiled, recipient);
+  if (!rendered.ok) return { kind: 'skip', reason: 'render_error', detail: rendered.reason };
+  let media = mediaUrl ?? undefined;
+  if (media && media.includes('{{')) {
+    try {
+      media = String(mediaLiquid.parseAndRenderSync(media, profileScope(recipient))).trim();
+    } catch (error) {
+      return { kind: 'skip', reason: 'render_error', detail: `media URL: ${(error as Error).message.split(', line')[0]}` };
+    }
+    if (!/^https?:\/\/\S+$/.test(media)) return { kind: 'skip', reason: 'render_error', detail: `media URL rendered to "${media.slice(0, 100)}", not an http(s) URL` };
+  }
+  return {
+    kind: 'send',
+    payload: { type: 'template', templateId: template.id, params: rendered.values, body: fillPlaceholders(template.body, rendered.values), ...(media ? { mediaUrl: media } : {}) },
+  };
+}
+
+export interface PublishOptions {
+  batchSize: number;
+  leaseMs: number;
+  /** Checked between batches: a stopping worker leaves the rest to the next one (resumable). */
+  shouldStop?: () => boolean;
+}
+
+const DEFAULT_OPTIONS: PublishOptions = { batchSize: 1000, leaseMs: 30_000 };
+
+/**
+ * Creates the remaining message rows of one campaign. Returns false when another process holds
+ * the campaign's publish lease. Safe to call any number of times.
+ */
+export async function materializeCampaign(deps: AppDeps, campaignId: string, owner: string, options: PublishOptions = DEFAULT_OPTIONS): Promise<boolean> {
+  const lease = `publish:${campaignId}`;
+  if (!(await acquireLease(deps.db, lease, owner, options.leaseMs))) return false;
+  try {
+    const campaign = await deps.db.kysely.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
+    if (!campaign || campaign.materialized_at !== null || campaign.published_at === null) return true;
+    const template = await deps.db.kysely.selectFrom('templates').selectAll().where('id', '=', campaign.template_id).executeTakeFirst();
+    const compiled = compileParams(parseJson<string[]>(campaign.params, []));
+    if (!template || !compiled.ok) {
+      await failCampaign(deps, campaign, !template ? 'the template was deleted' : 'a placeholder value is not valid Liquid');
+      return true;
+    }
+    const audience = parseJson<Audience>(campaign.audience, { all: true });
+    for await (const batch of streamRecipients(deps, campaign.project_id, audience, { after: campaign.materialize_cursor, batchSize: options.batchSize })) {
+      if (options.shouldStop?.()) return false;
+      const state = await deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow();
+      if (state.state === 'stopped' || state.state === 'failed' || state.state === 'completed') break;
+      await insertBatch(deps, campaign, template, compiled.compiled, batch);
+      deps.bus.emit('messages-queued', campaign.provider_id);
+      deps.bus.emit('campaign-changed', campaignId);
+      if (!(await acquireLease(deps.db, lease, owner, options.leaseMs))) return false;
+    }
+    await deps.db.kysely.updateTable('campaigns').set({ materialized_at: Date.now(), updated_at: Date.now() }).where('id', '=', campaignId).execute();
+    deps.bus.emit('campaign-changed', campaignId);
+    return true;
+  } finally {
+    await releaseLease(deps.db, lease, owner);
+  }
+}
+
+async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: TemplateRow, compiled: CompiledParams, batch: Recipient[]): Promise<void> {
+  const now = Date.now();
+  const rows = batch.map((recipient) => {
+    const decision = decide(recipient, template, compiled, campaign.media_url);
+    return {
+      id: newId(now),
+      project_id: campaign.project_id,
+      campaign_id: campaign.id,
+      profile_id: recipient.id,
+      provider_id: campaign.provider_id,
+      phone: recipient.phone,
+      kind: 'campaign' as const,
+      priority: CAMPAIGN_PRIORITY,
+      status: decision.kind === 'send' ? ('queued' as const) : ('skipped' as const),
+      skip_reason: decision.kind === 'skip' ? decision.reason : null,
+      payload: toJson(decision.kind === 'send' ? decision.payload : null),
+      error_detail: decision.kind === 'skip' ? decision.detail.slice(0, 1000) : null,
+      attempts: 0,
+      available_at: now,
+      created_at: now,
+      updated_at: now,
+    };
+  });
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('messages')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['campaign_id', 'profile_id']).doNothing())
+      .returning(['status', 'skip_reason'])
+      .execute();
+    const counts: Partial<Record<CounterColumn, number>> = { targeted: inserted.length };
+    for (const row of inserted) {
+      const column: CounterColumn = row.status === 'queued' ? 'queued' : SKIP_COUNTER[(row.skip_reason ?? 'invalid_phone') as SkipReason];
+      counts[column] = (counts[column] ?? 0) + 1;
+    }
+    const deltas = new CampaignDeltas();
+    deltas.addCounts(campaign.id, counts);
+    await deltas.write(trx);
+    await trx.updateTable('campaigns').set({ materialize_cursor: batch[batch.length - 1]!.id, updated_at: now }).where('id', '=', campaign.id).execute();
+  });
+}
+
+async function failCampaign(deps: AppDeps, campaign: CampaignRow, reason: string): Promise<void> {
+  const now = Date.now();
+  await deps.db.kysely
+    .updateTable('campaigns')
+    .set({ state: 'failed', state_reason: reason, completed_at: now, materialized_at: now, updated_at: now })
+    .where('id', '=', campaign.id)
+    .execute();
+  deps.logger.warn({ campaignId: campaign.id, reason }, 'campaign failed at publish');
+  deps.bus.emit('campaign-changed', campaign.id);
+}
+
+/** Background service: materialises every published campaign that still needs it. */
+export class PublisherService implements BackgroundService {
+  readonly name = 'publisher';
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly owner: string,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.intervalMs);
+    this.timer.unref();
+    this.unsubscribe = this.deps.bus.on('campaign-changed', () => this.kick());
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.running || !this.timer) return;
+    this.running = this.runOnce()
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'publisher failed'))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  async runOnce(): Promise<void> {
+    const pending = await this.deps.db.kysely
+      .selectFrom('campaigns')
+      .select('id')
+      .where('published_at', 'is not', null)
+      .where('materialized_at', 'is', null)
+      .where('state', 'in', ['scheduled', 'running', 'paused'])
+      .orderBy('published_at')
+      .execute();
+    for (const { id } of pending) {
+      if (this.stopping) break;
+      await materializeCampaign(this.deps, id, this.owner, { ...DEFAULT_OPTIONS, shouldStop: () => this.stopping });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    await this.running;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Campaign clockwork, run by one worker at a time (lease `scheduler`), every second:
+ * - scheduled campaigns whose send time has come start running;
+ * - running campaigns past their cut-off stop sending: what is still queued is cancelled;
+ * - running campaigns inside DND hours with action "discard" cancel what is still queued;
+ * - running campaigns with every message created and nothing left queued complete;
+ * - messages whose sending worker died (lease ran out) become `unknown` — never resent.
+ */
+import type { AppDeps } from '../deps.js';
+import type { BackgroundService } from '../worker/worker.js';
+import { acquireLease } from '../storage/leases.js';
+import { expireSendingLeases } from '../storage/message-queue.js';
+import { parseJson } from '../storage/json.js';
+import { cancelQueued } from './campaigns.service.js';
+import { inDndWindow, type DndWindow } from './dnd.js';
+import { CampaignDeltas } from './counters.js';
+import { transition } from './message-status.js';
+
+export class SchedulerService implements BackgroundService {
+  readonly name = 'scheduler';
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly owner: string,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tick()
+        .then(() => undefined)
+        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'scheduler tick failed'))
+        .finally(() => {
+          this.running = null;
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass; returns false when another worker holds the scheduler lease. */
+  async tick(now = Date.now()): Promise<boolean> {
+    const { db, bus } = this.deps;
+    if (!(await acquireLease(db, 'scheduler', this.owner, Math.max(5_000, this.intervalMs * 5), now))) return false;
+
+    const due = await db.kysely
+      .updateTable('campaigns')
+      .set({ state: 'running', started_at: now, updated_at: now })
+      .where('state', '=', 'scheduled')
+      .where('send_at', '<=', now)
+      .returning(['id', 'provider_id'])
+      .execute();
+    for (const campaign of due) {
+      bus.emit('campaign-changed', campaign.id);
+      bus.emit('messages-queued', campaign.provider_id);
+    }
+
+    const running = await db.kysely
+      .selectFrom('campaigns')
+      .innerJoin('campaign_counters', 'campaign_counters.campaign_id', 'campaigns.id')
+      .select(['campaigns.id', 'campaigns.cutoff_at', 'campaigns.dnd', 'campaigns.materialized_at', 'campaign_counters.queued'])
+      .where('campaigns.state', '=', 'running')
+      .execute();
+    for (const campaign of running) {
+      const dnd = parseJson<DndWindow | null>(campaign.dnd, null);
+      if (campaign.cutoff_at !== null && campaign.cutoff_at <= now) {
+        await this.finish(campaign.id, 'cut-off time reached', now);
+      } else if (dnd?.action === 'discard' && inDndWindow(dnd, now)) {
+        await this.finish(campaign.id, 'DND hours began: remaining messages discarded', now);
+      } else if (campaign.materialized_at !== null && campaign.queued === 0) {
+        await db.kysely
+          .updateTable('campaigns')
+          .set({ state: 'completed', completed_at: now, updated_at: now })
+          .where('id', '=', campaign.id)
+          .where('state', '=', 'running')
+          .execute();
+        bus.emit('campaign-changed', campaign.id);
+      }
+    }
+
+    await this.expireLeases(now);
+    return true;
+  }
+
+  private async finish(campaignId: string, reason: string, now: number): Promise<void> {
+    const { db, bus } = this.deps;
+    await db.kysely
+      .updateTable('campaigns')
+      .set({ state: 'completed', state_reason: reason, completed_at: now, updated_at: now, materialized_at: now })
+      .where('id', '=', campaignId)
+      .where('state', '=', 'running')
+      .execute();
+    await cancelQueued(this.deps, campaignId, reason);
+    bus.emit('campaign-changed', campaignId);
+  }
+
+  private async expireLeases(now: number): Promise<void> {
+    const { db, bus } = this.deps;
+    for (;;) {
+      const changed = await db.kysely.transaction().execute(async (trx) => {
+        const expired = await expireSendingLeases({ ...db, kysely: trx }, now);
+        const deltas = new CampaignDeltas();
+        const effect = transition({ status: 'sending', sent_at: null, delivered_at: null, read_at: null, error_category: null }, { kind: 'send_unknown', at: now, detail: '' });
+        for (const row of expired) deltas.add(row.campaign_id, effect, now);
+        const touched = await deltas.write(trx);
+        return { count: expired.length, touched };
+      });
+      for (const campaignId of changed.touched) bus.emit('campaign-changed', campaignId);
+      if (changed.count < 5000) break;
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { gupshupProviderInput } from '../helpers/fixtures.js';
+import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
+import { seedPhoneDnd, seedProfiles, testPhone } from '../helpers/audience.js';
+
+describe.each(testEngines())('campaign flow ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let providerId: string;
+  let templateId: string;
+  const fake = new FakeProvider();
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine, { providerFactory: fake.factory });
+    project = await ctx.createProject();
+    providerId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: project.headers, payload: gupshupProviderInput({ ratePerSecond: 1000 }) })).id;
+    templateId = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:welcome', body: 'Hi {{1}}, use {{2}}', attachmentType: 'none' } }),
+    ).id;
+    const reachable = Array.from({ length: 40 }, (_, i) => ({ identity: `user-${i}`, phone: testPhone(i), properties: { Name: `User ${i}`, City: i % 2 ? 'MUM' : 'DEL' } }));
+    await seedProfiles(ctx.db, project.projectId, [
+      ...reachable,
+      { identity: 'not-opted-in', phone: testPhone(100), properties: { Name: 'No' }, optedIn: false },
+      { identity: 'never-asked', phone: testPhone(101), properties: { Name: 'Maybe' }, optedIn: null },
+      { identity: 'dnd-flag', phone: testPhone(102), properties: { Name: 'Dnd' }, dnd: true },
+      { identity: 'dnd-phone-a', phone: testPhone(103), properties: { Name: 'A' } },
+      { identity: 'dnd-phone-b', phone: testPhone(103), properties: { Name: 'B' } },
+      { identity: 'no-phone', phone: null, properties: { Name: 'Nobody' } },
+      { identity: 'no-name', phone: testPhone(104), properties: {} },
+    ]);
+    await seedPhoneDnd(ctx.db, project.projectId, testPhone(103));
+  });
+  afterAll(() => ctx?.close());
+
+  const create = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: project.headers, payload });
+  const action = (id: string, name: string) => ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/${name}`, headers: project.headers, payload: {} });
+  const get = async (id: string) => json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}`, headers: project.headers }));
+
+  it('sends exactly one rendered message per reachable recipient and counts skips by reason', async () => {
+    const draft = json(
+      await create({
+        name: 'Welcome',
+        providerId,
+        templateId,
+        audience: { all: true },
+        params: ['{{ Profile.Name }}', '{% if Profile.City == "MUM" %}MUM50{% else %}IND50{% endif %}'],
+      }),
+    );
+    expect(draft.state).toBe('draft');
+    const published = json(await action(draft.id, 'publish'));
+    expect(published.state).toBe('running');
+    ctx.startWorker();
+    await waitFor(async () => (await get(draft.id)).state === 'completed', 20_000, 'campaign completion');
+
+    const mine = fake.sends.filter((send) => send.namespace === 'ABC:welcome');
+    expect(mine).toHaveLength(40);
+    expect(new Set(mine.map((send) => send.to)).size).toBe(40);
+    const user3 = mine.find((send) => send.to === testPhone(3))!;
+    expect(user3.body).toBe('Hi User 3, use MUM50');
+    expect(user3.params).toEqual(['User 3', 'MUM50']);
+
+    const campaign = await get(draft.id);
+    expect(campaign.stats).toMatchObject({
+      targeted: 47,
+      skipped: { notOptedIn: 2, dnd: 3, invalidPhone: 1, renderError: 1, frequencyCap: 0, total: 7 },
+      queued: 0,
+      sent: 40,
+      delivered: 0,
+      failed: 0,
+      unknown: 0,
+    });
+    expect(campaign.completedAt).toBeGreaterThan(0);
+
+    const skipped = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${draft.id}/messages?status=skipped`, headers: project.headers }));
+    expect(skipped.items.map((item: { identity: string; skipReason: string }) => `${item.identity}:${item.skipReason}`).sort()).toEqual([
+      'dnd-flag:dnd', 'dnd-phone-a:dnd', 'dnd-phone-b:dnd', 'never-asked:not_opted_in', 'no-name:render_error', 'no-phone:invalid_phone', 'not-opted-in:not_opted_in',
+    ]);
+    const renderError = skipped.items.find((item: { identity: string }) => item.identity === 'no-name');
+    expect(renderError.errorDetail).toContain('{{1}}: missing value: Profile.Name');
+
+    const page = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${draft.id}/messages?status=sent&limit=15`, headers: project.headers }));
+    expect(page.items).toHaveLength(15);
+    expect(page.nextCursor).not.toBeNull();
+    const csv = await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${draft.id}/messages?format=csv`, headers: project.headers });
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trim().split('\n');
+    expect(lines[0]).toMatch(/^message_id,identity,phone,status/);
+    expect(lines).toHaveLength(48);
+
+    const events = await ctx.db.kysely.selectFrom('events').select(['name']).where('project_id', '=', project.projectId).where('name', '=', 'Notification Sent').execute();
+    expect(events).toHaveLength(40);
+    const timeline = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${draft.id}/timeline`, headers: project.headers }));
+    expect(timeline.items.reduce((sum: number, item: { sent: number }) => sum + item.sent, 0)).toBe(40);
+  });
+
+  it('never sends twice when publish is repeated', async () => {
+    const before = fake.sends.length;
+    const draft = json(await create({ name: 'Twice', providerId, templateId, audience: { identities: ['user-1', 'user-2'] }, params: ['{{ Profile.Name }}', 'X'] }));
+    const results = await Promise.all([action(draft.id, 'publish'), action(draft.id, 'publish'), action(draft.id, 'publish')]);
+    expect(results.map((result) => result.statusCode).sort()).toEqual([200, 409, 409]);
+    await waitFor(async () => (await get(draft.id)).state === 'completed', 20_000, 'completion');
+    expect(fake.sends.length - before).toBe(2);
+    expect((await get(draft.id)).stats.targeted).toBe(2);
+  });
+
+  it('refuses illegal state changes with 409 and clones into a draft', async () => {
+    const draft = json(await create({ name: 'States', providerId, templateId, audience: { identities: ['user-5'] }, params: ['a', 'b'] }));
+    expect((await action(draft.id, 'pause')).statusCode).toBe(409);
+    expect((await action(draft.id, 'resume')).statusCode).toBe(409);
+    const stop = await action(draft.id, 'stop');
+    expect(stop.statusCode).toBe(409);
+    expect(json(stop).error.message).toMatch(/Cannot stop a draft campaign/);
+    const clone = await action(draft.id, 'clone');
+    expect(clone.statusCode).toBe(201);
+    expect(json(clone)).toMatchObject({ name: 'States (copy)', state: 'draft', clonedFrom: draft.id, params: ['a', 'b'] });
+  });
+
+  it('validates the definition field by field', async () => {
+    const response = await create({ name: '', providerId, templateId, audience: { all: false }, params: ['{{ Profile.Name '], mediaUrl: 'http://127.0.0.1/x.jpg', ratePerSecond: 5000, dnd: { from: '25:00', to: '09:00', timezone: 'Nowhere/City', action: 'delay' } });
+    expect(response.statusCode).toBe(422);
+    const paths = json(response).error.details.map((problem: { path: string }) => problem.path);
+    expect(paths).toEqual(expect.arrayContaining(['name', 'audience.all', 'params', 'params.0', 'mediaUrl', 'ratePerSecond', 'dnd.from', 'dnd.timezone']));
+  });
+
+  it('pauses, resumes and stops a running campaign', async () => {
+    const seeds = Array.from({ length: 300 }, (_, i) => ({ identity: `bulk-${i}`, phone: testPhone(1000 + i), properties: { Name: `B${i}` } }));
+    await seedProfiles(ctx.db, project.projectId, seeds);
+    await ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${providerId}`, headers: project.headers, payload: { ratePerSecond: 100 } });
+    const campaign = json(await create({ name: 'Slow', providerId, templateId, audience: { identities: seeds.map((seed) => seed.identity) }, params: ['{{ Profile.Name }}', 'P'] }));
+    await action(campaign.id, 'publish');
+    await waitFor(async () => (await get(campaign.id)).stats.sent >= 20, 20_000, 'first sends');
+    expect(json(await action(campaign.id, 'pause')).state).toBe('paused');
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const atPause = (await get(campaign.id)).stats.sent;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await get(campaign.id)).stats.sent).toBe(atPause);
+    const editRunning = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${campaign.id}`, headers: project.headers, payload: { params: ['x', 'y'] } });
+    expect(editRunning.statusCode).toBe(409);
+    expect(json(await action(campaign.id, 'resume')).state).toBe('running');
+    await waitFor(async () => (await get(campaign.id)).stats.sent > atPause, 10_000, 'sending after resume');
+    const stopped = json(await action(campaign.id, 'stop'));
+    expect(stopped.state).toBe('stopped');
+    await waitFor(async () => {
+      const stats = (await get(campaign.id)).stats;
+      return stats.queued === 0 && stats.sent + stats.cancelled === 300;
+    }, 10_000, 'every message settled after stop');
+    const sentForCampaign = fake.sends.filter((send) => send.params[1] === 'P');
+    expect(new Set(sentForCampaign.map((send) => send.to)).size).toBe(sentForCampaign.length);
+    expect(sentForCampaign.length).toBe((await get(campaign.id)).stats.sent);
+  });
+
+  it('keeps campaigns inside their project', async () => {
+    const campaign = json(await create({ name: 'Mine', providerId, templateId, audience: { all: true }, params: ['a', 'b'] }));
+    const other = await ctx.createProject('other');
+    for (const [method, url] of [
+      ['GET', `/api/v1/campaigns/${campaign.id}`],
+      ['PATCH', `/api/v1/campaigns/${campaign.id}`],
+      ['DELETE', `/api/v1/campaigns/${campaign.id}`],
+      ['POST', `/api/v1/campaigns/${campaign.id}/publish`],
+      ['POST', `/api/v1/campaigns/${campaign.id}/clone`],
+      ['GET', `/api/v1/campaigns/${campaign.id}/messages`],
+      ['GET', `/api/v1/campaigns/${campaign.id}/timeline`],
+    ] as const) {
+      const response = await ctx.app.inject({ method, url, headers: other.headers, payload: method === 'PATCH' ? { name: 'x' } : method === 'POST' ? {} : undefined });
+      expect(response.statusCode, `${method} ${url}`).toBe(404);
+    }
+    const viaOther = await ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: other.headers, payload: { name: 'x', providerId, templateId, audience: { all: true }, params: ['a', 'b'] } });
+    expect(viaOther.statusCode).toBe(422);
+  });
+});
