@@ -124,6 +124,12 @@ describe('Vonage — what goes on the wire (§1–§4)', () => {
     });
   });
 
+  it('omits parameters for a template without placeholders', async () => {
+    server.respondWith(ACCEPTED);
+    await makeClient().sendTemplate({ ...template(), params: [], renderedBody: 'Welcome!' });
+    expect(JSON.parse(server.last().body).template).toStrictEqual({ name: 'ABC:verify_code' });
+  });
+
   it('sends session text', async () => {
     server.respondWith(ACCEPTED);
     await makeClient().sendSession({ to: '+447700900000', text: 'Hello From Vonage!' });

@@ -79,7 +79,8 @@ export class NexmoClient implements ProviderClient {
       body = {
         ...this.addressing(to),
         message_type: 'template',
-        template: { name: template.namespace, parameters: message.params },
+        // `parameters` is "only required if the template contains parameters" (v1 spec).
+        template: { name: template.namespace, ...(message.params.length > 0 ? { parameters: message.params } : {}) },
         whatsapp: { policy: 'deterministic', locale },
       };
     } else {
