@@ -118,7 +118,13 @@ export type SendResult =
       raw: RawExchange;
     };
 
-export type OptResult = { ok: true; raw: RawExchange } | { ok: false; category: ErrorCategory; detail: string; raw: RawExchange };
+/**
+ * Outcome of an opt-in / opt-out call. `raw` is null when the provider has no such API (Vonage,
+ * Gupshup self-serve where opt-in is no longer enforced) and nothing was sent.
+ */
+export type OptResult =
+  | { ok: true; raw: RawExchange | null }
+  | { ok: false; category: ErrorCategory; retryable: boolean; detail: string; raw: RawExchange };
 
 export interface ProviderClient {
   readonly type: ProviderType;
