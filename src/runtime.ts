@@ -13,7 +13,7 @@ import { Metrics } from './ops/metrics.js';
 import { Bus } from './bus.js';
 import type { AppDeps } from './deps.js';
 import { ProviderClients } from './providers/provider-clients.js';
-import { defaultProviderFactory } from './providers/default-factory.js';
+import { createDefaultProviderFactory } from './providers/default-factory.js';
 
 export interface Runtime extends AppDeps {
   close(): Promise<void>;
@@ -31,7 +31,8 @@ export async function openRuntime(config: Config, options: { logger?: Logger; mi
     if (master.created) logger.info({ file: master.origin }, 'created a new secret key file (mode 0600); back it up with the data');
     const secrets = new SecretBox(master.key);
     await verifyMasterKey(db, secrets, master.origin);
-    const providers = new ProviderClients({ db, secrets, config }, defaultProviderFactory);
+    const adapters = createDefaultProviderFactory();
+    const providers = new ProviderClients({ db, secrets, config }, adapters.factory);
     return {
       config,
       db,
@@ -42,6 +43,7 @@ export async function openRuntime(config: Config, options: { logger?: Logger; mi
       providers,
       async close() {
         await providers.closeAll();
+        await adapters.close();
         await db.close();
       },
     };

@@ -16,7 +16,7 @@ import type { Db } from '../../src/storage/db.js';
 import type { TestEngine } from './databases.js';
 import { backgroundServices, Worker, type BackgroundServiceFactory } from '../../src/worker/worker.js';
 import { ProviderClients, type ProviderClientFactory } from '../../src/providers/provider-clients.js';
-import { defaultProviderFactory } from '../../src/providers/default-factory.js';
+import { createDefaultProviderFactory } from '../../src/providers/default-factory.js';
 import { createProject } from '../../src/projects/projects.service.js';
 import { createApiCredential } from '../../src/auth/api-credentials.service.js';
 import { addProjectMember, createUser } from '../../src/auth/users.service.js';
@@ -72,7 +72,8 @@ export async function openTestContext(engine: TestEngine, options: TestContextOp
   });
   const logger = createLogger(config.logLevel, sink);
   const secrets = new SecretBox(randomBytes(32));
-  const providers = new ProviderClients({ db, secrets, config }, options.providerFactory ?? defaultProviderFactory);
+  const adapters = createDefaultProviderFactory({ connectTimeoutMs: 2000, requestTimeoutMs: 5000 });
+  const providers = new ProviderClients({ db, secrets, config }, options.providerFactory ?? adapters.factory);
   const deps: AppDeps = { config, db, logger, secrets, metrics: new Metrics({ defaultMetrics: false }), bus: new Bus(), providers };
   const app = await buildApp(deps);
   await app.ready();
@@ -111,6 +112,7 @@ export async function openTestContext(engine: TestEngine, options: TestContextOp
       for (const worker of workers) await worker.stop();
       await app.close();
       await providers.closeAll();
+      await adapters.close();
       await db.close();
     },
   };
