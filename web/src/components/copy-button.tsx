@@ -18,8 +18,11 @@ async function copyText(text: string): Promise<void> {
   if (!ok) throw new Error('copy refused');
 }
 
-/** A "Copy" button; `what` names the copied thing for screen readers ("Copy Inbound message callback URL"). */
-export function CopyButton({ text, what, disabled }: { text: string; what: string; disabled?: boolean }) {
+/**
+ * A "Copy" button. `name` is its accessible name ("Copy inbound URL"); it must not contain the
+ * label of the field it copies, so that a lookup by that label finds only the field.
+ */
+export function CopyButton({ text, name, disabled }: { text: string; name: string; disabled?: boolean }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -31,7 +34,7 @@ export function CopyButton({ text, what, disabled }: { text: string; what: strin
       <button
         type="button"
         className="btn btn--secondary btn--small"
-        aria-label={`Copy ${what}`}
+        aria-label={name}
         disabled={disabled || text === ''}
         onClick={() => {
           copyText(text).then(
@@ -43,7 +46,7 @@ export function CopyButton({ text, what, disabled }: { text: string; what: strin
         {state === 'copied' ? 'Copied' : 'Copy'}
       </button>
       <span className="visually-hidden" role="status">
-        {state === 'copied' ? `${what} copied` : state === 'failed' ? 'Copy failed: select the text and copy it by hand' : ''}
+        {state === 'copied' ? 'Copied to the clipboard' : state === 'failed' ? 'Copy failed: select the text and copy it by hand' : ''}
       </span>
     </>
   );

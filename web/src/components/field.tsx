@@ -8,8 +8,12 @@ interface BaseProps {
   label: string;
   error?: string | undefined;
   hint?: ReactNode;
-  /** Extra controls shown beside the input (a copy button, "Replace"). */
-  addon?: ReactNode;
+  /**
+   * Extra controls shown beside the input (a copy button, "Replace"). A function gets the label's
+   * id, for buttons described by it: their own names must not repeat the label, or a lookup by
+   * label would find the button too.
+   */
+  addon?: ReactNode | ((ids: { labelId: string }) => ReactNode);
   className?: string;
 }
 
@@ -21,12 +25,12 @@ function describedBy(hintId: string | undefined, errorId: string | undefined): s
 function FieldFrame(props: BaseProps & { id: string; hintId: string; errorId: string; children: ReactNode }) {
   return (
     <div className={`field${props.error ? ' field--invalid' : ''}${props.className ? ` ${props.className}` : ''}`}>
-      <label htmlFor={props.id} className="field__label">
+      <label htmlFor={props.id} id={`${props.id}-label`} className="field__label">
         {props.label}
       </label>
       <div className="field__control">
         {props.children}
-        {props.addon}
+        {typeof props.addon === 'function' ? props.addon({ labelId: `${props.id}-label` }) : props.addon}
       </div>
       {props.hint ? (
         <p className="field__hint" id={props.hintId}>

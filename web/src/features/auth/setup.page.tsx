@@ -24,9 +24,7 @@ export function SetupPage() {
   const [token] = useState(() => setupTokenFrom(location.hash));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
   const [projectName, setProjectName] = useState('My project');
-  const [confirmError, setConfirmError] = useState<string | undefined>();
 
   if (authState.isPending) return <Loading />;
   if (authState.data && !authState.data.needsSetup && !setup.isSuccess) {
@@ -54,11 +52,6 @@ export function SetupPage() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (password !== confirm) {
-      setConfirmError('does not match the password');
-      return;
-    }
-    setConfirmError(undefined);
     setup.mutate(
       { token: token!, email, password, projectName: projectName.trim() || undefined },
       // Replace the history entry so the used link (with its token) is not kept in the history.
@@ -81,15 +74,6 @@ export function SetupPage() {
           required
           hint="At least 10 characters."
           error={errors.fields.password}
-        />
-        <TextField
-          label="Confirm password"
-          type="password"
-          value={confirm}
-          onChange={setConfirm}
-          autoComplete="new-password"
-          required
-          error={confirmError}
         />
         <TextField label="Project name" value={projectName} onChange={setProjectName} hint="Your first project; you can add more later." error={errors.fields.projectName} />
         <button type="submit" className="btn btn--primary btn--block" disabled={setup.isPending}>

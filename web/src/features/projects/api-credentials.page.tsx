@@ -46,8 +46,8 @@ function ApiCredentials({ projectId, projectName }: { projectId: string; project
             New credentials
           </h2>
           <Alert kind="warning">The passcode is shown only this once. Copy it now and keep it somewhere safe.</Alert>
-          <TextField label="Account ID" value={fresh.accountId} readOnly addon={<CopyButton text={fresh.accountId} what="Account ID" />} />
-          <TextField label="Passcode" value={fresh.passcode} readOnly addon={<CopyButton text={fresh.passcode} what="Passcode" />} />
+          <TextField label="Account ID" value={fresh.accountId} readOnly addon={<CopyButton text={fresh.accountId} name="Copy ID" />} />
+          <TextField label="Passcode" value={fresh.passcode} readOnly addon={<CopyButton text={fresh.passcode} name="Copy secret" />} />
           <button type="button" className="btn btn--secondary" onClick={() => setFresh(null)}>
             I have copied it
           </button>

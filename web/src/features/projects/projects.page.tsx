@@ -35,7 +35,7 @@ export function ProjectsPage() {
       <section className="panel">
         <h2 className="panel__title">Create a project</h2>
         <form className="inline-form" onSubmit={submit} noValidate>
-          <TextField label="Project name" value={name} onChange={setName} required error={errors.fields.name} />
+          <TextField label="Name" value={name} onChange={setName} required error={errors.fields.name} />
           <button type="submit" className="btn btn--primary" disabled={create.isPending}>
             {create.isPending ? 'Creating…' : 'Create project'}
           </button>

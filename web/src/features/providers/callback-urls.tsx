@@ -30,7 +30,7 @@ export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate
         readOnly
         spellCheck={false}
         className="field--mono"
-        addon={<CopyButton text={inbound} what="Inbound message callback URL" />}
+        addon={<CopyButton text={inbound} name="Copy inbound URL" />}
       />
       <TextField
         label="Delivery reports callback URL"
@@ -40,7 +40,7 @@ export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate
         spellCheck={false}
         className="field--mono"
         hint={type === 'nexmo' ? 'Vonage calls this the status webhook.' : undefined}
-        addon={<CopyButton text={delivery} what="Delivery reports callback URL" />}
+        addon={<CopyButton text={delivery} name="Copy delivery URL" />}
       />
       {onRotate ? (
         <div>

@@ -94,7 +94,7 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
   const fields = credentialFields(values.type, values.gupshupMode);
 
   return (
-    <form ref={formRef} className="form" onSubmit={submit} noValidate aria-label={account ? `Edit ${account.nickname}` : 'New provider account'}>
+    <form ref={formRef} className="form" onSubmit={submit} noValidate>
       {serverErrors.summary ? <Alert>{serverErrors.summary}</Alert> : null}
       {attempted && Object.keys(clientProblems).length > 0 ? <Alert>Some fields need attention: see the messages next to them.</Alert> : null}
 

@@ -26,27 +26,29 @@ export function SecretField({ field, stored, replacing, onReplacingChange, value
         className="field--masked"
         hint="Stored encrypted. It can be replaced, not shown."
         error={error}
-        addon={
-          <button type="button" className="btn btn--secondary btn--small" aria-label={`Replace ${field.label}`} onClick={() => onReplacingChange(true)}>
+        addon={({ labelId }) => (
+          <button type="button" className="btn btn--secondary btn--small" aria-describedby={labelId} onClick={() => onReplacingChange(true)}>
             Replace
           </button>
-        }
+        )}
       />
     );
   }
-  const keep = stored ? (
-    <button
-      type="button"
-      className="btn btn--ghost btn--small"
-      aria-label={`Keep the current ${field.label}`}
-      onClick={() => {
-        onChange('');
-        onReplacingChange(false);
-      }}
-    >
-      Keep current
-    </button>
-  ) : undefined;
+  const keep = stored
+    ? ({ labelId }: { labelId: string }) => (
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          aria-describedby={labelId}
+          onClick={() => {
+            onChange('');
+            onReplacingChange(false);
+          }}
+        >
+          Keep current
+        </button>
+      )
+    : undefined;
   if (field.kind === 'textarea') {
     return (
       <TextAreaField

@@ -121,14 +121,14 @@ function TestMessageOutcome({ result }: { result: TestMessageResult }) {
       <div className="raw">
         <div className="raw__header">
           <h4>Request</h4>
-          <CopyButton text={request} what="request" />
+          <CopyButton text={request} name="Copy request" />
         </div>
         <pre className="code-block">{request}</pre>
       </div>
       <div className="raw">
         <div className="raw__header">
           <h4>Response</h4>
-          <CopyButton text={response} what="response" />
+          <CopyButton text={response} name="Copy response" />
         </div>
         <pre className="code-block">{response}</pre>
       </div>

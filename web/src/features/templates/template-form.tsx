@@ -86,7 +86,7 @@ export function TemplateForm({ providers, template, onSaved }: TemplateFormProps
   }
 
   return (
-    <form ref={formRef} className="form" onSubmit={submit} noValidate aria-label={template ? `Edit ${template.namespace}` : 'New template'}>
+    <form ref={formRef} className="form" onSubmit={submit} noValidate>
       {serverErrors.summary ? <Alert>{serverErrors.summary}</Alert> : null}
       <SelectField
         label="Provider"
