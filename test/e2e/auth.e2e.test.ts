@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
-import { unlabelledControls } from './helpers/a11y.js';
+import { focusedControl, unlabelledControls } from './helpers/a11y.js';
 
 const EMAIL = 'ana@example.com';
 const PASSWORD = 'a long enough passphrase';
@@ -99,8 +99,13 @@ describe.skipIf(!chromiumAvailable)('dashboard: first admin, login, logout, proj
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong email or password.');
     expect(page.url()).toMatch(/\/login$/);
 
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    // Keyboard only: Tab from Email to Password (with a visible focus ring), Enter submits.
+    await page.getByLabel('Email').focus();
+    await page.keyboard.press('Tab');
+    expect(await focusedControl(page)).toMatchObject({ label: 'Password', outline: 'solid' });
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     // Back where the visitor was sent away from.
     await page.waitForURL('**/templates');
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
@@ -144,6 +149,6 @@ describe.skipIf(!chromiumAvailable)('dashboard: first admin, login, logout, proj
     const response = await browser.context.request.get(`${server.url}/api/v1/auth/me`);
     const me = (await response.json()) as { currentProjectId: string; projects: Array<{ id: string; name: string }> };
     expect(me.projects.find((project) => project.id === me.currentProjectId)?.name).toBe('Second brand');
-    expect(browser.pageErrors).toEqual([]);
+    expect(browser.pageErrors.join('\n')).toBe('');
   });
 });

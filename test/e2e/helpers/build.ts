@@ -39,7 +39,10 @@ export async function ensureBuilt(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   try {
-    const result = spawnSync(process.execPath, [join(repoRoot, 'scripts/build-if-needed.mjs')], { cwd: repoRoot, encoding: 'utf8' });
+    // Not vitest's NODE_ENV=test: with it, Vite would bundle React's development build.
+    const env = { ...process.env };
+    delete env.NODE_ENV;
+    const result = spawnSync(process.execPath, [join(repoRoot, 'scripts/build-if-needed.mjs')], { cwd: repoRoot, encoding: 'utf8', env });
     if (result.status !== 0) {
       throw new Error(`Building wacast for the browser tests failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
     }

@@ -39,7 +39,8 @@ function freePort(): Promise<number> {
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(WACAST_|GUPSHUP_|VONAGE_)/.test(key)) continue;
+    // NODE_ENV=test and VITEST* come from the test runner, not from how `npm start` runs.
+    if (/^(WACAST_|GUPSHUP_|VONAGE_|VITEST)/.test(key) || key === 'NODE_ENV') continue;
     env[key] = value;
   }
   return { ...env, ...extra };

@@ -8,13 +8,6 @@ export function useMe() {
   return useQuery({ queryKey: queryKeys.me, queryFn: fetchMe, staleTime: 60_000 });
 }
 
-/** The session that the shell guarantees (only use below RequireSession). */
-export function useSession(): Me {
-  const { data } = useMe();
-  if (!data) throw new Error('useSession() used outside a logged-in page.');
-  return data;
-}
-
 export function useAuthState() {
   return useQuery({ queryKey: queryKeys.authState, queryFn: fetchAuthState });
 }
@@ -45,9 +38,10 @@ export function useLogout() {
   return useMutation({
     mutationFn: logout,
     onSettled: () => {
-      // Whatever the server said, this browser forgets everything it showed.
-      client.clear();
+      // Whatever the server said, this browser forgets everything it showed. The user goes first,
+      // so the shell leaves for the login page before the data under it disappears.
       client.setQueryData(queryKeys.me, null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
     },
   });
 }

@@ -6,15 +6,9 @@ import { TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { Loading } from '../../components/page';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
+import { setupTokenFrom } from './setup-link';
 
 const FORM_PATHS = ['email', 'password', 'projectName'] as const;
-
-/** The token of the one-time link `<public url>/setup#token=…` (in the fragment, so it never reaches a server log). */
-export function setupTokenFrom(hash: string): string | null {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const token = params.get('token');
-  return token && token.trim() !== '' ? token.trim() : null;
-}
 
 export function SetupPage() {
   const location = useLocation();

@@ -6,7 +6,7 @@ import { CopyButton } from '../../components/copy-button';
 import { QueryError } from '../../components/query-error';
 import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
-import { useSession } from '../auth/auth.hooks';
+import { useSession } from '../auth/session-context';
 import { useApiCredentials, useCreateApiCredential } from './projects.hooks';
 import type { NewApiCredential } from '../../api/types';
 

@@ -6,7 +6,8 @@ import { QueryError } from '../../components/query-error';
 import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import { useCreateProject, useProjects } from './projects.hooks';
-import { useSession, useSwitchProject } from '../auth/auth.hooks';
+import { useSwitchProject } from '../auth/auth.hooks';
+import { useSession } from '../auth/session-context';
 import type { Project } from '../../api/types';
 
 /** Instance admins: every project, and a form to create one. */

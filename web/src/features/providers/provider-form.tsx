@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { CheckboxField, SelectField, TextAreaField, TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
+import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import type { ProviderAccount, ProviderType } from '../../api/types';
 import { CallbackUrls } from './callback-urls';
@@ -29,17 +30,11 @@ export interface ProviderFormProps {
   onRotate?: () => void;
 }
 
-/** Moves keyboard focus to the first field with an error, so nobody has to hunt for it. */
-function focusFirstInvalid(form: HTMLFormElement | null) {
-  window.requestAnimationFrame(() => {
-    form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  });
-}
-
 /** Create or edit a provider account (Settings → Channels → WhatsApp), with the exact labels of the product. */
 export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: ProviderFormProps) {
   const formId = useId();
   const formRef = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(formRef);
   const [values, setValues] = useState<ProviderFormValues>(() =>
     account ? providerValuesFrom(account) : emptyProviderValues('nexmo', { isFirstAccount: isFirstAccount ?? false }),
   );
@@ -68,10 +63,10 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
     event.preventDefault();
     setAttempted(true);
     if (Object.keys(providerFormProblems(values)).length > 0) {
-      focusFirstInvalid(formRef.current);
+      focusFirstInvalid();
       return;
     }
-    const onError = () => focusFirstInvalid(formRef.current);
+    const onError = focusFirstInvalid;
     if (account) {
       update.mutate(
         { id: account.id, patch: toPatchBody(values, account) },

@@ -40,8 +40,7 @@ function TestMessageForm({ account }: { account: ProviderAccount }) {
   return (
     <div className="stack">
       <p className="muted">
-        WhatsApp delivers templates only to numbers that opted in; a session (free text) test needs the recipient to have written to the business number in
-        the last 24 hours.
+        The template goes out for real, through this account, to the number below: use a phone you own that has opted in to your WhatsApp business.
       </p>
       {mine.length === 0 ? (
         <Alert kind="info">

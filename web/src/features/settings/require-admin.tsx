@@ -1,5 +1,5 @@
 import { Outlet } from 'react-router-dom';
-import { useSession } from '../auth/auth.hooks';
+import { useSession } from '../auth/session-context';
 import { Alert } from '../../components/alert';
 
 /** Child routes for instance admins only; others get an explanation instead of a broken page. */

@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
 import { PageHeader } from '../../components/page';
-import { useSession } from '../auth/auth.hooks';
+import { useSession } from '../auth/session-context';
 
 export function SettingsIndexPage() {
   const me = useSession();

@@ -1,5 +1,5 @@
 import { NavLink, Outlet } from 'react-router-dom';
-import { useSession } from '../auth/auth.hooks';
+import { useSession } from '../auth/session-context';
 
 const linkClass = ({ isActive }: { isActive: boolean }) => `side-nav__link${isActive ? ' is-active' : ''}`;
 

@@ -1,7 +1,8 @@
 import { Link, Outlet, useNavigate } from 'react-router-dom';
 import { MainNav } from './main-nav';
 import { ProjectSwitcher } from './project-switcher';
-import { useLogout, useSession } from '../auth/auth.hooks';
+import { useLogout } from '../auth/auth.hooks';
+import { useSession } from '../auth/session-context';
 
 /** The frame of every logged-in page: brand, navigation, project switcher, user and log out. */
 export function AppLayout() {

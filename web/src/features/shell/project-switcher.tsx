@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { useSession, useSwitchProject } from '../auth/auth.hooks';
+import { useSwitchProject } from '../auth/auth.hooks';
+import { useSession } from '../auth/session-context';
 
 /** The top-level section of a path: `/templates/abc` → `/templates`; settings pages keep their place. */
 function sectionOf(pathname: string): string {

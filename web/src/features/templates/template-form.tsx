@@ -1,13 +1,14 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { SelectField, TextAreaField, TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
+import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import type { AttachmentType, ProviderAccount, Template } from '../../api/types';
 import {
   ATTACHMENT_OPTIONS,
   emptyTemplateValues,
   MAX_BODY_LENGTH,
-  namespaceProblem,
+  namespaceProblemWhileTyping,
   placeholdersOf,
   TEMPLATE_FORM_PATHS,
   templateFormProblems,
@@ -51,18 +52,19 @@ function PlaceholderHint({ body }: { body: string }) {
 /** + Template / edit a template: Provider, Template namespace, Template message, Attachment type. */
 export function TemplateForm({ providers, template, onSaved }: TemplateFormProps) {
   const formRef = useRef<HTMLFormElement>(null);
+  const focusInvalid = useFocusFirstInvalid(formRef);
   const defaultProvider = providers.find((provider) => provider.isDefault) ?? providers[0];
   const [values, setValues] = useState<TemplateFormValues>(() => (template ? templateValuesFrom(template) : emptyTemplateValues(defaultProvider?.id ?? '')));
   const [attempted, setAttempted] = useState(false);
-  const [namespaceTouched, setNamespaceTouched] = useState(false);
   const create = useCreateTemplate();
   const update = useUpdateTemplate();
   const mutation = template ? update : create;
 
   const clientProblems = attempted ? templateFormProblems(values) : {};
-  // The namespace is checked as soon as the user leaves the field, not only on Save.
-  if (!attempted && namespaceTouched && values.namespace.trim() !== '') {
-    const problem = namespaceProblem(values.namespace);
+  // The namespace is checked while typing (not on blur: a message appearing on blur moves the
+  // Save button away from under the pointer that is clicking it).
+  if (!attempted) {
+    const problem = namespaceProblemWhileTyping(values.namespace);
     if (problem) clientProblems.namespace = problem;
   }
   const serverErrors = mutation.isError ? formErrorsOf(mutation.error, TEMPLATE_FORM_PATHS) : noFormErrors;
@@ -72,7 +74,6 @@ export function TemplateForm({ providers, template, onSaved }: TemplateFormProps
   function submit(event: FormEvent) {
     event.preventDefault();
     setAttempted(true);
-    const focusInvalid = () => window.requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
     if (Object.keys(templateFormProblems(values)).length > 0) {
       focusInvalid();
       return;
@@ -101,7 +102,6 @@ export function TemplateForm({ providers, template, onSaved }: TemplateFormProps
         label="Template namespace"
         value={values.namespace}
         onChange={(value) => set('namespace', value)}
-        onBlur={() => setNamespaceTouched(true)}
         autoComplete="off"
         spellCheck={false}
         placeholder="ABC:welcome_message"

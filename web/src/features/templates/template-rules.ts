@@ -48,6 +48,17 @@ export function namespaceProblem(namespace: string): string | null {
   return null;
 }
 
+/**
+ * The namespace problem to show while the user is still typing: only characters that can never
+ * become valid ("abc", a space, a second colon), so "ABC" or "ABC:" on the way to
+ * "ABC:welcome" raise nothing.
+ */
+export function namespaceProblemWhileTyping(namespace: string): string | null {
+  const value = namespace.trim();
+  if (value === '' || /^[A-Z0-9_]*(:[a-z0-9_]*)?$/.test(value)) return null;
+  return namespaceProblem(value);
+}
+
 export function bodyProblem(body: string): string | null {
   if (body.trim() === '') return 'is required: the approved template text, with {{1}}, {{2}}… where values go';
   if (body.length > MAX_BODY_LENGTH) return `is ${body.length} characters long; the most WhatsApp allows is ${MAX_BODY_LENGTH}`;
