@@ -15,8 +15,8 @@ const providerApiAvailable = await apiHasRoutes([
   { method: 'POST', url: '/api/v1/providers/callback-urls' },
   { method: 'POST', url: '/api/v1/providers' },
   { method: 'GET', url: '/api/v1/providers' },
-  { method: 'PATCH', url: '/api/v1/providers/:id' },
 ]);
+if (!providerApiAvailable) console.warn('Skipping providers.e2e.test.ts: the provider API (POST /api/v1/providers/callback-urls, /api/v1/providers) is not in this build yet.');
 
 const NOTIFICATION_PASSWORD = 'Notif-Secret-4821';
 const TWO_WAY_PASSWORD = 'TwoWay-Secret-9377';

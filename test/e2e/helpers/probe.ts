@@ -1,5 +1,5 @@
 /**
- * Whether this build has an API route. Browser tests of features whose API is not merged yet use it
+ * Whether this build has API routes (static paths only: a parameter's name is the implementer's choice). Browser tests of features whose API is not merged yet use it
  * with `describe.skipIf`, so they start running as soon as the route exists.
  */
 import { sqliteEngine } from '../../helpers/databases.js';
