@@ -1,6 +1,7 @@
 /**
- * Whether this build has API routes (static paths only: a parameter's name is the implementer's choice). Browser tests of features whose API is not merged yet use it
- * with `describe.skipIf`, so they start running as soon as the route exists.
+ * Whether this build has API routes. Browser tests of features whose API is not merged yet use it
+ * with `describe.skipIf`, so they start running as soon as the routes exist. Probe static paths
+ * only: the name of a path parameter is the implementer's choice.
  */
 import { sqliteEngine } from '../../helpers/databases.js';
 import { openTestContext } from '../../helpers/context.js';
