@@ -43,17 +43,19 @@ describe.skipIf(!chromiumAvailable || !providerApiAvailable)('dashboard: Gupshup
   it('Settings → Channels → WhatsApp → + Provider offers Nexmo (preselected) and Gupshup', async () => {
     const { page } = browser;
     await page.goto('/');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Channels' }).click();
-    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'WhatsApp' }).click();
+    // Unscoped, non-exact lookups on purpose: each name must lead to exactly one control.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Channels' }).click();
+    await page.getByRole('link', { name: 'WhatsApp' }).click();
+    await page.waitForURL(/\/settings\/channels\/whatsapp$/);
     await page.getByText('No provider accounts yet').waitFor();
-    await page.getByRole('button', { name: '+ Provider' }).first().click();
+    await page.getByRole('button', { name: '+ Provider' }).click();
 
-    const provider = page.getByLabel('Provider', { exact: true });
+    const provider = page.getByLabel('Provider');
     expect(await provider.inputValue()).toBe('nexmo');
     expect(await provider.locator('option').allTextContents()).toEqual(['Nexmo', 'Gupshup']);
     for (const label of ['Nickname', 'Application ID', 'Private key', 'API key', 'API secret', 'Signature secret', 'WhatsApp number']) {
-      await page.getByLabel(label, { exact: true }).waitFor();
+      await page.getByLabel(label).waitFor();
     }
     await expect.poll(() => page.getByLabel('Inbound message callback URL').inputValue()).toMatch(`${server.url}/hooks/nexmo/`);
     expect(await unlabelledControls(page)).toEqual([]);
@@ -61,7 +63,7 @@ describe.skipIf(!chromiumAvailable || !providerApiAvailable)('dashboard: Gupshup
 
   it('shows the Gupshup callback URLs before the first save, read-only and copyable', async () => {
     const { page } = browser;
-    await page.getByLabel('Provider', { exact: true }).selectOption({ label: 'Gupshup' });
+    await page.getByLabel('Provider').selectOption({ label: 'Gupshup' });
     const inbound = page.getByLabel('Inbound message callback URL');
     const delivery = page.getByLabel('Delivery reports callback URL');
     await expect.poll(() => inbound.inputValue()).toMatch(new RegExp(`^${escape(server.url)}/hooks/gupshup/`));
@@ -112,7 +114,7 @@ describe.skipIf(!chromiumAvailable || !providerApiAvailable)('dashboard: Gupshup
 
   it('lists the account as the default, with its rate', async () => {
     const { page } = browser;
-    await page.getByRole('link', { name: '← WhatsApp provider accounts' }).click();
+    await page.getByRole('link', { name: '← All provider accounts' }).click();
     const row = page.getByRole('row', { name: /Gupshup promo/ });
     await row.waitFor();
     expect(await row.textContent()).toContain('Default');

@@ -53,10 +53,10 @@ describe.skipIf(!chromiumAvailable || !templatesApiAvailable)('dashboard: templa
   it('opens + Template with the provider account preselected and every control labelled', async () => {
     const { page } = browser;
     await page.goto('/');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('link', { name: 'Templates' }).click();
     await page.getByText('No templates yet').waitFor();
-    await page.getByRole('button', { name: '+ Template' }).first().click();
-    expect(await page.getByLabel('Provider', { exact: true }).inputValue()).toBe(providerId);
+    await page.getByRole('button', { name: '+ Template' }).click();
+    expect(await page.getByLabel('Provider').inputValue()).toBe(providerId);
     const attachment = page.getByLabel('Attachment type');
     expect(await attachment.locator('option').allTextContents()).toEqual(['None', 'Image', 'Video', 'Document']);
     expect(await attachment.inputValue()).toBe('none');

@@ -11,8 +11,6 @@ import { InboxPage } from './features/inbox/inbox.page';
 import { TemplatesPage } from './features/templates/templates.page';
 import { NewTemplatePage, TemplatePage } from './features/templates/template-edit.page';
 import { SettingsLayout } from './features/settings/settings-layout';
-import { SettingsIndexPage } from './features/settings/settings-index.page';
-import { ChannelsPage } from './features/settings/channels.page';
 import { RequireAdmin } from './features/settings/require-admin';
 import { ProvidersPage } from './features/providers/providers.page';
 import { NewProviderPage, ProviderPage } from './features/providers/provider-edit.page';
@@ -39,8 +37,10 @@ export const routes: RouteObject[] = [
             path: 'settings',
             element: <SettingsLayout />,
             children: [
-              { index: true, element: <SettingsIndexPage /> },
-              { path: 'channels', element: <ChannelsPage /> },
+              // WhatsApp is the only channel: Settings and Channels open it directly, so the way
+              // there stays Settings → Channels → WhatsApp without an empty stop on the way.
+              { index: true, element: <Navigate to="/settings/channels/whatsapp" replace /> },
+              { path: 'channels', element: <Navigate to="/settings/channels/whatsapp" replace /> },
               { path: 'channels/whatsapp', element: <ProvidersPage /> },
               { path: 'channels/whatsapp/new', element: <NewProviderPage /> },
               { path: 'channels/whatsapp/:providerId', element: <ProviderPage /> },

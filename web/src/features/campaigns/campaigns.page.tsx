@@ -9,8 +9,8 @@ export function CampaignsPage() {
       <EmptyState title="No campaigns yet">
         <p>Campaigns will appear here once campaign creation is available in the dashboard.</p>
         <p>
-          To get ready, connect a provider account under <Link to="/settings/channels/whatsapp">Settings → Channels → WhatsApp</Link> and register its
-          approved templates under <Link to="/templates">Templates</Link>.
+          To get ready, <Link to="/settings/channels/whatsapp">connect a provider account</Link>, then register its approved templates in the
+          Templates tab.
         </p>
       </EmptyState>
     </>

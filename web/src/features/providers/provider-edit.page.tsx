@@ -14,7 +14,7 @@ import { TestMessageDialog } from './test-message-dialog';
 function BackLink() {
   return (
     <p className="breadcrumb">
-      <Link to={PROVIDERS_PATH}>← WhatsApp provider accounts</Link>
+      <Link to={PROVIDERS_PATH}>← All provider accounts</Link>
     </p>
   );
 }

@@ -37,8 +37,8 @@ export function ProvidersPage() {
       ) : providers.isError ? (
         <QueryError error={providers.error} onRetry={() => void providers.refetch()} />
       ) : providers.data.length === 0 ? (
-        <EmptyState title="No provider accounts yet" action={addButton}>
-          <p>Connect a Nexmo (Vonage) or Gupshup account to send WhatsApp templates and receive replies.</p>
+        <EmptyState title="No provider accounts yet">
+          <p>Use + Provider to connect a Nexmo (Vonage) or Gupshup account, to send WhatsApp templates and receive replies.</p>
         </EmptyState>
       ) : (
         <table className="table">

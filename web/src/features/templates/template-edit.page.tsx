@@ -12,7 +12,7 @@ import { DeleteTemplateDialog } from './delete-template-dialog';
 function BackLink() {
   return (
     <p className="breadcrumb">
-      <Link to="/templates">← Templates</Link>
+      <Link to="/templates">← Back to the list</Link>
     </p>
   );
 }

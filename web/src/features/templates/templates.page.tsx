@@ -33,7 +33,7 @@ export function TemplatesPage() {
       {noProviders ? (
         <EmptyState title="Connect a provider account first">
           <p>
-            Templates belong to a provider account. Add one under <Link to={PROVIDERS_PATH}>Settings → Channels → WhatsApp</Link>.
+            Templates belong to a provider account: <Link to={PROVIDERS_PATH}>add a provider account</Link> first.
           </p>
         </EmptyState>
       ) : templates.isPending || providers.isPending ? (
@@ -43,8 +43,8 @@ export function TemplatesPage() {
       ) : providers.isError ? (
         <QueryError error={providers.error} onRetry={() => void providers.refetch()} />
       ) : templates.data.length === 0 ? (
-        <EmptyState title="No templates yet" action={addButton}>
-          <p>Add the templates approved on your provider, with their namespace and text.</p>
+        <EmptyState title="No templates yet">
+          <p>Use + Template to add the templates approved on your provider, with their namespace and text.</p>
         </EmptyState>
       ) : (
         <table className="table">
