@@ -1,0 +1,165 @@
+/**
+ * The seed's steps, literally: Settings → Channels → WhatsApp → + Provider → Gupshup → fill every
+ * field → Save → the callback URLs are shown and the password is masked. Then edit, rotate and
+ * delete. Runs once the provider API (`POST /api/v1/providers/callback-urls` and friends) is in
+ * the build; until then it is skipped, not faked.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { startServer, type RunningServer } from './helpers/server.js';
+import { createAdmin } from './helpers/session.js';
+import { apiHasRoutes } from './helpers/probe.js';
+import { unlabelledControls } from './helpers/a11y.js';
+
+const providerApiAvailable = await apiHasRoutes([
+  { method: 'POST', url: '/api/v1/providers/callback-urls' },
+  { method: 'POST', url: '/api/v1/providers' },
+  { method: 'GET', url: '/api/v1/providers' },
+]);
+if (!providerApiAvailable) console.warn('Skipping providers.e2e.test.ts: the provider API (POST /api/v1/providers/callback-urls, /api/v1/providers) is not in this build yet.');
+
+const NOTIFICATION_PASSWORD = 'Notif-Secret-4821';
+const TWO_WAY_PASSWORD = 'TwoWay-Secret-9377';
+
+describe.skipIf(!chromiumAvailable || !providerApiAvailable)('dashboard: Gupshup provider account, the seed flow (browser)', () => {
+  let server: RunningServer;
+  let browser: TestBrowser;
+  let inboundBeforeSave = '';
+  let deliveryBeforeSave = '';
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser(server.url);
+    await createAdmin(browser.context, server);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') await browser.screenshot(`providers-${context.task.name}`);
+  });
+
+  it('Settings → Channels → WhatsApp → + Provider offers Nexmo (preselected) and Gupshup', async () => {
+    const { page } = browser;
+    await page.goto('/');
+    // Unscoped, non-exact lookups on purpose: each name must lead to exactly one control.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Channels' }).click();
+    await page.getByRole('link', { name: 'WhatsApp' }).click();
+    await page.waitForURL(/\/settings\/channels\/whatsapp$/);
+    await page.getByText('No provider accounts yet').waitFor();
+    await page.getByRole('button', { name: '+ Provider' }).click();
+
+    const provider = page.getByLabel('Provider');
+    expect(await provider.inputValue()).toBe('nexmo');
+    expect(await provider.locator('option').allTextContents()).toEqual(['Nexmo', 'Gupshup']);
+    for (const label of ['Nickname', 'Application ID', 'Private key', 'API key', 'API secret', 'Signature secret', 'WhatsApp number']) {
+      await page.getByLabel(label).waitFor();
+    }
+    await expect.poll(() => page.getByLabel('Inbound message callback URL').inputValue()).toMatch(`${server.url}/hooks/nexmo/`);
+    expect(await unlabelledControls(page)).toEqual([]);
+  });
+
+  it('shows the Gupshup callback URLs before the first save, read-only and copyable', async () => {
+    const { page } = browser;
+    await page.getByLabel('Provider').selectOption({ label: 'Gupshup' });
+    const inbound = page.getByLabel('Inbound message callback URL');
+    const delivery = page.getByLabel('Delivery reports callback URL');
+    await expect.poll(() => inbound.inputValue()).toMatch(new RegExp(`^${escape(server.url)}/hooks/gupshup/`));
+    inboundBeforeSave = await inbound.inputValue();
+    deliveryBeforeSave = await delivery.inputValue();
+    expect(deliveryBeforeSave.startsWith(`${server.url}/hooks/gupshup/`)).toBe(true);
+    expect(tokenOf(inboundBeforeSave)).toBe(tokenOf(deliveryBeforeSave));
+    expect(inboundBeforeSave).not.toBe(deliveryBeforeSave);
+    expect(await inbound.isEditable()).toBe(false);
+    expect(await delivery.isEditable()).toBe(false);
+    await page.getByRole('button', { name: 'Copy inbound URL' }).waitFor();
+    await page.getByRole('button', { name: 'Copy delivery URL' }).waitFor();
+  });
+
+  it('fills every Gupshup field by its label and saves: URLs kept, passwords masked', async () => {
+    const { page } = browser;
+    await page.getByLabel('Nickname').fill('Gupshup promo');
+    await page.getByLabel('Notification account user ID').fill('2000190001');
+    await page.getByLabel('Notification account password').fill(NOTIFICATION_PASSWORD);
+    await page.getByLabel('Two-way account user ID').fill('2000190002');
+    await page.getByLabel('Two-way account password').fill(TWO_WAY_PASSWORD);
+    await page.getByLabel('App name').fill('AcmeApp');
+    await page.getByLabel('Mobile Number').fill('+919876543210');
+    await page.getByLabel('Facebook URL').fill('https://www.facebook.com/acme');
+    expect(await page.getByLabel('Auto reply message').count()).toBe(0);
+    await page.getByLabel('Auto reply for users not tracked').check();
+    await page.getByLabel('Auto reply message').fill('Thanks for writing! We will get back to you soon.');
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    await page.getByText('Provider account saved.').waitFor();
+    expect(page.url()).toMatch(/\/settings\/channels\/whatsapp\/[^/]+$/);
+    expect(await page.getByLabel('Inbound message callback URL').inputValue()).toBe(inboundBeforeSave);
+    expect(await page.getByLabel('Delivery reports callback URL').inputValue()).toBe(deliveryBeforeSave);
+    const notification = await page.getByLabel('Notification account password').inputValue();
+    const twoWay = await page.getByLabel('Two-way account password').inputValue();
+    expect(notification).toMatch(/^•+/);
+    expect(twoWay).toMatch(/^•+/);
+    expect(notification).not.toContain(NOTIFICATION_PASSWORD);
+    expect(await page.getByLabel('Notification account password').isEditable()).toBe(false);
+    // Non-secret values come back as entered.
+    expect(await page.getByLabel('Notification account user ID').inputValue()).toBe('2000190001');
+    expect(await page.getByLabel('Auto reply for users not tracked').isChecked()).toBe(true);
+    const html = await page.content();
+    expect(html).not.toContain(NOTIFICATION_PASSWORD);
+    expect(html).not.toContain(TWO_WAY_PASSWORD);
+  });
+
+  it('lists the account as the default, with its rate', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: '← All provider accounts' }).click();
+    const row = page.getByRole('row', { name: /Gupshup promo/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Default');
+    expect(await row.textContent()).toContain('80 msg/s');
+    expect(await row.textContent()).toContain('Gupshup');
+  });
+
+  it('edits without re-entering secrets, replaces one, and rotates the callback URLs', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Edit Gupshup promo' }).click();
+    await page.getByLabel('Messages per second').fill('40');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    expect(await page.getByLabel('Messages per second').inputValue()).toBe('40');
+    expect(await page.getByLabel('Notification account password').inputValue()).toMatch(/^•+/);
+
+    const field = page.locator('.field', { has: page.getByLabel('Two-way account password') });
+    await field.getByRole('button', { name: 'Replace' }).click();
+    await page.getByLabel('Two-way account password').fill('A-new-two-way-secret-1234');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByLabel('Two-way account password').inputValue()).toMatch(/^•+/);
+
+    await page.getByRole('button', { name: 'Rotate callback URLs' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => page.getByLabel('Inbound message callback URL').inputValue()).not.toBe(inboundBeforeSave);
+    expect(await page.getByLabel('Inbound message callback URL').inputValue()).toMatch(new RegExp(`^${escape(server.url)}/hooks/gupshup/`));
+  });
+
+  it('deletes the account after confirmation', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Delete Gupshup promo?').waitFor();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(/\/settings\/channels\/whatsapp$/);
+    await page.getByText('No provider accounts yet').waitFor();
+    expect(browser.pageErrors.join('\n')).toBe('');
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The token segment of /hooks/<provider>/<token>/<kind>. */
+function tokenOf(url: string): string {
+  return new URL(url).pathname.split('/')[3] ?? '';
+}

@@ -1,0 +1,122 @@
+/** Shapes of the API resources the dashboard uses (mirrors the server's response schemas). */
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  isAdmin: boolean;
+}
+
+export interface ProjectRef {
+  id: string;
+  name: string;
+}
+
+/** `GET /api/v1/auth/me`, and the answer of login, setup and project switch. */
+export interface Me {
+  user: SessionUser;
+  csrfToken: string;
+  projects: ProjectRef[];
+  currentProjectId: string | null;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+export interface ApiCredential {
+  id: string;
+  accountId: string;
+  label: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** The only time a passcode is ever visible. */
+export interface NewApiCredential {
+  accountId: string;
+  passcode: string;
+}
+
+export type ProviderType = 'gupshup' | 'nexmo';
+
+export interface AutoReply {
+  enabled: boolean;
+  text: string;
+}
+
+/** A provider account as the API returns it: secret credentials come back masked (`••••1234`). */
+export interface ProviderAccount {
+  id: string;
+  type: ProviderType;
+  nickname: string;
+  isDefault: boolean;
+  ratePerSecond: number;
+  autoReply: AutoReply;
+  credentials: Record<string, string | undefined>;
+  inboundCallbackUrl: string;
+  deliveryCallbackUrl: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** `POST /api/v1/providers/callback-urls`: the URLs a new account will have, before its first save. */
+export interface CallbackUrls {
+  callbackToken: string;
+  inboundCallbackUrl: string;
+  deliveryCallbackUrl: string;
+}
+
+export interface ProviderInput {
+  type: ProviderType;
+  nickname: string;
+  isDefault?: boolean;
+  ratePerSecond?: number;
+  autoReply?: AutoReply;
+  callbackToken?: string;
+  credentials: Record<string, string>;
+}
+
+export type ProviderPatch = Partial<Omit<ProviderInput, 'type' | 'callbackToken'>>;
+
+export interface TestMessageInput {
+  to: string;
+  templateId: string;
+  params: string[];
+}
+
+/** `POST /api/v1/providers/:id/test`: the provider's verdict and the raw exchange. */
+export interface TestMessageResult {
+  ok: boolean;
+  providerMessageId?: string;
+  category?: string;
+  detail?: string;
+  raw: {
+    request: { method: string; url: string; body: unknown };
+    response?: { status: number; body: unknown };
+  };
+}
+
+export type AttachmentType = 'none' | 'image' | 'video' | 'document';
+
+export interface Template {
+  id: string;
+  providerId: string;
+  namespace: string;
+  body: string;
+  placeholderCount: number;
+  attachmentType: AttachmentType;
+  language: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TemplateInput {
+  providerId: string;
+  namespace: string;
+  body: string;
+  attachmentType: AttachmentType;
+  language?: string;
+}

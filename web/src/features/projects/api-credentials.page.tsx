@@ -1,0 +1,102 @@
+import { useState, type FormEvent } from 'react';
+import { EmptyState, Loading, PageHeader } from '../../components/page';
+import { TextField } from '../../components/field';
+import { Alert } from '../../components/alert';
+import { CopyButton } from '../../components/copy-button';
+import { QueryError } from '../../components/query-error';
+import { formatDateTime } from '../../components/format';
+import { formErrorsOf, noFormErrors } from '../../api/form-errors';
+import { useSession } from '../auth/session-context';
+import { useApiCredentials, useCreateApiCredential } from './projects.hooks';
+import type { NewApiCredential } from '../../api/types';
+
+/** API credentials of the current project; a new passcode is shown once, here, and never again. */
+export function ApiCredentialsPage() {
+  const me = useSession();
+  const projectId = me.currentProjectId;
+  if (!projectId) return <Alert>No project is selected.</Alert>;
+  return <ApiCredentials projectId={projectId} projectName={me.projects.find((project) => project.id === projectId)?.name ?? ''} />;
+}
+
+function ApiCredentials({ projectId, projectName }: { projectId: string; projectName: string }) {
+  const credentials = useApiCredentials(projectId);
+  const create = useCreateApiCredential(projectId);
+  const [label, setLabel] = useState('default');
+  const [fresh, setFresh] = useState<NewApiCredential | null>(null);
+  const errors = create.isError ? formErrorsOf(create.error, ['label']) : noFormErrors;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate(label, { onSuccess: (credential) => setFresh(credential) });
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="API credentials"
+        description={
+          <>
+            For the REST API of <strong>{projectName}</strong>: send <code>X-Wacast-Account-Id</code> and <code>X-Wacast-Passcode</code> with each request.
+          </>
+        }
+      />
+      {fresh ? (
+        <section className="panel panel--highlight" aria-labelledby="new-credential-title">
+          <h2 className="panel__title" id="new-credential-title">
+            New credentials
+          </h2>
+          <Alert kind="warning">The passcode is shown only this once. Copy it now and keep it somewhere safe.</Alert>
+          <TextField label="Account ID" value={fresh.accountId} readOnly addon={<CopyButton text={fresh.accountId} name="Copy ID" />} />
+          <TextField label="Passcode" value={fresh.passcode} readOnly addon={<CopyButton text={fresh.passcode} name="Copy secret" />} />
+          <button type="button" className="btn btn--secondary" onClick={() => setFresh(null)}>
+            I have copied it
+          </button>
+        </section>
+      ) : (
+        <section className="panel">
+          <h2 className="panel__title">Create credentials</h2>
+          <form className="inline-form" onSubmit={submit} noValidate>
+            <TextField label="Label" value={label} onChange={setLabel} hint="What uses them, e.g. “CRM sync”." error={errors.fields.label} />
+            <button type="submit" className="btn btn--primary" disabled={create.isPending}>
+              {create.isPending ? 'Creating…' : 'Create credentials'}
+            </button>
+          </form>
+          {errors.summary && !errors.fields.label ? <Alert>{errors.summary}</Alert> : null}
+        </section>
+      )}
+      {credentials.isPending ? (
+        <Loading what="Loading credentials" />
+      ) : credentials.isError ? (
+        <QueryError error={credentials.error} onRetry={() => void credentials.refetch()} />
+      ) : credentials.data.length === 0 ? (
+        <EmptyState title="No API credentials yet">
+          <p>Create credentials to call the API from your systems.</p>
+        </EmptyState>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">API credentials</caption>
+          <thead>
+            <tr>
+              <th scope="col">Account ID</th>
+              <th scope="col">Label</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+            </tr>
+          </thead>
+          <tbody>
+            {credentials.data.map((credential) => (
+              <tr key={credential.id}>
+                <td>
+                  <code>{credential.accountId}</code>
+                </td>
+                <td>{credential.label}</td>
+                <td>{formatDateTime(credential.createdAt)}</td>
+                <td>{credential.lastUsedAt === null ? 'Never' : formatDateTime(credential.lastUsedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

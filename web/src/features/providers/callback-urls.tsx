@@ -1,0 +1,54 @@
+import { TextField } from '../../components/field';
+import { CopyButton } from '../../components/copy-button';
+import { Alert } from '../../components/alert';
+import type { ProviderType } from '../../api/types';
+
+export interface CallbackUrlsProps {
+  type: ProviderType;
+  inbound: string;
+  delivery: string;
+  /** Why the URLs could not be prepared, if so. */
+  error?: string | null;
+  loading?: boolean;
+  /** Only for saved accounts. */
+  onRotate?: () => void;
+}
+
+/** The two read-only callback URLs, each with a copy button; they are pasted into the provider's dashboard. */
+export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate }: CallbackUrlsProps) {
+  const where = type === 'gupshup' ? 'your Gupshup account settings' : 'your Vonage application (inbound and status webhooks, version 0.1 or v1)';
+  const placeholder = loading ? 'Preparing…' : '';
+  return (
+    <fieldset className="fieldset">
+      <legend className="fieldset__legend">Callback URLs</legend>
+      <p className="field__hint">Paste these into {where}. They are unique to this account and cannot be edited.</p>
+      {error ? <Alert>Could not prepare the callback URLs: {error}</Alert> : null}
+      <TextField
+        label="Inbound message callback URL"
+        value={inbound}
+        placeholder={placeholder}
+        readOnly
+        spellCheck={false}
+        className="field--mono"
+        addon={<CopyButton text={inbound} name="Copy inbound URL" />}
+      />
+      <TextField
+        label="Delivery reports callback URL"
+        value={delivery}
+        placeholder={placeholder}
+        readOnly
+        spellCheck={false}
+        className="field--mono"
+        hint={type === 'nexmo' ? 'Vonage calls this the status webhook.' : undefined}
+        addon={<CopyButton text={delivery} name="Copy delivery URL" />}
+      />
+      {onRotate ? (
+        <div>
+          <button type="button" className="btn btn--secondary btn--small" onClick={onRotate}>
+            Rotate callback URLs
+          </button>
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import type { ProviderAccount } from '../../api/types';
+import {
+  credentialFields,
+  emptyProviderValues,
+  GUPSHUP_FIELDS,
+  NEXMO_FIELDS,
+  providerFormPaths,
+  providerFormProblems,
+  providerValuesFrom,
+  toCreateBody,
+  toPatchBody,
+} from './provider-fields';
+
+const savedGupshup: ProviderAccount = {
+  id: 'p1',
+  type: 'gupshup',
+  nickname: 'Promo',
+  isDefault: true,
+  ratePerSecond: 40,
+  autoReply: { enabled: true, text: 'Hello!' },
+  credentials: {
+    mode: 'enterprise',
+    notificationUserId: '2000',
+    notificationPassword: '••••word',
+    twoWayUserId: '3000',
+    twoWayPassword: '••••1234',
+    appName: 'App',
+    mobileNumber: '+919876543210',
+    facebookUrl: 'https://facebook.com/x',
+  },
+  inboundCallbackUrl: 'http://x/hooks/gupshup/t/inbound',
+  deliveryCallbackUrl: 'http://x/hooks/gupshup/t/delivery',
+  createdAt: 1,
+  updatedAt: 1,
+};
+
+describe('provider form fields', () => {
+  it('uses the exact labels of the product, in order', () => {
+    expect(credentialFields('gupshup', 'enterprise').map((field) => field.label)).toEqual([
+      'Notification account user ID',
+      'Notification account password',
+      'Two-way account user ID',
+      'Two-way account password',
+      'App name',
+      'Mobile Number',
+      'Facebook URL',
+    ]);
+    expect(credentialFields('gupshup', 'selfserve').map((field) => field.label)).toContain('API key');
+    expect(NEXMO_FIELDS.map((field) => field.label)).toEqual(['Application ID', 'Private key', 'API key', 'API secret', 'Signature secret', 'WhatsApp number']);
+  });
+
+  it('treats passwords, keys and secrets as write-only', () => {
+    const secret = (fields: typeof GUPSHUP_FIELDS) => fields.filter((field) => field.secret).map((field) => field.key);
+    expect(secret(GUPSHUP_FIELDS)).toEqual(['notificationPassword', 'twoWayPassword', 'apiKey']);
+    expect(secret(NEXMO_FIELDS)).toEqual(['privateKey', 'apiSecret', 'signatureSecret']);
+  });
+});
+
+describe('create body', () => {
+  it('sends what was typed, trims non-secrets, keeps secrets verbatim and leaves out empty fields', () => {
+    const values = emptyProviderValues('gupshup', { isFirstAccount: true });
+    values.nickname = '  Promo ';
+    values.credentials = { notificationUserId: ' 2000 ', notificationPassword: ' pass word ', appName: '', apiKey: 'not-in-enterprise-mode' };
+    values.autoReplyEnabled = true;
+    values.autoReplyText = ' Hi ';
+    expect(toCreateBody(values, 'token-1')).toEqual({
+      type: 'gupshup',
+      nickname: 'Promo',
+      isDefault: true,
+      ratePerSecond: 80,
+      autoReply: { enabled: true, text: 'Hi' },
+      callbackToken: 'token-1',
+      credentials: { mode: 'enterprise', notificationUserId: '2000', notificationPassword: ' pass word ' },
+    });
+  });
+
+  it('sends the self-serve API key and no Gupshup mode for Nexmo', () => {
+    const gupshup = emptyProviderValues('gupshup');
+    gupshup.gupshupMode = 'selfserve';
+    gupshup.credentials = { apiKey: 'k' };
+    expect(toCreateBody(gupshup, undefined).credentials).toEqual({ mode: 'selfserve', apiKey: 'k' });
+    expect(toCreateBody(gupshup, undefined).callbackToken).toBeUndefined();
+    const nexmo = emptyProviderValues('nexmo');
+    nexmo.credentials = { applicationId: 'a', privateKey: '-----BEGIN PRIVATE KEY-----\n…' };
+    expect(toCreateBody(nexmo, undefined).credentials).toEqual({ applicationId: 'a', privateKey: '-----BEGIN PRIVATE KEY-----\n…' });
+  });
+});
+
+describe('editing a saved account', () => {
+  it('prefills non-secret values and never the masked secrets', () => {
+    const values = providerValuesFrom(savedGupshup);
+    expect(values.credentials).toEqual({
+      notificationUserId: '2000',
+      twoWayUserId: '3000',
+      appName: 'App',
+      mobileNumber: '+919876543210',
+      facebookUrl: 'https://facebook.com/x',
+    });
+    expect(values.ratePerSecond).toBe('40');
+    expect(values.autoReplyEnabled).toBe(true);
+  });
+
+  it('omits stored secrets unless the user chose to replace them and typed a value', () => {
+    const values = providerValuesFrom(savedGupshup);
+    values.credentials.notificationPassword = 'typed but not replacing';
+    expect(toPatchBody(values, savedGupshup).credentials).not.toHaveProperty('notificationPassword');
+    values.replacing.notificationPassword = true;
+    expect(toPatchBody(values, savedGupshup).credentials).toHaveProperty('notificationPassword', 'typed but not replacing');
+    values.replacing.twoWayPassword = true;
+    expect(toPatchBody(values, savedGupshup).credentials).not.toHaveProperty('twoWayPassword');
+  });
+
+  it('sends a secret that was never stored (switching to self-serve adds an API key)', () => {
+    const values = providerValuesFrom(savedGupshup);
+    values.gupshupMode = 'selfserve';
+    values.credentials.apiKey = 'new-key';
+    expect(toPatchBody(values, savedGupshup).credentials).toMatchObject({ mode: 'selfserve', apiKey: 'new-key' });
+  });
+});
+
+describe('client-side checks', () => {
+  it('names the field and the rule', () => {
+    const values = emptyProviderValues('nexmo');
+    values.ratePerSecond = '0';
+    values.autoReplyEnabled = true;
+    const problems = providerFormProblems(values);
+    expect(Object.keys(problems).sort()).toEqual(['autoReply.text', 'nickname', 'ratePerSecond']);
+    expect(problems.ratePerSecond).toBe('must be a whole number from 1 to 10,000');
+    values.nickname = 'N';
+    values.ratePerSecond = '10000';
+    values.autoReplyText = 'Hi';
+    expect(providerFormProblems(values)).toEqual({});
+    values.ratePerSecond = '2.5';
+    expect(providerFormProblems(values)).toHaveProperty('ratePerSecond');
+  });
+
+  it('lists the error paths of the visible fields', () => {
+    expect(providerFormPaths(emptyProviderValues('nexmo'))).toContain('credentials.privateKey');
+    expect(providerFormPaths(emptyProviderValues('gupshup'))).not.toContain('credentials.apiKey');
+  });
+});

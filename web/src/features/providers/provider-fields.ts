@@ -1,0 +1,214 @@
+/**
+ * The provider account form as data: which credential fields each provider type has (with the
+ * exact labels of the product contract), which are secret, and how form values become API bodies.
+ * Pure functions only, so the rules are unit-tested without a browser.
+ */
+import type { AutoReply, ProviderAccount, ProviderInput, ProviderPatch, ProviderType } from '../../api/types';
+
+export type GupshupMode = 'enterprise' | 'selfserve';
+
+export interface CredentialField {
+  /** Key in `credentials` (and the error path `credentials.<key>`). */
+  key: string;
+  label: string;
+  /** Write-only: sent when typed, shown masked afterwards, never prefilled. */
+  secret: boolean;
+  kind: 'text' | 'textarea' | 'tel' | 'url';
+  hint?: string;
+  placeholder?: string;
+  /** Only shown in this Gupshup mode. */
+  onlyInMode?: GupshupMode;
+}
+
+export const PROVIDER_TYPE_OPTIONS = [
+  { value: 'nexmo', label: 'Nexmo' },
+  { value: 'gupshup', label: 'Gupshup' },
+] as const;
+
+export const GUPSHUP_MODE_OPTIONS = [
+  { value: 'enterprise', label: 'Enterprise (notification and two-way accounts)' },
+  { value: 'selfserve', label: 'Self-serve (app name and API key)' },
+] as const;
+
+export const DEFAULT_RATE_PER_SECOND = 80;
+export const MAX_RATE_PER_SECOND = 10_000;
+
+export const GUPSHUP_FIELDS: readonly CredentialField[] = [
+  { key: 'notificationUserId', label: 'Notification account user ID', secret: false, kind: 'text', hint: 'The HSM account: sends templates and opt-ins.' },
+  { key: 'notificationPassword', label: 'Notification account password', secret: true, kind: 'text' },
+  { key: 'twoWayUserId', label: 'Two-way account user ID', secret: false, kind: 'text', hint: 'Sends session messages: inbox replies and auto-replies.' },
+  { key: 'twoWayPassword', label: 'Two-way account password', secret: true, kind: 'text' },
+  { key: 'appName', label: 'App name', secret: false, kind: 'text' },
+  {
+    key: 'mobileNumber',
+    label: 'Mobile Number',
+    secret: false,
+    kind: 'tel',
+    hint: 'Your Gupshup WhatsApp number with country code (+919876543210), or a 3–8 digit shortcode.',
+  },
+  { key: 'facebookUrl', label: 'Facebook URL', secret: false, kind: 'url', placeholder: 'https://www.facebook.com/…' },
+  { key: 'apiKey', label: 'API key', secret: true, kind: 'text', onlyInMode: 'selfserve', hint: 'The API key of your Gupshup self-serve app.' },
+];
+
+export const NEXMO_FIELDS: readonly CredentialField[] = [
+  { key: 'applicationId', label: 'Application ID', secret: false, kind: 'text', hint: 'From your Vonage application.' },
+  {
+    key: 'privateKey',
+    label: 'Private key',
+    secret: true,
+    kind: 'textarea',
+    hint: 'The PEM private key of the Vonage application (-----BEGIN PRIVATE KEY----- …).',
+  },
+  { key: 'apiKey', label: 'API key', secret: false, kind: 'text' },
+  { key: 'apiSecret', label: 'API secret', secret: true, kind: 'text' },
+  { key: 'signatureSecret', label: 'Signature secret', secret: true, kind: 'text', hint: 'Verifies the signed webhooks Vonage sends to the callback URLs.' },
+  { key: 'whatsappNumber', label: 'WhatsApp number', secret: false, kind: 'tel', hint: 'Your WhatsApp Business number with country code, e.g. +14155551234.' },
+];
+
+/** The credential fields shown for a type (and Gupshup mode), in form order. */
+export function credentialFields(type: ProviderType, mode: GupshupMode): readonly CredentialField[] {
+  if (type === 'nexmo') return NEXMO_FIELDS;
+  return GUPSHUP_FIELDS.filter((field) => !field.onlyInMode || field.onlyInMode === mode);
+}
+
+export function providerTypeLabel(type: ProviderType): string {
+  return type === 'gupshup' ? 'Gupshup' : 'Nexmo';
+}
+
+/** Whether a returned credential value is a masked secret (`••••1234`). */
+export function isMasked(value: string | undefined): boolean {
+  return typeof value === 'string' && value.startsWith('•');
+}
+
+export interface ProviderFormValues {
+  type: ProviderType;
+  nickname: string;
+  gupshupMode: GupshupMode;
+  /** Typed text; for stored secrets '' means "keep the stored value". */
+  credentials: Record<string, string>;
+  /** Secret keys whose stored value the user chose to replace (edit only). */
+  replacing: Record<string, boolean>;
+  ratePerSecond: string;
+  isDefault: boolean;
+  autoReplyEnabled: boolean;
+  autoReplyText: string;
+}
+
+export function emptyProviderValues(type: ProviderType, options: { isFirstAccount?: boolean } = {}): ProviderFormValues {
+  return {
+    type,
+    nickname: '',
+    gupshupMode: 'enterprise',
+    credentials: {},
+    replacing: {},
+    ratePerSecond: String(DEFAULT_RATE_PER_SECOND),
+    // The first account of a project is the one campaigns will use: make it the default.
+    isDefault: options.isFirstAccount ?? false,
+    autoReplyEnabled: false,
+    autoReplyText: '',
+  };
+}
+
+/** Form values for editing a saved account: non-secret values prefilled, secrets left empty. */
+export function providerValuesFrom(account: ProviderAccount): ProviderFormValues {
+  const mode: GupshupMode = account.credentials.mode === 'selfserve' ? 'selfserve' : 'enterprise';
+  const credentials: Record<string, string> = {};
+  for (const field of credentialFields(account.type, 'selfserve')) {
+    const value = account.credentials[field.key];
+    if (!field.secret && typeof value === 'string' && !isMasked(value)) credentials[field.key] = value;
+  }
+  return {
+    type: account.type,
+    nickname: account.nickname,
+    gupshupMode: mode,
+    credentials,
+    replacing: {},
+    ratePerSecond: String(account.ratePerSecond),
+    isDefault: account.isDefault,
+    autoReplyEnabled: account.autoReply.enabled,
+    autoReplyText: account.autoReply.text,
+  };
+}
+
+/** Problems the browser can see before asking the server, keyed by the server's field paths. */
+export function providerFormProblems(values: ProviderFormValues): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (values.nickname.trim() === '') problems.nickname = 'is required: a name to recognise this account, e.g. “Gupshup promo”';
+  const rate = values.ratePerSecond.trim();
+  if (rate !== '' && !(/^\d+$/.test(rate) && Number(rate) >= 1 && Number(rate) <= MAX_RATE_PER_SECOND)) {
+    problems.ratePerSecond = `must be a whole number from 1 to ${MAX_RATE_PER_SECOND.toLocaleString('en')}`;
+  }
+  if (values.autoReplyEnabled && values.autoReplyText.trim() === '') {
+    problems['autoReply.text'] = 'is required when auto reply is on: the text sent to users not tracked';
+  }
+  return problems;
+}
+
+function typedCredentials(values: ProviderFormValues, account: ProviderAccount | null): Record<string, string> {
+  const credentials: Record<string, string> = {};
+  for (const field of credentialFields(values.type, values.gupshupMode)) {
+    const raw = values.credentials[field.key] ?? '';
+    // Secrets are sent exactly as typed (a password may start or end with a space); the rest trimmed.
+    const value = field.secret ? raw : raw.trim();
+    if (value === '') continue;
+    const stored = account?.credentials[field.key];
+    if (field.secret && isMasked(stored) && !values.replacing[field.key]) continue;
+    credentials[field.key] = value;
+  }
+  if (values.type === 'gupshup') credentials.mode = values.gupshupMode;
+  return credentials;
+}
+
+function autoReplyOf(values: ProviderFormValues): AutoReply {
+  return { enabled: values.autoReplyEnabled, text: values.autoReplyText.trim() };
+}
+
+function rateOf(values: ProviderFormValues): number | undefined {
+  const rate = values.ratePerSecond.trim();
+  return rate === '' ? undefined : Number(rate);
+}
+
+/** The body of `POST /api/v1/providers`. Empty fields are left out, so the server names every missing one. */
+export function toCreateBody(values: ProviderFormValues, callbackToken: string | undefined): ProviderInput {
+  const body: ProviderInput = {
+    type: values.type,
+    nickname: values.nickname.trim(),
+    isDefault: values.isDefault,
+    autoReply: autoReplyOf(values),
+    credentials: typedCredentials(values, null),
+  };
+  const rate = rateOf(values);
+  if (rate !== undefined) body.ratePerSecond = rate;
+  if (callbackToken) body.callbackToken = callbackToken;
+  return body;
+}
+
+/**
+ * The body of `PATCH /api/v1/providers/:id`. Stored secrets are only sent when the user chose to
+ * replace them and typed a new value; omitted secrets are kept by the server.
+ */
+export function toPatchBody(values: ProviderFormValues, account: ProviderAccount): ProviderPatch {
+  const patch: ProviderPatch = {
+    nickname: values.nickname.trim(),
+    isDefault: values.isDefault,
+    autoReply: autoReplyOf(values),
+    credentials: typedCredentials(values, account),
+  };
+  const rate = rateOf(values);
+  if (rate !== undefined) patch.ratePerSecond = rate;
+  return patch;
+}
+
+/** Every field path the form can show an error next to (the rest go to the summary). */
+export function providerFormPaths(values: ProviderFormValues): string[] {
+  return [
+    'type',
+    'nickname',
+    'ratePerSecond',
+    'isDefault',
+    'autoReply.enabled',
+    'autoReply.text',
+    'credentials.mode',
+    ...credentialFields(values.type, values.gupshupMode).map((field) => `credentials.${field.key}`),
+  ];
+}

@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { Badge, EmptyState, Loading, PageHeader } from '../../components/page';
+import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/query-error';
+import type { ProviderAccount } from '../../api/types';
+import { useProviders, useUpdateProvider } from './providers.hooks';
+import { DeleteProviderDialog } from './delete-provider-dialog';
+import { TestMessageDialog } from './test-message-dialog';
+
+export const PROVIDERS_PATH = '/settings/channels/whatsapp';
+
+function typeDescription(account: ProviderAccount): string {
+  if (account.type === 'gupshup') return account.credentials.mode === 'selfserve' ? 'Gupshup (self-serve)' : 'Gupshup';
+  return 'Nexmo';
+}
+
+/** Settings → Channels → WhatsApp: the project's provider accounts. */
+export function ProvidersPage() {
+  const providers = useProviders();
+  const navigate = useNavigate();
+  const markDefault = useUpdateProvider();
+  const [deleting, setDeleting] = useState<ProviderAccount | null>(null);
+  const [testing, setTesting] = useState<ProviderAccount | null>(null);
+  const addButton = (
+    <button type="button" className="btn btn--primary" onClick={() => navigate(`${PROVIDERS_PATH}/new`)}>
+      + Provider
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader title="WhatsApp" description="Provider accounts that send your WhatsApp messages. Campaigns use the default account unless told otherwise." actions={addButton} />
+      {markDefault.isError ? <Alert>{markDefault.error.message}</Alert> : null}
+      {providers.isPending ? (
+        <Loading what="Loading provider accounts" />
+      ) : providers.isError ? (
+        <QueryError error={providers.error} onRetry={() => void providers.refetch()} />
+      ) : providers.data.length === 0 ? (
+        <EmptyState title="No provider accounts yet">
+          <p>Use + Provider to connect a Nexmo (Vonage) or Gupshup account, to send WhatsApp templates and receive replies.</p>
+        </EmptyState>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">Provider accounts</caption>
+          <thead>
+            <tr>
+              <th scope="col">Nickname</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Rate</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {providers.data.map((account) => (
+              <tr key={account.id}>
+                <td>
+                  <Link to={`${PROVIDERS_PATH}/${account.id}`}>{account.nickname}</Link> {account.isDefault ? <Badge tone="accent">Default</Badge> : null}
+                </td>
+                <td>{typeDescription(account)}</td>
+                <td>{account.ratePerSecond.toLocaleString()} msg/s</td>
+                <td className="table__actions">
+                  <Link className="btn btn--ghost btn--small" to={`${PROVIDERS_PATH}/${account.id}`} aria-label={`Edit ${account.nickname}`}>
+                    Edit
+                  </Link>
+                  <button type="button" className="btn btn--ghost btn--small" aria-label={`Send test message with ${account.nickname}`} onClick={() => setTesting(account)}>
+                    Send test message
+                  </button>
+                  {account.isDefault ? null : (
+                    <button
+                      type="button"
+                      className="btn btn--ghost btn--small"
+                      aria-label={`Mark ${account.nickname} as default`}
+                      disabled={markDefault.isPending}
+                      onClick={() => markDefault.mutate({ id: account.id, patch: { isDefault: true } })}
+                    >
+                      Mark as default
+                    </button>
+                  )}
+                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${account.nickname}`} onClick={() => setDeleting(account)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <DeleteProviderDialog account={deleting} onClose={() => setDeleting(null)} />
+      <TestMessageDialog account={testing} onClose={() => setTesting(null)} />
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+import { NavLink, Outlet } from 'react-router-dom';
+import { useSession } from '../auth/session-context';
+
+const linkClass = ({ isActive }: { isActive: boolean }) => `side-nav__link${isActive ? ' is-active' : ''}`;
+
+/** Settings pages with their own side navigation: Channels → WhatsApp; for admins Projects and API credentials. */
+export function SettingsLayout() {
+  const me = useSession();
+  return (
+    <div className="with-side-nav">
+      <nav className="side-nav" aria-label="Settings">
+        <p className="side-nav__heading">Settings</p>
+        <ul>
+          <li>
+            <NavLink to="/settings/channels" end className={linkClass}>
+              Channels
+            </NavLink>
+            <ul className="side-nav__sub">
+              <li>
+                <NavLink to="/settings/channels/whatsapp" className={linkClass}>
+                  WhatsApp
+                </NavLink>
+              </li>
+            </ul>
+          </li>
+          {me.user.isAdmin ? (
+            <>
+              <li>
+                <NavLink to="/settings/projects" className={linkClass}>
+                  Projects
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/settings/api-credentials" className={linkClass}>
+                  API credentials
+                </NavLink>
+              </li>
+            </>
+          ) : null}
+        </ul>
+      </nav>
+      <div className="with-side-nav__content">
+        <Outlet />
+      </div>
+    </div>
+  );
+}

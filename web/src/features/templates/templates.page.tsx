@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { EmptyState, Loading, PageHeader } from '../../components/page';
+import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/query-error';
+import type { Template } from '../../api/types';
+import { useProviders } from '../providers/providers.hooks';
+import { PROVIDERS_PATH } from '../providers/providers.page';
+import { attachmentLabel } from './template-rules';
+import { useTemplates } from './templates.hooks';
+import { DeleteTemplateDialog } from './delete-template-dialog';
+
+/** Templates tab: the approved templates registered per provider account. */
+export function TemplatesPage() {
+  const templates = useTemplates();
+  const providers = useProviders();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const justSaved = (location.state as { saved?: boolean } | null)?.saved === true;
+  const [deleting, setDeleting] = useState<Template | null>(null);
+  const nickname = (id: string) => providers.data?.find((provider) => provider.id === id)?.nickname ?? 'Deleted account';
+  const noProviders = providers.data !== undefined && providers.data.length === 0;
+  const addButton = (
+    <button type="button" className="btn btn--primary" onClick={() => navigate('/templates/new')} disabled={noProviders}>
+      + Template
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader title="Templates" description="Register the message templates approved on your provider accounts; campaigns send them." actions={addButton} />
+      {justSaved ? <Alert kind="success">Template saved.</Alert> : null}
+      {noProviders ? (
+        <EmptyState title="Connect a provider account first">
+          <p>
+            Templates belong to a provider account: <Link to={PROVIDERS_PATH}>add a provider account</Link> first.
+          </p>
+        </EmptyState>
+      ) : templates.isPending || providers.isPending ? (
+        <Loading what="Loading templates" />
+      ) : templates.isError ? (
+        <QueryError error={templates.error} onRetry={() => void templates.refetch()} />
+      ) : providers.isError ? (
+        <QueryError error={providers.error} onRetry={() => void providers.refetch()} />
+      ) : templates.data.length === 0 ? (
+        <EmptyState title="No templates yet">
+          <p>Use + Template to add the templates approved on your provider, with their namespace and text.</p>
+        </EmptyState>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">Templates</caption>
+          <thead>
+            <tr>
+              <th scope="col">Template namespace</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Placeholders</th>
+              <th scope="col">Attachment</th>
+              <th scope="col">Language</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {templates.data.map((template) => (
+              <tr key={template.id}>
+                <td>
+                  <Link to={`/templates/${template.id}`} className="mono">
+                    {template.namespace}
+                  </Link>
+                  <p className="table__secondary">{template.body}</p>
+                </td>
+                <td>{nickname(template.providerId)}</td>
+                <td>{template.placeholderCount}</td>
+                <td>{attachmentLabel(template.attachmentType)}</td>
+                <td>{template.language || '—'}</td>
+                <td className="table__actions">
+                  <Link className="btn btn--ghost btn--small" to={`/templates/${template.id}`} aria-label={`Edit ${template.namespace}`}>
+                    Edit
+                  </Link>
+                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${template.namespace}`} onClick={() => setDeleting(template)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <DeleteTemplateDialog template={deleting} onClose={() => setDeleting(null)} />
+    </>
+  );
+}
