@@ -8,20 +8,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { createAdmin } from './helpers/session.js';
-import { apiHasRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
 
-const providerApiAvailable = await apiHasRoutes([
-  { method: 'POST', url: '/api/v1/providers/callback-urls' },
-  { method: 'POST', url: '/api/v1/providers' },
-  { method: 'GET', url: '/api/v1/providers' },
-]);
-if (!providerApiAvailable) console.warn('Skipping providers.e2e.test.ts: the provider API (POST /api/v1/providers/callback-urls, /api/v1/providers) is not in this build yet.');
 
 const NOTIFICATION_PASSWORD = 'Notif-Secret-4821';
 const TWO_WAY_PASSWORD = 'TwoWay-Secret-9377';
 
-describe.skipIf(!chromiumAvailable || !providerApiAvailable)('dashboard: Gupshup provider account, the seed flow (browser)', () => {
+describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the seed flow (browser)', () => {
   let server: RunningServer;
   let browser: TestBrowser;
   let inboundBeforeSave = '';
