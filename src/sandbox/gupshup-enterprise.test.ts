@@ -68,8 +68,10 @@ describe('sandbox: Gupshup Enterprise GatewayAPI', () => {
     await sandbox?.close();
     await receiver?.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     sandbox.reset();
+    // Callbacks of the previous test still in flight must not land in this one.
+    await sandbox.drain();
     receiver.requests.length = 0;
     receiver.respond(() => 200);
     sandbox.setKnobs({ readShare: 1, failShare: 0, notOnWhatsApp: [], callbacks: true, dlrDelayMs: [1, 5] });
