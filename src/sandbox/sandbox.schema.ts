@@ -238,16 +238,17 @@ export function parseAccount(input: unknown, path = 'account'): SandboxAccount {
       return { ...rest, id: id ?? parsed.appName, templates, knobs };
     }
     case 'vonage': {
+      const keyPath = path ? `${path}.publicKey` : 'publicKey';
       let publicKey;
       try {
         publicKey = createPublicKey(parsed.publicKey);
       } catch (error) {
         throw new SandboxInputError([
-          { path: `${path}.publicKey`, message: `expected an RSA key in PEM format (${error instanceof Error ? error.message : String(error)})` },
+          { path: keyPath, message: `expected an RSA key in PEM format (${error instanceof Error ? error.message : String(error)})` },
         ]);
       }
       if (publicKey.asymmetricKeyType !== 'rsa') {
-        throw new SandboxInputError([{ path: `${path}.publicKey`, message: `expected an RSA key, got ${publicKey.asymmetricKeyType ?? 'unknown'}` }]);
+        throw new SandboxInputError([{ path: keyPath, message: `expected an RSA key, got ${publicKey.asymmetricKeyType ?? 'unknown'}` }]);
       }
       const { id, ...rest } = parsed;
       return { ...rest, id: id ?? parsed.applicationId, publicKey, knobs };
