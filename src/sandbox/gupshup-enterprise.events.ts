@@ -7,7 +7,8 @@ import { uuidV4 } from './sandbox.ids.js';
 import { SandboxInputError } from './sandbox.schema.js';
 import type { BuiltInbound, InboundSpec, Step } from './sandbox.core.js';
 import type { AccountRuntime } from './sandbox.registry.js';
-import type { FailReason, GupshupEnterpriseAccount, SandboxMessage } from './sandbox.types.js';
+import type { FailReason, GupshupEnterpriseAccount } from './sandbox.types.js';
+import type { MessageRecord } from './sandbox.store.js';
 
 /**
  * FAILED `cause` / `errorCode` per failure reason. The WhatsApp vocabulary is undocumented
@@ -38,7 +39,7 @@ const STEP_EVENT: Record<Exclude<Step, 'accepted' | 'failed'>, { eventType: stri
 };
 
 /** One DLR event object, as it appears inside the `response` array. */
-export function enterpriseDlrEvent(account: GupshupEnterpriseAccount, message: SandboxMessage, step: Step, now: number): Record<string, unknown> | null {
+export function enterpriseDlrEvent(account: GupshupEnterpriseAccount, message: MessageRecord, step: Step, now: number): Record<string, unknown> | null {
   let kind: { eventType: string; cause: string; errorCode: string };
   if (step === 'failed') {
     const failure = ENTERPRISE_FAILURES[message.failure?.reason ?? 'undeliverable'];

@@ -13,8 +13,9 @@ import type { SandboxCore, Fault, Step } from './sandbox.core.js';
 import { enterpriseMessageId } from './sandbox.ids.js';
 import { RESET, textReply, jsonReply, type Answer, type Reply } from './sandbox.http.js';
 import type { AccountRuntime, EnterpriseRole } from './sandbox.registry.js';
-import { matchTemplate, splitNamespace } from './sandbox.templates.js';
-import type { FailReason, GupshupEnterpriseAccount, SandboxMessage } from './sandbox.types.js';
+import { matchTemplate, type CompiledTemplate } from './sandbox.templates.js';
+import type { FailReason, GupshupEnterpriseAccount } from './sandbox.types.js';
+import type { MessageRecord } from './sandbox.store.js';
 import { ENTERPRISE_FAILURES, enterpriseDlrEvent, enterpriseSteps } from './gupshup-enterprise.events.js';
 
 export const ENTERPRISE_PATH = '/GatewayAPI/rest';
@@ -151,7 +152,7 @@ export function handleEnterprise(core: SandboxCore, params: Record<string, strin
   }
 
   let forced: FailReason | undefined;
-  let template: { name: string; namespace?: string; params: string[] } | undefined;
+  let template: { compiled: CompiledTemplate; params: string[] } | undefined;
   if (isTemplate && runtime.templates.length > 0) {
     template = findTemplate(runtime, body, media ? type : null);
     // Gupshup accepts the request and reports the mismatch later (reference A3).
@@ -165,8 +166,10 @@ export function handleEnterprise(core: SandboxCore, params: Record<string, strin
       id,
       to: phone,
       kind: isTemplate ? 'template' : 'session',
-      type: type === 'HSM' || type === 'DATA_TEXT' ? 'text' : type.toLowerCase(),
-      ...(template ? { template: template.name, params: template.params, ...(template.namespace ? { namespace: template.namespace } : {}) } : {}),
+      type: RECORDED_TYPE[type] ?? type.toLowerCase(),
+      ...(template
+        ? { template: template.compiled.name, namespace: template.compiled.namespace, params: template.params, renderedFrom: template.compiled }
+        : {}),
       body,
       ...(mediaUrl ? { mediaUrl } : {}),
       ...(params.extra !== undefined ? { extra: params.extra } : {}),
@@ -182,9 +185,21 @@ export function handleEnterprise(core: SandboxCore, params: Record<string, strin
 }
 
 const ATTACHMENT_OF: Record<string, string> = { IMAGE: 'image', VIDEO: 'video', DOCUMENT: 'document' };
+/** Shared type names for the records (one string for all messages, not one per message). */
+const RECORDED_TYPE: Record<string, string> = {
+  HSM: 'text',
+  TEXT: 'text',
+  DATA_TEXT: 'text',
+  INTERACTIVE: 'interactive',
+  IMAGE: 'image',
+  VIDEO: 'video',
+  AUDIO: 'audio',
+  DOCUMENT: 'document',
+  STICKER: 'sticker',
+};
 
 /** The registered template `body` renders, compatible with the media type (null: text). */
-function findTemplate(runtime: AccountRuntime, body: string, mediaType: string | null): { name: string; namespace?: string; params: string[] } | undefined {
+function findTemplate(runtime: AccountRuntime, body: string, mediaType: string | null): { compiled: CompiledTemplate; params: string[] } | undefined {
   const wanted = mediaType === null ? 'none' : ATTACHMENT_OF[mediaType];
   // WhatsApp templates have no audio or sticker headers: such an HSM matches nothing.
   if (wanted === undefined) return undefined;
@@ -192,15 +207,12 @@ function findTemplate(runtime: AccountRuntime, body: string, mediaType: string |
     const attachment = compiled.definition.attachment;
     if (attachment !== undefined && attachment !== wanted) continue;
     const values = matchTemplate(compiled, body);
-    if (values) {
-      const { namespace, name } = splitNamespace(compiled.definition.name);
-      return { name, ...(namespace ? { namespace } : {}), params: values };
-    }
+    if (values) return { compiled, params: values };
   }
   return undefined;
 }
 
-function schedule(core: SandboxCore, runtime: AccountRuntime, account: GupshupEnterpriseAccount, message: SandboxMessage, steps: Step[], now: number): void {
+function schedule(core: SandboxCore, runtime: AccountRuntime, account: GupshupEnterpriseAccount, message: MessageRecord, steps: Step[], now: number): void {
   const url = account.dlrUrl;
   if (!url) return;
   core.plan(

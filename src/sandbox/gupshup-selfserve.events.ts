@@ -8,7 +8,8 @@ import { hexId, inboundWhatsappId, whatsappIdFor } from './sandbox.ids.js';
 import { SandboxInputError } from './sandbox.schema.js';
 import type { BuiltInbound, InboundSpec, Step } from './sandbox.core.js';
 import type { AccountRuntime } from './sandbox.registry.js';
-import type { FailReason, GupshupSelfServeAccount, SandboxMessage } from './sandbox.types.js';
+import type { FailReason, GupshupSelfServeAccount } from './sandbox.types.js';
+import type { MessageRecord } from './sandbox.store.js';
 
 /**
  * `failed` codes per reason (B7). `sync` failures replace `enqueued` and carry the Gupshup id in
@@ -38,7 +39,7 @@ function envelope(account: GupshupSelfServeAccount, type: string, payload: unkno
 }
 
 /** The `message-event` envelope for one step of a message. */
-export function selfServeEvent(account: GupshupSelfServeAccount, message: SandboxMessage, step: Step, now: number): Record<string, unknown> {
+export function selfServeEvent(account: GupshupSelfServeAccount, message: MessageRecord, step: Step, now: number): Record<string, unknown> {
   const gsId = message.id;
   const waId = whatsappIdFor(gsId);
   const destination = message.to;

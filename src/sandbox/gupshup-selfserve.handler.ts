@@ -9,7 +9,9 @@ import type { SandboxCore, Fault, Step } from './sandbox.core.js';
 import { uuidV4 } from './sandbox.ids.js';
 import { RESET, jsonReply, textReply, parseParams, type Answer, type Reply } from './sandbox.http.js';
 import type { AccountRuntime } from './sandbox.registry.js';
-import type { FailReason, GupshupSelfServeAccount, SandboxMessage } from './sandbox.types.js';
+import type { CompiledTemplate } from './sandbox.templates.js';
+import type { FailReason, GupshupSelfServeAccount } from './sandbox.types.js';
+import type { MessageRecord } from './sandbox.store.js';
 import { SELFSERVE_FAILURES, selfServeEvent, selfServeSteps, selfServeUserEvent } from './gupshup-selfserve.events.js';
 
 export const SELFSERVE_SESSION_PATH = '/wa/api/v1/msg';
@@ -168,7 +170,7 @@ function templateSend(
     }
   }
   let forced: FailReason | undefined;
-  let body: string | undefined;
+  let renderedFrom: CompiledTemplate | undefined;
   if (runtime.templates.length > 0) {
     const compiled = runtime.templates.find((candidate) => candidate.definition.name === templateId);
     const attachment = compiled?.definition.attachment;
@@ -180,7 +182,7 @@ function templateSend(
     ) {
       forced = 'template_mismatch';
     } else {
-      body = compiled.definition.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_, n: string) => values[Number(n) - 1] ?? '');
+      renderedFrom = compiled;
     }
   }
   const fate = core.decideFate(runtime, destination, true, forced, now);
@@ -193,7 +195,7 @@ function templateSend(
       type: mediaType ?? 'text',
       template: templateId,
       params: values,
-      ...(body === undefined ? {} : { body }),
+      ...(renderedFrom ? { renderedFrom } : {}),
       ...(mediaUrl ? { mediaUrl } : {}),
     },
     fate,
@@ -204,14 +206,14 @@ function templateSend(
   return submitted(runtime, record);
 }
 
-function submitted(runtime: AccountRuntime, record: SandboxMessage): Reply {
+function submitted(runtime: AccountRuntime, record: MessageRecord): Reply {
   const reply = jsonReply(202, { status: 'submitted', messageId: record.id });
   reply.runtime = runtime;
   reply.message = record;
   return reply;
 }
 
-function schedule(core: SandboxCore, runtime: AccountRuntime, message: SandboxMessage, steps: Step[], now: number): void {
+function schedule(core: SandboxCore, runtime: AccountRuntime, message: MessageRecord, steps: Step[], now: number): void {
   const account = runtime.account as GupshupSelfServeAccount;
   const url = account.webhookUrl;
   if (!url) return;

@@ -125,7 +125,7 @@ export async function handleControl(context: ControlContext, method: string, pat
 
     if (path.startsWith('/messages/') && method === 'GET') {
       const message = core.store.find(decodeURIComponent(path.slice('/messages/'.length)));
-      return message ? jsonReply(200, message) : controlError(404, 'not_found', 'No retained message with that id.');
+      return message ? jsonReply(200, message.view()) : controlError(404, 'not_found', 'No retained message with that id.');
     }
 
     if (path === '/stats' && method === 'GET') {
@@ -140,6 +140,7 @@ export async function handleControl(context: ControlContext, method: string, pat
         unattributed: core.unattributed.view(withHistogram),
         scheduledEvents: core.scheduler.size,
         callbacks: core.callbacks.view(),
+        memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
       });
     }
 

@@ -5,13 +5,13 @@
  * messages. The protocol modules build the wire formats; this module never does.
  */
 import { AccountRegistry, type AccountRuntime } from './sandbox.registry.js';
-import { MessageStore } from './sandbox.store.js';
+import { MessageRecord, MessageStore, type RecordInit } from './sandbox.store.js';
 import { Scheduler } from './sandbox.scheduler.js';
 import { CallbackSender, type Callback, type DeliveryResult } from './sandbox.callbacks.js';
 import { AccountStats, type RejectionKind } from './sandbox.stats.js';
 import { pickMs } from './sandbox.http.js';
 import { DEFAULT_KNOBS, SandboxInputError } from './sandbox.schema.js';
-import type { FailReason, GlobalKnobs, Outcome, SandboxMessage, SandboxProvider } from './sandbox.types.js';
+import type { FailReason, GlobalKnobs, Outcome, SandboxProvider } from './sandbox.types.js';
 
 /** An inbound message from a phone to an account (control API `POST /_sandbox/inbound`). */
 export interface InboundSpec {
@@ -143,22 +143,8 @@ export class SandboxCore {
   }
 
   /** Stores an accepted message and counts it. */
-  record(
-    runtime: AccountRuntime,
-    fields: Omit<SandboxMessage, 'seq' | 'provider' | 'account' | 'arrivedAt' | 'answered' | 'outcome' | 'failure'>,
-    fate: Fate | null,
-    failureCode: string | undefined,
-    now: number,
-  ): SandboxMessage {
-    const message: SandboxMessage = {
-      seq: this.store.nextSeq(),
-      provider: runtime.account.provider,
-      account: runtime.id,
-      ...fields,
-      arrivedAt: now,
-      answered: true,
-      outcome: fate ? fate.outcome : 'none',
-    };
+  record(runtime: AccountRuntime, fields: RecordInit, fate: Fate | null, failureCode: string | undefined, now: number): MessageRecord {
+    const message = new MessageRecord(this.store.nextSeq(), runtime.account.provider, runtime.id, fields, now, fate ? fate.outcome : 'none');
     if (fate?.reason) message.failure = { reason: fate.reason, code: failureCode ?? '' };
     this.store.add(message);
     runtime.stats.accept(now, message.kind, message.outcome);
@@ -170,7 +156,7 @@ export class SandboxCore {
    * before; with `reorderShare` the due times are shuffled, with `duplicateShare` a step is sent a
    * second time. A delivered template message may get an automatic reply (`autoReplyShare`).
    */
-  plan(runtime: AccountRuntime, message: SandboxMessage, steps: Step[], emit: (step: Step) => void, now: number): void {
+  plan(runtime: AccountRuntime, message: MessageRecord, steps: Step[], emit: (step: Step) => void, now: number): void {
     const knobs = runtime.knobs;
     if (!knobs.callbacks || steps.length === 0) return;
     const due: number[] = [];

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import type { AccountRuntime } from './sandbox.registry.js';
-import type { SandboxMessage } from './sandbox.types.js';
+import type { MessageRecord } from './sandbox.store.js';
 
 /** A protocol or control answer. */
 export interface Reply {
@@ -16,7 +16,7 @@ export interface Reply {
   /** The account the request belonged to: its latency and timeout knobs apply. */
   runtime?: AccountRuntime;
   /** Set when the request was accepted as a message (timeouts apply only to those). */
-  message?: SandboxMessage;
+  message?: MessageRecord;
 }
 
 /** Drop the connection without an answer ("provider down: connection reset"). */

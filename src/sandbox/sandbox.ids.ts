@@ -17,40 +17,45 @@ function randomBytes(count: number): Buffer {
   return slice;
 }
 
-/** `count` random decimal digits (count ≤ 9 per 32-bit draw, chained for more). */
-function digits(count: number): string {
-  let out = '';
-  while (out.length < count) {
-    const take = Math.min(9, count - out.length);
-    const value = randomBytes(4).readUInt32BE(0) % 10 ** take;
-    out += String(value).padStart(take, '0');
-  }
-  return out;
+const scratch = Buffer.alloc(64);
+
+/** Writes `count` random decimal digits at `at` in `scratch`. */
+function writeDigits(at: number, count: number): void {
+  const bytes = randomBytes(count);
+  for (let i = 0; i < count; i++) scratch[at + i] = 0x30 + (bytes[i]! % 10);
 }
 
 /**
  * A Gupshup Enterprise message id: two integers joined by `-`, 19 and 18 digits
  * (`4843671605020377110-242097152723471982`). The first starts with 1–8 so it stays a positive
- * signed 64-bit integer, like the real ones.
+ * signed 64-bit integer, like the real ones. Built in a buffer: one flat string, not a chain of
+ * concatenations (a benchmark keeps 100,000 of them).
  */
 export function enterpriseMessageId(): string {
-  return `${1 + (randomBytes(1)[0]! % 8)}${digits(18)}-${1 + (randomBytes(1)[0]! % 9)}${digits(17)}`;
+  const lead = randomBytes(2);
+  scratch[0] = 0x31 + (lead[0]! % 8);
+  writeDigits(1, 18);
+  scratch[19] = 0x2d;
+  scratch[20] = 0x31 + (lead[1]! % 9);
+  writeDigits(21, 17);
+  return scratch.toString('latin1', 0, 38);
 }
 
-const HEX = '0123456789abcdef';
+const HEX = Buffer.from('0123456789abcdef');
 
-/** A random UUID version 4 (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`). */
+/** A random UUID version 4 (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`), as one flat string. */
 export function uuidV4(): string {
   const bytes = randomBytes(16);
-  let out = '';
+  let at = 0;
   for (let i = 0; i < 16; i++) {
     let byte = bytes[i]!;
     if (i === 6) byte = (byte & 0x0f) | 0x40;
     if (i === 8) byte = (byte & 0x3f) | 0x80;
-    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
-    out += HEX[byte >> 4]! + HEX[byte & 0x0f]!;
+    if (i === 4 || i === 6 || i === 8 || i === 10) scratch[at++] = 0x2d;
+    scratch[at++] = HEX[byte >> 4]!;
+    scratch[at++] = HEX[byte & 0x0f]!;
   }
-  return out;
+  return scratch.toString('latin1', 0, 36);
 }
 
 /** 32 lowercase hex characters, like the `instance` of a Vonage problem body. */

@@ -16,6 +16,9 @@ export interface CompiledTemplate {
   order: number[];
   /** Distinct placeholder count (`{{1}}` twice counts once). */
   parameterCount: number;
+  /** The definition's name split at its last colon (shared by every message that uses it). */
+  name: string;
+  namespace?: string;
 }
 
 export function compileTemplate(definition: TemplateDefinition): CompiledTemplate {
@@ -28,7 +31,7 @@ export function compileTemplate(definition: TemplateDefinition): CompiledTemplat
     last = match.index + match[0].length;
   }
   literals.push(definition.body.slice(last));
-  return { definition, literals, order, parameterCount: new Set(order).size };
+  return { definition, literals, order, parameterCount: new Set(order).size, ...splitNamespace(definition.name) };
 }
 
 /**

@@ -9,7 +9,8 @@ import { SandboxInputError } from './sandbox.schema.js';
 import type { Callback } from './sandbox.callbacks.js';
 import type { BuiltInbound, InboundSpec, Step } from './sandbox.core.js';
 import type { AccountRuntime } from './sandbox.registry.js';
-import type { FailReason, SandboxMessage, VonageAccount } from './sandbox.types.js';
+import type { FailReason, VonageAccount } from './sandbox.types.js';
+import type { MessageRecord } from './sandbox.store.js';
 import { webhookAuthorization } from './vonage.jwt.js';
 
 /** Status and error per failure reason (§6 error list; §10 for 1340 and 1022). */
@@ -49,7 +50,7 @@ export function vonageSteps(outcome: 'read' | 'delivered' | 'failed'): Step[] {
 }
 
 /** The status webhook body for one step, or null for a step Vonage does not report (`sent`). */
-export function vonageStatus(account: VonageAccount, message: SandboxMessage, step: Step, version: 'v1' | 'v0.1', now: number): Record<string, unknown> | null {
+export function vonageStatus(account: VonageAccount, message: MessageRecord, step: Step, version: 'v1' | 'v0.1', now: number): Record<string, unknown> | null {
   let status: string;
   let failure: (typeof VONAGE_FAILURES)[FailReason] | undefined;
   switch (step) {

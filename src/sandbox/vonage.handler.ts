@@ -9,8 +9,9 @@ import type { SandboxCore, Fault, Step } from './sandbox.core.js';
 import { hexId, uuidV4 } from './sandbox.ids.js';
 import { RESET, jsonReply, type Answer, type Reply } from './sandbox.http.js';
 import type { AccountRuntime } from './sandbox.registry.js';
-import { splitNamespace } from './sandbox.templates.js';
-import type { FailReason, SandboxMessage, VonageAccount } from './sandbox.types.js';
+import { splitNamespace, type CompiledTemplate } from './sandbox.templates.js';
+import type { FailReason, VonageAccount } from './sandbox.types.js';
+import type { MessageRecord } from './sandbox.store.js';
 import { peekApplicationId, verifyRs256 } from './vonage.jwt.js';
 import { VONAGE_FAILURES, signedCallback, vonageStatus, vonageSteps } from './vonage.events.js';
 
@@ -383,21 +384,20 @@ function invalidAnswer(version: Version, invalid: Invalid, runtime?: AccountRunt
 const normaliseLocale = (locale: string) => locale.toLowerCase().replace(/-/g, '_');
 
 /** 1022 when the template is unknown, in another namespace, or its parameters or locale differ (§10). */
-function templateVerdict(runtime: VonageRuntime, use: TemplateUse): { failed: boolean; body?: string } {
+function templateVerdict(runtime: VonageRuntime, use: TemplateUse): { failed: boolean; compiled?: CompiledTemplate } {
   const account = runtime.account;
   const owned = account.namespace === undefined || use.namespace === undefined || use.namespace === account.namespace;
   if (runtime.templates.length === 0) return { failed: !owned };
   for (const compiled of runtime.templates) {
-    const registered = splitNamespace(compiled.definition.name);
-    if (registered.name !== use.name) continue;
-    if (registered.namespace !== undefined && use.namespace !== undefined && registered.namespace !== use.namespace) continue;
-    if (registered.namespace === undefined && !owned) continue;
+    if (compiled.name !== use.name) continue;
+    if (compiled.namespace !== undefined && use.namespace !== undefined && compiled.namespace !== use.namespace) continue;
+    if (compiled.namespace === undefined && !owned) continue;
     if (compiled.parameterCount !== use.params.length) return { failed: true };
     const language = compiled.definition.language;
     if (language !== undefined && use.locale !== undefined && normaliseLocale(language) !== normaliseLocale(use.locale)) return { failed: true };
     const attachment = compiled.definition.attachment;
     if (attachment !== undefined && attachment !== 'none' && use.mediaType !== attachment) return { failed: true };
-    return { failed: false, body: compiled.definition.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_, n: string) => use.params[Number(n) - 1] ?? '') };
+    return { failed: false, compiled };
   }
   return { failed: true };
 }
@@ -444,11 +444,11 @@ export function handleVonage(core: SandboxCore, version: Version, authorization:
   }
   const account = runtime.account;
   let forced: FailReason | undefined;
-  let renderedBody = checked.body;
+  let renderedFrom: CompiledTemplate | undefined;
   if (checked.template) {
     const verdict = templateVerdict(runtime, checked.template);
     if (verdict.failed) forced = 'template_mismatch';
-    else if (verdict.body !== undefined) renderedBody = verdict.body;
+    else renderedFrom = verdict.compiled;
   }
   const isTemplate = checked.template !== undefined;
   const fate = core.decideFate(runtime, checked.to, isTemplate, forced, now);
@@ -462,7 +462,8 @@ export function handleVonage(core: SandboxCore, version: Version, authorization:
       ...(checked.template
         ? { template: checked.template.name, params: checked.template.params, ...(checked.template.namespace ? { namespace: checked.template.namespace } : {}) }
         : {}),
-      ...(renderedBody === undefined ? {} : { body: renderedBody }),
+      ...(checked.body === undefined ? {} : { body: checked.body }),
+      ...(renderedFrom ? { renderedFrom } : {}),
       ...(checked.mediaUrl ? { mediaUrl: checked.mediaUrl } : {}),
       ...(checked.clientRef === undefined ? {} : { clientRef: checked.clientRef }),
     },
@@ -478,7 +479,7 @@ export function handleVonage(core: SandboxCore, version: Version, authorization:
   return reply;
 }
 
-function schedule(core: SandboxCore, runtime: VonageRuntime, message: SandboxMessage, steps: Step[], url: string, version: Version, now: number): void {
+function schedule(core: SandboxCore, runtime: VonageRuntime, message: MessageRecord, steps: Step[], url: string, version: Version, now: number): void {
   const account = runtime.account;
   core.plan(
     runtime,
