@@ -74,7 +74,7 @@ describe('sandbox: Gupshup Enterprise GatewayAPI', () => {
     await sandbox.drain();
     receiver.requests.length = 0;
     receiver.respond(() => 200);
-    sandbox.setKnobs({ readShare: 1, failShare: 0, notOnWhatsApp: [], callbacks: true, dlrDelayMs: [1, 5] });
+    sandbox.setKnobs({ readShare: 1, failShare: 0, notOnWhatsApp: [], callbacks: true, dlrDelayMs: [1, 5], rateLimitPerSecond: 0, down: 'off' });
   });
 
   it('accepts a template (HSM) send as a form POST and answers the documented JSON shape', async () => {
@@ -270,6 +270,17 @@ describe('sandbox: Gupshup Enterprise GatewayAPI', () => {
     await session();
     await receiver.waitFor(() => dlrEvents(receiver).length === 4);
     expect(dlrEvents(receiver).slice(1).map((event) => event.eventType)).toEqual(['SENT', 'DELIVERED', 'READ']);
+  });
+
+  it('answers HTTP 429 above the account rate limit, 503 when down, and counts both', async () => {
+    sandbox.setKnobs({ rateLimitPerSecond: 1 });
+    const answers = await Promise.all([template(), template(), template()]);
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(limited[0]!.text)).toMatchObject({ response: { id: '100', status: 'error', details: expect.stringMatching(/rate limit/) } });
+    sandbox.setKnobs({ rateLimitPerSecond: 0, down: '5xx' });
+    expect((await template()).status).toBe(503);
+    expect(sandbox.stats().accounts.acme!.rejected).toMatchObject({ rate_limited: limited.length, down: 1 });
   });
 
   it('posts inbound messages as flat JSON to the inbound URL, with the replied message id', async () => {

@@ -189,8 +189,7 @@ export class SandboxCore {
       deliveredAt !== undefined &&
       message.kind === 'template' &&
       knobs.autoReplyShare > 0 &&
-      Math.random() < knobs.autoReplyShare &&
-      this.inboundBuilders[runtime.account.provider]
+      Math.random() < knobs.autoReplyShare
     ) {
       const replyAt = deliveredAt + pickMs(knobs.autoReplyDelayMs);
       const account = runtime.id;
