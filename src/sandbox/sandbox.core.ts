@@ -201,7 +201,7 @@ export class SandboxCore {
       };
       this.scheduler.at(replyAt, () => {
         // The account may have been removed meanwhile; then the recipient has no one to answer.
-        if (this.registry.get(account) !== runtime) return;
+        if (!this.registry.get(account)) return;
         try {
           void this.inbound(spec).delivery;
         } catch {

@@ -49,7 +49,8 @@ function unauthorized(reason: string): Reply {
       detail: "Check that you're using the correct credentials, and that your account has this feature enabled",
     },
     undefined,
-    { 'x-sandbox-reason': reason },
+    // Header values must be printable ASCII; the reason may quote what the client sent.
+    { 'x-sandbox-reason': reason.replace(/[^\x20-\x7e]/g, '?') },
   );
 }
 
