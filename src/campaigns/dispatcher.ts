@@ -3,21 +3,21 @@
  * runs per account across all worker processes (the DispatchService holds the account's lease),
  * so the account's pacing holds across every campaign and every worker.
  *
- * The loop keeps a small local buffer (about 100 ms of sends) claimed from the message table —
- * replies, auto-replies and tests first, then the running campaigns in turn — and releases
- * messages from it as the pacer allows, with bounded concurrency over the client's keep-alive
- * pool. Outcomes go to the SendResultWriter. Paused or stopped campaigns are noticed within
- * `refreshMs`; their buffered (never sent) messages go back to the queue or are cancelled.
+ * Claiming is the last step before sending: each pass asks the pacers how many sends are due now,
+ * claims exactly that many rows (`queued → sending`) — replies, auto-replies and tests first, then
+ * the running campaigns in turn — and starts their requests at once, with bounded concurrency over
+ * the client's keep-alive pool. Nothing is held claimed but unsent, so a crash leaves at most the
+ * requests in flight (which become `unknown` and are settled by delivery receipts), and a pause
+ * takes effect at the next re-read of the campaigns (`refreshMs`).
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { ProviderClient, SendResult, TemplateMessage } from '../providers/provider.js';
-import { claimCampaignMessages, claimDirectMessages, releaseClaimed, type ClaimedMessage } from '../storage/message-queue.js';
+import { claimCampaignMessages, claimDirectMessages, type ClaimedMessage } from '../storage/message-queue.js';
 import { parseJson } from '../storage/json.js';
 import { Pacer } from './rate-limiter.js';
 import { readPayload } from './message-payload.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
-import { CampaignDeltas } from './counters.js';
 import type { SendResultWriter } from './send-results.js';
 
 export interface DispatcherOptions {
@@ -29,16 +29,14 @@ export interface DispatcherOptions {
   refreshMs: number;
   /** Wait between claims when there is nothing to send (a bus signal ends it early). */
   idlePollMs: number;
-  /** Seconds of sending kept claimed locally. */
-  lookaheadSeconds: number;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
-  maxInFlight: 128,
-  messageLeaseMs: 60_000,
+  // Equal to the HTTP pool's connections per origin: more would only wait in the pool's queue.
+  maxInFlight: 64,
+  messageLeaseMs: 35_000,
   refreshMs: 500,
   idlePollMs: 200,
-  lookaheadSeconds: 0.1,
 };
 
 interface TemplateMeta {
@@ -51,7 +49,6 @@ interface TemplateMeta {
 interface Source {
   /** Campaign id, or null for replies / auto-replies / tests. */
   campaignId: string | null;
-  queue: ClaimedMessage[];
   pacer: Pacer | null;
   rate: number;
   /** No claim before this time (epoch ms): the last claim came back short. */
@@ -59,6 +56,10 @@ interface Source {
 }
 
 const CONSECUTIVE_DOWN_BEFORE_PAUSE = 5;
+/** Shortest time between two claim passes (ms). */
+const MIN_PASS_MS = 3;
+/** Most rows one claim takes (bounded by free concurrency anyway). */
+const MAX_CLAIM = 500;
 
 export class ProviderDispatcher {
   private readonly pacer: Pacer;
@@ -75,7 +76,7 @@ export class ProviderDispatcher {
   private consecutiveDown = 0;
   /** performance.now() until which this process may send for the account (its lease). */
   leaseValidUntil = Number.POSITIVE_INFINITY;
-  /** Epoch ms of the last claimed or sent message. */
+  /** Epoch ms of the last claimed message. */
   lastActiveAt = Date.now();
 
   constructor(
@@ -86,7 +87,7 @@ export class ProviderDispatcher {
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
   ) {
     this.pacer = new Pacer(1);
-    this.direct = { campaignId: null, queue: [], pacer: null, rate: 1, nextClaimAt: 0 };
+    this.direct = { campaignId: null, pacer: null, rate: 1, nextClaimAt: 0 };
   }
 
   start(): void {
@@ -102,21 +103,14 @@ export class ProviderDispatcher {
   }
 
   get idle(): boolean {
-    return this.inFlight.size === 0 && this.buffered === 0;
+    return this.inFlight.size === 0;
   }
 
-  private get buffered(): number {
-    let count = this.direct.queue.length;
-    for (const source of this.campaigns.values()) count += source.queue.length;
-    return count;
-  }
-
-  /** Stops sending, returns never-sent messages to the queue and waits for requests in flight. */
+  /** Stops claiming and waits for the requests in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.loop;
-    await this.releaseAll();
     await Promise.all([...this.inFlight]);
   }
 
@@ -124,9 +118,8 @@ export class ProviderDispatcher {
     while (!this.stopping) {
       try {
         if (Date.now() - this.refreshedAt >= this.options.refreshMs) await this.refresh();
-        await this.refill();
-        const sent = this.pump();
-        if (sent === 0) await this.pause(this.waitMs());
+        const started = await this.pump();
+        await this.pause(this.waitMs(started));
       } catch (error) {
         this.deps.logger.error({ err: error, providerId: this.providerId }, 'dispatcher loop failed; retrying in 1 s');
         await this.pause(1000);
@@ -149,10 +142,13 @@ export class ProviderDispatcher {
     });
   }
 
-  private waitMs(): number {
-    if (this.buffered === 0) return this.options.idlePollMs;
+  private waitMs(started: number): number {
+    const now = Date.now();
+    const sources = [this.direct, ...this.campaigns.values()];
+    if (started === 0 && sources.every((source) => now < source.nextClaimAt)) return this.options.idlePollMs;
     if (this.inFlight.size >= this.options.maxInFlight) return 50; // a completing request wakes us
-    return Math.min(50, Math.max(1, this.pacer.msUntilNext()));
+    // Pass at most every MIN_PASS_MS: the pacer lets up to 10 ms of sends catch up, so nothing is lost.
+    return Math.min(50, Math.max(MIN_PASS_MS, this.pacer.msUntilNext()));
   }
 
   /** Re-reads the account (rate, credentials) and which campaigns may send now. */
@@ -181,86 +177,65 @@ export class ProviderDispatcher {
       if (dnd && inDndWindow(dnd, now)) continue;
       eligible.set(row.id, row.rate_per_second);
     }
-    for (const [campaignId, source] of this.campaigns) {
-      if (eligible.has(campaignId)) continue;
-      this.campaigns.delete(campaignId);
-      await this.release(source.queue.splice(0), campaignId);
-    }
+    for (const campaignId of this.campaigns.keys()) if (!eligible.has(campaignId)) this.campaigns.delete(campaignId);
     for (const [campaignId, rate] of eligible) {
       const effective = Math.min(rate ?? entry.account.ratePerSecond, entry.account.ratePerSecond);
       const source = this.campaigns.get(campaignId);
+      const ownPacer = effective < entry.account.ratePerSecond;
       if (source) {
         source.rate = effective;
-        source.pacer?.configure(effective);
-        if (!source.pacer && effective < entry.account.ratePerSecond) source.pacer = new Pacer(effective);
+        if (ownPacer) (source.pacer ??= new Pacer(effective)).configure(effective);
+        else source.pacer = null;
       } else {
-        this.campaigns.set(campaignId, {
-          campaignId,
-          queue: [],
-          pacer: effective < entry.account.ratePerSecond ? new Pacer(effective) : null,
-          rate: effective,
-          nextClaimAt: 0,
-        });
+        this.campaigns.set(campaignId, { campaignId, pacer: ownPacer ? new Pacer(effective) : null, rate: effective, nextClaimAt: 0 });
       }
     }
   }
 
-  private target(source: Source): number {
-    return Math.max(1, Math.min(this.options.maxInFlight * 2, Math.ceil(Math.min(source.rate, this.pacer.currentRate) * this.options.lookaheadSeconds)));
-  }
-
-  private async refill(): Promise<void> {
-    if (!this.client || this.stopping) return;
+  /** Claims and starts the sends that are due now; returns how many started. */
+  private async pump(): Promise<number> {
+    if (!this.client || this.stopping || performance.now() > this.leaseValidUntil) return 0;
     const now = Date.now();
-    const claimOptions = (limit: number) => ({ owner: this.owner, limit, leaseMs: this.options.messageLeaseMs, now });
-    const sources = [this.direct, ...this.campaigns.values()];
-    const newTemplateIds = new Set<string>();
-    for (const source of sources) {
-      const want = this.target(source) - source.queue.length;
-      if (want <= 0 || now < source.nextClaimAt) continue;
+    const campaigns = [...this.campaigns.values()];
+    const order = [this.direct, ...campaigns.map((_, i) => campaigns[(this.rotation + i) % campaigns.length]!)];
+    this.rotation++;
+    let started = 0;
+    for (const source of order) {
+      if (now < source.nextClaimAt || this.stopping) continue;
+      let due = Math.min(this.options.maxInFlight - this.inFlight.size, MAX_CLAIM);
+      if (source.pacer) due = source.pacer.peek(due);
+      due = this.pacer.peek(due);
+      if (due <= 0) continue;
+      const claimOptions = { owner: this.owner, limit: due, leaseMs: this.options.messageLeaseMs, now };
       const claimed =
         source.campaignId === null
-          ? await claimDirectMessages(this.deps.db, this.providerId, claimOptions(want))
-          : await claimCampaignMessages(this.deps.db, source.campaignId, claimOptions(want));
-      if (claimed.length < want) source.nextClaimAt = now + this.options.idlePollMs;
-      if (claimed.length > 0) this.lastActiveAt = now;
-      for (const message of claimed) {
-        source.queue.push(message);
-        const payload = readPayload(message.payload);
-        if (payload?.type === 'template' && !this.templates.has(payload.templateId)) newTemplateIds.add(payload.templateId);
-      }
+          ? await claimDirectMessages(this.deps.db, this.providerId, claimOptions)
+          : await claimCampaignMessages(this.deps.db, source.campaignId, claimOptions);
+      if (claimed.length < due) source.nextClaimAt = now + this.options.idlePollMs;
+      if (claimed.length === 0) continue;
+      this.pacer.take(claimed.length);
+      source.pacer?.take(claimed.length);
+      await this.loadTemplates(claimed);
+      for (const message of claimed) this.send(message);
+      started += claimed.length;
+      this.lastActiveAt = now;
     }
-    if (newTemplateIds.size > 0) {
-      const rows = await this.deps.db.kysely
-        .selectFrom('templates')
-        .select(['id', 'namespace', 'body', 'language', 'attachment_type'])
-        .where('id', 'in', [...newTemplateIds])
-        .execute();
-      for (const row of rows) this.templates.set(row.id, { namespace: row.namespace, body: row.body, language: row.language, attachmentType: row.attachment_type });
-    }
+    return started;
   }
 
-  /** Sends what the pacers allow now; returns how many requests started. */
-  private pump(): number {
-    if (!this.client || this.stopping || performance.now() > this.leaseValidUntil) return 0;
-    let started = 0;
-    const free = () => this.options.maxInFlight - this.inFlight.size;
-    const drain = (source: Source) => {
-      let count = Math.min(source.queue.length, free());
-      if (count <= 0) return;
-      if (source.pacer) count = source.pacer.peek(count);
-      count = this.pacer.take(count);
-      if (count <= 0) return;
-      source.pacer?.take(count);
-      for (const message of source.queue.splice(0, count)) this.send(message);
-      started += count;
-    };
-    drain(this.direct);
-    const campaigns = [...this.campaigns.values()];
-    for (let i = 0; i < campaigns.length; i++) drain(campaigns[(this.rotation + i) % campaigns.length]!);
-    this.rotation++;
-    if (started > 0) this.lastActiveAt = Date.now();
-    return started;
+  private async loadTemplates(messages: ClaimedMessage[]): Promise<void> {
+    const missing = new Set<string>();
+    for (const message of messages) {
+      const payload = readPayload(message.payload);
+      if (payload?.type === 'template' && !this.templates.has(payload.templateId)) missing.add(payload.templateId);
+    }
+    if (missing.size === 0) return;
+    const rows = await this.deps.db.kysely
+      .selectFrom('templates')
+      .select(['id', 'namespace', 'body', 'language', 'attachment_type'])
+      .where('id', 'in', [...missing])
+      .execute();
+    for (const row of rows) this.templates.set(row.id, { namespace: row.namespace, body: row.body, language: row.language, attachmentType: row.attachment_type });
   }
 
   private send(message: ClaimedMessage): void {
@@ -274,7 +249,7 @@ export class ProviderDispatcher {
       })
       .finally(() => {
         this.inFlight.delete(task);
-        this.wake?.();
+        if (this.inFlight.size === this.options.maxInFlight - 1) this.wake?.();
       });
     this.inFlight.add(task);
   }
@@ -320,35 +295,6 @@ export class ProviderDispatcher {
         this.pacer.throttle(Math.min(30_000, 1000 * 2 ** (this.consecutiveDown - CONSECUTIVE_DOWN_BEFORE_PAUSE)));
       }
     }
-  }
-
-  private async releaseAll(): Promise<void> {
-    await this.release(this.direct.queue.splice(0), null);
-    for (const [campaignId, source] of this.campaigns) await this.release(source.queue.splice(0), campaignId);
-  }
-
-  /** Buffered, never-sent messages go back to `queued`, or are cancelled if their campaign stopped. */
-  private async release(messages: ClaimedMessage[], campaignId: string | null): Promise<void> {
-    if (messages.length === 0) return;
-    const ids = messages.map((message) => message.id);
-    let stopped = false;
-    if (campaignId) {
-      const row = await this.deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirst();
-      stopped = row?.state === 'stopped' || row?.state === 'completed';
-    }
-    if (!stopped) {
-      await releaseClaimed(this.deps.db, ids, this.owner, 'queued');
-      return;
-    }
-    await this.deps.db.kysely.transaction().execute(async (trx) => {
-      const cancelled = await releaseClaimed({ ...this.deps.db, kysely: trx }, ids, this.owner, 'cancelled');
-      if (cancelled.length > 0 && campaignId) {
-        const deltas = new CampaignDeltas();
-        deltas.addCounts(campaignId, { queued: -cancelled.length, cancelled: cancelled.length });
-        await deltas.write(trx);
-      }
-    });
-    if (campaignId) this.deps.bus.emit('campaign-changed', campaignId);
   }
 }
 
