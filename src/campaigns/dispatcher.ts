@@ -3,17 +3,22 @@
  * runs per account across all worker processes (the DispatchService holds the account's lease),
  * so the account's pacing holds across every campaign and every worker.
  *
- * Claiming is the last step before sending: each pass asks the pacers how many sends are due now,
- * claims exactly that many rows (`queued → sending`) — replies, auto-replies and tests first, then
- * the running campaigns in turn — and starts their requests at once, with bounded concurrency over
- * the client's keep-alive pool. Nothing is held claimed but unsent, so a crash leaves at most the
- * requests in flight (which become `unknown` and are settled by delivery receipts), and a pause
- * takes effect at the next re-read of the campaigns (`refreshMs`).
+ * Two loops that never wait for each other:
+ * - refills, in the background, keep about 25 ms of sends claimed (`queued → sending`) per
+ *   source — replies, auto-replies and tests first, then each running campaign;
+ * - the pacing loop releases claimed messages to the provider exactly when the pacers allow, with
+ *   bounded concurrency over the client's keep-alive pool.
+ * Database latency therefore never bunches sends (the pacer gates the moment a request leaves),
+ * and a crash leaves at most ~25 ms of claimed, unsent messages (they become `unknown`) plus the
+ * requests in flight (settled later by delivery receipts). Paused or stopped campaigns are
+ * noticed within `refreshMs`; their claimed, unsent messages go back to the queue or are
+ * cancelled.
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { ProviderClient, SendResult, TemplateMessage } from '../providers/provider.js';
-import { claimCampaignMessages, claimDirectMessages, type ClaimedMessage } from '../storage/message-queue.js';
+import { claimCampaignMessages, claimDirectMessages, releaseClaimed, type ClaimedMessage } from '../storage/message-queue.js';
+import { CampaignDeltas } from './counters.js';
 import { parseJson } from '../storage/json.js';
 import { Pacer } from './rate-limiter.js';
 import { readPayload } from './message-payload.js';
@@ -49,16 +54,19 @@ interface TemplateMeta {
 interface Source {
   /** Campaign id, or null for replies / auto-replies / tests. */
   campaignId: string | null;
+  /** Claimed, not yet sent, in claim order. */
+  queue: ClaimedMessage[];
   pacer: Pacer | null;
   rate: number;
   /** No claim before this time (epoch ms): the last claim came back short. */
   nextClaimAt: number;
+  refilling: boolean;
 }
 
 const CONSECUTIVE_DOWN_BEFORE_PAUSE = 5;
-/** Shortest time between two claim passes (ms). */
-const MIN_PASS_MS = 3;
-/** Most rows one claim takes (bounded by free concurrency anyway). */
+/** Seconds of sends kept claimed ahead of the pacer. */
+const PREFETCH_SECONDS = 0.025;
+/** Most rows one claim takes. */
 const MAX_CLAIM = 500;
 
 export class ProviderDispatcher {
@@ -67,6 +75,7 @@ export class ProviderDispatcher {
   private readonly campaigns = new Map<string, Source>();
   private readonly templates = new Map<string, TemplateMeta>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly refills = new Set<Promise<void>>();
   private client: ProviderClient | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -76,7 +85,7 @@ export class ProviderDispatcher {
   private consecutiveDown = 0;
   /** performance.now() until which this process may send for the account (its lease). */
   leaseValidUntil = Number.POSITIVE_INFINITY;
-  /** Epoch ms of the last claimed message. */
+  /** Epoch ms of the last claimed or sent message. */
   lastActiveAt = Date.now();
 
   constructor(
@@ -87,7 +96,7 @@ export class ProviderDispatcher {
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
   ) {
     this.pacer = new Pacer(1);
-    this.direct = { campaignId: null, pacer: null, rate: 1, nextClaimAt: 0 };
+    this.direct = newSource(null, null, 1);
   }
 
   start(): void {
@@ -103,14 +112,23 @@ export class ProviderDispatcher {
   }
 
   get idle(): boolean {
-    return this.inFlight.size === 0;
+    return this.inFlight.size === 0 && this.refills.size === 0 && this.buffered === 0;
   }
 
-  /** Stops claiming and waits for the requests in flight. */
+  private get buffered(): number {
+    let count = this.direct.queue.length;
+    for (const source of this.campaigns.values()) count += source.queue.length;
+    return count;
+  }
+
+  /** Stops sending, returns claimed but unsent messages to the queue, and waits for requests in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.loop;
+    await Promise.all([...this.refills]);
+    await this.release(this.direct.queue.splice(0), null);
+    for (const [campaignId, source] of this.campaigns) await this.release(source.queue.splice(0), campaignId);
     await Promise.all([...this.inFlight]);
   }
 
@@ -118,7 +136,8 @@ export class ProviderDispatcher {
     while (!this.stopping) {
       try {
         if (Date.now() - this.refreshedAt >= this.options.refreshMs) await this.refresh();
-        const started = await this.pump();
+        this.refill();
+        const started = this.pump();
         await this.pause(this.waitMs(started));
       } catch (error) {
         this.deps.logger.error({ err: error, providerId: this.providerId }, 'dispatcher loop failed; retrying in 1 s');
@@ -143,12 +162,9 @@ export class ProviderDispatcher {
   }
 
   private waitMs(started: number): number {
-    const now = Date.now();
-    const sources = [this.direct, ...this.campaigns.values()];
-    if (started === 0 && sources.every((source) => now < source.nextClaimAt)) return this.options.idlePollMs;
+    if (this.buffered === 0) return started > 0 || this.refills.size > 0 ? 50 : this.options.idlePollMs; // a refill wakes us
     if (this.inFlight.size >= this.options.maxInFlight) return 50; // a completing request wakes us
-    // Pass at most every MIN_PASS_MS: the pacer lets up to 10 ms of sends catch up, so nothing is lost.
-    return Math.min(50, Math.max(MIN_PASS_MS, this.pacer.msUntilNext()));
+    return Math.min(50, Math.max(1, this.pacer.msUntilNext()));
   }
 
   /** Re-reads the account (rate, credentials) and which campaigns may send now. */
@@ -177,49 +193,86 @@ export class ProviderDispatcher {
       if (dnd && inDndWindow(dnd, now)) continue;
       eligible.set(row.id, row.rate_per_second);
     }
-    for (const campaignId of this.campaigns.keys()) if (!eligible.has(campaignId)) this.campaigns.delete(campaignId);
+    for (const [campaignId, source] of this.campaigns) {
+      if (eligible.has(campaignId)) continue;
+      this.campaigns.delete(campaignId);
+      await this.release(source.queue.splice(0), campaignId);
+    }
     for (const [campaignId, rate] of eligible) {
       const effective = Math.min(rate ?? entry.account.ratePerSecond, entry.account.ratePerSecond);
-      const source = this.campaigns.get(campaignId);
       const ownPacer = effective < entry.account.ratePerSecond;
+      const source = this.campaigns.get(campaignId);
       if (source) {
         source.rate = effective;
         if (ownPacer) (source.pacer ??= new Pacer(effective)).configure(effective);
         else source.pacer = null;
       } else {
-        this.campaigns.set(campaignId, { campaignId, pacer: ownPacer ? new Pacer(effective) : null, rate: effective, nextClaimAt: 0 });
+        this.campaigns.set(campaignId, newSource(campaignId, ownPacer ? new Pacer(effective) : null, effective));
       }
     }
   }
 
-  /** Claims and starts the sends that are due now; returns how many started. */
-  private async pump(): Promise<number> {
-    if (!this.client || this.stopping || performance.now() > this.leaseValidUntil) return 0;
+  /** Starts background claims for sources running low; each wakes the loop when it lands. */
+  private refill(): void {
+    if (!this.client || this.stopping) return;
     const now = Date.now();
-    const campaigns = [...this.campaigns.values()];
-    const order = [this.direct, ...campaigns.map((_, i) => campaigns[(this.rotation + i) % campaigns.length]!)];
-    this.rotation++;
-    let started = 0;
-    for (const source of order) {
-      if (now < source.nextClaimAt || this.stopping) continue;
-      let due = Math.min(this.options.maxInFlight - this.inFlight.size, MAX_CLAIM);
-      if (source.pacer) due = source.pacer.peek(due);
-      due = this.pacer.peek(due);
-      if (due <= 0) continue;
-      const claimOptions = { owner: this.owner, limit: due, leaseMs: this.options.messageLeaseMs, now };
-      const claimed =
-        source.campaignId === null
-          ? await claimDirectMessages(this.deps.db, this.providerId, claimOptions)
-          : await claimCampaignMessages(this.deps.db, source.campaignId, claimOptions);
-      if (claimed.length < due) source.nextClaimAt = now + this.options.idlePollMs;
-      if (claimed.length === 0) continue;
-      this.pacer.take(claimed.length);
-      source.pacer?.take(claimed.length);
-      await this.loadTemplates(claimed);
-      for (const message of claimed) this.send(message);
-      started += claimed.length;
-      this.lastActiveAt = now;
+    for (const source of [this.direct, ...this.campaigns.values()]) {
+      if (source.refilling || now < source.nextClaimAt) continue;
+      const target = Math.max(1, Math.min(MAX_CLAIM, Math.ceil(Math.min(source.rate, this.pacer.currentRate) * PREFETCH_SECONDS)));
+      if (source.queue.length * 2 > target) continue;
+      const want = target - source.queue.length;
+      source.refilling = true;
+      const task = this.claimInto(source, want, now)
+        .catch((error: unknown) => {
+          source.nextClaimAt = Date.now() + 1000;
+          this.deps.logger.error({ err: error, providerId: this.providerId }, 'claiming messages failed');
+        })
+        .finally(() => {
+          source.refilling = false;
+          this.refills.delete(task);
+          this.wake?.();
+        });
+      this.refills.add(task);
     }
+  }
+
+  private async claimInto(source: Source, want: number, now: number): Promise<void> {
+    const options = { owner: this.owner, limit: want, leaseMs: this.options.messageLeaseMs, now };
+    const claimed =
+      source.campaignId === null
+        ? await claimDirectMessages(this.deps.db, this.providerId, options)
+        : await claimCampaignMessages(this.deps.db, source.campaignId, options);
+    if (claimed.length < want) source.nextClaimAt = Date.now() + this.options.idlePollMs;
+    if (claimed.length === 0) return;
+    await this.loadTemplates(claimed);
+    this.lastActiveAt = Date.now();
+    const stillWanted = source.campaignId === null || this.campaigns.get(source.campaignId) === source;
+    if (this.stopping || !stillWanted) {
+      await this.release(claimed, source.campaignId);
+      return;
+    }
+    source.queue.push(...claimed);
+  }
+
+  /** Sends what the pacers allow now; returns how many requests started. */
+  private pump(): number {
+    if (!this.client || this.stopping || performance.now() > this.leaseValidUntil) return 0;
+    let started = 0;
+    const drain = (source: Source) => {
+      let count = Math.min(source.queue.length, this.options.maxInFlight - this.inFlight.size);
+      if (count <= 0) return;
+      if (source.pacer) count = source.pacer.peek(count);
+      count = this.pacer.take(count);
+      if (count <= 0) return;
+      source.pacer?.take(count);
+      for (const message of source.queue.splice(0, count)) this.send(message);
+      started += count;
+    };
+    drain(this.direct);
+    const campaigns = [...this.campaigns.values()];
+    for (let i = 0; i < campaigns.length; i++) drain(campaigns[(this.rotation + i) % campaigns.length]!);
+    this.rotation++;
+    if (started > 0) this.lastActiveAt = Date.now();
     return started;
   }
 
@@ -296,6 +349,34 @@ export class ProviderDispatcher {
       }
     }
   }
+
+  /** Claimed, never-sent messages go back to `queued`, or are cancelled if their campaign stopped. */
+  private async release(messages: ClaimedMessage[], campaignId: string | null): Promise<void> {
+    if (messages.length === 0) return;
+    const ids = messages.map((message) => message.id);
+    let stopped = false;
+    if (campaignId) {
+      const row = await this.deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirst();
+      stopped = row?.state === 'stopped' || row?.state === 'completed' || row?.state === 'failed';
+    }
+    if (!stopped) {
+      await releaseClaimed(this.deps.db, ids, this.owner, 'queued');
+      return;
+    }
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const cancelled = await releaseClaimed({ ...this.deps.db, kysely: trx }, ids, this.owner, 'cancelled');
+      if (cancelled.length > 0 && campaignId) {
+        const deltas = new CampaignDeltas();
+        deltas.addCounts(campaignId, { queued: -cancelled.length, cancelled: cancelled.length });
+        await deltas.write(trx);
+      }
+    });
+    if (campaignId) this.deps.bus.emit('campaign-changed', campaignId);
+  }
+}
+
+function newSource(campaignId: string | null, pacer: Pacer | null, rate: number): Source {
+  return { campaignId, queue: [], pacer, rate, nextClaimAt: 0, refilling: false };
 }
 
 /** Provider accounts with something to send: running campaigns, or queued replies/tests. */

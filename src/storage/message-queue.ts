@@ -5,7 +5,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './db.js';
-import type { MessageKind } from './schema.js';
+import type { MessageKind, MessageStatus } from './schema.js';
 
 export interface ClaimedMessage {
   id: string;
@@ -58,6 +58,20 @@ export function claimDirectMessages(db: Db, providerId: string, options: ClaimOp
     sql`select id from messages where provider_id = ${providerId} and campaign_id is null and status = 'queued' and available_at <= ${now} order by priority, available_at`,
     options,
   );
+}
+
+/** Puts claimed rows that were never sent back in the queue (or cancels them). */
+export async function releaseClaimed(db: Db, ids: string[], owner: string, to: Extract<MessageStatus, 'queued' | 'cancelled'>, now = Date.now()): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await db.kysely
+    .updateTable('messages')
+    .set({ status: to, lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now, ...(to === 'cancelled' ? { error_detail: 'campaign stopped' } : {}) })
+    .where('id', 'in', ids)
+    .where('status', '=', 'sending')
+    .where('lease_owner', '=', owner)
+    .returning(['id'])
+    .execute();
+  return result.map((row) => row.id);
 }
 
 /** In-flight rows whose lease ran out (their worker died): never resent, they become `unknown`. */
