@@ -4,9 +4,11 @@ import type { AppDeps } from './deps.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { projectRoutes } from './projects/projects.routes.js';
+import { audienceRoutes } from './audience/audience.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(opsRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(projectRoutes, deps);
+  await app.register(audienceRoutes, deps);
 }
