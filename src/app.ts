@@ -12,6 +12,7 @@ import swagger from '@fastify/swagger';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
@@ -58,6 +59,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ accountId: [], passcode: [] }],
     },
     transform: jsonSchemaTransform,
+    // Emits schemas registered with an id (e.g. the recursive SegmentFilter) as components.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(authPlugin, { db: deps.db });
 

@@ -132,20 +132,24 @@ const eventCondition = z.strictObject({
   where: z.array(propertyTest).max(20, 'expected at most 20 property tests').optional().describe('Tests on the properties of the same event.'),
 });
 
-const filterNode: z.ZodType<SegmentFilter> = z.lazy(() =>
-  z.discriminatedUnion(
-    'type',
-    [
-      z.strictObject({
-        type: z.enum(['and', 'or']),
-        filters: z.array(filterNode).min(1, 'a group needs at least one filter').max(MAX_FILTER_CONDITIONS),
-      }),
-      propertyCondition,
-      eventCondition,
-    ],
-    { error: (issue) => (issue.code === 'invalid_union' ? 'type must be "and", "or", "property" or "event"' : undefined) },
-  ),
-);
+// Registered under an id: the OpenAPI document describes the recursion with
+// `#/components/schemas/SegmentFilter` (components are emitted by app.ts's transformObject).
+const filterNode: z.ZodType<SegmentFilter> = z
+  .lazy(() =>
+    z.discriminatedUnion(
+      'type',
+      [
+        z.strictObject({
+          type: z.enum(['and', 'or']),
+          filters: z.array(filterNode).min(1, 'a group needs at least one filter').max(MAX_FILTER_CONDITIONS),
+        }),
+        propertyCondition,
+        eventCondition,
+      ],
+      { error: (issue) => (issue.code === 'invalid_union' ? 'type must be "and", "or", "property" or "event"' : undefined) },
+    ),
+  )
+  .meta({ id: 'SegmentFilter', description: 'A group {"type":"and"|"or","filters":[…]}, a property condition or an event condition. See docs/audience.md.' });
 
 function measure(filter: SegmentFilter, depth: number): { depth: number; conditions: number } {
   if (filter.type === 'and' || filter.type === 'or') {
