@@ -9,6 +9,7 @@
  * reason, never dropped silently; the good rows of the file are stored.
  */
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Db } from '../storage/db.js';
 import { writeTransaction } from '../storage/transaction.js';
@@ -133,10 +134,24 @@ interface ParsedRecord {
   info: { lines: number; bytes: number };
 }
 
-function newlines(cells: readonly string[]): number {
-  let count = 0;
-  for (const cell of cells) for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) count++;
-  return count;
+function count(cells: readonly string[], needle: string): number {
+  let found = 0;
+  for (const cell of cells) for (let i = cell.indexOf(needle); i !== -1; i = cell.indexOf(needle, i + needle.length)) found++;
+  return found;
+}
+
+/**
+ * File line numbers from csv-parse's `info.lines` (the line where a record ends). csv-parse 6
+ * counts a CRLF inside a quoted field as two lines (and keeps counting from there), so those
+ * are subtracted; a record's own line is where it starts: its end minus its embedded newlines.
+ */
+class LineCounter {
+  private drift = 0;
+
+  startLine(cells: readonly string[], endLine: number): number {
+    this.drift += count(cells, '\r\n');
+    return endLine - this.drift - count(cells, '\n');
+  }
 }
 
 function isCsvError(error: unknown): error is Error & { code: string; lines?: number } {
@@ -151,10 +166,27 @@ function isCsvError(error: unknown): error is Error & { code: string; lines?: nu
 export async function importProfiles(db: Db, projectId: string, input: Readable, options: ImportOptions = {}): Promise<ImportProgress> {
   const batchSize = options.batchSize ?? 1000;
   const progress: ImportProgress = { rows: 0, created: 0, updated: 0, unchanged: 0, failed: 0, bytes: 0, line: 0 };
-  const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true });
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(parser);
+  // Records are taken synchronously from the parser as each chunk is written (on_record), and
+  // the next chunk is written only once they are stored: backpressure without buffering, and a
+  // CSV error later in the file cannot discard rows that were already parsed.
+  const parsed: ParsedRecord[] = [];
+  let parseError: unknown = null;
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    on_record: (record: string[], context) => {
+      parsed.push({ record, info: { lines: context.lines, bytes: context.bytes } });
+      return null;
+    },
+  });
+  parser.on('error', (error) => {
+    parseError ??= error;
+  });
+  parser.resume();
 
+  const lines = new LineCounter();
   let header: CsvHeader | null = null;
   let batch: PendingRow[] = [];
   const reportBad = async (bad: BadRow) => {
@@ -179,39 +211,56 @@ export async function importProfiles(db: Db, projectId: string, input: Readable,
     for (const bad of outcome.bad) await reportBad(bad);
     await options.onProgress?.({ ...progress });
   };
-
-  try {
-    for await (const item of parser) {
-      const { record, info } = item as ParsedRecord;
-      const line = info.lines - newlines(record);
+  const consume = async () => {
+    for (const { record, info } of parsed.splice(0)) {
+      const line = lines.startLine(record, info.lines);
+      progress.bytes = info.bytes;
       if (header === null) {
-        const parsed = parseHeader(record);
-        if (!parsed.ok) throw validationFailed(parsed.problems.map((message) => ({ path: 'header', message })), `The CSV header is not usable: ${parsed.problems.join('; ')}.`);
-        header = parsed.header;
+        const result = parseHeader(record);
+        if (!result.ok) throw validationFailed(result.problems.map((message) => ({ path: 'header', message })), `The CSV header is not usable: ${result.problems.join('; ')}.`);
+        header = result.header;
         continue;
       }
       progress.rows++;
-      progress.bytes = info.bytes;
       progress.line = line;
       const result = parseRow(header, record, options.defaultRegion);
       if (result.ok) batch.push({ line, row: result.row });
       else await reportBad({ line, identity: result.identity, reason: result.reason });
       if (batch.length >= batchSize) {
-        if (options.signal?.aborted) throw new AppError(409, 'import_interrupted', `The import was stopped at line ${line}; rows before it were imported.`);
+        if (options.signal?.aborted) throw new AppError(409, 'import_interrupted', `The import was stopped at line ${line}; the rows before it were imported.`);
         await flush();
       }
     }
-  } catch (error) {
-    input.unpipe(parser);
-    input.destroy();
-    if (isCsvError(error)) {
-      throw new AppError(
-        422,
-        'invalid_csv',
-        `The file is not valid CSV at line ${error.lines ?? '?'}: ${error.message}. Rows before line ${progress.line} were imported; fix the file and import it again (rows already imported stay unchanged).`,
-      );
+  };
+
+  try {
+    for await (const chunk of input) {
+      parser.write(chunk);
+      await consume();
+      if (parseError) break;
     }
+    if (!parseError) {
+      parser.end();
+      await finished(parser).catch((error: unknown) => {
+        parseError ??= error;
+      });
+      await consume();
+    }
+  } catch (error) {
+    input.destroy();
+    parser.destroy();
     throw error;
+  }
+  input.destroy();
+  if (parseError) {
+    // The rows before the broken part are valid and stored; say up to where.
+    await flush();
+    if (!isCsvError(parseError)) throw parseError;
+    throw new AppError(
+      422,
+      'invalid_csv',
+      `The file is not valid CSV near line ${parseError.lines ?? '?'}: ${parseError.message}. ${progress.rows > 0 ? `Rows up to line ${progress.line} were imported; ` : ''}fix the file and import it again (rows already imported stay unchanged).`,
+    );
   }
   if (header === null) throw validationFailed([{ path: 'header', message: 'the file is empty' }], 'The CSV file is empty: it needs a header row starting with "identity".');
   await flush();
