@@ -52,7 +52,10 @@ export async function loadProfiles(
       .select(['id', 'identity', 'properties'])
       .where('project_id', '=', projectId)
       .where('identity', 'in', part)
-      .orderBy('id');
+      // Identity order: the order of the (project_id, identity) index, so no sort, and one lock
+      // order for every writer. (Ordering by id made SQLite walk the (project_id, id) index
+      // over the whole project for every batch.)
+      .orderBy('identity');
     if (options.lock && supportsRowLocks(dialect)) query = query.forUpdate();
     for (const row of await query.execute()) {
       const properties = parseJson<Properties>(row.properties, {});
