@@ -61,6 +61,15 @@ export function isReservedEventName(name: string): boolean {
   return RESERVED_KEYS.has(eventNameKey(name));
 }
 
+/** Why `name` is not a valid event name, or null when it is. */
+export function eventNameProblem(name: string): string | null {
+  if (name.trim() === '') return 'is empty';
+  if (name.length > MAX_EVENT_NAME_LENGTH) return `is ${name.length} characters long; event names have at most ${MAX_EVENT_NAME_LENGTH}`;
+  const bad = PROHIBITED_KEY_CHARACTERS.find((character) => name.includes(character));
+  if (bad !== undefined) return `contains ${JSON.stringify(bad)}; event names may not contain any of ${PROHIBITED_KEY_CHARACTERS.join(' ')}`;
+  return null;
+}
+
 /** Why `key` is not a valid property key, or null when it is. */
 export function keyProblem(key: string): string | null {
   if (key.trim() === '') return 'is empty';

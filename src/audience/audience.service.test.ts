@@ -40,7 +40,13 @@ describe.each(testEngines())('resolveAudience ($name)', (engine) => {
     const created = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/segments', headers: project.headers, payload: { name: 'even', filter: { type: 'property', name: 'Even', op: 'eq', value: true } } }));
     const even = (await collect({ segmentId: created.id }, { batchSize: 4 })).flat();
     expect(even).toHaveLength(13);
-    const evenReachable = (await collect({ segmentId: created.id }, { reachableOnly: true })).flat();
+    // Small filter windows: the same profiles, in id order, batches never empty nor over batchSize.
+    for (const windowSize of [1, 3, 7, 25, 26]) {
+      const batches = await collect({ segmentId: created.id }, { batchSize: 4, windowSize });
+      expect(batches.flat()).toEqual(even);
+      expect(batches.every((batch) => batch.length >= 1 && batch.length <= 4)).toBe(true);
+    }
+    const evenReachable = (await collect({ segmentId: created.id }, { reachableOnly: true, windowSize: 5 })).flat();
     // Even and not a multiple of 3 (MSG-whatsapp false there).
     expect(evenReachable).toEqual(['m02', 'm04', 'm08', 'm10', 'm14', 'm16', 'm20', 'm22']);
     expect(await estimateAudience(ctx.db, project.projectId, { segmentId: created.id })).toEqual({ total: 13, reachable: 8 });

@@ -13,6 +13,7 @@ import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Db } from '../storage/db.js';
 import { writeTransaction } from '../storage/transaction.js';
+import { refreshStatistics } from '../storage/dialect.js';
 import { AppError, validationFailed } from '../errors.js';
 import { newId } from '../ids.js';
 import { MAX_CUSTOM_PROPERTIES } from './audience.limits.js';
@@ -187,6 +188,8 @@ export async function importProfiles(db: Db, projectId: string, input: Readable,
   parser.resume();
 
   const lines = new LineCounter();
+  // Planner statistics at 10k, 100k, 1M… rows written (see refreshStatistics).
+  let nextAnalyze = 10_000;
   let header: CsvHeader | null = null;
   let batch: PendingRow[] = [];
   const reportBad = async (bad: BadRow) => {
@@ -208,6 +211,10 @@ export async function importProfiles(db: Db, projectId: string, input: Readable,
     progress.created += outcome.created;
     progress.updated += outcome.updated;
     progress.unchanged += outcome.unchanged;
+    if (progress.created + progress.updated >= nextAnalyze) {
+      await refreshStatistics(db, ['profiles']);
+      nextAnalyze *= 10;
+    }
     for (const bad of outcome.bad) await reportBad(bad);
     await options.onProgress?.({ ...progress });
   };
@@ -264,5 +271,6 @@ export async function importProfiles(db: Db, projectId: string, input: Readable,
   }
   if (header === null) throw validationFailed([{ path: 'header', message: 'the file is empty' }], 'The CSV file is empty: it needs a header row starting with "identity".');
   await flush();
+  if (progress.created + progress.updated >= 10_000) await refreshStatistics(db, ['profiles']);
   return progress;
 }

@@ -6,10 +6,10 @@
  */
 import {
   MAX_EVENT_LIST_ITEMS,
-  MAX_EVENT_NAME_LENGTH,
   MAX_EVENT_PROPERTIES,
   MAX_IDENTITY_LENGTH,
   eventNameKey,
+  eventNameProblem,
   isReservedEventName,
   keyProblem,
 } from './audience.limits.js';
@@ -146,9 +146,8 @@ export function parseUploadRecord(record: unknown, now: number): RecordResult {
   }
   if (typeof name !== 'string') return refuse(UploadCode.INVALID_STRUCTURE, `evtName must be a string, got ${typeof name}`);
   const trimmed = name.trim();
-  if (trimmed.length > MAX_EVENT_NAME_LENGTH) return refuse(UploadCode.INVALID_STRUCTURE, `evtName is ${trimmed.length} characters long; at most ${MAX_EVENT_NAME_LENGTH}`);
-  const problem = keyProblem(trimmed);
-  if (problem) return refuse(UploadCode.INVALID_STRUCTURE, `evtName ${problem.replace('keys', 'event names')}`);
+  const problem = eventNameProblem(trimmed);
+  if (problem) return refuse(UploadCode.INVALID_STRUCTURE, `evtName ${problem}`);
   if (isReservedEventName(trimmed)) return refuse(UploadCode.RESTRICTED_EVENT, `"${trimmed}" is a system event; uploads may not record it`);
   const data = parseEventData(fields.evtData);
   if (!data.ok) return data;

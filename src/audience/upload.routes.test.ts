@@ -134,16 +134,21 @@ describe.each(testEngines())('upload API ($name)', (engine) => {
       'not an object', // 23: 524
       { identity: 'x', type: 'event', evtName: 'Buy', ts: 'yesterday' }, // 24: 525
       { identity: 'good2', type: 'event', evtName: 'Viewed' }, // 25
+      { identity: 'x', type: 'event', evtName: 'Page.Viewed' }, // 26: 512 prohibited character
+      { identity: 'x', type: 'event', evtName: 'E'.repeat(513) }, // 27: 512 too long
+      { identity: 'x', type: 'event', evtName: 42 }, // 28: 512 not a string
+      { identity: 'x', type: 'event', evtName: 'Buy', evtData: { When: '$D_yesterday' } }, // 29: 512 bad date
+      { identity: 'good2', type: 'event', evtName: 'A fairly long event name '.repeat(8) }, // 30: 200 characters is fine
     ];
     const result = await upload(d);
     expect(result.status).toBe(200);
     expect(result.body.status).toBe('partial');
-    expect(result.body.processed).toBe(2);
+    expect(result.body.processed).toBe(3);
     const codes = result.body.unprocessed.map((entry: { index: number; code: number }) => [entry.index, entry.code]);
     expect(codes).toEqual([
       [1, 509], [2, 512], [3, 513], [4, 514], [5, 515], [6, 516], [7, 517], [8, 518], [9, 519], [10, 520], [11, 522],
       [12, 523], [13, 524], [14, 525], [15, 526], [16, 555], [17, 555], [18, 555], [19, 555], [20, 555], [21, 555],
-      [22, 512], [23, 524], [24, 525],
+      [22, 512], [23, 524], [24, 525], [26, 512], [27, 512], [28, 512], [29, 512],
     ]);
     for (const entry of result.body.unprocessed) {
       expect(entry.status).toBe('fail');
@@ -156,7 +161,7 @@ describe.each(testEngines())('upload API ($name)', (engine) => {
     expect(byIndex.get(17)).toMatch(/contains "\."/);
     expect(byIndex.get(19)).toMatch(/257 custom properties; a profile has at most 256/);
     expect((await profile('good1')).status).toBe(200);
-    expect((await profile('good2')).body.events).toHaveLength(1);
+    expect((await profile('good2')).body.events).toHaveLength(2);
     expect((await profile('x')).status).toBe(404);
   });
 

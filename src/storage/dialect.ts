@@ -8,7 +8,8 @@
  * with `isNotTrue()`, which treats NULL as false, so "not equal" also matches missing keys.
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import type { Dialect } from './db.js';
+import type { Db, Dialect } from './db.js';
+import type { Database } from './schema.js';
 
 export type Comparison = '=' | '<' | '<=' | '>' | '>=';
 
@@ -183,4 +184,16 @@ export function maxParameters(dialect: Dialect): number {
 /** Whether `SELECT … FOR UPDATE` exists (PostgreSQL); SQLite serialises writers anyway. */
 export function supportsRowLocks(dialect: Dialect): boolean {
   return dialect === 'postgres';
+}
+
+/**
+ * Refreshes the query planner's statistics after a bulk write. PostgreSQL plans from statistics
+ * that autovacuum gathers only a minute or more later; during a first import into an empty table it
+ * estimates "a few rows" and picks plans that scan the whole project for every batch (measured:
+ * 12k rows/s falling towards 5k at 1M). ANALYZE samples 30,000 rows, ~0.3 s at 1M profiles.
+ * SQLite: nothing (the plans used here do not depend on statistics).
+ */
+export async function refreshStatistics(db: Db, tables: ReadonlyArray<keyof Database>): Promise<void> {
+  if (db.dialect !== 'postgres') return;
+  for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db.kysely);
 }
