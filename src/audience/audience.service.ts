@@ -66,10 +66,16 @@ export interface AudienceEstimate {
 }
 
 /** The SQL predicate of an audience that is a segment or everyone (null: no condition). */
-async function predicateOf(db: Db, projectId: string, audience: { segmentId: string } | { all: true }, now: number): Promise<RawBuilder<SqlBool> | null> {
+async function predicateOf(
+  db: Db,
+  projectId: string,
+  audience: { segmentId: string } | { all: true },
+  now: number,
+  perRowEvents: boolean,
+): Promise<RawBuilder<SqlBool> | null> {
   if ('all' in audience) return null;
   const segment = await getSegment(db, projectId, audience.segmentId);
-  return compileSegmentFilter(segment.filter, { dialect: db.dialect, projectId, now, alias: 'profiles' });
+  return compileSegmentFilter(segment.filter, { dialect: db.dialect, projectId, now, alias: 'profiles', perRowEvents });
 }
 
 function flag(value: number | null): boolean | null {
@@ -134,7 +140,7 @@ export async function* resolveAudience(db: Db, projectId: string, audience: Audi
     return;
   }
 
-  const predicate = await predicateOf(db, projectId, audience, now);
+  const predicate = await predicateOf(db, projectId, audience, now, true);
   if (predicate === null) {
     // Everyone: plain keyset pages, each an index range of exactly batchSize rows.
     let after: string | null = null;
@@ -203,5 +209,5 @@ export async function estimateAudience(db: Db, projectId: string, audience: Audi
     }
     return sum;
   }
-  return countWhere(db, projectId, await predicateOf(db, projectId, audience, now));
+  return countWhere(db, projectId, await predicateOf(db, projectId, audience, now, false));
 }

@@ -72,9 +72,15 @@ describe.each(testEngines())('profiles API ($name)', (engine) => {
     expect(rest).toEqual({ items: [all.items[3]], nextCursor: null });
   });
 
-  it('accepts any identity, URL-encoded', async () => {
+  it('accepts any identity, URL-encoded, up to the 512-character limit', async () => {
     const body = json(await get(`/api/v1/profiles/${encodeURIComponent('folder/with space ü')}`));
     expect(body.identity).toBe('folder/with space ü');
+    const long = `${'ü'.repeat(300)}@${'x'.repeat(211)}`;
+    expect(long).toHaveLength(512);
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: project.headers, payload: { d: [{ identity: long, type: 'profile', profileData: { Name: 'Long' } }] } });
+    const response = await get(`/api/v1/profiles/${encodeURIComponent(long)}/events`);
+    expect(response.statusCode).toBe(200);
+    expect(json(await get(`/api/v1/profiles/${encodeURIComponent(long)}`)).properties).toEqual({ Name: 'Long' });
   });
 
   it('lists the messages a profile received, newest first, with the campaign name', async () => {

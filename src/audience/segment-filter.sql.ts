@@ -16,7 +16,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../storage/db.js';
-import { isNotTrue, jsonFields, type Comparison, type JsonFields } from '../storage/dialect.js';
+import { isNotTrue, jsonFields, perRowSubquery, type Comparison, type JsonFields } from '../storage/dialect.js';
 import { eventNameKey } from './audience.limits.js';
 import { msToIso, parseDate } from './dates.js';
 import { canonicalKey } from './profile-data.js';
@@ -29,6 +29,12 @@ export interface CompileContext {
   now: number;
   /** Alias of the profiles table in the query (default `profiles`). */
   alias?: string;
+  /**
+   * Evaluate event conditions with an index probe per profile (see `perRowSubquery`): for
+   * queries over a bounded window of profiles. Leave it off for whole-project counts, where a
+   * single join over the events is cheaper.
+   */
+  perRowEvents?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -136,7 +142,8 @@ function compileEvent(condition: EventCondition, ctx: CompileContext, fields: Js
   const atLeast = condition.atLeast ?? 1;
   // EXISTS stops at the first match (index seek on events(project_id, name_key, profile_id, ts));
   // counting is only needed for "at least K times" with K > 1.
-  const did = atLeast === 1 ? sql<SqlBool>`exists (select 1 from events as ev where ${body})` : sql<SqlBool>`(select count(*) from events as ev where ${body}) >= ${atLeast}`;
+  const fence = ctx.perRowEvents ? perRowSubquery() : sql``;
+  const did = atLeast === 1 ? sql<SqlBool>`exists (select 1 from events as ev where ${body}${fence})` : sql<SqlBool>`(select count(*) from events as ev where ${body}) >= ${atLeast}`;
   return condition.did === false ? sql<SqlBool>`not ${did}` : did;
 }
 
