@@ -142,7 +142,7 @@ function compileEvent(condition: EventCondition, ctx: CompileContext, fields: Js
   const atLeast = condition.atLeast ?? 1;
   // EXISTS stops at the first match (index seek on events(project_id, name_key, profile_id, ts));
   // counting is only needed for "at least K times" with K > 1.
-  const fence = ctx.perRowEvents ? perRowSubquery() : sql``;
+  const fence = ctx.perRowEvents ? perRowSubquery(ctx.dialect) : sql``;
   const did = atLeast === 1 ? sql<SqlBool>`exists (select 1 from events as ev where ${body}${fence})` : sql<SqlBool>`(select count(*) from events as ev where ${body}) >= ${atLeast}`;
   return condition.did === false ? sql<SqlBool>`not ${did}` : did;
 }

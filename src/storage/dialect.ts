@@ -204,8 +204,8 @@ export async function refreshStatistics(db: Db, tables: ReadonlyArray<keyof Data
  * window of 10,000 profiles): the join plan PostgreSQL otherwise picks — when its statistics
  * on events are missing or stale it estimates one event — reads every matching event of the
  * project for each window (0.5 s per window, 39 s over 1M profiles, against ~15 ms). SQLite
- * always evaluates EXISTS per row; there the clause changes nothing.
+ * always evaluates EXISTS per row and needs nothing (nor accepts OFFSET without LIMIT).
  */
-export function perRowSubquery(): RawBuilder<unknown> {
-  return sql` offset 0`;
+export function perRowSubquery(dialect: Dialect): RawBuilder<unknown> {
+  return dialect === 'postgres' ? sql` offset 0` : sql``;
 }
