@@ -106,9 +106,9 @@ export async function runAudienceBench(db: Db, options: AudienceBenchOptions): P
     const imported = await importProfiles(db, project.id, csvStream(count, nowS), {
       onProgress: (progress) => {
         if (progress.rows >= count * nextMark) {
-          memory.mark(`import ${Math.round(nextMark * 100)}%`);
+          memory.mark(`import ${Math.round((progress.rows / count) * 100)}%`);
           log(`  ${progress.rows.toLocaleString('en')} rows, ${Math.round(progress.rows / ((performance.now() - importStart) / 1000)).toLocaleString('en')} rows/s`);
-          nextMark += 0.1;
+          while (nextMark <= progress.rows / count + 1e-9) nextMark += 0.1;
         }
       },
     });
