@@ -102,6 +102,15 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
         description:
           'multipart/form-data with the file in field "file" (and optionally a "defaultRegion" field), or a text/csv body. First column identity (or Identity, objectId), then properties; see docs/audience.md for types. Answers 202 with the import; poll GET /api/v1/imports/{id}.',
         consumes: ['multipart/form-data', 'text/csv'],
+        // Documentation only (any body passes here; readUpload checks it): the multipart form.
+        body: z.unknown().meta({
+          type: 'object',
+          properties: {
+            file: { type: 'string', format: 'binary', description: 'The CSV file.' },
+            defaultRegion: { type: 'string', description: 'ISO country code for phone numbers without a country code, e.g. IN.' },
+          },
+          required: ['file'],
+        }),
         querystring: z.object({
           filename: z.string().max(255).optional().describe('Name shown for a text/csv body.'),
           defaultRegion: z.string().optional().describe('ISO country code for phone numbers without a country code, e.g. IN.'),

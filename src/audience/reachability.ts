@@ -1,9 +1,11 @@
 /**
  * THE WhatsApp reachability rule, in one place (PRODUCT §1.4): a profile can be messaged only when
- *   - `MSG-whatsapp` is true (not set = not opted in), and
- *   - `MSG-dndWhatsApp` is not true, and
- *   - its phone has no phone-level DND (subscribe API, STOP reply: `phone_dnd.dnd = 1`), and
- *   - it has a phone at all.
+ *   - `MSG-whatsapp` is true (not set = not opted in)            else `not_opted_in`,
+ *   - `MSG-dndWhatsApp` is not true                                else `dnd`,
+ *   - it has a phone at all                                        else `no_phone`,
+ *   - its phone has no phone-level DND (subscribe API, STOP reply:
+ *     a `phone_dnd` row with dnd = 1, whichever profile it came from) else `phone_dnd`.
+ * The reason reported is the first rule that fails, in this order.
  * `reachability()` is the JS form (profile pages, campaign publish over resolved batches);
  * `reachableSql()` / `unreachableReasonSql()` are the SQL form (segment estimates, counts). Both
  * test the same facts in the same order; reachability.test.ts checks them against each other.
