@@ -7,6 +7,9 @@ import { projectRoutes } from './projects/projects.routes.js';
 import { providerAccountRoutes } from './providers/provider-accounts.routes.js';
 import { templateRoutes } from './templates/templates.routes.js';
 import { campaignRoutes } from './campaigns/campaigns.routes.js';
+import { callbackRoutes } from './webhooks/callback.routes.js';
+import { keywordRoutes } from './webhooks/keywords.routes.js';
+import { inboxRoutes } from './inbox/inbox.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(opsRoutes, deps);
@@ -15,4 +18,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await app.register(providerAccountRoutes, deps);
   await app.register(templateRoutes, deps);
   await app.register(campaignRoutes, deps);
+  await app.register(callbackRoutes, deps);
+  await app.register(keywordRoutes, deps);
+  await app.register(inboxRoutes, deps);
 }
