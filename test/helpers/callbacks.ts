@@ -76,3 +76,41 @@ export function postJson(ctx: TestContext, url: string, body: unknown, headers: 
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return ctx.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: text });
 }
+
+/** Runs applier passes until nothing is left to do now. */
+export async function applyAll(applier: { runOnce(now?: number): Promise<{ callbacks: number; pendingApplied: number }> }, now?: number): Promise<void> {
+  for (let pass = 0; pass < 1000; pass++) {
+    const result = await applier.runOnce(now);
+    if (result.callbacks === 0 && result.pendingApplied === 0) return;
+  }
+  throw new Error('the applier did not settle in 1000 passes');
+}
+
+/** A Gupshup Enterprise DLR as the batch JSON array carries it. */
+export function gupshupDlr(externalId: string, eventType: 'SENT' | 'DELIVERED' | 'READ' | 'FAILED', options: { eventTs?: number; phone?: string; extra?: string; errorCode?: string } = {}) {
+  return {
+    srcAddr: 'TESTSM',
+    channel: 'WHATSAPP',
+    externalId,
+    cause: eventType === 'FAILED' ? 'UNKNOWN_SUBSCRIBER' : 'SUCCESS',
+    errorCode: options.errorCode ?? (eventType === 'FAILED' ? '003' : '000'),
+    destAddr: (options.phone ?? '+919876543210').replace('+', ''),
+    eventType,
+    eventTs: options.eventTs ?? Date.now(),
+    ...(options.extra ? { extra: options.extra } : {}),
+  };
+}
+
+/** A Gupshup Enterprise inbound message (JSON), as posted to the two-way account's URL. */
+export function gupshupInbound(from: string, text: string, options: { replyId?: string; context?: string; timestamp?: number; waNumber?: string; type?: string } = {}) {
+  return {
+    waNumber: options.waNumber ?? '919876543210',
+    mobile: from.replace('+', ''),
+    replyId: options.replyId ?? `in-${Math.random().toString(36).slice(2)}`,
+    ...(options.context ? { messageId: options.context } : {}),
+    text,
+    type: options.type ?? 'text',
+    timestamp: String(options.timestamp ?? Date.now()),
+    name: 'Someone',
+  };
+}
