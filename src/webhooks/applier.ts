@@ -21,7 +21,7 @@ import { CampaignDeltas } from '../campaigns/counters.js';
 import { newId } from '../ids.js';
 import { applyReceipts, type ReceiptWork } from './receipts.js';
 import { applyInbound, applyUserPreference, emptyEffects, type AccountInfo, type Effects } from './inbound.js';
-import { getKeywordSettings, type KeywordSettings } from './keywords.js';
+import { DEFAULT_KEYWORD_SETTINGS, getKeywordSettings, type KeywordSettings } from './keywords.js';
 import { parsedEventCache, type ParsedEventCache } from './parsed-events.js';
 import { parseCallback, rawCallback } from './raw-callback.js';
 
@@ -142,12 +142,14 @@ export class Applier {
     const { db } = this.deps;
     const accounts = new Map<string, AccountInfo | null>();
     for (const { row } of prepared) if (!accounts.has(row.provider_id)) accounts.set(row.provider_id, await this.account(row.provider_id));
-    const keywordCache = new Map<string, Promise<KeywordSettings>>();
-    const keywords = (projectId: string) => {
-      let settings = keywordCache.get(projectId);
-      if (!settings) keywordCache.set(projectId, (settings = getKeywordSettings(db, projectId)));
-      return settings;
-    };
+    // Read before the transaction: on SQLite a read outside it would wait for it (one connection).
+    const keywordSettings = new Map<string, KeywordSettings>();
+    for (const { row, events } of prepared) {
+      const account = accounts.get(row.provider_id);
+      if (!account || keywordSettings.has(account.projectId) || !(events ?? []).some((event) => event.kind === 'inbound')) continue;
+      keywordSettings.set(account.projectId, await getKeywordSettings(db, account.projectId));
+    }
+    const keywords = (projectId: string) => keywordSettings.get(projectId) ?? DEFAULT_KEYWORD_SETTINGS;
 
     const effects = emptyEffects();
     const touched = await db.kysely.transaction().execute(async (trx) => {

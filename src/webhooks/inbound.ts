@@ -54,7 +54,8 @@ export function emptyEffects(): Effects {
 export interface InboundContext {
   deltas: CampaignDeltas;
   effects: Effects;
-  keywords(projectId: string): Promise<KeywordSettings>;
+  /** The project's keyword settings (read before the transaction). */
+  keywords(projectId: string): KeywordSettings;
   now: number;
 }
 
@@ -178,7 +179,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
   let autoReplied = false;
   const windowOpen = at >= now - SESSION_WINDOW_MS;
   const canSend = !ownNumber && !account.deleted && windowOpen;
-  const settings = await ctx.keywords(projectId);
+  const settings = ctx.keywords(projectId);
   const keyword = ownNumber ? null : matchKeyword(settings, event.text);
 
   if (keyword) {
