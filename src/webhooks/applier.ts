@@ -19,6 +19,7 @@ import type { Database } from '../storage/schema.js';
 import type { CallbackEvent, GupshupCredentials, NexmoCredentials } from '../providers/provider.js';
 import { CampaignDeltas } from '../campaigns/counters.js';
 import { newId } from '../ids.js';
+import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
 import { applyReceipts, type ReceiptWork } from './receipts.js';
 import { applyInbound, applyUserPreference, emptyEffects, type AccountInfo, type Effects } from './inbound.js';
 import { DEFAULT_KEYWORD_SETTINGS, getKeywordSettings, type KeywordSettings } from './keywords.js';
@@ -47,6 +48,12 @@ export interface ApplierOptions {
 }
 
 export const DEFAULT_APPLIER_OPTIONS: ApplierOptions = { batchSize: 500, minBatchSize: 50, maxBatchSize: 5000, targetBatchMs: 15, pendingWindow: 2000 };
+
+const PENDING_COLUMNS: JsonRowColumn[] = [
+  { name: 'id', type: 'text' }, { name: 'provider_id', type: 'text' }, { name: 'provider_message_id', type: 'text' }, { name: 'status', type: 'text' },
+  { name: 'occurred_at', type: 'bigint' }, { name: 'error_code', type: 'text' }, { name: 'error_detail', type: 'text' }, { name: 'error_category', type: 'text' },
+  { name: 'callback_seq', type: 'bigint' }, { name: 'created_at', type: 'bigint' },
+];
 
 interface LogRow {
   seq: number;
@@ -203,7 +210,7 @@ export class Applier {
 
   private async keepPending(trx: Kysely<Database>, unmatched: ReceiptWork[], now: number): Promise<void> {
     const seen = new Set<string>();
-    const rows = [];
+    const rows: Array<Record<string, unknown>> = [];
     for (const work of unmatched) {
       const key = `${work.providerId}\n${work.providerMessageId}\n${work.status}`;
       if (seen.has(key)) continue;
@@ -221,13 +228,7 @@ export class Applier {
         created_at: now,
       });
     }
-    for (let start = 0; start < rows.length; start += 1000) {
-      await trx
-        .insertInto('pending_receipts')
-        .values(rows.slice(start, start + 1000))
-        .onConflict((oc) => oc.columns(['provider_id', 'provider_message_id', 'status']).doNothing())
-        .execute();
-    }
+    await insertJsonRows(trx, this.deps.db.dialect, 'pending_receipts', PENDING_COLUMNS, rows, { onConflictDoNothing: ['provider_id', 'provider_message_id', 'status'] });
   }
 
   /**

@@ -11,6 +11,7 @@
  * is never lost (SQLite WAL with synchronous=NORMAL: durable across process crashes).
  */
 import type { Db } from '../storage/db.js';
+import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
 import type { CallbackKind, CallbackState } from '../storage/schema.js';
 import type { CallbackEvent, ProviderType } from '../providers/provider.js';
 
@@ -36,16 +37,22 @@ export interface CallbackEntry {
   events?: CallbackEvent[];
 }
 
+const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
+const COLUMNS: JsonRowColumn[] = [
+  text('project_id'), text('provider_id'), text('provider_type'), text('kind'), { name: 'received_at', type: 'bigint' }, text('method'),
+  text('content_type'), text('body'), text('query'), { name: 'signature_ok', type: 'integer' }, text('state'), text('error'), { name: 'attempts', type: 'integer' },
+];
+
 export interface CallbackLogOptions {
   /** Wait after the first entry of a batch before committing it. */
   flushMs: number;
-  /** Entries per INSERT (13 parameters each: stay below both engines' parameter limits). */
+  /** Entries per INSERT (one JSON parameter: bounded to keep each statement short). */
   maxBatch: number;
   /** Entries waiting for a commit beyond which new ones are refused (503) instead of queued. */
   maxQueued: number;
 }
 
-export const DEFAULT_CALLBACK_LOG_OPTIONS: CallbackLogOptions = { flushMs: 2, maxBatch: 1000, maxQueued: 50_000 };
+export const DEFAULT_CALLBACK_LOG_OPTIONS: CallbackLogOptions = { flushMs: 1, maxBatch: 1000, maxQueued: 50_000 };
 
 /** The database cannot take more callbacks right now (the caller answers 503; providers retry). */
 export class CallbackLogUnavailable extends Error {
@@ -66,6 +73,7 @@ export type CommitListener = (committed: ReadonlyArray<{ seq: number; entry: Cal
 export class CallbackLog {
   private buffer: Waiting[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -85,13 +93,18 @@ export class CallbackLog {
       this.buffer.push({ entry, resolve, reject });
       if (this.flushing) return; // the running flush picks this batch up when it ends
       if (this.buffer.length >= this.options.maxBatch) this.flushNow();
-      else this.timer ??= setTimeout(() => this.flushNow(), this.options.flushMs);
+      else if (!this.timer && !this.immediate) {
+        if (this.options.flushMs > 0) this.timer = setTimeout(() => this.flushNow(), this.options.flushMs);
+        else this.immediate = setImmediate(() => this.flushNow());
+      }
     });
   }
 
   private flushNow(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
     if (this.flushing || this.buffer.length === 0) return;
     this.flushing = this.drain().finally(() => {
       this.flushing = null;
@@ -136,30 +149,30 @@ export class CallbackLog {
   }
 
   protected async insert(entries: CallbackEntry[]): Promise<number[]> {
-    const rows = await this.db.kysely
-      .insertInto('callback_events')
-      .values(
-        entries.map((entry) => ({
-          project_id: entry.projectId,
-          provider_id: entry.providerId,
-          provider_type: entry.providerType,
-          kind: entry.kind,
-          received_at: entry.receivedAt,
-          method: entry.method,
-          content_type: entry.contentType,
-          body: entry.body,
-          query: entry.query,
-          signature_ok: entry.signatureOk,
-          state: entry.state,
-          error: entry.error,
-          attempts: 0,
-          applied_at: null,
-        })),
-      )
-      .returning('seq')
-      .execute();
-    // Both engines number the VALUES rows in order; RETURNING's order is not promised, so sort.
-    return rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
+    const seqs = await insertJsonRows(
+      this.db.kysely,
+      this.db.dialect,
+      'callback_events',
+      COLUMNS,
+      entries.map((entry) => ({
+        project_id: entry.projectId,
+        provider_id: entry.providerId,
+        provider_type: entry.providerType,
+        kind: entry.kind,
+        received_at: entry.receivedAt,
+        method: entry.method,
+        content_type: entry.contentType,
+        body: entry.body,
+        query: entry.query,
+        signature_ok: entry.signatureOk,
+        state: entry.state,
+        error: entry.error,
+        attempts: 0,
+      })),
+      { returning: 'seq' },
+    );
+    // Both engines number the rows in array order; RETURNING's order is not promised, so sort.
+    return seqs.map(Number).sort((a, b) => a - b);
   }
 
   /** Commits what is buffered and refuses new entries. */

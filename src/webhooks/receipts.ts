@@ -14,7 +14,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../storage/db.js';
 import type { Database, MessageKind, MessageStatus } from '../storage/schema.js';
 import type { ErrorCategory, ReceiptStatus } from '../providers/provider.js';
-import { bulkUpdate, type BulkColumn } from '../storage/bulk.js';
+import { insertJsonRows, updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
 import { lockForUpdate } from '../storage/row-locks.js';
 import { newId } from '../ids.js';
 import { toJson } from '../storage/json.js';
@@ -60,6 +60,11 @@ const COLUMNS = [
 ] as const;
 
 const CHUNK = 500;
+
+const EVENT_COLUMNS: JsonRowColumn[] = [
+  { name: 'id', type: 'text' }, { name: 'project_id', type: 'text' }, { name: 'profile_id', type: 'text' }, { name: 'name', type: 'text' },
+  { name: 'name_key', type: 'text' }, { name: 'properties', type: 'json' }, { name: 'ts', type: 'bigint' }, { name: 'created_at', type: 'bigint' },
+];
 // Our message ids are UUIDs; anything else echoed as a client reference cannot be ours.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -159,9 +164,9 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
   }
 
   if (changed.size > 0) {
-    const text = (name: string): BulkColumn => ({ name, type: 'text' });
-    const big = (name: string): BulkColumn => ({ name, type: 'bigint' });
-    await bulkUpdate(db, dialect, {
+    const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
+    const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
+    await updateJsonRows(db, dialect, {
       table: 'messages',
       key: text('id'),
       columns: [
@@ -189,26 +194,25 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
     });
   }
 
-  for (let start = 0; start < events.length; start += 1000) {
-    await db
-      .insertInto('events')
-      .values(
-        events.slice(start, start + 1000).map((event) => ({
-          id: newId(event.at),
-          project_id: event.message.project_id,
-          profile_id: event.message.profile_id!,
-          name: event.name,
-          name_key: eventNameKey(event.name),
-          properties: toJson({
-            campaign_id: event.message.campaign_id,
-            message_id: event.message.id,
-            ...(event.error ? { error: event.error.category, ...(event.error.code ? { error_code: event.error.code } : {}) } : {}),
-          }),
-          ts: event.at,
-          created_at: now,
-        })),
-      )
-      .execute();
-  }
+  await insertJsonRows(
+    db,
+    dialect,
+    'events',
+    EVENT_COLUMNS,
+    events.map((event) => ({
+      id: newId(event.at),
+      project_id: event.message.project_id,
+      profile_id: event.message.profile_id,
+      name: event.name,
+      name_key: eventNameKey(event.name),
+      properties: toJson({
+        campaign_id: event.message.campaign_id,
+        message_id: event.message.id,
+        ...(event.error ? { error: event.error.category, ...(event.error.code ? { error_code: event.error.code } : {}) } : {}),
+      }),
+      ts: event.at,
+      created_at: now,
+    })),
+  );
   return { unmatched, matched, changed: changed.size };
 }
