@@ -101,8 +101,8 @@ export class Applier {
   }
 
   /** One pass; resolves when its transactions committed. */
-  async runOnce(now = Date.now()): Promise<PassResult> {
-    const pendingApplied = await this.resolvePendingReceipts(now);
+  async runOnce(now = Date.now(), options: { pendingReceipts?: boolean } = {}): Promise<PassResult> {
+    const pendingApplied = options.pendingReceipts === false ? 0 : await this.resolvePendingReceipts(now);
     const started = performance.now();
     const rows = await this.deps.db.kysely
       .selectFrom('callback_events')
@@ -128,6 +128,11 @@ export class Applier {
     }
     this.adapt(rows.length, performance.now() - started);
     return { callbacks: rows.length, pendingApplied };
+  }
+
+  /** Callbacks the next pass takes at most. */
+  get batchLimit(): number {
+    return this.batchSize;
   }
 
   private adapt(count: number, elapsedMs: number): void {

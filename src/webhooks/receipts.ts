@@ -61,6 +61,12 @@ const COLUMNS = [
 
 const CHUNK = 500;
 
+const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
+const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
+const ID = text('id');
+const NARROW_COLUMNS = [text('status'), big('sent_at'), big('delivered_at'), big('read_at'), big('failed_at'), text('error_category'), text('error_code'), text('error_detail'), big('updated_at')];
+const WIDE_COLUMNS = [...NARROW_COLUMNS, text('provider_message_id'), text('lease_owner'), big('lease_expires_at')];
+
 const EVENT_COLUMNS: JsonRowColumn[] = [
   { name: 'id', type: 'text' }, { name: 'project_id', type: 'text' }, { name: 'profile_id', type: 'text' }, { name: 'name', type: 'text' },
   { name: 'name_key', type: 'text' }, { name: 'properties', type: 'json' }, { name: 'ts', type: 'bigint' }, { name: 'created_at', type: 'bigint' },
@@ -116,6 +122,8 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
   for (const row of await selectMessages(db, dialect, 'id', refs)) byId.set(row.id, row);
 
   const changed = new Map<string, MessageState>();
+  /** Messages whose provider id is filled in or whose in-flight lease ends. */
+  const wideUpdate = new Set<string>();
   const events: Array<{ message: MessageState; name: string; at: number; error?: { category: string; code: string | null } }> = [];
   const unmatched: ReceiptWork[] = [];
   let matched = 0;
@@ -131,6 +139,7 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
           message.provider_message_id = work.providerMessageId;
           byProviderId.set(key(work.providerId, work.providerMessageId), message);
           changed.set(message.id, message);
+          wideUpdate.add(message.id);
         }
       }
     }
@@ -148,6 +157,7 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
       detail: work.errorDetail,
     });
     if (Object.keys(effect.changes).length === 0) continue;
+    if (message.status === 'sending') wideUpdate.add(message.id);
     Object.assign(message, effect.changes);
     changed.set(message.id, message);
     deltas.add(message.campaign_id, effect, work.occurredAt);
@@ -164,34 +174,33 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
   }
 
   if (changed.size > 0) {
-    const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
-    const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
-    await updateJsonRows(db, dialect, {
-      table: 'messages',
-      key: text('id'),
-      columns: [
-        text('status'), text('provider_message_id'), big('sent_at'), big('delivered_at'), big('read_at'), big('failed_at'),
-        text('error_category'), text('error_code'), text('error_detail'), text('lease_owner'), big('lease_expires_at'), big('updated_at'),
-      ],
-      rows: [...changed.values()].map((message) => ({
-        id: message.id,
-        status: message.status,
-        provider_message_id: message.provider_message_id,
-        sent_at: message.sent_at,
-        delivered_at: message.delivered_at,
-        read_at: message.read_at,
-        failed_at: message.failed_at,
-        error_category: message.error_category,
-        error_code: message.error_code,
-        error_detail: message.error_detail?.slice(0, 1000) ?? null,
-        // A receipt can settle a message still `sending`: it is no longer in flight.
-        lease_owner: null,
-        lease_expires_at: null,
-        updated_at: now,
-      })),
-      // Never move a row the publisher or a stop cancelled meanwhile.
-      where: sql`t.status not in ('skipped', 'cancelled')`,
+    // Most receipts only move a settled message on (sent → delivered → read). Setting only the
+    // columns that change keeps SQLite from rewriting the entries of indexes on untouched columns
+    // (provider message id, the in-flight lease); messages matched by our id, or still in flight,
+    // take the wider update.
+    const narrow: MessageState[] = [];
+    const wide: MessageState[] = [];
+    for (const message of changed.values()) (wideUpdate.has(message.id) ? wide : narrow).push(message);
+    const row = (message: MessageState) => ({
+      id: message.id,
+      status: message.status,
+      provider_message_id: message.provider_message_id,
+      sent_at: message.sent_at,
+      delivered_at: message.delivered_at,
+      read_at: message.read_at,
+      failed_at: message.failed_at,
+      error_category: message.error_category,
+      error_code: message.error_code,
+      error_detail: message.error_detail?.slice(0, 1000) ?? null,
+      // A receipt can settle a message still `sending`: it is no longer in flight.
+      lease_owner: null,
+      lease_expires_at: null,
+      updated_at: now,
     });
+    // Never move a row the publisher or a stop cancelled meanwhile.
+    const where = sql`t.status not in ('skipped', 'cancelled')`;
+    await updateJsonRows(db, dialect, { table: 'messages', key: ID, columns: NARROW_COLUMNS, rows: narrow.map(row), where });
+    await updateJsonRows(db, dialect, { table: 'messages', key: ID, columns: WIDE_COLUMNS, rows: wide.map(row), where });
   }
 
   await insertJsonRows(
