@@ -3,9 +3,9 @@ import { testEngines } from '../helpers/databases.js';
 import { openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
-import { applyAll, createCallbackAccount, gupshupDlr, postJson, vonageSignature, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { applyAll, createCallbackAccount, fixtureNames, gupshupDlr, isReceiptFixture, postJson, replayFixture, vonageSignature, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { countersOf, createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
-import { Applier, MAX_ATTEMPTS, PENDING_RECEIPT_TTL_MS } from '../../src/webhooks/applier.js';
+import { Applier, APPLIED_RETENTION_MS, MAX_ATTEMPTS, PENDING_RECEIPT_TTL_MS } from '../../src/webhooks/applier.js';
 import { SendResultWriter } from '../../src/campaigns/send-results.js';
 import type { ProviderClients } from '../../src/providers/provider-clients.js';
 
@@ -178,6 +178,50 @@ describe.each(testEngines())('callback applier: delivery receipts ($name)', (eng
       await applyAll(fragile, now);
     }
     expect(await stuck()).toMatchObject({ state: 'invalid', attempts: MAX_ATTEMPTS, error: `attempt ${MAX_ATTEMPTS}: cannot decrypt the credentials` });
+  });
+
+  it('applies every recorded fixture variant: nothing left pending or refused, inbound stored, user events applied', async () => {
+    const fresh = await ctx.createProject('fixtures');
+    const g = await createCallbackAccount(ctx, fresh, 'gupshup');
+    const n = await createCallbackAccount(ctx, fresh, 'nexmo');
+    const names = [...fixtureNames('gupshup'), ...fixtureNames('nexmo')].filter((name) => !name.endsWith('v3-meta-format.json'));
+    for (const name of names) {
+      const account = name.startsWith('gupshup/') ? g : n;
+      const response = await replayFixture(ctx, isReceiptFixture(name) ? account.delivery : account.inbound, name, name.startsWith('nexmo/') ? { signWith: SECRET } : {});
+      expect(response.statusCode, name).toBe(200);
+    }
+    await applyAll(applier);
+    const states = await ctx.db.kysely.selectFrom('callback_events').select(['state', 'error']).where('project_id', '=', fresh.projectId).execute();
+    expect(states).toHaveLength(names.length);
+    expect(states.filter((row) => row.state !== 'applied')).toEqual([]);
+    const inbound = await ctx.db.kysely.selectFrom('inbound_messages').select(['provider_id', 'message_type']).where('project_id', '=', fresh.projectId).execute();
+    const inboundFixtures = names.filter((name) => /inbound|selfserve-message/.test(name));
+    // The Vonage v0.1 and v1 text fixtures are the same documented message (same message_uuid): stored once.
+    expect(inbound).toHaveLength(inboundFixtures.length - 1);
+    expect(new Set(inbound.map((row) => row.message_type))).toEqual(new Set(['text', 'image', 'button', 'interactive']));
+    const optOuts = await ctx.db.kysely.selectFrom('phone_dnd').select(['phone', 'dnd', 'source']).where('project_id', '=', fresh.projectId).execute();
+    // User events (opted-in/out, Meta's stop/resume preference) and the STOP PROMOTIONS quick reply.
+    expect(new Set(optOuts.map((row) => row.source))).toEqual(new Set(['provider', 'keyword']));
+    // Receipts for messages that are not in this database wait as pending receipts.
+    const pending = await ctx.db.kysely.selectFrom('pending_receipts').select('provider_id').where('provider_id', 'in', [g.id, n.id]).execute();
+    expect(pending.length).toBeGreaterThan(0);
+  });
+
+  it('prunes applied callbacks after their retention, oldest first, and keeps pending ones', async () => {
+    const old = Date.now() - APPLIED_RETENTION_MS - 60_000;
+    const row = (state: 'applied' | 'pending', receivedAt: number) => ({
+      project_id: project.projectId, provider_id: gupshup.id, provider_type: 'gupshup' as const, kind: 'delivery' as const, received_at: receivedAt, method: 'POST',
+      content_type: null, body: `prune-${state}-${receivedAt}`, query: null, signature_ok: null, state, error: null, attempts: 0, applied_at: null,
+    });
+    await ctx.db.kysely.updateTable('callback_events').set({ received_at: old }).where('state', '=', 'applied').execute();
+    await ctx.db.kysely.insertInto('callback_events').values([row('applied', Date.now()), row('pending', old)]).execute();
+    const before = await ctx.db.kysely.selectFrom('callback_events').select(['state', 'received_at']).execute();
+    const deleted = await applier.pruneLog(Date.now());
+    expect(deleted).toBe(before.filter((event) => event.state === 'applied' && event.received_at === old).length);
+    const after = await ctx.db.kysely.selectFrom('callback_events').select(['state', 'body']).execute();
+    expect(after.filter((event) => event.state === 'applied').map((event) => event.body)).toEqual([expect.stringMatching(/^prune-applied-/)]);
+    expect(after.some((event) => event.state === 'pending' && event.body.startsWith('prune-pending-'))).toBe(true);
+    await ctx.db.kysely.deleteFrom('callback_events').where('body', 'like', 'prune-pending-%').execute();
   });
 
   it('only touches messages of the provider account whose URL received the receipt (tenancy)', async () => {
