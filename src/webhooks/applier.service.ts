@@ -22,6 +22,8 @@ export interface ApplierServiceOptions extends ApplierOptions {
   paceMs: number;
   /** How often pending receipts are checked against newly stored provider ids. */
   pendingCheckMs: number;
+  /** How often the `wacast_callback_backlog` gauge is refreshed (a count of pending callbacks). */
+  backlogMs: number;
   housekeepingMs: number;
 }
 
@@ -31,6 +33,7 @@ export const DEFAULT_APPLIER_SERVICE_OPTIONS: ApplierServiceOptions = {
   idleMs: 200,
   paceMs: 10,
   pendingCheckMs: 100,
+  backlogMs: 5_000,
   housekeepingMs: 60_000,
 };
 
@@ -53,6 +56,7 @@ export class ApplierService implements BackgroundService {
   private leaseValidUntil = 0;
   private housekeptAt = 0;
   private pendingCheckedAt = 0;
+  private backlogAt = 0;
 
   constructor(
     private readonly deps: AppDeps,
@@ -104,6 +108,11 @@ export class ApplierService implements BackgroundService {
       this.housekeptAt = now;
       await this.applier.expirePendingReceipts(now);
       await this.applier.pruneLog(now);
+    }
+    if (now - this.backlogAt >= this.options.backlogMs) {
+      this.backlogAt = now;
+      const backlog = await this.deps.db.kysely.selectFrom('callback_events').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending').executeTakeFirst();
+      this.deps.metrics.callbackBacklog.set(Number(backlog?.n ?? 0));
     }
     const pendingReceipts = now - this.pendingCheckedAt >= this.options.pendingCheckMs;
     if (pendingReceipts) this.pendingCheckedAt = now;

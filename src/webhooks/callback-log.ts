@@ -1,14 +1,17 @@
 /**
  * The write-ahead log of provider callbacks, with group commit. Every callback request appends
- * one entry and waits for the commit of the batch it landed in; a batch is one multi-row INSERT,
- * flushed `flushMs` after its first entry (or at once when `maxBatch` entries are waiting, or when
- * the previous flush ends and entries queued up meanwhile). One flush runs at a time, so `seq`
- * (the autoincrement key) is the order of arrival and the applier reads the log in that order.
+ * one entry and waits for the commit of the batch it landed in; a batch is one INSERT, written on
+ * the next turn of the event loop after its first entry (or `flushMs` later when set, or at once
+ * when `maxBatch` entries are waiting), and everything that arrives while a batch is being written
+ * forms the next one. One batch is written at a time, so `seq` (the autoincrement key) is the
+ * order of arrival and the applier reads the log in that order.
  *
- * Why: one commit per request costs one fsync (or WAL append) per request and caps ingestion at a
- * few thousand per second; sharing a commit among everything that arrived within ~2 ms costs one
- * per batch. A request is answered 2xx only after its batch committed, so an acknowledged callback
- * is never lost (SQLite WAL with synchronous=NORMAL: durable across process crashes).
+ * Why: a commit per request costs a WAL append (SQLite) or a round trip and a flush (PostgreSQL)
+ * per request; under load a batch here holds every request that arrived while the previous one
+ * was being written, so that cost is shared. A request is answered 2xx only after its batch
+ * committed: an acknowledged callback is never lost (SQLite WAL with synchronous=NORMAL: durable
+ * across process crashes). Measured: next-turn flushing and a 2 ms timer give the same throughput
+ * (~10,000/s with the applier in the same process); the timer only adds its delay when idle.
  */
 import type { Db } from '../storage/db.js';
 import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
@@ -44,7 +47,7 @@ const COLUMNS: JsonRowColumn[] = [
 ];
 
 export interface CallbackLogOptions {
-  /** Wait after the first entry of a batch before committing it. */
+  /** Wait after the first entry of a batch before committing it; 0 = the next event-loop turn. */
   flushMs: number;
   /** Entries per INSERT (one JSON parameter: bounded to keep each statement short). */
   maxBatch: number;
@@ -52,7 +55,7 @@ export interface CallbackLogOptions {
   maxQueued: number;
 }
 
-export const DEFAULT_CALLBACK_LOG_OPTIONS: CallbackLogOptions = { flushMs: 1, maxBatch: 1000, maxQueued: 50_000 };
+export const DEFAULT_CALLBACK_LOG_OPTIONS: CallbackLogOptions = { flushMs: 0, maxBatch: 1000, maxQueued: 50_000 };
 
 /** The database cannot take more callbacks right now (the caller answers 503; providers retry). */
 export class CallbackLogUnavailable extends Error {
