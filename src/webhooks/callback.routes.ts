@@ -21,7 +21,7 @@ import type { CallbackKind } from '../storage/schema.js';
 import type { ProviderType } from '../providers/provider.js';
 import { verifyVonageSignature } from '../providers/provider-callback.js';
 import { AppError } from '../errors.js';
-import { CallbackAccounts } from './callback-accounts.js';
+import { CallbackAccounts, type CallbackAccount } from './callback-accounts.js';
 import { CallbackLog, CallbackLogUnavailable, type CallbackEntry } from './callback-log.js';
 import { parsedEventCache } from './parsed-events.js';
 import { parseCallback, rawCallback, rawQueryOf } from './raw-callback.js';
@@ -72,7 +72,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
   const handle = (type: ProviderType, kind: CallbackKind) => async (request: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = Date.now();
     const { token } = request.params as { token: string };
-    let account;
+    let account: CallbackAccount | null;
     try {
       account = await accounts.resolve(type, token, receivedAt);
     } catch (error) {
