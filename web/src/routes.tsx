@@ -6,6 +6,8 @@ import { RequireSession } from './features/auth/require-session';
 import { AppLayout } from './features/shell/app-layout';
 import { NotFoundPage } from './features/shell/not-found.page';
 import { CampaignsPage } from './features/campaigns/campaigns.page';
+import { EditCampaignPage, NewCampaignPage } from './features/campaigns/builder/campaign-builder.page';
+import { CampaignPage } from './features/campaigns/report/campaign.page';
 import { AudiencePage } from './features/audience/audience.page';
 import { InboxPage } from './features/inbox/inbox.page';
 import { TemplatesPage } from './features/templates/templates.page';
@@ -28,6 +30,10 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <Navigate to="/campaigns" replace /> },
           { path: 'campaigns', element: <CampaignsPage /> },
+          { path: 'campaigns/new', element: <Navigate to="/campaigns/new/whatsapp" replace /> },
+          { path: 'campaigns/new/whatsapp', element: <NewCampaignPage /> },
+          { path: 'campaigns/:campaignId', element: <CampaignPage /> },
+          { path: 'campaigns/:campaignId/edit', element: <EditCampaignPage /> },
           { path: 'templates', element: <TemplatesPage /> },
           { path: 'templates/new', element: <NewTemplatePage /> },
           { path: 'templates/:templateId', element: <TemplatePage /> },
