@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerServeCommands } from './serve.command.js';
 import { registerAdminCommands } from './admin.command.js';
+import { registerSandboxCommand } from '../sandbox/sandbox.command.js';
 
 /** Every subcommand of `wacast`, by domain. */
 export function registerCommands(program: Command): void {
   registerServeCommands(program);
   registerAdminCommands(program);
+  registerSandboxCommand(program);
 }
