@@ -130,7 +130,7 @@ await describeWithRoutes(
     it('puts the server verdict next to the field it is about', async () => {
       const { page } = browser;
       const first = page.getByLabel('Value for {{1}}');
-      await first.fill('{{ Profile.Name | }}');
+      await first.fill('{{ Profile.Name | shout }}');
       await page.getByLabel('Messages per second').fill(String(RATE));
       await page.getByRole('button', { name: 'Save as draft' }).click();
       const error = page.locator('.field', { has: first }).locator('.field__error');
@@ -181,7 +181,7 @@ await describeWithRoutes(
       const bodies = sent.map((message) => message.body);
       expect(bodies).toContain('Hi Meera, spring deals in Goa this week.');
       expect(bodies).toContain('Hi there, spring deals in Delhi this week.');
-    });
+    }, 60_000);
 
     it('filters the message log by status and exports it as CSV', async () => {
       const { page } = browser;

@@ -12,7 +12,8 @@ export const TIMELINE_REFRESH_MS = 3_000;
 /**
  * Follows `GET /api/v1/campaigns/:id/events` (server-sent events): every `campaign` event
  * replaces the cached campaign, so the page's numbers and funnel move without reloading; when the
- * stats changed, the timeline is refetched at most every TIMELINE_REFRESH_MS. EventSource
+ * stats changed, the timeline and the shown page of the message log are refetched at most every
+ * TIMELINE_REFRESH_MS. EventSource
  * reconnects by itself after a network blip.
  */
 export function useCampaignStream(id: string): StreamStatus {
@@ -32,6 +33,8 @@ export function useCampaignStream(id: string): StreamStatus {
         timer.current = null;
         lastRefresh.current = Date.now();
         void client.invalidateQueries({ queryKey: queryKeys.campaignTimeline(id) });
+        // Keyset pages are stable: refetching the shown page updates its rows' statuses in place.
+        void client.invalidateQueries({ queryKey: ['project', 'campaigns', 'messages', id] });
       }, wait);
     };
     source.addEventListener('campaign', (event: MessageEvent<string>) => {
