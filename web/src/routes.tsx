@@ -55,6 +55,7 @@ export const routes: RouteObject[] = [
             ],
           },
           { path: 'inbox', element: <InboxPage /> },
+          { path: 'inbox/:phone', element: <InboxPage /> },
           {
             path: 'settings',
             element: <SettingsLayout />,

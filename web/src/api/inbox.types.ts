@@ -1,13 +1,4 @@
-/**
- * Shapes of the Inbox API (two-way conversations). The server side is built on the webhooks
- * branch; these follow its contract: conversations newest first, messages in order, replies as
- * session text inside the 24-hour window or as a template outside it.
- */
-
-export interface ConversationProfile {
-  identity: string;
-  name: string | null;
-}
+/** Shapes of the Inbox API (two-way conversations), mirroring src/inbox/inbox.routes.ts. Texts are plain text: rendered as text, never as HTML. */
 
 export interface CampaignRef {
   id: string;
@@ -17,37 +8,46 @@ export interface CampaignRef {
 export interface Conversation {
   /** E.164, e.g. +14155551234. */
   phone: string;
-  /** The tracked profile with this phone, or null for an unknown sender. */
-  profile: ConversationProfile | null;
+  providerId: string;
+  /** The tracked profile with this phone, or null for a sender wacast does not know. */
+  profile: { id: string; identity: string; name: string | null } | null;
   lastText: string | null;
-  /** Epoch ms of the last message either way. */
-  lastAt: number | null;
+  lastDirection: 'in' | 'out' | null;
+  lastInboundAt: number | null;
+  lastOutboundAt: number | null;
   unread: number;
-  /** The campaign the last inbound message answers, if any. */
+  /** The campaign the latest attributed reply answers. */
   campaign: CampaignRef | null;
-  /** True while the 24-hour customer-service window is open: a free-text reply is allowed. */
+  /** A free-text reply is allowed (the user wrote within 24 hours). */
   windowOpen: boolean;
+  windowClosesAt: number | null;
+  updatedAt: number;
 }
+
+export type Ticks = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface ConversationMessage {
   id: string;
-  direction: 'inbound' | 'outbound';
-  /** The text (inbound text, session reply, or the rendered template). */
-  text: string | null;
-  /** inbound message type: text, image, button… */
-  type?: string | null;
-  /** Outbound delivery status: queued, sending, sent, delivered, read, failed, unknown, cancelled. */
-  status?: string | null;
-  /** Outbound kind: campaign, test, reply, auto_reply, keyword_reply. */
-  kind?: string | null;
-  campaign: CampaignRef | null;
-  errorDetail?: string | null;
+  direction: 'in' | 'out';
   at: number;
+  text: string | null;
+  messageType: string;
+  kind: 'campaign' | 'test' | 'reply' | 'auto_reply' | 'keyword_reply' | null;
+  status: string | null;
+  ticks: Ticks | null;
+  campaign: CampaignRef | null;
+  error: { category: string | null; code: string | null; detail: string | null } | null;
+  sentAt: number | null;
+  deliveredAt: number | null;
+  readAt: number | null;
+  failedAt: number | null;
+  mediaUrl: string | null;
 }
 
-export interface ConversationDetail {
-  conversation: Conversation;
+/** A conversation with one page of messages, oldest first; `nextCursor` fetches older ones. */
+export interface ConversationDetail extends Conversation {
   messages: ConversationMessage[];
+  nextCursor: string | null;
 }
 
-export type ReplyInput = { text: string } | { templateId: string; params: string[] };
+export type ReplyInput = { text: string } | { templateId: string; params: string[]; mediaUrl?: string };
