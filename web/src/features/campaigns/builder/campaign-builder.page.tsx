@@ -1,4 +1,4 @@
-import { Link, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { Loading, PageHeader } from '../../../components/page';
 import { Alert } from '../../../components/alert';
 import { QueryError } from '../../../components/query-error';
@@ -44,6 +44,7 @@ export function NewCampaignPage() {
 /** Edit a draft (other states cannot change their message or audience: clone them instead). */
 export function EditCampaignPage() {
   const { campaignId = '' } = useParams();
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
   const campaign = useCampaign(campaignId);
   const providers = useProviders();
   const templates = useTemplates();
@@ -64,6 +65,7 @@ export function EditCampaignPage() {
     <>
       {back}
       <PageHeader title={`Edit ${campaign.data.name}`} />
+      {notice ? <Alert kind="success">{notice}</Alert> : null}
       <CampaignBuilder key={campaign.data.id} initial={valuesFromCampaign(campaign.data)} campaign={campaign.data} providers={providers.data} templates={templates.data} />
     </>
   );

@@ -5,13 +5,15 @@ import { ConfirmDialog } from '../../../components/confirm-dialog';
 import type { CampaignAction } from '../../../api/campaigns.api';
 import type { Campaign } from '../../../api/campaigns.types';
 import { ACTION_LABELS, allowedActions, isEditable } from '../campaign-state';
-import { useCampaignAction } from '../campaigns.hooks';
+import { useCampaignAction, useDeleteCampaign } from '../campaigns.hooks';
 
 /** The actions the campaign's state allows; Stop asks first, Clone opens the new draft. */
 export function CampaignActions({ campaign }: { campaign: Campaign }) {
   const act = useCampaignAction();
   const navigate = useNavigate();
   const [confirmStop, setConfirmStop] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const remove = useDeleteCampaign();
   function run(action: CampaignAction) {
     act.mutate(
       { id: campaign.id, action },
@@ -42,8 +44,30 @@ export function CampaignActions({ campaign }: { campaign: Campaign }) {
             {act.isPending && act.variables.action === action ? 'Working…' : ACTION_LABELS[action]}
           </button>
         ))}
+        {isEditable(campaign.state) ? (
+          <button type="button" className="btn btn--danger-outline" onClick={() => setConfirmDelete(true)}>
+            Delete
+          </button>
+        ) : null}
       </div>
       {act.isError && !confirmStop ? <Alert>{act.error.message}</Alert> : null}
+      <ConfirmDialog
+        open={confirmDelete}
+        title="Delete the draft"
+        confirmLabel="Delete draft"
+        danger
+        busy={remove.isPending}
+        error={remove.isError ? remove.error.message : null}
+        onCancel={() => {
+          remove.reset();
+          setConfirmDelete(false);
+        }}
+        onConfirm={() => remove.mutate(campaign.id, { onSuccess: () => void navigate('/campaigns', { replace: true }) })}
+      >
+        <p>
+          Delete the draft <strong>{campaign.name}</strong>? Nothing was sent yet; this cannot be undone.
+        </p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirmStop}
         title="Stop the campaign"
