@@ -66,6 +66,16 @@ const envSchema = z.object({
   GUPSHUP_API_URL: httpUrl.default('https://api.gupshup.io'),
   /** Vonage (Nexmo) Messages API base. */
   VONAGE_API_URL: httpUrl.default('https://api.nexmo.com'),
+  /**
+   * How long a send waits for the provider's answer, in ms, before its outcome is `unknown` (never
+   * retried blindly). In-flight leases last twice this plus 5 s.
+   */
+  WACAST_SEND_TIMEOUT_MS: z.coerce
+    .number({ message: 'expected a whole number of milliseconds from 500 to 120000' })
+    .int('expected a whole number of milliseconds from 500 to 120000')
+    .min(500, 'expected a whole number of milliseconds from 500 to 120000')
+    .max(120_000, 'expected a whole number of milliseconds from 500 to 120000')
+    .default(15_000),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   WACAST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -83,6 +93,8 @@ export interface Config {
     gupshupApi: string;
     vonageApi: string;
   };
+  /** Provider answer timeout (ms): after it a send's outcome is unknown. */
+  sendTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -130,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
       gupshupApi: values.GUPSHUP_API_URL,
       vonageApi: values.VONAGE_API_URL,
     },
+    sendTimeoutMs: values.WACAST_SEND_TIMEOUT_MS,
     logLevel: values.WACAST_LOG_LEVEL,
   };
 }

@@ -31,7 +31,7 @@ export async function openRuntime(config: Config, options: { logger?: Logger; mi
     if (master.created) logger.info({ file: master.origin }, 'created a new secret key file (mode 0600); back it up with the data');
     const secrets = new SecretBox(master.key);
     await verifyMasterKey(db, secrets, master.origin);
-    const adapters = createDefaultProviderFactory();
+    const adapters = createDefaultProviderFactory({ requestTimeoutMs: config.sendTimeoutMs });
     const providers = new ProviderClients({ db, secrets, config }, adapters.factory);
     return {
       config,

@@ -26,6 +26,11 @@ export const DEFAULT_DISPATCH_OPTIONS: DispatchServiceOptions = {
   maxAttempts: 8,
 };
 
+/** Options for a configuration: in-flight leases outlast the provider answer timeout. */
+export function dispatchOptionsFor(config: Pick<AppDeps['config'], 'sendTimeoutMs'>): DispatchServiceOptions {
+  return { ...DEFAULT_DISPATCH_OPTIONS, messageLeaseMs: config.sendTimeoutMs * 2 + 5_000 };
+}
+
 const leaseName = (providerId: string) => `provider:${providerId}`;
 
 export class DispatchService implements BackgroundService {
@@ -41,7 +46,7 @@ export class DispatchService implements BackgroundService {
   constructor(
     private readonly deps: AppDeps,
     private readonly owner: string,
-    private readonly options: DispatchServiceOptions = DEFAULT_DISPATCH_OPTIONS,
+    private readonly options: DispatchServiceOptions = dispatchOptionsFor(deps.config),
   ) {
     this.writer = new SendResultWriter(deps, { maxAttempts: options.maxAttempts });
   }

@@ -3,21 +3,26 @@
  * runs per account across all worker processes (the DispatchService holds the account's lease),
  * so the account's pacing holds across every campaign and every worker.
  *
- * The loop keeps a small local buffer (about 100 ms of sends) claimed from the message table —
- * replies, auto-replies and tests first, then the running campaigns in turn — and releases
- * messages from it as the pacer allows, with bounded concurrency over the client's keep-alive
- * pool. Outcomes go to the SendResultWriter. Paused or stopped campaigns are noticed within
- * `refreshMs`; their buffered (never sent) messages go back to the queue or are cancelled.
+ * Two loops that never wait for each other:
+ * - refills, in the background, keep about 25 ms of sends claimed (`queued → sending`) per
+ *   source — replies, auto-replies and tests first, then each running campaign;
+ * - the pacing loop releases claimed messages to the provider exactly when the pacers allow, with
+ *   bounded concurrency over the client's keep-alive pool.
+ * Database latency therefore never bunches sends (the pacer gates the moment a request leaves),
+ * and a crash leaves at most ~25 ms of claimed, unsent messages (they become `unknown`) plus the
+ * requests in flight (settled later by delivery receipts). Paused or stopped campaigns are
+ * noticed within `refreshMs`; their claimed, unsent messages go back to the queue or are
+ * cancelled.
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { ProviderClient, SendResult, TemplateMessage } from '../providers/provider.js';
 import { claimCampaignMessages, claimDirectMessages, releaseClaimed, type ClaimedMessage } from '../storage/message-queue.js';
+import { CampaignDeltas } from './counters.js';
 import { parseJson } from '../storage/json.js';
 import { Pacer } from './rate-limiter.js';
 import { readPayload } from './message-payload.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
-import { CampaignDeltas } from './counters.js';
 import type { SendResultWriter } from './send-results.js';
 
 export interface DispatcherOptions {
@@ -29,16 +34,14 @@ export interface DispatcherOptions {
   refreshMs: number;
   /** Wait between claims when there is nothing to send (a bus signal ends it early). */
   idlePollMs: number;
-  /** Seconds of sending kept claimed locally. */
-  lookaheadSeconds: number;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
-  maxInFlight: 128,
-  messageLeaseMs: 60_000,
+  // Equal to the HTTP pool's connections per origin: more would only wait in the pool's queue.
+  maxInFlight: 64,
+  messageLeaseMs: 35_000,
   refreshMs: 500,
   idlePollMs: 200,
-  lookaheadSeconds: 0.1,
 };
 
 interface TemplateMeta {
@@ -51,14 +54,20 @@ interface TemplateMeta {
 interface Source {
   /** Campaign id, or null for replies / auto-replies / tests. */
   campaignId: string | null;
+  /** Claimed, not yet sent, in claim order. */
   queue: ClaimedMessage[];
   pacer: Pacer | null;
   rate: number;
   /** No claim before this time (epoch ms): the last claim came back short. */
   nextClaimAt: number;
+  refilling: boolean;
 }
 
 const CONSECUTIVE_DOWN_BEFORE_PAUSE = 5;
+/** Seconds of sends kept claimed ahead of the pacer. */
+const PREFETCH_SECONDS = 0.025;
+/** Most rows one claim takes. */
+const MAX_CLAIM = 500;
 
 export class ProviderDispatcher {
   private readonly pacer: Pacer;
@@ -66,6 +75,7 @@ export class ProviderDispatcher {
   private readonly campaigns = new Map<string, Source>();
   private readonly templates = new Map<string, TemplateMeta>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly refills = new Set<Promise<void>>();
   private client: ProviderClient | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -86,7 +96,7 @@ export class ProviderDispatcher {
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
   ) {
     this.pacer = new Pacer(1);
-    this.direct = { campaignId: null, queue: [], pacer: null, rate: 1, nextClaimAt: 0 };
+    this.direct = newSource(null, null, 1);
   }
 
   start(): void {
@@ -102,7 +112,7 @@ export class ProviderDispatcher {
   }
 
   get idle(): boolean {
-    return this.inFlight.size === 0 && this.buffered === 0;
+    return this.inFlight.size === 0 && this.refills.size === 0 && this.buffered === 0;
   }
 
   private get buffered(): number {
@@ -111,12 +121,14 @@ export class ProviderDispatcher {
     return count;
   }
 
-  /** Stops sending, returns never-sent messages to the queue and waits for requests in flight. */
+  /** Stops sending, returns claimed but unsent messages to the queue, and waits for requests in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.loop;
-    await this.releaseAll();
+    await Promise.all([...this.refills]);
+    await this.release(this.direct.queue.splice(0), null);
+    for (const [campaignId, source] of this.campaigns) await this.release(source.queue.splice(0), campaignId);
     await Promise.all([...this.inFlight]);
   }
 
@@ -124,9 +136,9 @@ export class ProviderDispatcher {
     while (!this.stopping) {
       try {
         if (Date.now() - this.refreshedAt >= this.options.refreshMs) await this.refresh();
-        await this.refill();
-        const sent = this.pump();
-        if (sent === 0) await this.pause(this.waitMs());
+        this.refill();
+        const started = this.pump();
+        await this.pause(this.waitMs(started));
       } catch (error) {
         this.deps.logger.error({ err: error, providerId: this.providerId }, 'dispatcher loop failed; retrying in 1 s');
         await this.pause(1000);
@@ -149,8 +161,8 @@ export class ProviderDispatcher {
     });
   }
 
-  private waitMs(): number {
-    if (this.buffered === 0) return this.options.idlePollMs;
+  private waitMs(started: number): number {
+    if (this.buffered === 0) return started > 0 || this.refills.size > 0 ? 50 : this.options.idlePollMs; // a refill wakes us
     if (this.inFlight.size >= this.options.maxInFlight) return 50; // a completing request wakes us
     return Math.min(50, Math.max(1, this.pacer.msUntilNext()));
   }
@@ -188,65 +200,66 @@ export class ProviderDispatcher {
     }
     for (const [campaignId, rate] of eligible) {
       const effective = Math.min(rate ?? entry.account.ratePerSecond, entry.account.ratePerSecond);
+      const ownPacer = effective < entry.account.ratePerSecond;
       const source = this.campaigns.get(campaignId);
       if (source) {
         source.rate = effective;
-        source.pacer?.configure(effective);
-        if (!source.pacer && effective < entry.account.ratePerSecond) source.pacer = new Pacer(effective);
+        if (ownPacer) (source.pacer ??= new Pacer(effective)).configure(effective);
+        else source.pacer = null;
       } else {
-        this.campaigns.set(campaignId, {
-          campaignId,
-          queue: [],
-          pacer: effective < entry.account.ratePerSecond ? new Pacer(effective) : null,
-          rate: effective,
-          nextClaimAt: 0,
-        });
+        this.campaigns.set(campaignId, newSource(campaignId, ownPacer ? new Pacer(effective) : null, effective));
       }
     }
   }
 
-  private target(source: Source): number {
-    return Math.max(1, Math.min(this.options.maxInFlight * 2, Math.ceil(Math.min(source.rate, this.pacer.currentRate) * this.options.lookaheadSeconds)));
-  }
-
-  private async refill(): Promise<void> {
+  /** Starts background claims for sources running low; each wakes the loop when it lands. */
+  private refill(): void {
     if (!this.client || this.stopping) return;
     const now = Date.now();
-    const claimOptions = (limit: number) => ({ owner: this.owner, limit, leaseMs: this.options.messageLeaseMs, now });
-    const sources = [this.direct, ...this.campaigns.values()];
-    const newTemplateIds = new Set<string>();
-    for (const source of sources) {
-      const want = this.target(source) - source.queue.length;
-      if (want <= 0 || now < source.nextClaimAt) continue;
-      const claimed =
-        source.campaignId === null
-          ? await claimDirectMessages(this.deps.db, this.providerId, claimOptions(want))
-          : await claimCampaignMessages(this.deps.db, source.campaignId, claimOptions(want));
-      if (claimed.length < want) source.nextClaimAt = now + this.options.idlePollMs;
-      if (claimed.length > 0) this.lastActiveAt = now;
-      for (const message of claimed) {
-        source.queue.push(message);
-        const payload = readPayload(message.payload);
-        if (payload?.type === 'template' && !this.templates.has(payload.templateId)) newTemplateIds.add(payload.templateId);
-      }
+    for (const source of [this.direct, ...this.campaigns.values()]) {
+      if (source.refilling || now < source.nextClaimAt) continue;
+      const target = Math.max(1, Math.min(MAX_CLAIM, Math.ceil(Math.min(source.rate, this.pacer.currentRate) * PREFETCH_SECONDS)));
+      if (source.queue.length * 2 > target) continue;
+      const want = target - source.queue.length;
+      source.refilling = true;
+      const task = this.claimInto(source, want, now)
+        .catch((error: unknown) => {
+          source.nextClaimAt = Date.now() + 1000;
+          this.deps.logger.error({ err: error, providerId: this.providerId }, 'claiming messages failed');
+        })
+        .finally(() => {
+          source.refilling = false;
+          this.refills.delete(task);
+          this.wake?.();
+        });
+      this.refills.add(task);
     }
-    if (newTemplateIds.size > 0) {
-      const rows = await this.deps.db.kysely
-        .selectFrom('templates')
-        .select(['id', 'namespace', 'body', 'language', 'attachment_type'])
-        .where('id', 'in', [...newTemplateIds])
-        .execute();
-      for (const row of rows) this.templates.set(row.id, { namespace: row.namespace, body: row.body, language: row.language, attachmentType: row.attachment_type });
+  }
+
+  private async claimInto(source: Source, want: number, now: number): Promise<void> {
+    const options = { owner: this.owner, limit: want, leaseMs: this.options.messageLeaseMs, now };
+    const claimed =
+      source.campaignId === null
+        ? await claimDirectMessages(this.deps.db, this.providerId, options)
+        : await claimCampaignMessages(this.deps.db, source.campaignId, options);
+    if (claimed.length < want) source.nextClaimAt = Date.now() + this.options.idlePollMs;
+    if (claimed.length === 0) return;
+    await this.loadTemplates(claimed);
+    this.lastActiveAt = Date.now();
+    const stillWanted = source.campaignId === null || this.campaigns.get(source.campaignId) === source;
+    if (this.stopping || !stillWanted) {
+      await this.release(claimed, source.campaignId);
+      return;
     }
+    source.queue.push(...claimed);
   }
 
   /** Sends what the pacers allow now; returns how many requests started. */
   private pump(): number {
     if (!this.client || this.stopping || performance.now() > this.leaseValidUntil) return 0;
     let started = 0;
-    const free = () => this.options.maxInFlight - this.inFlight.size;
     const drain = (source: Source) => {
-      let count = Math.min(source.queue.length, free());
+      let count = Math.min(source.queue.length, this.options.maxInFlight - this.inFlight.size);
       if (count <= 0) return;
       if (source.pacer) count = source.pacer.peek(count);
       count = this.pacer.take(count);
@@ -263,6 +276,21 @@ export class ProviderDispatcher {
     return started;
   }
 
+  private async loadTemplates(messages: ClaimedMessage[]): Promise<void> {
+    const missing = new Set<string>();
+    for (const message of messages) {
+      const payload = readPayload(message.payload);
+      if (payload?.type === 'template' && !this.templates.has(payload.templateId)) missing.add(payload.templateId);
+    }
+    if (missing.size === 0) return;
+    const rows = await this.deps.db.kysely
+      .selectFrom('templates')
+      .select(['id', 'namespace', 'body', 'language', 'attachment_type'])
+      .where('id', 'in', [...missing])
+      .execute();
+    for (const row of rows) this.templates.set(row.id, { namespace: row.namespace, body: row.body, language: row.language, attachmentType: row.attachment_type });
+  }
+
   private send(message: ClaimedMessage): void {
     const client = this.client!;
     const task = this.deliver(client, message)
@@ -274,7 +302,7 @@ export class ProviderDispatcher {
       })
       .finally(() => {
         this.inFlight.delete(task);
-        this.wake?.();
+        if (this.inFlight.size === this.options.maxInFlight - 1) this.wake?.();
       });
     this.inFlight.add(task);
   }
@@ -322,19 +350,14 @@ export class ProviderDispatcher {
     }
   }
 
-  private async releaseAll(): Promise<void> {
-    await this.release(this.direct.queue.splice(0), null);
-    for (const [campaignId, source] of this.campaigns) await this.release(source.queue.splice(0), campaignId);
-  }
-
-  /** Buffered, never-sent messages go back to `queued`, or are cancelled if their campaign stopped. */
+  /** Claimed, never-sent messages go back to `queued`, or are cancelled if their campaign stopped. */
   private async release(messages: ClaimedMessage[], campaignId: string | null): Promise<void> {
     if (messages.length === 0) return;
     const ids = messages.map((message) => message.id);
     let stopped = false;
     if (campaignId) {
       const row = await this.deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirst();
-      stopped = row?.state === 'stopped' || row?.state === 'completed';
+      stopped = row?.state === 'stopped' || row?.state === 'completed' || row?.state === 'failed';
     }
     if (!stopped) {
       await releaseClaimed(this.deps.db, ids, this.owner, 'queued');
@@ -350,6 +373,10 @@ export class ProviderDispatcher {
     });
     if (campaignId) this.deps.bus.emit('campaign-changed', campaignId);
   }
+}
+
+function newSource(campaignId: string | null, pacer: Pacer | null, rate: number): Source {
+  return { campaignId, queue: [], pacer, rate, nextClaimAt: 0, refilling: false };
 }
 
 /** Provider accounts with something to send: running campaigns, or queued replies/tests. */

@@ -4,16 +4,17 @@
  *
  * GCRA (the "virtual scheduling" form of a token bucket): each send is due 1/r after the previous
  * one, with r = 98.5 % of R. A sender that wakes up late (timers fire ~1 ms late, event-loop
- * pauses) may catch up on at most L = 10 ms of lateness; anything older is forgotten rather than
+ * pauses) may catch up on at most L = 5 ms of lateness; anything older is forgotten rather than
  * sent as a burst. In any window of length T at most ⌊r·(T + L)⌋ + 1 sends happen; for T = 1 s
- * that is ≤ R whenever L < R/r − 1 ≈ 15 ms, for every integer R. The remaining 5 ms absorb
- * jitter between our clock and the provider's (for R = 200: at most 199 per window).
+ * that is ≤ R whenever L < R/r − 1 ≈ 15 ms, for every integer R. The remaining 10 ms absorb
+ * jitter between our clock and the provider's — event-loop stalls on our side, network delay
+ * variation on the way (for R = 200: at most 199 per window).
  *
  * 429s and throttling errors slow it down: sending stops for the Retry-After time, continues at
  * half the rate (never below 1 % of R), and recovers by 5 % of R per second.
  */
 export const RATE_SHARE = 0.985;
-const CATCH_UP_MS = 10;
+const CATCH_UP_MS = 5;
 const RECOVERY_PER_SECOND = 0.05;
 
 export class Pacer {

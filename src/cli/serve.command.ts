@@ -64,8 +64,11 @@ export function registerServeCommands(program: Command): void {
       const runtime: Runtime = await openRuntime(loadConfig());
       const worker = new Worker(runtime, workerOwner());
       worker.start();
+      // Background loops use unref'd timers; this one keeps the process alive until a signal.
+      const keepAlive = setInterval(() => {}, 60_000);
       console.log(`wacast worker started (${runtime.db.dialect})`);
       onShutdown(async () => {
+        clearInterval(keepAlive);
         await worker.stop();
         await runtime.close();
       });
