@@ -119,6 +119,7 @@ await describeWithRoutes(
       await expect.poll(() => page.getByTestId('preview-error').textContent()).toContain('{{2}}');
 
       await page.getByLabel('Sample profile identity').fill('u1');
+      await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi Asha, spring deals in Mumbai this week.');
       await page.getByLabel('Test phone number').fill('+919812345678');
       await page.getByRole('button', { name: 'Send test' }).click();
       await page.getByText('Accepted by the provider.').waitFor();
@@ -138,6 +139,8 @@ await describeWithRoutes(
       expect(await first.getAttribute('aria-invalid')).toBe('true');
       expect(page.url()).toMatch(/\/campaigns\/new\/whatsapp$/);
       await first.fill('{{ Profile.Name | default: "there" }}');
+      // Editing the field retires the server's message about the old value.
+      await expect.poll(() => error.count()).toBe(0);
     });
 
     it('publishes and shows sent, delivered and read rising live, with skips by reason', async () => {

@@ -45,9 +45,28 @@ export function SegmentBuilder({ segment }: { segment?: Segment }) {
     <form ref={formRef} className="form segment-builder" onSubmit={submit} noValidate>
       {summary ? <Alert>{summary}</Alert> : null}
       {save.isError && saveProblems.length > 0 ? <Alert>The segment was not saved: see the messages next to the name and the conditions.</Alert> : null}
-      <TextField label="Segment name" value={name} onChange={setName} autoComplete="off" error={nameError} />
+      <TextField
+        label="Segment name"
+        value={name}
+        onChange={(value) => {
+          if (save.isError) save.reset();
+          setName(value);
+        }}
+        autoComplete="off"
+        error={nameError}
+      />
       <SegmentReach filter={settled} incomplete={incomplete} />
-      <GroupEditor group={root} number="" depth={1} onChange={setRoot} problems={problems} />
+      <GroupEditor
+        group={root}
+        number=""
+        depth={1}
+        onChange={(next) => {
+          // The save's verdict is about the filter as it was; the live estimate judges the new one.
+          if (save.isError) save.reset();
+          setRoot(next);
+        }}
+        problems={problems}
+      />
       <div className="actions">
         <button type="submit" className="btn btn--primary" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : 'Save segment'}

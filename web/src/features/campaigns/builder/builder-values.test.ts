@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAccount, Template } from '../../../api/types';
 import type { Campaign } from '../../../api/campaigns.types';
-import { builderProblems, emptyBuilderValues, fromLocalInput, parseIdentities, toCampaignInput, toLocalInput, valuesFromCampaign, type BuilderValues } from './builder-values';
+import { withoutEdited, builderProblems, emptyBuilderValues, fromLocalInput, parseIdentities, toCampaignInput, toLocalInput, valuesFromCampaign, type BuilderValues } from './builder-values';
 
 const template: Template = {
   id: 't1',
@@ -129,5 +129,12 @@ describe('builderProblems', () => {
       now,
     });
     expect(Object.keys(problems).sort()).toEqual(['audience.identities', 'cutoffAt']);
+  });
+});
+
+describe('withoutEdited', () => {
+  it('hides server messages about values changed since the save', () => {
+    const fields = { 'params.0': 'is not valid Liquid', 'dnd.timezone': 'bad zone', name: 'is required' };
+    expect(withoutEdited(fields, new Set(['params', 'dnd']))).toEqual({ name: 'is required' });
   });
 });

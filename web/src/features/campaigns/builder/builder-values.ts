@@ -247,3 +247,31 @@ export function builderProblems(
   }
   return problems;
 }
+
+/** The first segment of the server paths each form value answers for (`dndTimezone` → `dnd`). */
+export const VALUE_PATH_ROOTS: Record<keyof BuilderValues, string> = {
+  name: 'name',
+  providerId: 'providerId',
+  conversionEvent: 'conversionEvent',
+  audienceKind: 'audience',
+  segmentId: 'audience',
+  identitiesText: 'audience',
+  templateId: 'templateId',
+  params: 'params',
+  mediaUrl: 'mediaUrl',
+  when: 'sendAt',
+  sendAt: 'sendAt',
+  dndEnabled: 'dnd',
+  dndFrom: 'dnd',
+  dndTo: 'dnd',
+  dndTimezone: 'dnd',
+  dndAction: 'dnd',
+  cutoffEnabled: 'cutoffAt',
+  cutoffAt: 'cutoffAt',
+  ratePerSecond: 'ratePerSecond',
+};
+
+/** Server field messages minus those about values changed since (the user is fixing them; the next save judges again). */
+export function withoutEdited(fields: Record<string, string>, edited: ReadonlySet<string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter(([path]) => !edited.has(path.split('.')[0] ?? path)));
+}

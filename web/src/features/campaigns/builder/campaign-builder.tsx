@@ -8,7 +8,7 @@ import { campaignAction, createCampaign, updateCampaign } from '../../../api/cam
 import { queryKeys } from '../../../api/query-keys';
 import type { Campaign } from '../../../api/campaigns.types';
 import type { ProviderAccount, Template } from '../../../api/types';
-import { builderPaths, builderProblems, sizedParams, toCampaignInput, type BuilderValues } from './builder-values';
+import { builderPaths, builderProblems, sizedParams, toCampaignInput, VALUE_PATH_ROOTS, withoutEdited, type BuilderValues } from './builder-values';
 import { SetupSection } from './setup-section';
 import { WhoSection } from './who-section';
 import { WhatSection } from './what-section';
@@ -46,6 +46,8 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
   const client = useQueryClient();
   const [values, setValues] = useState(initial);
   const [attempted, setAttempted] = useState(false);
+  // Path roots changed since the last save attempt: their server messages are out of date.
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   // After a first save, later saves change that draft instead of creating another.
   const [savedId, setSavedId] = useState<string | null>(campaign?.id ?? null);
   const template = templates.find((candidate) => candidate.id === values.templateId && candidate.providerId === values.providerId);
@@ -67,7 +69,8 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
     onError: () => focusInvalid(),
   });
 
-  const set = <K extends keyof BuilderValues>(key: K, value: BuilderValues[K]) =>
+  const set = <K extends keyof BuilderValues>(key: K, value: BuilderValues[K]) => {
+    setEdited((current) => (current.has(VALUE_PATH_ROOTS[key]) ? current : new Set([...current, VALUE_PATH_ROOTS[key]])));
     setValues((current) => {
       const next = { ...current, [key]: value };
       // A template belongs to one account: changing the account drops a template of another.
@@ -78,13 +81,15 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
       }
       return next;
     });
+  };
 
   const clientProblems = attempted ? builderProblems(values, { template, provider, now: Date.now() }) : {};
   const serverErrors = save.isError ? formErrorsOf(save.error, builderPaths(template?.placeholderCount ?? 0)) : noFormErrors;
-  const errors: Record<string, string | undefined> = { ...serverErrors.fields, ...clientProblems };
+  const errors: Record<string, string | undefined> = { ...withoutEdited(serverErrors.fields, edited), ...clientProblems };
 
   function submit(intent: Intent) {
     setAttempted(true);
+    setEdited(new Set());
     if (Object.keys(builderProblems(values, { template, provider, now: Date.now() })).length > 0) {
       save.reset();
       focusInvalid();
