@@ -1,7 +1,7 @@
 import type { Ticks } from '../../api/inbox.types';
 
 const TICKS: Record<Ticks, { mark: string; label: string }> = {
-  pending: { mark: '🕓', label: 'Pending' },
+  pending: { mark: '○', label: 'Pending' },
   sent: { mark: '✓', label: 'Sent' },
   delivered: { mark: '✓✓', label: 'Delivered' },
   read: { mark: '✓✓', label: 'Read' },
