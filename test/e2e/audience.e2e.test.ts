@@ -73,7 +73,7 @@ await describeWithRoutes(
 
       await page.getByLabel('Segment name').fill('Mumbai buyers');
       const first = page.getByRole('group', { name: 'Condition 1: profile property' });
-      await first.getByLabel('Property').fill('City');
+      await first.getByLabel('Property name').fill('City');
       await first.getByLabel('Value', { exact: true }).fill('Mumbai');
       await expect.poll(() => reach.textContent()).toBe('3 profiles match; 2 reachable on WhatsApp.');
 
@@ -97,7 +97,7 @@ await describeWithRoutes(
       const { page } = browser;
       await page.getByRole('button', { name: '+ Property condition' }).click();
       const third = page.getByRole('group', { name: 'Condition 3: profile property' });
-      await third.getByLabel('Property').fill('Signed up');
+      await third.getByLabel('Property name').fill('Signed up');
       await third.getByLabel('Value type').selectOption({ label: 'Date' });
       await third.getByLabel('Operator').selectOption({ label: 'is greater than' });
       await third.getByLabel('Value', { exact: true }).fill('next tuesday');
@@ -154,6 +154,7 @@ await describeWithRoutes(
       expect(bad).toHaveLength(2);
       expect(bad[0]).toMatch(/^3c2/);
       expect(bad[1]).toMatch(/^5/);
+      expect(await unlabelledControls(page)).toEqual([]);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

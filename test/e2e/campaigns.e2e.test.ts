@@ -177,6 +177,7 @@ await describeWithRoutes(
       await page.getByTestId('timeline-chart').waitFor({ timeout: 15_000 });
       await expect.poll(() => page.getByTestId('campaign-state').textContent(), { timeout: 15_000 }).toBe('Completed');
       expect(await page.evaluate('window.__sameLoad')).toBe(true);
+      expect(await unlabelledControls(page)).toEqual([]);
 
       // The sandbox got exactly one correctly rendered message per reachable recipient.
       const sent = sandbox.messages({ kind: 'template' }).filter((message) => message.to !== '919812345678');

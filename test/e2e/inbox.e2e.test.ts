@@ -140,7 +140,7 @@ await describeWithRoutes(
       await expect.poll(outTexts, { timeout: 15_000 }).toEqual(['Hi Asha, spring deals this week.', 'You have been unsubscribed. Reply START to subscribe again.']);
       await expect.poll(() => messages.getByTestId('message-out').first().getByTestId('ticks').textContent(), { timeout: 15_000 }).toContain('Read');
 
-      await page.getByLabel('Reply', { exact: true }).fill('Sorry to see you go, Asha.');
+      await page.getByLabel('Your reply').fill('Sorry to see you go, Asha.');
       await page.getByRole('button', { name: 'Send reply' }).click();
       await expect.poll(outTexts, { timeout: 15_000 }).toContain('Sorry to see you go, Asha.');
       await waitUntil(() => sandbox.messages({ to: TRACKED, kind: 'session' }).some((message) => message.body === 'Sorry to see you go, Asha.'), 'the agent reply at the sandbox');

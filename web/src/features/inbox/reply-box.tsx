@@ -21,7 +21,7 @@ export function ReplyBox({ phone, closesAt }: { phone: string; closesAt: number 
       {closed ? <Alert kind="warning">{closed} Send a template instead.</Alert> : null}
       {errors.summary ? <Alert>{errors.summary}</Alert> : null}
       <TextAreaField
-        label="Reply"
+        label="Your reply"
         value={text}
         onChange={setText}
         rows={3}

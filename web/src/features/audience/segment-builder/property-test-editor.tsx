@@ -23,7 +23,7 @@ export function PropertyTestEditor({ node, onChange }: { node: PropertyTestNode;
   const hasValue = node.op !== 'exists' && node.op !== 'notExists';
   return (
     <div className="condition-row">
-      <TextField label="Property" value={node.name} onChange={(name) => set({ name })} autoComplete="off" spellCheck={false} placeholder="City" />
+      <TextField label="Property name" value={node.name} onChange={(name) => set({ name })} autoComplete="off" spellCheck={false} placeholder="City" />
       <SelectField
         label="Value type"
         value={node.valueType}
