@@ -216,8 +216,44 @@ await describeWithRoutes(
       expect(cells.slice(1, 8)).toEqual(['Completed', '7', '5', '5', '5', '0', '0']);
       await page.getByLabel('State', { exact: true }).selectOption({ label: 'Draft' });
       await page.getByText('No draft campaigns').waitFor();
-      expect(browser.pageErrors.join('\n')).toBe('');
     });
+
+    it('clones into a draft, then pauses, resumes and stops the copy (Stop asks first)', async () => {
+      const { page } = browser;
+      await page.getByLabel('State', { exact: true }).selectOption({ label: 'All states' });
+      await page.getByRole('link', { name: 'Spring sale' }).click();
+      await page.getByRole('button', { name: 'Clone' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}\/edit$/);
+      await page.getByText('Copied into a new draft.').waitFor();
+      expect(await page.getByLabel('Campaign name').inputValue()).toBe('Spring sale (copy)');
+      expect(await page.getByLabel('Value for {{2}}').inputValue()).toBe('{{ Profile.City }}');
+      await page.getByLabel('Messages per second').fill('1');
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+      const state = page.getByTestId('campaign-state');
+
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await expect.poll(() => state.textContent()).toBe('Paused');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await expect.poll(() => state.textContent()).toBe('Running');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await expect.poll(() => state.textContent()).toBe('Paused');
+
+      await page.getByRole('button', { name: 'Stop' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Stop the campaign' });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      expect(await state.textContent()).toBe('Paused');
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await dialog.getByRole('button', { name: 'Stop campaign' }).click();
+      await expect.poll(() => state.textContent()).toBe('Stopped');
+      // Stopped for good: only Clone is left.
+      expect(await page.locator('.campaign-actions button').allTextContents()).toEqual(['Clone']);
+      const stat = async (id: string) => Number(await page.getByTestId(`stat-${id}-value`).textContent());
+      await expect.poll(() => stat('queued')).toBe(0);
+      const cancelled = (await page.getByTestId('stat-cancelled-value').count()) > 0 ? await stat('cancelled') : 0;
+      expect((await stat('sent')) + cancelled).toBe(5);
+      expect(browser.pageErrors.join('\n')).toBe('');
+    }, 60_000);
   },
   { enabled: chromiumAvailable },
 );
