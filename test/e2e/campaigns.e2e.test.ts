@@ -45,6 +45,7 @@ await describeWithRoutes(
     { method: 'POST', url: '/api/v1/upload' },
     { method: 'POST', url: '/api/v1/segments/estimate' },
     { method: 'POST', url: '/hooks/gupshup/:token/delivery' },
+    { method: 'GET', url: '/api/v1/profiles/:identity/messages' },
   ],
   () => {
     let sandbox: Sandbox;
@@ -218,10 +219,20 @@ await describeWithRoutes(
       await page.getByText('No draft campaigns').waitFor();
     });
 
+    it("shows the campaign's message on a recipient's profile page", async () => {
+      const { page } = browser;
+      await page.getByRole('link', { name: 'Audience' }).click();
+      await page.getByLabel('Search profiles').fill('u4');
+      await page.getByTestId('profile-results').getByRole('link', { name: 'u4' }).click();
+      await page.getByRole('heading', { name: 'Meera' }).waitFor();
+      const row = page.getByRole('row', { name: /Spring sale/ });
+      await expect.poll(async () => (await row.getByRole('cell').allTextContents()).slice(0, 2)).toEqual(['Spring sale', 'Read']);
+      await row.getByRole('link', { name: 'Spring sale' }).click();
+      await page.waitForURL(campaignUrl);
+    });
+
     it('clones into a draft, then pauses, resumes and stops the copy (Stop asks first)', async () => {
       const { page } = browser;
-      await page.getByLabel('State', { exact: true }).selectOption({ label: 'All states' });
-      await page.getByRole('link', { name: 'Spring sale' }).click();
       await page.getByRole('button', { name: 'Clone' }).click();
       await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}\/edit$/);
       await page.getByText('Copied into a new draft.').waitFor();
