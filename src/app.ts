@@ -12,6 +12,7 @@ import swagger from '@fastify/swagger';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
@@ -33,6 +34,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request lines only at debug: at 10,000 callbacks/s they would be most of the CPU time.
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
     trustProxy: true,
+    // Path parameters carry profile identities (up to 512 characters, more once URL-encoded);
+    // find-my-way's default of 100 characters would answer 414 for a long email address.
+    routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
@@ -58,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ accountId: [], passcode: [] }],
     },
     transform: jsonSchemaTransform,
+    // Emits schemas registered with an id (e.g. the recursive SegmentFilter) as components.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(authPlugin, { db: deps.db });
 

@@ -7,6 +7,7 @@ import { projectRoutes } from './projects/projects.routes.js';
 import { providerAccountRoutes } from './providers/provider-accounts.routes.js';
 import { templateRoutes } from './templates/templates.routes.js';
 import { campaignRoutes } from './campaigns/campaigns.routes.js';
+import { audienceRoutes } from './audience/audience.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(opsRoutes, deps);
@@ -15,4 +16,5 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await app.register(providerAccountRoutes, deps);
   await app.register(templateRoutes, deps);
   await app.register(campaignRoutes, deps);
+  await app.register(audienceRoutes, deps);
 }

@@ -16,6 +16,7 @@ import { compileParams, profileScope, renderParams, type CompiledParams } from '
 import { fillPlaceholders } from '../templates/placeholders.js';
 import { CampaignDeltas, type CounterColumn } from './counters.js';
 import { streamRecipients, type Recipient } from './audience-source.js';
+import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from '../audience/reachability.js';
 import type { Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
 import { Liquid } from 'liquidjs';
@@ -40,13 +41,14 @@ export type Decision =
   | { kind: 'skip'; reason: SkipReason; detail: string };
 
 /** What happens to one recipient. Pure apart from rendering. */
+const SKIP_FOR: Record<UnreachableReason, SkipReason> = { not_opted_in: 'not_opted_in', dnd: 'dnd', phone_dnd: 'dnd', no_phone: 'invalid_phone' };
+
 export function decide(recipient: Recipient, template: TemplateRow, compiled: CompiledParams, mediaUrl: string | null): Decision {
+  const reach = reachability(recipient);
+  if (reach.reason) return { kind: 'skip', reason: SKIP_FOR[reach.reason], detail: UNREACHABLE_REASON_TEXT[reach.reason] };
   if (!recipient.phone || !E164.test(recipient.phone)) {
-    return { kind: 'skip', reason: 'invalid_phone', detail: recipient.phone ? `not an E.164 phone number: ${recipient.phone}` : 'the profile has no Phone' };
+    return { kind: 'skip', reason: 'invalid_phone', detail: `not an E.164 phone number: ${recipient.phone ?? ''}` };
   }
-  if (recipient.msgWhatsapp !== true) return { kind: 'skip', reason: 'not_opted_in', detail: 'MSG-whatsapp is not true' };
-  if (recipient.dndWhatsapp === true) return { kind: 'skip', reason: 'dnd', detail: 'MSG-dndWhatsApp is true' };
-  if (recipient.phoneDnd) return { kind: 'skip', reason: 'dnd', detail: 'the phone number opted out (phone-level DND)' };
   const rendered = renderParams(compiled, recipient);
   if (!rendered.ok) return { kind: 'skip', reason: 'render_error', detail: rendered.reason };
   let media = mediaUrl ?? undefined;

@@ -2,10 +2,14 @@ import type { Command } from 'commander';
 import { registerServeCommands } from './serve.command.js';
 import { registerAdminCommands } from './admin.command.js';
 import { registerSandboxCommand } from '../sandbox/sandbox.command.js';
+import { registerImportCommand } from '../audience/import.command.js';
+import { registerBenchCommand } from '../bench/bench.command.js';
 
 /** Every subcommand of `wacast`, by domain. */
 export function registerCommands(program: Command): void {
   registerServeCommands(program);
   registerAdminCommands(program);
   registerSandboxCommand(program);
+  registerImportCommand(program);
+  registerBenchCommand(program);
 }

@@ -335,12 +335,30 @@ export interface ImportsTable {
   project_id: string;
   filename: string;
   status: 'running' | 'completed' | 'failed';
+  /** Data rows read so far (header excluded). */
   total_rows: number;
+  /** Rows stored: created + updated. */
   imported_rows: number;
+  /** Bad rows (each reported in `errors`, up to the first 1000). */
   failed_rows: number;
+  /** JSON array of `{line, identity, reason}` bad rows. */
   errors: JsonColumn;
   created_at: Millis;
   finished_at: Millis | null;
+  /** dashboard | cli (0002). */
+  source: ColumnType<string, string | undefined, string>;
+  /** Size of the file in bytes, when known (0002). */
+  size_bytes: number | null;
+  /** Bytes of the file read so far: the progress measure (0002). */
+  processed_bytes: ColumnType<number, number | undefined, number>;
+  created_rows: ColumnType<number, number | undefined, number>;
+  updated_rows: ColumnType<number, number | undefined, number>;
+  /** Rows whose profile already held exactly these values (nothing written). */
+  unchanged_rows: ColumnType<number, number | undefined, number>;
+  /** Why a failed import failed. */
+  message: string | null;
+  /** Last progress write (epoch ms): a running import not updated for minutes was interrupted. */
+  updated_at: ColumnType<number, number | undefined, number>;
 }
 
 export interface Database {

@@ -38,6 +38,9 @@ describe.each(testEngines())('tenancy ($name)', (engine) => {
     ids.templates = json(await post('/api/v1/templates', { providerId: ids.providers, namespace: 'ABC:secret', body: 'Hi {{1}}', attachmentType: 'none' })).id;
     ids.campaigns = json(await post('/api/v1/campaigns', { name: 'A only', providerId: ids.providers, templateId: ids.templates, audience: { all: true }, params: ['x'] })).id;
     await seedProfiles(ctx.db, a.projectId, [{ identity: 'a-user', phone: testPhone(1), properties: { Name: 'A' } }]);
+    ids.segments = json(await post('/api/v1/segments', { name: 'A segment', filter: { type: 'property', name: 'Name', op: 'eq', value: 'A' } })).id;
+    const upload = await ctx.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...a.headers, 'content-type': 'text/csv' }, payload: 'identity,Name\nimported-a,Alpha\n' });
+    ids.imports = json(upload).id;
     ids.identity = 'a-user';
     ids.phone = encodeURIComponent(testPhone(1));
   });

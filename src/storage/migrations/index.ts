@@ -1,5 +1,9 @@
 import type { Migration } from '../migrator.js';
 import * as initial from './0001-initial.js';
+import * as audience from './0002-audience.js';
 
 /** Every migration in order. Names never change once released. */
-export const migrations: Migration[] = [{ name: '0001-initial', up: initial.up }];
+export const migrations: Migration[] = [
+  { name: '0001-initial', up: initial.up },
+  { name: '0002-audience', up: audience.up },
+];

@@ -1,0 +1,243 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../test/helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../../test/helpers/context.js';
+import { importProfiles, type BadRow } from './import.service.js';
+import { importProfilesFile } from './import.command.js';
+import { parseHeader, parseRow } from './import.csv.js';
+
+function sink(): Writable & { text: () => string; isTTY: boolean } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return Object.assign(stream, { text: () => chunks.join(''), isTTY: false });
+}
+
+describe('CSV rows (type inference)', () => {
+  const header = parseHeader(['identity', 'Name', 'Phone', 'MSG-whatsapp', 'msg-dndwhatsapp', 'Age', 'Score', 'Zip', 'Code', 'Big', 'Signup', 'Seen', 'Stamp', 'VIP', 'Note', 'Pin:string', 'Count:number', 'Opt:boolean', 'When:date', 'Tags:list']);
+
+  it('reads the header with types and canonical flag names', () => {
+    expect(header.ok).toBe(true);
+    if (!header.ok) return;
+    expect(header.header.columns.map((c) => `${c.key}:${c.type}`)).toEqual([
+      'Name:auto', 'Phone:auto', 'MSG-whatsapp:auto', 'MSG-dndWhatsApp:auto', 'Age:auto', 'Score:auto', 'Zip:auto', 'Code:auto', 'Big:auto', 'Signup:auto', 'Seen:auto',
+      'Stamp:auto', 'VIP:auto', 'Note:auto', 'Pin:string', 'Count:number', 'Opt:boolean', 'When:date', 'Tags:list',
+    ]);
+  });
+
+  it('infers booleans, numbers, dates and strings, and keeps typed columns', () => {
+    if (!header.ok) throw new Error('header');
+    const row = parseRow(header.header, [
+      ' u1 ', 'True', '+1 415 555 2671', 'TRUE', 'false', '30', '-3.25', '007', '0123', '12345678901234567', '2024-01-15', '2024-01-15T10:30:00+05:30', '$D_1487576752', 'FALSE', 'hello, world',
+      '400001', '1e3', 'yes', '2024-02-29', 'a| b |a||c',
+    ]);
+    expect(row).toEqual({
+      ok: true,
+      row: {
+        identity: 'u1',
+        set: {
+          Name: 'True',
+          Phone: '+14155552671',
+          'MSG-whatsapp': true,
+          'MSG-dndWhatsApp': false,
+          Age: 30,
+          Score: -3.25,
+          Zip: '007',
+          Code: '0123',
+          Big: '12345678901234567',
+          Signup: '2024-01-15T00:00:00.000Z',
+          Seen: '2024-01-15T05:00:00.000Z',
+          Stamp: '2017-02-20T07:45:52.000Z',
+          VIP: false,
+          Note: 'hello, world',
+          Pin: '400001',
+          Count: 1000,
+          Opt: true,
+          When: '2024-02-29T00:00:00.000Z',
+          Tags: ['a', 'b', 'c'],
+        },
+      },
+    });
+  });
+
+  it('skips empty cells and explains bad ones', () => {
+    if (!header.ok) throw new Error('header');
+    const cells = (patch: Record<number, string>) => Array.from({ length: 20 }, (_, i) => (i === 0 ? 'u' : patch[i] ?? ''));
+    expect(parseRow(header.header, cells({}))).toEqual({ ok: true, row: { identity: 'u', set: {} } });
+    expect(parseRow(header.header, cells({ 2: '12' }))).toEqual({ ok: false, identity: 'u', reason: 'Phone "12" is too short' });
+    expect(parseRow(header.header, cells({ 3: 'maybe' }))).toEqual({ ok: false, identity: 'u', reason: 'MSG-whatsapp must be TRUE or FALSE, got "maybe"' });
+    expect(parseRow(header.header, cells({ 16: 'many' }))).toMatchObject({ ok: false, reason: 'Count: "many" is not a number' });
+    expect(parseRow(header.header, cells({ 18: '2024-02-30' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/^When: "2024-02-30" is not a date/) });
+    expect(parseRow(header.header, cells({ 14: 'x'.repeat(513) }))).toMatchObject({ ok: false, reason: expect.stringMatching(/513 characters long/) });
+    expect(parseRow(header.header, ['', ...cells({}).slice(1)])).toEqual({ ok: false, identity: null, reason: 'identity is empty' });
+    expect(parseRow(header.header, ['u', 'x'])).toEqual({ ok: false, identity: 'u', reason: 'the row has 2 fields; the header has 20' });
+    // National numbers need a default region.
+    expect(parseRow(header.header, cells({ 2: '098765 43210' }), 'IN')).toMatchObject({ ok: true, row: { set: { Phone: '+919876543210' } } });
+  });
+
+  it('lists every header problem', () => {
+    expect(parseHeader(['email', 'a.b', 'Name', 'Name', 'X:money'])).toEqual({
+      ok: false,
+      problems: [
+        'the first column must be "identity" (or "Identity", "objectId"), got "email"',
+        'column 2 ("a.b"): the property name contains "."; keys may not contain any of % > < ! | & . : ; $ \' " \\ #',
+        'column 4 ("Name"): Name appears twice',
+        'column 5 ("X:money"): unknown type "money"; use string, number, boolean, date or list',
+      ],
+    });
+    expect(parseHeader(['objectId', 'Name']).ok).toBe(true);
+    expect(parseHeader(['Identity']).ok).toBe(true);
+    expect(parseHeader(['identity', ...Array.from({ length: 257 }, (_, i) => `c${i}`)])).toMatchObject({ ok: false, problems: ['the header has 257 custom properties; a profile has at most 256'] });
+  });
+});
+
+describe.each(testEngines())('CSV import ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let dir: string;
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine);
+    project = await ctx.createProject();
+    dir = mkdtempSync(join(tmpdir(), 'wacast-import-test-'));
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const FILE = [
+    'identity,Name,Phone,MSG-whatsapp,MSG-dndWhatsApp,City,Age,Notes',
+    'a1,Asha,+91 98765 43210,TRUE,FALSE,Mumbai,31,',
+    'a2,Bo,+14155552671,true,,Delhi,,"multi',
+    'line note"',
+    ',Nobody,+14155552672,TRUE,FALSE,Pune,20,',
+    'a3,Cy,12,TRUE,FALSE,Pune,20,',
+    '',
+    'a4,Di,+14155552673,maybe,FALSE,Pune,20,',
+    'a5,Ed,+14155552674,FALSE,TRUE,Goa',
+    'a1,Asha,+91 98765 43210,TRUE,FALSE,Mumbai,31,second row for a1',
+    'a6,Fay,,,,Goa,40,',
+  ].join('\r\n');
+
+  async function run(text: string, projectId = project.projectId, batchSize = 2) {
+    const bad: BadRow[] = [];
+    // One chunk per line, as a file arrives in pieces.
+    const chunks = text.split(/(?<=\n)/).map((line) => Buffer.from(line));
+    const result = await importProfiles(ctx.db, projectId, Readable.from(chunks), { batchSize, onBadRow: (row) => void bad.push(row) });
+    return { result, bad };
+  }
+
+  async function profile(identity: string) {
+    return json(await ctx.app.inject({ method: 'GET', url: `/api/v1/profiles/${identity}`, headers: project.headers }));
+  }
+
+  it('imports good rows and reports bad rows with line numbers and reasons', async () => {
+    const { result, bad } = await run(FILE);
+    expect(bad).toEqual([
+      { line: 5, identity: null, reason: 'identity is empty' },
+      { line: 6, identity: 'a3', reason: 'Phone "12" is too short' },
+      { line: 8, identity: 'a4', reason: 'MSG-whatsapp must be TRUE or FALSE, got "maybe"' },
+      { line: 9, identity: 'a5', reason: 'the row has 6 fields; the header has 8' },
+    ]);
+    expect(result).toMatchObject({ rows: 8, created: 3, updated: 1, unchanged: 0, failed: 4, line: 11 });
+    expect(await profile('a1')).toMatchObject({
+      phone: '+919876543210',
+      whatsappReachable: true,
+      properties: { Name: 'Asha', Phone: '+919876543210', 'MSG-whatsapp': true, 'MSG-dndWhatsApp': false, City: 'Mumbai', Age: 31, Notes: 'second row for a1' },
+    });
+    expect((await profile('a2')).properties).toEqual({ Name: 'Bo', Phone: '+14155552671', 'MSG-whatsapp': true, City: 'Delhi', Notes: 'multi\r\nline note' });
+    expect((await profile('a6')).properties).toEqual({ Name: 'Fay', City: 'Goa', Age: 40 });
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/profiles/a3', headers: project.headers })).statusCode).toBe(404);
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    const before = await ctx.db.kysely.selectFrom('profiles').select(['identity', 'properties', 'updated_at']).where('project_id', '=', project.projectId).orderBy('identity').execute();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const { result, bad } = await run(FILE, project.projectId, 3);
+    expect(result).toMatchObject({ rows: 8, created: 0, updated: 0, unchanged: 4, failed: 4 });
+    expect(bad).toHaveLength(4);
+    const after = await ctx.db.kysely.selectFrom('profiles').select(['identity', 'properties', 'updated_at']).where('project_id', '=', project.projectId).orderBy('identity').execute();
+    expect(after).toEqual(before);
+  });
+
+  it('merges a later file into existing profiles, leaving empty cells alone', async () => {
+    const { result } = await run('Identity,City,Tier:number\na1,Pune,\na2,Delhi,2\nnew1,,\n');
+    expect(result).toMatchObject({ rows: 3, created: 1, updated: 2, unchanged: 0, failed: 0 });
+    expect((await profile('a1')).properties).toMatchObject({ Name: 'Asha', City: 'Pune', Age: 31 });
+    expect((await profile('a2')).properties).toMatchObject({ City: 'Delhi', Tier: 2 });
+    expect((await profile('new1')).properties).toEqual({});
+  });
+
+  it('refuses a bad header before importing anything', async () => {
+    await expect(run('email,Name\nx,y\n')).rejects.toMatchObject({ status: 422, code: 'validation_failed', message: expect.stringMatching(/first column must be "identity"/) });
+    await expect(run('')).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/empty/) });
+  });
+
+  it('stops at broken CSV, naming the line, keeping the rows before', async () => {
+    const text = 'identity,Name\nb1,One\nb2,Two\nb3,Three\nb4,"never closed\nb5,Five\n';
+    const error = await run(text, project.projectId, 10).then(
+      () => null,
+      (caught: unknown) => caught as { status: number; code: string; message: string },
+    );
+    expect(error).toMatchObject({ status: 422, code: 'invalid_csv', message: expect.stringMatching(/not valid CSV near line \d+: Quote Not Closed/) });
+    // Rows read before the broken part are stored, and the message says up to where.
+    const upTo = Number(/Rows up to line (\d+) were imported/.exec(error!.message)?.[1]);
+    expect(upTo).toBe(4);
+    for (let line = 2; line <= upTo; line++) expect((await profile(`b${line - 1}`)).identity).toBe(`b${line - 1}`);
+  });
+
+  it('runs from the CLI with a bad-row report and the exit status', async () => {
+    const file = join(dir, 'people.csv');
+    writeFileSync(file, FILE.replace(/a(\d)/g, 'cli$1'));
+    const out = sink();
+    const err = sink();
+    const status = await importProfilesFile(ctx.db, file, { project: project.projectId }, { out, err });
+    expect(status).toBe(2);
+    expect(out.text()).toMatch(/Imported people\.csv into project "Test project" in [\d.]+ s: 8 rows, 3 created, 1 updated, 0 unchanged, 4 bad\./);
+    expect(err.text()).toContain('line 6 (cli3): Phone "12" is too short');
+    const report = readFileSync(`${file}.bad-rows.csv`, 'utf8').trim().split('\n');
+    expect(report).toEqual([
+      'line,identity,reason',
+      '5,,identity is empty',
+      '6,cli3,"Phone ""12"" is too short"',
+      '8,cli4,"MSG-whatsapp must be TRUE or FALSE, got ""maybe"""',
+      '9,cli5,the row has 6 fields; the header has 8',
+    ]);
+    const again = await importProfilesFile(ctx.db, file, { project: project.projectId, report: join(dir, 'again.csv') }, { out: sink(), err: sink() });
+    expect(again).toBe(2);
+    const imports = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/imports', headers: project.headers }));
+    expect(imports.items[0]).toMatchObject({ source: 'cli', filename: 'people.csv', status: 'completed', rows: 8, createdRows: 0, unchangedRows: 4, failedRows: 4 });
+
+    const clean = join(dir, 'clean.csv');
+    writeFileSync(clean, 'identity,Name\nz1,Zed\n');
+    expect(await importProfilesFile(ctx.db, clean, { project: project.projectId }, { out: sink(), err: sink() })).toBe(0);
+    const badHeader = join(dir, 'bad.csv');
+    writeFileSync(badHeader, 'name\nx\n');
+    const badErr = sink();
+    expect(await importProfilesFile(ctx.db, badHeader, { project: project.projectId }, { out: sink(), err: badErr })).toBe(1);
+    expect(badErr.text()).toMatch(/Import failed: The CSV header is not usable/);
+  });
+
+  it('asks for --project when several projects exist and checks --region', async () => {
+    await ctx.createProject('second');
+    const file = join(dir, 'one.csv');
+    writeFileSync(file, 'identity\nq1\n');
+    const err = sink();
+    expect(await importProfilesFile(ctx.db, file, {}, { out: sink(), err })).toBe(1);
+    expect(err.text()).toMatch(/choose one with --project <id>/);
+    const regionErr = sink();
+    expect(await importProfilesFile(ctx.db, file, { project: project.projectId, region: 'XX' }, { out: sink(), err: regionErr })).toBe(1);
+    expect(regionErr.text()).toMatch(/--region XX is not an ISO country code/);
+    const missing = sink();
+    expect(await importProfilesFile(ctx.db, join(dir, 'nope.csv'), {}, { out: sink(), err: missing })).toBe(1);
+    expect(missing.text()).toMatch(/Cannot read/);
+  });
+});

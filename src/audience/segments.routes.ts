@@ -1,0 +1,114 @@
+/**
+ * Segments: CRUD, the estimate of a saved segment, and the ad-hoc estimate the segment builder
+ * calls while the user edits (live reach). An invalid filter answers 422 with the path of the
+ * offending part (`filter.filters.1.value`) and why.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { projectIdOf } from '../auth/auth.plugin.js';
+import { listOf } from '../validation.js';
+import { segmentFilterSchema } from './segment-filter.js';
+import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.js';
+import { estimateAudience, estimateFilter } from './audience.service.js';
+
+const segmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  filter: segmentFilterSchema,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+const estimateSchema = z.object({
+  total: z.number().int().describe('Profiles matching the filter.'),
+  reachable: z.number().int().describe('Of those, profiles that can be messaged on WhatsApp now.'),
+});
+
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const idParams = z.object({ id: z.string().min(1) });
+
+export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { db } = deps;
+
+  app.post(
+    '/api/v1/segments',
+    {
+      config: { auth: 'project' },
+      schema: { tags: ['segments'], summary: 'Create a segment.', body: z.strictObject({ name, filter: segmentFilterSchema }), response: { 201: segmentSchema } },
+    },
+    async (request, reply) => reply.status(201).send(await createSegment(db, projectIdOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/v1/segments',
+    {
+      config: { auth: 'project' },
+      schema: {
+        tags: ['segments'],
+        summary: 'Segments, newest first.',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().min(1).optional() }),
+        response: { 200: listOf(segmentSchema) },
+      },
+    },
+    async (request) => listSegments(db, projectIdOf(request), request.query),
+  );
+
+  app.get(
+    '/api/v1/segments/:id',
+    { config: { auth: 'project' }, schema: { tags: ['segments'], summary: 'A segment.', params: idParams, response: { 200: segmentSchema } } },
+    async (request) => getSegment(db, projectIdOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/segments/:id',
+    {
+      config: { auth: 'project' },
+      schema: {
+        tags: ['segments'],
+        summary: 'Rename a segment or change its filter.',
+        params: idParams,
+        body: z
+          .strictObject({ name: name.optional(), filter: segmentFilterSchema.optional() })
+          .refine((patch) => patch.name !== undefined || patch.filter !== undefined, 'send name, filter or both'),
+        response: { 200: segmentSchema },
+      },
+    },
+    async (request) => updateSegment(db, projectIdOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/v1/segments/:id',
+    { config: { auth: 'project' }, schema: { tags: ['segments'], summary: 'Delete a segment.', params: idParams, response: { 204: z.null() } } },
+    async (request, reply) => {
+      await deleteSegment(db, projectIdOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/segments/:id/estimate',
+    {
+      config: { auth: 'project' },
+      schema: { tags: ['segments'], summary: "A segment's size and WhatsApp reach now.", params: idParams, response: { 200: estimateSchema } },
+    },
+    async (request) => estimateAudience(db, projectIdOf(request), { segmentId: request.params.id }),
+  );
+
+  app.post(
+    '/api/v1/segments/estimate',
+    {
+      config: { auth: 'project' },
+      schema: {
+        tags: ['segments'],
+        summary: 'Size and WhatsApp reach of a filter that is not saved (the builder’s live reach).',
+        description: 'The body is the filter itself.',
+        body: segmentFilterSchema,
+        response: { 200: estimateSchema },
+      },
+    },
+    async (request) => estimateFilter(db, projectIdOf(request), request.body),
+  );
+}

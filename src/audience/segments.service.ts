@@ -1,0 +1,61 @@
+/** Saved segments: a name and a filter (segment-filter.ts), scoped to a project. */
+import type { Db } from '../storage/db.js';
+import type { SegmentsTable } from '../storage/schema.js';
+import type { Selectable } from 'kysely';
+import { parseJson, toJson } from '../storage/json.js';
+import { newId } from '../ids.js';
+import { notFound } from '../errors.js';
+import type { SegmentFilter } from './segment-filter.js';
+
+export interface Segment {
+  id: string;
+  name: string;
+  filter: SegmentFilter;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function toSegment(row: Selectable<SegmentsTable>): Segment {
+  return { id: row.id, name: row.name, filter: parseJson<SegmentFilter>(row.filter, { type: 'and', filters: [] }), createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+/** Creates a segment; `filter` must already be valid (validateSegmentFilter / the route schema). */
+export async function createSegment(db: Db, projectId: string, input: { name: string; filter: SegmentFilter }): Promise<Segment> {
+  const now = Date.now();
+  const row = { id: newId(now), project_id: projectId, name: input.name, filter: toJson(input.filter), created_at: now, updated_at: now };
+  await db.kysely.insertInto('segments').values(row).execute();
+  return toSegment({ ...row, filter: input.filter });
+}
+
+/** The segment, or a 404 (also for another project's segment). */
+export async function getSegment(db: Db, projectId: string, id: string): Promise<Segment> {
+  const row = await db.kysely.selectFrom('segments').selectAll().where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Segment', id);
+  return toSegment(row);
+}
+
+/** Newest first; `cursor` is the id of the last segment of the previous page. */
+export async function listSegments(db: Db, projectId: string, options: { cursor?: string | undefined; limit: number }): Promise<{ items: Segment[]; nextCursor: string | null }> {
+  let query = db.kysely.selectFrom('segments').selectAll().where('project_id', '=', projectId);
+  if (options.cursor) query = query.where('id', '<', options.cursor);
+  const rows = await query.orderBy('id', 'desc').limit(options.limit + 1).execute();
+  const page = rows.slice(0, options.limit);
+  return { items: page.map(toSegment), nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+export async function updateSegment(db: Db, projectId: string, id: string, patch: { name?: string | undefined; filter?: SegmentFilter | undefined }): Promise<Segment> {
+  const current = await getSegment(db, projectId, id);
+  const next = { name: patch.name ?? current.name, filter: patch.filter ?? current.filter, updated_at: Date.now() };
+  await db.kysely
+    .updateTable('segments')
+    .set({ name: next.name, filter: toJson(next.filter), updated_at: next.updated_at })
+    .where('project_id', '=', projectId)
+    .where('id', '=', id)
+    .execute();
+  return { ...current, name: next.name, filter: next.filter, updatedAt: next.updated_at };
+}
+
+export async function deleteSegment(db: Db, projectId: string, id: string): Promise<void> {
+  const result = await db.kysely.deleteFrom('segments').where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw notFound('Segment', id);
+}
