@@ -8,6 +8,9 @@ import { providerAccountRoutes } from './providers/provider-accounts.routes.js';
 import { templateRoutes } from './templates/templates.routes.js';
 import { campaignRoutes } from './campaigns/campaigns.routes.js';
 import { audienceRoutes } from './audience/audience.routes.js';
+import { callbackRoutes } from './webhooks/callback.routes.js';
+import { keywordRoutes } from './webhooks/keywords.routes.js';
+import { inboxRoutes } from './inbox/inbox.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(opsRoutes, deps);
@@ -17,4 +20,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await app.register(templateRoutes, deps);
   await app.register(campaignRoutes, deps);
   await app.register(audienceRoutes, deps);
+  await app.register(callbackRoutes, deps);
+  await app.register(keywordRoutes, deps);
+  await app.register(inboxRoutes, deps);
 }

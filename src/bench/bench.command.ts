@@ -14,6 +14,7 @@ import { benchSuites, type BenchResult } from './suites.js';
 interface BenchCommandOptions {
   suite?: string;
   profiles: string;
+  messages: string;
   keep?: boolean;
   json?: boolean;
 }
@@ -33,15 +34,19 @@ export function registerBenchCommand(program: Command): void {
     .command('bench')
     .description(`Measure the product targets on this machine and database. Suites: ${benchSuites.map((suite) => suite.name).join(', ')}.`)
     .option('--suite <names>', 'comma-separated suites to run (default: all)')
-    .option('--profiles <n>', 'profiles to generate', '1000000')
+    .option('--profiles <n>', 'profiles to generate (audience)', '1000000')
+    .option('--messages <n>', 'messages to send (dispatch)', '100000')
     .option('--keep', 'keep the generated data instead of deleting it')
     .option('--json', 'print the results as JSON')
     .action(async (options: BenchCommandOptions) => {
       const profiles = Number(options.profiles);
-      if (!Number.isSafeInteger(profiles) || profiles < 1) {
-        console.error(`--profiles must be a whole number ≥ 1, got ${options.profiles}`);
-        process.exitCode = 1;
-        return;
+      const messages = Number(options.messages);
+      for (const [flag, value, raw] of [['--profiles', profiles, options.profiles], ['--messages', messages, options.messages]] as const) {
+        if (!Number.isSafeInteger(value) || value < 1) {
+          console.error(`${flag} must be a whole number ≥ 1, got ${raw}`);
+          process.exitCode = 1;
+          return;
+        }
       }
       const wanted = options.suite ? options.suite.split(',').map((name) => name.trim()).filter(Boolean) : benchSuites.map((suite) => suite.name);
       const unknown = wanted.filter((name) => !benchSuites.some((suite) => suite.name === name));
@@ -57,7 +62,7 @@ export function registerBenchCommand(program: Command): void {
         for (const name of wanted) {
           const suite = benchSuites.find((candidate) => candidate.name === name)!;
           console.error(`\n== ${suite.name}: ${suite.description}`);
-          const result = await suite.run({ runtime, options: { profiles, keep: options.keep === true }, log: (line) => console.error(line) });
+          const result = await suite.run({ runtime, options: { profiles, messages, keep: options.keep === true }, log: (line) => console.error(line) });
           results.push(result);
           if (!options.json) console.log(`\n${formatResult(result)}`);
         }

@@ -6,10 +6,14 @@
  */
 import type { Runtime } from '../runtime.js';
 import { audienceBenchSuite } from './audience.bench.js';
+import { dispatchBenchSuite } from './dispatch.bench.js';
+import { rateBenchSuite } from './rate.bench.js';
 
 export interface BenchOptions {
   /** Profiles to generate (audience; other suites may size themselves from it). */
   profiles: number;
+  /** Messages of the sending benchmarks (dispatch, callbacks, combined). */
+  messages: number;
   /** Keep the generated data (a project named bench-…) instead of deleting it. */
   keep: boolean;
 }
@@ -46,4 +50,4 @@ export interface BenchSuite {
 }
 
 /** Every suite, in the order `wacast bench` runs them by default. */
-export const benchSuites: BenchSuite[] = [audienceBenchSuite];
+export const benchSuites: BenchSuite[] = [dispatchBenchSuite, rateBenchSuite, audienceBenchSuite];

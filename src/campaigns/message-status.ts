@@ -123,6 +123,14 @@ export function transition(state: MessageState, event: MessageEvent): Transition
       // A failure after delivery is stale (the message did arrive); a repeated failure is a no-op.
       if (state.status === 'failed' || RANK[state.status] >= RANK.delivered) return result();
       leave(state, counters, categories);
+      // A delivery report exists only for a message the provider accepted: it was sent, even when
+      // the FAILED report overtakes the send result or the SENT report (else `sent` would depend on
+      // the order in which they arrive).
+      if (state.sent_at === null) {
+        changes.sent_at = event.at;
+        counters.sent += 1;
+        reached.push('sent');
+      }
       counters.failed += 1;
       const category = event.category ?? 'other';
       categories[category] = (categories[category] ?? 0) + 1;

@@ -256,6 +256,8 @@ export interface MessagesTable {
   delivered_at: Millis | null;
   read_at: Millis | null;
   failed_at: Millis | null;
+  /** First reply attributed to this message (counted once in the campaign's `replied`). */
+  replied_at: Generated<Millis | null>;
 }
 
 export type CallbackKind = 'delivery' | 'inbound' | 'status';
@@ -279,6 +281,8 @@ export interface CallbackEventsTable {
   error: string | null;
   attempts: number;
   applied_at: Millis | null;
+  /** After a failed application attempt: not retried before this time. */
+  retry_at: Generated<Millis | null>;
 }
 
 /** A delivery receipt whose message id is not stored yet; applied when the id arrives. */
@@ -290,6 +294,7 @@ export interface PendingReceiptsTable {
   occurred_at: Millis;
   error_code: string | null;
   error_detail: string | null;
+  error_category: Generated<string | null>;
   callback_seq: number;
   created_at: Millis;
 }
@@ -321,6 +326,10 @@ export interface ConversationsTable {
   last_auto_reply_at: Millis | null;
   unread: number;
   updated_at: Millis;
+  /** The campaign the latest attributed inbound message answers. */
+  last_campaign_id: Generated<string | null>;
+  /** Who wrote `last_text`: `in` (the user) or `out` (an agent). */
+  last_direction: Generated<'in' | 'out' | null>;
 }
 
 /** Named leases: `provider:<id>` (one dispatcher per provider account), `scheduler`, `applier`. */

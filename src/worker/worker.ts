@@ -9,6 +9,7 @@ import { deleteExpiredSessions } from '../auth/sessions.service.js';
 import { DispatchService } from '../campaigns/dispatch.service.js';
 import { PublisherService } from '../campaigns/publisher.js';
 import { SchedulerService } from '../campaigns/scheduler.js';
+import { ApplierService } from '../webhooks/applier.service.js';
 
 export interface BackgroundService {
   readonly name: string;
@@ -59,6 +60,7 @@ export const backgroundServices: BackgroundServiceFactory[] = [
   (deps, owner) => new SchedulerService(deps, owner),
   (deps, owner) => new PublisherService(deps, owner),
   (deps, owner) => new DispatchService(deps, owner),
+  (deps, owner) => new ApplierService(deps, owner),
 ];
 
 export class Worker {

@@ -8,7 +8,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { waitFor } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
-import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox-process.js';
+import { startSandboxProcess, type SandboxProcess } from '../../src/sandbox/sandbox.process.js';
 
 const RATE = 200;
 const PER_CAMPAIGN = 1300;
@@ -91,11 +91,11 @@ describe.each(testEngines())('rate accuracy at the provider ($name)', (engine) =
     const times = messages.map((message) => message.arrivedAt).sort((a, b) => a - b);
     const busiest = maxInSlidingSecond(times);
     const average = ((times.length - 1) / (times[times.length - 1]! - times[0]!)) * 1000;
-    const stats = await sandbox.get('/_sandbox/stats?histogram=true');
-    console.log(JSON.stringify(stats.accounts.rate.perSecond.map((bucket: { arrivals: number }) => bucket.arrivals)));
+    const stats = await sandbox.get<{ accounts: Record<string, { maxArrivalsPerSecond: number; perSecond: Array<{ arrivals: number }> }> }>('/_sandbox/stats?histogram=true');
+    console.log(JSON.stringify(stats.accounts.rate!.perSecond.map((bucket) => bucket.arrivals)));
     console.log(`rate test (${engine.name}): busiest sliding second ${busiest}, average ${average.toFixed(1)}/s over ${times.length} messages`);
     expect(busiest).toBeLessThanOrEqual(RATE);
-    expect(stats.accounts.rate.maxArrivalsPerSecond).toBeLessThanOrEqual(RATE);
+    expect(stats.accounts.rate!.maxArrivalsPerSecond).toBeLessThanOrEqual(RATE);
     expect(average).toBeGreaterThanOrEqual(196);
 
     // Sharing: while both ran, each got a fair part of the rate (neither waited for the other).

@@ -1,9 +1,11 @@
 import type { Migration } from '../migrator.js';
 import * as initial from './0001-initial.js';
 import * as audience from './0002-audience.js';
+import * as webhooks from './0003-webhooks.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
   { name: '0001-initial', up: initial.up },
   { name: '0002-audience', up: audience.up },
+  { name: '0003-webhooks', up: webhooks.up },
 ];

@@ -1,25 +1,36 @@
 /**
- * `wacast sandbox` in its own process, as a provider is in reality: its arrival times are not
- * disturbed by the event loop of the process under test. Inspected over its control API.
+ * `wacast sandbox` in its own process, as a provider is in reality another machine: its arrival
+ * times are not disturbed by the event loop of the process under test, and it gets its own core.
+ * Used by the benchmarks and the rate test; inspected over the control API (`/_sandbox/…`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertBuilt, WACAST_BIN } from './cli.js';
+import { fileURLToPath } from 'node:url';
+
+const WACAST_BIN = fileURLToPath(new URL('../../bin/wacast.js', import.meta.url));
+
+export interface SandboxArrival {
+  to: string;
+  arrivedAt: number;
+  params?: string[];
+  account: string;
+  id: string;
+}
 
 export interface SandboxProcess {
   url: string;
   env: { GUPSHUP_ENTERPRISE_URL: string; GUPSHUP_API_URL: string; VONAGE_API_URL: string };
-  get<T = any>(path: string): Promise<T>;
-  post<T = any>(path: string, body: unknown): Promise<T>;
-  /** Every retained message (all pages). */
-  messages(filter?: Record<string, string>): Promise<Array<{ to: string; arrivedAt: number; params?: string[]; account: string; id: string }>>;
+  get<T = unknown>(path: string): Promise<T>;
+  post<T = unknown>(path: string, body: unknown): Promise<T>;
+  /** Every retained message matching the filter (all pages). */
+  messages(filter?: Record<string, string>): Promise<SandboxArrival[]>;
   close(): Promise<void>;
 }
 
+/** Starts `wacast sandbox --port 0` with `config` (the --config file format) and extra CLI flags. */
 export async function startSandboxProcess(config: object, args: string[] = []): Promise<SandboxProcess> {
-  assertBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'wacast-sandbox-'));
   const file = join(dir, 'sandbox.json');
   writeFileSync(file, JSON.stringify(config));
@@ -29,7 +40,7 @@ export async function startSandboxProcess(config: object, args: string[] = []): 
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sandbox did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`the sandbox did not start:\n${output}`)), 15_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
@@ -40,12 +51,12 @@ export async function startSandboxProcess(config: object, args: string[] = []): 
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`sandbox exited (${code}):\n${output}`)));
+    child.on('exit', (code) => reject(new Error(`the sandbox exited (${code}):\n${output}`)));
   });
-  const request = async (method: string, path: string, body?: unknown): Promise<any> => {
+  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${url}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json();
+    return (await response.json()) as T;
   };
   return {
     url,
@@ -53,12 +64,12 @@ export async function startSandboxProcess(config: object, args: string[] = []): 
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body),
     async messages(filter = {}) {
-      const out: Array<{ to: string; arrivedAt: number; params?: string[]; account: string; id: string }> = [];
-      let cursor: string | number | null = null;
+      const out: SandboxArrival[] = [];
+      let cursor: string | null = null;
       for (;;) {
-        const query = new URLSearchParams({ ...filter, limit: '10000', ...(cursor !== null ? { cursor: String(cursor) } : {}) });
-        const page = (await request('GET', `/_sandbox/messages?${query}`)) as { items: Array<{ seq: number } & Record<string, unknown>>; nextCursor?: string | number | null };
-        out.push(...(page.items as never[]));
+        const query: URLSearchParams = new URLSearchParams({ ...filter, limit: '10000', ...(cursor !== null ? { cursor } : {}) });
+        const page: { items: SandboxArrival[]; nextCursor: string | null } = await request<{ items: SandboxArrival[]; nextCursor: string | null }>('GET', `/_sandbox/messages?${query}`);
+        out.push(...page.items);
         if (!page.nextCursor || page.items.length === 0) return out;
         cursor = page.nextCursor;
       }

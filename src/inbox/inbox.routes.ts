@@ -1,0 +1,119 @@
+/** REST API of the Inbox: /api/v1/inbox. `:phone` is E.164, URL-encoded (`%2B919876543210`). */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../deps.js';
+import { projectIdOf } from '../auth/auth.plugin.js';
+import { listOf } from '../validation.js';
+import { conversationPhone, getConversation, listConversations, markConversationRead, replyToConversation } from './inbox.service.js';
+
+const named = z.object({ id: z.string(), name: z.string() });
+const summarySchema = z.object({
+  phone: z.string(),
+  providerId: z.string(),
+  profile: z.object({ id: z.string(), identity: z.string(), name: z.string().nullable() }).nullable(),
+  lastText: z.string().nullable().describe('Plain text: render as text, never as HTML.'),
+  lastDirection: z.enum(['in', 'out']).nullable(),
+  lastInboundAt: z.number().nullable(),
+  lastOutboundAt: z.number().nullable(),
+  unread: z.number(),
+  campaign: named.nullable().describe('The campaign the latest attributed reply answers.'),
+  windowOpen: z.boolean().describe('A free-text reply is allowed (the user wrote within 24 hours).'),
+  windowClosesAt: z.number().nullable(),
+  updatedAt: z.number(),
+});
+const messageSchema = z.object({
+  id: z.string(),
+  direction: z.enum(['in', 'out']),
+  at: z.number(),
+  text: z.string().nullable().describe('Plain text: render as text, never as HTML.'),
+  messageType: z.string(),
+  kind: z.enum(['campaign', 'test', 'reply', 'auto_reply', 'keyword_reply']).nullable(),
+  status: z.string().nullable(),
+  ticks: z.enum(['pending', 'sent', 'delivered', 'read', 'failed']).nullable(),
+  campaign: named.nullable(),
+  error: z.object({ category: z.string().nullable(), code: z.string().nullable(), detail: z.string().nullable() }).nullable(),
+  sentAt: z.number().nullable(),
+  deliveredAt: z.number().nullable(),
+  readAt: z.number().nullable(),
+  failedAt: z.number().nullable(),
+  mediaUrl: z.string().nullable(),
+});
+const conversationSchema = summarySchema.extend({
+  messages: z.array(messageSchema).describe('One page, oldest first.'),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next older page.'),
+});
+const phoneParams = z.object({ phone: z.string().describe('E.164, URL-encoded: %2B919876543210') });
+const replyBody = z
+  .object({
+    text: z.string().optional().describe('A session message: allowed within 24 hours of the user\'s last message.'),
+    templateId: z.string().optional().describe('A template of the conversation\'s provider account: allowed any time.'),
+    params: z.array(z.string()).optional().describe('One literal value per template placeholder.'),
+    mediaUrl: z.string().optional().describe('Required when the template has an attachment.'),
+  })
+  .strict();
+
+export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['inbox'];
+  const auth = { auth: 'project' as const };
+
+  app.get(
+    '/api/v1/inbox',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Conversations, most recent activity first.',
+        querystring: z.object({
+          phone: z.string().optional().describe('Only numbers containing these digits.'),
+          unread: z.enum(['true', 'false']).optional(),
+          cursor: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: listOf(summarySchema) },
+      },
+    },
+    async (request) => listConversations(deps, projectIdOf(request), { ...request.query, unread: request.query.unread === 'true' }),
+  );
+
+  app.get(
+    '/api/v1/inbox/:phone',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'One conversation: inbound and outbound messages in time order, with delivery ticks and campaign context.',
+        params: phoneParams,
+        querystring: z.object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: conversationSchema },
+      },
+    },
+    async (request) => getConversation(deps, projectIdOf(request), conversationPhone(request.params.phone), request.query),
+  );
+
+  app.post(
+    '/api/v1/inbox/:phone/reply',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Reply: free text inside the 24-hour window (409 window_closed outside it), or a template any time.',
+        params: phoneParams,
+        body: replyBody,
+        response: { 201: messageSchema },
+      },
+    },
+    async (request, reply) => {
+      const projectId = projectIdOf(request);
+      const message = await replyToConversation(deps, projectId, conversationPhone(request.params.phone), request.body);
+      return reply.status(201).send(message);
+    },
+  );
+
+  app.post(
+    '/api/v1/inbox/:phone/read',
+    { config: auth, schema: { tags, summary: 'Mark the conversation read.', params: phoneParams, response: { 200: summarySchema } } },
+    async (request) => markConversationRead(deps, projectIdOf(request), conversationPhone(request.params.phone)),
+  );
+}

@@ -1,0 +1,421 @@
+/**
+ * The Inbox: two-way conversations per phone. A conversation is created by the first inbound
+ * message (see webhooks/inbound.ts); this module lists them, shows one (inbound and outbound
+ * messages in time order, with delivery status and campaign context), queues agent replies and
+ * marks conversations read. Every query is scoped to the project: another project's phone answers
+ * 404 exactly like an unknown one.
+ *
+ * Replies follow WhatsApp's rule: free text (a session message, sent through the Gupshup two-way
+ * account / Vonage) only within 24 hours of the user's last message; outside it, only an approved
+ * template.
+ */
+import { sql } from 'kysely';
+import type { AppDeps } from '../deps.js';
+import type { MessageKind, MessageStatus } from '../storage/schema.js';
+import { parseJson } from '../storage/json.js';
+import { AppError, conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
+import { readPayload, type MessagePayload } from '../campaigns/message-payload.js';
+import { getTemplateRow } from '../templates/templates.service.js';
+import { fillPlaceholders } from '../templates/placeholders.js';
+import { outboundUrlProblem } from '../net/outbound-url.js';
+import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
+import { queueDirectMessage } from './direct-messages.js';
+
+export interface ConversationSummary {
+  phone: string;
+  providerId: string;
+  profile: { id: string; identity: string; name: string | null } | null;
+  lastText: string | null;
+  lastDirection: 'in' | 'out' | null;
+  lastInboundAt: number | null;
+  lastOutboundAt: number | null;
+  unread: number;
+  /** The campaign the latest attributed reply answers. */
+  campaign: { id: string; name: string } | null;
+  /** True while a session (free-text) reply is allowed: the user wrote within 24 hours. */
+  windowOpen: boolean;
+  /** When the 24-hour window closes (or closed); null when the user never wrote. */
+  windowClosesAt: number | null;
+  updatedAt: number;
+}
+
+/** Delivery ticks of an outbound message, as WhatsApp shows them. */
+export type Ticks = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface ConversationMessage {
+  id: string;
+  direction: 'in' | 'out';
+  /** Epoch ms: received (inbound), sent or else queued (outbound). */
+  at: number;
+  /** Plain text (render as text, never as HTML); null for media without caption. */
+  text: string | null;
+  messageType: string;
+  /** Outbound: campaign, test, reply, auto_reply or keyword_reply. */
+  kind: MessageKind | null;
+  status: MessageStatus | null;
+  ticks: Ticks | null;
+  campaign: { id: string; name: string } | null;
+  error: { category: string | null; code: string | null; detail: string | null } | null;
+  sentAt: number | null;
+  deliveredAt: number | null;
+  readAt: number | null;
+  failedAt: number | null;
+  mediaUrl: string | null;
+}
+
+export interface Conversation extends ConversationSummary {
+  /** One page, oldest first. */
+  messages: ConversationMessage[];
+  /** Cursor of the next older page, or null. */
+  nextCursor: string | null;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** The `:phone` path parameter (E.164, URL-encoded `%2B…`; a missing `+` is tolerated). */
+export function conversationPhone(value: string): string {
+  const compact = value.trim().replace(/[\s()-]/g, '');
+  const phone = compact.startsWith('+') ? compact : `+${compact}`;
+  if (!E164.test(phone)) {
+    throw validationFailed([{ path: 'phone', message: 'must be an E.164 phone number (URL-encoded, e.g. %2B919876543210)' }]);
+  }
+  return phone;
+}
+
+function windowOf(lastInboundAt: number | null, now: number) {
+  const closesAt = lastInboundAt === null ? null : lastInboundAt + SESSION_WINDOW_MS;
+  return { windowOpen: closesAt !== null && closesAt > now, windowClosesAt: closesAt };
+}
+
+function encodeCursor(parts: Array<string | number>): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, shape: Array<'string' | 'number'>): Array<string | number> {
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parts) && parts.length === shape.length && parts.every((part, index) => typeof part === shape[index])) return parts as Array<string | number>;
+  } catch {
+    // reported below
+  }
+  throw validationFailed([{ path: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
+}
+
+function summaryQuery(deps: Pick<AppDeps, 'db'>, projectId: string) {
+  return deps.db.kysely
+    .selectFrom('conversations as c')
+    .leftJoin('profiles as p', (join) => join.onRef('p.id', '=', 'c.profile_id').onRef('p.project_id', '=', 'c.project_id'))
+    .leftJoin('campaigns as k', (join) => join.onRef('k.id', '=', 'c.last_campaign_id').onRef('k.project_id', '=', 'c.project_id'))
+    .select([
+      'c.phone', 'c.provider_id', 'c.profile_id', 'c.last_text', 'c.last_direction', 'c.last_inbound_at', 'c.last_outbound_at', 'c.unread',
+      'c.updated_at', 'p.identity', 'p.properties', 'k.id as campaign_id', 'k.name as campaign_name',
+    ])
+    .where('c.project_id', '=', projectId);
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryQuery>['executeTakeFirstOrThrow']>>;
+
+function toSummary(row: SummaryRow, now: number): ConversationSummary {
+  const name = parseJson<Record<string, unknown>>(row.properties, {}).Name;
+  return {
+    phone: row.phone,
+    providerId: row.provider_id,
+    profile: row.profile_id && row.identity ? { id: row.profile_id, identity: row.identity, name: typeof name === 'string' ? name : null } : null,
+    lastText: row.last_text,
+    lastDirection: row.last_direction ?? null,
+    lastInboundAt: row.last_inbound_at,
+    lastOutboundAt: row.last_outbound_at,
+    unread: row.unread,
+    campaign: row.campaign_id && row.campaign_name ? { id: row.campaign_id, name: row.campaign_name } : null,
+    ...windowOf(row.last_inbound_at, now),
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Conversations, most recent activity first; `phone` finds those whose number contains its digits. */
+export async function listConversations(
+  deps: Pick<AppDeps, 'db'>,
+  projectId: string,
+  options: { cursor?: string | undefined; limit: number; phone?: string | undefined; unread?: boolean | undefined },
+  now = Date.now(),
+): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
+  let query = summaryQuery(deps, projectId);
+  if (options.phone !== undefined) {
+    const digits = options.phone.replace(/\D/g, '');
+    if (!digits) throw validationFailed([{ path: 'phone', message: 'must contain digits of the phone number to find' }]);
+    query = query.where('c.phone', 'like', `%${digits}%`);
+  }
+  if (options.unread) query = query.where('c.unread', '>', 0);
+  if (options.cursor) {
+    const [updatedAt, phone] = decodeCursor(options.cursor, ['number', 'string']) as [number, string];
+    query = query.where((eb) => eb.or([eb('c.updated_at', '<', updatedAt), eb.and([eb('c.updated_at', '=', updatedAt), eb('c.phone', '<', phone)])]));
+  }
+  const rows = await query.orderBy('c.updated_at', 'desc').orderBy('c.phone', 'desc').limit(options.limit + 1).execute();
+  const page = rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => toSummary(row, now)),
+    nextCursor: rows.length > options.limit && last ? encodeCursor([last.updated_at, last.phone]) : null,
+  };
+}
+
+async function summaryOf(deps: Pick<AppDeps, 'db'>, projectId: string, phone: string, now: number): Promise<ConversationSummary> {
+  const row = await summaryQuery(deps, projectId).where('c.phone', '=', phone).executeTakeFirst();
+  if (!row) throw notFound('Conversation', phone);
+  return toSummary(row, now);
+}
+
+function ticksOf(status: MessageStatus): Ticks | null {
+  switch (status) {
+    case 'queued':
+    case 'sending':
+    case 'unknown':
+      return 'pending';
+    case 'sent':
+    case 'delivered':
+    case 'read':
+    case 'failed':
+      return status;
+    default:
+      return null;
+  }
+}
+
+/** A media URL of an inbound message, where the provider's payload has one. */
+function inboundMediaUrl(payload: unknown): string | null {
+  const record = parseJson<Record<string, unknown> | null>(payload, null);
+  if (!record || typeof record !== 'object') return null;
+  if (typeof record.mediaUrl === 'string') return record.mediaUrl;
+  const inner = record.payload;
+  if (inner && typeof inner === 'object' && typeof (inner as Record<string, unknown>).url === 'string') return (inner as Record<string, string>).url!;
+  for (const key of ['image', 'video', 'audio', 'file', 'sticker']) {
+    const media = record[key];
+    if (media && typeof media === 'object' && typeof (media as Record<string, unknown>).url === 'string') return (media as Record<string, string>).url!;
+  }
+  return null;
+}
+
+function outboundText(payload: MessagePayload | null): { text: string | null; mediaUrl: string | null } {
+  if (!payload) return { text: null, mediaUrl: null };
+  if (payload.type === 'text') return { text: payload.text, mediaUrl: null };
+  return { text: payload.body, mediaUrl: payload.mediaUrl ?? null };
+}
+
+/** One conversation with a page of its messages (the latest `limit`, or older ones with `cursor`). */
+export async function getConversation(
+  deps: Pick<AppDeps, 'db'>,
+  projectId: string,
+  phone: string,
+  options: { cursor?: string | undefined; limit: number },
+  now = Date.now(),
+): Promise<Conversation> {
+  const summary = await summaryOf(deps, projectId, phone, now);
+  const before = options.cursor ? (decodeCursor(options.cursor, ['number', 'string']) as [number, string]) : null;
+  const { kysely } = deps.db;
+
+  let inbound = kysely
+    .selectFrom('inbound_messages')
+    .select(['id', 'received_at', 'text', 'message_type', 'payload', 'campaign_id'])
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone);
+  if (before) inbound = inbound.where((eb) => eb.or([eb('received_at', '<', before[0]), eb.and([eb('received_at', '=', before[0]), eb('id', '<', before[1])])]));
+  const inboundRows = await inbound.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+
+  const at = sql<number>`coalesce(sent_at, created_at)`;
+  let outbound = kysely
+    .selectFrom('messages')
+    .select([
+      'id', at.as('at'), 'kind', 'status', 'payload', 'campaign_id', 'error_category', 'error_code', 'error_detail', 'sent_at', 'delivered_at', 'read_at', 'failed_at',
+    ])
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .where('status', 'not in', ['skipped', 'cancelled']);
+  if (before) outbound = outbound.where((eb) => eb.or([eb(at, '<', before[0]), eb.and([eb(at, '=', before[0]), eb('id', '<', before[1])])]));
+  const outboundRows = await outbound.orderBy(at, 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+
+  const campaignIds = [...new Set([...inboundRows, ...outboundRows].map((row) => row.campaign_id).filter((id): id is string => id !== null))];
+  const campaigns = new Map<string, string>();
+  if (campaignIds.length > 0) {
+    const rows = await kysely.selectFrom('campaigns').select(['id', 'name']).where('project_id', '=', projectId).where('id', 'in', campaignIds).execute();
+    for (const row of rows) campaigns.set(row.id, row.name);
+  }
+  const campaignOf = (id: string | null) => (id && campaigns.has(id) ? { id, name: campaigns.get(id)! } : null);
+
+  const items: ConversationMessage[] = [
+    ...inboundRows.map((row) => ({
+      id: row.id,
+      direction: 'in' as const,
+      at: row.received_at,
+      text: row.text,
+      messageType: row.message_type,
+      kind: null,
+      status: null,
+      ticks: null,
+      campaign: campaignOf(row.campaign_id),
+      error: null,
+      sentAt: null,
+      deliveredAt: null,
+      readAt: null,
+      failedAt: null,
+      mediaUrl: inboundMediaUrl(row.payload),
+    })),
+    ...outboundRows.map((row) => {
+      const payload = readPayload(row.payload);
+      const content = outboundText(payload);
+      return {
+        id: row.id,
+        direction: 'out' as const,
+        at: Number(row.at),
+        text: content.text,
+        messageType: payload?.type === 'template' ? 'template' : 'text',
+        kind: row.kind,
+        status: row.status,
+        ticks: ticksOf(row.status),
+        campaign: campaignOf(row.campaign_id),
+        error: row.status === 'failed' || row.status === 'unknown' ? { category: row.error_category, code: row.error_code, detail: row.error_detail } : null,
+        sentAt: row.sent_at,
+        deliveredAt: row.delivered_at,
+        readAt: row.read_at,
+        failedAt: row.failed_at,
+        mediaUrl: content.mediaUrl,
+      };
+    }),
+  ];
+  items.sort((a, b) => b.at - a.at || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+  const page = items.slice(0, options.limit);
+  const oldest = page[page.length - 1];
+  return {
+    ...summary,
+    messages: page.reverse(),
+    nextCursor: items.length > options.limit && oldest ? encodeCursor([oldest.at, oldest.id]) : null,
+  };
+}
+
+export interface ReplyInput {
+  text?: string | undefined;
+  templateId?: string | undefined;
+  params?: string[] | undefined;
+  mediaUrl?: string | undefined;
+}
+
+/** WhatsApp's limit for a text message body. */
+export const MAX_REPLY_TEXT = 4096;
+
+/**
+ * Queues an agent's reply through the conversation's provider account (priority 0: before
+ * campaigns). Text → a session message, only inside the 24-hour window (else 409 window_closed);
+ * a template (`templateId`, `params`) → any time, unless the phone opted out.
+ */
+export async function replyToConversation(deps: AppDeps, projectId: string, phone: string, input: ReplyInput, now = Date.now()): Promise<ConversationMessage> {
+  const problems: FieldProblem[] = [];
+  const hasText = input.text !== undefined;
+  const hasTemplate = input.templateId !== undefined;
+  if (hasText === hasTemplate) {
+    throw validationFailed([{ path: hasText ? 'templateId' : 'text', message: 'send either text (a session message) or templateId with params (a template), not both or neither' }]);
+  }
+  const conversation = await deps.db.kysely
+    .selectFrom('conversations')
+    .select(['provider_id', 'profile_id', 'last_inbound_at'])
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .executeTakeFirst();
+  if (!conversation) throw notFound('Conversation', phone);
+  const provider = await deps.db.kysely
+    .selectFrom('provider_accounts')
+    .select(['id', 'deleted_at'])
+    .where('id', '=', conversation.provider_id)
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  if (!provider || provider.deleted_at !== null) {
+    throw conflict('provider_deleted', 'The provider account this conversation came through was deleted: replies cannot be sent from it.');
+  }
+
+  let payload: MessagePayload;
+  if (hasText) {
+    const text = input.text!.trim();
+    if (!text) problems.push({ path: 'text', message: 'must not be empty' });
+    if (text.length > MAX_REPLY_TEXT) problems.push({ path: 'text', message: `must be at most ${MAX_REPLY_TEXT} characters` });
+    if (problems.length > 0) throw validationFailed(problems);
+    const { windowOpen, windowClosesAt } = windowOf(conversation.last_inbound_at, now);
+    if (!windowOpen) {
+      throw conflict(
+        'window_closed',
+        windowClosesAt === null
+          ? 'This user has not written yet: a free-text reply is only allowed within 24 hours of their last message. Send a template instead (templateId and params).'
+          : `The 24-hour window closed at ${new Date(windowClosesAt).toISOString()}: a free-text reply is only allowed within 24 hours of the user's last message. Send a template instead (templateId and params).`,
+        { windowClosesAt, lastInboundAt: conversation.last_inbound_at },
+      );
+    }
+    payload = { type: 'text', text };
+  } else {
+    const template = await getTemplateRow(deps, projectId, input.templateId!).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 404) return null;
+      throw error;
+    });
+    const params = input.params ?? [];
+    if (!template) problems.push({ path: 'templateId', message: 'is not a template of this project' });
+    else {
+      if (template.provider_id !== conversation.provider_id) problems.push({ path: 'templateId', message: "belongs to another provider account than this conversation's" });
+      if (params.length !== template.placeholder_count) {
+        problems.push({ path: 'params', message: `the template has ${template.placeholder_count} placeholder(s) but ${params.length} value(s) were given` });
+      }
+      if (template.attachment_type !== 'none' && !input.mediaUrl) problems.push({ path: 'mediaUrl', message: `is required: the template has a ${template.attachment_type} attachment` });
+    }
+    params.forEach((value, index) => {
+      if (value.trim() === '') problems.push({ path: `params.${index}`, message: 'must not be empty' });
+    });
+    if (input.mediaUrl) {
+      const problem = await outboundUrlProblem(input.mediaUrl, deps.config.allowPrivateUrls);
+      if (problem) problems.push({ path: 'mediaUrl', message: problem });
+    }
+    if (problems.length > 0 || !template) throw validationFailed(problems);
+    const dnd = await deps.db.kysely.selectFrom('phone_dnd').select('dnd').where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
+    if (dnd?.dnd === 1) {
+      throw conflict('phone_opted_out', 'This phone number opted out (phone-level DND): templates are not sent to it. A free-text reply is still possible while the 24-hour window is open.');
+    }
+    payload = { type: 'template', templateId: template.id, params, body: fillPlaceholders(template.body, params), ...(input.mediaUrl ? { mediaUrl: input.mediaUrl } : {}) };
+  }
+
+  const id = await deps.db.kysely.transaction().execute(async (trx) => {
+    const messageId = await queueDirectMessage(trx, { projectId, providerId: conversation.provider_id, phone, profileId: conversation.profile_id, kind: 'reply', payload }, now);
+    await trx
+      .updateTable('conversations')
+      .set({
+        last_outbound_at: now,
+        last_text: payload.type === 'text' ? payload.text : payload.body,
+        last_direction: 'out',
+        updated_at: sql<number>`case when updated_at > ${now} then updated_at else ${now} end`,
+      })
+      .where('project_id', '=', projectId)
+      .where('phone', '=', phone)
+      .execute();
+    return messageId;
+  });
+  deps.bus.emit('messages-queued', conversation.provider_id);
+  deps.bus.emit('conversation-changed', projectId, phone);
+  const content = outboundText(payload);
+  return {
+    id,
+    direction: 'out',
+    at: now,
+    text: content.text,
+    messageType: payload.type === 'template' ? 'template' : 'text',
+    kind: 'reply',
+    status: 'queued',
+    ticks: 'pending',
+    campaign: null,
+    error: null,
+    sentAt: null,
+    deliveredAt: null,
+    readAt: null,
+    failedAt: null,
+    mediaUrl: content.mediaUrl,
+  };
+}
+
+/** Marks a conversation read (unread = 0). */
+export async function markConversationRead(deps: Pick<AppDeps, 'db'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
+  const result = await deps.db.kysely.updateTable('conversations').set({ unread: 0 }).where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw notFound('Conversation', phone);
+  return summaryOf(deps, projectId, phone, now);
+}

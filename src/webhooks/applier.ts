@@ -1,0 +1,384 @@
+/**
+ * The applier: turns the callback log into effects, in arrival order, idempotently. One pass:
+ * 1. retries pending receipts (receipts that arrived before their message's provider id was
+ *    stored) whose id is stored now — a window of the pending table per pass, so a large backlog of
+ *    receipts for messages that are not ours never slows a pass down;
+ * 2. takes the next pending callbacks by `seq`, and applies them in ONE transaction: receipts
+ *    (set-based, see receipts.ts), inbound messages and user events (see inbound.ts), campaign
+ *    counters, the receipts still without a message (kept pending), and the callbacks' new state.
+ *    Effects and the `applied` mark commit together, so a crash re-applies nothing twice.
+ * If the batch transaction throws, its callbacks are applied one per transaction: a callback that
+ * still throws stays `pending` with attempts+1 and a backoff, and becomes `invalid` (with the error)
+ * after MAX_ATTEMPTS, while the others go on. Callbacks that cannot be parsed any more are `invalid`.
+ * After the commit: signals (messages queued, campaign and conversation changes) and the provider
+ * opt-in / opt-out calls.
+ */
+import type { Kysely } from 'kysely';
+import type { AppDeps } from '../deps.js';
+import type { Database } from '../storage/schema.js';
+import type { CallbackEvent, GupshupCredentials, NexmoCredentials } from '../providers/provider.js';
+import { CampaignDeltas } from '../campaigns/counters.js';
+import { newId } from '../ids.js';
+import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
+import { applyReceipts, type ReceiptWork } from './receipts.js';
+import { applyInbound, applyUserPreference, emptyEffects, type AccountInfo, type Effects } from './inbound.js';
+import { DEFAULT_KEYWORD_SETTINGS, getKeywordSettings, type KeywordSettings } from './keywords.js';
+import { parsedEventCache, type ParsedEventCache } from './parsed-events.js';
+import { parseCallback, rawCallback } from './raw-callback.js';
+
+export const MAX_ATTEMPTS = 5;
+/** Pending receipts older than this are dropped: the message they belong to was never ours. */
+export const PENDING_RECEIPT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Applied callbacks are kept this long (their effects are in the other tables), refused ones longer. */
+export const APPLIED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+export const INVALID_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface ApplierOptions {
+  /** Callbacks per transaction to start with; adapted to keep each transaction near `targetBatchMs`. */
+  batchSize: number;
+  minBatchSize: number;
+  maxBatchSize: number;
+  /**
+   * Aim for transactions this long: on SQLite the HTTP handlers' inserts wait for them (one
+   * connection), so a short transaction keeps the callbacks' acknowledgement fast.
+   */
+  targetBatchMs: number;
+  /** Pending receipts looked at per pass. */
+  pendingWindow: number;
+}
+
+export const DEFAULT_APPLIER_OPTIONS: ApplierOptions = { batchSize: 500, minBatchSize: 50, maxBatchSize: 5000, targetBatchMs: 15, pendingWindow: 2000 };
+
+const PENDING_COLUMNS: JsonRowColumn[] = [
+  { name: 'id', type: 'text' }, { name: 'provider_id', type: 'text' }, { name: 'provider_message_id', type: 'text' }, { name: 'status', type: 'text' },
+  { name: 'occurred_at', type: 'bigint' }, { name: 'error_code', type: 'text' }, { name: 'error_detail', type: 'text' }, { name: 'error_category', type: 'text' },
+  { name: 'callback_seq', type: 'bigint' }, { name: 'created_at', type: 'bigint' },
+];
+
+interface LogRow {
+  seq: number;
+  project_id: string;
+  provider_id: string;
+  provider_type: 'gupshup' | 'nexmo';
+  received_at: number;
+  method: string;
+  content_type: string | null;
+  body: string;
+  query: string | null;
+  attempts: number;
+}
+
+interface Prepared {
+  row: LogRow;
+  events: CallbackEvent[] | null;
+  /** Why the stored callback cannot be read (it is marked invalid). */
+  error: string | null;
+}
+
+export interface PassResult {
+  /** Callbacks taken from the log (applied, invalid or retried later). */
+  callbacks: number;
+  /** Pending receipts applied because their message id is known now. */
+  pendingApplied: number;
+}
+
+export class Applier {
+  private readonly cache: ParsedEventCache;
+  private batchSize: number;
+  private pendingCursor = '';
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly options: ApplierOptions = DEFAULT_APPLIER_OPTIONS,
+  ) {
+    this.cache = parsedEventCache(deps.db);
+    this.batchSize = options.batchSize;
+  }
+
+  /** Lets the HTTP handlers of this process hand parsed callbacks over; returns the detach function. */
+  attachCache(): () => void {
+    return this.cache.attach();
+  }
+
+  /** One pass; resolves when its transactions committed. */
+  async runOnce(now = Date.now(), options: { pendingReceipts?: boolean } = {}): Promise<PassResult> {
+    const pendingApplied = options.pendingReceipts === false ? 0 : await this.resolvePendingReceipts(now);
+    const started = performance.now();
+    const rows = await this.deps.db.kysely
+      .selectFrom('callback_events')
+      .select(['seq', 'project_id', 'provider_id', 'provider_type', 'received_at', 'method', 'content_type', 'body', 'query', 'attempts'])
+      .where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
+      .orderBy('seq')
+      .limit(this.batchSize)
+      .execute();
+    if (rows.length === 0) return { callbacks: 0, pendingApplied };
+    const prepared = rows.map((row) => this.prepare({ ...row, seq: Number(row.seq) }));
+    try {
+      await this.apply(prepared, now);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, callbacks: prepared.length }, 'applying a batch of callbacks failed; applying them one by one');
+      for (const one of prepared) {
+        try {
+          await this.apply([one], now);
+        } catch (oneError) {
+          await this.recordFailure(one.row, oneError, now);
+        }
+      }
+    }
+    this.adapt(rows.length, performance.now() - started);
+    return { callbacks: rows.length, pendingApplied };
+  }
+
+  /** Callbacks the next pass takes at most. */
+  get batchLimit(): number {
+    return this.batchSize;
+  }
+
+  private adapt(count: number, elapsedMs: number): void {
+    const { minBatchSize, maxBatchSize, targetBatchMs } = this.options;
+    if (elapsedMs > targetBatchMs * 1.5) this.batchSize = Math.max(minBatchSize, Math.floor(this.batchSize / 2));
+    else if (count === this.batchSize && elapsedMs < targetBatchMs / 2) this.batchSize = Math.min(maxBatchSize, this.batchSize * 2);
+  }
+
+  private prepare(row: LogRow): Prepared {
+    const cached = this.cache.take(row.seq);
+    if (cached) return { row, events: cached, error: null };
+    const raw = rawCallback({ method: row.method, contentType: row.content_type, body: row.body, query: row.query });
+    const parsed = parseCallback(row.provider_type, raw, row.query, row.received_at);
+    return parsed.ok ? { row, events: parsed.events, error: null } : { row, events: null, error: parsed.error };
+  }
+
+  /** Applies prepared callbacks in one transaction, then runs the side effects. */
+  private async apply(prepared: Prepared[], now: number): Promise<void> {
+    const { db } = this.deps;
+    const accounts = new Map<string, AccountInfo | null>();
+    for (const { row } of prepared) if (!accounts.has(row.provider_id)) accounts.set(row.provider_id, await this.account(row.provider_id));
+    // Read before the transaction: on SQLite a read outside it would wait for it (one connection).
+    const keywordSettings = new Map<string, KeywordSettings>();
+    for (const { row, events } of prepared) {
+      const account = accounts.get(row.provider_id);
+      if (!account || keywordSettings.has(account.projectId) || !(events ?? []).some((event) => event.kind === 'inbound')) continue;
+      keywordSettings.set(account.projectId, await getKeywordSettings(db, account.projectId));
+    }
+    const keywords = (projectId: string) => keywordSettings.get(projectId) ?? DEFAULT_KEYWORD_SETTINGS;
+
+    const effects = emptyEffects();
+    const touched = await db.kysely.transaction().execute(async (trx) => {
+      const deltas = new CampaignDeltas();
+      const receipts: ReceiptWork[] = [];
+      for (const { row, events } of prepared) {
+        for (const event of events ?? []) {
+          if (event.kind === 'receipt') {
+            receipts.push({
+              providerId: row.provider_id,
+              providerMessageId: event.providerMessageId,
+              status: event.status,
+              occurredAt: event.occurredAt,
+              errorCode: event.errorCode,
+              errorDetail: event.errorDetail,
+              category: event.category,
+              clientRef: event.clientRef,
+              seq: row.seq,
+            });
+          }
+        }
+      }
+      const { unmatched } = await applyReceipts(trx, db.dialect, receipts, deltas, now);
+      await this.keepPending(trx, unmatched, now);
+
+      for (const { row, events } of prepared) {
+        const account = accounts.get(row.provider_id);
+        for (const event of events ?? []) {
+          if (event.kind === 'receipt' || !account) continue;
+          if (event.kind === 'inbound') await applyInbound(trx, account, event, row.received_at, { deltas, effects, keywords, now });
+          else await applyUserPreference(trx, account, event.phone, event.type === 'opted_out', now);
+        }
+      }
+
+      const done = prepared.filter((one) => one.events !== null).map((one) => one.row.seq);
+      for (let start = 0; start < done.length; start += 1000) {
+        await trx
+          .updateTable('callback_events')
+          .set({ state: 'applied', applied_at: now, retry_at: null })
+          .where('seq', 'in', done.slice(start, start + 1000))
+          .execute();
+      }
+      for (const one of prepared) {
+        if (one.events !== null) continue;
+        await trx.updateTable('callback_events').set({ state: 'invalid', error: `unreadable when applied: ${one.error ?? ''}`.slice(0, 2000), applied_at: now }).where('seq', '=', one.row.seq).execute();
+      }
+      return deltas.write(trx);
+    });
+    this.afterCommit(effects, touched);
+  }
+
+  private async keepPending(trx: Kysely<Database>, unmatched: ReceiptWork[], now: number): Promise<void> {
+    const seen = new Set<string>();
+    const rows: Array<Record<string, unknown>> = [];
+    for (const work of unmatched) {
+      const key = `${work.providerId}\n${work.providerMessageId}\n${work.status}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push({
+        id: newId(now),
+        provider_id: work.providerId,
+        provider_message_id: work.providerMessageId,
+        status: work.status,
+        occurred_at: work.occurredAt,
+        error_code: work.errorCode ?? null,
+        error_detail: work.errorDetail?.slice(0, 1000) ?? null,
+        error_category: work.category ?? null,
+        callback_seq: work.seq,
+        created_at: now,
+      });
+    }
+    await insertJsonRows(trx, this.deps.db.dialect, 'pending_receipts', PENDING_COLUMNS, rows, { onConflictDoNothing: ['provider_id', 'provider_message_id', 'status'] });
+  }
+
+  /**
+   * Applies the pending receipts, in a window of the table, whose provider message id is stored
+   * by now. The window moves on each pass and starts over at the end, so every pending receipt is
+   * looked at within (table size / window) passes.
+   */
+  private async resolvePendingReceipts(now: number): Promise<number> {
+    const { db } = this.deps;
+    const window = await db.kysely
+      .selectFrom('pending_receipts')
+      .selectAll()
+      .where('id', '>', this.pendingCursor)
+      .orderBy('id')
+      .limit(this.options.pendingWindow)
+      .execute();
+    this.pendingCursor = window.length < this.options.pendingWindow ? '' : window[window.length - 1]!.id;
+    if (window.length === 0) return 0;
+    // Cheap check first (indexed, no locks): most passes find nothing to apply.
+    const known = new Set<string>();
+    const ids = [...new Set(window.map((row) => row.provider_message_id))];
+    for (let start = 0; start < ids.length; start += 500) {
+      const rows = await db.kysely.selectFrom('messages').select(['provider_id', 'provider_message_id']).where('provider_message_id', 'in', ids.slice(start, start + 500)).execute();
+      for (const row of rows) known.add(`${row.provider_id}\n${row.provider_message_id}`);
+    }
+    const ready = window
+      .filter((row) => known.has(`${row.provider_id}\n${row.provider_message_id}`))
+      .sort((a, b) => Number(a.callback_seq) - Number(b.callback_seq) || a.occurred_at - b.occurred_at);
+    if (ready.length === 0) return 0;
+    const touched = await db.kysely.transaction().execute(async (trx) => {
+      const deltas = new CampaignDeltas();
+      const works: ReceiptWork[] = ready.map((row) => ({
+        providerId: row.provider_id,
+        providerMessageId: row.provider_message_id,
+        status: row.status as ReceiptWork['status'],
+        occurredAt: row.occurred_at,
+        errorCode: row.error_code ?? undefined,
+        errorDetail: row.error_detail ?? undefined,
+        category: (row.error_category ?? undefined) as ReceiptWork['category'],
+        seq: Number(row.callback_seq),
+      }));
+      const result = await applyReceipts(trx, db.dialect, works, deltas, now);
+      const stillPending = new Set(result.unmatched.map((work) => `${work.providerId}\n${work.providerMessageId}\n${work.status}`));
+      const applied = ready.filter((row) => !stillPending.has(`${row.provider_id}\n${row.provider_message_id}\n${row.status}`)).map((row) => row.id);
+      for (let start = 0; start < applied.length; start += 1000) {
+        await trx.deleteFrom('pending_receipts').where('id', 'in', applied.slice(start, start + 1000)).execute();
+      }
+      return { campaigns: await deltas.write(trx), applied: applied.length };
+    });
+    this.afterCommit(emptyEffects(), touched.campaigns);
+    return touched.applied;
+  }
+
+  private async recordFailure(row: LogRow, error: unknown, now: number): Promise<void> {
+    const attempts = row.attempts + 1;
+    const message = `attempt ${attempts}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2000);
+    const final = attempts >= MAX_ATTEMPTS;
+    this.deps.logger.error({ err: error, seq: row.seq, attempts, final }, final ? 'a callback failed to apply too often; marked invalid' : 'a callback failed to apply; will retry');
+    await this.deps.db.kysely
+      .updateTable('callback_events')
+      .set({
+        attempts,
+        error: message,
+        state: final ? 'invalid' : 'pending',
+        // 1 s, 2 s, 4 s, 8 s … before the next attempt.
+        retry_at: final ? null : now + 1000 * 2 ** (attempts - 1),
+      })
+      .where('seq', '=', row.seq)
+      .execute();
+  }
+
+  private afterCommit(effects: Effects, campaigns: string[]): void {
+    const { bus } = this.deps;
+    for (const providerId of effects.queuedProviders) bus.emit('messages-queued', providerId);
+    for (const campaignId of campaigns) bus.emit('campaign-changed', campaignId);
+    for (const { projectId, phone } of effects.conversations.values()) bus.emit('conversation-changed', projectId, phone);
+    for (const call of effects.optCalls) this.optCall(call.providerId, call.phone, call.optIn);
+  }
+
+  private readonly optCalls = new Set<Promise<void>>();
+
+  /**
+   * Tells the provider about a keyword opt-in / opt-out (Gupshup Enterprise OPT_IN / OPT_OUT; the
+   * other adapters answer `ok` without a request). Best effort, after the commit: the phone-level
+   * DND is what wacast enforces; a failed call is logged, not retried.
+   */
+  private optCall(providerId: string, phone: string, optIn: boolean): void {
+    const task = (async () => {
+      const entry = await this.deps.providers.get(providerId);
+      if (!entry || entry.account.deleted) return;
+      const result = optIn ? await entry.client.optIn(phone) : await entry.client.optOut(phone);
+      if (!result.ok) this.deps.logger.warn({ providerId, category: result.category, detail: result.detail }, `provider ${optIn ? 'opt-in' : 'opt-out'} call failed`);
+    })()
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, providerId }, 'provider opt-in/opt-out call failed'))
+      .finally(() => this.optCalls.delete(task));
+    this.optCalls.add(task);
+  }
+
+  /** Waits for the provider calls started after commits. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.optCalls]);
+  }
+
+  private async account(providerId: string): Promise<AccountInfo | null> {
+    const entry = await this.deps.providers.get(providerId);
+    if (!entry) return null;
+    const { account } = entry;
+    const number = account.type === 'gupshup' ? (account.credentials as GupshupCredentials).mobileNumber : (account.credentials as NexmoCredentials).whatsappNumber;
+    const digits = (number ?? '').replace(/\D/g, '');
+    return {
+      id: account.id,
+      projectId: account.projectId,
+      type: account.type,
+      businessPhone: digits.length >= 7 ? `+${digits}` : null,
+      autoReply: account.autoReply,
+      deleted: account.deleted,
+    };
+  }
+
+  /** Drops pending receipts nobody claimed within PENDING_RECEIPT_TTL_MS. */
+  async expirePendingReceipts(now = Date.now()): Promise<number> {
+    const result = await this.deps.db.kysely.deleteFrom('pending_receipts').where('created_at', '<', now - PENDING_RECEIPT_TTL_MS).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Deletes applied callbacks older than APPLIED_RETENTION_MS and refused ones older than
+   * INVALID_RETENTION_MS, oldest first, at most `limit` of each per call. It reads the oldest rows
+   * of each state by `seq` (indexed) and stops at the first one too young, so it never scans the
+   * recent part of the log.
+   */
+  async pruneLog(now = Date.now(), limit = 5000): Promise<number> {
+    let deleted = 0;
+    for (const [state, retention] of [['applied', APPLIED_RETENTION_MS], ['invalid', INVALID_RETENTION_MS]] as const) {
+      const rows = await this.deps.db.kysely.selectFrom('callback_events').select(['seq', 'received_at']).where('state', '=', state).orderBy('seq').limit(limit).execute();
+      const old: number[] = [];
+      for (const row of rows) {
+        if (row.received_at >= now - retention) break;
+        old.push(Number(row.seq));
+      }
+      for (let start = 0; start < old.length; start += 1000) {
+        const result = await this.deps.db.kysely.deleteFrom('callback_events').where('seq', 'in', old.slice(start, start + 1000)).executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+    }
+    return deleted;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The provider callback endpoints (no authentication but the unguessable token in the URL):
+ *   GET|POST /hooks/gupshup/:token/inbound   GET|POST /hooks/gupshup/:token/delivery
+ *   POST     /hooks/nexmo/:token/inbound     POST     /hooks/nexmo/:token/status
+ * Write-ahead: the handler routes by token, verifies a Vonage signature when the account has a
+ * signature secret, parses the body (to refuse a malformed one with a 4xx saying why), appends the
+ * raw callback to `callback_events` (group commit) and answers an empty 200 once it is committed.
+ * The applier does the rest in the background. Answers:
+ * - 200 empty: stored (state `pending`);
+ * - 400 `invalid_callback`: unreadable; stored as `invalid` with the reason, for inspection;
+ * - 401 `invalid_signature`: Vonage signature missing or wrong; stored as `invalid` (signature_ok 0)
+ *   so a misconfigured secret can be diagnosed from what arrived — never applied;
+ * - 404: unknown or deleted token (nothing stored); 413: body over 256 KiB (nothing stored);
+ * - 503 `unavailable`: the database could not take it; the provider retries.
+ * The plugin is encapsulated: its catch-all content-type parser keeps every body as the exact text
+ * received (JSON, form, text, none), which Vonage's payload_hash is computed over.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import type { CallbackKind } from '../storage/schema.js';
+import type { ProviderType } from '../providers/provider.js';
+import { verifyVonageSignature } from '../providers/provider-callback.js';
+import { AppError } from '../errors.js';
+import { CallbackAccounts, type CallbackAccount } from './callback-accounts.js';
+import { CallbackLog, CallbackLogUnavailable, type CallbackEntry } from './callback-log.js';
+import { parsedEventCache } from './parsed-events.js';
+import { parseCallback, rawCallback, rawQueryOf } from './raw-callback.js';
+
+/** Largest callback body accepted: Gupshup batches hold at most ~20 DLRs of < 1 KiB each. */
+export const CALLBACK_BODY_LIMIT = 256 * 1024;
+
+const NOT_FOUND = new AppError(404, 'not_found', 'Unknown callback URL: check the URL copied from the provider account in wacast.').toJSON();
+
+function unavailable(reply: FastifyReply, error: unknown): FastifyReply {
+  const message = error instanceof CallbackLogUnavailable ? error.message : 'the callback could not be stored; try again';
+  return reply.code(503).header('retry-after', '1').send(new AppError(503, 'unavailable', `Temporarily unavailable: ${message}.`).toJSON());
+}
+
+export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  const accounts = new CallbackAccounts(deps);
+  const cache = parsedEventCache(deps.db);
+  const log = new CallbackLog(deps.db, (committed) => {
+    const counts = new Map<string, { provider: ProviderType; kind: CallbackKind; count: number }>();
+    for (const { seq, entry } of committed) {
+      if (entry.events) cache.put(seq, entry.events);
+      const key = `${entry.providerType}/${entry.kind}`;
+      const count = counts.get(key);
+      if (count) count.count++;
+      else counts.set(key, { provider: entry.providerType, kind: entry.kind, count: 1 });
+    }
+    for (const { provider, kind, count } of counts.values()) deps.metrics.callbacksReceived.inc({ provider, kind }, count);
+    deps.bus.emit('callbacks-recorded');
+  });
+  fastify.addHook('onClose', () => log.close());
+
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send(new AppError(413, 'payload_too_large', `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes (256 KiB).`).toJSON());
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send(new AppError(415, 'unsupported_media_type', 'The Content-Type header is empty or unreadable: send the body as JSON, form fields or text.').toJSON());
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send(new AppError(status, 'bad_request', error.message).toJSON());
+    request.log.error({ err: error, route: request.routeOptions.url }, 'callback handler failed');
+    return reply.code(500).send(new AppError(500, 'internal_error', 'Something went wrong on the server; the error was logged.').toJSON());
+  });
+
+  const handle = (type: ProviderType, kind: CallbackKind) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const receivedAt = Date.now();
+    const { token } = request.params as { token: string };
+    let account: CallbackAccount | null;
+    try {
+      account = await accounts.resolve(type, token, receivedAt);
+    } catch (error) {
+      return unavailable(reply, error);
+    }
+    if (!account) return reply.code(404).send(NOT_FOUND);
+
+    const contentType = request.headers['content-type'] ?? null;
+    const exactBody = typeof request.body === 'string' ? request.body : '';
+    // PostgreSQL text cannot hold NUL; no valid callback contains one (JSON and forms escape it).
+    const body = exactBody.includes('\u0000') ? exactBody.replaceAll('\u0000', '\uFFFD') : exactBody;
+    const query = rawQueryOf(request.url);
+    const authorization = request.headers.authorization;
+    const raw = rawCallback({ method: request.method, contentType, body, query, headers: { authorization } });
+    const entry: CallbackEntry = {
+      projectId: account.projectId,
+      providerId: account.providerId,
+      providerType: type,
+      kind,
+      receivedAt,
+      method: request.method,
+      contentType,
+      body,
+      query,
+      signatureOk: null,
+      state: 'pending',
+      error: null,
+    };
+
+    if (account.signatureSecret !== null) {
+      // The payload hash is over the exact body received.
+      entry.signatureOk = verifyVonageSignature({ ...raw, body: exactBody }, account.signatureSecret, receivedAt) ? 1 : 0;
+      if (entry.signatureOk === 0) {
+        entry.state = 'invalid';
+        entry.error = authorization
+          ? 'signature: the bearer token is not signed with this account\'s signature secret, is expired, or its payload_hash does not match the body'
+          : 'signature: no Authorization bearer token, but the account has a signature secret (signed webhooks)';
+        try {
+          await log.append(entry);
+        } catch (error) {
+          return unavailable(reply, error);
+        }
+        return reply.code(401).send(new AppError(401, 'invalid_signature', `Refused: ${entry.error}.`).toJSON());
+      }
+    }
+
+    const parsed = parseCallback(type, raw, query, receivedAt);
+    if (parsed.ok) entry.events = parsed.events;
+    else {
+      entry.state = 'invalid';
+      entry.error = parsed.error;
+    }
+    let seq: number;
+    try {
+      seq = await log.append(entry);
+    } catch (error) {
+      return unavailable(reply, error);
+    }
+    if (!parsed.ok) {
+      return reply.code(400).send(new AppError(400, 'invalid_callback', `The callback could not be read: ${parsed.error}. It was kept for inspection.`, { seq }).toJSON());
+    }
+    return reply.code(200).send();
+  };
+
+  const routes: Array<{ type: ProviderType; kind: CallbackKind; methods: Array<'GET' | 'POST'> }> = [
+    { type: 'gupshup', kind: 'inbound', methods: ['GET', 'POST'] },
+    { type: 'gupshup', kind: 'delivery', methods: ['GET', 'POST'] },
+    { type: 'nexmo', kind: 'inbound', methods: ['POST'] },
+    { type: 'nexmo', kind: 'status', methods: ['POST'] },
+  ];
+  for (const { type, kind, methods } of routes) {
+    fastify.route({
+      method: methods,
+      url: `/hooks/${type}/:token/${kind}`,
+      bodyLimit: CALLBACK_BODY_LIMIT,
+      config: { auth: 'public' },
+      schema: { hide: true },
+      handler: handle(type, kind),
+    });
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Applies one inbound message inside the applier's transaction (PRODUCT §1.5):
+ * - stores it (idempotent on the provider's message id: a repeated callback changes nothing);
+ * - attributes it to a campaign: the message it answers (provider context id), else the latest
+ *   campaign message sent to that phone within 7 days; the campaign's `replied` counts each
+ *   answered message once;
+ * - records `Notification Replied` (`incoming text`) on the profile with that phone;
+ * - updates the conversation (unread count, last text, campaign);
+ * - opt-out / opt-in keywords set or lift the phone-level DND and queue a confirmation when the
+ *   state changed;
+ * - auto-reply for users not tracked (no profile with that phone), when the account enables it:
+ *   at most once per phone per 24 hours, never to our own number, never to a text that is one of
+ *   our own automatic texts (another auto-responder echoing us), never to an opted-out phone, and
+ *   only while the 24-hour window of the message is open.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
+import type { InboundEvent, ProviderType } from '../providers/provider.js';
+import type { CampaignDeltas } from '../campaigns/counters.js';
+import { newId } from '../ids.js';
+import { toJson } from '../storage/json.js';
+import { eventNameKey, SYSTEM_EVENTS } from '../audience/event-names.js';
+import { queueDirectMessage } from '../inbox/direct-messages.js';
+import { matchKeyword, type KeywordSettings } from './keywords.js';
+import { changePhoneDnd } from './phone-dnd.js';
+
+export const ATTRIBUTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+/** WhatsApp's customer-service window, and the auto-reply's once-per-phone period. */
+export const SESSION_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** What the applier knows of the provider account a callback came through. */
+export interface AccountInfo {
+  id: string;
+  projectId: string;
+  type: ProviderType;
+  /** The account's own WhatsApp number, E.164; null when it is a shortcode or unknown. */
+  businessPhone: string | null;
+  autoReply: { enabled: boolean; text: string };
+  deleted: boolean;
+}
+
+/** Side effects to run after the transaction commits. */
+export interface Effects {
+  queuedProviders: Set<string>;
+  conversations: Map<string, { projectId: string; phone: string }>;
+  /** Opt-in / opt-out calls to the provider (Gupshup Enterprise OPT_IN / OPT_OUT). */
+  optCalls: Array<{ providerId: string; phone: string; optIn: boolean }>;
+}
+
+export function emptyEffects(): Effects {
+  return { queuedProviders: new Set(), conversations: new Map(), optCalls: [] };
+}
+
+export interface InboundContext {
+  deltas: CampaignDeltas;
+  effects: Effects;
+  /** The project's keyword settings (read before the transaction). */
+  keywords(projectId: string): KeywordSettings;
+  now: number;
+}
+
+/** Compares texts the way a person reads them: case, surrounding and repeated spaces ignored. */
+function sameText(a: string, b: string): boolean {
+  const norm = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
+  return norm(a) !== '' && norm(a) === norm(b);
+}
+
+interface AnsweredMessage {
+  id: string;
+  campaign_id: string | null;
+  profile_id: string | null;
+  replied_at: number | null;
+}
+
+async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event: InboundEvent, phone: string, at: number): Promise<AnsweredMessage | undefined> {
+  const columns = ['id', 'campaign_id', 'profile_id', 'replied_at'] as const;
+  if (event.contextMessageId) {
+    const answered = await db
+      .selectFrom('messages')
+      .select(columns)
+      .where('provider_message_id', '=', event.contextMessageId)
+      .where('provider_id', '=', account.id)
+      .where('project_id', '=', account.projectId)
+      .executeTakeFirst();
+    if (answered?.campaign_id) return answered;
+  }
+  return db
+    .selectFrom('messages')
+    .select(columns)
+    .where('project_id', '=', account.projectId)
+    .where('phone', '=', phone)
+    .where('campaign_id', 'is not', null)
+    .where('sent_at', '>=', at - ATTRIBUTION_WINDOW_MS)
+    .where('sent_at', '<=', at)
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Applies one inbound message. `arrivedAt` is when the callback reached wacast: the provider's
+ * timestamp is used unless it is later than that (a clock ahead of ours).
+ */
+export async function applyInbound(db: Kysely<Database>, account: AccountInfo, event: InboundEvent, arrivedAt: number, ctx: InboundContext): Promise<void> {
+  const { now } = ctx;
+  const projectId = account.projectId;
+  const phone = event.from;
+  const at = Math.min(event.receivedAt, arrivedAt);
+  const ownNumber = account.businessPhone !== null && phone === account.businessPhone;
+
+  const answered = await answeredMessage(db, account, event, phone, at);
+  const profile = await db
+    .selectFrom('profiles')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const profileId = answered?.profile_id ?? profile?.id ?? null;
+  const campaignId = answered?.campaign_id ?? null;
+
+  const inserted = await db
+    .insertInto('inbound_messages')
+    .values({
+      id: newId(now),
+      project_id: projectId,
+      provider_id: account.id,
+      phone,
+      profile_id: profileId,
+      provider_message_id: event.providerMessageId,
+      context_message_id: event.contextMessageId ?? null,
+      campaign_id: campaignId,
+      message_type: event.messageType,
+      text: event.text,
+      payload: toJson(event.payload),
+      received_at: at,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(['provider_id', 'provider_message_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return; // the provider sent this message before: everything below was done then
+
+  if (answered?.campaign_id && answered.replied_at === null) {
+    const result = await db.updateTable('messages').set({ replied_at: at }).where('id', '=', answered.id).where('replied_at', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1) ctx.deltas.addReplied(answered.campaign_id, at);
+  }
+
+  if (profileId) {
+    await db
+      .insertInto('events')
+      .values({
+        id: newId(at),
+        project_id: projectId,
+        profile_id: profileId,
+        name: SYSTEM_EVENTS.replied,
+        name_key: eventNameKey(SYSTEM_EVENTS.replied),
+        properties: toJson({
+          'incoming text': event.text ?? '',
+          message_type: event.messageType,
+          inbound_id: inserted.id,
+          ...(campaignId ? { campaign_id: campaignId, message_id: answered!.id } : {}),
+        }),
+        ts: at,
+        created_at: now,
+      })
+      .execute();
+  }
+
+  const conversation = await db
+    .selectFrom('conversations')
+    .select(['last_auto_reply_at'])
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .executeTakeFirst();
+
+  let outbound = false;
+  let autoReplied = false;
+  const windowOpen = at >= now - SESSION_WINDOW_MS;
+  const canSend = !ownNumber && !account.deleted && windowOpen;
+  const settings = ctx.keywords(projectId);
+  const keyword = ownNumber ? null : matchKeyword(settings, event.text);
+
+  if (keyword) {
+    const optOut = keyword === 'opt_out';
+    const changed = await changePhoneDnd(db, projectId, phone, optOut, 'keyword', now);
+    const reply = (optOut ? settings.optOut : settings.optIn).reply;
+    if (changed && reply && canSend) {
+      await queueDirectMessage(db, { projectId, providerId: account.id, phone, profileId, kind: 'keyword_reply', payload: { type: 'text', text: reply } }, now);
+      outbound = true;
+    }
+    if (changed && !account.deleted) ctx.effects.optCalls.push({ providerId: account.id, phone, optIn: !optOut });
+  } else if (canSend && !profile && account.autoReply.enabled && account.autoReply.text.trim()) {
+    const lastAutoReply = conversation?.last_auto_reply_at ?? null;
+    const echo = event.text !== null && [account.autoReply.text, settings.optOut.reply, settings.optIn.reply].some((ours) => sameText(event.text!, ours));
+    const optedOut = await db.selectFrom('phone_dnd').select('dnd').where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
+    if (!echo && optedOut?.dnd !== 1 && (lastAutoReply === null || now - lastAutoReply >= SESSION_WINDOW_MS)) {
+      await queueDirectMessage(db, { projectId, providerId: account.id, phone, profileId: null, kind: 'auto_reply', payload: { type: 'text', text: account.autoReply.text } }, now);
+      outbound = true;
+      autoReplied = true;
+    }
+  }
+  if (outbound) ctx.effects.queuedProviders.add(account.id);
+
+  await db
+    .insertInto('conversations')
+    .values({
+      project_id: projectId,
+      phone,
+      provider_id: account.id,
+      profile_id: profileId,
+      last_inbound_at: at,
+      last_outbound_at: outbound ? now : null,
+      last_text: event.text ?? `[${event.messageType}]`,
+      last_direction: 'in',
+      last_auto_reply_at: autoReplied ? now : null,
+      last_campaign_id: campaignId,
+      unread: 1,
+      updated_at: at,
+    })
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'phone']).doUpdateSet({
+        provider_id: sql`excluded.provider_id`,
+        profile_id: sql`coalesce(excluded.profile_id, conversations.profile_id)`,
+        last_inbound_at: sql`case when conversations.last_inbound_at is null or excluded.last_inbound_at > conversations.last_inbound_at then excluded.last_inbound_at else conversations.last_inbound_at end`,
+        last_outbound_at: sql`coalesce(excluded.last_outbound_at, conversations.last_outbound_at)`,
+        // The newest activity decides what the Inbox list shows (an older message applied late does not).
+        last_text: sql`case when excluded.updated_at >= conversations.updated_at then excluded.last_text else conversations.last_text end`,
+        last_direction: sql`case when excluded.updated_at >= conversations.updated_at then excluded.last_direction else conversations.last_direction end`,
+        last_campaign_id: sql`coalesce(excluded.last_campaign_id, conversations.last_campaign_id)`,
+        last_auto_reply_at: sql`coalesce(excluded.last_auto_reply_at, conversations.last_auto_reply_at)`,
+        unread: sql`conversations.unread + 1`,
+        updated_at: sql`case when excluded.updated_at > conversations.updated_at then excluded.updated_at else conversations.updated_at end`,
+      }),
+    )
+    .execute();
+  ctx.effects.conversations.set(`${projectId}\n${phone}`, { projectId, phone });
+}
+
+/** A Gupshup self-serve user event (opted-in / opted-out): the same phone-level DND change. */
+export async function applyUserPreference(db: Kysely<Database>, account: AccountInfo, phone: string, optedOut: boolean, now: number): Promise<boolean> {
+  return changePhoneDnd(db, account.projectId, phone, optedOut, 'provider', now);
+}

@@ -1,0 +1,227 @@
+/**
+ * Applies delivery receipts to messages, set-based, inside the caller's transaction:
+ * 1. match each receipt by (provider account, provider message id), else by our message id echoed
+ *    back as `clientRef` (a message still `sending` or `unknown` has no provider id yet);
+ * 2. run every receipt through the message state machine in order (`transition`: status only moves
+ *    forward, duplicates are no-ops, `unknown` settles, a later delivered/read overturns `failed`);
+ * 3. write the final state of every changed message with one UPDATE, the campaign counters and
+ *    timeline through CampaignDeltas, and the profile events of campaign messages.
+ * Receipts that match no message are returned: the caller keeps them as pending receipts, applied
+ * when the provider id is stored. Matching is always within the receipt's provider account, so a
+ * callback URL of one project can never touch another project's messages.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../storage/db.js';
+import type { Database, MessageKind, MessageStatus } from '../storage/schema.js';
+import type { ErrorCategory, ReceiptStatus } from '../providers/provider.js';
+import { insertJsonRows, updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
+import { lockForUpdate } from '../storage/row-locks.js';
+import { newId } from '../ids.js';
+import { toJson } from '../storage/json.js';
+import { transition } from '../campaigns/message-status.js';
+import type { CampaignDeltas } from '../campaigns/counters.js';
+import { eventNameKey, SYSTEM_EVENTS } from '../audience/event-names.js';
+
+/** One receipt to apply, from a callback or from the pending receipts. */
+export interface ReceiptWork {
+  providerId: string;
+  providerMessageId: string;
+  status: ReceiptStatus;
+  occurredAt: number;
+  errorCode?: string | undefined;
+  errorDetail?: string | undefined;
+  category?: ErrorCategory | undefined;
+  clientRef?: string | undefined;
+  /** The callback it came from. */
+  seq: number;
+}
+
+interface MessageState {
+  id: string;
+  project_id: string;
+  campaign_id: string | null;
+  profile_id: string | null;
+  kind: MessageKind;
+  provider_id: string;
+  provider_message_id: string | null;
+  status: MessageStatus;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+  error_category: string | null;
+  error_code: string | null;
+  error_detail: string | null;
+}
+
+const COLUMNS = [
+  'id', 'project_id', 'campaign_id', 'profile_id', 'kind', 'provider_id', 'provider_message_id', 'status', 'sent_at',
+  'delivered_at', 'read_at', 'failed_at', 'error_category', 'error_code', 'error_detail',
+] as const;
+
+const CHUNK = 500;
+
+const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
+const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
+const ID = text('id');
+const NARROW_COLUMNS = [text('status'), big('sent_at'), big('delivered_at'), big('read_at'), big('failed_at'), text('error_category'), text('error_code'), text('error_detail'), big('updated_at')];
+const WIDE_COLUMNS = [...NARROW_COLUMNS, text('provider_message_id'), text('lease_owner'), big('lease_expires_at')];
+
+const EVENT_COLUMNS: JsonRowColumn[] = [
+  { name: 'id', type: 'text' }, { name: 'project_id', type: 'text' }, { name: 'profile_id', type: 'text' }, { name: 'name', type: 'text' },
+  { name: 'name_key', type: 'text' }, { name: 'properties', type: 'json' }, { name: 'ts', type: 'bigint' }, { name: 'created_at', type: 'bigint' },
+];
+// Our message ids are UUIDs; anything else echoed as a client reference cannot be ours.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const PROFILE_EVENT: Record<'sent' | 'delivered' | 'read' | 'failed', string> = {
+  sent: SYSTEM_EVENTS.sent,
+  delivered: SYSTEM_EVENTS.delivered,
+  read: SYSTEM_EVENTS.viewed,
+  failed: SYSTEM_EVENTS.failed,
+};
+
+export interface ReceiptResult {
+  /** Receipts that matched no message (keep them pending). */
+  unmatched: ReceiptWork[];
+  /** Receipts that matched a message (whether or not they changed it). */
+  matched: number;
+  /** Messages whose status changed. */
+  changed: number;
+}
+
+const key = (providerId: string, providerMessageId: string) => `${providerId}\n${providerMessageId}`;
+
+async function selectMessages(db: Kysely<Database>, dialect: Dialect, column: 'provider_message_id' | 'id', values: string[]): Promise<MessageState[]> {
+  const rows: MessageState[] = [];
+  for (let start = 0; start < values.length; start += CHUNK) {
+    const query = db.selectFrom('messages').select([...COLUMNS]).where(column, 'in', values.slice(start, start + CHUNK)).orderBy('id');
+    rows.push(...(await lockForUpdate(query, dialect).execute()));
+  }
+  return rows;
+}
+
+/** Applies `works` in order; the caller writes `deltas` in the same transaction. */
+export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, works: readonly ReceiptWork[], deltas: CampaignDeltas, now: number): Promise<ReceiptResult> {
+  if (works.length === 0) return { unmatched: [], matched: 0, changed: 0 };
+
+  const byProviderId = new Map<string, MessageState>();
+  const byId = new Map<string, MessageState>();
+  const providerIds = [...new Set(works.map((work) => work.providerMessageId))];
+  for (const row of await selectMessages(db, dialect, 'provider_message_id', providerIds)) {
+    byId.set(row.id, row);
+    byProviderId.set(key(row.provider_id, row.provider_message_id!), row);
+  }
+  const refs = [
+    ...new Set(
+      works
+        .filter((work) => !byProviderId.has(key(work.providerId, work.providerMessageId)) && work.clientRef !== undefined && UUID.test(work.clientRef))
+        .map((work) => work.clientRef!.toLowerCase()),
+    ),
+  ].filter((id) => !byId.has(id));
+  for (const row of await selectMessages(db, dialect, 'id', refs)) byId.set(row.id, row);
+
+  const changed = new Map<string, MessageState>();
+  /** Messages whose provider id is filled in or whose in-flight lease ends. */
+  const wideUpdate = new Set<string>();
+  const events: Array<{ message: MessageState; name: string; at: number; error?: { category: string; code: string | null } }> = [];
+  const unmatched: ReceiptWork[] = [];
+  let matched = 0;
+
+  for (const work of works) {
+    let message = byProviderId.get(key(work.providerId, work.providerMessageId));
+    if (!message && work.clientRef !== undefined) {
+      const candidate = byId.get(work.clientRef.toLowerCase());
+      // Our id echoed back by the same account, for a message whose provider id is unknown or equal.
+      if (candidate && candidate.provider_id === work.providerId && (candidate.provider_message_id === null || candidate.provider_message_id === work.providerMessageId)) {
+        message = candidate;
+        if (message.provider_message_id === null) {
+          message.provider_message_id = work.providerMessageId;
+          byProviderId.set(key(work.providerId, work.providerMessageId), message);
+          changed.set(message.id, message);
+          wideUpdate.add(message.id);
+        }
+      }
+    }
+    if (!message) {
+      unmatched.push(work);
+      continue;
+    }
+    matched++;
+    const effect = transition(message, {
+      kind: 'receipt',
+      status: work.status,
+      at: work.occurredAt,
+      category: work.category,
+      code: work.errorCode,
+      detail: work.errorDetail,
+    });
+    if (Object.keys(effect.changes).length === 0) continue;
+    if (message.status === 'sending') wideUpdate.add(message.id);
+    Object.assign(message, effect.changes);
+    changed.set(message.id, message);
+    deltas.add(message.campaign_id, effect, work.occurredAt);
+    if (message.kind === 'campaign' && message.profile_id) {
+      for (const reached of effect.reached) {
+        events.push({
+          message,
+          name: PROFILE_EVENT[reached],
+          at: work.occurredAt,
+          ...(reached === 'failed' ? { error: { category: message.error_category ?? 'other', code: message.error_code } } : {}),
+        });
+      }
+    }
+  }
+
+  if (changed.size > 0) {
+    // Most receipts only move a settled message on (sent → delivered → read). Setting only the
+    // columns that change keeps SQLite from rewriting the entries of indexes on untouched columns
+    // (provider message id, the in-flight lease); messages matched by our id, or still in flight,
+    // take the wider update.
+    const narrow: MessageState[] = [];
+    const wide: MessageState[] = [];
+    for (const message of changed.values()) (wideUpdate.has(message.id) ? wide : narrow).push(message);
+    const row = (message: MessageState) => ({
+      id: message.id,
+      status: message.status,
+      provider_message_id: message.provider_message_id,
+      sent_at: message.sent_at,
+      delivered_at: message.delivered_at,
+      read_at: message.read_at,
+      failed_at: message.failed_at,
+      error_category: message.error_category,
+      error_code: message.error_code,
+      error_detail: message.error_detail?.slice(0, 1000) ?? null,
+      // A receipt can settle a message still `sending`: it is no longer in flight.
+      lease_owner: null,
+      lease_expires_at: null,
+      updated_at: now,
+    });
+    // Never move a row the publisher or a stop cancelled meanwhile.
+    const where = sql`t.status not in ('skipped', 'cancelled')`;
+    await updateJsonRows(db, dialect, { table: 'messages', key: ID, columns: NARROW_COLUMNS, rows: narrow.map(row), where });
+    await updateJsonRows(db, dialect, { table: 'messages', key: ID, columns: WIDE_COLUMNS, rows: wide.map(row), where });
+  }
+
+  await insertJsonRows(
+    db,
+    dialect,
+    'events',
+    EVENT_COLUMNS,
+    events.map((event) => ({
+      id: newId(event.at),
+      project_id: event.message.project_id,
+      profile_id: event.message.profile_id,
+      name: event.name,
+      name_key: eventNameKey(event.name),
+      properties: toJson({
+        campaign_id: event.message.campaign_id,
+        message_id: event.message.id,
+        ...(event.error ? { error: event.error.category, ...(event.error.code ? { error_code: event.error.code } : {}) } : {}),
+      }),
+      ts: event.at,
+      created_at: now,
+    })),
+  );
+  return { unmatched, matched, changed: changed.size };
+}

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
+import { seedPhoneDnd, seedProfiles, testPhone } from '../helpers/audience.js';
+import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
+import { Applier } from '../../src/webhooks/applier.js';
+import { DispatchService } from '../../src/campaigns/dispatch.service.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe.each(testEngines())('Inbox API ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let gupshup: CallbackAccountUrls;
+  let templateId: string;
+  let campaignId: string;
+  let applier: Applier;
+  const fake = new FakeProvider();
+  const tracked = testPhone(1);
+  const stranger = '+447911123456';
+  const quiet = testPhone(2); // wrote two days ago: the window is closed
+
+  const url = (phone: string, suffix = '') => `/api/v1/inbox/${encodeURIComponent(phone)}${suffix}`;
+  const get = (path: string, headers = project.headers) => ctx.app.inject({ method: 'GET', url: path, headers });
+  const post = (path: string, payload: object, headers = project.headers) => ctx.app.inject({ method: 'POST', url: path, headers, payload });
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine, { providerFactory: fake.factory });
+    project = await ctx.createProject();
+    gupshup = await createCallbackAccount(ctx, project, 'gupshup');
+    templateId = await createTemplateRow(ctx.db, project.projectId, gupshup.id, 'ABC:follow_up', 'Hello {{1}}, we tried to reach you about {{2}}.');
+    await seedProfiles(ctx.db, project.projectId, [
+      { identity: 'alice', phone: tracked, properties: { Name: 'Alice <b>Doe</b>' } },
+      { identity: 'bob', phone: quiet, properties: {} },
+    ]);
+    const alice = await profileIdOf(ctx.db, project.projectId, 'alice');
+    campaignId = (
+      await seedCampaign(ctx.db, {
+        projectId: project.projectId,
+        providerId: gupshup.id,
+        templateId,
+        name: 'Spring sale',
+        messages: [{ profileId: alice, phone: tracked, status: 'sent', providerMessageId: 'camp-1', sentAt: Date.now() - 60_000 }],
+      })
+    ).campaignId;
+    applier = new Applier(ctx.deps);
+    await postJson(ctx, gupshup.inbound, gupshupInbound(quiet, 'Call me later', { timestamp: Date.now() - 2 * DAY }));
+    await postJson(ctx, gupshup.delivery, [gupshupDlr('camp-1', 'READ')]);
+    await postJson(ctx, gupshup.inbound, gupshupInbound(tracked, '<script>alert(1)</script> yes!', { context: 'camp-1' }));
+    await postJson(ctx, gupshup.inbound, gupshupInbound(stranger, 'hi'));
+    await applyAll(applier);
+  });
+  afterAll(() => ctx?.close());
+
+  it('lists conversations newest first with profile, campaign, unread count and window state', async () => {
+    const response = await get('/api/v1/inbox');
+    expect(response.statusCode).toBe(200);
+    const { items, nextCursor } = json(response);
+    expect(nextCursor).toBeNull();
+    expect(items.map((item: { phone: string }) => item.phone)).toEqual([stranger, tracked, quiet]);
+    const alice = items[1];
+    expect(alice).toMatchObject({
+      phone: tracked,
+      providerId: gupshup.id,
+      profile: { identity: 'alice', name: 'Alice <b>Doe</b>' },
+      lastText: '<script>alert(1)</script> yes!',
+      lastDirection: 'in',
+      unread: 1,
+      campaign: { id: campaignId, name: 'Spring sale' },
+      windowOpen: true,
+    });
+    expect(alice.windowClosesAt).toBeGreaterThan(Date.now() + DAY - 60_000);
+    expect(items[0]).toMatchObject({ profile: null, campaign: null, windowOpen: true });
+    expect(items[2]).toMatchObject({ windowOpen: false, profile: { identity: 'bob', name: null } });
+  });
+
+  it('pages with a cursor and finds conversations by phone digits', async () => {
+    const first = json(await get('/api/v1/inbox?limit=2'));
+    expect(first.items).toHaveLength(2);
+    const second = json(await get(`/api/v1/inbox?limit=2&cursor=${first.nextCursor}`));
+    expect(second).toMatchObject({ items: [expect.objectContaining({ phone: quiet })], nextCursor: null });
+    const found = json(await get(`/api/v1/inbox?phone=${encodeURIComponent('7911 123')}`));
+    expect(found.items.map((item: { phone: string }) => item.phone)).toEqual([stranger]);
+    expect((await get('/api/v1/inbox?cursor=garbage')).statusCode).toBe(422);
+    expect((await get('/api/v1/inbox?phone=abc')).statusCode).toBe(422);
+    expect((await get('/api/v1/inbox?limit=0')).statusCode).toBe(422);
+  });
+
+  it('shows one conversation: inbound and outbound messages in order, delivery ticks and campaign context', async () => {
+    const response = await get(url(tracked));
+    expect(response.statusCode).toBe(200);
+    const conversation = json(response);
+    expect(conversation).toMatchObject({ phone: tracked, unread: 1, nextCursor: null });
+    expect(conversation.messages).toEqual([
+      expect.objectContaining({ direction: 'out', kind: 'campaign', status: 'read', ticks: 'read', text: 'Hi x', campaign: { id: campaignId, name: 'Spring sale' }, readAt: expect.any(Number) }),
+      expect.objectContaining({ direction: 'in', text: '<script>alert(1)</script> yes!', messageType: 'text', campaign: { id: campaignId, name: 'Spring sale' }, ticks: null }),
+    ]);
+    // The same phone without the +, or with a + that a form turned into a space, is the same conversation.
+    expect((await get(`/api/v1/inbox/${tracked.slice(1)}`)).statusCode).toBe(200);
+    expect((await get(url('+1'))).statusCode).toBe(422);
+    expect((await get(url('+14155550199'))).statusCode).toBe(404);
+  });
+
+  it('pages through a long conversation, oldest first within a page', async () => {
+    for (let i = 0; i < 5; i++) await postJson(ctx, gupshup.inbound, gupshupInbound(stranger, `message ${i}`, { timestamp: Date.now() + i }));
+    await applyAll(applier);
+    const first = json(await get(`${url(stranger)}?limit=3`));
+    expect(first.messages.map((message: { text: string }) => message.text)).toEqual(['message 2', 'message 3', 'message 4']);
+    const second = json(await get(`${url(stranger)}?limit=3&cursor=${first.nextCursor}`));
+    expect(second.messages.map((message: { text: string }) => message.text)).toEqual(['hi', 'message 0', 'message 1']);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('queues a free-text reply inside the 24-hour window and sends it through the provider account first', async () => {
+    const response = await post(url(tracked, '/reply'), { text: '  Sure, here is your code: SPRING10  ' });
+    expect(response.statusCode).toBe(201);
+    const reply = json(response);
+    expect(reply).toMatchObject({ direction: 'out', kind: 'reply', status: 'queued', ticks: 'pending', text: 'Sure, here is your code: SPRING10' });
+    const row = await ctx.db.kysely.selectFrom('messages').select(['priority', 'campaign_id', 'provider_id', 'phone']).where('id', '=', reply.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ priority: 0, campaign_id: null, provider_id: gupshup.id, phone: tracked });
+    const summary = json(await get('/api/v1/inbox')).items.find((item: { phone: string }) => item.phone === tracked);
+    expect(summary).toMatchObject({ lastText: 'Sure, here is your code: SPRING10', lastDirection: 'out', lastOutboundAt: expect.any(Number) });
+
+    const worker = ctx.startWorker([(deps, owner) => new DispatchService(deps, owner)]);
+    await waitFor(() => fake.sends.some((send) => send.clientRef === reply.id), 20_000, 'the reply to be sent');
+    expect(fake.sends.find((send) => send.clientRef === reply.id)).toMatchObject({ kind: 'session', to: tracked, body: 'Sure, here is your code: SPRING10' });
+    await waitFor(async () => json(await get(url(tracked))).messages.at(-1).ticks === 'sent', 20_000, 'the reply marked sent');
+    await worker.stop();
+  });
+
+  it('refuses free text outside the window (409 window_closed) and sends a template instead', async () => {
+    const closed = await post(url(quiet, '/reply'), { text: 'Hello?' });
+    expect(closed.statusCode).toBe(409);
+    expect(json(closed).error).toMatchObject({ code: 'window_closed', message: expect.stringMatching(/Send a template instead/) });
+
+    const template = await post(url(quiet, '/reply'), { templateId, params: ['Bob', 'your order'] });
+    expect(template.statusCode).toBe(201);
+    expect(json(template)).toMatchObject({ kind: 'reply', messageType: 'template', text: 'Hello Bob, we tried to reach you about your order.' });
+
+    const problems = async (payload: object) => {
+      const response = await post(url(quiet, '/reply'), payload);
+      expect(response.statusCode).toBe(422);
+      return json(response).error.details.map((problem: { path: string }) => problem.path);
+    };
+    expect(await problems({ templateId, params: ['only one'] })).toEqual(['params']);
+    expect(await problems({ templateId, params: ['Bob', ' '] })).toEqual(['params.1']);
+    expect(await problems({ templateId: 'nope', params: [] })).toEqual(['templateId']);
+    expect(await problems({ text: 'x', templateId, params: ['a', 'b'] })).toEqual(['templateId']);
+    expect(await problems({})).toEqual(['text']);
+    expect(await problems({ text: '   ' })).toEqual(['text']);
+    const otherAccount = await createCallbackAccount(ctx, project, 'gupshup', { nickname: 'Second number' });
+    const otherTemplate = await createTemplateRow(ctx.db, project.projectId, otherAccount.id, 'ABC:other', 'Hi');
+    expect(await problems({ templateId: otherTemplate, params: [] })).toEqual(['templateId']);
+
+    await seedPhoneDnd(ctx.db, project.projectId, quiet);
+    const optedOut = await post(url(quiet, '/reply'), { templateId, params: ['Bob', 'x'] });
+    expect(optedOut.statusCode).toBe(409);
+    expect(json(optedOut).error.code).toBe('phone_opted_out');
+  });
+
+  it('marks a conversation read', async () => {
+    const response = await post(url(stranger, '/read'), {});
+    expect(response.statusCode).toBe(200);
+    expect(json(response)).toMatchObject({ phone: stranger, unread: 0 });
+    expect(json(await get('/api/v1/inbox?unread=true')).items.map((item: { phone: string }) => item.phone)).not.toContain(stranger);
+  });
+
+  it('answers 404 for another project\'s conversations and lists none of them', async () => {
+    const other = await ctx.createProject('other');
+    expect(json(await get('/api/v1/inbox', other.headers)).items).toEqual([]);
+    for (const response of [
+      await get(url(tracked), other.headers),
+      await post(url(tracked, '/reply'), { text: 'hi' }, other.headers),
+      await post(url(tracked, '/read'), {}, other.headers),
+    ]) {
+      expect(response.statusCode).toBe(404);
+    }
+    expect((await get('/api/v1/inbox', {})).statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
+import { seedProfiles, testPhone } from '../helpers/audience.js';
+import { applyAll, createCallbackAccount, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { countersOf, createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
+import { Applier } from '../../src/webhooks/applier.js';
+import { ApplierService } from '../../src/webhooks/applier.service.js';
+import { DispatchService } from '../../src/campaigns/dispatch.service.js';
+import type { ProviderClientFactory } from '../../src/providers/provider-clients.js';
+import { gupshupProviderInput } from '../helpers/fixtures.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const AUTO_REPLY = 'Thanks for writing to us! An agent will answer during office hours.';
+
+describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let gupshup: CallbackAccountUrls;
+  let templateId: string;
+  let applier: Applier;
+  const fake = new FakeProvider();
+  const optCalls: string[] = [];
+  // The fake adapter, recording opt-in / opt-out calls.
+  const factory: ProviderClientFactory = (type, credentials, urls) => {
+    const client = fake.factory(type, credentials, urls);
+    return {
+      ...client,
+      optIn: async (phone) => {
+        optCalls.push(`in ${phone}`);
+        return client.optIn(phone);
+      },
+      optOut: async (phone) => {
+        optCalls.push(`out ${phone}`);
+        return client.optOut(phone);
+      },
+    };
+  };
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine, { providerFactory: factory });
+    project = await ctx.createProject();
+    gupshup = await createCallbackAccount(ctx, project, 'gupshup', { autoReply: { enabled: true, text: AUTO_REPLY } });
+    templateId = await createTemplateRow(ctx.db, project.projectId, gupshup.id);
+    await seedProfiles(ctx.db, project.projectId, Array.from({ length: 10 }, (_, i) => ({ identity: `user-${i}`, phone: testPhone(i), properties: { Name: `User ${i}` } })));
+    applier = new Applier(ctx.deps);
+  });
+  afterAll(() => ctx?.close());
+
+  const inbound = async (from: string, text: string, options: Parameters<typeof gupshupInbound>[2] = {}, url = gupshup.inbound) => {
+    const response = await postJson(ctx, url, gupshupInbound(from, text, options));
+    expect(response.statusCode, response.body).toBe(200);
+  };
+  const queued = (phone: string) =>
+    ctx.db.kysely.selectFrom('messages').select(['kind', 'priority', 'status', 'payload', 'provider_id']).where('phone', '=', phone).where('campaign_id', 'is', null).orderBy('id').execute();
+  const texts = async (phone: string) => (await queued(phone)).map((row) => `${row.kind}: ${JSON.parse(String(typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload))).text}`);
+  const conversation = (phone: string, projectId = project.projectId) =>
+    ctx.db.kysely.selectFrom('conversations').selectAll().where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
+  const dnd = (phone: string) => ctx.db.kysely.selectFrom('phone_dnd').select(['dnd', 'source']).where('project_id', '=', project.projectId).where('phone', '=', phone).executeTakeFirst();
+  const repliedEvents = (profileId: string) =>
+    ctx.db.kysely.selectFrom('events').select(['name', 'properties']).where('profile_id', '=', profileId).where('name', '=', 'Notification Replied').orderBy('id').execute();
+
+  it('stores a reply, attributes it by context id, counts the answered message once and records Notification Replied', async () => {
+    const profile = await profileIdOf(ctx.db, project.projectId, 'user-1');
+    const { campaignId, messageIds } = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      name: 'Diwali offer',
+      messages: [{ profileId: profile, phone: testPhone(1), status: 'sent', providerMessageId: 'ctx-1' }],
+    });
+    await inbound(testPhone(1), 'Yes please', { replyId: 'in-1', context: 'ctx-1' });
+    await inbound(testPhone(1), 'When does it end?', { replyId: 'in-2', context: 'ctx-1' });
+    await inbound(testPhone(1), 'Yes please', { replyId: 'in-1', context: 'ctx-1' }); // the provider repeating itself
+    await applyAll(applier);
+
+    const stored = await ctx.db.kysely.selectFrom('inbound_messages').selectAll().where('phone', '=', testPhone(1)).orderBy('received_at').execute();
+    expect(stored.map((row) => [row.provider_message_id, row.text, row.campaign_id, row.profile_id, row.context_message_id])).toEqual([
+      ['in-1', 'Yes please', campaignId, profile, 'ctx-1'],
+      ['in-2', 'When does it end?', campaignId, profile, 'ctx-1'],
+    ]);
+    expect(await countersOf(ctx.db, campaignId)).toMatchObject({ replied: 1 });
+    const replied = await ctx.db.kysely.selectFrom('messages').select('replied_at').where('id', '=', messageIds[0]!).executeTakeFirstOrThrow();
+    expect(replied.replied_at).toEqual(expect.any(Number));
+    const timeline = await ctx.db.kysely.selectFrom('campaign_timeline').select((eb) => eb.fn.sum<number>('replied').as('replied')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(Number(timeline.replied)).toBe(1);
+    const events = await repliedEvents(profile);
+    expect(events).toHaveLength(2);
+    expect(JSON.parse(String(typeof events[0]!.properties === 'string' ? events[0]!.properties : JSON.stringify(events[0]!.properties)))).toMatchObject({ 'incoming text': 'Yes please', campaign_id: campaignId, message_id: messageIds[0] });
+    expect(await conversation(testPhone(1))).toMatchObject({ unread: 2, last_text: 'When does it end?', last_direction: 'in', last_campaign_id: campaignId, profile_id: profile, provider_id: gupshup.id });
+    // A tracked user gets no auto-reply.
+    expect(await queued(testPhone(1))).toEqual([]);
+  });
+
+  it('attributes a reply without context to the latest campaign that reached the phone within 7 days', async () => {
+    const p2 = await profileIdOf(ctx.db, project.projectId, 'user-2');
+    const p3 = await profileIdOf(ctx.db, project.projectId, 'user-3');
+    const now = Date.now();
+    const older = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: p2, phone: testPhone(2), status: 'sent', providerMessageId: 'old-2', sentAt: now - 5 * DAY }] });
+    const recent = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: p2, phone: testPhone(2), status: 'sent', providerMessageId: 'new-2', sentAt: now - 3 * DAY }] });
+    const tooOld = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: p3, phone: testPhone(3), status: 'sent', providerMessageId: 'old-3', sentAt: now - 8 * DAY }] });
+    await inbound(testPhone(2), 'Interested');
+    await inbound(testPhone(3), 'Interested too');
+    // A context id that is not ours falls back to the same rule.
+    await inbound(testPhone(2), 'Still interested', { context: 'not-a-message-of-ours' });
+    await applyAll(applier);
+    expect(await countersOf(ctx.db, recent.campaignId)).toMatchObject({ replied: 1 });
+    expect(await countersOf(ctx.db, older.campaignId)).toMatchObject({ replied: 0 });
+    expect(await countersOf(ctx.db, tooOld.campaignId)).toMatchObject({ replied: 0 });
+    const rows = await ctx.db.kysely.selectFrom('inbound_messages').select(['phone', 'campaign_id']).where('phone', 'in', [testPhone(2), testPhone(3)]).orderBy('received_at').execute();
+    expect(rows).toEqual([
+      { phone: testPhone(2), campaign_id: recent.campaignId },
+      { phone: testPhone(3), campaign_id: null },
+      { phone: testPhone(2), campaign_id: recent.campaignId },
+    ]);
+    expect(await repliedEvents(p3)).toHaveLength(1);
+  });
+
+  it('STOP from a tracked user sets the phone-level DND and queues one confirmation; START lifts it', async () => {
+    const phone = testPhone(4);
+    await inbound(phone, '  stop ');
+    await applyAll(applier);
+    expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
+    expect(await texts(phone)).toEqual(['keyword_reply: You have been unsubscribed. Reply START to subscribe again.']);
+    const [confirmation] = await queued(phone);
+    expect(confirmation).toMatchObject({ priority: 1, status: 'queued', provider_id: gupshup.id });
+
+    // Saying it again changes nothing and sends nothing more.
+    await inbound(phone, 'UNSUBSCRIBE');
+    await applyAll(applier);
+    expect(await queued(phone)).toHaveLength(1);
+
+    await inbound(phone, 'Start');
+    await applyAll(applier);
+    expect(await dnd(phone)).toEqual({ dnd: 0, source: 'keyword' });
+    expect(await texts(phone)).toEqual([
+      'keyword_reply: You have been unsubscribed. Reply START to subscribe again.',
+      'keyword_reply: You have been subscribed again. Reply STOP to unsubscribe.',
+    ]);
+    await applier.settle();
+    expect(optCalls.filter((call) => call.endsWith(phone))).toEqual([`out ${phone}`, `in ${phone}`]);
+
+    await inbound(phone, 'stop promotions');
+    await applyAll(applier);
+    expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
+    expect(await queued(phone)).toHaveLength(3);
+    // Keyword messages are replies like any other.
+    expect(await repliedEvents(await profileIdOf(ctx.db, project.projectId, 'user-4'))).toHaveLength(4);
+  });
+
+  it('uses the project\'s own keywords and confirmations (GET/PATCH /api/v1/settings/keywords)', async () => {
+    const defaults = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/settings/keywords', headers: project.headers }));
+    expect(defaults).toEqual({
+      optOut: { keywords: ['STOP', 'UNSUBSCRIBE', 'STOP PROMOTIONS'], reply: 'You have been unsubscribed. Reply START to subscribe again.' },
+      optIn: { keywords: ['START', 'SUBSCRIBE'], reply: 'You have been subscribed again. Reply STOP to unsubscribe.' },
+    });
+    const bad = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/settings/keywords', headers: project.headers, payload: { optOut: { keywords: ['stop', ' ', 'x'.repeat(60), 'start'] } } });
+    expect(bad.statusCode).toBe(422);
+    expect(json(bad).error.details.map((problem: { path: string }) => problem.path)).toEqual(['optOut.keywords.1', 'optOut.keywords.2', 'optOut.keywords']);
+    expect(json(bad).error.message).toMatch(/"START" cannot both opt out and opt in/);
+    const unknownField = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/settings/keywords', headers: project.headers, payload: { optOut: { words: [] } } });
+    expect(unknownField.statusCode).toBe(422);
+
+    const patched = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/settings/keywords', headers: project.headers, payload: { optOut: { keywords: ['stop', 'Alto  Ya'], reply: 'Listo, no más mensajes.' } } });
+    expect(patched.statusCode).toBe(200);
+    expect(json(patched)).toMatchObject({ optOut: { keywords: ['STOP', 'ALTO YA'], reply: 'Listo, no más mensajes.' }, optIn: defaults.optIn });
+    const phone = testPhone(5);
+    await inbound(phone, 'alto ya');
+    await inbound(testPhone(6), 'unsubscribe'); // no longer a keyword: just a reply
+    await applyAll(applier);
+    expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
+    expect(await texts(phone)).toEqual(['keyword_reply: Listo, no más mensajes.']);
+    expect(await dnd(testPhone(6))).toBeUndefined();
+
+    const other = await ctx.createProject('other');
+    expect(json(await ctx.app.inject({ method: 'GET', url: '/api/v1/settings/keywords', headers: other.headers }))).toEqual(defaults);
+    await ctx.app.inject({ method: 'PATCH', url: '/api/v1/settings/keywords', headers: project.headers, payload: { optOut: { keywords: defaults.optOut.keywords, reply: defaults.optOut.reply } } });
+  });
+
+  it('auto-replies once per phone per 24 hours to users not tracked, however often they write', async () => {
+    const stranger = '+447911123456';
+    await inbound(stranger, 'hi');
+    await inbound(stranger, 'hi');
+    await applyAll(applier);
+    await inbound(stranger, 'hello??');
+    await applyAll(applier);
+    expect(await texts(stranger)).toEqual([`auto_reply: ${AUTO_REPLY}`]);
+    expect((await queued(stranger))[0]).toMatchObject({ priority: 1, provider_id: gupshup.id });
+    expect(await conversation(stranger)).toMatchObject({ unread: 3, profile_id: null, last_auto_reply_at: expect.any(Number) });
+    // 24 hours later, one more.
+    await ctx.db.kysely.updateTable('conversations').set({ last_auto_reply_at: Date.now() - DAY - 60_000 }).where('phone', '=', stranger).execute();
+    await inbound(stranger, 'anyone?');
+    await applyAll(applier);
+    expect(await texts(stranger)).toEqual([`auto_reply: ${AUTO_REPLY}`, `auto_reply: ${AUTO_REPLY}`]);
+  });
+
+  it('never auto-replies to our own number, to our own texts, to opted-out phones, to old messages or when switched off', async () => {
+    await inbound('+919876543210', 'hi'); // the account's own Mobile Number
+    await inbound('+447911000001', AUTO_REPLY.toUpperCase()); // another auto-responder echoing us
+    await inbound('+447911000002', 'hi', { timestamp: Date.now() - 2 * DAY }); // arrives after the window closed
+    await inbound('+447911000003', 'STOP');
+    await applyAll(applier);
+    await inbound('+447911000003', 'hi');
+    await applyAll(applier);
+    expect(await queued('+919876543210')).toEqual([]);
+    expect(await queued('+447911000001')).toEqual([]);
+    expect(await queued('+447911000002')).toEqual([]);
+    expect(await texts('+447911000003')).toEqual(['keyword_reply: You have been unsubscribed. Reply START to subscribe again.']);
+
+    const quiet = await createCallbackAccount(ctx, project, 'gupshup', { nickname: 'No auto reply', credentials: { ...gupshupProviderInput().credentials, mobileNumber: '+919800000000' } });
+    await inbound('+447911000004', 'hi', {}, quiet.inbound);
+    await applyAll(applier);
+    expect(await queued('+447911000004')).toEqual([]);
+    expect(await conversation('+447911000004')).toMatchObject({ provider_id: quiet.id, unread: 1 });
+  });
+
+  it('applies Gupshup self-serve user events (opted-out / opted-in) as phone-level DND changes', async () => {
+    const event = (type: 'opted-out' | 'opted-in') => ({ app: 'DemoApp', timestamp: Date.now(), version: 2, type: 'user-event', payload: { phone: testPhone(7).slice(1), type } });
+    await postJson(ctx, gupshup.inbound, event('opted-out'));
+    await applyAll(applier);
+    expect(await dnd(testPhone(7))).toEqual({ dnd: 1, source: 'provider' });
+    await postJson(ctx, gupshup.inbound, event('opted-in'));
+    await applyAll(applier);
+    expect(await dnd(testPhone(7))).toEqual({ dnd: 0, source: 'provider' });
+    expect(await queued(testPhone(7))).toEqual([]);
+  });
+
+  it('keeps another project\'s callbacks away from this project\'s conversations and profiles', async () => {
+    const other = await ctx.createProject('tenant B');
+    const otherAccount = await createCallbackAccount(ctx, other, 'gupshup', { autoReply: { enabled: true, text: 'B here' } });
+    const before = await conversation(testPhone(1));
+    await inbound(testPhone(1), 'STOP', {}, otherAccount.inbound);
+    await applyAll(applier);
+    expect(await conversation(testPhone(1))).toEqual(before);
+    expect(await dnd(testPhone(1))).toBeUndefined();
+    expect(await conversation(testPhone(1), other.projectId)).toMatchObject({ profile_id: null, unread: 1 });
+    const otherDnd = await ctx.db.kysely.selectFrom('phone_dnd').select('dnd').where('project_id', '=', other.projectId).where('phone', '=', testPhone(1)).executeTakeFirst();
+    expect(otherDnd).toEqual({ dnd: 1 });
+  });
+
+  it('sends the auto-reply through the account with the background services running', async () => {
+    const worker = ctx.startWorker([(deps, owner) => new ApplierService(deps, owner), (deps, owner) => new DispatchService(deps, owner)]);
+    const stranger = '+447922333444';
+    for (const text of ['hi', 'hi', 'hi']) await inbound(stranger, text);
+    await waitFor(() => fake.sends.some((send) => send.to === stranger), 20_000, 'the auto-reply to be sent');
+    await waitFor(async () => (await ctx.db.kysely.selectFrom('callback_events').select('seq').where('state', '=', 'pending').execute()).length === 0, 20_000, 'every callback applied');
+    await waitFor(async () => (await queued(stranger)).every((row) => row.status !== 'queued' && row.status !== 'sending'), 20_000, 'the send result stored');
+    const sends = fake.sends.filter((send) => send.to === stranger);
+    expect(sends).toEqual([expect.objectContaining({ kind: 'session', body: AUTO_REPLY })]);
+    expect(await queued(stranger)).toEqual([expect.objectContaining({ kind: 'auto_reply', status: 'sent' })]);
+    await worker.stop();
+  });
+});
