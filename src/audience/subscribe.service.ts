@@ -52,6 +52,14 @@ export async function setPhoneDnd(db: Db | Executor, projectId: string, phone: s
 }
 
 /** Whether `phone` (E.164) has a phone-level DND in the project. */
+/**
+ * Writes the phone-level DND of a phone already in E.164 as a provider gave it (a STOP reply, a
+ * user event): no second validation, so an opt-out is never lost to a number-plan rule.
+ */
+export async function storePhoneDnd(db: Db | Executor, projectId: string, e164: string, dnd: boolean, source: PhoneDndSource, now = Date.now()): Promise<void> {
+  await writeDnd(executorOf(db), projectId, [{ phone: e164, dnd }], source, now);
+}
+
 export async function hasPhoneDnd(db: Db | Executor, projectId: string, phone: string): Promise<boolean> {
   const row = await executorOf(db)
     .selectFrom('phone_dnd')

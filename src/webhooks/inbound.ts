@@ -184,7 +184,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
 
   if (keyword) {
     const optOut = keyword === 'opt_out';
-    const changed = await changePhoneDnd(db, projectId, phone, optOut, 'keyword', now);
+    const changed = await changePhoneDnd(db, projectId, phone, optOut, 'keyword');
     const reply = (optOut ? settings.optOut : settings.optIn).reply;
     if (changed && reply && canSend) {
       await queueDirectMessage(db, { projectId, providerId: account.id, phone, profileId, kind: 'keyword_reply', payload: { type: 'text', text: reply } }, now);
@@ -240,5 +240,5 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
 
 /** A Gupshup self-serve user event (opted-in / opted-out): the same phone-level DND change. */
 export async function applyUserPreference(db: Kysely<Database>, account: AccountInfo, phone: string, optedOut: boolean, now: number): Promise<boolean> {
-  return changePhoneDnd(db, account.projectId, phone, optedOut, 'provider', now);
+  return changePhoneDnd(db, account.projectId, phone, optedOut, 'provider');
 }
