@@ -66,7 +66,7 @@ describe.skipIf(!chromiumAvailable)('dashboard: first admin, login, logout, proj
     }
     const projectSelect = page.getByLabel('Project');
     expect(await projectSelect.locator('option:checked').textContent()).toBe('Acme');
-    await page.getByText('Campaigns will appear here').waitFor();
+    await page.getByText('No campaigns yet').waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
   });
 
@@ -74,9 +74,10 @@ describe.skipIf(!chromiumAvailable)('dashboard: first admin, login, logout, proj
     const { page } = browser;
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Audience' }).click();
-    await page.getByRole('heading', { name: 'Audience', level: 1 }).waitFor();
+    await page.waitForURL('**/audience/profiles');
+    await page.getByRole('heading', { name: 'Profiles', level: 1 }).waitFor();
     await nav.getByRole('link', { name: 'Inbox' }).click();
-    await page.getByText('Conversations will appear here').waitFor();
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
     await nav.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('link', { name: 'Channels' }).click();
     await page.getByRole('link', { name: 'WhatsApp' }).click();

@@ -6,7 +6,13 @@ import { RequireSession } from './features/auth/require-session';
 import { AppLayout } from './features/shell/app-layout';
 import { NotFoundPage } from './features/shell/not-found.page';
 import { CampaignsPage } from './features/campaigns/campaigns.page';
-import { AudiencePage } from './features/audience/audience.page';
+import { EditCampaignPage, NewCampaignPage } from './features/campaigns/builder/campaign-builder.page';
+import { CampaignPage } from './features/campaigns/report/campaign.page';
+import { AudienceLayout } from './features/audience/audience-layout';
+import { ProfilesPage } from './features/audience/profiles.page';
+import { ProfilePage } from './features/audience/profile.page';
+import { NewSegmentPage, SegmentPage, SegmentsPage } from './features/audience/segments.page';
+import { ImportsPage } from './features/audience/imports.page';
 import { InboxPage } from './features/inbox/inbox.page';
 import { TemplatesPage } from './features/templates/templates.page';
 import { NewTemplatePage, TemplatePage } from './features/templates/template-edit.page';
@@ -28,11 +34,28 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <Navigate to="/campaigns" replace /> },
           { path: 'campaigns', element: <CampaignsPage /> },
+          { path: 'campaigns/new', element: <Navigate to="/campaigns/new/whatsapp" replace /> },
+          { path: 'campaigns/new/whatsapp', element: <NewCampaignPage /> },
+          { path: 'campaigns/:campaignId', element: <CampaignPage /> },
+          { path: 'campaigns/:campaignId/edit', element: <EditCampaignPage /> },
           { path: 'templates', element: <TemplatesPage /> },
           { path: 'templates/new', element: <NewTemplatePage /> },
           { path: 'templates/:templateId', element: <TemplatePage /> },
-          { path: 'audience', element: <AudiencePage /> },
+          {
+            path: 'audience',
+            element: <AudienceLayout />,
+            children: [
+              { index: true, element: <Navigate to="/audience/profiles" replace /> },
+              { path: 'profiles', element: <ProfilesPage /> },
+              { path: 'profiles/:identity', element: <ProfilePage /> },
+              { path: 'segments', element: <SegmentsPage /> },
+              { path: 'segments/new', element: <NewSegmentPage /> },
+              { path: 'segments/:segmentId', element: <SegmentPage /> },
+              { path: 'imports', element: <ImportsPage /> },
+            ],
+          },
           { path: 'inbox', element: <InboxPage /> },
+          { path: 'inbox/:phone', element: <InboxPage /> },
           {
             path: 'settings',
             element: <SettingsLayout />,

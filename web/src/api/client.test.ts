@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, apiRequest, fetchAllPages, setCsrfToken } from './client';
+import { ApiError, apiRequest, apiUpload, fetchAllPages, setCsrfToken } from './client';
 
 type FetchArgs = [string, RequestInit];
 
@@ -24,6 +24,20 @@ describe('apiRequest', () => {
   afterEach(() => {
     vi.unstubAllGlobals();
     setCsrfToken(null);
+  });
+
+  it('uploads a form with the CSRF token and lets the browser set the multipart type', async () => {
+    setCsrfToken('csrf-2');
+    next = () => answer(202, { id: 'import-1' });
+    const form = new FormData();
+    form.append('file', new Blob(['identity\nu1\n'], { type: 'text/csv' }), 'people.csv');
+    await expect(apiUpload('POST', '/api/v1/imports', form)).resolves.toEqual({ id: 'import-1' });
+    const headers = calls[0]![1].headers as Record<string, string>;
+    expect(headers['x-csrf-token']).toBe('csrf-2');
+    expect(headers['content-type']).toBeUndefined();
+    expect(calls[0]![1].body).toBe(form);
+    next = () => answer(413, { error: { code: 'payload_too_large', message: 'The file is larger than the limit.' } });
+    await expect(apiUpload('POST', '/api/v1/imports', form)).rejects.toMatchObject({ status: 413, code: 'payload_too_large' });
   });
 
   it('sends the CSRF token on state-changing requests only', async () => {

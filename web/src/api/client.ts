@@ -75,23 +75,11 @@ async function toApiError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, 'http_error', `The server answered ${response.status} (${reason}).`);
 }
 
-/**
- * Sends one request to the API and returns the parsed JSON body (undefined for 204).
- * Throws ApiError for any non-2xx answer and for network failures.
- */
-export async function apiRequest<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (UNSAFE_METHODS.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
+/** Sends a prepared request and turns the answer into JSON or an ApiError. */
+async function send<T>(url: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(withQuery(path, options.query), {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
+    response = await fetch(url, { ...init, credentials: 'same-origin' });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'network_error', 'Cannot reach the wacast server: check that it is running and try again.');
@@ -105,6 +93,31 @@ export async function apiRequest<T>(method: HttpMethod, path: string, options: R
   } catch {
     throw new ApiError(response.status, 'invalid_response', 'The server sent an answer that is not JSON.');
   }
+}
+
+function headersFor(method: HttpMethod, json: boolean): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (json) headers['content-type'] = 'application/json';
+  if (UNSAFE_METHODS.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
+  return headers;
+}
+
+/**
+ * Sends one request to the API and returns the parsed JSON body (undefined for 204).
+ * Throws ApiError for any non-2xx answer and for network failures.
+ */
+export async function apiRequest<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+  return send<T>(withQuery(path, options.query), {
+    method,
+    headers: headersFor(method, options.body !== undefined),
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
+  });
+}
+
+/** Sends a multipart form (a file upload); the browser sets the multipart content type and boundary. */
+export async function apiUpload<T>(method: HttpMethod, path: string, form: FormData, options: { signal?: AbortSignal } = {}): Promise<T> {
+  return send<T>(path, { method, headers: headersFor(method, false), body: form, signal: options.signal });
 }
 
 /** A page of a list endpoint: `{"items":[…],"nextCursor":null|"…"}`. */

@@ -56,7 +56,7 @@ function useFieldIds(hint: ReactNode, error: string | undefined) {
 export interface TextFieldProps extends BaseProps {
   value: string;
   onChange?: (value: string) => void;
-  type?: 'text' | 'password' | 'email' | 'url' | 'tel' | 'number';
+  type?: 'text' | 'password' | 'email' | 'url' | 'tel' | 'number' | 'time' | 'datetime-local' | 'search';
   readOnly?: boolean;
   required?: boolean;
   autoComplete?: string;
@@ -67,6 +67,9 @@ export interface TextFieldProps extends BaseProps {
   autoFocus?: boolean;
   spellCheck?: boolean;
   onBlur?: () => void;
+  /** A `<datalist>` id offering suggestions (time zones, event names). */
+  list?: string;
+  step?: number;
 }
 
 export function TextField(props: TextFieldProps) {
@@ -89,6 +92,8 @@ export function TextField(props: TextFieldProps) {
         inputMode={props.inputMode}
         autoFocus={props.autoFocus}
         spellCheck={props.spellCheck}
+        list={props.list}
+        step={props.step}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={ids.describedBy}
       />

@@ -1,18 +1,110 @@
-import { Link } from 'react-router-dom';
-import { EmptyState, PageHeader } from '../../components/page';
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { EmptyState, Loading, PageHeader } from '../../components/page';
+import { SelectField } from '../../components/field';
+import { QueryError } from '../../components/query-error';
+import { formatDateTime } from '../../components/format';
+import { CAMPAIGN_STATES, type CampaignState } from '../../api/campaigns.types';
+import { useProviders } from '../providers/providers.hooks';
+import { PROVIDERS_PATH } from '../providers/providers.page';
+import { useCampaignList } from './campaigns.hooks';
+import { STATE_LABELS } from './campaign-state';
+import { StateBadge } from './state-badge';
+import { NewCampaignMenu } from './new-campaign-menu';
+import { count } from './report/report-format';
 
-/** Placeholder until campaigns can be created from the dashboard; it shows no invented data. */
+const STATE_OPTIONS = [{ value: '', label: 'All states' }, ...CAMPAIGN_STATES.map((state) => ({ value: state, label: STATE_LABELS[state] }))];
+
+/** Campaigns: name, state, key numbers, created/published; filter by state; + Campaign → WhatsApp. */
 export function CampaignsPage() {
+  const [params, setParams] = useSearchParams();
+  const stateParam = params.get('state') ?? '';
+  const state = (CAMPAIGN_STATES as readonly string[]).includes(stateParam) ? (stateParam as CampaignState) : '';
+  const list = useCampaignList(state);
+  const providers = useProviders();
+  const [now] = useState(() => Date.now());
+  const campaigns = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const noProviders = providers.data !== undefined && providers.data.length === 0;
   return (
     <>
-      <PageHeader title="Campaigns" description="Template campaigns sent to your segments, with live delivery and reply statistics." />
-      <EmptyState title="No campaigns yet">
-        <p>Campaigns will appear here once campaign creation is available in the dashboard.</p>
-        <p>
-          To get ready, <Link to="/settings/channels/whatsapp">connect a provider account</Link>, then register its approved templates in the
-          Templates tab.
-        </p>
-      </EmptyState>
+      <PageHeader title="Campaigns" description="Template campaigns sent to your segments, with live delivery and reply statistics." actions={<NewCampaignMenu />} />
+      <div className="toolbar">
+        <SelectField
+          label="State"
+          value={state}
+          onChange={(value) => setParams(value ? { state: value } : {}, { replace: true })}
+          options={STATE_OPTIONS}
+        />
+      </div>
+      {list.isPending ? (
+        <Loading what="Loading campaigns" />
+      ) : list.isError ? (
+        <QueryError error={list.error} onRetry={() => void list.refetch()} />
+      ) : campaigns.length === 0 ? (
+        state ? (
+          <EmptyState title={`No ${STATE_LABELS[state].toLowerCase()} campaigns`}>
+            <p>Choose another state, or all states.</p>
+          </EmptyState>
+        ) : (
+          <EmptyState title="No campaigns yet">
+            {noProviders ? (
+              <p>
+                Campaigns send through a provider account: <Link to={PROVIDERS_PATH}>connect one</Link>, register its templates, then use + Campaign.
+              </p>
+            ) : (
+              <p>Use + Campaign → WhatsApp to send a template to a segment, to all opted-in users, or to a list of identities.</p>
+            )}
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <table className="table" data-testid="campaign-list">
+            <caption className="visually-hidden">Campaigns{state ? `, ${STATE_LABELS[state].toLowerCase()}` : ''}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">State</th>
+                <th scope="col" className="num">Targeted</th>
+                <th scope="col" className="num">Sent</th>
+                <th scope="col" className="num">Delivered</th>
+                <th scope="col" className="num">Read</th>
+                <th scope="col" className="num">Failed</th>
+                <th scope="col" className="num">Replied</th>
+                <th scope="col">Created</th>
+                <th scope="col">Published</th>
+              </tr>
+            </thead>
+            <tbody>
+              {campaigns.map((campaign) => (
+                <tr key={campaign.id}>
+                  <td>
+                    <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
+                    {campaign.state === 'scheduled' && campaign.sendAt && campaign.sendAt > now ? <p className="table__secondary">Starts {formatDateTime(campaign.sendAt)}</p> : null}
+                  </td>
+                  <td>
+                    <StateBadge state={campaign.state} />
+                  </td>
+                  <td className="num">{count(campaign.stats.targeted)}</td>
+                  <td className="num">{count(campaign.stats.sent)}</td>
+                  <td className="num">{count(campaign.stats.delivered)}</td>
+                  <td className="num">{count(campaign.stats.read)}</td>
+                  <td className="num">{count(campaign.stats.failed)}</td>
+                  <td className="num">{count(campaign.stats.replied)}</td>
+                  <td>{formatDateTime(campaign.createdAt)}</td>
+                  <td>{formatDateTime(campaign.publishedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {list.hasNextPage ? (
+            <div className="pager">
+              <button type="button" className="btn btn--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            </div>
+          ) : null}
+        </>
+      )}
     </>
   );
 }

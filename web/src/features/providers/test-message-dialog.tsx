@@ -3,10 +3,10 @@ import { Link } from 'react-router-dom';
 import { Modal } from '../../components/modal';
 import { SelectField, TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
-import { CopyButton } from '../../components/copy-button';
+import { ProviderAnswer } from '../../components/provider-answer';
 import { Loading } from '../../components/page';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
-import type { ProviderAccount, TestMessageResult } from '../../api/types';
+import type { ProviderAccount } from '../../api/types';
 import { useTemplates } from '../templates/templates.hooks';
 import { useSendTestMessage } from './providers.hooks';
 
@@ -92,45 +92,7 @@ function TestMessageForm({ account }: { account: ProviderAccount }) {
           </button>
         </div>
       </form>
-      {send.data ? <TestMessageOutcome result={send.data} /> : null}
+      {send.data ? <ProviderAnswer result={send.data} /> : null}
     </div>
-  );
-}
-
-function show(body: unknown): string {
-  if (body === undefined) return '(none)';
-  return typeof body === 'string' ? body : JSON.stringify(body, null, 2);
-}
-
-/** The provider's verdict and the raw request/response, always rendered as text. */
-function TestMessageOutcome({ result }: { result: TestMessageResult }) {
-  const request = `${result.raw.request.method} ${result.raw.request.url}\n\n${show(result.raw.request.body)}`;
-  const response = result.raw.response ? `HTTP ${result.raw.response.status}\n\n${show(result.raw.response.body)}` : 'No response (the request did not complete).';
-  return (
-    <section className="test-outcome" aria-labelledby="test-outcome-title">
-      <h3 id="test-outcome-title" className="panel__title">
-        Provider's answer
-      </h3>
-      <Alert kind={result.ok ? 'success' : 'error'}>
-        {result.ok ? 'Accepted by the provider.' : 'Not accepted by the provider.'}
-        {result.providerMessageId ? ` Message ID: ${result.providerMessageId}.` : ''}
-        {result.category ? ` Category: ${result.category}.` : ''}
-        {result.detail ? ` ${result.detail}` : ''}
-      </Alert>
-      <div className="raw">
-        <div className="raw__header">
-          <h4>Request</h4>
-          <CopyButton text={request} name="Copy request" />
-        </div>
-        <pre className="code-block">{request}</pre>
-      </div>
-      <div className="raw">
-        <div className="raw__header">
-          <h4>Response</h4>
-          <CopyButton text={response} name="Copy response" />
-        </div>
-        <pre className="code-block">{response}</pre>
-      </div>
-    </section>
   );
 }

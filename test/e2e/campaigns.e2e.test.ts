@@ -1,0 +1,270 @@
+/**
+ * The whole campaign flow through the dashboard against the sandbox (a protocol-faithful Gupshup
+ * Enterprise in this process): a provider account whose callbacks the sandbox posts back to the
+ * server, profiles, a template, then Campaigns → + Campaign → WhatsApp in the browser (live
+ * reach, Liquid values, preview, a server error next to its field, Send test), Publish, and the
+ * report page's numbers moving on their own (server-sent events) until every message is read,
+ * skips counted by reason, the log filtered and exported as CSV.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
+import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { startServer, type RunningServer } from './helpers/server.js';
+import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
+import { uploadProfiles } from './helpers/audience.js';
+import { describeWithRoutes } from './helpers/probe.js';
+import { unlabelledControls } from './helpers/a11y.js';
+
+const NAMESPACE = 'ACME:spring_sale';
+const BODY = 'Hi {{1}}, spring deals in {{2}} this week.';
+const CREDENTIALS = {
+  notificationUserId: '2000190001',
+  notificationPassword: 'notification-secret',
+  twoWayUserId: '2000190002',
+  twoWayPassword: 'two-way-secret',
+  appName: 'AcmeApp',
+  mobileNumber: '+919000000001',
+  facebookUrl: 'https://www.facebook.com/acme',
+};
+/** Slow enough to watch the numbers move: 5 messages at 2 per second, receipts a moment later. */
+const RATE = 2;
+
+const reachable = [
+  { identity: 'u1', properties: { Name: 'Asha', Phone: '+919876500001', City: 'Mumbai', 'MSG-whatsapp': true } },
+  { identity: 'u2', properties: { Name: 'Ravi', Phone: '+919876500002', City: 'Pune', 'MSG-whatsapp': true } },
+  { identity: 'u3', properties: { Phone: '+919876500003', City: 'Delhi', 'MSG-whatsapp': true } },
+  { identity: 'u4', properties: { Name: 'Meera', Phone: '+919876500004', City: 'Goa', 'MSG-whatsapp': true } },
+  { identity: 'u5', properties: { Name: 'Kiran', Phone: '+919876500005', City: 'Agra', 'MSG-whatsapp': true } },
+];
+const noCity = { identity: 'u6', properties: { Name: 'Dev', Phone: '+919876500006', 'MSG-whatsapp': true } };
+const notOptedIn = { identity: 'u7', properties: { Name: 'Zoya', Phone: '+919876500007', City: 'Pune', 'MSG-whatsapp': false } };
+
+await describeWithRoutes(
+  'dashboard: a campaign from the builder to live numbers (browser + sandbox)',
+  [
+    { method: 'POST', url: '/api/v1/upload' },
+    { method: 'POST', url: '/api/v1/segments/estimate' },
+    { method: 'POST', url: '/hooks/gupshup/:token/delivery' },
+    { method: 'GET', url: '/api/v1/profiles/:identity/messages' },
+  ],
+  () => {
+    let sandbox: Sandbox;
+    let server: RunningServer;
+    let browser: TestBrowser;
+    let session: AdminSession;
+    let campaignUrl = '';
+
+    beforeAll(async () => {
+      sandbox = await startSandbox({ knobs: { dlrDelayMs: { min: 300, max: 900 }, readShare: 1, callbackRetries: 2 } });
+      server = await startServer({ env: { ...sandbox.env } });
+      browser = await launchBrowser(server.url);
+      session = await createAdmin(browser.context, server);
+      const provider = await apiPost<{ id: string; inboundCallbackUrl: string; deliveryCallbackUrl: string }>(browser.context, server, session, '/api/v1/providers', {
+        type: 'gupshup',
+        nickname: 'Gupshup sandbox',
+        isDefault: true,
+        ratePerSecond: RATE,
+        credentials: CREDENTIALS,
+      });
+      sandbox.addAccounts([
+        {
+          provider: 'gupshup-enterprise',
+          id: 'acme',
+          notificationUserId: CREDENTIALS.notificationUserId,
+          notificationPassword: CREDENTIALS.notificationPassword,
+          twoWayUserId: CREDENTIALS.twoWayUserId,
+          twoWayPassword: CREDENTIALS.twoWayPassword,
+          businessNumber: '919000000001',
+          dlrUrl: provider.deliveryCallbackUrl,
+          inboundUrl: provider.inboundCallbackUrl,
+          templates: [{ name: NAMESPACE, body: BODY, attachment: 'none' }],
+        },
+      ]);
+      await apiPost(browser.context, server, session, '/api/v1/templates', { providerId: provider.id, namespace: NAMESPACE, body: BODY, attachmentType: 'none' });
+      await uploadProfiles(browser.context, server, session, [...reachable, noCity, notOptedIn]);
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+      await sandbox?.close();
+    });
+    afterEach(async (context) => {
+      if (context.task.result?.state === 'fail') await browser.screenshot(`campaigns-${context.task.name}`);
+    });
+
+    it('opens Campaigns → + Campaign → WhatsApp with the live reach of all opted-in users', async () => {
+      const { page } = browser;
+      await page.goto('/');
+      await page.getByRole('link', { name: 'Campaigns' }).click();
+      await page.getByText('No campaigns yet').waitFor();
+      await page.getByRole('button', { name: '+ Campaign' }).click();
+      await page.getByRole('link', { name: 'WhatsApp' }).click();
+      await page.waitForURL(/\/campaigns\/new\/whatsapp$/);
+      for (const section of ['Setup', 'Who', 'What', 'When', 'Delivery', 'Publish']) await page.getByRole('heading', { name: section, exact: true }).waitFor();
+      // Six profiles opted in (u7 did not), out of seven.
+      await expect.poll(() => page.getByTestId('estimated-reach').textContent()).toBe('6 reachable on WhatsApp, of 7 profiles.');
+      expect(await page.getByLabel('Provider account').inputValue()).not.toBe('');
+      expect(await page.getByText(`at up to ${RATE} messages per second`).count()).toBe(1);
+      expect(await unlabelledControls(page)).toEqual([]);
+    });
+
+    it('previews the Liquid values for a sample profile and sends a test with the provider answer', async () => {
+      const { page } = browser;
+      await page.getByLabel('Campaign name').fill('Spring sale');
+      await page.getByLabel('Template', { exact: true }).selectOption({ label: NAMESPACE });
+      await page.getByLabel('Value for {{1}}').fill('{{ Profile.Name | default: "there" }}');
+      await page.getByLabel('Value for {{2}}').fill('{{ Profile.City }}');
+      await page.getByLabel('Sample profile identity').fill('u3');
+      await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi there, spring deals in Delhi this week.');
+      await page.getByLabel('Sample profile identity').fill('u6');
+      await expect.poll(() => page.getByTestId('preview-error').textContent()).toContain('{{2}}');
+
+      await page.getByLabel('Sample profile identity').fill('u1');
+      await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi Asha, spring deals in Mumbai this week.');
+      await page.getByLabel('Test phone number').fill('+919812345678');
+      await page.getByRole('button', { name: 'Send test' }).click();
+      await page.getByText('Accepted by the provider.').waitFor();
+      const test = sandbox.messages({ to: '919812345678' });
+      expect(test).toHaveLength(1);
+      expect(test[0]!.body).toBe('Hi Asha, spring deals in Mumbai this week.');
+    });
+
+    it('puts the server verdict next to the field it is about', async () => {
+      const { page } = browser;
+      const first = page.getByLabel('Value for {{1}}');
+      await first.fill('{{ Profile.Name | shout }}');
+      await page.getByLabel('Messages per second').fill(String(RATE));
+      await page.getByRole('button', { name: 'Save as draft' }).click();
+      const error = page.locator('.field', { has: first }).locator('.field__error');
+      await expect.poll(() => error.textContent()).toContain('is not valid Liquid');
+      expect(await first.getAttribute('aria-invalid')).toBe('true');
+      expect(page.url()).toMatch(/\/campaigns\/new\/whatsapp$/);
+      await first.fill('{{ Profile.Name | default: "there" }}');
+      // Editing the field retires the server's message about the old value.
+      await expect.poll(() => error.count()).toBe(0);
+    });
+
+    it('publishes and shows sent, delivered and read rising live, with skips by reason', async () => {
+      const { page } = browser;
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+      campaignUrl = page.url();
+      await page.getByText('Campaign published.').waitFor();
+      // Marks this page load: if anything reloaded the page, the mark would be gone.
+      await page.evaluate('window.__sameLoad = true');
+      await expect.poll(() => page.getByTestId('stream-status').textContent()).toBe('Live');
+
+      const stat = async (id: string) => Number((await page.getByTestId(`stat-${id}-value`).textContent())?.replace(/,/g, ''));
+      // Seen in between: some sent, not all read yet (2 per second, receipts 0.3–0.9 s later).
+      const seen = { partial: false };
+      await expect
+        .poll(
+          async () => {
+            const [sent, read] = [await stat('sent'), await stat('read')];
+            if (sent > 0 && read < reachable.length) seen.partial = true;
+            return read;
+          },
+          { timeout: 30_000, interval: 100 },
+        )
+        .toBe(reachable.length);
+      expect(seen.partial).toBe(true);
+      expect(await stat('targeted')).toBe(7);
+      expect(await stat('sent')).toBe(5);
+      expect(await stat('delivered')).toBe(5);
+      expect(await stat('failed')).toBe(0);
+      expect(await page.getByTestId('skipped-notOptedIn').textContent()).toBe('Not opted in1');
+      expect(await page.getByTestId('skipped-renderError').textContent()).toBe('Missing placeholder value1');
+      await expect.poll(() => page.getByTestId('funnel-chart').getAttribute('aria-label')).toBe('Funnel: Targeted 7, Sent 5, Delivered 5, Read 5, Replied 0');
+      await page.getByTestId('timeline-chart').waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.getByTestId('campaign-state').textContent(), { timeout: 15_000 }).toBe('Completed');
+      expect(await page.evaluate('window.__sameLoad')).toBe(true);
+      expect(await unlabelledControls(page)).toEqual([]);
+
+      // The sandbox got exactly one correctly rendered message per reachable recipient.
+      const sent = sandbox.messages({ kind: 'template' }).filter((message) => message.to !== '919812345678');
+      expect(sent.map((message) => message.to).sort()).toEqual(reachable.map((profile) => profile.properties.Phone.slice(1)).sort());
+      const bodies = sent.map((message) => message.body);
+      expect(bodies).toContain('Hi Meera, spring deals in Goa this week.');
+      expect(bodies).toContain('Hi there, spring deals in Delhi this week.');
+    }, 60_000);
+
+    it('filters the message log by status and exports it as CSV', async () => {
+      const { page } = browser;
+      const log = page.getByTestId('message-log');
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect.poll(() => log.locator('tbody tr').count()).toBe(7);
+      await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Skipped' });
+      await expect.poll(() => log.locator('tbody tr').count()).toBe(2);
+      expect(await log.locator('tbody').textContent()).toContain('Not opted in');
+
+      const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+      expect(href).toContain('format=csv');
+      const csv = await browser.context.request.get(new URL(href!, server.url).toString());
+      expect(csv.headers()['content-type']).toContain('text/csv');
+      const lines = (await csv.text()).trim().split('\n');
+      expect(lines[0]).toMatch(/^message_id,identity,phone,status,skip_reason/);
+      expect(lines).toHaveLength(3);
+      expect(lines.filter((line) => line.includes(',skipped,'))).toHaveLength(2);
+      expect(page.url()).toBe(campaignUrl);
+    });
+
+    it('lists the campaign with its numbers and filters the list by state', async () => {
+      const { page } = browser;
+      await page.getByRole('link', { name: '← Back to the campaigns' }).click();
+      const row = page.getByRole('row', { name: /Spring sale/ });
+      await row.waitFor();
+      const cells = await row.getByRole('cell').allTextContents();
+      expect(cells.slice(1, 8)).toEqual(['Completed', '7', '5', '5', '5', '0', '0']);
+      await page.getByLabel('State', { exact: true }).selectOption({ label: 'Draft' });
+      await page.getByText('No draft campaigns').waitFor();
+    });
+
+    it("shows the campaign's message on a recipient's profile page", async () => {
+      const { page } = browser;
+      await page.getByRole('link', { name: 'Audience' }).click();
+      await page.getByLabel('Search profiles').fill('u4');
+      await page.getByTestId('profile-results').getByRole('link', { name: 'u4' }).click();
+      await page.getByRole('heading', { name: 'Meera' }).waitFor();
+      const row = page.getByRole('row', { name: /Spring sale/ });
+      await expect.poll(async () => (await row.getByRole('cell').allTextContents()).slice(0, 2)).toEqual(['Spring sale', 'Read']);
+      await row.getByRole('link', { name: 'Spring sale' }).click();
+      await page.waitForURL(campaignUrl);
+    });
+
+    it('clones into a draft, then pauses, resumes and stops the copy (Stop asks first)', async () => {
+      const { page } = browser;
+      await page.getByRole('button', { name: 'Clone' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}\/edit$/);
+      await page.getByText('Copied into a new draft.').waitFor();
+      expect(await page.getByLabel('Campaign name').inputValue()).toBe('Spring sale (copy)');
+      expect(await page.getByLabel('Value for {{2}}').inputValue()).toBe('{{ Profile.City }}');
+      await page.getByLabel('Messages per second').fill('1');
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+      const state = page.getByTestId('campaign-state');
+
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await expect.poll(() => state.textContent()).toBe('Paused');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await expect.poll(() => state.textContent()).toBe('Running');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await expect.poll(() => state.textContent()).toBe('Paused');
+
+      await page.getByRole('button', { name: 'Stop' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Stop the campaign' });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      expect(await state.textContent()).toBe('Paused');
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await dialog.getByRole('button', { name: 'Stop campaign' }).click();
+      await expect.poll(() => state.textContent()).toBe('Stopped');
+      // Stopped for good: only Clone is left.
+      expect(await page.locator('.campaign-actions button').allTextContents()).toEqual(['Clone']);
+      const stat = async (id: string) => Number(await page.getByTestId(`stat-${id}-value`).textContent());
+      await expect.poll(() => stat('queued')).toBe(0);
+      const cancelled = (await page.getByTestId('stat-cancelled-value').count()) > 0 ? await stat('cancelled') : 0;
+      expect((await stat('sent')) + cancelled).toBe(5);
+      expect(browser.pageErrors.join('\n')).toBe('');
+    }, 60_000);
+  },
+  { enabled: chromiumAvailable },
+);

@@ -1,0 +1,151 @@
+/**
+ * The Inbox after real callbacks from the sandbox: a campaign reaches a tracked user who answers
+ * STOP, and an untracked number writes "hi" with markup in it. Both conversations are listed; the
+ * STOP one shows the campaign it answers, the confirmation with its delivery ticks, and takes an
+ * agent reply inside the 24-hour window; the untracked one shows its text literally (no script
+ * runs, no image loads) and the auto-reply it got.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
+import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { startServer, type RunningServer } from './helpers/server.js';
+import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
+import { uploadProfiles } from './helpers/audience.js';
+import { describeWithRoutes } from './helpers/probe.js';
+import { unlabelledControls } from './helpers/a11y.js';
+
+const NAMESPACE = 'ACME:spring_sale';
+const BODY = 'Hi {{1}}, spring deals this week.';
+const CREDENTIALS = {
+  notificationUserId: '2000190001',
+  notificationPassword: 'notification-secret',
+  twoWayUserId: '2000190002',
+  twoWayPassword: 'two-way-secret',
+  appName: 'AcmeApp',
+  mobileNumber: '+919000000001',
+  facebookUrl: 'https://www.facebook.com/acme',
+};
+const TRACKED = '919876500001';
+const UNTRACKED = '919811111111';
+const HOSTILE = 'hi <script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">';
+const AUTO_REPLY = 'Thanks for writing to Acme! We will get back to you soon.';
+
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+await describeWithRoutes(
+  'dashboard: Inbox with a STOP from a tracked user and "hi" from an untracked one (browser + sandbox)',
+  [
+    { method: 'POST', url: '/api/v1/upload' },
+    { method: 'GET', url: '/api/v1/inbox' },
+    { method: 'POST', url: '/hooks/gupshup/:token/inbound' },
+  ],
+  () => {
+    let sandbox: Sandbox;
+    let server: RunningServer;
+    let browser: TestBrowser;
+    let session: AdminSession;
+
+    beforeAll(async () => {
+      sandbox = await startSandbox({ knobs: { dlrDelayMs: { min: 50, max: 200 }, readShare: 1, callbackRetries: 2 } });
+      server = await startServer({ env: { ...sandbox.env } });
+      browser = await launchBrowser(server.url);
+      session = await createAdmin(browser.context, server);
+      const provider = await apiPost<{ id: string; inboundCallbackUrl: string; deliveryCallbackUrl: string }>(browser.context, server, session, '/api/v1/providers', {
+        type: 'gupshup',
+        nickname: 'Gupshup sandbox',
+        isDefault: true,
+        autoReply: { enabled: true, text: AUTO_REPLY },
+        credentials: CREDENTIALS,
+      });
+      sandbox.addAccounts([
+        {
+          provider: 'gupshup-enterprise',
+          id: 'acme',
+          notificationUserId: CREDENTIALS.notificationUserId,
+          notificationPassword: CREDENTIALS.notificationPassword,
+          twoWayUserId: CREDENTIALS.twoWayUserId,
+          twoWayPassword: CREDENTIALS.twoWayPassword,
+          businessNumber: '919000000001',
+          dlrUrl: provider.deliveryCallbackUrl,
+          inboundUrl: provider.inboundCallbackUrl,
+          templates: [{ name: NAMESPACE, body: BODY, attachment: 'none' }],
+        },
+      ]);
+      const template = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/templates', { providerId: provider.id, namespace: NAMESPACE, body: BODY, attachmentType: 'none' });
+      await uploadProfiles(browser.context, server, session, [{ identity: 'u1', properties: { Name: 'Asha', Phone: `+${TRACKED}`, 'MSG-whatsapp': true } }]);
+      const campaign = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/campaigns', {
+        name: 'Spring sale',
+        providerId: provider.id,
+        templateId: template.id,
+        audience: { identities: ['u1'] },
+        params: ['{{ Profile.Name }}'],
+      });
+      await apiPost(browser.context, server, session, `/api/v1/campaigns/${campaign.id}/publish`, {});
+      await waitUntil(() => sandbox.messages({ to: TRACKED, kind: 'template' }).length === 1, 'the campaign message at the sandbox');
+      const sent = sandbox.messages({ to: TRACKED, kind: 'template' })[0]!;
+      await sandbox.inbound({ account: 'acme', from: TRACKED, name: 'Asha', text: 'STOP', contextId: sent.id }).delivery;
+      await sandbox.inbound({ account: 'acme', from: UNTRACKED, name: 'Stranger', text: HOSTILE }).delivery;
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+      await sandbox?.close();
+    });
+    afterEach(async (context) => {
+      if (context.task.result?.state === 'fail') await browser.screenshot(`inbox-${context.task.name}`);
+    });
+
+    it('lists both conversations, the tracked one by name with its campaign', async () => {
+      const { page } = browser;
+      await page.goto('/');
+      await page.getByRole('link', { name: 'Inbox' }).click();
+      const list = page.getByTestId('conversations');
+      await expect.poll(() => list.locator('li').count(), { timeout: 15_000 }).toBe(2);
+      const tracked = list.getByRole('link', { name: /Asha/ });
+      expect(await tracked.textContent()).toContain('Spring sale');
+      const untracked = list.getByRole('link', { name: /Unknown sender/ });
+      expect(await untracked.textContent()).toContain(`+${UNTRACKED}`);
+      expect(await unlabelledControls(page)).toEqual([]);
+    });
+
+    it('shows inbound markup as literal text: nothing runs, nothing loads', async () => {
+      const { page } = browser;
+      await page.getByTestId('conversations').getByRole('link', { name: /Unknown sender/ }).click();
+      const inbound = page.getByTestId('message-in');
+      await inbound.first().waitFor();
+      expect(await inbound.getByTestId('message-text').textContent()).toBe(HOSTILE);
+      expect(await page.locator('[data-testid="messages"] script, [data-testid="messages"] img').count()).toBe(0);
+      expect(await page.evaluate('window.__injected')).toBeUndefined();
+      // The untracked number got the auto-reply once, with its delivery ticks.
+      await waitUntil(() => sandbox.messages({ to: UNTRACKED }).length === 1, 'the auto-reply at the sandbox');
+      const outbound = page.getByTestId('message-out');
+      await expect.poll(() => outbound.count(), { timeout: 15_000 }).toBe(1);
+      expect(await outbound.getByTestId('message-text').textContent()).toBe(AUTO_REPLY);
+      await expect.poll(() => outbound.getByTestId('ticks').textContent(), { timeout: 15_000 }).toContain('Read');
+    });
+
+    it('shows the STOP conversation with the campaign, the confirmation and its ticks, and sends a reply inside the window', async () => {
+      const { page } = browser;
+      await page.getByTestId('conversations').getByRole('link', { name: /Asha/ }).click();
+      const messages = page.getByTestId('messages');
+      await expect.poll(() => messages.getByTestId('message-in').getByTestId('message-text').allTextContents()).toEqual(['STOP']);
+      expect(await messages.getByTestId('message-in').textContent()).toContain('Spring sale');
+      const outTexts = () => messages.getByTestId('message-out').getByTestId('message-text').allTextContents();
+      await expect.poll(outTexts, { timeout: 15_000 }).toEqual(['Hi Asha, spring deals this week.', 'You have been unsubscribed. Reply START to subscribe again.']);
+      await expect.poll(() => messages.getByTestId('message-out').first().getByTestId('ticks').textContent(), { timeout: 15_000 }).toContain('Read');
+
+      await page.getByLabel('Your reply').fill('Sorry to see you go, Asha.');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      await expect.poll(outTexts, { timeout: 15_000 }).toContain('Sorry to see you go, Asha.');
+      await waitUntil(() => sandbox.messages({ to: TRACKED, kind: 'session' }).some((message) => message.body === 'Sorry to see you go, Asha.'), 'the agent reply at the sandbox');
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+  },
+  { enabled: chromiumAvailable },
+);

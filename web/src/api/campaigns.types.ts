@@ -1,0 +1,137 @@
+/** Shapes of the campaign API (mirrors src/campaigns/campaigns.routes.ts). */
+
+export const CAMPAIGN_STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped', 'failed'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
+
+export interface DndWindow {
+  /** HH:MM, 24-hour. */
+  from: string;
+  to: string;
+  /** IANA timezone, e.g. Asia/Kolkata. */
+  timezone: string;
+  action: 'delay' | 'discard';
+}
+
+export interface SkippedStats {
+  notOptedIn: number;
+  dnd: number;
+  invalidPhone: number;
+  renderError: number;
+  frequencyCap: number;
+  total: number;
+}
+
+export interface CampaignStats {
+  targeted: number;
+  skipped: SkippedStats;
+  queued: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  unknown: number;
+  cancelled: number;
+  replied: number;
+  converted: number;
+  /** Failed messages per error category (only categories with failures). */
+  failedByCategory: Record<string, number>;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  providerId: string;
+  templateId: string;
+  audience: Audience;
+  params: string[];
+  mediaUrl: string | null;
+  sendAt: number | null;
+  ratePerSecond: number | null;
+  dnd: DndWindow | null;
+  cutoffAt: number | null;
+  conversionEvent: string | null;
+  state: CampaignState;
+  stateReason: string | null;
+  clonedFrom: string | null;
+  createdAt: number;
+  updatedAt: number;
+  publishedAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  audienceMaterialized: boolean;
+  stats: CampaignStats;
+}
+
+/** What `POST /api/v1/campaigns` and `PATCH /api/v1/campaigns/:id` take. */
+export interface CampaignInput {
+  name: string;
+  providerId: string;
+  templateId: string;
+  audience: Audience;
+  params: string[];
+  mediaUrl: string | null;
+  /** ISO 8601 date-time or null for "now". */
+  sendAt: string | null;
+  ratePerSecond: number | null;
+  dnd: DndWindow | null;
+  cutoffAt: string | null;
+  conversionEvent: string | null;
+}
+
+export interface PreviewInput {
+  templateId: string;
+  params: string[];
+  identity?: string;
+}
+
+/** `POST /api/v1/campaigns/preview`: the message for a sample profile, or why it cannot be rendered. */
+export interface PreviewResult {
+  identity: string | null;
+  ok: boolean;
+  values?: string[];
+  body?: string;
+  error?: string;
+}
+
+export interface SendTestInput {
+  providerId: string;
+  templateId: string;
+  params: string[];
+  mediaUrl: string | null;
+  to: string;
+  identity?: string;
+}
+
+export const LOG_STATUSES = ['skipped', 'queued', 'sent', 'delivered', 'read', 'failed', 'unknown', 'cancelled'] as const;
+export type LogStatus = (typeof LOG_STATUSES)[number];
+
+/** One row of the per-message log. */
+export interface MessageLogEntry {
+  id: string;
+  identity: string | null;
+  phone: string | null;
+  status: string;
+  skipReason: string | null;
+  errorCategory: string | null;
+  errorCode: string | null;
+  errorDetail: string | null;
+  providerMessageId: string | null;
+  attempts: number;
+  createdAt: number;
+  sentAt: number | null;
+  deliveredAt: number | null;
+  readAt: number | null;
+  failedAt: number | null;
+}
+
+/** One minute of the timeline (`at` = start of the minute, epoch ms). */
+export interface TimelinePoint {
+  at: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  replied: number;
+}

@@ -1,0 +1,47 @@
+import { apiRequest, fetchAllPages } from './client';
+import type { AudienceEstimate, Segment, SegmentFilter } from './audience.types';
+
+const base = '/api/v1/segments';
+const one = (id: string) => `${base}/${encodeURIComponent(id)}`;
+
+export function listSegments(): Promise<Segment[]> {
+  return fetchAllPages<Segment>(base);
+}
+
+export function getSegment(id: string): Promise<Segment> {
+  return apiRequest('GET', one(id));
+}
+
+export function createSegment(input: { name: string; filter: SegmentFilter }): Promise<Segment> {
+  return apiRequest('POST', base, { body: input });
+}
+
+export function updateSegment(id: string, patch: { name?: string; filter?: SegmentFilter }): Promise<Segment> {
+  return apiRequest('PATCH', one(id), { body: patch });
+}
+
+export function deleteSegment(id: string): Promise<void> {
+  return apiRequest('DELETE', one(id));
+}
+
+/** Reach of a filter that is not saved; a 422 names the offending part from the filter's root (`filters.1.value`). */
+export function estimateFilter(filter: SegmentFilter, signal?: AbortSignal): Promise<AudienceEstimate> {
+  return apiRequest('POST', `${base}/estimate`, { body: filter, signal });
+}
+
+export function estimateSegment(id: string, signal?: AbortSignal): Promise<AudienceEstimate> {
+  return apiRequest('POST', `${one(id)}/estimate`, { signal });
+}
+
+/**
+ * Every profile of the project: the audience API estimates filters and saved segments only, so
+ * "all profiles" is asked as a filter that every profile matches (a property either exists or
+ * does not), which counts exactly the project's profiles.
+ */
+export const ALL_PROFILES_FILTER: SegmentFilter = {
+  type: 'or',
+  filters: [
+    { type: 'property', name: 'Name', op: 'exists' },
+    { type: 'property', name: 'Name', op: 'notExists' },
+  ],
+};

@@ -1,0 +1,24 @@
+import { ApiError } from '../../../api/client';
+import type { SegmentFilter } from '../../../api/audience.types';
+import { useFilterEstimate } from '../segments.hooks';
+
+const count = (n: number) => n.toLocaleString('en');
+
+/** The live estimated reach of the filter being built (asked after typing pauses), or why there is none. */
+export function SegmentReach({ filter, incomplete }: { filter: SegmentFilter | null; incomplete: boolean }) {
+  const estimate = useFilterEstimate(incomplete ? null : filter);
+  let text: string;
+  if (incomplete) text = 'Fill in every condition to see the reach.';
+  else if (estimate.isError) text = estimate.error instanceof ApiError && estimate.error.status === 422 ? 'The filter has problems: see the conditions.' : `Cannot estimate: ${estimate.error.message}`;
+  else if (!estimate.data) text = 'Estimating…';
+  else text = `${count(estimate.data.total)} ${estimate.data.total === 1 ? 'profile matches' : 'profiles match'}; ${count(estimate.data.reachable)} reachable on WhatsApp.`;
+  return (
+    <div className="reach reach--sticky" aria-live="polite">
+      <span className="reach__label">Estimated reach</span>
+      <span className="reach__value" data-testid="segment-reach">
+        {text}
+      </span>
+      {estimate.isFetching && !incomplete ? <span className="muted"> (updating…)</span> : null}
+    </div>
+  );
+}

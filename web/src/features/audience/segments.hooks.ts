@@ -1,0 +1,68 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ALL_PROFILES_FILTER, createSegment, deleteSegment, estimateFilter, estimateSegment, getSegment, listSegments, updateSegment } from '../../api/segments.api';
+import { queryKeys } from '../../api/query-keys';
+import type { Segment, SegmentFilter } from '../../api/audience.types';
+import type { Audience } from '../../api/campaigns.types';
+
+export function useSegments() {
+  return useQuery({ queryKey: queryKeys.segments, queryFn: listSegments });
+}
+
+export function useSegment(id: string) {
+  return useQuery({ queryKey: queryKeys.segment(id), queryFn: () => getSegment(id) });
+}
+
+/** Live reach of a filter being edited (`null`: nothing to estimate yet). Keeps the last answer while the next one loads. */
+export function useFilterEstimate(filter: SegmentFilter | null) {
+  return useQuery({
+    queryKey: queryKeys.audienceEstimate({ filter }),
+    queryFn: ({ signal }) => estimateFilter(filter!, signal),
+    enabled: filter !== null,
+    placeholderData: keepPreviousData,
+    staleTime: 5_000,
+    retry: false,
+  });
+}
+
+/**
+ * Estimated reach of a campaign audience: a saved segment or all profiles. An identity list has
+ * no estimate in the audience API (the builder shows how many identities it holds instead).
+ */
+export function useAudienceEstimate(audience: Audience | null) {
+  const key = audience === null || 'identities' in audience ? null : audience;
+  return useQuery({
+    queryKey: queryKeys.audienceEstimate(key),
+    queryFn: ({ signal }) => (key && 'segmentId' in key ? estimateSegment(key.segmentId, signal) : estimateFilter(ALL_PROFILES_FILTER, signal)),
+    enabled: key !== null && (!('segmentId' in key) || key.segmentId !== ''),
+    staleTime: 5_000,
+    retry: false,
+  });
+}
+
+function useSegmentCacheUpdate() {
+  const client = useQueryClient();
+  return async (segment: Segment) => {
+    client.setQueryData(queryKeys.segment(segment.id), segment);
+    await client.invalidateQueries({ queryKey: queryKeys.segments, exact: true });
+  };
+}
+
+export function useCreateSegment() {
+  const update = useSegmentCacheUpdate();
+  return useMutation({ mutationFn: createSegment, onSuccess: update });
+}
+
+export function useUpdateSegment() {
+  const update = useSegmentCacheUpdate();
+  return useMutation({ mutationFn: ({ id, patch }: { id: string; patch: { name?: string; filter?: SegmentFilter } }) => updateSegment(id, patch), onSuccess: update });
+}
+
+export function useDeleteSegment() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: deleteSegment,
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: queryKeys.segments, exact: true });
+    },
+  });
+}

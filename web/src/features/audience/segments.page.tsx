@@ -1,0 +1,145 @@
+import { useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { EmptyState, Loading, PageHeader } from '../../components/page';
+import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/query-error';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { formatDateTime } from '../../components/format';
+import type { Segment } from '../../api/audience.types';
+import { useDeleteSegment, useSegment, useSegments } from './segments.hooks';
+import { SegmentBuilder } from './segment-builder/segment-builder';
+import { useQuery } from '@tanstack/react-query';
+import { estimateSegment } from '../../api/segments.api';
+import { queryKeys } from '../../api/query-keys';
+
+function SegmentReachCell({ id }: { id: string }) {
+  const estimate = useQuery({ queryKey: queryKeys.audienceEstimate({ segmentId: id }), queryFn: ({ signal }) => estimateSegment(id, signal), staleTime: 30_000 });
+  if (estimate.isPending) return <span className="muted">…</span>;
+  if (estimate.isError) return <span className="text-danger">{estimate.error.message}</span>;
+  return (
+    <>
+      {estimate.data.reachable.toLocaleString('en')} <span className="muted">of {estimate.data.total.toLocaleString('en')}</span>
+    </>
+  );
+}
+
+/** Segments: saved filters over profiles and events, with their reach now. */
+export function SegmentsPage() {
+  const segments = useSegments();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const notice = (location.state as { notice?: string } | null)?.notice;
+  const [deleting, setDeleting] = useState<Segment | null>(null);
+  const remove = useDeleteSegment();
+  return (
+    <>
+      <PageHeader
+        title="Segments"
+        description="Saved filters over profile properties and events; campaigns send to them."
+        actions={
+          <button type="button" className="btn btn--primary" onClick={() => void navigate('/audience/segments/new')}>
+            + Segment
+          </button>
+        }
+      />
+      {notice ? <Alert kind="success">{notice}</Alert> : null}
+      {segments.isPending ? (
+        <Loading what="Loading segments" />
+      ) : segments.isError ? (
+        <QueryError error={segments.error} onRetry={() => void segments.refetch()} />
+      ) : segments.data.length === 0 ? (
+        <EmptyState title="No segments yet">
+          <p>Use + Segment to combine conditions on profile properties and events, and see the reach as you build.</p>
+        </EmptyState>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">Segments</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Reachable on WhatsApp</th>
+              <th scope="col">Updated</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {segments.data.map((segment) => (
+              <tr key={segment.id}>
+                <td>
+                  <Link to={`/audience/segments/${segment.id}`}>{segment.name}</Link>
+                </td>
+                <td>
+                  <SegmentReachCell id={segment.id} />
+                </td>
+                <td>{formatDateTime(segment.updatedAt)}</td>
+                <td className="table__actions">
+                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${segment.name}`} onClick={() => setDeleting(segment)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ConfirmDialog
+        open={deleting !== null}
+        title="Delete segment"
+        confirmLabel="Delete"
+        danger
+        busy={remove.isPending}
+        error={remove.isError ? remove.error.message : null}
+        onCancel={() => {
+          remove.reset();
+          setDeleting(null);
+        }}
+        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+      >
+        <p>
+          Delete the segment <strong>{deleting?.name}</strong>? Profiles are not touched.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+function BackToSegments() {
+  return (
+    <p className="breadcrumb">
+      <Link to="/audience/segments">← Back to the segments</Link>
+    </p>
+  );
+}
+
+export function NewSegmentPage() {
+  return (
+    <>
+      <BackToSegments />
+      <PageHeader title="New segment" />
+      <SegmentBuilder />
+    </>
+  );
+}
+
+export function SegmentPage() {
+  const { segmentId = '' } = useParams();
+  const segment = useSegment(segmentId);
+  if (segment.isPending) return <Loading what="Loading the segment" />;
+  if (segment.isError) {
+    return (
+      <>
+        <BackToSegments />
+        <QueryError error={segment.error} onRetry={() => void segment.refetch()} />
+      </>
+    );
+  }
+  return (
+    <>
+      <BackToSegments />
+      <PageHeader title={segment.data.name} />
+      <SegmentBuilder key={segment.data.id} segment={segment.data} />
+    </>
+  );
+}

@@ -1,0 +1,85 @@
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { SelectField, TextField } from '../../../components/field';
+import { Alert } from '../../../components/alert';
+import type { Template } from '../../../api/types';
+import { attachmentLabel } from '../../templates/template-rules';
+import { PARAM_HINT, sizedParams } from './builder-values';
+import { BuilderSection } from './builder-section';
+import { MessagePreview } from './message-preview';
+import { SendTestPanel } from './send-test-panel';
+import type { SectionProps } from './section-props';
+
+/** What: the template, one Liquid value per placeholder, the media URL, a live preview and a test send. */
+export function WhatSection(props: SectionProps & { templates: Template[]; template: Template | undefined }) {
+  const { values, set, errors, templates, template } = props;
+  const mine = templates.filter((candidate) => candidate.providerId === values.providerId);
+  const params = template ? sizedParams(values.params, template.placeholderCount) : [];
+  const [sampleIdentity, setSampleIdentity] = useState('');
+  return (
+    <BuilderSection id="what" step={3} title="What">
+      {values.providerId !== '' && mine.length === 0 ? (
+        <Alert kind="info">
+          This provider account has no templates yet: <Link to="/templates/new">add a template</Link> first.
+        </Alert>
+      ) : null}
+      <SelectField
+        label="Template"
+        value={values.templateId}
+        onChange={(value) => set('templateId', value)}
+        options={mine.map((candidate) => ({ value: candidate.id, label: candidate.namespace }))}
+        placeholder={values.templateId === '' || !template ? 'Choose a template' : undefined}
+        hint={values.providerId === '' ? 'Choose the provider account first: each template belongs to one.' : 'The approved template the campaign sends.'}
+        error={errors.templateId}
+      />
+      {template ? (
+        <div className="template-card">
+          <p className="template-preview" data-testid="template-body">
+            {template.body}
+          </p>
+          <p className="muted">
+            {template.placeholderCount === 0 ? 'No placeholders.' : `${template.placeholderCount} placeholder${template.placeholderCount === 1 ? '' : 's'}.`} Attachment:{' '}
+            {attachmentLabel(template.attachmentType)}.
+          </p>
+        </div>
+      ) : null}
+      {params.map((param, index) => (
+        <TextField
+          key={`${template?.id ?? ''}-${index}`}
+          className="field--mono"
+          label={`Value for {{${index + 1}}}`}
+          value={param}
+          onChange={(value) => {
+            const next = sizedParams(values.params, params.length);
+            next[index] = value;
+            set('params', next);
+          }}
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={PARAM_HINT}
+          hint={
+            <>
+              A Liquid expression over the profile, e.g. <code>{PARAM_HINT}</code>, or plain text.
+            </>
+          }
+          error={errors[`params.${index}`]}
+        />
+      ))}
+      {errors.params ? <p className="field__error">{errors.params}</p> : null}
+      {template && template.attachmentType !== 'none' ? (
+        <TextField
+          label="Media URL"
+          type="url"
+          value={values.mediaUrl}
+          onChange={(value) => set('mediaUrl', value)}
+          autoComplete="off"
+          placeholder="https://cdn.example.com/offer.jpg"
+          hint={`The ${attachmentLabel(template.attachmentType).toLowerCase()} sent with the template: a public https URL.`}
+          error={errors.mediaUrl}
+        />
+      ) : null}
+      {template ? <MessagePreview template={template} params={params} identity={sampleIdentity} setIdentity={setSampleIdentity} /> : null}
+      {template ? <SendTestPanel template={template} values={values} params={params} identity={sampleIdentity} /> : null}
+    </BuilderSection>
+  );
+}

@@ -1,0 +1,73 @@
+import { Link, useLocation, useParams } from 'react-router-dom';
+import { Loading, PageHeader } from '../../../components/page';
+import { Alert } from '../../../components/alert';
+import { QueryError } from '../../../components/query-error';
+import { useCampaign } from '../campaigns.hooks';
+import { StateBadge } from '../state-badge';
+import { CampaignActions } from './campaign-actions';
+import { CampaignDetails } from './campaign-details';
+import { StatsPanel } from './stats-panel';
+import { FunnelChart } from './funnel-chart';
+import { TimelineChart } from './timeline-chart';
+import { MessageLog } from './message-log';
+import { useCampaignStream, type StreamStatus } from './use-campaign-stream';
+
+const STREAM_TEXT: Record<StreamStatus, string> = {
+  connecting: 'Connecting to live updates…',
+  live: 'Live',
+  reconnecting: 'Live updates interrupted: reconnecting…',
+  closed: 'Live updates stopped: reload the page to see new numbers.',
+};
+
+/** The campaign page: state and actions, the live numbers, funnel and timeline, and the message log. */
+export function CampaignPage() {
+  const { campaignId = '' } = useParams();
+  const location = useLocation();
+  const notice = (location.state as { notice?: string } | null)?.notice;
+  const campaign = useCampaign(campaignId);
+  const stream = useCampaignStream(campaignId);
+  const back = (
+    <p className="breadcrumb">
+      <Link to="/campaigns">← Back to the campaigns</Link>
+    </p>
+  );
+  if (campaign.isPending) return <Loading what="Loading the campaign" />;
+  if (campaign.isError) {
+    return (
+      <>
+        {back}
+        <QueryError error={campaign.error} onRetry={() => void campaign.refetch()} />
+      </>
+    );
+  }
+  const data = campaign.data;
+  return (
+    <>
+      {back}
+      <PageHeader
+        title={data.name}
+        description={
+          <>
+            <StateBadge state={data.state} />{' '}
+            <span className={`live-indicator live-indicator--${stream}`} role="status" data-testid="stream-status">
+              {STREAM_TEXT[stream]}
+            </span>
+            {data.stateReason ? <span className="muted"> · {data.stateReason}</span> : null}
+          </>
+        }
+        actions={<CampaignActions campaign={data} />}
+      />
+      {notice ? <Alert kind="success">{notice}</Alert> : null}
+      {(data.state === 'running' || data.state === 'paused') && !data.audienceMaterialized ? (
+        <p className="muted">Preparing the audience: recipients are being added…</p>
+      ) : null}
+      <StatsPanel campaign={data} />
+      <div className="chart-grid">
+        <FunnelChart campaign={data} />
+        <TimelineChart campaignId={data.id} />
+      </div>
+      <MessageLog campaignId={data.id} />
+      <CampaignDetails campaign={data} />
+    </>
+  );
+}

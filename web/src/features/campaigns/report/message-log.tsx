@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import { SelectField } from '../../../components/field';
+import { Loading } from '../../../components/page';
+import { QueryError } from '../../../components/query-error';
+import { formatDateTime } from '../../../components/format';
+import { campaignMessagesCsvUrl } from '../../../api/campaigns.api';
+import { LOG_STATUSES, type LogStatus, type MessageLogEntry } from '../../../api/campaigns.types';
+import { useCampaignMessages } from '../campaigns.hooks';
+import { humanise, skipReasonLabel } from './report-format';
+
+const STATUS_OPTIONS = [{ value: '', label: 'All statuses' }, ...LOG_STATUSES.map((status) => ({ value: status, label: humanise(status) }))];
+
+function detailOf(entry: MessageLogEntry): string {
+  if (entry.status === 'skipped' && entry.skipReason) return skipReasonLabel(entry.skipReason);
+  const parts = [entry.errorCategory ? humanise(entry.errorCategory) : null, entry.errorCode ? `code ${entry.errorCode}` : null, entry.errorDetail].filter(Boolean);
+  return parts.join(' · ');
+}
+
+/** The per-message log: filter by status, page through, export what matches as CSV. */
+export function MessageLog({ campaignId }: { campaignId: string }) {
+  const [status, setStatus] = useState<LogStatus | ''>('');
+  // Cursors of the pages before the current one (the first page has cursor null).
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const log = useCampaignMessages(campaignId, status, cursor);
+  return (
+    <section className="panel" aria-labelledby="log-title">
+      <div className="panel__header">
+        <h2 className="panel__title" id="log-title">
+          Messages
+        </h2>
+        <div className="actions">
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => void log.refetch()} disabled={log.isFetching}>
+            Refresh
+          </button>
+          <a className="btn btn--secondary btn--small" href={campaignMessagesCsvUrl(campaignId, status || undefined)} download>
+            Export CSV
+          </a>
+        </div>
+      </div>
+      <div className="inline-form">
+        <SelectField
+          label="Status"
+          value={status}
+          onChange={(value) => {
+            setStatus(value as LogStatus | '');
+            setCursors([null]);
+          }}
+          options={STATUS_OPTIONS}
+        />
+      </div>
+      {log.isPending ? (
+        <Loading what="Loading messages" />
+      ) : log.isError ? (
+        <QueryError error={log.error} onRetry={() => void log.refetch()} />
+      ) : log.data.items.length === 0 ? (
+        <p className="muted">{status ? `No ${humanise(status).toLowerCase()} messages.` : 'No messages yet: recipients appear here once the campaign is published.'}</p>
+      ) : (
+        <>
+          <table className="table table--compact" data-testid="message-log">
+            <caption className="visually-hidden">Messages of this campaign</caption>
+            <thead>
+              <tr>
+                <th scope="col">Identity</th>
+                <th scope="col">Phone</th>
+                <th scope="col">Status</th>
+                <th scope="col">Detail</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Delivered</th>
+                <th scope="col">Read</th>
+              </tr>
+            </thead>
+            <tbody>
+              {log.data.items.map((entry) => (
+                <tr key={entry.id}>
+                  <td className="mono">{entry.identity ?? '—'}</td>
+                  <td className="mono">{entry.phone ?? '—'}</td>
+                  <td>
+                    <span className={`status status--${entry.status}`}>{humanise(entry.status)}</span>
+                  </td>
+                  <td>{detailOf(entry) || '—'}</td>
+                  <td>{formatDateTime(entry.sentAt)}</td>
+                  <td>{formatDateTime(entry.deliveredAt)}</td>
+                  <td>{formatDateTime(entry.readAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="pager">
+            <button type="button" className="btn btn--secondary btn--small" disabled={cursors.length <= 1} onClick={() => setCursors((current) => current.slice(0, -1))}>
+              Previous page
+            </button>
+            <span className="muted">Page {cursors.length}</span>
+            <button
+              type="button"
+              className="btn btn--secondary btn--small"
+              disabled={!log.data.nextCursor || log.isPlaceholderData}
+              onClick={() => setCursors((current) => [...current, log.data.nextCursor])}
+            >
+              Next page
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { CampaignStats } from '../../../api/campaigns.types';
+import { funnelOf, humanise, percent, skipReasonLabel } from './report-format';
+
+const stats: CampaignStats = {
+  targeted: 10,
+  skipped: { notOptedIn: 1, dnd: 0, invalidPhone: 1, renderError: 0, frequencyCap: 0, total: 2 },
+  queued: 0,
+  sent: 8,
+  delivered: 7,
+  read: 5,
+  failed: 0,
+  unknown: 0,
+  cancelled: 0,
+  replied: 2,
+  converted: 1,
+  failedByCategory: {},
+};
+
+describe('report format', () => {
+  it('gives shares with sensible precision', () => {
+    expect(percent(7, 8)).toBe('88%');
+    expect(percent(1, 300)).toBe('0.3%');
+    expect(percent(0, 5)).toBe('0%');
+    expect(percent(3, 0)).toBe('');
+  });
+
+  it('orders the funnel and adds Converted only with a goal', () => {
+    expect(funnelOf(stats, false).map((stage) => `${stage.stage}:${stage.value}`)).toEqual(['Targeted:10', 'Sent:8', 'Delivered:7', 'Read:5', 'Replied:2']);
+    expect(funnelOf(stats, true).at(-1)).toEqual({ stage: 'Converted', value: 1 });
+  });
+
+  it('names skip reasons and error categories in words', () => {
+    expect(skipReasonLabel('render_error')).toBe('Missing placeholder value');
+    expect(skipReasonLabel('not_opted_in')).toBe('Not opted in');
+    expect(humanise('invalid_number')).toBe('Invalid number');
+  });
+});

@@ -1,0 +1,55 @@
+/** Words and numbers of the campaign report. */
+import type { CampaignStats } from '../../../api/campaigns.types';
+
+export const count = (n: number) => n.toLocaleString('en');
+
+/** `part` as a share of `whole`, e.g. "82%"; empty when there is no whole yet. */
+export function percent(part: number, whole: number): string {
+  if (whole <= 0) return '';
+  const value = (part / whole) * 100;
+  return `${value >= 10 || value === 0 ? Math.round(value) : value.toFixed(1)}%`;
+}
+
+export const SKIP_REASONS: ReadonlyArray<[keyof Omit<CampaignStats['skipped'], 'total'>, string]> = [
+  ['notOptedIn', 'Not opted in'],
+  ['dnd', 'DND'],
+  ['invalidPhone', 'Invalid phone'],
+  ['renderError', 'Missing placeholder value'],
+  ['frequencyCap', 'Frequency cap'],
+];
+
+const SKIP_REASON_CODES: Record<string, string> = {
+  not_opted_in: 'Not opted in',
+  dnd: 'DND',
+  invalid_phone: 'Invalid phone',
+  render_error: 'Missing placeholder value',
+  frequency_cap: 'Frequency cap',
+};
+
+/** A snake_case code as words: `invalid_number` → "Invalid number". */
+export function humanise(code: string): string {
+  const words = code.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function skipReasonLabel(code: string): string {
+  return SKIP_REASON_CODES[code] ?? humanise(code);
+}
+
+export interface FunnelStage {
+  stage: string;
+  value: number;
+}
+
+/** Targeted → Sent → Delivered → Read → Replied (→ Converted with a goal): each stage counts the ones that got that far. */
+export function funnelOf(stats: CampaignStats, withConversion: boolean): FunnelStage[] {
+  const stages: FunnelStage[] = [
+    { stage: 'Targeted', value: stats.targeted },
+    { stage: 'Sent', value: stats.sent },
+    { stage: 'Delivered', value: stats.delivered },
+    { stage: 'Read', value: stats.read },
+    { stage: 'Replied', value: stats.replied },
+  ];
+  if (withConversion) stages.push({ stage: 'Converted', value: stats.converted });
+  return stages;
+}

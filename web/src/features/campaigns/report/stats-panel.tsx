@@ -1,0 +1,69 @@
+import type { Campaign } from '../../../api/campaigns.types';
+import { count, humanise, percent, SKIP_REASONS } from './report-format';
+
+function Stat({ id, label, value, note }: { id: string; label: string; value: number; note?: string }) {
+  return (
+    <div className="stat" data-testid={`stat-${id}`}>
+      <dt className="stat__label">{label}</dt>
+      <dd className="stat__value">
+        <span data-testid={`stat-${id}-value`}>{count(value)}</span>
+        {note ? <span className="stat__note">{note}</span> : null}
+      </dd>
+    </div>
+  );
+}
+
+/** The report's numbers: the funnel counts, skipped by reason, failed by error category. */
+export function StatsPanel({ campaign }: { campaign: Campaign }) {
+  const stats = campaign.stats;
+  const categories = Object.entries(stats.failedByCategory).sort((a, b) => b[1] - a[1]);
+  return (
+    <section className="panel" aria-labelledby="stats-title">
+      <h2 className="panel__title" id="stats-title">
+        Numbers
+      </h2>
+      <dl className="stats">
+        <Stat id="targeted" label="Targeted" value={stats.targeted} />
+        <Stat id="skipped" label="Skipped" value={stats.skipped.total} note={percent(stats.skipped.total, stats.targeted)} />
+        <Stat id="queued" label="Queued" value={stats.queued} />
+        <Stat id="sent" label="Sent" value={stats.sent} note={percent(stats.sent, stats.targeted - stats.skipped.total)} />
+        <Stat id="delivered" label="Delivered" value={stats.delivered} note={percent(stats.delivered, stats.sent)} />
+        <Stat id="read" label="Read" value={stats.read} note={percent(stats.read, stats.delivered)} />
+        <Stat id="failed" label="Failed" value={stats.failed} />
+        <Stat id="unknown" label="Unknown" value={stats.unknown} />
+        <Stat id="replied" label="Replied" value={stats.replied} note={percent(stats.replied, stats.delivered)} />
+        <Stat id="converted" label="Converted" value={stats.converted} />
+        {stats.cancelled > 0 ? <Stat id="cancelled" label="Cancelled" value={stats.cancelled} /> : null}
+      </dl>
+      <div className="stats-breakdown">
+        <div>
+          <h3 className="stats-breakdown__title">Skipped by reason</h3>
+          <dl className="breakdown">
+            {SKIP_REASONS.map(([key, label]) => (
+              <div key={key} className="breakdown__row" data-testid={`skipped-${key}`}>
+                <dt>{label}</dt>
+                <dd>{count(stats.skipped[key])}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+        <div>
+          <h3 className="stats-breakdown__title">Failed by error category</h3>
+          {categories.length === 0 ? (
+            <p className="muted">No failures.</p>
+          ) : (
+            <dl className="breakdown">
+              {categories.map(([category, value]) => (
+                <div key={category} className="breakdown__row">
+                  <dt>{humanise(category)}</dt>
+                  <dd>{count(value)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          {stats.unknown > 0 ? <p className="muted">Unknown: the provider did not answer in time; these settle when a delivery report arrives and are never re-sent blindly.</p> : null}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { campaignEventsUrl } from '../../../api/campaigns.api';
+import { queryKeys } from '../../../api/query-keys';
+import type { Campaign } from '../../../api/campaigns.types';
+
+export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+/** The timeline is a per-minute aggregate: asking for it more often than this adds nothing but load. */
+export const TIMELINE_REFRESH_MS = 3_000;
+
+/**
+ * Follows `GET /api/v1/campaigns/:id/events` (server-sent events): every `campaign` event
+ * replaces the cached campaign, so the page's numbers and funnel move without reloading; when the
+ * stats changed, the timeline and the shown page of the message log are refetched at most every
+ * TIMELINE_REFRESH_MS. EventSource
+ * reconnects by itself after a network blip.
+ */
+export function useCampaignStream(id: string): StreamStatus {
+  const client = useQueryClient();
+  const [status, setStatus] = useState<StreamStatus>('connecting');
+  const lastStats = useRef<string>('');
+  const lastRefresh = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(() => {
+    setStatus('connecting');
+    const source = new EventSource(campaignEventsUrl(id), { withCredentials: true });
+    const refreshTimeline = () => {
+      if (timer.current) return;
+      const wait = Math.max(0, lastRefresh.current + TIMELINE_REFRESH_MS - Date.now());
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        lastRefresh.current = Date.now();
+        void client.invalidateQueries({ queryKey: queryKeys.campaignTimeline(id) });
+        // Keyset pages are stable: refetching the shown page updates its rows' statuses in place.
+        void client.invalidateQueries({ queryKey: ['project', 'campaigns', 'messages', id] });
+      }, wait);
+    };
+    source.addEventListener('campaign', (event: MessageEvent<string>) => {
+      let campaign: Campaign;
+      try {
+        campaign = JSON.parse(event.data) as Campaign;
+      } catch {
+        return;
+      }
+      client.setQueryData(queryKeys.campaign(id), campaign);
+      const stats = JSON.stringify(campaign.stats);
+      if (lastStats.current !== '' && stats !== lastStats.current) refreshTimeline();
+      lastStats.current = stats;
+    });
+    source.onopen = () => setStatus('live');
+    source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+    return () => {
+      source.close();
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+    };
+  }, [id, client]);
+
+  return status;
+}

@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import { NavLink } from 'react-router-dom';
+import { TextField } from '../../components/field';
+import { Loading } from '../../components/page';
+import { QueryError } from '../../components/query-error';
+import { formatDateTime } from '../../components/format';
+import { useDebounced } from '../../components/use-debounced';
+import type { Conversation } from '../../api/inbox.types';
+import { useConversations } from './inbox.hooks';
+
+export const conversationPath = (phone: string) => `/inbox/${encodeURIComponent(phone)}`;
+
+/** Who the conversation is with: the profile's name or identity, else the phone number. */
+export function partyOf(conversation: Conversation): string {
+  return conversation.profile ? (conversation.profile.name ?? conversation.profile.identity) : conversation.phone;
+}
+
+/** Conversations, most recent first: who, the last text (as text), unread count, campaign, window. */
+export function ConversationList() {
+  const [search, setSearch] = useState('');
+  const phone = useDebounced(search.replace(/\D/g, ''), 300);
+  const conversations = useConversations(phone);
+  return (
+    <div className="inbox__list">
+      <TextField label="Search by phone" type="search" value={search} onChange={setSearch} autoComplete="off" inputMode="tel" placeholder="98765" />
+      {conversations.isPending ? (
+        <Loading what="Loading conversations" />
+      ) : conversations.isError ? (
+        <QueryError error={conversations.error} onRetry={() => void conversations.refetch()} />
+      ) : conversations.data.items.length === 0 ? (
+        <p className="muted">{phone ? 'No conversation with such a number.' : 'No conversations yet: replies to your campaigns and messages from new numbers appear here.'}</p>
+      ) : (
+        <ul className="conversations" aria-label="Conversations" data-testid="conversations">
+          {conversations.data.items.map((conversation) => (
+            <li key={conversation.phone}>
+              <NavLink to={conversationPath(conversation.phone)} className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}>
+                <span className="conversation-item__top">
+                  <span className="conversation-item__party">{partyOf(conversation)}</span>
+                  {conversation.unread > 0 ? <span className="badge badge--accent">{conversation.unread} unread</span> : null}
+                </span>
+                <span className="conversation-item__meta">
+                  {conversation.profile ? <span className="mono">{conversation.phone}</span> : <span>Unknown sender</span>}
+                  {conversation.campaign ? <span> · {conversation.campaign.name}</span> : null}
+                </span>
+                <span className="conversation-item__text" data-testid="last-text">
+                  {conversation.lastDirection === 'out' ? 'You: ' : ''}
+                  {conversation.lastText ?? '(no text)'}
+                </span>
+                <span className="conversation-item__meta">
+                  {formatDateTime(Math.max(conversation.lastInboundAt ?? 0, conversation.lastOutboundAt ?? 0) || conversation.updatedAt)}
+                  {conversation.windowOpen ? ' · window open' : ''}
+                </span>
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

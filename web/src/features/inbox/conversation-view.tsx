@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { Link } from 'react-router-dom';
+import { Loading } from '../../components/page';
+import { QueryError } from '../../components/query-error';
+import { profilePath } from '../audience/profiles.page';
+import { useConversation, useMarkRead } from './inbox.hooks';
+import { partyOf } from './conversation-list';
+import { MessageBubble } from './message-bubble';
+import { ReplyBox } from './reply-box';
+import { TemplateReply } from './template-reply';
+
+/** One conversation: messages in time order with ticks and campaign context, and the reply box (or the template picker outside the window). */
+export function ConversationView({ phone }: { phone: string }) {
+  const conversation = useConversation(phone);
+  const markRead = useMarkRead();
+  const first = conversation.data?.pages[0];
+  const unread = first?.unread ?? 0;
+  const { mutate: markAsRead } = markRead;
+  useEffect(() => {
+    if (unread > 0) markAsRead(phone);
+  }, [phone, unread, markAsRead]);
+
+  if (conversation.isPending) return <Loading what="Loading the conversation" />;
+  if (conversation.isError || !first) return <QueryError error={conversation.error} onRetry={() => void conversation.refetch()} />;
+  // Pages go newest-first; each page holds its messages oldest-first.
+  const messages = [...conversation.data.pages].reverse().flatMap((page) => page.messages);
+  return (
+    <section className="inbox__conversation" aria-labelledby="conversation-title">
+      <header className="conversation-header">
+        <h2 className="panel__title" id="conversation-title">
+          {partyOf(first)}
+        </h2>
+        <p className="muted">
+          <span className="mono">{first.phone}</span>
+          {first.profile ? (
+            <>
+              {' '}
+              · <Link to={profilePath(first.profile.identity)}>Profile {first.profile.identity}</Link>
+            </>
+          ) : (
+            ' · Unknown sender (no profile has this phone)'
+          )}
+          {first.campaign ? (
+            <>
+              {' '}
+              · Answers <Link to={`/campaigns/${first.campaign.id}`}>{first.campaign.name}</Link>
+            </>
+          ) : null}
+        </p>
+      </header>
+      {conversation.hasNextPage ? (
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => void conversation.fetchNextPage()} disabled={conversation.isFetchingNextPage}>
+          Older messages
+        </button>
+      ) : null}
+      <ol className="messages" aria-label="Messages" data-testid="messages">
+        {messages.map((message) => (
+          <MessageBubble key={message.id} message={message} />
+        ))}
+      </ol>
+      {first.windowOpen ? <ReplyBox key={phone} phone={phone} closesAt={first.windowClosesAt} /> : <TemplateReply key={phone} phone={phone} providerId={first.providerId} />}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getConversation, listConversations, markConversationRead, replyToConversation } from '../../api/inbox.api';
+import { queryKeys } from '../../api/query-keys';
+import type { ReplyInput } from '../../api/inbox.types';
+
+/** New messages arrive through callbacks at any time: the Inbox asks again this often while open. */
+export const INBOX_REFRESH_MS = 4_000;
+
+export function useConversations(phone: string) {
+  return useQuery({
+    queryKey: [...queryKeys.conversations, 'list', phone],
+    queryFn: () => listConversations({ phone: phone || undefined }),
+    refetchInterval: INBOX_REFRESH_MS,
+  });
+}
+
+/** One conversation; the first page is the newest messages, "older" pages come before them. */
+export function useConversation(phone: string) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.conversation(phone),
+    queryFn: ({ pageParam }) => getConversation(phone, pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    refetchInterval: INBOX_REFRESH_MS,
+  });
+}
+
+export function useMarkRead() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: markConversationRead,
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] });
+    },
+  });
+}
+
+export function useReply(phone: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: ReplyInput) => replyToConversation(phone, input),
+    onSettled: async () => {
+      await Promise.all([client.invalidateQueries({ queryKey: queryKeys.conversation(phone) }), client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] })]);
+    },
+  });
+}

@@ -1,0 +1,50 @@
+import { Link } from 'react-router-dom';
+import type { ConversationMessage } from '../../api/inbox.types';
+import { formatDateTime } from '../../components/format';
+import { humanise } from '../campaigns/report/report-format';
+import { DeliveryTicks } from './ticks';
+
+const KIND_LABELS: Record<NonNullable<ConversationMessage['kind']>, string> = {
+  campaign: 'Campaign',
+  test: 'Test message',
+  reply: 'Agent reply',
+  auto_reply: 'Auto-reply',
+  keyword_reply: 'Keyword confirmation',
+};
+
+/** One message. Its text is plain text from a user or a provider: rendered as text only, never as HTML. */
+export function MessageBubble({ message }: { message: ConversationMessage }) {
+  const inbound = message.direction === 'in';
+  return (
+    <li className={`bubble bubble--${inbound ? 'in' : 'out'}`} data-testid={`message-${message.direction}`}>
+      {message.campaign || (!inbound && message.kind) ? (
+        <p className="bubble__context">
+          {!inbound && message.kind ? KIND_LABELS[message.kind] : 'Reply to'}
+          {message.campaign ? (
+            <>
+              {' '}
+              <Link to={`/campaigns/${message.campaign.id}`}>{message.campaign.name}</Link>
+            </>
+          ) : null}
+        </p>
+      ) : null}
+      <p className="bubble__text" data-testid="message-text">
+        {message.text ?? `(${humanise(message.messageType)})`}
+      </p>
+      {message.mediaUrl ? (
+        <p className="bubble__media">
+          <a href={message.mediaUrl} target="_blank" rel="noreferrer noopener">
+            {humanise(message.messageType)} attachment
+          </a>
+        </p>
+      ) : null}
+      <p className="bubble__meta">
+        <time dateTime={new Date(message.at).toISOString()}>{formatDateTime(message.at)}</time>
+        {!inbound && message.ticks ? <DeliveryTicks ticks={message.ticks} /> : null}
+      </p>
+      {message.error && (message.error.detail || message.error.category) ? (
+        <p className="bubble__error">{[message.error.category ? humanise(message.error.category) : null, message.error.code, message.error.detail].filter(Boolean).join(' · ')}</p>
+      ) : null}
+    </li>
+  );
+}
