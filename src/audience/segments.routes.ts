@@ -111,4 +111,24 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
     },
     async (request) => estimateFilter(db, projectIdOf(request), request.body),
   );
+
+  app.post(
+    '/api/v1/audience/estimate',
+    {
+      config: { auth: 'project' },
+      schema: {
+        tags: ['segments'],
+        summary: 'Size and WhatsApp reach of a campaign audience: a saved segment, everyone, or a list of identities.',
+        body: z.object({
+          audience: z.union([
+            z.object({ segmentId: z.string().min(1) }).strict(),
+            z.object({ all: z.literal(true) }).strict(),
+            z.object({ identities: z.array(z.string()).max(100_000, 'may hold at most 100,000 identities') }).strict(),
+          ]),
+        }),
+        response: { 200: estimateSchema },
+      },
+    },
+    async (request) => estimateAudience(db, projectIdOf(request), request.body.audience),
+  );
 }

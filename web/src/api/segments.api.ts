@@ -1,5 +1,6 @@
 import { apiRequest, fetchAllPages } from './client';
 import type { AudienceEstimate, Segment, SegmentFilter } from './audience.types';
+import type { Audience } from './campaigns.types';
 
 const base = '/api/v1/segments';
 const one = (id: string) => `${base}/${encodeURIComponent(id)}`;
@@ -33,15 +34,7 @@ export function estimateSegment(id: string, signal?: AbortSignal): Promise<Audie
   return apiRequest('POST', `${one(id)}/estimate`, { signal });
 }
 
-/**
- * Every profile of the project: the audience API estimates filters and saved segments only, so
- * "all profiles" is asked as a filter that every profile matches (a property either exists or
- * does not), which counts exactly the project's profiles.
- */
-export const ALL_PROFILES_FILTER: SegmentFilter = {
-  type: 'or',
-  filters: [
-    { type: 'property', name: 'Name', op: 'exists' },
-    { type: 'property', name: 'Name', op: 'notExists' },
-  ],
-};
+/** Reach of a campaign audience: a saved segment, everyone, or a list of identities. */
+export function estimateAudience(audience: Audience, signal?: AbortSignal): Promise<AudienceEstimate> {
+  return apiRequest('POST', '/api/v1/audience/estimate', { body: { audience }, signal });
+}

@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ALL_PROFILES_FILTER, createSegment, deleteSegment, estimateFilter, estimateSegment, getSegment, listSegments, updateSegment } from '../../api/segments.api';
+import { createSegment, deleteSegment, estimateAudience, estimateFilter, getSegment, listSegments, updateSegment } from '../../api/segments.api';
 import { queryKeys } from '../../api/query-keys';
 import type { Segment, SegmentFilter } from '../../api/audience.types';
 import type { Audience } from '../../api/campaigns.types';
@@ -24,15 +24,12 @@ export function useFilterEstimate(filter: SegmentFilter | null) {
   });
 }
 
-/**
- * Estimated reach of a campaign audience: a saved segment or all profiles. An identity list has
- * no estimate in the audience API (the builder shows how many identities it holds instead).
- */
+/** Estimated reach of a campaign audience: a saved segment, all profiles, or a list of identities. */
 export function useAudienceEstimate(audience: Audience | null) {
-  const key = audience === null || 'identities' in audience ? null : audience;
+  const key = audience === null || ('identities' in audience && audience.identities.length === 0) ? null : audience;
   return useQuery({
     queryKey: queryKeys.audienceEstimate(key),
-    queryFn: ({ signal }) => (key && 'segmentId' in key ? estimateSegment(key.segmentId, signal) : estimateFilter(ALL_PROFILES_FILTER, signal)),
+    queryFn: ({ signal }) => estimateAudience(key!, signal),
     enabled: key !== null && (!('segmentId' in key) || key.segmentId !== ''),
     staleTime: 5_000,
     retry: false,

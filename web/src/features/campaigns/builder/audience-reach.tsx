@@ -7,11 +7,8 @@ const count = (n: number) => n.toLocaleString('en');
 export function AudienceReach({ audience }: { audience: Audience }) {
   const estimate = useAudienceEstimate(audience);
   let text: string;
-  if ('identities' in audience) {
-    text =
-      audience.identities.length === 0
-        ? 'No identities listed yet.'
-        : `At most ${count(audience.identities.length)} (the identities listed): identities without a profile, not opted in, or on do-not-disturb are skipped when the campaign is published.`;
+  if ('identities' in audience && audience.identities.length === 0) {
+    text = 'No identities listed yet.';
   } else if ('segmentId' in audience && audience.segmentId === '') {
     text = 'Choose a segment to see its reach.';
   } else if (estimate.isError) {
@@ -19,7 +16,8 @@ export function AudienceReach({ audience }: { audience: Audience }) {
   } else if (!estimate.data) {
     text = 'Estimating…';
   } else {
-    text = `${count(estimate.data.reachable)} reachable on WhatsApp, of ${count(estimate.data.total)} ${'all' in audience ? 'profiles' : 'profiles in the segment'}.`;
+    const of = 'all' in audience ? 'profiles' : 'segmentId' in audience ? 'profiles in the segment' : `profiles found for the ${count(audience.identities.length)} identities listed`;
+    text = `${count(estimate.data.reachable)} reachable on WhatsApp, of ${count(estimate.data.total)} ${of}.`;
   }
   return (
     <div className="reach" aria-live="polite">
