@@ -4,6 +4,7 @@ import { registerAdminCommands } from './admin.command.js';
 import { registerSandboxCommand } from '../sandbox/sandbox.command.js';
 import { registerImportCommand } from '../audience/import.command.js';
 import { registerBenchCommand } from '../bench/bench.command.js';
+import { registerDemoCommand } from '../demo/demo.command.js';
 
 /** Every subcommand of `wacast`, by domain. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerSandboxCommand(program);
   registerImportCommand(program);
   registerBenchCommand(program);
+  registerDemoCommand(program);
 }

@@ -1,0 +1,86 @@
+/**
+ * `wacast demo`: the server, the worker and the sandbox in one process, with sample data, so a
+ * new user sees messages flow within a minute and no provider account. Data goes to
+ * `<WACAST_DATA_DIR>/demo` (SQLite) unless WACAST_DATABASE_URL is set; the provider base URLs point
+ * at the sandbox whatever the environment says.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { openRuntime } from '../runtime.js';
+import { buildApp } from '../app.js';
+import { Worker } from '../worker/worker.js';
+import { countUsers, createUser, addProjectMember } from '../auth/users.service.js';
+import { ProviderClients } from '../providers/provider-clients.js';
+import { createDefaultProviderFactory } from '../providers/default-factory.js';
+import { startSandbox } from '../sandbox/sandbox.server.js';
+import { workerOwner } from '../cli/serve.command.js';
+import { DEMO_GUPSHUP, seedDemo } from './demo-seed.js';
+
+const DEMO_EMAIL = 'demo@wacast.local';
+const DEMO_PASSWORD = 'demo-password';
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('Run wacast with a built-in provider sandbox and sample data: watch a campaign send, deliver and collect replies.')
+    .option('--sandbox-port <port>', 'port of the provider sandbox (0 picks a free one)', '0')
+    .action(async (options: { sandboxPort: string }) => {
+      const base = loadConfig();
+      const sandbox = await startSandbox({
+        port: Number(options.sandboxPort) || 0,
+        knobs: { dlrDelayMs: [400, 2500], readShare: 0.6, failShare: 0.04, failReason: 'not_on_whatsapp', autoReplyShare: 0.08, autoReplyText: 'Thanks! Is this offer valid online too?', autoReplyDelayMs: [1000, 4000] },
+      });
+      const config = {
+        ...base,
+        dataDir: base.databaseUrl ? base.dataDir : join(base.dataDir, 'demo'),
+        providerUrls: { gupshupEnterprise: sandbox.env.GUPSHUP_ENTERPRISE_URL, gupshupApi: sandbox.env.GUPSHUP_API_URL, vonageApi: sandbox.env.VONAGE_API_URL },
+      };
+      const runtime = await openRuntime(config);
+      const adapters = createDefaultProviderFactory({ requestTimeoutMs: config.sendTimeoutMs });
+      const deps = { ...runtime, providers: new ProviderClients({ db: runtime.db, secrets: runtime.secrets, config }, adapters.factory) };
+      const app = await buildApp(deps);
+      await app.listen({ host: config.host, port: config.port });
+
+      const world = await seedDemo(deps, (line) => console.log(line));
+      sandbox.addAccounts([
+        {
+          provider: 'gupshup-enterprise',
+          id: 'demo',
+          ...DEMO_GUPSHUP,
+          dlrUrl: world.deliveryCallbackUrl,
+          inboundUrl: world.inboundCallbackUrl,
+          templates: [{ name: 'DEMO:welcome_offer', body: 'Hi {{1}}, welcome to the demo shop! Your {{2}} code is {{3}}.' }],
+        },
+      ]);
+      let login = '';
+      if ((await countUsers(runtime.db)) === 0) {
+        const user = await createUser(runtime.db, { email: DEMO_EMAIL, password: DEMO_PASSWORD, isAdmin: true });
+        await addProjectMember(runtime.db, world.projectId, user.id);
+        login = `Log in as ${DEMO_EMAIL} / ${DEMO_PASSWORD}`;
+      }
+      const worker = new Worker(deps, workerOwner());
+      worker.start();
+
+      console.log(`\nwacast demo is running at ${config.publicUrl}`);
+      if (login) console.log(login);
+      console.log(`Provider sandbox: ${sandbox.url} (what it received: ${sandbox.url}/_sandbox/messages)`);
+      if (world.accountId) console.log(`API credentials of the demo project: ${world.accountId} / ${world.passcode} (shown once)`);
+      console.log('Open Campaigns → "Welcome offer" and watch it send; replies arrive in the Inbox. Ctrl-C stops.');
+
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        await app.close();
+        await worker.stop();
+        await deps.providers.closeAll();
+        await adapters.close();
+        await runtime.close();
+        await sandbox.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+    });
+}

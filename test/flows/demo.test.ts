@@ -1,0 +1,59 @@
+/**
+ * `wacast demo` as a new user runs it: one command, no provider account, and within seconds a
+ * campaign sends to the built-in sandbox, delivery reports come back and replies arrive.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assertBuilt, WACAST_BIN } from '../helpers/cli.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('wacast demo', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wacast-demo-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('seeds sample data and shows a campaign sending, delivering and collecting replies', async () => {
+    assertBuilt();
+    const port = await freePort();
+    const child = spawn(process.execPath, [WACAST_BIN, 'demo'], {
+      env: { PATH: process.env.PATH ?? '', WACAST_DATA_DIR: dir, WACAST_PORT: String(port), WACAST_HOST: '127.0.0.1', WACAST_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('wacast demo is running') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output).toContain('Log in as demo@wacast.local / demo-password');
+      const base = `http://127.0.0.1:${port}`;
+      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'demo@wacast.local', password: 'demo-password' }) });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      let stats = { sent: 0, delivered: 0 };
+      while (Date.now() < deadline + 30_000) {
+        const campaigns = (await (await fetch(`${base}/api/v1/campaigns`, { headers: { cookie } })).json()) as { items: Array<{ name: string; stats: typeof stats }> };
+        stats = campaigns.items.find((campaign) => campaign.name === 'Welcome offer')!.stats;
+        if (stats.sent >= 50 && stats.delivered >= 20) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(stats.sent).toBeGreaterThanOrEqual(50);
+      expect(stats.delivered).toBeGreaterThanOrEqual(20);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    }
+  }, 90_000);
+});
