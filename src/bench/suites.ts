@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime.js';
 import { audienceBenchSuite } from './audience.bench.js';
 import { dispatchBenchSuite } from './dispatch.bench.js';
 import { rateBenchSuite } from './rate.bench.js';
+import { callbacksBenchSuite } from './callbacks.bench.js';
 
 export interface BenchOptions {
   /** Profiles to generate (audience; other suites may size themselves from it). */
@@ -50,4 +51,4 @@ export interface BenchSuite {
 }
 
 /** Every suite, in the order `wacast bench` runs them by default. */
-export const benchSuites: BenchSuite[] = [dispatchBenchSuite, rateBenchSuite, audienceBenchSuite];
+export const benchSuites: BenchSuite[] = [dispatchBenchSuite, rateBenchSuite, callbacksBenchSuite, audienceBenchSuite];

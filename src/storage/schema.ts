@@ -258,6 +258,8 @@ export interface MessagesTable {
   failed_at: Millis | null;
   /** First reply attributed to this message (counted once in the campaign's `replied`). */
   replied_at: Generated<Millis | null>;
+  /** When the recipient did the campaign's conversion goal event (counted once). */
+  converted_at: Generated<Millis | null>;
 }
 
 export type CallbackKind = 'delivery' | 'inbound' | 'status';

@@ -105,6 +105,21 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     expect((await get(draft.id)).stats.targeted).toBe(2);
   });
 
+  it('counts a conversion once per recipient who does the goal event after the message', async () => {
+    const campaign = json(
+      await create({ name: 'Goal', providerId, templateId, audience: { identities: ['user-1', 'user-2'] }, params: ['{{ Profile.Name }}', 'G'], conversionEvent: 'Purchase' }),
+    );
+    await action(campaign.id, 'publish');
+    await waitFor(async () => (await get(campaign.id)).state === 'completed', 20_000, 'completion');
+    const ts = Math.floor(Date.now() / 1000) + 2;
+    const purchase = (identity: string) => ({ identity, type: 'event', evtName: 'purchase', evtData: { Amount: 10 }, ts });
+    const upload = await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: project.headers, payload: { d: [purchase('user-1'), purchase('user-1'), purchase('user-3')] } });
+    expect(json(upload).status).toBe('success');
+    expect((await get(campaign.id)).stats.converted).toBe(1);
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: project.headers, payload: { d: [purchase('user-1')] } });
+    expect((await get(campaign.id)).stats.converted).toBe(1);
+  });
+
   it('refuses illegal state changes with 409 and clones into a draft', async () => {
     const draft = json(await create({ name: 'States', providerId, templateId, audience: { identities: ['user-5'] }, params: ['a', 'b'] }));
     expect((await action(draft.id, 'pause')).statusCode).toBe(409);

@@ -2,10 +2,12 @@ import type { Migration } from '../migrator.js';
 import * as initial from './0001-initial.js';
 import * as audience from './0002-audience.js';
 import * as webhooks from './0003-webhooks.js';
+import * as conversions from './0004-conversions.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
   { name: '0001-initial', up: initial.up },
   { name: '0002-audience', up: audience.up },
   { name: '0003-webhooks', up: webhooks.up },
+  { name: '0004-conversions', up: conversions.up },
 ];
