@@ -5,6 +5,7 @@ import type { SecretBox } from './secrets/secret-box.js';
 import type { Metrics } from './ops/metrics.js';
 import type { Bus } from './bus.js';
 import type { ProviderClients } from './providers/provider-clients.js';
+import type { Sender } from './campaigns/sender.js';
 
 /** What every part of the server is built from; tests build it with test/helpers. */
 export interface AppDeps {
@@ -16,4 +17,6 @@ export interface AppDeps {
   bus: Bus;
   /** Provider clients per account (shared keep-alive pools). */
   providers: ProviderClients;
+  /** Makes campaign and reply sends (a worker thread in production). */
+  sender: Sender;
 }

@@ -14,6 +14,7 @@ import { Bus } from './bus.js';
 import type { AppDeps } from './deps.js';
 import { ProviderClients } from './providers/provider-clients.js';
 import { createDefaultProviderFactory } from './providers/default-factory.js';
+import { createSender } from './campaigns/sender.js';
 
 export interface Runtime extends AppDeps {
   close(): Promise<void>;
@@ -33,6 +34,7 @@ export async function openRuntime(config: Config, options: { logger?: Logger; mi
     await verifyMasterKey(db, secrets, master.origin);
     const adapters = createDefaultProviderFactory({ requestTimeoutMs: config.sendTimeoutMs });
     const providers = new ProviderClients({ db, secrets, config }, adapters.factory);
+    const sender = createSender({ db, secrets, config, logger, providers });
     return {
       config,
       db,
@@ -41,7 +43,9 @@ export async function openRuntime(config: Config, options: { logger?: Logger; mi
       metrics: new Metrics(),
       bus: new Bus(),
       providers,
+      sender,
       async close() {
+        await sender.close();
         await providers.closeAll();
         await adapters.close();
         await db.close();

@@ -15,6 +15,7 @@ import { createProviderAccount } from '../providers/provider-accounts.service.js
 import { createTemplate } from '../templates/templates.service.js';
 import { ProviderClients } from '../providers/provider-clients.js';
 import { createDefaultProviderFactory } from '../providers/default-factory.js';
+import { createSender } from '../campaigns/sender.js';
 import { startSandboxProcess, type SandboxProcess } from '../sandbox/sandbox.process.js';
 
 export const BENCH_ACCOUNT = {
@@ -65,7 +66,8 @@ export async function openBenchWorld(
   };
   const adapters = createDefaultProviderFactory({ requestTimeoutMs: config.sendTimeoutMs });
   const providers = new ProviderClients({ db: runtime.db, secrets: runtime.secrets, config }, adapters.factory);
-  const deps: AppDeps = { ...runtime, config, providers };
+  const sender = createSender({ db: runtime.db, secrets: runtime.secrets, config, logger: runtime.logger, providers });
+  const deps: AppDeps = { ...runtime, config, providers, sender };
   const project = await createProject(runtime.db, `bench-${new Date().toISOString()}`);
   const senders: BenchWorld['senders'] = [];
   for (let i = 0; i < (options.accounts ?? 1); i++) {
@@ -92,6 +94,7 @@ export async function openBenchWorld(
     templateId: senders[0]!.templateId,
     senders,
     async close() {
+      await sender.close();
       await providers.closeAll();
       await adapters.close();
       await sandbox.close();

@@ -16,7 +16,7 @@
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
-import type { ProviderClient, SendResult, TemplateMessage } from '../providers/provider.js';
+import type { SendResult, TemplateMessage } from '../providers/provider.js';
 import { claimCampaignMessages, claimDirectMessages, releaseClaimed, type ClaimedMessage } from '../storage/message-queue.js';
 import { CampaignDeltas } from './counters.js';
 import { parseJson } from '../storage/json.js';
@@ -76,13 +76,21 @@ export class ProviderDispatcher {
   private readonly templates = new Map<string, TemplateMeta>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly refills = new Set<Promise<void>>();
-  private client: ProviderClient | null = null;
+  /** The account's `updated_at` when last read; null while the account is missing or deleted. */
+  private accountVersion: number | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private refreshedAt = 0;
   private rotation = 0;
   private consecutiveDown = 0;
+  /**
+   * A new client has no open connection: its first requests would wait for TCP/TLS set-up and
+   * then arrive at the provider together, more than the rate in one window. So the first request
+   * of a client goes alone; the others follow once it has answered and a connection is open.
+   */
+  private primed = false;
+  private priming = false;
   /** performance.now() until which this process may send for the account (its lease). */
   leaseValidUntil = Number.POSITIVE_INFINITY;
   /** Epoch ms of the last claimed or sent message. */
@@ -173,10 +181,12 @@ export class ProviderDispatcher {
     this.refreshedAt = now;
     const entry = await this.deps.providers.get(this.providerId);
     if (!entry || entry.account.deleted) {
-      this.client = null;
+      this.accountVersion = null;
       return;
     }
-    this.client = entry.client;
+    // New credentials mean a new client and new connections: prime them again.
+    if (this.accountVersion !== entry.account.updatedAt) this.primed = false;
+    this.accountVersion = entry.account.updatedAt;
     this.pacer.configure(entry.account.ratePerSecond);
     this.direct.rate = entry.account.ratePerSecond;
 
@@ -214,7 +224,7 @@ export class ProviderDispatcher {
 
   /** Starts background claims for sources running low; each wakes the loop when it lands. */
   private refill(): void {
-    if (!this.client || this.stopping) return;
+    if (this.accountVersion === null || this.stopping) return;
     const now = Date.now();
     for (const source of [this.direct, ...this.campaigns.values()]) {
       if (source.refilling || now < source.nextClaimAt) continue;
@@ -256,10 +266,10 @@ export class ProviderDispatcher {
 
   /** Sends what the pacers allow now; returns how many requests started. */
   private pump(): number {
-    if (!this.client || this.stopping || performance.now() > this.leaseValidUntil) return 0;
+    if (this.accountVersion === null || this.stopping || performance.now() > this.leaseValidUntil || this.priming) return 0;
     let started = 0;
     const drain = (source: Source) => {
-      let count = Math.min(source.queue.length, this.options.maxInFlight - this.inFlight.size);
+      let count = Math.min(source.queue.length, this.options.maxInFlight - this.inFlight.size, this.primed ? Number.MAX_SAFE_INTEGER : 1 - started);
       if (count <= 0) return;
       if (source.pacer) count = source.pacer.peek(count);
       count = this.pacer.take(count);
@@ -292,8 +302,10 @@ export class ProviderDispatcher {
   }
 
   private send(message: ClaimedMessage): void {
-    const client = this.client!;
-    const task = this.deliver(client, message)
+    const version = this.accountVersion;
+    const priming = !this.primed;
+    if (priming) this.priming = true;
+    const task = this.deliver(message)
       .then((result) => this.writer.add(message, result))
       .catch((error: unknown) => {
         // An adapter that throws may or may not have sent: treat the outcome as unknown.
@@ -302,12 +314,17 @@ export class ProviderDispatcher {
       })
       .finally(() => {
         this.inFlight.delete(task);
+        if (priming && this.accountVersion === version) {
+          this.primed = true;
+          this.priming = false;
+          this.wake?.();
+        }
         if (this.inFlight.size === this.options.maxInFlight - 1) this.wake?.();
       });
     this.inFlight.add(task);
   }
 
-  private async deliver(client: ProviderClient, message: ClaimedMessage): Promise<SendResult> {
+  private async deliver(message: ClaimedMessage): Promise<SendResult> {
     const payload = readPayload(message.payload);
     const noRequest = { request: { method: '', url: '', body: '' } };
     if (!payload || !message.phone) {
@@ -315,19 +332,22 @@ export class ProviderDispatcher {
     }
     let result: SendResult;
     if (payload.type === 'text') {
-      result = await client.sendSession({ to: message.phone, text: payload.text, clientRef: message.id });
+      result = await this.deps.sender.send(this.providerId, { kind: 'session', message: { to: message.phone, text: payload.text, clientRef: message.id } });
     } else {
       const template = this.templates.get(payload.templateId);
       if (!template) {
         return { ok: false, outcome: 'not_sent', category: 'template_mismatch', retryable: false, detail: 'the template no longer exists', raw: noRequest };
       }
-      result = await client.sendTemplate({
-        to: message.phone,
-        template,
-        params: payload.params,
-        renderedBody: payload.body,
-        ...(payload.mediaUrl ? { mediaUrl: payload.mediaUrl } : {}),
-        clientRef: message.id,
+      result = await this.deps.sender.send(this.providerId, {
+        kind: 'template',
+        message: {
+          to: message.phone,
+          template,
+          params: payload.params,
+          renderedBody: payload.body,
+          ...(payload.mediaUrl ? { mediaUrl: payload.mediaUrl } : {}),
+          clientRef: message.id,
+        },
       });
     }
     this.observe(result);

@@ -57,3 +57,24 @@ describe('Pacer', () => {
     expect(pacer.currentRate).toBeCloseTo(98.5);
   });
 });
+
+describe('Pacer sliding-second cap', () => {
+  it('never lets more than 98.5 % of the rate through in any sliding second, even after stalls', () => {
+    const pacer = new Pacer(200, 0);
+    const sends: number[] = [];
+    let now = 0;
+    // Irregular wake-ups with stalls up to 40 ms.
+    for (let step = 0; step < 20_000; step++) {
+      const n = pacer.take(1000, now);
+      for (let i = 0; i < n; i++) sends.push(now);
+      now += step % 97 === 0 ? 40 : 1 + (step % 3);
+    }
+    let max = 0;
+    for (let end = 0, start = 0; end < sends.length; end++) {
+      while (sends[end]! - sends[start]! >= 1000) start++;
+      max = Math.max(max, end - start + 1);
+    }
+    expect(max).toBeLessThanOrEqual(197);
+    expect(pacer.peek(1000, now)).toBeLessThanOrEqual(1);
+  });
+});

@@ -10,10 +10,18 @@
  * jitter between our clock and the provider's — event-loop stalls on our side, network delay
  * variation on the way (for R = 200: at most 199 per window).
  *
+ * On top, a hard cap: never more than ⌊98.5 % · R⌋ sends in any sliding second of our own clock
+ * (197 for R = 200), whatever catch-ups add up to. That keeps a margin for what happens after a
+ * request leaves (connection set-up, pauses of the sending thread, network delay), so the
+ * provider's count stays at or below R; R = 200 averages 196–197/s.
+ *
  * 429s and throttling errors slow it down: sending stops for the Retry-After time, continues at
  * half the rate (never below 1 % of R), and recovers by 5 % of R per second.
  */
+/** Share of the configured rate R the smooth schedule aims at. */
 export const RATE_SHARE = 0.985;
+/** Share of R that may be sent in any sliding second (the hard cap). */
+const CAP_SHARE = 0.985;
 const CATCH_UP_MS = 5;
 const RECOVERY_PER_SECOND = 0.05;
 
@@ -24,12 +32,33 @@ export class Pacer {
   private configured: number;
   private blockedUntil = 0;
   private lastAt: number;
+  /** Times of the last `cap` sends (a ring), for the sliding-second cap. */
+  private recent: Float64Array;
+  private head = 0;
+  private filled = 0;
 
   constructor(ratePerSecond: number, now = performance.now()) {
     this.configured = ratePerSecond;
     this.rate = ratePerSecond * RATE_SHARE;
     this.due = now;
     this.lastAt = now;
+    this.recent = new Float64Array(Pacer.capFor(ratePerSecond));
+  }
+
+  /** Most sends allowed in any sliding second. */
+  static capFor(ratePerSecond: number): number {
+    return Math.max(1, Math.floor(ratePerSecond * CAP_SHARE));
+  }
+
+  /** Whether one more send now stays within the sliding-second cap. */
+  private underCap(now: number): boolean {
+    return this.filled < this.recent.length || this.recent[this.head]! <= now - 1000;
+  }
+
+  private record(now: number): void {
+    this.recent[this.head] = now;
+    this.head = (this.head + 1) % this.recent.length;
+    if (this.filled < this.recent.length) this.filled++;
   }
 
   get configuredRate(): number {
@@ -47,6 +76,19 @@ export class Pacer {
     const throttled = this.rate < this.configured * RATE_SHARE;
     this.configured = ratePerSecond;
     this.rate = throttled ? Math.min(this.rate, ratePerSecond * RATE_SHARE) : ratePerSecond * RATE_SHARE;
+    // Keep the newest send times in the resized ring.
+    const times = this.recentTimes();
+    this.recent = new Float64Array(Pacer.capFor(ratePerSecond));
+    this.head = 0;
+    this.filled = 0;
+    for (const time of times.slice(-this.recent.length)) this.record(time);
+  }
+
+  private recentTimes(): number[] {
+    const out: number[] = [];
+    const start = this.filled < this.recent.length ? 0 : this.head;
+    for (let i = 0; i < this.filled; i++) out.push(this.recent[(start + i) % this.recent.length]!);
+    return out;
   }
 
   private recover(now: number): void {
@@ -62,8 +104,9 @@ export class Pacer {
     this.recover(now);
     if (now < this.blockedUntil) return 0;
     let count = 0;
-    while (count < max && this.due <= now) {
+    while (count < max && this.due <= now && this.underCap(now)) {
       this.due = Math.max(this.due, now - CATCH_UP_MS) + 1000 / this.rate;
+      this.record(now);
       count++;
     }
     return count;
@@ -75,7 +118,14 @@ export class Pacer {
     if (now < this.blockedUntil) return 0;
     let due = this.due;
     let count = 0;
-    while (count < max && due <= now) {
+    // Room under the sliding-second cap: free slots plus sends older than a second (oldest first).
+    let room = this.recent.length - this.filled;
+    const oldest = this.filled < this.recent.length ? 0 : this.head;
+    for (let i = 0; i < this.filled && room < max; i++) {
+      if (this.recent[(oldest + i) % this.recent.length]! > now - 1000) break;
+      room++;
+    }
+    while (count < max && due <= now && count < room) {
       due = Math.max(due, now - CATCH_UP_MS) + 1000 / this.rate;
       count++;
     }
@@ -85,7 +135,8 @@ export class Pacer {
   /** Milliseconds until the next send is due (0 when it is due now). */
   msUntilNext(now = performance.now()): number {
     this.recover(now);
-    return Math.max(0, this.blockedUntil - now, this.due - now);
+    const capFreesAt = this.filled < this.recent.length ? 0 : this.recent[this.head]! + 1000 - now;
+    return Math.max(0, this.blockedUntil - now, this.due - now, capFreesAt);
   }
 
   /** The provider throttled us: stop for `pauseMs`, then continue at half speed and recover. */

@@ -11,8 +11,6 @@ import { openRuntime } from '../runtime.js';
 import { buildApp } from '../app.js';
 import { Worker } from '../worker/worker.js';
 import { countUsers, createUser, addProjectMember } from '../auth/users.service.js';
-import { ProviderClients } from '../providers/provider-clients.js';
-import { createDefaultProviderFactory } from '../providers/default-factory.js';
 import { startSandbox } from '../sandbox/sandbox.server.js';
 import { workerOwner } from '../cli/serve.command.js';
 import { DEMO_GUPSHUP, seedDemo } from './demo-seed.js';
@@ -37,8 +35,7 @@ export function registerDemoCommand(program: Command): void {
         providerUrls: { gupshupEnterprise: sandbox.env.GUPSHUP_ENTERPRISE_URL, gupshupApi: sandbox.env.GUPSHUP_API_URL, vonageApi: sandbox.env.VONAGE_API_URL },
       };
       const runtime = await openRuntime(config);
-      const adapters = createDefaultProviderFactory({ requestTimeoutMs: config.sendTimeoutMs });
-      const deps = { ...runtime, providers: new ProviderClients({ db: runtime.db, secrets: runtime.secrets, config }, adapters.factory) };
+      const deps = runtime;
       const app = await buildApp(deps);
       await app.listen({ host: config.host, port: config.port });
 
@@ -74,8 +71,6 @@ export function registerDemoCommand(program: Command): void {
         stopping = true;
         await app.close();
         await worker.stop();
-        await deps.providers.closeAll();
-        await adapters.close();
         await runtime.close();
         await sandbox.close();
         process.exit(0);

@@ -44,7 +44,7 @@ describe.each(testEngines())('rate accuracy at the provider ($name)', (engine) =
       knobs: { callbacks: false, latencyMs: [2, 8] },
       accounts: [{ provider: 'gupshup-selfserve', id: 'rate', apiKey: 'rate-api-key-123', appName: 'RateApp', sourceNumber: '919000000077' }],
     });
-    ctx = await openTestContext(engine, { env: { GUPSHUP_API_URL: sandbox.env.GUPSHUP_API_URL } });
+    ctx = await openTestContext(engine, { env: { GUPSHUP_API_URL: sandbox.env.GUPSHUP_API_URL }, threadSender: true });
     project = await ctx.createProject();
   });
   afterAll(async () => {

@@ -17,6 +17,7 @@ import type { TestEngine } from './databases.js';
 import { backgroundServices, Worker, type BackgroundServiceFactory } from '../../src/worker/worker.js';
 import { ProviderClients, type ProviderClientFactory } from '../../src/providers/provider-clients.js';
 import { createDefaultProviderFactory } from '../../src/providers/default-factory.js';
+import { InProcessSender, ThreadSender } from '../../src/campaigns/sender.js';
 import { createProject } from '../../src/projects/projects.service.js';
 import { createApiCredential } from '../../src/auth/api-credentials.service.js';
 import { addProjectMember, createUser } from '../../src/auth/users.service.js';
@@ -56,6 +57,8 @@ export interface TestContextOptions {
   logLevel?: Config['logLevel'];
   /** Provider adapters to use (default: the real ones). */
   providerFactory?: ProviderClientFactory;
+  /** Send through the production sender thread (needs the build) instead of in-process. */
+  threadSender?: boolean;
 }
 
 let userCounter = 0;
@@ -74,7 +77,8 @@ export async function openTestContext(engine: TestEngine, options: TestContextOp
   const secrets = new SecretBox(randomBytes(32));
   const adapters = createDefaultProviderFactory({ connectTimeoutMs: 2000, requestTimeoutMs: 5000 });
   const providers = new ProviderClients({ db, secrets, config }, options.providerFactory ?? adapters.factory);
-  const deps: AppDeps = { config, db, logger, secrets, metrics: new Metrics({ defaultMetrics: false }), bus: new Bus(), providers };
+  const sender = options.threadSender ? new ThreadSender({ db, secrets, config, logger }) : new InProcessSender({ providers });
+  const deps: AppDeps = { config, db, logger, secrets, metrics: new Metrics({ defaultMetrics: false }), bus: new Bus(), providers, sender };
   const app = await buildApp(deps);
   await app.ready();
   const workers: Worker[] = [];
@@ -111,6 +115,7 @@ export async function openTestContext(engine: TestEngine, options: TestContextOp
     async close() {
       for (const worker of workers) await worker.stop();
       await app.close();
+      await sender.close();
       await providers.closeAll();
       await adapters.close();
       await db.close();

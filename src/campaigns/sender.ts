@@ -1,0 +1,184 @@
+/**
+ * Where provider requests are made. The dispatcher decides *when* a message goes (pacing); a
+ * Sender makes the request and returns the provider's answer.
+ *
+ * - InProcessSender uses the provider clients of this thread (tests with fake providers).
+ * - ThreadSender (production) makes the requests on a worker thread with its own event loop, so a
+ *   request is written to the socket the moment the dispatcher releases it — database work on the
+ *   main thread (synchronous on SQLite) can no longer hold requests back and let them reach the
+ *   provider in bunches, and the HTTP work runs on the second core.
+ */
+import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AppDeps } from '../deps.js';
+import type { ProviderCredentials, ProviderType, ProviderUrls, SendResult, SessionMessage, TemplateMessage } from '../providers/provider.js';
+import { loadProviderSecrets } from '../providers/provider-accounts.service.js';
+
+export type SendRequest = { kind: 'template'; message: TemplateMessage } | { kind: 'session'; message: SessionMessage };
+
+export interface Sender {
+  send(providerId: string, request: SendRequest): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+const NOTHING_SENT = { request: { method: '', url: '', body: '' } };
+
+export class InProcessSender implements Sender {
+  constructor(private readonly deps: Pick<AppDeps, 'providers'>) {}
+
+  async send(providerId: string, request: SendRequest): Promise<SendResult> {
+    const entry = await this.deps.providers.get(providerId);
+    if (!entry || entry.account.deleted) {
+      return { ok: false, outcome: 'not_sent', category: 'auth', retryable: false, detail: 'the provider account no longer exists', raw: NOTHING_SENT };
+    }
+    return request.kind === 'template' ? entry.client.sendTemplate(request.message) : entry.client.sendSession(request.message);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Messages between the main thread and the sender thread. */
+export type ToSenderThread =
+  | { type: 'account'; providerId: string; version: number; providerType: ProviderType; credentials: ProviderCredentials }
+  | { type: 'send'; id: number; providerId: string; version: number; request: SendRequest };
+export type FromSenderThread = { type: 'result'; id: number; result: SendResult };
+
+export interface SenderThreadData {
+  urls: ProviderUrls;
+  requestTimeoutMs: number;
+}
+
+/** The compiled thread script: beside this module in dist/, or in dist/ when this runs from sources (tests). */
+const WORKER_FILE = [
+  fileURLToPath(new URL('./sender.worker.js', import.meta.url)),
+  fileURLToPath(new URL('../../dist/campaigns/sender.worker.js', import.meta.url)),
+].find((file) => existsSync(file));
+
+/** Whether the compiled sender thread is available (it is not before the first build). */
+export function senderThreadAvailable(): boolean {
+  return WORKER_FILE !== undefined;
+}
+
+interface KnownAccount {
+  version: number;
+  checkedAt: number;
+  refreshing: boolean;
+}
+
+/** Re-check an account's `updated_at` this often: edited credentials reach the thread within it. */
+const RECHECK_MS = 2_000;
+
+export class ThreadSender implements Sender {
+  private worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: SendResult) => void>();
+  private readonly accounts = new Map<string, KnownAccount>();
+  private closed = false;
+  private failures = 0;
+  private lastError = '';
+
+  constructor(private readonly deps: Pick<AppDeps, 'db' | 'secrets' | 'config' | 'logger'>) {
+    if (!WORKER_FILE) throw new Error('The sender thread is not built: run `npm run build`.');
+    // V8's memory reducer runs full collections every few seconds in a lightly loaded isolate; each
+    // pauses it 15–30 ms, long enough for paced requests to leave, and reach the provider, in a
+    // bunch. The sender thread keeps its heap instead (the flag applies to isolates created after).
+    setFlagsFromString('--no-memory-reducer');
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    const data: SenderThreadData = { urls: this.deps.config.providerUrls, requestTimeoutMs: this.deps.config.sendTimeoutMs };
+    const worker = new Worker(WORKER_FILE!, { workerData: data });
+    let online = false;
+    worker.on('online', () => {
+      online = true;
+      this.failures = 0;
+    });
+    worker.on('message', (message: FromSenderThread) => {
+      const resolve = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      resolve?.(message.result);
+    });
+    worker.on('error', (error) => {
+      this.lastError = error.message;
+      this.deps.logger.error({ err: error }, 'the sender thread failed');
+    });
+    worker.on('exit', () => {
+      // A thread that never started sent nothing; one that ran may have sent what it had.
+      const result: SendResult = online
+        ? { ok: false, outcome: 'unknown', detail: 'the sender thread stopped during the request', raw: NOTHING_SENT }
+        : { ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: `the sender thread could not start: ${this.lastError}`, raw: NOTHING_SENT };
+      for (const resolve of this.pending.values()) resolve(result);
+      this.pending.clear();
+      this.accounts.clear();
+      if (this.closed) return;
+      // Restart, backing off when it keeps failing (1 s, 2 s, … 30 s).
+      this.failures++;
+      const delay = this.failures <= 1 ? 0 : Math.min(30_000, 1000 * 2 ** (this.failures - 2));
+      setTimeout(() => {
+        if (!this.closed) this.worker = this.spawn();
+      }, delay).unref();
+    });
+    worker.unref();
+    return worker;
+  }
+
+  /**
+   * The account version the thread has. Only the first send of an account waits for the database;
+   * later re-checks (edited credentials, deleted account) run beside the sends, so a send is never
+   * held back by a read.
+   */
+  private async ensureAccount(providerId: string, now: number): Promise<number | null> {
+    const known = this.accounts.get(providerId);
+    if (known) {
+      if (now - known.checkedAt >= RECHECK_MS && !known.refreshing) {
+        known.refreshing = true;
+        this.loadAccount(providerId, now)
+          .catch((error: unknown) => this.deps.logger.warn({ err: error, providerId }, 'could not re-read a provider account'))
+          .finally(() => (known.refreshing = false));
+      }
+      return known.version;
+    }
+    return this.loadAccount(providerId, now);
+  }
+
+  private async loadAccount(providerId: string, now: number): Promise<number | null> {
+    const account = await loadProviderSecrets(this.deps, providerId);
+    if (!account || account.deleted) {
+      this.accounts.delete(providerId);
+      return null;
+    }
+    const known = this.accounts.get(providerId);
+    if (!known || known.version !== account.updatedAt) {
+      const message: ToSenderThread = { type: 'account', providerId, version: account.updatedAt, providerType: account.type, credentials: account.credentials };
+      this.worker.postMessage(message);
+    }
+    this.accounts.set(providerId, { version: account.updatedAt, checkedAt: now, refreshing: false });
+    return account.updatedAt;
+  }
+
+  async send(providerId: string, request: SendRequest): Promise<SendResult> {
+    const version = await this.ensureAccount(providerId, Date.now());
+    if (version === null) {
+      return { ok: false, outcome: 'not_sent', category: 'auth', retryable: false, detail: 'the provider account no longer exists', raw: NOTHING_SENT };
+    }
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      const message: ToSenderThread = { type: 'send', id, providerId, version, request };
+      this.worker.postMessage(message);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker.terminate();
+  }
+}
+
+/** The production sender when it is built, else in-process. */
+export function createSender(deps: Pick<AppDeps, 'db' | 'secrets' | 'config' | 'logger' | 'providers'>): Sender {
+  return senderThreadAvailable() ? new ThreadSender(deps) : new InProcessSender(deps);
+}

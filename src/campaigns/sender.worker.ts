@@ -1,0 +1,34 @@
+/**
+ * The sender thread (see sender.ts): keeps one provider client per account (shared keep-alive
+ * pools) and makes each request the moment it is asked to. Nothing else runs on this event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { HttpClient } from '../providers/http.client.js';
+import { createProviderClient } from '../providers/provider-client.js';
+import type { ProviderClient } from '../providers/provider.js';
+import type { FromSenderThread, SenderThreadData, ToSenderThread } from './sender.js';
+
+const data = workerData as SenderThreadData;
+const http = new HttpClient({ requestTimeoutMs: data.requestTimeoutMs });
+const clients = new Map<string, { version: number; client: ProviderClient }>();
+
+parentPort!.on('message', (message: ToSenderThread) => {
+  if (message.type === 'account') {
+    const previous = clients.get(message.providerId);
+    if (previous && previous.version >= message.version) return;
+    void previous?.client.close();
+    clients.set(message.providerId, { version: message.version, client: createProviderClient(message.providerType, message.credentials, data.urls, { http }) });
+    return;
+  }
+  const entry = clients.get(message.providerId);
+  const reply = (result: FromSenderThread['result']) => parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies FromSenderThread);
+  if (!entry) {
+    reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: 'the sender thread has no client for this account yet', raw: { request: { method: '', url: '', body: '' } } });
+    return;
+  }
+  const request = message.request;
+  const sending = request.kind === 'template' ? entry.client.sendTemplate(request.message) : entry.client.sendSession(request.message);
+  sending.then(reply, (error: unknown) => {
+    reply({ ok: false, outcome: 'unknown', detail: `adapter error: ${(error as Error).message}`, raw: { request: { method: '', url: '', body: '' } } });
+  });
+});
