@@ -140,7 +140,10 @@ export async function* resolveAudience(db: Db, projectId: string, audience: Audi
     for (const part of chunk(uniqueIdentities(audience.identities), batchSize)) {
       let query = audienceQuery(db, projectId).where('profiles.identity', 'in', part);
       if (options.reachableOnly) query = query.where(reachableSql('profiles'));
-      const rows = await query.orderBy('profiles.id').execute();
+      // Sorted here, not in SQL: with ORDER BY id, SQLite walks the project's (project_id, id)
+      // index and filters by identity — the whole project per chunk (5.9 ms per 1000 identities
+      // at 20,000 profiles, growing with the project) — instead of probing the identity index.
+      const rows = (await query.execute()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       if (rows.length > 0) yield rows.map(toProfile);
     }
     return;

@@ -50,13 +50,9 @@ const ACCOUNTS = 4;
 export async function runDispatchBench(context: BenchContext, messages: number): Promise<BenchResult> {
   const { runtime, log } = context;
   const world = await openBenchWorld(runtime, { ratePerSecond: 10_000, accounts: ACCOUNTS });
-  const memory = new MemorySampler().start();
+  // RSS of the campaign alone: sampled from before publish (the raw ceiling runs afterwards).
+  const memory = new MemorySampler();
   try {
-    log(`raw HTTP ceiling: ${Math.min(messages, 50_000).toLocaleString('en')} requests from a bare client…`);
-    await rawCeiling(world.sandbox.env.GUPSHUP_ENTERPRISE_URL, 2000, 64); // warm-up
-    const ceiling = await rawCeiling(world.sandbox.env.GUPSHUP_ENTERPRISE_URL, Math.min(messages, 50_000), 64);
-    await world.sandbox.post('/_sandbox/reset', {});
-
     log(`generating ${messages.toLocaleString('en')} profiles…`);
     await insertBenchProfiles(world.deps, world.projectId, messages);
     const share = Math.ceil(messages / ACCOUNTS);
@@ -79,14 +75,15 @@ export async function runDispatchBench(context: BenchContext, messages: number):
       (deps) => new PublisherService(deps, owner),
       (deps) => new DispatchService(deps, owner),
     ]);
-    memory.mark('before publish');
+    memory.start().mark('before publish');
     log('publishing and sending…');
     const started = performance.now();
     for (const campaign of campaigns) await publishCampaign(world.deps, world.projectId, campaign.id);
     worker.start();
     let materializedAt = 0;
-    for (;;) {
+    for (let round = 0; ; round++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
+      if (round % 20 === 0) memory.mark(`${round / 10} s`);
       const current = await Promise.all(campaigns.map((campaign) => getCampaign(world.deps, world.projectId, campaign.id)));
       if (!materializedAt && current.every((campaign) => campaign.audienceMaterialized)) materializedAt = performance.now();
       if (current.every((campaign) => campaign.state === 'completed')) break;
@@ -96,6 +93,8 @@ export async function runDispatchBench(context: BenchContext, messages: number):
     const seconds = (performance.now() - started) / 1000;
     memory.mark('campaign completed');
     await worker.stop();
+    const peakRss = memory.peakMb();
+    memory.stop();
 
     const finals = await Promise.all(campaigns.map((campaign) => getCampaign(world.deps, world.projectId, campaign.id)));
     const sent = finals.reduce((sum, campaign) => sum + campaign.stats.sent, 0);
@@ -111,6 +110,10 @@ export async function runDispatchBench(context: BenchContext, messages: number):
       latencies.push(performance.now() - t0);
     }
     latencies.sort((a, b) => a - b);
+
+    log(`raw HTTP ceiling: ${Math.min(messages, 50_000).toLocaleString('en')} requests from a bare client…`);
+    await rawCeiling(world.sandbox.env.GUPSHUP_ENTERPRISE_URL, 2000, 64); // warm-up
+    const ceiling = await rawCeiling(world.sandbox.env.GUPSHUP_ENTERPRISE_URL, Math.min(messages, 50_000), 64);
     const rate = messages / seconds;
     return {
       suite: 'dispatch',
@@ -121,12 +124,13 @@ export async function runDispatchBench(context: BenchContext, messages: number):
         { name: 'dispatch / ceiling', value: Math.round((rate / ceiling) * 100), unit: '%', target: '≥ 50 %', ok: rate / ceiling >= 0.5 },
         { name: 'recipients materialised', value: Math.round(messages / ((materializedAt - started) / 1000)), unit: 'rows/s' },
         { name: 'campaign report (GET, p99 of 50)', value: Number(latencies[Math.floor(latencies.length * 0.99)]!.toFixed(2)), unit: 'ms', target: '≤ 100', ok: latencies[Math.floor(latencies.length * 0.99)]! <= 100 },
-        { name: 'peak RSS of the sending process', value: Math.round(memory.peakMb()), unit: 'MiB', target: '≤ 300', ok: memory.peakMb() <= 300 },
+        { name: 'peak RSS of the sending process', value: Math.round(peakRss), unit: 'MiB', target: '≤ 300', ok: peakRss <= 300 },
       ],
       notes: [
         `${messages.toLocaleString('en')} messages in ${seconds.toFixed(1)} s: ${ACCOUNTS} campaigns on ${ACCOUNTS} provider accounts of 10,000/s each (the most one account may be set to), sent by one process; sandbox (Gupshup Enterprise) in its own process, no callbacks`,
         `the ceiling is ${Math.min(messages, 50_000).toLocaleString('en')} SendMessage requests from one undici pool (64 connections) in this process`,
         `accepted by the sandbox per second: ${perSecond.join(', ')}`,
+        `RSS (MiB): ${memory.marks.map((mark) => `${mark.label} ${mark.rssMb}`).join(', ')}; peak ${peakRss}`,
       ],
     };
   } finally {

@@ -12,6 +12,8 @@ import type { BackgroundService } from '../worker/worker.js';
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
+import { yieldToEventLoop } from '../storage/db.js';
+import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
 import { compileParams, profileScope, renderParams, type CompiledParams } from '../templates/render.js';
 import { fillPlaceholders } from '../templates/placeholders.js';
 import { CampaignDeltas, type CounterColumn } from './counters.js';
@@ -30,6 +32,14 @@ const SKIP_COUNTER: Record<SkipReason, CounterColumn> = {
   render_error: 'skipped_render_error',
   frequency_cap: 'skipped_frequency_cap',
 };
+
+const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
+const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
+const MESSAGE_COLUMNS: JsonRowColumn[] = [
+  text('id'), text('project_id'), text('campaign_id'), text('profile_id'), text('provider_id'), text('phone'), text('kind'),
+  { name: 'priority', type: 'integer' }, text('status'), text('skip_reason'), { name: 'payload', type: 'json' }, text('error_detail'),
+  { name: 'attempts', type: 'integer' }, big('available_at'), big('created_at'), big('updated_at'),
+];
 
 /** Campaign messages go after replies (0) and auto-replies (1). */
 export const CAMPAIGN_PRIORITY = 5;
@@ -97,6 +107,7 @@ export async function materializeCampaign(deps: AppDeps, campaignId: string, own
       const state = await deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow();
       if (state.state === 'stopped' || state.state === 'failed' || state.state === 'completed') break;
       await insertBatch(deps, campaign, template, compiled.compiled, batch);
+      await yieldToEventLoop();
       deps.bus.emit('messages-queued', campaign.provider_id);
       deps.bus.emit('campaign-changed', campaignId);
       if (!(await acquireLease(deps.db, lease, owner, options.leaseMs))) return false;
@@ -133,14 +144,13 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
     };
   });
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('messages')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['campaign_id', 'profile_id']).doNothing())
-      .returning(['status', 'skip_reason'])
-      .execute();
-    const counts: Partial<Record<CounterColumn, number>> = { targeted: inserted.length };
-    for (const row of inserted) {
+    // What was really inserted (a re-run after a crash skips rows already there) decides the counters.
+    const inserted = new Set(
+      (await insertJsonRows(trx, deps.db.dialect, 'messages', MESSAGE_COLUMNS, rows, { returning: 'id', onConflictDoNothing: ['campaign_id', 'profile_id'] })).map(String),
+    );
+    const counts: Partial<Record<CounterColumn, number>> = { targeted: inserted.size };
+    for (const row of rows) {
+      if (!inserted.has(row.id)) continue;
       const column: CounterColumn = row.status === 'queued' ? 'queued' : SKIP_COUNTER[(row.skip_reason ?? 'invalid_phone') as SkipReason];
       counts[column] = (counts[column] ?? 0) + 1;
     }

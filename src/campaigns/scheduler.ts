@@ -9,6 +9,7 @@
 import type { AppDeps } from '../deps.js';
 import type { BackgroundService } from '../worker/worker.js';
 import { acquireLease } from '../storage/leases.js';
+import { yieldToEventLoop } from '../storage/db.js';
 import { expireSendingLeases } from '../storage/message-queue.js';
 import { parseJson } from '../storage/json.js';
 import { cancelQueued } from './campaigns.service.js';
@@ -115,6 +116,7 @@ export class SchedulerService implements BackgroundService {
       });
       for (const campaignId of changed.touched) bus.emit('campaign-changed', campaignId);
       if (changed.count < 5000) break;
+      await yieldToEventLoop();
     }
   }
 }

@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { ClaimedMessage } from '../storage/message-queue.js';
 import type { SendResult } from '../providers/provider.js';
-import { bulkUpdate, type BulkColumn } from '../storage/bulk.js';
+import { insertJsonRows, updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
+import { yieldToEventLoop } from '../storage/db.js';
 import { newId } from '../ids.js';
 import { toJson } from '../storage/json.js';
 import { CampaignDeltas } from './counters.js';
@@ -76,6 +77,7 @@ export class SendResultWriter {
         try {
           await this.write(batch);
           failures = 0;
+          if (this.buffer.length > 0) await yieldToEventLoop();
         } catch (error) {
           failures++;
           this.deps.logger.error({ err: error, attempt: failures }, 'storing send results failed; retrying');
@@ -130,13 +132,13 @@ export class SendResultWriter {
     const { db } = this.deps;
     const touched = await db.kysely.transaction().execute(async (trx) => {
       const onlySending = sql`t.status = 'sending'`;
-      const text = (name: string): BulkColumn => ({ name, type: 'text' });
-      const big = (name: string): BulkColumn => ({ name, type: 'bigint' });
+      const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
+      const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
       const updated = new Set<string>();
-      const run = async (rows: Array<Record<string, unknown>>, columns: BulkColumn[], fixed: string) => {
+      const run = async (rows: Array<Record<string, unknown>>, columns: JsonRowColumn[], fixed: string) => {
         if (rows.length === 0) return;
         const statusRows = rows.map((row) => ({ ...row, status: fixed, lease_owner: null, lease_expires_at: null }));
-        for (const id of await bulkUpdate(trx, db.dialect, {
+        for (const id of await updateJsonRows(trx, db.dialect, {
           table: 'messages',
           key: text('id'),
           columns: [text('status'), text('lease_owner'), big('lease_expires_at'), ...columns],
@@ -154,7 +156,7 @@ export class SendResultWriter {
       // A receipt matched by our id may have moved the row on already: keep its status, store the id.
       const late = accepted.filter((row) => !updated.has(String(row.id)));
       if (late.length > 0) {
-        await bulkUpdate(trx, db.dialect, {
+        await updateJsonRows(trx, db.dialect, {
           table: 'messages',
           key: text('id'),
           columns: [text('provider_message_id')],
@@ -173,21 +175,22 @@ export class SendResultWriter {
         }
       }
       if (events.length > 0) {
-        await trx
-          .insertInto('events')
-          .values(
-            events.map((event) => ({
-              id: newId(event.at),
-              project_id: event.message.project_id,
-              profile_id: event.message.profile_id!,
-              name: event.name,
-              name_key: eventNameKey(event.name),
-              properties: toJson({ campaign_id: event.message.campaign_id, message_id: event.message.id, ...(event.detail ? { error: event.detail } : {}) }),
-              ts: event.at,
-              created_at: event.at,
-            })),
-          )
-          .execute();
+        await insertJsonRows(
+          trx,
+          db.dialect,
+          'events',
+          [text('id'), text('project_id'), text('profile_id'), text('name'), text('name_key'), { name: 'properties', type: 'json' }, big('ts'), big('created_at')],
+          events.map((event) => ({
+            id: newId(event.at),
+            project_id: event.message.project_id,
+            profile_id: event.message.profile_id,
+            name: event.name,
+            name_key: eventNameKey(event.name),
+            properties: toJson({ campaign_id: event.message.campaign_id, message_id: event.message.id, ...(event.detail ? { error: event.detail } : {}) }),
+            ts: event.at,
+            created_at: event.at,
+          })),
+        );
       }
       return deltas.write(trx);
     });

@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js';
 import type { BackgroundService } from '../worker/worker.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { Applier, DEFAULT_APPLIER_OPTIONS, type ApplierOptions } from './applier.js';
+import { yieldToEventLoop } from '../storage/db.js';
 
 export interface ApplierServiceOptions extends ApplierOptions {
   leaseMs: number;
@@ -87,7 +88,11 @@ export class ApplierService implements BackgroundService {
         await this.sleep(1000);
         continue;
       }
-      if (taken >= this.applier.batchLimit) continue; // a backlog: on at once
+      if (taken >= this.applier.batchLimit) {
+        // A backlog: on at once, but let requests (new callbacks to acknowledge) in between.
+        await yieldToEventLoop();
+        continue;
+      }
       if (taken > 0) await this.sleep(this.options.paceMs, false);
       // Not holding the lease: another process applies; only check the lease again in a second.
       else await (this.holds ? this.sleep(this.options.idleMs) : this.sleep(1000, false));
