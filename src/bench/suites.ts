@@ -9,6 +9,7 @@ import { audienceBenchSuite } from './audience.bench.js';
 import { dispatchBenchSuite } from './dispatch.bench.js';
 import { rateBenchSuite } from './rate.bench.js';
 import { callbacksBenchSuite } from './callbacks.bench.js';
+import { combinedBenchSuite } from './combined.bench.js';
 
 export interface BenchOptions {
   /** Profiles to generate (audience; other suites may size themselves from it). */
@@ -51,4 +52,4 @@ export interface BenchSuite {
 }
 
 /** Every suite, in the order `wacast bench` runs them by default. */
-export const benchSuites: BenchSuite[] = [dispatchBenchSuite, rateBenchSuite, callbacksBenchSuite, audienceBenchSuite];
+export const benchSuites: BenchSuite[] = [dispatchBenchSuite, rateBenchSuite, callbacksBenchSuite, combinedBenchSuite, audienceBenchSuite];
