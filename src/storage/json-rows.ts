@@ -3,9 +3,9 @@
  * database unpacks them (SQLite `json_each` + `->>`, PostgreSQL `json_array_elements` + casts).
  * The statement text is the same whatever the number of rows, so it is cheap to build and to
  * prepare: measured on SQLite, 300-row updates of `messages` cost 10.6 µs per row this way against
- * 24.9 µs with a VALUES list (storage/bulk.ts), and 200-row inserts 8.9 µs against 15.5 µs with
- * Kysely's multi-row insert — most of the difference is building and preparing a statement with
- * thousands of parameters. Use it on hot paths (callbacks); bulk.ts stays the general tool.
+ * 24.9 µs with a VALUES list, and 200-row inserts 8.9 µs against 15.5 µs with Kysely's multi-row
+ * insert — most of the difference is building and preparing a statement with thousands of
+ * parameters. Used on the hot paths: callbacks, send results, publish.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from './db.js';
