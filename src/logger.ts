@@ -62,8 +62,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         },
       },
       serializers: {
-        req(request: { method?: string; url?: string; id?: string }) {
-          return { method: request.method, url: request.url ? maskPhones(request.url.replace(/\/hooks\/([a-z]+)\/[^/?]+/, '/hooks/$1/[token]')) : request.url, id: request.id };
+        req(request: { method?: string; url?: string; id?: string; raw?: { method?: string; url?: string } }) {
+          const method = request.method ?? request.raw?.method;
+          const url = request.url ?? request.raw?.url;
+          // Callback tokens are secrets: never log them, nor phone numbers in query strings.
+          return { method, url: url ? maskPhones(url.replace(/\/hooks\/([a-z]+)\/[^/?]+/, '/hooks/$1/[token]')) : url, id: request.id };
+        },
+        res(reply: { statusCode?: number; raw?: { statusCode?: number } }) {
+          return { statusCode: reply.statusCode ?? reply.raw?.statusCode };
         },
         err: pino.stdSerializers.err,
       },

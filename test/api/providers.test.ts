@@ -160,6 +160,28 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(json(templateEdit).error.code).toBe('template_in_use');
   });
 
+  it('never writes a credential to the logs, even at trace level', async () => {
+    const traced = await openTestContext(engine, { logLevel: 'trace' });
+    try {
+      const other = await traced.createProject();
+      const send = (payload: object) => traced.app.inject({ method: 'POST', url: '/api/v1/providers', headers: other.headers, payload });
+      const created = await send(nexmoProviderInput({ nickname: 'logged?' }));
+      expect(created.statusCode).toBe(201);
+      const callbackPath = new URL(json(created).deliveryCallbackUrl).pathname;
+      await traced.app.inject({ method: 'POST', url: `${callbackPath}?to=+919876543210`, payload: {} });
+      const token = callbackPath.split('/')[3]!;
+      expect((await send(gupshupProviderInput({ credentials: { ...gupshupProviderInput().credentials, notificationUserId: 'x' } }))).statusCode).toBe(422);
+      const logs = traced.logs.join('\n');
+      expect(logs).toContain('/api/v1/providers');
+      expect(logs).toContain('/hooks/nexmo/[token]/status');
+      for (const secret of ['notif-secret-9876', 'twoway-secret-5432', 'vonage-secret-4321', 'sig-secret-abcdefgh', 'BEGIN PRIVATE KEY', other.passcode, token, '9876543210']) {
+        expect(logs).not.toContain(secret);
+      }
+    } finally {
+      await traced.close();
+    }
+  });
+
   it('hides one project\'s accounts from another (404)', async () => {
     const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'private' })));
     const intruder = await ctx.createProject('intruder');
