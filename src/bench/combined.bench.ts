@@ -5,7 +5,6 @@
  * ≥ 2,000 messages/s sustained with no backlog growth (the callback log drains as fast as it
  * fills).
  */
-import { createServer } from 'node:net';
 import type { BenchContext, BenchResult, BenchSuite } from './suites.js';
 import { openBenchWorld, insertBenchProfiles, deleteBenchProject } from './bench-world.js';
 import { buildApp } from '../app.js';
@@ -13,19 +12,10 @@ import { backgroundServices, Worker } from '../worker/worker.js';
 import { createCampaign, getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
 import { getProviderAccount } from '../providers/provider-accounts.service.js';
 import { BENCH_ACCOUNT } from './bench-world.js';
+import { freePort } from '../net/free-port.js';
 
 const RATE = 3000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function runCombinedBench(context: BenchContext, messages: number): Promise<BenchResult> {
   const { runtime, log } = context;

@@ -48,16 +48,6 @@ export async function runRateBench(context: BenchContext, seconds = 15): Promise
       (deps) => new PublisherService(deps, owner),
       (deps) => new DispatchService(deps, owner),
     ]);
-    if (process.env.WACAST_BENCH_WARM) {
-      for (let i = 0; i < 300; i++) await fetch(`${world.sandbox.url}/_sandbox/stats`);
-      const { Pool } = await import('undici');
-      const pool = new Pool(new URL(world.sandbox.env.GUPSHUP_ENTERPRISE_URL).origin, { connections: 4 });
-      for (let i = 0; i < 500; i++) {
-        const r = await pool.request({ method: 'POST', path: '/GatewayAPI/rest', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'method=SendMessage&userid=1&password=x&v=1.1&auth_scheme=plain&send_to=919000000001&msg=x&msg_type=HSM' });
-        await r.body.dump();
-      }
-      await pool.close();
-    }
     log(`sending ${perCampaign * 2} messages in two campaigns on one ${RATE}/s account…`);
     for (const id of ids) await publishCampaign(world.deps, world.projectId, id);
     worker.start();
@@ -69,7 +59,6 @@ export async function runRateBench(context: BenchContext, seconds = 15): Promise
     await worker.stop();
     const arrivals = (await world.sandbox.messages({ account: 'bench' })).map((message) => message.arrivedAt).sort((a, b) => a - b);
     const busiest = busiestWindow(arrivals);
-    if (process.env.WACAST_BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.WACAST_BENCH_DUMP, JSON.stringify(arrivals));
     const average = ((arrivals.length - 1) / (arrivals[arrivals.length - 1]! - arrivals[0]!)) * 1000;
     // Windows starting at each arrival: [t, t + 1 s).
     let windowsAbove = 0;

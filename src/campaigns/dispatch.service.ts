@@ -5,7 +5,7 @@
  * that loses its lease stops sending at once (it also checks the lease's local expiry itself).
  */
 import type { AppDeps } from '../deps.js';
-import type { BackgroundService } from '../worker/worker.js';
+import type { BackgroundService } from '../worker/background-service.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { DEFAULT_DISPATCHER_OPTIONS, ProviderDispatcher, providersWithWork, type DispatcherOptions } from './dispatcher.js';
 import { SendResultWriter } from './send-results.js';

@@ -8,7 +8,7 @@
  */
 import type { AppDeps } from '../deps.js';
 import type { CampaignRow, TemplateRow } from '../storage/schema.js';
-import type { BackgroundService } from '../worker/worker.js';
+import type { BackgroundService } from '../worker/background-service.js';
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';

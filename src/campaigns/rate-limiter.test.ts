@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Pacer } from './rate-limiter.js';
+import { busiestWindow } from '../bench/rate.bench.js';
 
 /** A sender that wakes up every `stepMs` (plus random lateness) and sends what is allowed. */
 function simulate(rate: number, seconds: number, stepMs: number, latenessMs = 0): number[] {
@@ -14,27 +15,18 @@ function simulate(rate: number, seconds: number, stepMs: number, latenessMs = 0)
   return sends;
 }
 
-function maxInAnyWindow(times: number[], windowMs = 1000): number {
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= windowMs) start++;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
 
 describe('Pacer', () => {
   it.each([1, 7, 80, 200, 1000, 5000, 10000])('never allows more than %i per sliding second, and nearly that many', (rate) => {
     for (const lateness of [0, 3]) {
       const sends = simulate(rate, 20, 1, lateness);
-      expect(maxInAnyWindow(sends)).toBeLessThanOrEqual(rate);
+      expect(busiestWindow(sends)).toBeLessThanOrEqual(rate);
       expect(sends.length / 20).toBeGreaterThanOrEqual(rate * 0.975 - 1);
     }
   });
 
   it('keeps a margin for network jitter at 200/s', () => {
-    expect(maxInAnyWindow(simulate(200, 20, 1, 2))).toBeLessThanOrEqual(199);
+    expect(busiestWindow(simulate(200, 20, 1, 2))).toBeLessThanOrEqual(199);
   });
 
   it('bursts at most 5 ms worth of sends after an idle period or a long pause', () => {
@@ -69,12 +61,7 @@ describe('Pacer sliding-second cap', () => {
       for (let i = 0; i < n; i++) sends.push(now);
       now += step % 97 === 0 ? 40 : 1 + (step % 3);
     }
-    let max = 0;
-    for (let end = 0, start = 0; end < sends.length; end++) {
-      while (sends[end]! - sends[start]! >= 1000) start++;
-      max = Math.max(max, end - start + 1);
-    }
-    expect(max).toBeLessThanOrEqual(197);
+    expect(busiestWindow(sends)).toBeLessThanOrEqual(197);
     expect(pacer.peek(1000, now)).toBeLessThanOrEqual(1);
   });
 });

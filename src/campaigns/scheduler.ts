@@ -7,7 +7,7 @@
  * - messages whose sending worker died (lease ran out) become `unknown` — never resent.
  */
 import type { AppDeps } from '../deps.js';
-import type { BackgroundService } from '../worker/worker.js';
+import { IntervalService, type BackgroundService } from '../worker/background-service.js';
 import { acquireLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
 import { expireSendingLeases } from '../storage/message-queue.js';
@@ -19,32 +19,24 @@ import { transition } from './message-status.js';
 
 export class SchedulerService implements BackgroundService {
   readonly name = 'scheduler';
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly loop: IntervalService;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly owner: string,
     private readonly intervalMs = 1000,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tick()
-        .then(() => undefined)
-        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'scheduler tick failed'))
-        .finally(() => {
-          this.running = null;
-        });
-    }, this.intervalMs);
-    this.timer.unref();
+  ) {
+    this.loop = new IntervalService(this.name, intervalMs, async () => {
+      await this.tick();
+    }, deps);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass; returns false when another worker holds the scheduler lease. */

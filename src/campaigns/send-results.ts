@@ -9,13 +9,12 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { ClaimedMessage } from '../storage/message-queue.js';
 import type { SendResult } from '../providers/provider.js';
-import { insertJsonRows, updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
+import { updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
+import { recordMessageEvents } from '../audience/system-events.js';
 import { yieldToEventLoop } from '../storage/db.js';
-import { newId } from '../ids.js';
-import { toJson } from '../storage/json.js';
 import { CampaignDeltas } from './counters.js';
 import { transition, type MessageEvent } from './message-status.js';
-import { eventNameKey, SYSTEM_EVENTS } from '../audience/event-names.js';
+import { SYSTEM_EVENTS } from '../audience/event-names.js';
 
 export interface RetryPolicy {
   /** Attempts (sends) before a retryable failure becomes final. */
@@ -100,7 +99,7 @@ export class SendResultWriter {
     const failed: Array<Record<string, unknown>> = [];
     const unknown: Array<Record<string, unknown>> = [];
     const retry: Array<Record<string, unknown>> = [];
-    const events: Array<{ message: ClaimedMessage; name: string; at: number; detail?: string }> = [];
+    const events: Array<{ message: ClaimedMessage; name: string; at: number; error?: { category: string; code?: string | undefined } }> = [];
     const changes = new Map<string, { message: ClaimedMessage; event: MessageEvent; at: number }>();
 
     for (const { message, result, at } of batch) {
@@ -171,27 +170,24 @@ export class SendResultWriter {
         deltas.add(change.message.campaign_id, effect, change.at);
         if (change.message.kind === 'campaign' && change.message.profile_id) {
           if (effect.reached.includes('sent')) events.push({ message: change.message, name: SYSTEM_EVENTS.sent, at: change.at });
-          if (effect.reached.includes('failed')) events.push({ message: change.message, name: SYSTEM_EVENTS.failed, at: change.at, detail: change.event.kind === 'send_failed' ? change.event.category : 'failed' });
+          if (effect.reached.includes('failed') && change.event.kind === 'send_failed') {
+            events.push({ message: change.message, name: SYSTEM_EVENTS.failed, at: change.at, error: { category: change.event.category, code: change.event.code } });
+          }
         }
       }
-      if (events.length > 0) {
-        await insertJsonRows(
-          trx,
-          db.dialect,
-          'events',
-          [text('id'), text('project_id'), text('profile_id'), text('name'), text('name_key'), { name: 'properties', type: 'json' }, big('ts'), big('created_at')],
-          events.map((event) => ({
-            id: newId(event.at),
-            project_id: event.message.project_id,
-            profile_id: event.message.profile_id,
-            name: event.name,
-            name_key: eventNameKey(event.name),
-            properties: toJson({ campaign_id: event.message.campaign_id, message_id: event.message.id, ...(event.detail ? { error: event.detail } : {}) }),
-            ts: event.at,
-            created_at: event.at,
-          })),
-        );
-      }
+      await recordMessageEvents(
+        trx,
+        db.dialect,
+        events.map((event) => ({
+          projectId: event.message.project_id,
+          profileId: event.message.profile_id!,
+          campaignId: event.message.campaign_id,
+          messageId: event.message.id,
+          name: event.name,
+          at: event.at,
+          ...(event.error ? { error: event.error } : {}),
+        })),
+      );
       return deltas.write(trx);
     });
     for (const campaignId of touched) this.deps.bus.emit('campaign-changed', campaignId);

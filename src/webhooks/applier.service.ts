@@ -7,7 +7,7 @@
  * receipts, log retention — runs once a minute.
  */
 import type { AppDeps } from '../deps.js';
-import type { BackgroundService } from '../worker/worker.js';
+import type { BackgroundService } from '../worker/background-service.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { Applier, DEFAULT_APPLIER_OPTIONS, type ApplierOptions } from './applier.js';
 import { yieldToEventLoop } from '../storage/db.js';

@@ -192,7 +192,7 @@ export class Applier {
         for (const event of events ?? []) {
           if (event.kind === 'receipt' || !account) continue;
           if (event.kind === 'inbound') await applyInbound(trx, account, event, row.received_at, { deltas, effects, keywords, now });
-          else await applyUserPreference(trx, account, event.phone, event.type === 'opted_out', now);
+          else await applyUserPreference(trx, account, event.phone, event.type === 'opted_out');
         }
       }
 

@@ -239,6 +239,6 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
 }
 
 /** A Gupshup self-serve user event (opted-in / opted-out): the same phone-level DND change. */
-export async function applyUserPreference(db: Kysely<Database>, account: AccountInfo, phone: string, optedOut: boolean, now: number): Promise<boolean> {
+export async function applyUserPreference(db: Kysely<Database>, account: AccountInfo, phone: string, optedOut: boolean): Promise<boolean> {
   return changePhoneDnd(db, account.projectId, phone, optedOut, 'provider');
 }

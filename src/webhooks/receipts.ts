@@ -14,13 +14,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../storage/db.js';
 import type { Database, MessageKind, MessageStatus } from '../storage/schema.js';
 import type { ErrorCategory, ReceiptStatus } from '../providers/provider.js';
-import { insertJsonRows, updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
+import { updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
 import { lockForUpdate } from '../storage/row-locks.js';
-import { newId } from '../ids.js';
-import { toJson } from '../storage/json.js';
 import { transition } from '../campaigns/message-status.js';
 import type { CampaignDeltas } from '../campaigns/counters.js';
-import { eventNameKey, SYSTEM_EVENTS } from '../audience/event-names.js';
+import { SYSTEM_EVENTS } from '../audience/event-names.js';
+import { recordMessageEvents } from '../audience/system-events.js';
 
 /** One receipt to apply, from a callback or from the pending receipts. */
 export interface ReceiptWork {
@@ -67,10 +66,6 @@ const ID = text('id');
 const NARROW_COLUMNS = [text('status'), big('sent_at'), big('delivered_at'), big('read_at'), big('failed_at'), text('error_category'), text('error_code'), text('error_detail'), big('updated_at')];
 const WIDE_COLUMNS = [...NARROW_COLUMNS, text('provider_message_id'), text('lease_owner'), big('lease_expires_at')];
 
-const EVENT_COLUMNS: JsonRowColumn[] = [
-  { name: 'id', type: 'text' }, { name: 'project_id', type: 'text' }, { name: 'profile_id', type: 'text' }, { name: 'name', type: 'text' },
-  { name: 'name_key', type: 'text' }, { name: 'properties', type: 'json' }, { name: 'ts', type: 'bigint' }, { name: 'created_at', type: 'bigint' },
-];
 // Our message ids are UUIDs; anything else echoed as a client reference cannot be ours.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -203,25 +198,20 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
     await updateJsonRows(db, dialect, { table: 'messages', key: ID, columns: WIDE_COLUMNS, rows: wide.map(row), where });
   }
 
-  await insertJsonRows(
+  await recordMessageEvents(
     db,
     dialect,
-    'events',
-    EVENT_COLUMNS,
     events.map((event) => ({
-      id: newId(event.at),
-      project_id: event.message.project_id,
-      profile_id: event.message.profile_id,
+      projectId: event.message.project_id,
+      profileId: event.message.profile_id!,
+      campaignId: event.message.campaign_id,
+      messageId: event.message.id,
       name: event.name,
-      name_key: eventNameKey(event.name),
-      properties: toJson({
-        campaign_id: event.message.campaign_id,
-        message_id: event.message.id,
-        ...(event.error ? { error: event.error.category, ...(event.error.code ? { error_code: event.error.code } : {}) } : {}),
-      }),
-      ts: event.at,
-      created_at: now,
+      at: event.at,
+      ...(event.error ? { error: event.error } : {}),
     })),
+    now,
   );
+
   return { unmatched, matched, changed: changed.size };
 }

@@ -5,51 +5,14 @@
  * so any number of worker processes can run against one PostgreSQL database.
  */
 import type { AppDeps } from '../deps.js';
+import { IntervalService, type BackgroundService, type BackgroundServiceFactory } from './background-service.js';
+
+export { IntervalService, type BackgroundService, type BackgroundServiceFactory } from './background-service.js';
 import { deleteExpiredSessions } from '../auth/sessions.service.js';
 import { DispatchService } from '../campaigns/dispatch.service.js';
 import { PublisherService } from '../campaigns/publisher.js';
 import { SchedulerService } from '../campaigns/scheduler.js';
 import { ApplierService } from '../webhooks/applier.service.js';
-
-export interface BackgroundService {
-  readonly name: string;
-  start(): void;
-  /** Stops taking new work, finishes or releases what it holds, and resolves when done. */
-  stop(): Promise<void>;
-}
-
-export type BackgroundServiceFactory = (deps: AppDeps, owner: string) => BackgroundService;
-
-/** A loop that runs `tick` every `intervalMs` until stopped; errors are logged, never fatal. */
-export class IntervalService implements BackgroundService {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-
-  constructor(
-    readonly name: string,
-    private readonly intervalMs: number,
-    private readonly tick: () => Promise<void>,
-    private readonly deps: Pick<AppDeps, 'logger'>,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tick()
-        .catch((error: unknown) => this.deps.logger.error({ err: error, service: this.name }, 'background task failed'))
-        .finally(() => {
-          this.running = null;
-        });
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-}
 
 const housekeeping: BackgroundServiceFactory = (deps) =>
   new IntervalService('housekeeping', 60 * 60 * 1000, () => deleteExpiredSessions(deps.db), deps);

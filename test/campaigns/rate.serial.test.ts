@@ -9,28 +9,11 @@ import { json, openTestContext, type TestContext, type TestProject } from '../he
 import { waitFor } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
 import { startSandboxProcess, type SandboxProcess } from '../../src/sandbox/sandbox.process.js';
+import { busiestWindow } from '../../src/bench/rate.bench.js';
 
 const RATE = 200;
 const PER_CAMPAIGN = 1300;
 
-function maxInSlidingSecond(times: number[]): number {
-  let max = 0;
-  let start = 0;
-  let at = 0;
-  for (let end = 0; end < times.length; end++) {
-    while (times[end]! - times[start]! >= 1000) start++;
-    if (end - start + 1 > max) {
-      max = end - start + 1;
-      at = start;
-    }
-  }
-  if (process.env.RATE_DEBUG) {
-    const t0 = times[at]!;
-    const tenths = Array.from({ length: 12 }, (_, i) => times.filter((time) => time >= t0 - 100 + i * 100 && time < t0 + i * 100).length);
-    console.log(`busiest window starts ${t0 - times[0]!} ms after the first arrival; per 100 ms from -100: ${tenths.join(',')}`);
-  }
-  return max;
-}
 
 describe.each(testEngines())('rate accuracy at the provider ($name)', (engine) => {
   let sandbox: SandboxProcess;
@@ -89,7 +72,7 @@ describe.each(testEngines())('rate accuracy at the provider ($name)', (engine) =
     const messages = await sandbox.messages({ account: 'rate' });
     expect(messages).toHaveLength(PER_CAMPAIGN * 2);
     const times = messages.map((message) => message.arrivedAt).sort((a, b) => a - b);
-    const busiest = maxInSlidingSecond(times);
+    const busiest = busiestWindow(times);
     const average = ((times.length - 1) / (times[times.length - 1]! - times[0]!)) * 1000;
     const stats = await sandbox.get<{ accounts: Record<string, { maxArrivalsPerSecond: number; perSecond: Array<{ arrivals: number }> }> }>('/_sandbox/stats?histogram=true');
     console.log(JSON.stringify(stats.accounts.rate!.perSecond.map((bucket) => bucket.arrivals)));

@@ -7,12 +7,12 @@
  * confirmed, skipped by the next campaign), "hi" three times from an untracked phone (exactly one
  * auto-reply, through the two-way account), and both conversations in the Inbox.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { waitFor } from '../helpers/fake-provider.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
+import { freePort } from '../../src/net/free-port.js';
 
 const AUTO_REPLY = 'Thanks for writing! This number sends offers. Reply STOP to opt out.';
 const ACCOUNT = {
@@ -23,16 +23,6 @@ const ACCOUNT = {
   businessNumber: '919000000300',
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const phone = (n: number) => `+91987650${String(n).padStart(4, '0')}`;
 
