@@ -24,7 +24,7 @@ export function busiestWindow(times: number[], windowMs = 1000): number {
   return max;
 }
 
-export async function runRateBench(context: BenchContext, seconds = 15): Promise<BenchResult> {
+export async function runRateBench(context: BenchContext, seconds = 30): Promise<BenchResult> {
   const { runtime, log } = context;
   const world = await openBenchWorld(runtime, { ratePerSecond: RATE, sandboxKnobs: { latencyMs: [2, 10] } });
   try {
