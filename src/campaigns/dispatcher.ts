@@ -4,15 +4,19 @@
  * so the account's pacing holds across every campaign and every worker.
  *
  * Two loops that never wait for each other:
- * - refills, in the background, keep about 25 ms of sends claimed (`queued → sending`) per
+ * - refills, in the background, keep about 250 ms of sends claimed (`queued → sending`) per
  *   source — replies, auto-replies and tests first, then each running campaign;
- * - the pacing loop releases claimed messages to the provider exactly when the pacers allow, with
- *   bounded concurrency over the client's keep-alive pool.
- * Database latency therefore never bunches sends (the pacer gates the moment a request leaves),
- * and a crash leaves at most ~25 ms of claimed, unsent messages (they become `unknown`) plus the
- * requests in flight (settled later by delivery receipts). Paused or stopped campaigns are
- * noticed within `refreshMs`; their claimed, unsent messages go back to the queue or are
- * cancelled.
+ * - the pacing loop gives each claimed message its slot from the pacers, up to 100 ms ahead, and
+ *   hands it to the sender thread, which makes the request at exactly that time, with bounded
+ *   concurrency over the client's keep-alive pool.
+ * Database latency and pauses of this thread (commits, garbage collection) therefore never bunch
+ * or drop sends: the schedule was made before the pause, and the thread that keeps it does
+ * nothing else. A crash leaves at most ~250 ms of claimed, unsent messages plus the scheduled
+ * ones and the requests in flight (they become `unknown`, settled later by delivery receipts).
+ * Paused or stopped campaigns are noticed within `refreshMs`; their claimed, unsent messages go
+ * back to the queue or are cancelled, while the ≤ 100 ms already scheduled still go. Likewise a
+ * 429 slows the pacer at once, but sends already scheduled still leave (and may come back
+ * rate-limited, to be retried).
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
@@ -24,6 +28,7 @@ import { Pacer } from './rate-limiter.js';
 import { readPayload } from './message-payload.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
 import type { SendResultWriter } from './send-results.js';
+import type { SendSchedule } from './send-clock.js';
 
 export interface DispatcherOptions {
   /** Concurrent requests to the provider. */
@@ -64,8 +69,10 @@ interface Source {
 }
 
 const CONSECUTIVE_DOWN_BEFORE_PAUSE = 5;
-/** Seconds of sends kept claimed ahead of the pacer. */
-const PREFETCH_SECONDS = 0.025;
+/** Seconds of sends kept claimed ahead of the pacer (more than the lookahead, so it never runs dry). */
+const PREFETCH_SECONDS = 0.25;
+/** How far ahead (ms) sends are scheduled on the sender thread. */
+const LOOKAHEAD_MS = 100;
 /** Most rows one claim takes. */
 const MAX_CLAIM = 500;
 
@@ -83,6 +90,10 @@ export class ProviderDispatcher {
   private wake: (() => void) | null = null;
   private refreshedAt = 0;
   private rotation = 0;
+  /** performance.now() of the earliest slot the last pump could not use (after its horizon). */
+  private nextSendAt = Number.POSITIVE_INFINITY;
+  /** The loop waits for a request to complete (every allowed request is in flight). */
+  private waitingForSlot = false;
   private consecutiveDown = 0;
   /**
    * A new client has no open connection: its first requests would wait for TCP/TLS set-up and
@@ -171,8 +182,15 @@ export class ProviderDispatcher {
 
   private waitMs(started: number): number {
     if (this.buffered === 0) return started > 0 || this.refills.size > 0 ? 50 : this.options.idlePollMs; // a refill wakes us
-    if (this.inFlight.size >= this.options.maxInFlight) return 50; // a completing request wakes us
-    return Math.min(50, Math.max(1, this.pacer.msUntilNext()));
+    if (this.priming) return 50; // the priming request wakes us when it completes
+    if (this.inFlight.size >= this.inFlightLimit()) {
+      this.waitingForSlot = true; // a completing request wakes us
+      return 50;
+    }
+    // Wake when the next slot is half a lookahead away, so each pass schedules ~LOOKAHEAD_MS / 2 of
+    // sends and a main-thread pause shorter than that never delays one.
+    const lead = this.primed ? LOOKAHEAD_MS / 2 : 0;
+    return Math.min(LOOKAHEAD_MS / 2, Math.max(1, this.nextSendAt - lead - performance.now()));
   }
 
   /** Re-reads the account (rate, credentials) and which campaigns may send now. */
@@ -264,26 +282,49 @@ export class ProviderDispatcher {
     source.queue.push(...claimed);
   }
 
-  /** Sends what the pacers allow now; returns how many requests started. */
+  /**
+   * Schedules the sends the pacers allow up to LOOKAHEAD_MS ahead, one slot at a time: replies and
+   * tests first, then the running campaigns in turn. Returns how many were scheduled.
+   */
   private pump(): number {
-    if (this.accountVersion === null || this.stopping || performance.now() > this.leaseValidUntil || this.priming) return 0;
+    this.nextSendAt = Number.POSITIVE_INFINITY;
+    if (this.accountVersion === null || this.stopping || this.priming) return 0;
+    const now = performance.now();
+    // The first request of a new client goes alone and now (see `primed`); nothing is scheduled
+    // beyond the lease, which another worker may take over.
+    const horizon = Math.min(this.primed ? now + LOOKAHEAD_MS : now, this.leaseValidUntil);
+    if (horizon < now) return 0;
+    const limit = this.primed ? this.inFlightLimit() : 1;
     let started = 0;
-    const drain = (source: Source) => {
-      let count = Math.min(source.queue.length, this.options.maxInFlight - this.inFlight.size, this.primed ? Number.MAX_SAFE_INTEGER : 1 - started);
-      if (count <= 0) return;
-      if (source.pacer) count = source.pacer.peek(count);
-      count = this.pacer.take(count);
-      if (count <= 0) return;
-      source.pacer?.take(count);
-      for (const message of source.queue.splice(0, count)) this.send(message);
-      started += count;
+    const sendOne = (source: Source): boolean => {
+      if (source.queue.length === 0 || this.inFlight.size >= limit) return false;
+      const at = Math.max(this.pacer.nextAt(now), source.pacer?.nextAt(now) ?? now);
+      if (at > horizon) {
+        this.nextSendAt = Math.min(this.nextSendAt, at);
+        return false;
+      }
+      this.pacer.commit(at);
+      source.pacer?.commit(at);
+      this.send(source.queue.shift()!, at);
+      started++;
+      return true;
     };
-    drain(this.direct);
+    while (sendOne(this.direct));
     const campaigns = [...this.campaigns.values()];
-    for (let i = 0; i < campaigns.length; i++) drain(campaigns[(this.rotation + i) % campaigns.length]!);
+    let turn = campaigns.map((_, i) => campaigns[(this.rotation + i) % campaigns.length]!);
+    while (turn.length > 0) turn = turn.filter(sendOne);
     this.rotation++;
     if (started > 0) this.lastActiveAt = Date.now();
     return started;
+  }
+
+  /**
+   * Requests in flight or scheduled: the HTTP pool's worth plus what the lookahead holds at the
+   * current rate (bounded, so an unlimited rate cannot queue thousands of requests in the pool).
+   */
+  private inFlightLimit(): number {
+    const max = this.options.maxInFlight;
+    return max + Math.min(max, Math.ceil((this.pacer.currentRate * LOOKAHEAD_MS) / 1000));
   }
 
   private async loadTemplates(messages: ClaimedMessage[]): Promise<void> {
@@ -301,11 +342,13 @@ export class ProviderDispatcher {
     for (const row of rows) this.templates.set(row.id, { namespace: row.namespace, body: row.body, language: row.language, attachmentType: row.attachment_type });
   }
 
-  private send(message: ClaimedMessage): void {
+  /** Sends `message` at `at` (performance.now() clock of this thread). */
+  private send(message: ClaimedMessage, at: number): void {
     const version = this.accountVersion;
     const priming = !this.primed;
     if (priming) this.priming = true;
-    const task = this.deliver(message)
+    const schedule = { at: performance.timeOrigin + at, perSecond: Pacer.capFor(this.pacer.configuredRate) };
+    const task = this.deliver(message, schedule)
       .then((result) => this.writer.add(message, result))
       .catch((error: unknown) => {
         // An adapter that throws may or may not have sent: treat the outcome as unknown.
@@ -319,12 +362,15 @@ export class ProviderDispatcher {
           this.priming = false;
           this.wake?.();
         }
-        if (this.inFlight.size === this.options.maxInFlight - 1) this.wake?.();
+        if (this.waitingForSlot) {
+          this.waitingForSlot = false;
+          this.wake?.();
+        }
       });
     this.inFlight.add(task);
   }
 
-  private async deliver(message: ClaimedMessage): Promise<SendResult> {
+  private async deliver(message: ClaimedMessage, schedule: SendSchedule): Promise<SendResult> {
     const payload = readPayload(message.payload);
     const noRequest = { request: { method: '', url: '', body: '' } };
     if (!payload || !message.phone) {
@@ -332,7 +378,7 @@ export class ProviderDispatcher {
     }
     let result: SendResult;
     if (payload.type === 'text') {
-      result = await this.deps.sender.send(this.providerId, { kind: 'session', message: { to: message.phone, text: payload.text, clientRef: message.id } });
+      result = await this.deps.sender.send(this.providerId, { kind: 'session', message: { to: message.phone, text: payload.text, clientRef: message.id } }, schedule);
     } else {
       const template = this.templates.get(payload.templateId);
       if (!template) {
@@ -348,7 +394,7 @@ export class ProviderDispatcher {
           ...(payload.mediaUrl ? { mediaUrl: payload.mediaUrl } : {}),
           clientRef: message.id,
         },
-      });
+      }, schedule);
     }
     this.observe(result);
     return result;

@@ -62,6 +62,28 @@ describe('Pacer sliding-second cap', () => {
       now += step % 97 === 0 ? 40 : 1 + (step % 3);
     }
     expect(busiestWindow(sends)).toBeLessThanOrEqual(197);
-    expect(pacer.peek(1000, now)).toBeLessThanOrEqual(1);
+    expect(pacer.take(1000, now)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('Pacer scheduling ahead', () => {
+  it('gives future send times that keep the same limits as sending on time', () => {
+    const pacer = new Pacer(200, 0);
+    const sends: number[] = [];
+    let now = 0;
+    // Wake-ups every 50 ms (with stalls up to 60 ms), each scheduling the next 100 ms.
+    for (let step = 0; now < 20_000; step++) {
+      for (;;) {
+        const at = pacer.nextAt(now);
+        if (at > now + 100) break;
+        pacer.commit(at);
+        sends.push(at);
+      }
+      now += step % 37 === 0 ? 60 : 50;
+    }
+    for (let i = 1; i < sends.length; i++) expect(sends[i]!).toBeGreaterThanOrEqual(sends[i - 1]!);
+    expect(busiestWindow(sends)).toBeLessThanOrEqual(197);
+    // Stalls shorter than the look-ahead cost nothing: the full 98.5 % of the rate.
+    expect(sends.filter((at) => at < 20_000).length / 20).toBeGreaterThanOrEqual(196.9);
   });
 });

@@ -13,11 +13,18 @@
  * On top, a hard cap: never more than ⌊98.5 % · R⌋ sends in any sliding second of our own clock
  * (197 for R = 200), whatever catch-ups add up to. That keeps a margin for what happens after a
  * request leaves (connection set-up, pauses of the sending thread, network delay), so the
- * provider's count stays at or below R; R = 200 averages 196–197/s.
+ * provider's count stays at or below R; R = 200 averages 195.5–197/s (docs/decisions/0005).
+ *
+ * The dispatcher schedules sends up to ~100 ms ahead (nextAt/commit with future times) and the
+ * sender thread makes each request at its time, so all of the above holds for scheduled times.
+ * The sender thread applies the same sliding-second cap to the times requests actually leave, so
+ * a thread that runs late delays sends rather than bunching them.
  *
  * 429s and throttling errors slow it down: sending stops for the Retry-After time, continues at
  * half the rate (never below 1 % of R), and recovers by 5 % of R per second.
  */
+import { SlidingSecond } from './sliding-second.js';
+
 /** Share of the configured rate R the smooth schedule aims at. */
 export const RATE_SHARE = 0.985;
 /** Share of R that may be sent in any sliding second (the hard cap). */
@@ -32,33 +39,20 @@ export class Pacer {
   private configured: number;
   private blockedUntil = 0;
   private lastAt: number;
-  /** Times of the last `cap` sends (a ring), for the sliding-second cap. */
-  private recent: Float64Array;
-  private head = 0;
-  private filled = 0;
+  /** The sliding-second cap, over the times sends are scheduled for. */
+  private cap: SlidingSecond;
 
   constructor(ratePerSecond: number, now = performance.now()) {
     this.configured = ratePerSecond;
     this.rate = ratePerSecond * RATE_SHARE;
     this.due = now;
     this.lastAt = now;
-    this.recent = new Float64Array(Pacer.capFor(ratePerSecond));
+    this.cap = new SlidingSecond(Pacer.capFor(ratePerSecond));
   }
 
   /** Most sends allowed in any sliding second. */
   static capFor(ratePerSecond: number): number {
     return Math.max(1, Math.floor(ratePerSecond * CAP_SHARE));
-  }
-
-  /** Whether one more send now stays within the sliding-second cap. */
-  private underCap(now: number): boolean {
-    return this.filled < this.recent.length || this.recent[this.head]! <= now - 1000;
-  }
-
-  private record(now: number): void {
-    this.recent[this.head] = now;
-    this.head = (this.head + 1) % this.recent.length;
-    if (this.filled < this.recent.length) this.filled++;
   }
 
   get configuredRate(): number {
@@ -76,19 +70,7 @@ export class Pacer {
     const throttled = this.rate < this.configured * RATE_SHARE;
     this.configured = ratePerSecond;
     this.rate = throttled ? Math.min(this.rate, ratePerSecond * RATE_SHARE) : ratePerSecond * RATE_SHARE;
-    // Keep the newest send times in the resized ring.
-    const times = this.recentTimes();
-    this.recent = new Float64Array(Pacer.capFor(ratePerSecond));
-    this.head = 0;
-    this.filled = 0;
-    for (const time of times.slice(-this.recent.length)) this.record(time);
-  }
-
-  private recentTimes(): number[] {
-    const out: number[] = [];
-    const start = this.filled < this.recent.length ? 0 : this.head;
-    for (let i = 0; i < this.filled; i++) out.push(this.recent[(start + i) % this.recent.length]!);
-    return out;
+    this.cap = this.cap.resized(Pacer.capFor(ratePerSecond));
   }
 
   private recover(now: number): void {
@@ -99,34 +81,27 @@ export class Pacer {
     if (this.rate < target) this.rate = Math.min(target, this.rate + this.configured * RECOVERY_PER_SECOND * elapsed);
   }
 
-  /** How many sends may go now (at most `max`); they are counted as sent. */
-  take(max: number, now = performance.now()): number {
+  /**
+   * The earliest time, not before `now`, at which one more send is allowed: its GCRA slot, the end
+   * of a throttling pause, and room under the sliding-second cap. Times of sends committed for the
+   * future (scheduled ahead) count like sends already made.
+   */
+  nextAt(now = performance.now()): number {
     this.recover(now);
-    if (now < this.blockedUntil) return 0;
-    let count = 0;
-    while (count < max && this.due <= now && this.underCap(now)) {
-      this.due = Math.max(this.due, now - CATCH_UP_MS) + 1000 / this.rate;
-      this.record(now);
-      count++;
-    }
-    return count;
+    return Math.max(this.cap.freeAt(now), this.due, this.blockedUntil);
   }
 
-  /** How many sends `take` would allow now, without taking them. */
-  peek(max: number, now = performance.now()): number {
-    this.recover(now);
-    if (now < this.blockedUntil) return 0;
-    let due = this.due;
+  /** Counts one send at `at` (now, or a later time returned by nextAt). */
+  commit(at: number): void {
+    this.due = Math.max(this.due, at - CATCH_UP_MS) + 1000 / this.rate;
+    this.cap.record(at);
+  }
+
+  /** How many sends may go now (at most `max`); they are counted as sent. */
+  take(max: number, now = performance.now()): number {
     let count = 0;
-    // Room under the sliding-second cap: free slots plus sends older than a second (oldest first).
-    let room = this.recent.length - this.filled;
-    const oldest = this.filled < this.recent.length ? 0 : this.head;
-    for (let i = 0; i < this.filled && room < max; i++) {
-      if (this.recent[(oldest + i) % this.recent.length]! > now - 1000) break;
-      room++;
-    }
-    while (count < max && due <= now && count < room) {
-      due = Math.max(due, now - CATCH_UP_MS) + 1000 / this.rate;
+    while (count < max && this.nextAt(now) <= now) {
+      this.commit(now);
       count++;
     }
     return count;
@@ -134,9 +109,7 @@ export class Pacer {
 
   /** Milliseconds until the next send is due (0 when it is due now). */
   msUntilNext(now = performance.now()): number {
-    this.recover(now);
-    const capFreesAt = this.filled < this.recent.length ? 0 : this.recent[this.head]! + 1000 - now;
-    return Math.max(0, this.blockedUntil - now, this.due - now, capFreesAt);
+    return this.nextAt(now) - now;
   }
 
   /** The provider throttled us: stop for `pauseMs`, then continue at half speed and recover. */

@@ -1,6 +1,6 @@
 /**
- * Where provider requests are made. The dispatcher decides *when* a message goes (pacing); a
- * Sender makes the request and returns the provider's answer.
+ * Where provider requests are made. The dispatcher decides *when* a message goes (pacing, up to
+ * ~100 ms ahead); a Sender makes the request at that time and returns the provider's answer.
  *
  * - InProcessSender uses the provider clients of this thread (tests with fake providers).
  * - ThreadSender (production) makes the requests on a worker thread with its own event loop, so a
@@ -15,20 +15,25 @@ import { fileURLToPath } from 'node:url';
 import type { AppDeps } from '../deps.js';
 import type { ProviderCredentials, ProviderType, ProviderUrls, SendResult, SessionMessage, TemplateMessage } from '../providers/provider.js';
 import { loadProviderSecrets } from '../providers/provider-accounts.service.js';
+import { ScheduledSends, sharedNow, type SendSchedule } from './send-clock.js';
 
 export type SendRequest = { kind: 'template'; message: TemplateMessage } | { kind: 'session'; message: SessionMessage };
 
 export interface Sender {
-  send(providerId: string, request: SendRequest): Promise<SendResult>;
+  /** Makes the request when `schedule` allows (now when omitted) and returns the answer. */
+  send(providerId: string, request: SendRequest, schedule?: SendSchedule): Promise<SendResult>;
   close(): Promise<void>;
 }
 
 const NOTHING_SENT = { request: { method: '', url: '', body: '' } };
 
 export class InProcessSender implements Sender {
+  private readonly scheduled = new ScheduledSends();
+
   constructor(private readonly deps: Pick<AppDeps, 'providers'>) {}
 
-  async send(providerId: string, request: SendRequest): Promise<SendResult> {
+  async send(providerId: string, request: SendRequest, schedule?: SendSchedule): Promise<SendResult> {
+    if (schedule) await this.scheduled.wait(providerId, schedule);
     const entry = await this.deps.providers.get(providerId);
     if (!entry || entry.account.deleted) {
       return { ok: false, outcome: 'not_sent', category: 'auth', retryable: false, detail: 'the provider account no longer exists', raw: NOTHING_SENT };
@@ -42,7 +47,7 @@ export class InProcessSender implements Sender {
 /** Messages between the main thread and the sender thread. */
 export type ToSenderThread =
   | { type: 'account'; providerId: string; version: number; providerType: ProviderType; credentials: ProviderCredentials }
-  | { type: 'send'; id: number; providerId: string; version: number; request: SendRequest };
+  | { type: 'send'; id: number; providerId: string; version: number; request: SendRequest; schedule: SendSchedule };
 export type FromSenderThread = { type: 'result'; id: number; result: SendResult };
 
 export interface SenderThreadData {
@@ -159,7 +164,7 @@ export class ThreadSender implements Sender {
     return account.updatedAt;
   }
 
-  async send(providerId: string, request: SendRequest): Promise<SendResult> {
+  async send(providerId: string, request: SendRequest, schedule: SendSchedule = { at: sharedNow() }): Promise<SendResult> {
     const version = await this.ensureAccount(providerId, Date.now());
     if (version === null) {
       return { ok: false, outcome: 'not_sent', category: 'auth', retryable: false, detail: 'the provider account no longer exists', raw: NOTHING_SENT };
@@ -167,7 +172,7 @@ export class ThreadSender implements Sender {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      const message: ToSenderThread = { type: 'send', id, providerId, version, request };
+      const message: ToSenderThread = { type: 'send', id, providerId, version, request, schedule };
       this.worker.postMessage(message);
     });
   }

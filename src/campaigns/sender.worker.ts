@@ -1,16 +1,20 @@
 /**
  * The sender thread (see sender.ts): keeps one provider client per account (shared keep-alive
- * pools) and makes each request the moment it is asked to. Nothing else runs on this event loop.
+ * pools) and makes each request at the time the dispatcher scheduled it (see ScheduledSends).
+ * Nothing else runs on this event loop, so requests leave on time even while the main thread is
+ * busy with the database.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { HttpClient } from '../providers/http.client.js';
 import { createProviderClient } from '../providers/provider-client.js';
 import type { ProviderClient } from '../providers/provider.js';
 import type { FromSenderThread, SenderThreadData, ToSenderThread } from './sender.js';
+import { ScheduledSends } from './send-clock.js';
 
 const data = workerData as SenderThreadData;
 const http = new HttpClient({ requestTimeoutMs: data.requestTimeoutMs });
 const clients = new Map<string, { version: number; client: ProviderClient }>();
+const scheduled = new ScheduledSends();
 
 parentPort!.on('message', (message: ToSenderThread) => {
   if (message.type === 'account') {
@@ -20,6 +24,10 @@ parentPort!.on('message', (message: ToSenderThread) => {
     clients.set(message.providerId, { version: message.version, client: createProviderClient(message.providerType, message.credentials, data.urls, { http }) });
     return;
   }
+  scheduled.run(message.providerId, message.schedule, () => send(message));
+});
+
+function send(message: Extract<ToSenderThread, { type: 'send' }>): void {
   const entry = clients.get(message.providerId);
   const reply = (result: FromSenderThread['result']) => parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies FromSenderThread);
   if (!entry) {
@@ -31,4 +39,4 @@ parentPort!.on('message', (message: ToSenderThread) => {
   sending.then(reply, (error: unknown) => {
     reply({ ok: false, outcome: 'unknown', detail: `adapter error: ${(error as Error).message}`, raw: { request: { method: '', url: '', body: '' } } });
   });
-});
+}
