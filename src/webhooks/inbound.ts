@@ -84,7 +84,7 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
       .executeTakeFirst();
     if (answered?.campaign_id) return answered;
   }
-  return db
+  const sent = await db
     .selectFrom('messages')
     .select(columns)
     .where('project_id', '=', account.projectId)
@@ -93,6 +93,20 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
     .where('sent_at', '>=', at - ATTRIBUTION_WINDOW_MS)
     .where('sent_at', '<=', at)
     .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (sent) return sent;
+  // A reply can overtake the send's own response: the provider delivered the message and the user
+  // answered before its answer to our request was stored. That message is still `sending`.
+  return db
+    .selectFrom('messages')
+    .select(columns)
+    .where('project_id', '=', account.projectId)
+    .where('phone', '=', phone)
+    .where('campaign_id', 'is not', null)
+    .where('status', '=', 'sending')
+    .where('updated_at', '>=', at - ATTRIBUTION_WINDOW_MS)
+    .orderBy('updated_at', 'desc')
     .limit(1)
     .executeTakeFirst();
 }

@@ -117,6 +117,18 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await repliedEvents(p3)).toHaveLength(1);
   });
 
+  it('attributes a reply that overtakes the send response to the campaign message still being sent', async () => {
+    // The provider delivered and the user answered before the provider's answer to our request
+    // was stored: the message is `sending`, without the provider's id and without sent_at.
+    const p8 = await profileIdOf(ctx.db, project.projectId, 'user-8');
+    const inFlight = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, name: 'Flash sale', messages: [{ profileId: p8, phone: testPhone(8), status: 'sending' }] });
+    await inbound(testPhone(8), 'STOP please', { context: 'provider-id-not-stored-yet' });
+    await applyAll(applier);
+    const row = await ctx.db.kysely.selectFrom('inbound_messages').select(['campaign_id', 'profile_id']).where('phone', '=', testPhone(8)).executeTakeFirstOrThrow();
+    expect(row).toEqual({ campaign_id: inFlight.campaignId, profile_id: p8 });
+    expect(await countersOf(ctx.db, inFlight.campaignId)).toMatchObject({ replied: 1 });
+  });
+
   it('STOP from a tracked user sets the phone-level DND and queues one confirmation; START lifts it', async () => {
     const phone = testPhone(4);
     await inbound(phone, '  stop ');
