@@ -97,21 +97,6 @@ export class Pacer {
     this.cap.record(at);
   }
 
-  /** How many sends may go now (at most `max`); they are counted as sent. */
-  take(max: number, now = performance.now()): number {
-    let count = 0;
-    while (count < max && this.nextAt(now) <= now) {
-      this.commit(now);
-      count++;
-    }
-    return count;
-  }
-
-  /** Milliseconds until the next send is due (0 when it is due now). */
-  msUntilNext(now = performance.now()): number {
-    return this.nextAt(now) - now;
-  }
-
   /** The provider throttled us: stop for `pauseMs`, then continue at half speed and recover. */
   throttle(pauseMs: number, now = performance.now()): void {
     this.recover(now);

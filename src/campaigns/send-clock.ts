@@ -47,15 +47,6 @@ export class SendClock {
     this.arm();
   }
 
-  /** Resolves at `at` (sharedNow() clock). */
-  until(at: number): Promise<void> {
-    return new Promise((resolve) => this.at(at, resolve));
-  }
-
-  get size(): number {
-    return this.waiting.length;
-  }
-
   private arm(): void {
     const next = this.waiting[0];
     if (!next || (this.timer && this.timerAt <= next.at)) return;
