@@ -1,3 +1,4 @@
+import type { UseMutationResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Modal } from './modal';
 import { Alert } from './alert';
@@ -32,5 +33,40 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         </div>
       </div>
     </Modal>
+  );
+}
+
+export interface ConfirmMutationDialogProps<V> extends Omit<ConfirmDialogProps, 'open' | 'busy' | 'error' | 'onConfirm' | 'onCancel'> {
+  /** What the mutation is called with; the dialog is open while this is not null. */
+  variables: V | null;
+  mutation: UseMutationResult<unknown, Error, V>;
+  onClose: () => void;
+  /** After the mutation succeeded and the dialog closed. */
+  onDone?: () => void;
+}
+
+/** A ConfirmDialog that runs a mutation: busy while it runs, its refusal shown in place, closed once it succeeds. */
+export function ConfirmMutationDialog<V>({ variables, mutation, onClose, onDone, ...dialog }: ConfirmMutationDialogProps<V>) {
+  const close = () => {
+    mutation.reset();
+    onClose();
+  };
+  return (
+    <ConfirmDialog
+      {...dialog}
+      open={variables !== null}
+      busy={mutation.isPending}
+      error={mutation.isError ? mutation.error.message : null}
+      onCancel={close}
+      onConfirm={() => {
+        if (variables === null) return;
+        mutation.mutate(variables, {
+          onSuccess: () => {
+            close();
+            onDone?.();
+          },
+        });
+      }}
+    />
   );
 }

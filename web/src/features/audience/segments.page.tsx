@@ -3,7 +3,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { EmptyState, Loading, PageHeader } from '../../components/page';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
-import { ConfirmDialog } from '../../components/confirm-dialog';
+import { ConfirmMutationDialog } from '../../components/confirm-dialog';
 import { formatDateTime } from '../../components/format';
 import type { Segment } from '../../api/audience.types';
 import { useDeleteSegment, useSegment, useSegments } from './segments.hooks';
@@ -84,23 +84,11 @@ export function SegmentsPage() {
           </tbody>
         </table>
       )}
-      <ConfirmDialog
-        open={deleting !== null}
-        title="Delete segment"
-        confirmLabel="Delete"
-        danger
-        busy={remove.isPending}
-        error={remove.isError ? remove.error.message : null}
-        onCancel={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-      >
+      <ConfirmMutationDialog mutation={remove} variables={deleting?.id ?? null} title="Delete segment" confirmLabel="Delete" danger onClose={() => setDeleting(null)}>
         <p>
           Delete the segment <strong>{deleting?.name}</strong>? Profiles are not touched.
         </p>
-      </ConfirmDialog>
+      </ConfirmMutationDialog>
     </>
   );
 }
