@@ -27,6 +27,7 @@ const CREDENTIALS = {
 };
 const TRACKED = '919876500001';
 const UNTRACKED = '919811111111';
+const TEST_PHONE = '919822222222';
 const HOSTILE = 'hi <script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">';
 const AUTO_REPLY = 'Thanks for writing to Acme! We will get back to you soon.';
 
@@ -144,6 +145,22 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Send reply' }).click();
       await expect.poll(outTexts, { timeout: 15_000 }).toContain('Sorry to see you go, Asha.');
       await waitUntil(() => sandbox.messages({ to: TRACKED, kind: 'session' }).some((message) => message.body === 'Sorry to see you go, Asha.'), 'the agent reply at the sandbox');
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+
+    it('sends a test template from the account page, with its placeholder value, and shows the provider answer', async () => {
+      const { page } = browser;
+      await page.goto('/settings/channels/whatsapp');
+      await page.getByRole('button', { name: 'Send test message with Gupshup sandbox' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Phone number').fill(`+${TEST_PHONE}`);
+      await dialog.getByLabel('Template').selectOption({ label: NAMESPACE });
+      await dialog.getByText(BODY).waitFor();
+      await dialog.getByLabel('Value for {{1}}').fill('Ravi');
+      await dialog.getByRole('button', { name: 'Send test message' }).click();
+      await dialog.getByText('Accepted by the provider.', { exact: false }).waitFor();
+      await waitUntil(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 1, 'the test message at the sandbox');
+      expect(sandbox.messages({ to: TEST_PHONE, kind: 'template' })[0]!.params).toEqual(['Ravi']);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { Modal } from '../../components/modal';
-import { SelectField, TextField } from '../../components/field';
+import { TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { ProviderAnswer } from '../../components/provider-answer';
 import { Loading } from '../../components/page';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import type { ProviderAccount } from '../../api/types';
-import { useTemplates } from '../templates/templates.hooks';
+import { TemplateFields, useTemplateChoice } from '../templates/template-fields';
 import { useSendTestMessage } from './providers.hooks';
 
 export function TestMessageDialog({ account, onClose }: { account: ProviderAccount | null; onClose: () => void }) {
@@ -20,20 +20,15 @@ export function TestMessageDialog({ account, onClose }: { account: ProviderAccou
 
 /** Sends one template to a phone number through this account and shows exactly what the provider answered. */
 function TestMessageForm({ account }: { account: ProviderAccount }) {
-  const templates = useTemplates();
+  const choice = useTemplateChoice(account.id);
+  const { templates, mine } = choice;
   const send = useSendTestMessage(account.id);
   const [to, setTo] = useState('');
-  const [templateId, setTemplateId] = useState('');
-  const [params, setParams] = useState<string[]>([]);
-  const mine = (templates.data ?? []).filter((template) => template.providerId === account.id);
-  const template = mine.find((candidate) => candidate.id === templateId);
-  const count = template?.placeholderCount ?? 0;
-  const paths = ['to', 'templateId', 'params', ...Array.from({ length: count }, (_, index) => `params.${index}`)];
-  const errors = send.isError ? formErrorsOf(send.error, paths) : noFormErrors;
+  const errors = send.isError ? formErrorsOf(send.error, ['to', ...choice.paths]) : noFormErrors;
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    send.mutate({ to: to.trim(), templateId, params: Array.from({ length: count }, (_, index) => params[index] ?? '') });
+    send.mutate({ to: to.trim(), templateId: choice.templateId, params: choice.values() });
   }
 
   if (templates.isPending) return <Loading what="Loading templates" />;
@@ -58,34 +53,7 @@ function TestMessageForm({ account }: { account: ProviderAccount }) {
           hint="With the country code, e.g. +14155551234."
           error={errors.fields.to}
         />
-        <SelectField
-          label="Template"
-          value={templateId}
-          onChange={(value) => {
-            setTemplateId(value);
-            setParams([]);
-          }}
-          options={mine.map((candidate) => ({ value: candidate.id, label: candidate.namespace }))}
-          placeholder="Choose a template"
-          error={errors.fields.templateId}
-        />
-        {template ? <p className="template-preview">{template.body}</p> : null}
-        {Array.from({ length: count }, (_, index) => (
-          <TextField
-            key={`${templateId}-${index}`}
-            label={`Value for {{${index + 1}}}`}
-            value={params[index] ?? ''}
-            onChange={(value) =>
-              setParams((current) => {
-                const next = [...current];
-                next[index] = value;
-                return next;
-              })
-            }
-            error={errors.fields[`params.${index}`]}
-          />
-        ))}
-        {errors.fields.params ? <p className="field__error">{errors.fields.params}</p> : null}
+        <TemplateFields label="Template" choice={choice} errors={errors.fields} />
         <div className="actions">
           <button type="submit" className="btn btn--primary" disabled={send.isPending || mine.length === 0}>
             {send.isPending ? 'Sending…' : 'Send test message'}
