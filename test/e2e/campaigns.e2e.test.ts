@@ -10,22 +10,14 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
-import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
+import { createAdmin, type AdminSession } from './helpers/session.js';
+import { connectSandboxAccount } from './helpers/sandbox-account.js';
 import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
 
 const NAMESPACE = 'ACME:spring_sale';
 const BODY = 'Hi {{1}}, spring deals in {{2}} this week.';
-const CREDENTIALS = {
-  notificationUserId: '2000190001',
-  notificationPassword: 'notification-secret',
-  twoWayUserId: '2000190002',
-  twoWayPassword: 'two-way-secret',
-  appName: 'AcmeApp',
-  mobileNumber: '+919000000001',
-  facebookUrl: 'https://www.facebook.com/acme',
-};
 /** Slow enough to watch the numbers move: 5 messages at 2 per second, receipts a moment later. */
 const RATE = 2;
 
@@ -59,28 +51,10 @@ await describeWithRoutes(
       server = await startServer({ env: { ...sandbox.env } });
       browser = await launchBrowser(server.url);
       session = await createAdmin(browser.context, server);
-      const provider = await apiPost<{ id: string; inboundCallbackUrl: string; deliveryCallbackUrl: string }>(browser.context, server, session, '/api/v1/providers', {
-        type: 'gupshup',
-        nickname: 'Gupshup sandbox',
-        isDefault: true,
-        ratePerSecond: RATE,
-        credentials: CREDENTIALS,
+      await connectSandboxAccount(browser.context, server, session, sandbox, {
+        template: { namespace: NAMESPACE, body: BODY },
+        provider: { ratePerSecond: RATE },
       });
-      sandbox.addAccounts([
-        {
-          provider: 'gupshup-enterprise',
-          id: 'acme',
-          notificationUserId: CREDENTIALS.notificationUserId,
-          notificationPassword: CREDENTIALS.notificationPassword,
-          twoWayUserId: CREDENTIALS.twoWayUserId,
-          twoWayPassword: CREDENTIALS.twoWayPassword,
-          businessNumber: '919000000001',
-          dlrUrl: provider.deliveryCallbackUrl,
-          inboundUrl: provider.inboundCallbackUrl,
-          templates: [{ name: NAMESPACE, body: BODY, attachment: 'none' }],
-        },
-      ]);
-      await apiPost(browser.context, server, session, '/api/v1/templates', { providerId: provider.id, namespace: NAMESPACE, body: BODY, attachmentType: 'none' });
       await uploadProfiles(browser.context, server, session, [...reachable, noCity, notOptedIn]);
     });
     afterAll(async () => {

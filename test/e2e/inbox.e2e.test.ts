@@ -10,21 +10,13 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js'
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
+import { connectSandboxAccount } from './helpers/sandbox-account.js';
 import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
 
 const NAMESPACE = 'ACME:spring_sale';
 const BODY = 'Hi {{1}}, spring deals this week.';
-const CREDENTIALS = {
-  notificationUserId: '2000190001',
-  notificationPassword: 'notification-secret',
-  twoWayUserId: '2000190002',
-  twoWayPassword: 'two-way-secret',
-  appName: 'AcmeApp',
-  mobileNumber: '+919000000001',
-  facebookUrl: 'https://www.facebook.com/acme',
-};
 const TRACKED = '919876500001';
 const UNTRACKED = '919811111111';
 const TEST_PHONE = '919822222222';
@@ -57,33 +49,15 @@ await describeWithRoutes(
       server = await startServer({ env: { ...sandbox.env } });
       browser = await launchBrowser(server.url);
       session = await createAdmin(browser.context, server);
-      const provider = await apiPost<{ id: string; inboundCallbackUrl: string; deliveryCallbackUrl: string }>(browser.context, server, session, '/api/v1/providers', {
-        type: 'gupshup',
-        nickname: 'Gupshup sandbox',
-        isDefault: true,
-        autoReply: { enabled: true, text: AUTO_REPLY },
-        credentials: CREDENTIALS,
+      const { providerId, templateId } = await connectSandboxAccount(browser.context, server, session, sandbox, {
+        template: { namespace: NAMESPACE, body: BODY },
+        provider: { autoReply: { enabled: true, text: AUTO_REPLY } },
       });
-      sandbox.addAccounts([
-        {
-          provider: 'gupshup-enterprise',
-          id: 'acme',
-          notificationUserId: CREDENTIALS.notificationUserId,
-          notificationPassword: CREDENTIALS.notificationPassword,
-          twoWayUserId: CREDENTIALS.twoWayUserId,
-          twoWayPassword: CREDENTIALS.twoWayPassword,
-          businessNumber: '919000000001',
-          dlrUrl: provider.deliveryCallbackUrl,
-          inboundUrl: provider.inboundCallbackUrl,
-          templates: [{ name: NAMESPACE, body: BODY, attachment: 'none' }],
-        },
-      ]);
-      const template = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/templates', { providerId: provider.id, namespace: NAMESPACE, body: BODY, attachmentType: 'none' });
       await uploadProfiles(browser.context, server, session, [{ identity: 'u1', properties: { Name: 'Asha', Phone: `+${TRACKED}`, 'MSG-whatsapp': true } }]);
       const campaign = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/campaigns', {
         name: 'Spring sale',
-        providerId: provider.id,
-        templateId: template.id,
+        providerId,
+        templateId,
         audience: { identities: ['u1'] },
         params: ['{{ Profile.Name }}'],
       });
