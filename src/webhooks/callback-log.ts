@@ -13,9 +13,10 @@
  * across process crashes). Measured: next-turn flushing and a 2 ms timer give the same throughput
  * (~10,000/s with the applier in the same process); the timer only adds its delay when idle.
  */
+import type { Kysely } from 'kysely';
 import type { Db } from '../storage/db.js';
 import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
-import type { CallbackKind, CallbackState } from '../storage/schema.js';
+import type { CallbackKind, CallbackState, Database } from '../storage/schema.js';
 import type { CallbackEvent, ProviderType } from '../providers/provider.js';
 
 export interface CallbackEntry {
@@ -152,28 +153,25 @@ export class CallbackLog {
   }
 
   protected async insert(entries: CallbackEntry[]): Promise<number[]> {
-    const seqs = await insertJsonRows(
-      this.db.kysely,
-      this.db.dialect,
-      'callback_events',
-      COLUMNS,
-      entries.map((entry) => ({
-        project_id: entry.projectId,
-        provider_id: entry.providerId,
-        provider_type: entry.providerType,
-        kind: entry.kind,
-        received_at: entry.receivedAt,
-        method: entry.method,
-        content_type: entry.contentType,
-        body: entry.body,
-        query: entry.query,
-        signature_ok: entry.signatureOk,
-        state: entry.state,
-        error: entry.error,
-        attempts: 0,
-      })),
-      { returning: 'seq' },
-    );
+    const rows = entries.map((entry) => ({
+      project_id: entry.projectId,
+      provider_id: entry.providerId,
+      provider_type: entry.providerType,
+      kind: entry.kind,
+      received_at: entry.receivedAt,
+      method: entry.method,
+      content_type: entry.contentType,
+      body: entry.body,
+      query: entry.query,
+      signature_ok: entry.signatureOk,
+      state: entry.state,
+      error: entry.error,
+      attempts: 0,
+    }));
+    const insert = (db: Kysely<Database>) => insertJsonRows(db, this.db.dialect, 'callback_events', COLUMNS, rows, { returning: 'seq' });
+    // On SQLite a batch may take several statements: one transaction commits them as a whole. On
+    // PostgreSQL it is one statement, and BEGIN/COMMIT would only add two round trips.
+    const seqs = this.db.dialect === 'sqlite' ? await this.db.kysely.transaction().execute(insert) : await insert(this.db.kysely);
     // Both engines number the rows in array order; RETURNING's order is not promised, so sort.
     return seqs.map(Number).sort((a, b) => a - b);
   }
