@@ -1,4 +1,4 @@
-/** Every HTTP route of the product, by domain. */
+/** Every HTTP route of the product, by domain (the provider callbacks are registered apart, see app.ts). */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.js';
 import { opsRoutes } from './ops/ops.routes.js';
@@ -8,7 +8,6 @@ import { providerAccountRoutes } from './providers/provider-accounts.routes.js';
 import { templateRoutes } from './templates/templates.routes.js';
 import { campaignRoutes } from './campaigns/campaigns.routes.js';
 import { audienceRoutes } from './audience/audience.routes.js';
-import { callbackRoutes } from './webhooks/callback.routes.js';
 import { keywordRoutes } from './webhooks/keywords.routes.js';
 import { inboxRoutes } from './inbox/inbox.routes.js';
 
@@ -20,7 +19,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await app.register(templateRoutes, deps);
   await app.register(campaignRoutes, deps);
   await app.register(audienceRoutes, deps);
-  await app.register(callbackRoutes, deps);
   await app.register(keywordRoutes, deps);
   await app.register(inboxRoutes, deps);
 }

@@ -37,6 +37,9 @@ function unavailable(reply: FastifyReply, error: unknown): FastifyReply {
 }
 
 export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  // No per-request child logger (pino binds and redacts the request id for each one): the few
+  // lines these routes log name the route instead.
+  fastify.setChildLoggerFactory((logger) => logger);
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, body, done) => done(null, body));
 

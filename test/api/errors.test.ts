@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
@@ -85,5 +87,24 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/api/v1/auth/login');
     expect(doc.paths['/api/v1/auth/login'].post.requestBody).toBeDefined();
+  });
+
+  it('sends the security headers on API answers, 404s and dashboard pages, but not on provider callbacks', async () => {
+    for (const url of ['/api/v1/auth/me', '/api/v1/nothing-here', '/healthz']) {
+      const response = await ctx.app.inject({ method: 'GET', url });
+      expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(response.headers['referrer-policy'], url).toBe('no-referrer');
+    }
+    if (existsSync(fileURLToPath(new URL('../../dist/web/index.html', import.meta.url)))) {
+      const page = await ctx.app.inject({ method: 'GET', url: '/campaigns', headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(page.headers['x-frame-options']).toBe('DENY');
+    }
+    // Callbacks skip the site's hooks (cookies, sessions, headers): their answers stay bare.
+    const callback = await ctx.app.inject({ method: 'POST', url: '/hooks/gupshup/not-a-token/delivery', payload: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(callback.statusCode).toBe(404);
+    expect(json(callback).error.code).toBe('not_found');
+    expect(callback.headers['x-content-type-options']).toBeUndefined();
   });
 });
