@@ -5,6 +5,13 @@
  * found work, and otherwise sleeps until a callback is recorded in this process (bus signal) or
  * `idleMs` passes (callbacks recorded by other processes). Housekeeping — expired pending
  * receipts, log retention — runs once a minute.
+ *
+ * Acknowledgements first: while callbacks keep arriving in this process, the applier takes at most
+ * `busyShare` of the thread (it sleeps in proportion to each pass), so a burst is acknowledged at
+ * the handler's full speed and applied from the durable log as it can; once the oldest callback
+ * waiting is `maxLagMs` old, or when nothing arrives, it applies without pausing. Providers time
+ * out and retry slow acknowledgements (a retried callback costs twice); reports lagging a few
+ * seconds behind a burst cost nothing.
  */
 import type { AppDeps } from '../deps.js';
 import type { BackgroundService } from '../worker/background-service.js';
@@ -21,6 +28,10 @@ export interface ApplierServiceOptions extends ApplierOptions {
    * transactions (on SQLite a commit costs about as much as applying 50 receipts).
    */
   paceMs: number;
+  /** Share of the time the applier may take while callbacks are arriving in this process. */
+  busyShare: number;
+  /** Beyond this wait of the oldest pending callback, the applier takes all the time it needs. */
+  maxLagMs: number;
   /** How often pending receipts are checked against newly stored provider ids. */
   pendingCheckMs: number;
   /** How often the `wacast_callback_backlog` gauge is refreshed (a count of pending callbacks). */
@@ -33,12 +44,40 @@ export const DEFAULT_APPLIER_SERVICE_OPTIONS: ApplierServiceOptions = {
   leaseMs: 10_000,
   idleMs: 200,
   paceMs: 10,
+  busyShare: 0.3,
+  maxLagMs: 5_000,
   pendingCheckMs: 100,
   backlogMs: 5_000,
   housekeepingMs: 60_000,
 };
 
 const LEASE = 'applier';
+
+export interface PassOutcome {
+  /** Callbacks the pass took, and the most it could take. */
+  taken: number;
+  batchLimit: number;
+  /** Callbacks were recorded in this process since the previous pass ended (on SQLite none can commit during a pass). */
+  arriving: boolean;
+  /** How long the oldest callback taken had waited. */
+  lagMs: number;
+  /** How long the pass took. */
+  passMs: number;
+}
+
+/**
+ * What the applier does after a pass that took callbacks: `'next-turn'` (a backlog, nothing
+ * arriving: go on once requests waiting have run) or a pause in ms. While callbacks are arriving
+ * and the log is less than `maxLagMs` behind, the pause keeps the applier to `busyShare` of the
+ * time; a pass that emptied the log waits at least `paceMs` so that the next batch is worth a
+ * transaction.
+ */
+export function pauseAfterPass(pass: PassOutcome, options: Pick<ApplierServiceOptions, 'busyShare' | 'maxLagMs' | 'paceMs'>): number | 'next-turn' {
+  const { busyShare, maxLagMs, paceMs } = options;
+  const yieldMs = pass.arriving && busyShare < 1 && pass.lagMs < maxLagMs ? (pass.passMs * (1 - busyShare)) / busyShare : 0;
+  if (pass.taken >= pass.batchLimit) return yieldMs > 0 ? yieldMs : 'next-turn';
+  return Math.max(paceMs, yieldMs);
+}
 
 export class ApplierService implements BackgroundService {
   readonly name = 'applier';
@@ -49,6 +88,8 @@ export class ApplierService implements BackgroundService {
   private stopWake: (() => void) | null = null;
   /** A callback was recorded since the last pass started (the next sleep is skipped). */
   private signalled = false;
+  /** performance.now() of the last callback recorded in this process. */
+  private recordedAt = -Infinity;
   private unsubscribe: (() => void) | null = null;
   private detachCache: (() => void) | null = null;
   private holds = false;
@@ -72,35 +113,40 @@ export class ApplierService implements BackgroundService {
     this.detachCache = this.applier.attachCache();
     this.unsubscribe = this.deps.bus.on('callbacks-recorded', () => {
       this.signalled = true;
+      this.recordedAt = performance.now();
       this.wake?.();
     });
     this.loop ??= this.run();
   }
 
   private async run(): Promise<void> {
+    let previousEnd = -Infinity;
     while (!this.stopped) {
       let taken = 0;
+      let lagMs = 0;
       this.signalled = false;
+      const startedAt = performance.now();
       try {
-        taken = await this.pass();
+        ({ callbacks: taken, lagMs } = await this.pass());
       } catch (error) {
         this.deps.logger.error({ err: error }, 'callback applier pass failed; retrying in 1 s');
         await this.sleep(1000);
         continue;
       }
-      if (taken >= this.applier.batchLimit) {
-        // A backlog: on at once, but let requests (new callbacks to acknowledge) in between.
-        await yieldToEventLoop();
+      const arriving = this.recordedAt >= previousEnd;
+      previousEnd = performance.now();
+      if (taken === 0) {
+        // Not holding the lease: another process applies; check it again in a second.
+        await (this.holds ? this.sleep(this.options.idleMs) : this.sleep(1000, false));
         continue;
       }
-      if (taken > 0) await this.sleep(this.options.paceMs, false);
-      // Not holding the lease: another process applies; only check the lease again in a second.
-      else await (this.holds ? this.sleep(this.options.idleMs) : this.sleep(1000, false));
+      const pause = pauseAfterPass({ taken, batchLimit: this.applier.batchLimit, arriving, lagMs, passMs: previousEnd - startedAt }, this.options);
+      await (pause === 'next-turn' ? yieldToEventLoop() : this.sleep(pause, false));
     }
   }
 
-  /** One pass if this process holds (or takes) the lease; returns how many callbacks it took. */
-  async pass(now = Date.now()): Promise<number> {
+  /** One pass if this process holds (or takes) the lease: how many callbacks it took, and their lag. */
+  async pass(now = Date.now()): Promise<{ callbacks: number; lagMs: number }> {
     if (now - this.renewedAt >= 1000 || performance.now() > this.leaseValidUntil) {
       const startedAt = performance.now();
       this.holds = await acquireLease(this.deps.db, LEASE, this.owner, this.options.leaseMs);
@@ -108,7 +154,7 @@ export class ApplierService implements BackgroundService {
       // Stop a second before the lease could run out, whatever happens to the renewals.
       this.leaseValidUntil = this.holds ? startedAt + this.options.leaseMs - 1000 : 0;
     }
-    if (!this.holds) return 0;
+    if (!this.holds) return { callbacks: 0, lagMs: 0 };
     if (now - this.housekeptAt >= this.options.housekeepingMs) {
       this.housekeptAt = now;
       await this.applier.expirePendingReceipts(now);
@@ -121,8 +167,8 @@ export class ApplierService implements BackgroundService {
     }
     const pendingReceipts = now - this.pendingCheckedAt >= this.options.pendingCheckMs;
     if (pendingReceipts) this.pendingCheckedAt = now;
-    const result = await this.applier.runOnce(now, { pendingReceipts });
-    return result.callbacks;
+    const { callbacks, lagMs } = await this.applier.runOnce(now, { pendingReceipts });
+    return { callbacks, lagMs };
   }
 
   private sleep(ms: number, wakeOnSignal = true): Promise<void> {

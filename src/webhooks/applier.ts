@@ -78,6 +78,8 @@ interface Prepared {
 export interface PassResult {
   /** Callbacks taken from the log (applied, invalid or retried later). */
   callbacks: number;
+  /** How long the oldest callback taken had waited (ms since it was received); 0 when none. */
+  lagMs: number;
   /** Pending receipts applied because their message id is known now. */
   pendingApplied: number;
 }
@@ -112,7 +114,7 @@ export class Applier {
       .orderBy('seq')
       .limit(this.batchSize)
       .execute();
-    if (rows.length === 0) return { callbacks: 0, pendingApplied };
+    if (rows.length === 0) return { callbacks: 0, lagMs: 0, pendingApplied };
     const prepared = rows.map((row) => this.prepare({ ...row, seq: Number(row.seq) }));
     try {
       await this.apply(prepared, now);
@@ -127,7 +129,7 @@ export class Applier {
       }
     }
     this.adapt(rows.length, performance.now() - started);
-    return { callbacks: rows.length, pendingApplied };
+    return { callbacks: rows.length, lagMs: Math.max(0, now - Number(rows[0]!.received_at)), pendingApplied };
   }
 
   /** Callbacks the next pass takes at most. */
