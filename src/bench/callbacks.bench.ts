@@ -3,7 +3,8 @@
  * in its own process over 64 keep-alive connections, each acknowledged only after it is durably in
  * the callback log, and applied to stored campaign messages by the applier in the same process —
  * as `wacast serve` runs. Next to it, in the same run, a bare Fastify endpoint answering 200 to the
- * same requests. Targets: ≥ 10,000 callbacks/s, ≥ 50 % of the bare endpoint, p99 ≤ 50 ms.
+ * same requests. Targets (PRODUCT §5 counts callbacks "durably stored and applied"): ≥ 10,000
+ * callbacks/s acknowledged and applied, ≥ 50 % of the bare endpoint, p99 acknowledgement ≤ 50 ms.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -115,18 +116,21 @@ export async function runCallbacksBench(context: BenchContext, seconds = 8): Pro
       .executeTakeFirstOrThrow();
     const ok = load.statuses['200'] ?? 0;
     if (Number(stored.n) !== ok) throw new Error(`${ok} callbacks were acknowledged but ${stored.n} applied`);
+    // PRODUCT §5 counts callbacks "durably stored and applied": the headline is the rate at which
+    // the load was both acknowledged and applied (until the log was empty again).
     const appliedRate = ok / ((applied - started) / 1000);
-    const ratio = load.rps / bare.rps;
+    const ratio = appliedRate / bare.rps;
     return {
       suite: 'callbacks',
       engine: runtime.db.dialect,
       metrics: [
-        { name: 'callbacks acknowledged (stored durably)', value: load.rps, unit: 'callbacks/s', target: '≥ 10,000', ok: load.rps >= 10_000 },
+        { name: 'callbacks stored and applied (until the log was empty)', value: Math.round(appliedRate), unit: 'callbacks/s', target: '≥ 10,000', ok: appliedRate >= 10_000 },
         { name: 'bare Fastify endpoint, same load', value: bare.rps, unit: 'requests/s' },
-        { name: 'wacast / bare', value: Math.round(ratio * 100), unit: '%', target: '≥ 50 %', ok: ratio >= 0.5 },
+        { name: 'stored and applied / bare', value: Math.round(ratio * 100), unit: '%', target: '≥ 50 %', ok: ratio >= 0.5 },
         { name: 'acknowledgement latency p99', value: load.p99, unit: 'ms', target: '≤ 50', ok: load.p99 <= 50 },
         { name: 'acknowledgement latency p50', value: load.p50, unit: 'ms' },
-        { name: 'applied (until the log was empty)', value: Math.round(appliedRate), unit: 'callbacks/s' },
+        { name: 'callbacks acknowledged (stored durably) while the load ran', value: load.rps, unit: 'callbacks/s' },
+        { name: 'acknowledged / bare', value: Math.round((load.rps / bare.rps) * 100), unit: '%' },
         { name: 'backlog drained after the load stopped', value: Math.round(applied - acked), unit: 'ms' },
       ],
       notes: [
