@@ -3,17 +3,16 @@
  * window as measured at the provider, while getting as close to R as is safe.
  *
  * GCRA (the "virtual scheduling" form of a token bucket): each send is due 1/r after the previous
- * one, with r = 98.5 % of R. A sender that wakes up late (timers fire ~1 ms late, event-loop
+ * one, with r = 98 % of R. A sender that wakes up late (timers fire ~1 ms late, event-loop
  * pauses) may catch up on at most L = 5 ms of lateness; anything older is forgotten rather than
  * sent as a burst. In any window of length T at most ⌊r·(T + L)⌋ + 1 sends happen; for T = 1 s
- * that is ≤ R whenever L < R/r − 1 ≈ 15 ms, for every integer R. The remaining 10 ms absorb
- * jitter between our clock and the provider's — event-loop stalls on our side, network delay
- * variation on the way (for R = 200: at most 199 per window).
+ * that is ≤ R whenever L < R/r − 1 ≈ 20 ms, for every integer R (for R = 200: at most 197).
  *
- * On top, a hard cap: never more than ⌊98.5 % · R⌋ sends in any sliding second of our own clock
- * (197 for R = 200), whatever catch-ups add up to. That keeps a margin for what happens after a
- * request leaves (connection set-up, pauses of the sending thread, network delay), so the
- * provider's count stays at or below R; R = 200 averages 195.5–197/s (docs/decisions/0005).
+ * On top, a hard cap: never more than ⌊98 % · R⌋ sends in any sliding second of our own clock
+ * (196 for R = 200), whatever catch-ups add up to. That keeps a margin for what happens after a
+ * request leaves (connection set-up, pauses of the sending thread, network delay, the provider's
+ * own pauses): for R = 200, four more in one second at the provider than we sent in any second of
+ * ours still make no more than R. R = 200 averages about 195.5/s (docs/decisions/0005).
  *
  * The dispatcher schedules sends up to ~100 ms ahead (nextAt/commit with future times) and the
  * sender thread makes each request at its time, so all of the above holds for scheduled times.
@@ -26,9 +25,9 @@
 import { SlidingSecond } from './sliding-second.js';
 
 /** Share of the configured rate R the smooth schedule aims at. */
-export const RATE_SHARE = 0.985;
+export const RATE_SHARE = 0.98;
 /** Share of R that may be sent in any sliding second (the hard cap). */
-const CAP_SHARE = 0.985;
+const CAP_SHARE = 0.98;
 const CATCH_UP_MS = 5;
 const RECOVERY_PER_SECOND = 0.05;
 
