@@ -10,6 +10,7 @@ import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { createLogger } from '../logger.js';
 import { benchSuites, type BenchResult } from './suites.js';
+import { tuneHeapForServer } from '../heap.js';
 
 interface BenchCommandOptions {
   suite?: string;
@@ -55,6 +56,8 @@ export function registerBenchCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // The suites stand in for `wacast serve` / `wacast worker`: the same heap settings.
+      tuneHeapForServer();
       const runtime = await openRuntime(loadConfig(), { logger: createLogger('warn') });
       const results: BenchResult[] = [];
       try {

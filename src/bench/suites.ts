@@ -10,6 +10,7 @@ import { dispatchBenchSuite } from './dispatch.bench.js';
 import { rateBenchSuite } from './rate.bench.js';
 import { callbacksBenchSuite } from './callbacks.bench.js';
 import { combinedBenchSuite } from './combined.bench.js';
+import { memoryBenchSuite } from './memory.bench.js';
 
 export interface BenchOptions {
   /** Profiles to generate (audience; other suites may size themselves from it). */
@@ -52,4 +53,4 @@ export interface BenchSuite {
 }
 
 /** Every suite, in the order `wacast bench` runs them by default. */
-export const benchSuites: BenchSuite[] = [dispatchBenchSuite, rateBenchSuite, callbacksBenchSuite, combinedBenchSuite, audienceBenchSuite];
+export const benchSuites: BenchSuite[] = [dispatchBenchSuite, rateBenchSuite, callbacksBenchSuite, combinedBenchSuite, audienceBenchSuite, memoryBenchSuite];

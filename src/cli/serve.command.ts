@@ -10,6 +10,7 @@ import { issueSetupToken } from '../auth/setup-token.js';
 import { openDb } from '../storage/db.js';
 import { migrate } from '../storage/migrator.js';
 import { randomToken } from '../ids.js';
+import { tuneHeapForServer } from '../heap.js';
 
 function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
@@ -38,6 +39,7 @@ export function registerServeCommands(program: Command): void {
     .description('Serve the API, the dashboard and the callback endpoints, with the background worker (unless --no-worker).')
     .option('--no-worker', 'serve HTTP only (stateless API/webhook node for scale-out)')
     .action(async (options: { worker: boolean }) => {
+      tuneHeapForServer();
       const config = loadConfig();
       const runtime = await openRuntime(config);
       const app = await buildApp(runtime);
@@ -61,6 +63,7 @@ export function registerServeCommands(program: Command): void {
     .command('worker')
     .description('Run only the background worker: dispatch, callbacks, scheduling. Run several against PostgreSQL to scale out.')
     .action(async () => {
+      tuneHeapForServer();
       const runtime: Runtime = await openRuntime(loadConfig());
       const worker = new Worker(runtime, workerOwner());
       worker.start();
