@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../test/helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../../test/helpers/context.js';
+import { gupshupProviderInput } from '../../test/helpers/fixtures.js';
 import { estimateAudience, resolveAudience } from './audience.service.js';
 import type { SegmentFilter } from './segment-filter.js';
 
@@ -199,6 +200,25 @@ describe.each(testEngines())('segments ($name)', (engine) => {
     expect(deleted.statusCode).toBe(204);
     expect(deleted.body).toBe('');
     expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/segments/${segment.id}`, headers: other.headers })).statusCode).toBe(404);
+  });
+
+  it('refuses to delete a segment a campaign still sends to, and says which', async () => {
+    const segment = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/segments', headers: other.headers, payload: { name: 'Used', filter: prop('City', 'eq', { value: 'Pune' }) } }));
+    const providerId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: other.headers, payload: gupshupProviderInput() })).id;
+    const templateId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: other.headers, payload: { providerId, namespace: 'ABC:pune', body: 'Hi', attachmentType: 'none' } })).id;
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: other.headers, payload: { name: 'Pune offers', providerId, templateId, audience: { segmentId: segment.id }, params: [] } });
+    expect(created.statusCode).toBe(201);
+    const campaign = json(created);
+
+    const refused = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/segments/${segment.id}`, headers: other.headers });
+    expect(refused.statusCode).toBe(409);
+    expect(json(refused).error).toMatchObject({ code: 'segment_in_use', details: { campaigns: [campaign.id] } });
+    expect(json(refused).error.message).toContain('"Pune offers" (draft)');
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/segments/${segment.id}`, headers: other.headers })).statusCode).toBe(200);
+
+    // Once the campaign no longer needs it (here: its recipients are materialised), it can go.
+    await ctx.db.kysely.updateTable('campaigns').set({ materialized_at: Date.now() }).where('id', '=', campaign.id).execute();
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/segments/${segment.id}`, headers: other.headers })).statusCode).toBe(204);
   });
 
   it('documents the filter language in the OpenAPI document', async () => {

@@ -81,7 +81,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
 
   app.delete(
     '/api/v1/segments/:id',
-    { config: { auth: 'project' }, schema: { tags: ['segments'], summary: 'Delete a segment.', params: idParams, response: { 204: z.null() } } },
+    { config: { auth: 'project' }, schema: { tags: ['segments'], summary: 'Delete a segment (409 segment_in_use while a campaign not yet materialised sends to it).', params: idParams, response: { 204: z.null() } } },
     async (request, reply) => {
       await deleteSegment(db, projectIdOf(request), request.params.id);
       return reply.status(204).send(null);

@@ -4,7 +4,7 @@ import type { SegmentsTable } from '../storage/schema.js';
 import type { Selectable } from 'kysely';
 import { parseJson, toJson } from '../storage/json.js';
 import { newId } from '../ids.js';
-import { notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { SegmentFilter } from './segment-filter.js';
 
 export interface Segment {
@@ -55,7 +55,29 @@ export async function updateSegment(db: Db, projectId: string, id: string, patch
   return { ...current, name: next.name, filter: next.filter, updatedAt: next.updated_at };
 }
 
+/**
+ * Deletes a segment, unless a campaign still needs it: one whose recipients are not materialised
+ * yet (a draft, a scheduled campaign, or one still materialising) would fail or lose its audience.
+ * Campaigns that have materialised their recipients keep them; the segment is no longer read.
+ */
 export async function deleteSegment(db: Db, projectId: string, id: string): Promise<void> {
+  const pending = await db.kysely
+    .selectFrom('campaigns')
+    .select(['id', 'name', 'state', 'audience'])
+    .where('project_id', '=', projectId)
+    .where('state', 'in', ['draft', 'scheduled', 'running', 'paused'])
+    .where('materialized_at', 'is', null)
+    .execute();
+  const users = pending.filter((campaign) => parseJson<{ segmentId?: string }>(campaign.audience, {}).segmentId === id);
+  if (users.length > 0) {
+    const names = users.slice(0, 5).map((campaign) => `"${campaign.name}" (${campaign.state})`).join(', ');
+    const more = users.length > 5 ? ` and ${users.length - 5} more` : '';
+    throw conflict(
+      'segment_in_use',
+      `This segment cannot be deleted while ${users.length === 1 ? 'campaign' : 'campaigns'} ${names}${more} ${users.length === 1 ? 'is' : 'are'} set to send to it: change ${users.length === 1 ? "that campaign's" : "those campaigns'"} audience, or delete or stop ${users.length === 1 ? 'it' : 'them'}, first.`,
+      { campaigns: users.map((campaign) => campaign.id) },
+    );
+  }
   const result = await db.kysely.deleteFrom('segments').where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw notFound('Segment', id);
 }
