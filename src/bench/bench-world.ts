@@ -13,6 +13,7 @@ import { toJson } from '../storage/json.js';
 import { createProject } from '../projects/projects.service.js';
 import { createProviderAccount } from '../providers/provider-accounts.service.js';
 import { createTemplate } from '../templates/templates.service.js';
+import { createCampaign } from '../campaigns/campaigns.service.js';
 import { ProviderClients } from '../providers/provider-clients.js';
 import { createDefaultProviderFactory } from '../providers/default-factory.js';
 import { createSender } from '../campaigns/sender.js';
@@ -100,6 +101,17 @@ export async function openBenchWorld(
       await sandbox.close();
     },
   };
+}
+
+/** A draft campaign to every profile of the bench project, through its first account and template. */
+export function createBenchCampaign(world: BenchWorld, name: string): ReturnType<typeof createCampaign> {
+  return createCampaign(world.deps, world.projectId, {
+    name,
+    providerId: world.providerId,
+    templateId: world.templateId,
+    audience: { all: true },
+    params: ['{{ Profile.Name }}', '{{ Profile.Code }}'],
+  });
 }
 
 /** Inserts `count` opted-in profiles with distinct phones, 1000 per transaction. */

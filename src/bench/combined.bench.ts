@@ -6,10 +6,10 @@
  * fills).
  */
 import type { BenchContext, BenchResult, BenchSuite } from './suites.js';
-import { openBenchWorld, insertBenchProfiles, deleteBenchProject } from './bench-world.js';
+import { openBenchWorld, insertBenchProfiles, deleteBenchProject, createBenchCampaign } from './bench-world.js';
 import { buildApp } from '../app.js';
 import { backgroundServices, Worker } from '../worker/worker.js';
-import { createCampaign, getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
+import { getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
 import { getProviderAccount } from '../providers/provider-accounts.service.js';
 import { BENCH_ACCOUNT } from './bench-world.js';
 import { freePort } from '../net/free-port.js';
@@ -36,13 +36,7 @@ export async function runCombinedBench(context: BenchContext, messages: number):
     });
     log(`generating ${messages.toLocaleString('en')} profiles…`);
     await insertBenchProfiles(world.deps, world.projectId, messages);
-    const campaign = await createCampaign(world.deps, world.projectId, {
-      name: 'bench combined',
-      providerId: world.providerId,
-      templateId: world.templateId,
-      audience: { all: true },
-      params: ['{{ Profile.Name }}', '{{ Profile.Code }}'],
-    });
+    const campaign = await createBenchCampaign(world, 'bench combined');
     log(`sending at ${RATE}/s with SENT, DELIVERED and READ reports for every message…`);
     const started = performance.now();
     await publishCampaign(world.deps, world.projectId, campaign.id);

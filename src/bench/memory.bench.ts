@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchResult, BenchSuite } from './suites.js';
-import { openBenchWorld, insertBenchProfiles, deleteBenchProject } from './bench-world.js';
-import { createCampaign, getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
+import { openBenchWorld, insertBenchProfiles, deleteBenchProject, createBenchCampaign } from './bench-world.js';
+import { getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
 
 const WACAST_BIN = fileURLToPath(new URL('../../bin/wacast.js', import.meta.url));
 
@@ -35,13 +35,7 @@ export async function runMemoryBench(context: BenchContext, profiles: number): P
   try {
     log(`generating ${profiles.toLocaleString('en')} profiles…`);
     await insertBenchProfiles(world.deps, world.projectId, profiles);
-    const campaign = await createCampaign(world.deps, world.projectId, {
-      name: 'bench memory',
-      providerId: world.providerId,
-      templateId: world.templateId,
-      audience: { all: true },
-      params: ['{{ Profile.Name }}', '{{ Profile.Code }}'],
-    });
+    const campaign = await createBenchCampaign(world, 'bench memory');
     await publishCampaign(world.deps, world.projectId, campaign.id);
 
     log('starting a wacast worker process and sending…');
