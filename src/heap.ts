@@ -1,17 +1,21 @@
 /**
  * V8 heap settings for the long-running processes (`wacast serve`, `wacast worker`, and the bench
- * that stands in for them), set before any worker thread starts.
+ * that stands in for them), set before any worker thread starts. `WACAST_HEAP` chooses.
  *
  * By default V8 lets the old generation grow to ~4× what survived the last full collection, and
  * young-generation semispaces to 16 MiB: under sending load the main thread's heap swung between
  * 30 and 150 MiB, and a campaign to 1,000,000 recipients ran in 380–410 MiB of RSS (PRODUCT §5 asks
- * for ≤ 300 MB). Growing by 25 % and 4 MiB semispaces collect more often, in shorter pauses;
- * measured on the memory bench: peak RSS 377 → 274 MiB at the same sending rate.
+ * for ≤ 300 MB). `lean` (the default) grows the heap by 25 % and keeps semispaces at 4 MiB: more,
+ * shorter collections. Measured (docs/benchmarks.md): a separate worker's peak RSS 410 → 259 MiB
+ * for 1,000,000 recipients (with SQLite's 32 MiB page cache); dispatch in one process 15–20 %
+ * slower (5,700–6,000 vs 6,900–7,500 messages/s back to back). `default` leaves V8 alone.
  */
 import { setFlagsFromString } from 'node:v8';
+import type { Config } from './config.js';
 
-export const HEAP_FLAGS = ['--heap-growing-percent=25', '--max-semi-space-size=4'];
+export const LEAN_HEAP_FLAGS = ['--heap-growing-percent=25', '--max-semi-space-size=4'];
 
-export function tuneHeapForServer(): void {
-  for (const flag of HEAP_FLAGS) setFlagsFromString(flag);
+export function tuneHeapForServer(config: Pick<Config, 'heap'>): void {
+  if (config.heap !== 'lean') return;
+  for (const flag of LEAN_HEAP_FLAGS) setFlagsFromString(flag);
 }

@@ -57,8 +57,9 @@ export function registerBenchCommand(program: Command): void {
         return;
       }
       // The suites stand in for `wacast serve` / `wacast worker`: the same heap settings.
-      tuneHeapForServer();
-      const runtime = await openRuntime(loadConfig(), { logger: createLogger('warn') });
+      const config = loadConfig();
+      tuneHeapForServer(config);
+      const runtime = await openRuntime(config, { logger: createLogger('warn') });
       const results: BenchResult[] = [];
       try {
         console.error(`wacast bench on ${runtime.db.dialect} (${runtime.db.location}); ${cpus().length} CPUs, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}`);

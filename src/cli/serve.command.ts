@@ -39,8 +39,8 @@ export function registerServeCommands(program: Command): void {
     .description('Serve the API, the dashboard and the callback endpoints, with the background worker (unless --no-worker).')
     .option('--no-worker', 'serve HTTP only (stateless API/webhook node for scale-out)')
     .action(async (options: { worker: boolean }) => {
-      tuneHeapForServer();
       const config = loadConfig();
+      tuneHeapForServer(config);
       const runtime = await openRuntime(config);
       const app = await buildApp(runtime);
       const worker = options.worker ? new Worker(runtime, workerOwner()) : null;
@@ -63,8 +63,9 @@ export function registerServeCommands(program: Command): void {
     .command('worker')
     .description('Run only the background worker: dispatch, callbacks, scheduling. Run several against PostgreSQL to scale out.')
     .action(async () => {
-      tuneHeapForServer();
-      const runtime: Runtime = await openRuntime(loadConfig());
+      const config = loadConfig();
+      tuneHeapForServer(config);
+      const runtime: Runtime = await openRuntime(config);
       const worker = new Worker(runtime, workerOwner());
       worker.start();
       // Background loops use unref'd timers; this one keeps the process alive until a signal.
