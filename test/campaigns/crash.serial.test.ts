@@ -44,7 +44,10 @@ describe.each(engines)('crash safety with kill -9 (%s)', (engine) => {
       await post('/api/v1/providers', {
         type: 'gupshup',
         nickname: 'crash',
-        ratePerSecond: 2500,
+        // Slow enough that the campaign is still sending when the 20th kill comes: at 2,500/s it
+        // sometimes finished after 16 kills. At 600/s about 3,600 recipients end unknown (claimed
+        // or scheduled when a worker was killed) and the last worker sends the rest.
+        ratePerSecond: 600,
         credentials: {
           notificationUserId: '2000200001',
           notificationPassword: 'crash-notif-pass',
@@ -85,7 +88,8 @@ describe.each(engines)('crash safety with kill -9 (%s)', (engine) => {
       const state = await world.runtime.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow();
       if (state.state === 'completed') break;
     }
-    expect(kills).toBeGreaterThanOrEqual(Math.min(KILLS, 5));
+    // PRODUCT §5: killed 20 times during the campaign, not fewer because it finished first.
+    expect(kills).toBe(KILLS);
 
     const last = world.spawnWorker();
     const deadline = Date.now() + 180_000;
