@@ -8,12 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchResult, BenchSuite } from './suites.js';
 import { openBenchWorld, insertBenchProfiles, deleteBenchProject, createBenchCampaign } from './bench-world.js';
 import { getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
-
-const WACAST_BIN = fileURLToPath(new URL('../../bin/wacast.js', import.meta.url));
+import { WACAST_BIN } from '../cli/wacast-bin.js';
 
 /** Resident and peak resident memory of a process, in MiB (from /proc/<pid>/status). */
 export function processMemory(pid: number): { rssMb: number; peakMb: number } | null {
@@ -58,7 +56,7 @@ export async function runMemoryBench(context: BenchContext, profiles: number): P
     let lastMark = -10;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-        if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}: ${output.slice(-2000)}`);
+      if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}: ${output.slice(-2000)}`);
       const memory = processMemory(child.pid!);
       if (memory) peakMb = Math.max(peakMb, memory.peakMb);
       const seconds = (performance.now() - started) / 1000;

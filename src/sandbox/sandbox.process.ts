@@ -7,9 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const WACAST_BIN = fileURLToPath(new URL('../../bin/wacast.js', import.meta.url));
+import { WACAST_BIN } from '../cli/wacast-bin.js';
 
 export interface SandboxArrival {
   to: string;

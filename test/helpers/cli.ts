@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const WACAST_BIN = fileURLToPath(new URL('../../bin/wacast.js', import.meta.url));
+import { WACAST_BIN } from '../../src/cli/wacast-bin.js';
+
+export { WACAST_BIN };
 const DIST_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export function assertBuilt(): void {
