@@ -138,6 +138,19 @@ export async function insertBenchProfiles(deps: Pick<AppDeps, 'db'>, projectId: 
   }
 }
 
+/**
+ * The state of the bench's campaigns, read cheaply: benches poll it every 100 ms in the process
+ * being measured, and `getCampaign` also parses the campaign's audience (an identity list of
+ * 25,000 entries per dispatch campaign), which cost ~8 % of that process's time.
+ */
+export async function campaignProgress(
+  deps: Pick<AppDeps, 'db'>,
+  campaignIds: string[],
+): Promise<Array<{ id: string; state: string; stateReason: string | null; materialized: boolean }>> {
+  const rows = await deps.db.kysely.selectFrom('campaigns').select(['id', 'state', 'state_reason', 'materialized_at']).where('id', 'in', campaignIds).execute();
+  return rows.map((row) => ({ id: row.id, state: row.state, stateReason: row.state_reason, materialized: row.materialized_at !== null }));
+}
+
 /** Deletes everything the benchmark created in its project. */
 export async function deleteBenchProject(deps: Pick<AppDeps, 'db'>, projectId: string): Promise<void> {
   const { kysely } = deps.db;

@@ -6,7 +6,7 @@
  */
 import { Pool } from 'undici';
 import type { BenchContext, BenchResult, BenchSuite } from './suites.js';
-import { openBenchWorld, insertBenchProfiles, deleteBenchProject, BENCH_ACCOUNT } from './bench-world.js';
+import { openBenchWorld, insertBenchProfiles, deleteBenchProject, campaignProgress, BENCH_ACCOUNT } from './bench-world.js';
 import { MemorySampler } from './memory-sampler.js';
 import { Worker } from '../worker/worker.js';
 import { SchedulerService } from '../campaigns/scheduler.js';
@@ -84,8 +84,8 @@ export async function runDispatchBench(context: BenchContext, messages: number):
     for (let round = 0; ; round++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       if (round % 20 === 0) memory.mark(`${round / 10} s`);
-      const current = await Promise.all(campaigns.map((campaign) => getCampaign(world.deps, world.projectId, campaign.id)));
-      if (!materializedAt && current.every((campaign) => campaign.audienceMaterialized)) materializedAt = performance.now();
+      const current = await campaignProgress(world.deps, campaigns.map((campaign) => campaign.id));
+      if (!materializedAt && current.every((campaign) => campaign.materialized)) materializedAt = performance.now();
       if (current.every((campaign) => campaign.state === 'completed')) break;
       const failed = current.find((campaign) => campaign.state === 'failed');
       if (failed) throw new Error(`bench campaign failed: ${failed.stateReason}`);
