@@ -37,6 +37,9 @@ const dndSchema = z.object({
   timezone: z.string().describe('IANA timezone, e.g. Asia/Kolkata'),
   action: z.enum(['delay', 'discard'], { message: 'must be "delay" or "discard"' }),
 });
+const frequencyCapSchema = z
+  .object({ messages: z.number(), days: z.number() })
+  .describe('Skip recipients who already received `messages` campaign messages from this project in the last `days` days (1–100 messages, 1–90 days).');
 const time = z.union([z.number(), z.string()]).nullable().optional().describe('ISO 8601 date-time or epoch milliseconds');
 
 const campaignBody = z.object({
@@ -51,6 +54,7 @@ const campaignBody = z.object({
   dnd: dndSchema.nullable().optional(),
   cutoffAt: time,
   conversionEvent: z.string().nullable().optional(),
+  frequencyCap: frequencyCapSchema.nullable().optional(),
 });
 
 const statsSchema = z.object({
@@ -81,6 +85,7 @@ export const campaignSchema = z.object({
   dnd: dndSchema.nullable(),
   cutoffAt: z.number().nullable(),
   conversionEvent: z.string().nullable(),
+  frequencyCap: frequencyCapSchema.nullable(),
   state: stateEnum,
   stateReason: z.string().nullable(),
   clonedFrom: z.string().nullable(),

@@ -15,6 +15,7 @@ import { compileParams } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import { isValidTime, isValidTimezone, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
+import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 
 export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
 
@@ -30,6 +31,8 @@ export interface CampaignInput {
   dnd?: DndWindow | null | undefined;
   cutoffAt?: number | string | null | undefined;
   conversionEvent?: string | null | undefined;
+  /** Skip recipients who already received this many messages in this many days. */
+  frequencyCap?: FrequencyCap | null | undefined;
 }
 
 export interface CampaignStats {
@@ -60,6 +63,7 @@ export interface Campaign {
   dnd: DndWindow | null;
   cutoffAt: number | null;
   conversionEvent: string | null;
+  frequencyCap: FrequencyCap | null;
   state: CampaignState;
   stateReason: string | null;
   clonedFrom: string | null;
@@ -88,7 +92,7 @@ function toTime(value: number | string | null | undefined, path: string, problem
 interface Checked {
   row: Pick<
     Insertable<CampaignsTable>,
-    'name' | 'provider_id' | 'template_id' | 'audience' | 'params' | 'media_url' | 'send_at' | 'rate_per_second' | 'dnd' | 'cutoff_at' | 'conversion_event'
+    'name' | 'provider_id' | 'template_id' | 'audience' | 'params' | 'media_url' | 'send_at' | 'rate_per_second' | 'dnd' | 'cutoff_at' | 'conversion_event' | 'frequency_cap'
   >;
 }
 
@@ -208,6 +212,8 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
     dnd = { from: window.from, to: window.to, timezone: window.timezone, action: window.action };
   }
 
+  const frequencyCap = checkFrequencyCap(input.frequencyCap, problems);
+
   const conversionEvent = input.conversionEvent?.trim() || null;
   if (problems.length > 0) throw validationFailed(problems);
   return {
@@ -223,6 +229,7 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
       dnd: dnd ? toJson(dnd) : null,
       cutoff_at: cutoffAt,
       conversion_event: conversionEvent,
+      frequency_cap: frequencyCap ? toJson(frequencyCap) : null,
     },
   };
 }
@@ -289,6 +296,7 @@ function toCampaignInput(row: CampaignRow): CampaignInput {
     dnd: parseJson<DndWindow | null>(row.dnd, null),
     cutoffAt: row.cutoff_at,
     conversionEvent: row.conversion_event,
+    frequencyCap: parseJson<FrequencyCap | null>(row.frequency_cap, null),
   };
 }
 
@@ -334,6 +342,7 @@ function toCampaign(row: CampaignRow, stats: CampaignStats): Campaign {
     dnd: input.dnd ?? null,
     cutoffAt: row.cutoff_at,
     conversionEvent: row.conversion_event,
+    frequencyCap: input.frequencyCap ?? null,
     state: row.state,
     stateReason: row.state_reason,
     clonedFrom: row.cloned_from,

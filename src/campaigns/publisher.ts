@@ -4,7 +4,7 @@
  * inserts the rows (`on conflict (campaign_id, profile_id) do nothing`: re-running can never
  * duplicate), adds the counters of what it really inserted, and moves the resume cursor, so a
  * crash in the middle resumes where it stopped. Recipients that cannot be messaged get a
- * `skipped` row with the reason (not opted in, DND, invalid phone, render error).
+ * `skipped` row with the reason (not opted in, DND, invalid phone, frequency cap, render error).
  */
 import type { AppDeps } from '../deps.js';
 import type { CampaignRow, TemplateRow } from '../storage/schema.js';
@@ -18,6 +18,7 @@ import { compileParams, profileScope, renderParams, type CompiledParams } from '
 import { fillPlaceholders } from '../templates/placeholders.js';
 import { CampaignDeltas, type CounterColumn } from './counters.js';
 import { streamRecipients, type Recipient } from './audience-source.js';
+import { frequencyCapDetail, recentMessageCounts, type FrequencyCap } from './frequency-cap.js';
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from '../audience/reachability.js';
 import type { Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
@@ -50,15 +51,23 @@ export type Decision =
   | { kind: 'send'; payload: MessagePayload }
   | { kind: 'skip'; reason: SkipReason; detail: string };
 
-/** What happens to one recipient. Pure apart from rendering. */
 const SKIP_FOR: Record<UnreachableReason, SkipReason> = { not_opted_in: 'not_opted_in', dnd: 'dnd', phone_dnd: 'dnd', no_phone: 'invalid_phone' };
 
-export function decide(recipient: Recipient, template: TemplateRow, compiled: CompiledParams, mediaUrl: string | null): Decision {
+/** The campaign's frequency cap and what each recipient of the batch already received. */
+export interface CapCheck {
+  cap: FrequencyCap;
+  received: ReadonlyMap<string, number>;
+}
+
+/** What happens to one recipient. Pure apart from rendering. */
+export function decide(recipient: Recipient, template: TemplateRow, compiled: CompiledParams, mediaUrl: string | null, capCheck: CapCheck | null = null): Decision {
   const reach = reachability(recipient);
   if (reach.reason) return { kind: 'skip', reason: SKIP_FOR[reach.reason], detail: UNREACHABLE_REASON_TEXT[reach.reason] };
   if (!recipient.phone || !E164.test(recipient.phone)) {
     return { kind: 'skip', reason: 'invalid_phone', detail: `not an E.164 phone number: ${recipient.phone ?? ''}` };
   }
+  const received = capCheck?.received.get(recipient.id) ?? 0;
+  if (capCheck && received >= capCheck.cap.messages) return { kind: 'skip', reason: 'frequency_cap', detail: frequencyCapDetail(capCheck.cap, received) };
   const rendered = renderParams(compiled, recipient);
   if (!rendered.ok) return { kind: 'skip', reason: 'render_error', detail: rendered.reason };
   let media = mediaUrl ?? undefined;
@@ -122,8 +131,12 @@ export async function materializeCampaign(deps: AppDeps, campaignId: string, own
 
 async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: TemplateRow, compiled: CompiledParams, batch: Recipient[]): Promise<void> {
   const now = Date.now();
+  const cap = parseJson<FrequencyCap | null>(campaign.frequency_cap, null);
+  const capCheck = cap
+    ? { cap, received: await recentMessageCounts(deps.db, campaign.id, batch.map((recipient) => recipient.id), cap, now) }
+    : null;
   const rows = batch.map((recipient) => {
-    const decision = decide(recipient, template, compiled, campaign.media_url);
+    const decision = decide(recipient, template, compiled, campaign.media_url, capCheck);
     return {
       id: newId(now),
       project_id: campaign.project_id,

@@ -160,6 +160,8 @@ export interface CampaignsTable {
   dnd: JsonColumn | null;
   cutoff_at: Millis | null;
   conversion_event: string | null;
+  /** `{messages, days}` (frequency-cap.ts) or null. */
+  frequency_cap: JsonColumn | null;
   state: CampaignState;
   state_reason: string | null;
   cloned_from: string | null;

@@ -105,6 +105,47 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     expect((await get(draft.id)).stats.targeted).toBe(2);
   });
 
+  it('skips recipients over the frequency cap, counting only messages that went out', async () => {
+    const seeds = Array.from({ length: 6 }, (_, i) => ({ identity: `cap-${i}`, phone: testPhone(500 + i), properties: { Name: `Cap ${i}` } }));
+    await seedProfiles(ctx.db, project.projectId, seeds);
+    const identities = (count: number) => seeds.slice(0, count).map((seed) => seed.identity);
+    const run = async (payload: object) => {
+      const campaign = json(await create({ providerId, templateId, params: ['{{ Profile.Name }}', 'CAP'], ...payload }));
+      expect((await action(campaign.id, 'publish')).statusCode).toBe(200);
+      await waitFor(async () => (await get(campaign.id)).state === 'completed', 20_000, 'completion');
+      return get(campaign.id);
+    };
+
+    const first = await run({ name: 'Cap first', audience: { identities: identities(4) } });
+    expect(first.stats).toMatchObject({ sent: 4, skipped: { frequencyCap: 0 } });
+
+    const capped = await run({ name: 'Cap one a week', audience: { identities: identities(6) }, frequencyCap: { messages: 1, days: 7 } });
+    expect(capped.frequencyCap).toEqual({ messages: 1, days: 7 });
+    expect(capped.stats).toMatchObject({ targeted: 6, sent: 2, skipped: { frequencyCap: 4, total: 4 } });
+    const skipped = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${capped.id}/messages?status=skipped`, headers: project.headers }));
+    expect(skipped.items.map((item: { identity: string; skipReason: string }) => `${item.identity}:${item.skipReason}`).sort()).toEqual(
+      identities(4).map((identity) => `${identity}:frequency_cap`),
+    );
+    expect(skipped.items[0].errorDetail).toMatch(/already received 1 message\(s\) in the last 7 days \(frequency cap: 1 per 7 days\)/);
+
+    // cap-0 has one message that went out (the capped campaign's skip does not count): a cap of 2 lets it through.
+    const roomy = await run({ name: 'Cap two a week', audience: { identities: identities(1) }, frequencyCap: { messages: 2, days: 7 } });
+    expect(roomy.stats).toMatchObject({ sent: 1, skipped: { frequencyCap: 0 } });
+    const sends = fake.sends.filter((send) => send.to === testPhone(500)).length;
+    expect(sends).toBe(2);
+  });
+
+  it('validates the frequency cap', async () => {
+    const response = await create({ name: 'Bad cap', providerId, templateId, audience: { all: true }, params: ['a', 'b'], frequencyCap: { messages: 0, days: 365 } });
+    expect(response.statusCode).toBe(422);
+    expect(json(response).error.details).toEqual(
+      expect.arrayContaining([
+        { path: 'frequencyCap.messages', message: 'must be a whole number from 1 to 100' },
+        { path: 'frequencyCap.days', message: 'must be a whole number from 1 to 90' },
+      ]),
+    );
+  });
+
   it('counts a conversion once per recipient who does the goal event after the message', async () => {
     const campaign = json(
       await create({ name: 'Goal', providerId, templateId, audience: { identities: ['user-1', 'user-2'] }, params: ['{{ Profile.Name }}', 'G'], conversionEvent: 'Purchase' }),

@@ -239,6 +239,29 @@ await describeWithRoutes(
       expect((await stat('sent')) + cancelled).toBe(5);
       expect(browser.pageErrors.join('\n')).toBe('');
     }, 60_000);
+
+    it('skips everyone already messaged when a copy is published with a frequency cap', async () => {
+      const { page } = browser;
+      await page.goto(campaignUrl);
+      await page.getByRole('button', { name: 'Clone' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}\/edit$/);
+      await page.getByLabel('Frequency cap').check();
+      const messages = page.getByLabel('At most (messages per user)');
+      await messages.fill('0');
+      await page.getByRole('button', { name: 'Publish' }).click();
+      const error = page.locator('.field', { has: messages }).locator('.field__error');
+      await expect.poll(() => error.textContent()).toContain('must be a whole number from 1 to 100');
+      await messages.fill('1');
+      await page.getByLabel('In the last (days)').fill('7');
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+      await expect.poll(() => page.getByTestId('campaign-state').textContent(), { timeout: 15_000 }).toBe('Completed');
+      // The five reachable recipients each got the first campaign's message: all capped.
+      await expect.poll(() => page.getByTestId('skipped-frequencyCap').textContent()).toBe('Frequency cap5');
+      expect(await page.getByTestId('stat-sent-value').textContent()).toBe('0');
+      await page.getByText('At most 1 per user in 7 days').waitFor();
+      expect(browser.pageErrors.join('\n')).toBe('');
+    }, 60_000);
   },
   { enabled: chromiumAvailable },
 );

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as audience from './0002-audience.js';
 import * as webhooks from './0003-webhooks.js';
 import * as conversions from './0004-conversions.js';
+import * as frequencyCap from './0005-frequency-cap.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -10,4 +11,5 @@ export const migrations: Migration[] = [
   { name: '0002-audience', up: audience.up },
   { name: '0003-webhooks', up: webhooks.up },
   { name: '0004-conversions', up: conversions.up },
+  { name: '0005-frequency-cap', up: frequencyCap.up },
 ];

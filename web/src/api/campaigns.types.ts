@@ -52,6 +52,7 @@ export interface Campaign {
   dnd: DndWindow | null;
   cutoffAt: number | null;
   conversionEvent: string | null;
+  frequencyCap: FrequencyCap | null;
   state: CampaignState;
   stateReason: string | null;
   clonedFrom: string | null;
@@ -78,6 +79,13 @@ export interface CampaignInput {
   dnd: DndWindow | null;
   cutoffAt: string | null;
   conversionEvent: string | null;
+  frequencyCap: FrequencyCap | null;
+}
+
+/** Skip recipients who already received `messages` campaign messages in the last `days` days. */
+export interface FrequencyCap {
+  messages: number;
+  days: number;
 }
 
 export interface PreviewInput {

@@ -56,6 +56,7 @@ describe('toCampaignInput', () => {
       dnd: null,
       cutoffAt: null,
       conversionEvent: null,
+      frequencyCap: null,
     });
     expect(toCampaignInput(valid({ audienceKind: 'segment', segmentId: 's1' }), template).audience).toEqual({ segmentId: 's1' });
     expect(toCampaignInput(valid({ audienceKind: 'identities', identitiesText: 'a\nb\na' }), template).audience).toEqual({ identities: ['a', 'b'] });
@@ -78,11 +79,19 @@ describe('toCampaignInput', () => {
     expect(input.ratePerSecond).toBe(40);
     expect(input.conversionEvent).toBe('Charged');
   });
+
+  it('sends the frequency cap only when it is on', () => {
+    expect(toCampaignInput(valid({ frequencyCapEnabled: true, frequencyCapMessages: '2', frequencyCapDays: ' 14 ' }), template).frequencyCap).toEqual({ messages: 2, days: 14 });
+    expect(toCampaignInput(valid({ frequencyCapMessages: '2' }), template).frequencyCap).toBeNull();
+  });
 });
 
 describe('valuesFromCampaign', () => {
   it('gives back what toCampaignInput sent', () => {
-    const values = valid({ audienceKind: 'identities', identitiesText: 'a\nb', when: 'later', sendAt: '2030-02-01T10:00', ratePerSecond: '5', dndEnabled: true, dndTimezone: 'UTC' });
+    const values = valid({
+      audienceKind: 'identities', identitiesText: 'a\nb', when: 'later', sendAt: '2030-02-01T10:00', ratePerSecond: '5', dndEnabled: true, dndTimezone: 'UTC',
+      frequencyCapEnabled: true, frequencyCapMessages: '3', frequencyCapDays: '30',
+    });
     const input = toCampaignInput(values, template);
     const campaign = {
       ...input,
@@ -129,6 +138,12 @@ describe('builderProblems', () => {
       now,
     });
     expect(Object.keys(problems).sort()).toEqual(['audience.identities', 'cutoffAt']);
+  });
+
+  it('keeps a frequency cap within 1–100 messages and 1–90 days', () => {
+    const problems = builderProblems(valid({ frequencyCapEnabled: true, frequencyCapMessages: '0', frequencyCapDays: '91' }), { template, provider, now });
+    expect(problems).toEqual({ 'frequencyCap.messages': 'must be a whole number from 1 to 100', 'frequencyCap.days': 'must be a whole number from 1 to 90' });
+    expect(builderProblems(valid({ frequencyCapEnabled: false, frequencyCapMessages: '0' }), { template, provider, now })).toEqual({});
   });
 });
 

@@ -32,7 +32,13 @@ export interface BuilderValues {
   cutoffAt: string;
   /** Empty means the provider account's own rate. */
   ratePerSecond: string;
+  frequencyCapEnabled: boolean;
+  frequencyCapMessages: string;
+  frequencyCapDays: string;
 }
+
+/** The server's bounds for a frequency cap (src/campaigns/frequency-cap.ts). */
+export const FREQUENCY_CAP_LIMITS = { messages: { min: 1, max: 100 }, days: { min: 1, max: 90 } } as const;
 
 export const PARAM_HINT = '{{ Profile.Name | default: "there" }}';
 
@@ -62,6 +68,9 @@ export function emptyBuilderValues(providerId = ''): BuilderValues {
     cutoffEnabled: false,
     cutoffAt: '',
     ratePerSecond: '',
+    frequencyCapEnabled: false,
+    frequencyCapMessages: '1',
+    frequencyCapDays: '7',
   };
 }
 
@@ -133,7 +142,14 @@ export function toCampaignInput(values: BuilderValues, template: Template | unde
     dnd: values.dndEnabled ? { from: values.dndFrom, to: values.dndTo, timezone: values.dndTimezone.trim(), action: values.dndAction } : null,
     cutoffAt: values.cutoffEnabled ? (fromLocalInput(values.cutoffAt) ?? values.cutoffAt) : null,
     conversionEvent: values.conversionEvent.trim() || null,
+    frequencyCap: values.frequencyCapEnabled ? { messages: asNumber(values.frequencyCapMessages), days: asNumber(values.frequencyCapDays) } : null,
   };
+}
+
+/** A typed number; not a number is passed on as typed, so the server names the problem next to the field. */
+function asNumber(text: string): number {
+  const trimmed = text.trim();
+  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : (trimmed as unknown as number);
 }
 
 export function valuesFromCampaign(campaign: Campaign): BuilderValues {
@@ -158,6 +174,9 @@ export function valuesFromCampaign(campaign: Campaign): BuilderValues {
     cutoffEnabled: campaign.cutoffAt !== null,
     cutoffAt: toLocalInput(campaign.cutoffAt),
     ratePerSecond: campaign.ratePerSecond === null ? '' : String(campaign.ratePerSecond),
+    frequencyCapEnabled: campaign.frequencyCap !== null,
+    frequencyCapMessages: String(campaign.frequencyCap?.messages ?? 1),
+    frequencyCapDays: String(campaign.frequencyCap?.days ?? 7),
   };
 }
 
@@ -183,6 +202,9 @@ export function builderPaths(placeholderCount: number): string[] {
     'dnd.action',
     'cutoffAt',
     'ratePerSecond',
+    'frequencyCap',
+    'frequencyCap.messages',
+    'frequencyCap.days',
   ];
 }
 
@@ -245,6 +267,13 @@ export function builderProblems(
     if (!Number.isInteger(number) || number < 1) problems.ratePerSecond = 'must be a whole number of at least 1';
     else if (provider && number > provider.ratePerSecond) problems.ratePerSecond = `must be at most ${provider.ratePerSecond}, the provider account's limit`;
   }
+  if (values.frequencyCapEnabled) {
+    for (const field of ['messages', 'days'] as const) {
+      const number = Number(values[field === 'messages' ? 'frequencyCapMessages' : 'frequencyCapDays'].trim());
+      const { min, max } = FREQUENCY_CAP_LIMITS[field];
+      if (!Number.isInteger(number) || number < min || number > max) problems[`frequencyCap.${field}`] = `must be a whole number from ${min} to ${max}`;
+    }
+  }
   return problems;
 }
 
@@ -269,6 +298,9 @@ export const VALUE_PATH_ROOTS: Record<keyof BuilderValues, string> = {
   cutoffEnabled: 'cutoffAt',
   cutoffAt: 'cutoffAt',
   ratePerSecond: 'ratePerSecond',
+  frequencyCapEnabled: 'frequencyCap',
+  frequencyCapMessages: 'frequencyCap',
+  frequencyCapDays: 'frequencyCap',
 };
 
 /** Server field messages minus those about values changed since (the user is fixing them; the next save judges again). */

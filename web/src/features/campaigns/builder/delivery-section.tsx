@@ -1,9 +1,10 @@
-import { TextField } from '../../../components/field';
+import { CheckboxField, TextField } from '../../../components/field';
 import type { ProviderAccount } from '../../../api/types';
 import { BuilderSection } from './builder-section';
+import { FREQUENCY_CAP_LIMITS } from './builder-values';
 import type { SectionProps } from './section-props';
 
-/** Delivery: messages per second, capped at the provider account's rate (shown). */
+/** Delivery: messages per second, capped at the provider account's rate (shown), and an optional frequency cap. */
 export function DeliverySection({ values, set, errors, provider }: SectionProps & { provider: ProviderAccount | undefined }) {
   const limit = provider?.ratePerSecond;
   return (
@@ -25,6 +26,39 @@ export function DeliverySection({ values, set, errors, provider }: SectionProps 
         }
         error={errors.ratePerSecond}
       />
+      <CheckboxField
+        label="Frequency cap"
+        checked={values.frequencyCapEnabled}
+        onChange={(checked) => set('frequencyCapEnabled', checked)}
+        hint="Skip users who already received this many campaign messages from this project recently; they are counted under skipped → frequency cap."
+        error={errors.frequencyCap}
+      />
+      {values.frequencyCapEnabled ? (
+        <div className="field-row">
+          <TextField
+            label="At most (messages per user)"
+            type="number"
+            inputMode="numeric"
+            min={FREQUENCY_CAP_LIMITS.messages.min}
+            max={FREQUENCY_CAP_LIMITS.messages.max}
+            step={1}
+            value={values.frequencyCapMessages}
+            onChange={(value) => set('frequencyCapMessages', value)}
+            error={errors['frequencyCap.messages']}
+          />
+          <TextField
+            label="In the last (days)"
+            type="number"
+            inputMode="numeric"
+            min={FREQUENCY_CAP_LIMITS.days.min}
+            max={FREQUENCY_CAP_LIMITS.days.max}
+            step={1}
+            value={values.frequencyCapDays}
+            onChange={(value) => set('frequencyCapDays', value)}
+            error={errors['frequencyCap.days']}
+          />
+        </div>
+      ) : null}
     </BuilderSection>
   );
 }

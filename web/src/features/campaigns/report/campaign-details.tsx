@@ -33,6 +33,7 @@ export function CampaignDetails({ campaign }: { campaign: Campaign }) {
     ['Do not disturb', campaign.dnd ? `${campaign.dnd.from}–${campaign.dnd.to} ${campaign.dnd.timezone}, ${campaign.dnd.action === 'delay' ? 'delayed' : 'discarded'}` : 'No'],
     ['Cut-off', campaign.cutoffAt ? formatDateTime(campaign.cutoffAt) : 'None'],
     ['Messages per second', campaign.ratePerSecond ? String(campaign.ratePerSecond) : provider ? `${provider.ratePerSecond} (the account's rate)` : "The account's rate"],
+    ['Frequency cap', campaign.frequencyCap ? `At most ${campaign.frequencyCap.messages} per user in ${campaign.frequencyCap.days === 1 ? '1 day' : `${campaign.frequencyCap.days} days`}` : 'None'],
     ['Conversion goal', campaign.conversionEvent ?? 'None'],
     ['Created', formatDateTime(campaign.createdAt)],
     ['Published', formatDateTime(campaign.publishedAt)],

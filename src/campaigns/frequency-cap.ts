@@ -1,0 +1,74 @@
+/**
+ * Frequency cap: "skip a recipient who already received `messages` WhatsApp campaign messages from
+ * this project in the last `days` days". Set per campaign (Delivery section), checked once per
+ * recipient when publish creates the message rows; capped recipients get a `skipped` row with the
+ * reason `frequency_cap`, counted under skipped → frequency cap.
+ *
+ * Counted: campaign messages of other campaigns of the project created in the window that went or
+ * may still go out — queued, sending, sent, delivered, read, unknown (skipped, cancelled and failed
+ * ones reached nobody). Two campaigns created at the same moment check against what the other has
+ * materialised so far: the cap holds between campaigns one after another, not within a race.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../storage/db.js';
+import type { FieldProblem } from '../errors.js';
+
+export interface FrequencyCap {
+  /** At most this many messages per recipient… */
+  messages: number;
+  /** …in this many days (a rolling window ending at publish). */
+  days: number;
+}
+
+export const FREQUENCY_CAP_LIMITS = { messages: { min: 1, max: 100 }, days: { min: 1, max: 90 } } as const;
+
+const COUNTED_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'unknown'] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Validates `frequencyCap` of a campaign input; reports problems under `frequencyCap.*`. */
+export function checkFrequencyCap(input: unknown, problems: FieldProblem[]): FrequencyCap | null {
+  if (input === undefined || input === null) return null;
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    problems.push({ path: 'frequencyCap', message: 'must be {"messages": N, "days": D} or null (no cap)' });
+    return null;
+  }
+  const cap = input as Record<string, unknown>;
+  let ok = true;
+  for (const field of ['messages', 'days'] as const) {
+    const value = cap[field];
+    const { min, max } = FREQUENCY_CAP_LIMITS[field];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      problems.push({ path: `frequencyCap.${field}`, message: `must be a whole number from ${min} to ${max}` });
+      ok = false;
+    }
+  }
+  return ok ? { messages: cap.messages as number, days: cap.days as number } : null;
+}
+
+/** What a capped recipient's message row says. */
+export function frequencyCapDetail(cap: FrequencyCap, received: number): string {
+  const days = cap.days === 1 ? 'day' : `${cap.days} days`;
+  return `already received ${received} message(s) in the last ${days} (frequency cap: ${cap.messages} per ${days})`;
+}
+
+/**
+ * Messages each of `profileIds` received in the cap's window, from campaigns other than
+ * `campaignId` (profiles with none are absent). One indexed range read per profile
+ * (`messages_profile`: profile, created_at).
+ */
+export async function recentMessageCounts(db: Db, campaignId: string, profileIds: readonly string[], cap: FrequencyCap, now = Date.now()): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (profileIds.length === 0) return counts;
+  const rows = await db.kysely
+    .selectFrom('messages')
+    .select(['profile_id', sql<number>`count(*)`.as('received')])
+    .where('profile_id', 'in', [...profileIds])
+    .where('created_at', '>=', now - cap.days * DAY_MS)
+    .where('kind', '=', 'campaign')
+    .where('campaign_id', '!=', campaignId)
+    .where('status', 'in', [...COUNTED_STATUSES])
+    .groupBy('profile_id')
+    .execute();
+  for (const row of rows) if (row.profile_id) counts.set(row.profile_id, Number(row.received));
+  return counts;
+}
