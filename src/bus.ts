@@ -10,8 +10,12 @@ export interface BusEvents {
   'messages-queued': [providerId: string];
   /** Callback events were appended to the log. */
   'callbacks-recorded': [];
-  /** A campaign's state or counters changed (drives the live report). */
-  'campaign-changed': [campaignId: string];
+  /**
+   * A campaign changed: `state` — its state (published, paused, resumed, stopped, completed…),
+   * which the dispatcher and the publisher act on; `progress` — its counters or its message rows,
+   * which only the live report shows (emitted after every batch of results or receipts).
+   */
+  'campaign-changed': [campaignId: string, what: 'state' | 'progress'];
   /** An inbound message or a reply changed a conversation. */
   'conversation-changed': [projectId: string, phone: string];
 }

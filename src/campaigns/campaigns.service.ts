@@ -411,7 +411,7 @@ async function setState(
     const row = await getRow(deps, projectId, id);
     throw conflict('invalid_state', `Cannot ${action} a ${row.state} campaign (allowed from: ${from.join(', ')}).`, { state: row.state });
   }
-  deps.bus.emit('campaign-changed', id);
+  deps.bus.emit('campaign-changed', id, 'state');
 }
 
 export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config'>, projectId: string, id: string): Promise<Campaign> {
@@ -466,7 +466,7 @@ export async function cancelQueued(deps: Pick<AppDeps, 'db' | 'bus'>, campaignId
     }
     return rows.length;
   });
-  if (cancelled > 0) deps.bus.emit('campaign-changed', campaignId);
+  if (cancelled > 0) deps.bus.emit('campaign-changed', campaignId, 'progress');
   return cancelled;
 }
 

@@ -61,7 +61,11 @@ export class DispatchService implements BackgroundService {
         if (dispatcher) dispatcher.poke();
         else this.kick();
       }),
-      this.deps.bus.on('campaign-changed', () => {
+      // Paused, resumed, stopped or started campaigns: act at once. Not on counter updates, which
+      // every batch of send results and receipts emits: each poke re-reads the account's campaigns
+      // and retries claims that just came back empty.
+      this.deps.bus.on('campaign-changed', (_campaignId, what) => {
+        if (what !== 'state') return;
         for (const dispatcher of this.dispatchers.values()) dispatcher.poke();
       }),
     );

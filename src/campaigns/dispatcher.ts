@@ -437,7 +437,7 @@ export class ProviderDispatcher {
         await deltas.write(trx);
       }
     });
-    if (campaignId) this.deps.bus.emit('campaign-changed', campaignId);
+    if (campaignId) this.deps.bus.emit('campaign-changed', campaignId, 'progress');
   }
 }
 

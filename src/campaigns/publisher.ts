@@ -118,11 +118,11 @@ export async function materializeCampaign(deps: AppDeps, campaignId: string, own
       await insertBatch(deps, campaign, template, compiled.compiled, batch);
       await yieldToEventLoop();
       deps.bus.emit('messages-queued', campaign.provider_id);
-      deps.bus.emit('campaign-changed', campaignId);
+      deps.bus.emit('campaign-changed', campaignId, 'progress');
       if (!(await acquireLease(deps.db, lease, owner, options.leaseMs))) return false;
     }
     await deps.db.kysely.updateTable('campaigns').set({ materialized_at: Date.now(), updated_at: Date.now() }).where('id', '=', campaignId).execute();
-    deps.bus.emit('campaign-changed', campaignId);
+    deps.bus.emit('campaign-changed', campaignId, 'progress');
     return true;
   } finally {
     await releaseLease(deps.db, lease, owner);
@@ -182,7 +182,7 @@ async function failCampaign(deps: AppDeps, campaign: CampaignRow, reason: string
     .where('id', '=', campaign.id)
     .execute();
   deps.logger.warn({ campaignId: campaign.id, reason }, 'campaign failed at publish');
-  deps.bus.emit('campaign-changed', campaign.id);
+  deps.bus.emit('campaign-changed', campaign.id, 'state');
 }
 
 /** Background service: materialises every published campaign that still needs it. */
@@ -202,7 +202,10 @@ export class PublisherService implements BackgroundService {
   start(): void {
     this.timer = setInterval(() => this.kick(), this.intervalMs);
     this.timer.unref();
-    this.unsubscribe = this.deps.bus.on('campaign-changed', () => this.kick());
+    // A campaign just published (or resumed) has rows to create; counter updates do not matter here.
+    this.unsubscribe = this.deps.bus.on('campaign-changed', (_campaignId, what) => {
+      if (what === 'state') this.kick();
+    });
     this.kick();
   }
 

@@ -52,7 +52,7 @@ export class SchedulerService implements BackgroundService {
       .returning(['id', 'provider_id'])
       .execute();
     for (const campaign of due) {
-      bus.emit('campaign-changed', campaign.id);
+      bus.emit('campaign-changed', campaign.id, 'state');
       bus.emit('messages-queued', campaign.provider_id);
     }
 
@@ -75,7 +75,7 @@ export class SchedulerService implements BackgroundService {
           .where('id', '=', campaign.id)
           .where('state', '=', 'running')
           .execute();
-        bus.emit('campaign-changed', campaign.id);
+        bus.emit('campaign-changed', campaign.id, 'state');
       }
     }
 
@@ -92,7 +92,7 @@ export class SchedulerService implements BackgroundService {
       .where('state', '=', 'running')
       .execute();
     await cancelQueued(this.deps, campaignId, reason);
-    bus.emit('campaign-changed', campaignId);
+    bus.emit('campaign-changed', campaignId, 'state');
   }
 
   private async expireLeases(now: number): Promise<void> {
@@ -106,7 +106,7 @@ export class SchedulerService implements BackgroundService {
         const touched = await deltas.write(trx);
         return { count: expired.length, touched };
       });
-      for (const campaignId of changed.touched) bus.emit('campaign-changed', campaignId);
+      for (const campaignId of changed.touched) bus.emit('campaign-changed', campaignId, 'progress');
       if (changed.count < 5000) break;
       await yieldToEventLoop();
     }

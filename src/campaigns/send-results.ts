@@ -190,7 +190,7 @@ export class SendResultWriter {
       );
       return deltas.write(trx);
     });
-    for (const campaignId of touched) this.deps.bus.emit('campaign-changed', campaignId);
+    for (const campaignId of touched) this.deps.bus.emit('campaign-changed', campaignId, 'progress');
   }
 
   async close(): Promise<void> {

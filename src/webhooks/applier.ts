@@ -310,7 +310,7 @@ export class Applier {
   private afterCommit(effects: Effects, campaigns: string[]): void {
     const { bus } = this.deps;
     for (const providerId of effects.queuedProviders) bus.emit('messages-queued', providerId);
-    for (const campaignId of campaigns) bus.emit('campaign-changed', campaignId);
+    for (const campaignId of campaigns) bus.emit('campaign-changed', campaignId, 'progress');
     for (const { projectId, phone } of effects.conversations.values()) bus.emit('conversation-changed', projectId, phone);
     for (const call of effects.optCalls) this.optCall(call.providerId, call.phone, call.optIn);
   }
