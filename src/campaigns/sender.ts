@@ -48,6 +48,7 @@ export class InProcessSender implements Sender {
 export type ToSenderThread =
   | { type: 'account'; providerId: string; version: number; providerType: ProviderType; credentials: ProviderCredentials }
   | { type: 'send'; id: number; providerId: string; version: number; request: SendRequest; schedule: SendSchedule };
+/** The thread's answer; its `raw` is always empty (see sender.worker.ts). */
 export type FromSenderThread = { type: 'result'; id: number; result: SendResult };
 
 export interface SenderThreadData {

@@ -27,9 +27,16 @@ parentPort!.on('message', (message: ToSenderThread) => {
   scheduled.run(message.providerId, message.schedule, () => send(message));
 });
 
+/**
+ * Answers go back without the request/response record (`raw`): the sending path never reads it,
+ * and copying it between threads for every message cost both threads time and garbage.
+ */
+const RAW_NOT_KEPT = { request: { method: '', url: '', body: '' } };
+
 function send(message: Extract<ToSenderThread, { type: 'send' }>): void {
   const entry = clients.get(message.providerId);
-  const reply = (result: FromSenderThread['result']) => parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies FromSenderThread);
+  const reply = (result: FromSenderThread['result']) =>
+    parentPort!.postMessage({ type: 'result', id: message.id, result: { ...result, raw: RAW_NOT_KEPT } } satisfies FromSenderThread);
   if (!entry) {
     reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: 'the sender thread has no client for this account yet', raw: { request: { method: '', url: '', body: '' } } });
     return;
