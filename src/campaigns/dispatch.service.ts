@@ -32,6 +32,8 @@ export function dispatchOptionsFor(config: Pick<AppDeps['config'], 'sendTimeoutM
 }
 
 const leaseName = (providerId: string) => `provider:${providerId}`;
+/** The window an account's rate is measured over. */
+const RATE_WINDOW_MS = 1000;
 
 export class DispatchService implements BackgroundService {
   readonly name = 'dispatcher';
@@ -136,6 +138,7 @@ export class DispatchService implements BackgroundService {
     this.dispatchers.clear();
     await Promise.all(dispatchers.map(([, dispatcher]) => dispatcher.stop()));
     await this.writer.close();
-    for (const [providerId] of dispatchers) await releaseLease(this.deps.db, leaseName(providerId), this.owner);
+    // Requests may have left in the last second: the next owner waits that second out (see releaseLease).
+    for (const [providerId] of dispatchers) await releaseLease(this.deps.db, leaseName(providerId), this.owner, RATE_WINDOW_MS);
   }
 }

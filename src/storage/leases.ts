@@ -16,6 +16,15 @@ export async function acquireLease(db: Db, name: string, owner: string, ttlMs: n
   return result.rows.length === 1 && result.rows[0]!.owner === owner;
 }
 
-export async function releaseLease(db: Db, name: string, owner: string): Promise<void> {
+/**
+ * Gives `name` up. With `holdMs`, nobody may take it for that long yet: a provider account's
+ * lease is held a second past its last send, because the next owner's pacer does not know what
+ * this process sent in that second (the two together could exceed the account's rate).
+ */
+export async function releaseLease(db: Db, name: string, owner: string, holdMs = 0, now = Date.now()): Promise<void> {
+  if (holdMs > 0) {
+    await db.kysely.updateTable('leases').set({ expires_at: now + holdMs }).where('name', '=', name).where('owner', '=', owner).execute();
+    return;
+  }
   await db.kysely.deleteFrom('leases').where('name', '=', name).where('owner', '=', owner).execute();
 }
