@@ -67,16 +67,23 @@ export interface PassOutcome {
 
 /**
  * What the applier does after a pass that took callbacks: `'next-turn'` (a backlog, nothing
- * arriving: go on once requests waiting have run) or a pause in ms. While callbacks are arriving
- * and the log is less than `maxLagMs` behind, the pause keeps the applier to `busyShare` of the
- * time; a pass that emptied the log waits at least `paceMs` so that the next batch is worth a
- * transaction.
+ * arriving: go on once requests waiting have run) or a pause in ms. While callbacks are arriving,
+ * the pause keeps the applier to a share of the time that grows with how far the log is behind:
+ * `busyShare` when it is current, all of it at `maxLagMs`. A burst is acknowledged first and
+ * applied behind it; under a sustained load that needs more than `busyShare`, the lag settles
+ * where the share suffices (it does not grow without bound). A pass that emptied the log waits at
+ * least `paceMs` so that the next batch is worth a transaction.
  */
+export function applierShare(lagMs: number, options: Pick<ApplierServiceOptions, 'busyShare' | 'maxLagMs'>): number {
+  const behind = Math.min(1, Math.max(0, lagMs) / options.maxLagMs);
+  return options.busyShare + (1 - options.busyShare) * behind;
+}
+
 export function pauseAfterPass(pass: PassOutcome, options: Pick<ApplierServiceOptions, 'busyShare' | 'maxLagMs' | 'paceMs'>): number | 'next-turn' {
-  const { busyShare, maxLagMs, paceMs } = options;
-  const yieldMs = pass.arriving && busyShare < 1 && pass.lagMs < maxLagMs ? (pass.passMs * (1 - busyShare)) / busyShare : 0;
+  const share = applierShare(pass.lagMs, options);
+  const yieldMs = pass.arriving && share < 1 ? (pass.passMs * (1 - share)) / share : 0;
   if (pass.taken >= pass.batchLimit) return yieldMs > 0 ? yieldMs : 'next-turn';
-  return Math.max(paceMs, yieldMs);
+  return Math.max(options.paceMs, yieldMs);
 }
 
 export class ApplierService implements BackgroundService {
