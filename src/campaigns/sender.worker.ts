@@ -38,12 +38,12 @@ function send(message: Extract<ToSenderThread, { type: 'send' }>): void {
   const reply = (result: FromSenderThread['result']) =>
     parentPort!.postMessage({ type: 'result', id: message.id, result: { ...result, raw: RAW_NOT_KEPT } } satisfies FromSenderThread);
   if (!entry) {
-    reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: 'the sender thread has no client for this account yet', raw: { request: { method: '', url: '', body: '' } } });
+    reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: 'the sender thread has no client for this account yet', raw: RAW_NOT_KEPT });
     return;
   }
   const request = message.request;
   const sending = request.kind === 'template' ? entry.client.sendTemplate(request.message) : entry.client.sendSession(request.message);
   sending.then(reply, (error: unknown) => {
-    reply({ ok: false, outcome: 'unknown', detail: `adapter error: ${(error as Error).message}`, raw: { request: { method: '', url: '', body: '' } } });
+    reply({ ok: false, outcome: 'unknown', detail: `adapter error: ${(error as Error).message}`, raw: RAW_NOT_KEPT });
   });
 }

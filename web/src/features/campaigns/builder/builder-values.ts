@@ -39,6 +39,9 @@ export interface BuilderValues {
 
 /** The server's bounds for a frequency cap (src/campaigns/frequency-cap.ts). */
 export const FREQUENCY_CAP_LIMITS = { messages: { min: 1, max: 100 }, days: { min: 1, max: 90 } } as const;
+export type FrequencyCapField = keyof typeof FREQUENCY_CAP_LIMITS;
+/** The form value holding each field of the frequency cap. */
+export const FREQUENCY_CAP_VALUES = { messages: 'frequencyCapMessages', days: 'frequencyCapDays' } as const satisfies Record<FrequencyCapField, keyof BuilderValues>;
 
 export const PARAM_HINT = '{{ Profile.Name | default: "there" }}';
 
@@ -137,8 +140,7 @@ export function toCampaignInput(values: BuilderValues, template: Template | unde
     params: template ? sizedParams(values.params, template.placeholderCount) : values.params,
     mediaUrl: template && template.attachmentType !== 'none' ? values.mediaUrl.trim() || null : null,
     sendAt: values.when === 'later' ? (fromLocalInput(values.sendAt) ?? values.sendAt) : null,
-    // Not a number is sent as it is typed, so the server names the problem next to the field.
-    ratePerSecond: rate === '' ? null : Number.isFinite(Number(rate)) ? Number(rate) : (rate as unknown as number),
+    ratePerSecond: rate === '' ? null : asNumber(rate),
     dnd: values.dndEnabled ? { from: values.dndFrom, to: values.dndTo, timezone: values.dndTimezone.trim(), action: values.dndAction } : null,
     cutoffAt: values.cutoffEnabled ? (fromLocalInput(values.cutoffAt) ?? values.cutoffAt) : null,
     conversionEvent: values.conversionEvent.trim() || null,
@@ -269,7 +271,7 @@ export function builderProblems(
   }
   if (values.frequencyCapEnabled) {
     for (const field of ['messages', 'days'] as const) {
-      const number = Number(values[field === 'messages' ? 'frequencyCapMessages' : 'frequencyCapDays'].trim());
+      const number = Number(values[FREQUENCY_CAP_VALUES[field]].trim());
       const { min, max } = FREQUENCY_CAP_LIMITS[field];
       if (!Number.isInteger(number) || number < min || number > max) problems[`frequencyCap.${field}`] = `must be a whole number from ${min} to ${max}`;
     }

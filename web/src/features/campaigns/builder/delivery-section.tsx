@@ -1,8 +1,13 @@
 import { CheckboxField, TextField } from '../../../components/field';
 import type { ProviderAccount } from '../../../api/types';
 import { BuilderSection } from './builder-section';
-import { FREQUENCY_CAP_LIMITS } from './builder-values';
+import { FREQUENCY_CAP_LIMITS, FREQUENCY_CAP_VALUES, type FrequencyCapField } from './builder-values';
 import type { SectionProps } from './section-props';
+
+const CAP_FIELDS: ReadonlyArray<readonly [FrequencyCapField, string]> = [
+  ['messages', 'At most (messages per user)'],
+  ['days', 'In the last (days)'],
+];
 
 /** Delivery: messages per second, capped at the provider account's rate (shown), and an optional frequency cap. */
 export function DeliverySection({ values, set, errors, provider }: SectionProps & { provider: ProviderAccount | undefined }) {
@@ -35,28 +40,20 @@ export function DeliverySection({ values, set, errors, provider }: SectionProps 
       />
       {values.frequencyCapEnabled ? (
         <div className="field-row">
-          <TextField
-            label="At most (messages per user)"
-            type="number"
-            inputMode="numeric"
-            min={FREQUENCY_CAP_LIMITS.messages.min}
-            max={FREQUENCY_CAP_LIMITS.messages.max}
-            step={1}
-            value={values.frequencyCapMessages}
-            onChange={(value) => set('frequencyCapMessages', value)}
-            error={errors['frequencyCap.messages']}
-          />
-          <TextField
-            label="In the last (days)"
-            type="number"
-            inputMode="numeric"
-            min={FREQUENCY_CAP_LIMITS.days.min}
-            max={FREQUENCY_CAP_LIMITS.days.max}
-            step={1}
-            value={values.frequencyCapDays}
-            onChange={(value) => set('frequencyCapDays', value)}
-            error={errors['frequencyCap.days']}
-          />
+          {CAP_FIELDS.map(([field, label]) => (
+            <TextField
+              key={field}
+              label={label}
+              type="number"
+              inputMode="numeric"
+              min={FREQUENCY_CAP_LIMITS[field].min}
+              max={FREQUENCY_CAP_LIMITS[field].max}
+              step={1}
+              value={values[FREQUENCY_CAP_VALUES[field]]}
+              onChange={(value) => set(FREQUENCY_CAP_VALUES[field], value)}
+              error={errors[`frequencyCap.${field}`]}
+            />
+          ))}
         </div>
       ) : null}
     </BuilderSection>
