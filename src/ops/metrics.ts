@@ -5,7 +5,9 @@ export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({
     name: 'wacast_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status.',
+    // Provider callbacks skip the site's hooks (they run at thousands per second): they are counted
+    // by wacast_callbacks_received_total instead.
+    help: 'HTTP requests answered by the API, dashboard, health and metrics routes (provider callbacks: wacast_callbacks_received_total), by method, route and status.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
