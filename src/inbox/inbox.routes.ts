@@ -43,6 +43,8 @@ const conversationSchema = summarySchema.extend({
   messages: z.array(messageSchema).describe('One page, oldest first.'),
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next older page.'),
 });
+/** More changed conversations than this in one event: the event says "all" instead of listing them. */
+const MAX_PHONES_PER_EVENT = 100;
 const phoneParams = z.object({ phone: z.string().describe('E.164, URL-encoded: %2B919876543210') });
 const replyBody = z
   .object({
@@ -75,6 +77,45 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
       },
     },
     async (request) => listConversations(deps, projectIdOf(request), { ...request.query, unread: request.query.unread === 'true' }),
+  );
+
+  app.get(
+    '/api/v1/inbox/events',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary:
+          'Server-sent events: `conversations` with `{"phones": [...]}` (or `{"all": true}` when many changed) whenever conversations of this project change — a message in or out, new ticks — at most 4 a second. Changes applied by another wacast process are not announced: keep polling, less often.',
+      },
+    },
+    async (request, reply) => {
+      const projectId = projectIdOf(request);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      raw.write(': connected\n\n');
+      // Callbacks can change thousands of conversations a second: gather them, send every 250 ms.
+      const changed = new Set<string>();
+      let timer: NodeJS.Timeout | null = null;
+      const flush = () => {
+        timer = null;
+        const data = changed.size > MAX_PHONES_PER_EVENT ? { all: true } : { phones: [...changed] };
+        changed.clear();
+        raw.write(`event: conversations\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const unsubscribe = deps.bus.on('conversation-changed', (changedProject, phone) => {
+        if (changedProject !== projectId) return;
+        changed.add(phone);
+        timer ??= setTimeout(flush, 250);
+      });
+      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+      raw.on('close', () => {
+        unsubscribe();
+        clearInterval(heartbeat);
+        if (timer) clearTimeout(timer);
+      });
+    },
   );
 
   app.get(

@@ -79,7 +79,10 @@ await describeWithRoutes(
     it('lists both conversations, the tracked one by name with its campaign', async () => {
       const { page } = browser;
       await page.goto('/');
+      // The page follows the Inbox's event stream (changes show without waiting for the next poll).
+      const stream = page.waitForResponse((response) => response.url().endsWith('/api/v1/inbox/events'));
       await page.getByRole('link', { name: 'Inbox' }).click();
+      expect((await stream).status()).toBe(200);
       const list = page.getByTestId('conversations');
       await expect.poll(() => list.locator('li').count(), { timeout: 15_000 }).toBe(2);
       const tracked = list.getByRole('link', { name: /Asha/ });

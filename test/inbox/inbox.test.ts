@@ -179,4 +179,36 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     }
     expect((await get('/api/v1/inbox', {})).statusCode).toBe(401);
   });
+
+  it('announces changed conversations of its project over server-sent events', async () => {
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const controller = new AbortController();
+    const response = await fetch(`${address}/api/v1/inbox/events`, { headers: project.headers, signal: controller.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const readUntil = async (text: string) => {
+      while (!received.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before "${text}": ${received}`);
+        received += decoder.decode(value);
+      }
+    };
+    try {
+      await readUntil(': connected');
+      ctx.deps.bus.emit('conversation-changed', 'another-project', '+15550000001');
+      const newcomer = '+447911123999';
+      await postJson(ctx, gupshup.inbound, gupshupInbound(newcomer, 'hello there'));
+      await applyAll(applier);
+      await readUntil('event: conversations');
+      await readUntil('\n\n');
+      const event = received.slice(received.indexOf('event: conversations'));
+      const data = JSON.parse(event.split('\n')[1]!.replace(/^data: /, ''));
+      expect(data).toEqual({ phones: [newcomer] });
+    } finally {
+      controller.abort();
+    }
+  });
 });

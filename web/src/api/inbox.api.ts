@@ -20,3 +20,8 @@ export function replyToConversation(phone: string, input: ReplyInput): Promise<C
 export function markConversationRead(phone: string): Promise<Conversation> {
   return apiRequest('POST', `${one(phone)}/read`);
 }
+
+/** Server-sent events announcing changed conversations (`conversations`: `{phones}` or `{all: true}`). */
+export function inboxEventsUrl(): string {
+  return `${base}/events`;
+}

@@ -1,10 +1,38 @@
+import { useEffect } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getConversation, listConversations, markConversationRead, replyToConversation } from '../../api/inbox.api';
+import { getConversation, inboxEventsUrl, listConversations, markConversationRead, replyToConversation } from '../../api/inbox.api';
 import { queryKeys } from '../../api/query-keys';
 import type { ReplyInput } from '../../api/inbox.types';
 
-/** New messages arrive through callbacks at any time: the Inbox asks again this often while open. */
+/**
+ * New messages arrive through callbacks at any time: the Inbox asks again this often while open.
+ * The event stream (useInboxStream) makes changes show at once when this process applied them;
+ * polling covers changes applied by another wacast process.
+ */
 export const INBOX_REFRESH_MS = 4_000;
+
+/** Follows `GET /api/v1/inbox/events`: refetches the list and the changed conversations as they change. */
+export function useInboxStream(): void {
+  const client = useQueryClient();
+  useEffect(() => {
+    const source = new EventSource(inboxEventsUrl(), { withCredentials: true });
+    source.addEventListener('conversations', (event: MessageEvent<string>) => {
+      let changed: { phones?: string[]; all?: boolean };
+      try {
+        changed = JSON.parse(event.data) as typeof changed;
+      } catch {
+        return;
+      }
+      if (changed.all) {
+        void client.invalidateQueries({ queryKey: queryKeys.conversations });
+        return;
+      }
+      void client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] });
+      for (const phone of changed.phones ?? []) void client.invalidateQueries({ queryKey: queryKeys.conversation(phone) });
+    });
+    return () => source.close();
+  }, [client]);
+}
 
 export function useConversations(phone: string) {
   return useQuery({
