@@ -24,6 +24,7 @@ import {
 } from './campaigns.service.js';
 import { campaignTimeline, LOG_STATUSES, messageLog, messageLogCsv } from './campaign-report.js';
 import { previewFor, sampleProfile, sendTestMessage } from './send-test.js';
+import { openEventStream } from '../net/event-stream.js';
 
 const stateEnum = z.enum(['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped', 'failed']);
 const audienceSchema = z.union([
@@ -239,21 +240,17 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       const projectId = projectIdOf(request);
       const id = request.params.id;
       await getCampaign(deps, projectId, id);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      const stream = openEventStream(reply);
       let last = '';
       let pending = false;
-      let closed = false;
       const push = async () => {
-        if (closed || pending) return;
+        if (stream.closed || pending) return;
         pending = true;
         try {
-          const campaign = await getCampaign(deps, projectId, id);
-          const data = JSON.stringify(campaign);
-          if (data !== last && !closed) {
+          const data = JSON.stringify(await getCampaign(deps, projectId, id));
+          if (data !== last) {
             last = data;
-            raw.write(`event: campaign\ndata: ${data}\n\n`);
+            stream.send('campaign', data);
           }
         } catch (error) {
           request.log.warn({ err: error }, 'campaign stream update failed');
@@ -267,12 +264,9 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       });
       // Other processes (scale-out workers) change counters without telling this one: poll too.
       const poll = setInterval(() => void push(), 2000);
-      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
-      raw.on('close', () => {
-        closed = true;
+      stream.onClose(() => {
         unsubscribe();
         clearInterval(poll);
-        clearInterval(heartbeat);
       });
       await push();
     },

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { listOf } from '../validation.js';
+import { openEventStream } from '../net/event-stream.js';
 import { conversationPhone, getConversation, listConversations, markConversationRead, replyToConversation } from './inbox.service.js';
 
 const named = z.object({ id: z.string(), name: z.string() });
@@ -91,28 +92,22 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
     },
     async (request, reply) => {
       const projectId = projectIdOf(request);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      raw.write(': connected\n\n');
+      const stream = openEventStream(reply);
       // Callbacks can change thousands of conversations a second: gather them, send every 250 ms.
       const changed = new Set<string>();
       let timer: NodeJS.Timeout | null = null;
       const flush = () => {
         timer = null;
-        const data = changed.size > MAX_PHONES_PER_EVENT ? { all: true } : { phones: [...changed] };
+        stream.send('conversations', JSON.stringify(changed.size > MAX_PHONES_PER_EVENT ? { all: true } : { phones: [...changed] }));
         changed.clear();
-        raw.write(`event: conversations\ndata: ${JSON.stringify(data)}\n\n`);
       };
       const unsubscribe = deps.bus.on('conversation-changed', (changedProject, phone) => {
         if (changedProject !== projectId) return;
         changed.add(phone);
         timer ??= setTimeout(flush, 250);
       });
-      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
-      raw.on('close', () => {
+      stream.onClose(() => {
         unsubscribe();
-        clearInterval(heartbeat);
         if (timer) clearTimeout(timer);
       });
     },
