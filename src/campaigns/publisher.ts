@@ -3,8 +3,9 @@
  * batches, while the dispatcher already sends the first ones. Each batch is one transaction that
  * inserts the rows (`on conflict (campaign_id, profile_id) do nothing`: re-running can never
  * duplicate), adds the counters of what it really inserted, and moves the resume cursor, so a
- * crash in the middle resumes where it stopped. Recipients that cannot be messaged get a
- * `skipped` row with the reason (not opted in, DND, invalid phone, frequency cap, render error).
+ * crash in the middle resumes where it stopped. Campaigns being published at the same time take
+ * turns, a batch each. Recipients that cannot be messaged get a `skipped` row with the reason (not
+ * opted in, DND, invalid phone, frequency cap, render error).
  */
 import type { AppDeps } from '../deps.js';
 import type { CampaignRow, TemplateRow } from '../storage/schema.js';
@@ -88,44 +89,85 @@ export function decide(recipient: Recipient, template: TemplateRow, compiled: Co
 export interface PublishOptions {
   batchSize: number;
   leaseMs: number;
-  /** Checked between batches: a stopping worker leaves the rest to the next one (resumable). */
-  shouldStop?: () => boolean;
 }
 
 const DEFAULT_OPTIONS: PublishOptions = { batchSize: 1000, leaseMs: 30_000 };
 
+/** What one step of a materialisation did. */
+export type StepOutcome = 'more' | 'done' | 'lost';
+
 /**
- * Creates the remaining message rows of one campaign. Returns false when another process holds
- * the campaign's publish lease. Safe to call any number of times.
+ * The materialisation of one campaign, one batch per `step()`, so the publisher can take turns
+ * between campaigns: a campaign to 1,000,000 recipients (minutes of inserts on PostgreSQL) must not
+ * keep a campaign published after it from sending its first message. Holds the campaign's publish
+ * lease from `open` to `close`, renewing it after every batch.
  */
-export async function materializeCampaign(deps: AppDeps, campaignId: string, owner: string, options: PublishOptions = DEFAULT_OPTIONS): Promise<boolean> {
-  const lease = `publish:${campaignId}`;
-  if (!(await acquireLease(deps.db, lease, owner, options.leaseMs))) return false;
-  try {
-    const campaign = await deps.db.kysely.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
-    if (!campaign || campaign.materialized_at !== null || campaign.published_at === null) return true;
-    const template = await deps.db.kysely.selectFrom('templates').selectAll().where('id', '=', campaign.template_id).executeTakeFirst();
-    const compiled = compileParams(parseJson<string[]>(campaign.params, []));
-    if (!template || !compiled.ok) {
-      await failCampaign(deps, campaign, !template ? 'the template was deleted' : 'a placeholder value is not valid Liquid');
-      return true;
+export class CampaignMaterialization {
+  private constructor(
+    private readonly deps: AppDeps,
+    private readonly campaign: CampaignRow,
+    private readonly template: TemplateRow,
+    private readonly compiled: CompiledParams,
+    private readonly batches: AsyncGenerator<Recipient[]>,
+    private readonly lease: string,
+    private readonly owner: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  /**
+   * Starts (or resumes, from the campaign's cursor) creating rows. `busy`: another process holds
+   * the publish lease; `done`: nothing left to do (already materialised, or failed for good).
+   */
+  static async open(deps: AppDeps, campaignId: string, owner: string, options: PublishOptions = DEFAULT_OPTIONS): Promise<CampaignMaterialization | 'busy' | 'done'> {
+    const lease = `publish:${campaignId}`;
+    if (!(await acquireLease(deps.db, lease, owner, options.leaseMs))) return 'busy';
+    try {
+      const campaign = await deps.db.kysely.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
+      if (!campaign || campaign.materialized_at !== null || campaign.published_at === null) {
+        await releaseLease(deps.db, lease, owner);
+        return 'done';
+      }
+      const template = await deps.db.kysely.selectFrom('templates').selectAll().where('id', '=', campaign.template_id).executeTakeFirst();
+      const compiled = compileParams(parseJson<string[]>(campaign.params, []));
+      if (!template || !compiled.ok) {
+        await failCampaign(deps, campaign, !template ? 'the template was deleted' : 'a placeholder value is not valid Liquid');
+        await releaseLease(deps.db, lease, owner);
+        return 'done';
+      }
+      const audience = parseJson<Audience>(campaign.audience, { all: true });
+      const batches = streamRecipients(deps, campaign.project_id, audience, { after: campaign.materialize_cursor, batchSize: options.batchSize });
+      return new CampaignMaterialization(deps, campaign, template, compiled.compiled, batches, lease, owner, options.leaseMs);
+    } catch (error) {
+      await releaseLease(deps.db, lease, owner).catch(() => undefined);
+      throw error;
     }
-    const audience = parseJson<Audience>(campaign.audience, { all: true });
-    for await (const batch of streamRecipients(deps, campaign.project_id, audience, { after: campaign.materialize_cursor, batchSize: options.batchSize })) {
-      if (options.shouldStop?.()) return false;
-      const state = await deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow();
-      if (state.state === 'stopped' || state.state === 'failed' || state.state === 'completed') break;
-      await insertBatch(deps, campaign, template, compiled.compiled, batch);
-      await yieldToEventLoop();
-      deps.bus.emit('messages-queued', campaign.provider_id);
-      deps.bus.emit('campaign-changed', campaignId, 'progress');
-      if (!(await acquireLease(deps.db, lease, owner, options.leaseMs))) return false;
+  }
+
+  get campaignId(): string {
+    return this.campaign.id;
+  }
+
+  /** Creates the rows of the next batch of recipients. `lost`: the lease went to another process. */
+  async step(): Promise<StepOutcome> {
+    const { deps, campaign } = this;
+    const next = await this.batches.next();
+    const state = await deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaign.id).executeTakeFirstOrThrow();
+    const ended = state.state === 'stopped' || state.state === 'failed' || state.state === 'completed';
+    if (next.done || ended) {
+      await deps.db.kysely.updateTable('campaigns').set({ materialized_at: Date.now(), updated_at: Date.now() }).where('id', '=', campaign.id).execute();
+      deps.bus.emit('campaign-changed', campaign.id, 'progress');
+      return 'done';
     }
-    await deps.db.kysely.updateTable('campaigns').set({ materialized_at: Date.now(), updated_at: Date.now() }).where('id', '=', campaignId).execute();
-    deps.bus.emit('campaign-changed', campaignId, 'progress');
-    return true;
-  } finally {
-    await releaseLease(deps.db, lease, owner);
+    await insertBatch(deps, campaign, this.template, this.compiled, next.value);
+    deps.bus.emit('messages-queued', campaign.provider_id);
+    deps.bus.emit('campaign-changed', campaign.id, 'progress');
+    return (await acquireLease(deps.db, this.lease, this.owner, this.leaseMs)) ? 'more' : 'lost';
+  }
+
+  /** Ends the audience stream and releases the lease (the cursor keeps what was done). */
+  async close(): Promise<void> {
+    await this.batches.return(undefined);
+    await releaseLease(this.deps.db, this.lease, this.owner);
   }
 }
 
@@ -197,6 +239,7 @@ export class PublisherService implements BackgroundService {
     private readonly deps: AppDeps,
     private readonly owner: string,
     private readonly intervalMs = 500,
+    private readonly options: PublishOptions = DEFAULT_OPTIONS,
   ) {}
 
   start(): void {
@@ -218,8 +261,41 @@ export class PublisherService implements BackgroundService {
       });
   }
 
+  /**
+   * Materialises every pending campaign, one batch of each in turn, until none is left; campaigns
+   * published meanwhile join the rotation at the next round.
+   */
   async runOnce(): Promise<void> {
-    const pending = await this.deps.db.kysely
+    const active = new Map<string, CampaignMaterialization>();
+    // Leased by another process, finished, or taken over midway: not opened again in this run.
+    const settled = new Set<string>();
+    try {
+      for (;;) {
+        for (const id of await this.pendingCampaigns()) {
+          if (this.stopping) return;
+          if (active.has(id) || settled.has(id)) continue;
+          const opened = await CampaignMaterialization.open(this.deps, id, this.owner, this.options);
+          if (typeof opened === 'string') settled.add(id);
+          else active.set(id, opened);
+        }
+        if (active.size === 0) return;
+        for (const [id, materialization] of active) {
+          if (this.stopping) return;
+          if ((await materialization.step()) !== 'more') {
+            active.delete(id);
+            settled.add(id);
+            await materialization.close();
+          }
+          await yieldToEventLoop();
+        }
+      }
+    } finally {
+      for (const materialization of active.values()) await materialization.close();
+    }
+  }
+
+  private async pendingCampaigns(): Promise<string[]> {
+    const rows = await this.deps.db.kysely
       .selectFrom('campaigns')
       .select('id')
       .where('published_at', 'is not', null)
@@ -227,10 +303,7 @@ export class PublisherService implements BackgroundService {
       .where('state', 'in', ['scheduled', 'running', 'paused'])
       .orderBy('published_at')
       .execute();
-    for (const { id } of pending) {
-      if (this.stopping) break;
-      await materializeCampaign(this.deps, id, this.owner, { ...DEFAULT_OPTIONS, shouldStop: () => this.stopping });
-    }
+    return rows.map((row) => row.id);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { gupshupProviderInput } from '../helpers/fixtures.js';
+import { seedProfiles, testPhone } from '../helpers/audience.js';
+import { CampaignMaterialization, PublisherService } from '../../src/campaigns/publisher.js';
+
+describe.each(testEngines())('publisher ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let providerId: string;
+  let templateId: string;
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine);
+    project = await ctx.createProject();
+    providerId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: project.headers, payload: gupshupProviderInput({ ratePerSecond: 1000 }) })).id;
+    templateId = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:turns', body: 'Hi {{1}}', attachmentType: 'none' } }),
+    ).id;
+    await seedProfiles(
+      ctx.db,
+      project.projectId,
+      Array.from({ length: 30 }, (_, i) => ({ identity: `turns-${i}`, phone: testPhone(i), properties: { Name: `User ${i}` } })),
+    );
+  });
+  afterAll(() => ctx?.close());
+
+  async function publishedCampaign(name: string): Promise<string> {
+    const created = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: project.headers, payload: { name, providerId, templateId, audience: { all: true }, params: ['{{ Profile.Name }}'] } }),
+    );
+    const published = await ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${created.id}/publish`, headers: project.headers, payload: {} });
+    expect(published.statusCode).toBe(200);
+    return created.id as string;
+  }
+
+  const rowsOf = (campaignId: string) => ctx.db.kysely.selectFrom('messages').select(['id', 'campaign_id']).where('campaign_id', '=', campaignId).execute();
+
+  it('lets campaigns published together take turns, a batch each, and finishes both', async () => {
+    const first = await publishedCampaign('Turns A');
+    const second = await publishedCampaign('Turns B');
+    const publisher = new PublisherService(ctx.deps, 'publisher-test', 60_000, { batchSize: 10, leaseMs: 30_000 });
+    await publisher.runOnce();
+
+    const rows = [...(await rowsOf(first)), ...(await rowsOf(second))].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(rows).toHaveLength(60);
+    // Creation order (ids are time-ordered): 10 of A, 10 of B, 10 of A … — not all of A first.
+    const runs = rows.map((row) => (row.campaign_id === first ? 'A' : 'B')).join('').match(/A+|B+/g)!;
+    expect(runs).toEqual(['A'.repeat(10), 'B'.repeat(10), 'A'.repeat(10), 'B'.repeat(10), 'A'.repeat(10), 'B'.repeat(10)]);
+    const states = await ctx.db.kysely.selectFrom('campaigns').select(['id', 'materialized_at']).where('id', 'in', [first, second]).execute();
+    expect(states.every((campaign) => campaign.materialized_at !== null)).toBe(true);
+  });
+
+  it('resumes from the cursor after a stop, without duplicates, and leaves a campaign leased elsewhere alone', async () => {
+    const campaignId = await publishedCampaign('Resumed');
+    const started = await CampaignMaterialization.open(ctx.deps, campaignId, 'first-owner', { batchSize: 10, leaseMs: 30_000 });
+    if (typeof started === 'string') throw new Error(`expected to open, got ${started}`);
+    expect(await started.step()).toBe('more');
+    // While the first owner holds the publish lease, nobody else materialises the campaign.
+    expect(await CampaignMaterialization.open(ctx.deps, campaignId, 'second-owner', { batchSize: 10, leaseMs: 30_000 })).toBe('busy');
+    await started.close();
+    expect(await rowsOf(campaignId)).toHaveLength(10);
+
+    await new PublisherService(ctx.deps, 'second-owner', 60_000, { batchSize: 10, leaseMs: 30_000 }).runOnce();
+    const rows = await rowsOf(campaignId);
+    expect(rows).toHaveLength(30);
+    const counters = await ctx.db.kysely.selectFrom('campaign_counters').select(['targeted', 'queued']).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(Number(counters.targeted)).toBe(30);
+    expect(Number(counters.queued)).toBe(30);
+    expect(await CampaignMaterialization.open(ctx.deps, campaignId, 'third-owner')).toBe('done');
+  });
+});
