@@ -23,6 +23,7 @@ import type { AppDeps } from '../deps.js';
 import type { SendResult, TemplateMessage } from '../providers/provider.js';
 import { claimCampaignMessages, claimDirectMessages, releaseClaimed, type ClaimedMessage } from '../storage/message-queue.js';
 import { CampaignDeltas } from './counters.js';
+import { findOptedOut, skipOptedOut } from './opt-out-check.js';
 import { parseJson } from '../storage/json.js';
 import { Pacer } from './rate-limiter.js';
 import { readPayload } from './message-payload.js';
@@ -266,12 +267,21 @@ export class ProviderDispatcher {
 
   private async claimInto(source: Source, want: number, now: number): Promise<void> {
     const options = { owner: this.owner, limit: want, leaseMs: this.options.messageLeaseMs, now };
-    const claimed =
+    let claimed =
       source.campaignId === null
         ? await claimDirectMessages(this.deps.db, this.providerId, options)
         : await claimCampaignMessages(this.deps.db, source.campaignId, options);
     if (claimed.length < want) source.nextClaimAt = Date.now() + this.options.idlePollMs;
     if (claimed.length === 0) return;
+    if (source.campaignId !== null) {
+      try {
+        claimed = await this.withoutOptedOut(source.campaignId, claimed);
+      } catch (error) {
+        // Never sent: back to the queue, not left to expire into `unknown`.
+        await this.release(claimed, source.campaignId).catch(() => undefined);
+        throw error;
+      }
+    }
     await this.loadTemplates(claimed);
     this.lastActiveAt = Date.now();
     const stillWanted = source.campaignId === null || this.campaigns.get(source.campaignId) === source;
@@ -280,6 +290,16 @@ export class ProviderDispatcher {
       return;
     }
     source.queue.push(...claimed);
+  }
+
+  /** Skips the claimed campaign messages whose recipients opted out since publish (opt-out-check.ts). */
+  private async withoutOptedOut(campaignId: string, claimed: ClaimedMessage[]): Promise<ClaimedMessage[]> {
+    const optedOut = await findOptedOut(this.deps.db, claimed[0]!.project_id, claimed);
+    if (optedOut.length === 0) return claimed;
+    await skipOptedOut(this.deps.db, this.owner, campaignId, optedOut);
+    this.deps.bus.emit('campaign-changed', campaignId, 'progress');
+    const skipped = new Set(optedOut.map((entry) => entry.message.id));
+    return claimed.filter((message) => !skipped.has(message.id));
   }
 
   /**
