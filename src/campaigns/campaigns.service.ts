@@ -184,8 +184,11 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
   if (template && template.attachment_type === 'none' && mediaUrl) {
     problems.push({ path: 'mediaUrl', message: 'must be empty: the template has no attachment' });
   }
-  if (mediaUrl && !mediaUrl.includes('{{')) {
-    const problem = await outboundUrlProblem(mediaUrl, deps.config.allowPrivateUrls);
+  if (mediaUrl) {
+    // With Liquid in it, the URL is checked as far as it is fixed: its host when no Liquid is in
+    // the host, and every rendered URL at publish (renderedUrlProblem; a failing one is skipped).
+    const fixedOrigin = /[{][{%]/.test(mediaUrl) ? /^(https?:\/\/[^/?#{]+)[/?#]/i.exec(mediaUrl)?.[1] : mediaUrl;
+    const problem = fixedOrigin ? await outboundUrlProblem(fixedOrigin === mediaUrl ? mediaUrl : `${fixedOrigin}/`, deps.config.allowPrivateUrls) : null;
     if (problem) problems.push({ path: 'mediaUrl', message: problem });
   }
 

@@ -23,6 +23,7 @@ import { frequencyCapDetail, recentMessageCounts, type FrequencyCap } from './fr
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from '../audience/reachability.js';
 import type { Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
+import { renderedUrlProblem } from '../net/outbound-url.js';
 import { Liquid } from 'liquidjs';
 
 export type SkipReason = 'not_opted_in' | 'dnd' | 'invalid_phone' | 'render_error' | 'frequency_cap';
@@ -61,7 +62,14 @@ export interface CapCheck {
 }
 
 /** What happens to one recipient. Pure apart from rendering. */
-export function decide(recipient: Recipient, template: TemplateRow, compiled: CompiledParams, mediaUrl: string | null, capCheck: CapCheck | null = null): Decision {
+export function decide(
+  recipient: Recipient,
+  template: TemplateRow,
+  compiled: CompiledParams,
+  mediaUrl: string | null,
+  capCheck: CapCheck | null = null,
+  allowPrivateUrls = false,
+): Decision {
   const reach = reachability(recipient);
   if (reach.reason) return { kind: 'skip', reason: SKIP_FOR[reach.reason], detail: UNREACHABLE_REASON_TEXT[reach.reason] };
   if (!recipient.phone || !E164.test(recipient.phone)) {
@@ -78,7 +86,8 @@ export function decide(recipient: Recipient, template: TemplateRow, compiled: Co
     } catch (error) {
       return { kind: 'skip', reason: 'render_error', detail: `media URL: ${(error as Error).message.split(', line')[0]}` };
     }
-    if (!/^https?:\/\/\S+$/.test(media)) return { kind: 'skip', reason: 'render_error', detail: `media URL rendered to "${media.slice(0, 100)}", not an http(s) URL` };
+    const problem = /\s/.test(media) ? 'must not contain spaces' : renderedUrlProblem(media, allowPrivateUrls);
+    if (problem) return { kind: 'skip', reason: 'render_error', detail: `media URL rendered to "${media.slice(0, 100)}", which ${problem}` };
   }
   return {
     kind: 'send',
@@ -178,7 +187,7 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
     ? { cap, received: await recentMessageCounts(deps.db, campaign.id, batch.map((recipient) => recipient.id), cap, now) }
     : null;
   const rows = batch.map((recipient) => {
-    const decision = decide(recipient, template, compiled, campaign.media_url, capCheck);
+    const decision = decide(recipient, template, compiled, campaign.media_url, capCheck, deps.config.allowPrivateUrls);
     return {
       id: newId(now),
       project_id: campaign.project_id,

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { isPrivateAddress, outboundUrlProblem } from './outbound-url.js';
+import { isPrivateAddress, outboundUrlProblem, renderedUrlProblem } from './outbound-url.js';
 
 describe('outbound URLs', () => {
   it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1'])('%s is private', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
-  it.each(['8.8.8.8', '172.32.0.1', '2001:4860:4860::8888'])('%s is public', (address) => {
+  // IPv4 inside IPv6, as URL parsing writes it (hex) and as people type it.
+  it.each(['::ffff:7f00:1', '::ffff:a9fe:a9fe', '::7f00:1', '::127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:7f00:1::1', '0:0:0:0:0:ffff:c0a8:101', 'fe80::1%eth0', 'fc00::', 'ff02::1'])(
+    '%s is private',
+    (address) => {
+      expect(isPrivateAddress(address)).toBe(true);
+    },
+  );
+  it.each(['8.8.8.8', '172.32.0.1', '2001:4860:4860::8888', '::ffff:808:808', '::ffff:8.8.8.8', '2002:808:808::1', '64:ff9b::808:808'])('%s is public', (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
   it('refuses loopback and private URLs unless allowed', async () => {
@@ -14,6 +21,19 @@ describe('outbound URLs', () => {
     expect(await outboundUrlProblem('http://[::1]/a.jpg', false)).toMatch(/private/);
     expect(await outboundUrlProblem('http://127.0.0.1/a.jpg', true)).toBeNull();
     expect(await outboundUrlProblem('https://93.184.216.34/a.jpg', false)).toBeNull();
+  });
+  it('refuses IPv4-mapped and IPv4-compatible IPv6 literals in URLs', async () => {
+    for (const url of ['http://[::ffff:127.0.0.1]/a.jpg', 'http://[::ffff:169.254.169.254]/', 'http://[::127.0.0.1]/', 'http://[0:0:0:0:0:ffff:7f00:1]/']) {
+      expect(await outboundUrlProblem(url, false), url).toMatch(/loopback or private/);
+    }
+    expect(await outboundUrlProblem('http://[::ffff:8.8.8.8]/a.jpg', false)).toBeNull();
+  });
+  it('checks rendered URLs without a lookup', () => {
+    expect(renderedUrlProblem('https://cdn.example.com/a.jpg', false)).toBeNull();
+    expect(renderedUrlProblem('http://[::ffff:10.0.0.1]/a.jpg', false)).toMatch(/loopback or private/);
+    expect(renderedUrlProblem('http://metadata.internal/a', false)).toMatch(/private network/);
+    expect(renderedUrlProblem('ftp://cdn.example.com/a.jpg', false)).toMatch(/https:\/\//);
+    expect(renderedUrlProblem('http://127.0.0.1/a.jpg', true)).toBeNull();
   });
   it('refuses other schemes and credentials', async () => {
     expect(await outboundUrlProblem('file:///etc/passwd', false)).toMatch(/https:\/\//);

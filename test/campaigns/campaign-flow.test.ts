@@ -180,6 +180,29 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     expect(paths).toEqual(expect.arrayContaining(['name', 'audience.all', 'params', 'params.0', 'mediaUrl', 'ratePerSecond', 'dnd.from', 'dnd.timezone']));
   });
 
+  it('keeps media URLs with Liquid off private addresses: the fixed host when saved, each rendered URL at publish', async () => {
+    const imageTemplateId = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:picture', body: 'Look {{1}}', attachmentType: 'image' } }),
+    ).id;
+    const base = { name: 'Pictures', providerId, templateId: imageTemplateId, params: ['{{ Profile.Name }}'] };
+    const fixedHost = await create({ ...base, audience: { all: true }, mediaUrl: 'http://127.0.0.1/{{ Profile.Name }}.jpg' });
+    expect(fixedHost.statusCode).toBe(422);
+    expect(json(fixedHost).error.details).toEqual([expect.objectContaining({ path: 'mediaUrl', message: expect.stringMatching(/loopback or private/) })]);
+
+    await seedProfiles(ctx.db, project.projectId, [
+      { identity: 'pic-public', phone: testPhone(300), properties: { Name: 'Pub', Img: 'https://cdn.example.com/p.jpg' } },
+      { identity: 'pic-mapped', phone: testPhone(301), properties: { Name: 'Map', Img: 'http://[::ffff:127.0.0.1]/p.jpg' } },
+      { identity: 'pic-metadata', phone: testPhone(302), properties: { Name: 'Meta', Img: 'http://169.254.169.254/latest' } },
+    ]);
+    const campaign = json(await create({ ...base, audience: { identities: ['pic-public', 'pic-mapped', 'pic-metadata'] }, mediaUrl: '{{ Profile.Img }}' }));
+    await action(campaign.id, 'publish');
+    await waitFor(async () => (await get(campaign.id)).state === 'completed', 20_000, 'campaign completion');
+    expect(fake.sends.filter((send) => send.namespace === 'ABC:picture').map((send) => send.mediaUrl)).toEqual(['https://cdn.example.com/p.jpg']);
+    const skipped = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/messages?status=skipped`, headers: project.headers })).items;
+    expect(skipped).toHaveLength(2);
+    for (const message of skipped) expect(message).toMatchObject({ skipReason: 'render_error', errorDetail: expect.stringMatching(/which must not point at a loopback or private address/) });
+  });
+
   it('pauses, resumes and stops a running campaign', async () => {
     const seeds = Array.from({ length: 300 }, (_, i) => ({ identity: `bulk-${i}`, phone: testPhone(1000 + i), properties: { Name: `B${i}` } }));
     await seedProfiles(ctx.db, project.projectId, seeds);
