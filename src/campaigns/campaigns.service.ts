@@ -16,6 +16,7 @@ import { outboundUrlProblem } from '../net/outbound-url.js';
 import { isValidTime, isValidTimezone, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
+import { mediaUrlRequired } from '../templates/attachments.js';
 
 export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
 
@@ -179,7 +180,7 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
 
   const mediaUrl = input.mediaUrl ? input.mediaUrl.trim() : null;
   if (template && template.attachment_type !== 'none' && !mediaUrl) {
-    problems.push({ path: 'mediaUrl', message: `is required: the template has a ${template.attachment_type} attachment` });
+    problems.push({ path: 'mediaUrl', message: mediaUrlRequired(template.attachment_type) });
   }
   if (template && template.attachment_type === 'none' && mediaUrl) {
     problems.push({ path: 'mediaUrl', message: 'must be empty: the template has no attachment' });

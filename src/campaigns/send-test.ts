@@ -14,6 +14,7 @@ import { fillPlaceholders } from '../templates/placeholders.js';
 import { compileParams, renderParams, type RenderProfile } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import type { MessagePayload } from './message-payload.js';
+import { mediaUrlRequired } from '../templates/attachments.js';
 
 export interface TestSendResult {
   ok: boolean;
@@ -54,7 +55,7 @@ export async function sendTestMessage(
     problems.push({ path: 'params', message: `the template has ${template.placeholder_count} placeholder(s) but ${input.values.length} value(s) were given` });
   }
   if (input.values.some((value) => value.trim() === '')) problems.push({ path: 'params', message: 'values must not be empty' });
-  if (template && template.attachment_type !== 'none' && !input.mediaUrl) problems.push({ path: 'mediaUrl', message: `is required: the template has a ${template.attachment_type} attachment` });
+  if (template && template.attachment_type !== 'none' && !input.mediaUrl) problems.push({ path: 'mediaUrl', message: mediaUrlRequired(template.attachment_type) });
   if (input.mediaUrl) {
     const problem = await outboundUrlProblem(input.mediaUrl, deps.config.allowPrivateUrls);
     if (problem) problems.push({ path: 'mediaUrl', message: problem });

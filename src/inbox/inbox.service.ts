@@ -20,6 +20,7 @@ import { fillPlaceholders } from '../templates/placeholders.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
 import { queueDirectMessage } from './direct-messages.js';
+import { mediaUrlRequired } from '../templates/attachments.js';
 
 export interface ConversationSummary {
   phone: string;
@@ -359,7 +360,7 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
       if (params.length !== template.placeholder_count) {
         problems.push({ path: 'params', message: `the template has ${template.placeholder_count} placeholder(s) but ${params.length} value(s) were given` });
       }
-      if (template.attachment_type !== 'none' && !input.mediaUrl) problems.push({ path: 'mediaUrl', message: `is required: the template has a ${template.attachment_type} attachment` });
+      if (template.attachment_type !== 'none' && !input.mediaUrl) problems.push({ path: 'mediaUrl', message: mediaUrlRequired(template.attachment_type) });
     }
     params.forEach((value, index) => {
       if (value.trim() === '') problems.push({ path: `params.${index}`, message: 'must not be empty' });

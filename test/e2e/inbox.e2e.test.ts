@@ -20,6 +20,8 @@ const BODY = 'Hi {{1}}, spring deals this week.';
 const TRACKED = '919876500001';
 const UNTRACKED = '919811111111';
 const TEST_PHONE = '919822222222';
+const IMAGE_NAMESPACE = 'ACME:spring_picture';
+const IMAGE_BODY = 'Our spring look, {{1}}.';
 const HOSTILE = 'hi <script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">';
 const AUTO_REPLY = 'Thanks for writing to Acme! We will get back to you soon.';
 
@@ -51,6 +53,7 @@ await describeWithRoutes(
       session = await createAdmin(browser.context, server);
       const { providerId, templateId } = await connectSandboxAccount(browser.context, server, session, sandbox, {
         template: { namespace: NAMESPACE, body: BODY },
+        moreTemplates: [{ namespace: IMAGE_NAMESPACE, body: IMAGE_BODY, attachment: 'image' }],
         provider: { autoReply: { enabled: true, text: AUTO_REPLY } },
       });
       await uploadProfiles(browser.context, server, session, [{ identity: 'u1', properties: { Name: 'Asha', Phone: `+${TRACKED}`, 'MSG-whatsapp': true } }]);
@@ -125,7 +128,7 @@ await describeWithRoutes(
       expect(browser.pageErrors.join('\n')).toBe('');
     });
 
-    it('sends a test template from the account page, with its placeholder value, and shows the provider answer', async () => {
+    it('sends test templates from the account page, with a placeholder value and with an image\'s media URL, and shows the provider answer', async () => {
       const { page } = browser;
       await page.goto('/settings/channels/whatsapp');
       await page.getByRole('button', { name: 'Send test message with Gupshup sandbox' }).click();
@@ -138,6 +141,17 @@ await describeWithRoutes(
       await dialog.getByText('Accepted by the provider.', { exact: false }).waitFor();
       await waitUntil(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 1, 'the test message at the sandbox');
       expect(sandbox.messages({ to: TEST_PHONE, kind: 'template' })[0]!.params).toEqual(['Ravi']);
+
+      // A template with an image needs its media URL: the field appears with it, and the URL goes out.
+      expect(await dialog.getByLabel('Media URL').count()).toBe(0);
+      await dialog.getByLabel('Template').selectOption({ label: IMAGE_NAMESPACE });
+      await dialog.getByLabel('Value for {{1}}').fill('Ravi');
+      await dialog.getByRole('button', { name: 'Send test message' }).click();
+      await expect.poll(() => dialog.getByText('is required: the template has an image attachment').count()).toBe(1);
+      await dialog.getByLabel('Media URL').fill('https://cdn.example.com/spring.jpg');
+      await dialog.getByRole('button', { name: 'Send test message' }).click();
+      await waitUntil(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 2, 'the image test message at the sandbox');
+      expect(sandbox.messages({ to: TEST_PHONE, kind: 'template' })[1]).toMatchObject({ params: ['Ravi'], mediaUrl: 'https://cdn.example.com/spring.jpg' });
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

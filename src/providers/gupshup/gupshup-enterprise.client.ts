@@ -20,6 +20,7 @@ import { toProviderNumber } from '../provider-phone.js';
 import { commonOutcome, formEncode, mediaFilename, notSent, rawExchange, redactForm } from '../provider-wire.js';
 import { ENTERPRISE_ERROR_IDS } from './gupshup.codes.js';
 import { parseEnterpriseAnswer } from './gupshup-enterprise.response.js';
+import { mediaUrlRequired } from '../../templates/attachments.js';
 
 type Fields = Array<readonly [string, string]>;
 
@@ -48,7 +49,7 @@ export class GupshupEnterpriseClient implements ProviderClient {
       fields = [['method', 'SendMessage'], ...this.auth('notification'), ['send_to', sendTo], ['msg_type', 'HSM'], ['isHSM', 'true'], ['msg', message.renderedBody]];
     } else {
       if (!message.mediaUrl) {
-        return notSent({ category: 'invalid_request', retryable: false, detail: `mediaUrl is required: the template has a ${template.attachmentType} attachment` }, { request: { method: 'POST', url: this.url, body: '' } });
+        return notSent({ category: 'invalid_request', retryable: false, detail: `mediaUrl ${mediaUrlRequired(template.attachmentType)}` }, { request: { method: 'POST', url: this.url, body: '' } });
       }
       fields = [
         ['method', 'SendMediaMessage'],

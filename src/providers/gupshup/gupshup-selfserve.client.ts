@@ -21,6 +21,7 @@ import type { HttpClient } from '../http.client.js';
 import type { GupshupCredentials, OptResult, ProviderClient, RawExchange, SendResult, SessionMessage, TemplateMessage } from '../provider.js';
 import { businessNumberDigits, toProviderNumber } from '../provider-phone.js';
 import { commonOutcome, formEncode, isRecord, mediaFilename, notSent, rawExchange, tryParseJson } from '../provider-wire.js';
+import { mediaUrlRequired } from '../../templates/attachments.js';
 
 type Fields = Array<readonly [string, string]>;
 
@@ -53,7 +54,7 @@ export class GupshupSelfServeClient implements ProviderClient {
     const { template } = message;
     const fields: Fields = [...this.envelope(destination), ['template', JSON.stringify({ id: selfServeTemplateId(template.namespace), params: message.params })]];
     if (template.attachmentType !== 'none') {
-      if (!message.mediaUrl) return localError('invalid_request', `mediaUrl is required: the template has a ${template.attachmentType} attachment`, url);
+      if (!message.mediaUrl) return localError('invalid_request', `mediaUrl ${mediaUrlRequired(template.attachmentType)}`, url);
       const media =
         template.attachmentType === 'document'
           ? { type: 'document', document: { link: message.mediaUrl, filename: mediaFilename(message.mediaUrl) } }

@@ -32,6 +32,7 @@ import type { ErrorCategory, NexmoCredentials, OptResult, ProviderClient, RawExc
 import { businessNumberDigits, toProviderNumber } from '../provider-phone.js';
 import { commonOutcome, isRecord, mediaFilename, notSent, rawExchange, tryParseJson } from '../provider-wire.js';
 import { createApplicationJwt, parsePrivateKey } from './nexmo.jwt.js';
+import { mediaUrlRequired } from '../../templates/attachments.js';
 
 export interface NexmoClientOptions {
   /** How long one application JWT is reused, in ms (default 60,000; 0 = a new token per request). */
@@ -84,7 +85,7 @@ export class NexmoClient implements ProviderClient {
         whatsapp: { policy: 'deterministic', locale },
       };
     } else {
-      if (!message.mediaUrl) return this.localError('invalid_request', `mediaUrl is required: the template has a ${template.attachmentType} attachment`);
+      if (!message.mediaUrl) return this.localError('invalid_request', `mediaUrl ${mediaUrlRequired(template.attachmentType)}`);
       const colon = template.namespace.indexOf(':');
       const namespace = colon > 0 ? template.namespace.slice(0, colon) : undefined;
       const name = colon > 0 ? template.namespace.slice(colon + 1) : template.namespace;

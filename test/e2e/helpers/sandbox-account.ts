@@ -18,8 +18,12 @@ export const GUPSHUP_CREDENTIALS = {
   facebookUrl: 'https://www.facebook.com/acme',
 };
 
+type Attachment = 'none' | 'image' | 'video' | 'document';
+
 export interface SandboxAccountOptions {
   template: { namespace: string; body: string };
+  /** More templates, registered on both sides too (ids are not returned: pick them by name). */
+  moreTemplates?: Array<{ namespace: string; body: string; attachment: Attachment }>;
   /** More fields of POST /api/v1/providers (rate, auto-reply). */
   provider?: Record<string, unknown>;
 }
@@ -51,7 +55,11 @@ export async function connectSandboxAccount(
       businessNumber: credentials.mobileNumber.replace(/^\+/, ''),
       dlrUrl: provider.deliveryCallbackUrl,
       inboundUrl: provider.inboundCallbackUrl,
-      templates: [{ name: options.template.namespace, body: options.template.body, attachment: 'none' }],
+      templates: [{ namespace: options.template.namespace, body: options.template.body, attachment: 'none' as Attachment }, ...(options.moreTemplates ?? [])].map((template) => ({
+        name: template.namespace,
+        body: template.body,
+        attachment: template.attachment,
+      })),
     },
   ]);
   const template = await apiPost<{ id: string }>(context, server, session, '/api/v1/templates', {
@@ -60,5 +68,8 @@ export async function connectSandboxAccount(
     body: options.template.body,
     attachmentType: 'none',
   });
+  for (const more of options.moreTemplates ?? []) {
+    await apiPost(context, server, session, '/api/v1/templates', { providerId: provider.id, namespace: more.namespace, body: more.body, attachmentType: more.attachment });
+  }
   return { providerId: provider.id, templateId: template.id };
 }

@@ -85,6 +85,8 @@ export interface TestMessageInput {
   to: string;
   templateId: string;
   params: string[];
+  /** Required for templates with an attachment. */
+  mediaUrl?: string;
 }
 
 /** `POST /api/v1/providers/:id/test`: the provider's verdict and the raw exchange. */

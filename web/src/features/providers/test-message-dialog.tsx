@@ -21,14 +21,16 @@ export function TestMessageDialog({ account, onClose }: { account: ProviderAccou
 /** Sends one template to a phone number through this account and shows exactly what the provider answered. */
 function TestMessageForm({ account }: { account: ProviderAccount }) {
   const choice = useTemplateChoice(account.id);
-  const { templates, mine } = choice;
+  const { templates, mine, template } = choice;
   const send = useSendTestMessage(account.id);
   const [to, setTo] = useState('');
-  const errors = send.isError ? formErrorsOf(send.error, ['to', ...choice.paths]) : noFormErrors;
+  const [mediaUrl, setMediaUrl] = useState('');
+  const withAttachment = template !== undefined && template.attachmentType !== 'none';
+  const errors = send.isError ? formErrorsOf(send.error, ['to', ...choice.paths, 'mediaUrl']) : noFormErrors;
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    send.mutate({ to: to.trim(), templateId: choice.templateId, params: choice.values() });
+    send.mutate({ to: to.trim(), templateId: choice.templateId, params: choice.values(), ...(withAttachment ? { mediaUrl: mediaUrl.trim() } : {}) });
   }
 
   if (templates.isPending) return <Loading what="Loading templates" />;
@@ -54,6 +56,16 @@ function TestMessageForm({ account }: { account: ProviderAccount }) {
           error={errors.fields.to}
         />
         <TemplateFields label="Template" choice={choice} errors={errors.fields} />
+        {withAttachment ? (
+          <TextField
+            label="Media URL"
+            type="url"
+            value={mediaUrl}
+            onChange={setMediaUrl}
+            hint={`The ${template.attachmentType} to send with the template, e.g. https://cdn.example.com/offer.jpg.`}
+            error={errors.fields.mediaUrl}
+          />
+        ) : null}
         <div className="actions">
           <button type="submit" className="btn btn--primary" disabled={send.isPending || mine.length === 0}>
             {send.isPending ? 'Sending…' : 'Send test message'}

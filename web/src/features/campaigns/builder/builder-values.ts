@@ -242,7 +242,7 @@ export function builderProblems(
     sizedParams(values.params, template.placeholderCount).forEach((param, index) => {
       if (param.trim() === '') problems[`params.${index}`] = `is required: the value for {{${index + 1}}}, e.g. ${PARAM_HINT}`;
     });
-    if (template.attachmentType !== 'none' && values.mediaUrl.trim() === '') problems.mediaUrl = `is required: the template has a ${template.attachmentType} attachment`;
+    if (template.attachmentType !== 'none' && values.mediaUrl.trim() === '') problems.mediaUrl = `is required: the template has ${/^[aeiou]/.test(template.attachmentType) ? 'an' : 'a'} ${template.attachmentType} attachment`;
   }
   let sendAt: number | null = null;
   if (values.when === 'later') {
