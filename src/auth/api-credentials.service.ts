@@ -8,9 +8,14 @@ import type { Db } from '../storage/db.js';
 import { newId, randomToken } from '../ids.js';
 import { safeEqual, sha256Hex } from './hash.js';
 
+/** A credential as listed, plus its passcode — returned by the create only. */
 export interface NewCredential {
+  id: string;
   accountId: string;
   passcode: string;
+  label: string;
+  createdAt: number;
+  lastUsedAt: null;
 }
 
 const ACCOUNT_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -26,11 +31,12 @@ export async function createApiCredential(db: Db, projectId: string, label = 'de
   const accountId = newAccountId();
   const passcode = randomToken(20);
   const now = Date.now();
+  const id = newId(now);
   await db.kysely
     .insertInto('api_credentials')
-    .values({ id: newId(now), project_id: projectId, account_id: accountId, passcode_hash: sha256Hex(passcode), label, created_at: now, last_used_at: null })
+    .values({ id, project_id: projectId, account_id: accountId, passcode_hash: sha256Hex(passcode), label, created_at: now, last_used_at: null })
     .execute();
-  return { accountId, passcode };
+  return { id, accountId, passcode, label, createdAt: now, lastUsedAt: null };
 }
 
 /** The project the credentials belong to, or null when they are wrong. */

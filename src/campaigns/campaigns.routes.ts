@@ -222,14 +222,19 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       config: auth,
       schema: {
         tags,
-        summary: 'Per-minute counts of sent, delivered, read, failed and replied.',
+        summary: 'Per-minute counts of sent, delivered, read, failed and replied (the whole campaign in one page: nextCursor is always null).',
         params: idParams,
-        response: { 200: z.object({ items: z.array(z.object({ at: z.number(), sent: z.number(), delivered: z.number(), read: z.number(), failed: z.number(), replied: z.number() })) }) },
+        response: {
+          200: z.object({
+            items: z.array(z.object({ at: z.number(), sent: z.number(), delivered: z.number(), read: z.number(), failed: z.number(), replied: z.number() })),
+            nextCursor: z.null(),
+          }),
+        },
       },
     },
     async (request) => {
       const campaign = await getCampaign(deps, projectIdOf(request), request.params.id);
-      return { items: await campaignTimeline(deps, campaign.id) };
+      return { items: await campaignTimeline(deps, campaign.id), nextCursor: null };
     },
   );
 

@@ -64,7 +64,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
         summary: 'Create API credentials; the passcode is in this answer only.',
         params: z.object({ projectId: z.string() }),
         body: z.object({ label: z.string().trim().min(1).max(100).default('default') }).default({ label: 'default' }),
-        response: { 201: z.object({ accountId: z.string(), passcode: z.string() }) },
+        response: { 201: credentialSchema.extend({ passcode: z.string() }) },
       },
     },
     async (request, reply) => {

@@ -114,12 +114,16 @@ describe.each(testEngines())('dashboard auth ($name)', (engine) => {
     const project = await ctx.createProject('creds');
     const response = await ctx.app.inject({ method: 'POST', url: `/api/v1/projects/${project.projectId}/credentials`, headers: admin.headers, payload: { label: 'crm' } });
     expect(response.statusCode).toBe(201);
-    const { accountId, passcode } = json(response);
+    const { id, accountId, passcode } = json(response);
     expect(passcode.length).toBeGreaterThanOrEqual(26);
     const rows = await ctx.db.kysely.selectFrom('api_credentials').selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain(passcode);
     const listed = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/projects/${project.projectId}/credentials`, headers: { cookie: admin.cookie } }));
     expect(JSON.stringify(listed)).not.toContain(passcode);
+    // The create answers the listed resource itself, plus the passcode this once.
+    const { passcode: _shownOnce, ...resource } = json(response);
+    expect(listed.items.find((item: { id: string }) => item.id === id)).toEqual(resource);
+    expect(resource).toMatchObject({ accountId, label: 'crm', lastUsedAt: null });
     const use = await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: { 'x-wacast-account-id': accountId, 'x-wacast-passcode': passcode } });
     expect(use.statusCode).toBe(200);
     const wrong = await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: { 'x-wacast-account-id': accountId, 'x-wacast-passcode': passcode + 'x' } });

@@ -93,6 +93,7 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     expect(events).toHaveLength(40);
     const timeline = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${draft.id}/timeline`, headers: project.headers }));
     expect(timeline.items.reduce((sum: number, item: { sent: number }) => sum + item.sent, 0)).toBe(40);
+    expect(timeline.nextCursor).toBeNull();
   });
 
   it('never sends twice when publish is repeated', async () => {
