@@ -18,7 +18,7 @@ function executorOf(db: Db | Executor): Executor {
   return 'kysely' in db ? db.kysely : db;
 }
 
-interface DndRow {
+export interface DndRow {
   phone: string;
   dnd: boolean;
 }
@@ -51,7 +51,6 @@ export async function setPhoneDnd(db: Db | Executor, projectId: string, phone: s
   return normalised;
 }
 
-/** Whether `phone` (E.164) has a phone-level DND in the project. */
 /**
  * Writes the phone-level DND of a phone already in E.164 as a provider gave it (a STOP reply, a
  * user event): no second validation, so an opt-out is never lost to a number-plan rule.
@@ -60,6 +59,7 @@ export async function storePhoneDnd(db: Db | Executor, projectId: string, e164: 
   await writeDnd(executorOf(db), projectId, [{ phone: e164, dnd }], source, now);
 }
 
+/** Whether `phone` (E.164) has a phone-level DND in the project. */
 export async function hasPhoneDnd(db: Db | Executor, projectId: string, phone: string): Promise<boolean> {
   const row = await executorOf(db)
     .selectFrom('phone_dnd')
@@ -76,7 +76,13 @@ const STATUSES: Record<string, boolean> = { unsubscribe: true, resubscribe: fals
  * The subscribe API (`{"d":[{"type":"whatsapp","value":"+91…","status":"Unsubscribe"|"Resubscribe"}]}`):
  * valid records are written in one transaction; the others come back in `unprocessed`.
  */
-export async function subscribeRecords(db: Db, projectId: string, records: readonly unknown[], now = Date.now()): Promise<BatchOutcome> {
+export async function subscribeRecords(
+  db: Db,
+  projectId: string,
+  records: readonly unknown[],
+  options: { now?: number; /** Called after the commit with what was written. */ onCommitted?: (rows: readonly DndRow[]) => void } = {},
+): Promise<BatchOutcome> {
+  const now = options.now ?? Date.now();
   if (records.length > MAX_RECORDS_PER_CALL) throw new Error('subscribeRecords: too many records (the route checks the limit)');
   const unprocessed: UnprocessedRecord[] = [];
   // Last record wins for a phone listed twice (one upsert may not touch a row twice on PostgreSQL).
@@ -106,7 +112,9 @@ export async function subscribeRecords(db: Db, projectId: string, records: reado
     byPhone.set(phone.e164, { phone: phone.e164, dnd });
   });
   if (byPhone.size > 0) {
-    await writeTransaction(db, (trx) => writeDnd(trx, projectId, [...byPhone.values()], 'subscribe_api', now));
+    const rows = [...byPhone.values()];
+    await writeTransaction(db, (trx) => writeDnd(trx, projectId, rows, 'subscribe_api', now));
+    options.onCommitted?.(rows);
   }
   const processed = records.length - unprocessed.length;
   return { status: batchStatus(processed, unprocessed.length), processed, unprocessed };

@@ -14,6 +14,7 @@ import { projectIdOf } from '../auth/auth.plugin.js';
 import { MAX_RECORDS_PER_CALL, UPLOAD_BODY_LIMIT } from './audience.limits.js';
 import { uploadRecords } from './upload.service.js';
 import { subscribeRecords } from './subscribe.service.js';
+import { ProviderOptCalls } from '../providers/opt-calls.js';
 
 const profileRecord = z
   .looseObject({
@@ -86,6 +87,8 @@ async function checkRecordCount(request: FastifyRequest): Promise<void> {
 export async function uploadRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { db } = deps;
+  const optCalls = new ProviderOptCalls(deps);
+  fastify.addHook('onClose', () => optCalls.close());
 
   for (const url of ['/api/v1/upload', '/1/upload']) {
     app.post(
@@ -121,7 +124,17 @@ export async function uploadRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
           response: { 200: batchResponse },
         },
       },
-      async (request) => subscribeRecords(db, projectIdOf(request), request.body.d),
+      async (request) => {
+        const projectId = projectIdOf(request);
+        return subscribeRecords(db, projectId, request.body.d, {
+          // Resubscribe → OPT_IN, Unsubscribe → OPT_OUT with the project's provider accounts.
+          onCommitted: (rows) => {
+            optCalls.requestForProject(projectId, rows.map((row) => ({ phone: row.phone, optIn: !row.dnd }))).catch((error: unknown) => {
+              request.log.warn({ err: error }, 'provider opt-in/opt-out calls not started');
+            });
+          },
+        });
+      },
     );
   }
 }

@@ -26,6 +26,7 @@ import { applyInbound, applyUserPreference, emptyEffects, type AccountInfo, type
 import { DEFAULT_KEYWORD_SETTINGS, getKeywordSettings, type KeywordSettings } from './keywords.js';
 import { parsedEventCache, type ParsedEventCache } from './parsed-events.js';
 import { parseCallback, rawCallback } from './raw-callback.js';
+import { ProviderOptCalls } from '../providers/opt-calls.js';
 
 export const MAX_ATTEMPTS = 5;
 /** Pending receipts older than this are dropped: the message they belong to was never ours. */
@@ -90,6 +91,8 @@ export interface PassResult {
 
 export class Applier {
   private readonly cache: ParsedEventCache;
+  /** Keyword opt-ins / opt-outs told to the provider after the commit (best effort, opt-calls.ts). */
+  private readonly optCalls: ProviderOptCalls;
   private batchSize: number;
   private pendingCursor = '';
 
@@ -99,6 +102,7 @@ export class Applier {
   ) {
     this.cache = parsedEventCache(deps.db);
     this.batchSize = options.batchSize;
+    this.optCalls = new ProviderOptCalls(deps);
   }
 
   /** Lets the HTTP handlers of this process hand parsed callbacks over; returns the detach function. */
@@ -317,31 +321,12 @@ export class Applier {
     for (const providerId of effects.queuedProviders) bus.emit('messages-queued', providerId);
     for (const campaignId of campaigns) bus.emit('campaign-changed', campaignId, 'progress');
     for (const { projectId, phone } of effects.conversations.values()) bus.emit('conversation-changed', projectId, phone);
-    for (const call of effects.optCalls) this.optCall(call.providerId, call.phone, call.optIn);
-  }
-
-  private readonly optCalls = new Set<Promise<void>>();
-
-  /**
-   * Tells the provider about a keyword opt-in / opt-out (Gupshup Enterprise OPT_IN / OPT_OUT; the
-   * other adapters answer `ok` without a request). Best effort, after the commit: the phone-level
-   * DND is what wacast enforces; a failed call is logged, not retried.
-   */
-  private optCall(providerId: string, phone: string, optIn: boolean): void {
-    const task = (async () => {
-      const entry = await this.deps.providers.get(providerId);
-      if (!entry || entry.account.deleted) return;
-      const result = optIn ? await entry.client.optIn(phone) : await entry.client.optOut(phone);
-      if (!result.ok) this.deps.logger.warn({ providerId, category: result.category, detail: result.detail }, `provider ${optIn ? 'opt-in' : 'opt-out'} call failed`);
-    })()
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, providerId }, 'provider opt-in/opt-out call failed'))
-      .finally(() => this.optCalls.delete(task));
-    this.optCalls.add(task);
+    for (const call of effects.optCalls) this.optCalls.request(call);
   }
 
   /** Waits for the provider calls started after commits. */
   async settle(): Promise<void> {
-    await Promise.all([...this.optCalls]);
+    await this.optCalls.settle();
   }
 
   private async account(providerId: string): Promise<AccountInfo | null> {

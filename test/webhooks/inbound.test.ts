@@ -61,6 +61,23 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
   const repliedEvents = (profileId: string) =>
     ctx.db.kysely.selectFrom('events').select(['name', 'properties']).where('profile_id', '=', profileId).where('name', '=', 'Notification Replied').orderBy('id').execute();
 
+  it('tells the project\'s provider accounts about subscribe API opt-outs and opt-ins (OPT_OUT / OPT_IN), and no other project\'s', async () => {
+    const other = await ctx.createProject('other-opt');
+    await createCallbackAccount(ctx, other, 'gupshup');
+    const [out, back] = [testPhone(70), testPhone(71)];
+    const subscribe = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/subscribe',
+      headers: project.headers,
+      payload: { d: [{ type: 'whatsapp', value: out, status: 'Unsubscribe' }, { type: 'whatsapp', value: back, status: 'Resubscribe' }, { type: 'whatsapp', value: 'nope', status: 'Unsubscribe' }] },
+    });
+    expect(json(subscribe)).toMatchObject({ status: 'partial', processed: 2 });
+    await waitFor(async () => optCalls.filter((call) => call.endsWith(out) || call.endsWith(back)).length === 2, 5000, 'opt calls');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // One call per phone: the project's one account, not the other project's.
+    expect(optCalls.filter((call) => call.endsWith(out) || call.endsWith(back)).sort()).toEqual([`in ${back}`, `out ${out}`]);
+  });
+
   it('stores a reply, attributes it by context id, counts the answered message once and records Notification Replied', async () => {
     const profile = await profileIdOf(ctx.db, project.projectId, 'user-1');
     const { campaignId, messageIds } = await seedCampaign(ctx.db, {
