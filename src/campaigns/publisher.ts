@@ -152,10 +152,6 @@ export class CampaignMaterialization {
     }
   }
 
-  get campaignId(): string {
-    return this.campaign.id;
-  }
-
   /** Creates the rows of the next batch of recipients. `lost`: the lease went to another process. */
   async step(): Promise<StepOutcome> {
     const { deps, campaign } = this;
