@@ -62,6 +62,19 @@ export async function getKeywordSettings(db: Db, projectId: string): Promise<Key
   return { optOut: readRule(stored.optOut, DEFAULT_KEYWORD_SETTINGS.optOut), optIn: readRule(stored.optIn, DEFAULT_KEYWORD_SETTINGS.optIn) };
 }
 
+/**
+ * The list a keyword in both rules is reported on: the one whose keywords this change alters.
+ * The dashboard sends both lists on every save, so "was it sent" alone would always blame opt-in,
+ * even when the user has just typed START into opt-out.
+ */
+function clashingList(patch: KeywordSettingsPatch, current: KeywordSettings, next: KeywordSettings): keyof KeywordSettings {
+  const changed = (name: keyof KeywordSettings) =>
+    patch[name]?.keywords !== undefined && next[name].keywords.join('\n') !== current[name].keywords.map(normaliseKeyword).join('\n');
+  if (changed('optOut') && !changed('optIn')) return 'optOut';
+  if (changed('optIn') && !changed('optOut')) return 'optIn';
+  return patch.optIn?.keywords !== undefined ? 'optIn' : 'optOut';
+}
+
 /** Applies a partial change; every problem is reported at once (422) and nothing is stored then. */
 export async function updateKeywordSettings(db: Db, projectId: string, patch: KeywordSettingsPatch): Promise<KeywordSettings> {
   const current = await getKeywordSettings(db, projectId);
@@ -82,13 +95,15 @@ export async function updateKeywordSettings(db: Db, projectId: string, patch: Ke
       next[name].keywords = [...seen];
     }
     if (change.reply !== undefined) {
-      if (change.reply.length > MAX_REPLY_LENGTH) problems.push({ path: `${name}.reply`, message: `must be at most ${MAX_REPLY_LENGTH} characters` });
-      next[name].reply = change.reply.trim();
+      // The stored text is checked: a textarea's trailing newline must not push it over the limit.
+      const reply = change.reply.trim();
+      if (reply.length > MAX_REPLY_LENGTH) problems.push({ path: `${name}.reply`, message: `must be at most ${MAX_REPLY_LENGTH} characters` });
+      next[name].reply = reply;
     }
   }
   const both = next.optOut.keywords.filter((keyword) => next.optIn.keywords.includes(keyword));
   if (both.length > 0) {
-    problems.push({ path: patch.optIn?.keywords !== undefined ? 'optIn.keywords' : 'optOut.keywords', message: `${both.map((keyword) => `"${keyword}"`).join(', ')} cannot both opt out and opt in` });
+    problems.push({ path: `${clashingList(patch, current, next)}.keywords`, message: `${both.map((keyword) => `"${keyword}"`).join(', ')} cannot both opt out and opt in` });
   }
   if (problems.length > 0) throw validationFailed(problems);
   await updateProjectSettings(db, projectId, { keywords: next });
