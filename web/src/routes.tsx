@@ -20,6 +20,7 @@ import { SettingsLayout } from './features/settings/settings-layout';
 import { RequireAdmin } from './features/settings/require-admin';
 import { ProvidersPage } from './features/providers/providers.page';
 import { NewProviderPage, ProviderPage } from './features/providers/provider-edit.page';
+import { KeywordsPage } from './features/settings/keywords.page';
 import { ProjectsPage } from './features/projects/projects.page';
 import { ApiCredentialsPage } from './features/projects/api-credentials.page';
 
@@ -67,6 +68,7 @@ export const routes: RouteObject[] = [
               { path: 'channels/whatsapp', element: <ProvidersPage /> },
               { path: 'channels/whatsapp/new', element: <NewProviderPage /> },
               { path: 'channels/whatsapp/:providerId', element: <ProviderPage /> },
+              { path: 'keywords', element: <KeywordsPage /> },
               {
                 element: <RequireAdmin />,
                 children: [

@@ -30,4 +30,5 @@ export const queryKeys = {
   import: (id: string) => ['project', 'imports', id] as const,
   conversations: ['project', 'inbox'] as const,
   conversation: (phone: string) => ['project', 'inbox', phone] as const,
+  keywordSettings: ['project', 'settings', 'keywords'] as const,
 };

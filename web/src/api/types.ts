@@ -122,3 +122,16 @@ export interface TemplateInput {
   attachmentType: AttachmentType;
   language?: string;
 }
+
+/** One keyword rule (`GET /api/v1/settings/keywords`): keywords come back normalised, upper case. */
+export interface KeywordRule {
+  /** An empty list turns the rule off. */
+  keywords: string[];
+  /** The confirmation sent when a phone's state changes; '' sends none. */
+  reply: string;
+}
+
+export interface KeywordSettings {
+  optOut: KeywordRule;
+  optIn: KeywordRule;
+}

@@ -3,7 +3,7 @@ import { useSession } from '../auth/session-context';
 
 const linkClass = ({ isActive }: { isActive: boolean }) => `side-nav__link${isActive ? ' is-active' : ''}`;
 
-/** Settings pages with their own side navigation: Channels → WhatsApp; for admins Projects and API credentials. */
+/** Settings pages with their own side navigation: Channels → WhatsApp and Keywords for every member; for admins Projects and API credentials. */
 export function SettingsLayout() {
   const me = useSession();
   return (
@@ -22,6 +22,11 @@ export function SettingsLayout() {
                 </NavLink>
               </li>
             </ul>
+          </li>
+          <li>
+            <NavLink to="/settings/keywords" className={linkClass}>
+              Keywords
+            </NavLink>
           </li>
           {me.user.isAdmin ? (
             <>

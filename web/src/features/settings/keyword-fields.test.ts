@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../api/client';
+import { keywordFormErrors, keywordValuesFrom, parseKeywords, toKeywordBody } from './keyword-fields';
+
+const settings = {
+  optOut: { keywords: ['STOP', 'STOP PROMOTIONS', 'NO, THANKS'], reply: 'Bye.' },
+  optIn: { keywords: [], reply: '' },
+};
+
+describe('keyword fields', () => {
+  it('edits one keyword per line and sends them back unchanged (spaces and commas kept)', () => {
+    const values = keywordValuesFrom(settings);
+    expect(values.optOut.keywords).toBe('STOP\nSTOP PROMOTIONS\nNO, THANKS');
+    expect(values.optIn.keywords).toBe('');
+    expect(toKeywordBody(values)).toEqual(settings);
+  });
+
+  it('drops blank lines and trims each keyword; an empty box is an empty list', () => {
+    expect(parseKeywords('  stop \r\n\n   \nalto ya\n')).toEqual(['stop', 'alto ya']);
+    expect(parseKeywords('')).toEqual([]);
+  });
+
+  it('puts a problem with one keyword next to its list, quoting the keyword', () => {
+    const sent = { ...settings, optOut: { keywords: ['stop', 'x'.repeat(60)], reply: '' } };
+    const error = new ApiError(422, 'validation_failed', 'x', [
+      { path: 'optOut.keywords.1', message: 'must be at most 50 characters' },
+      { path: 'optOut.keywords', message: '"STOP" cannot both opt out and opt in' },
+      { path: 'optIn.reply', message: 'must be at most 1000 characters' },
+    ]);
+    const errors = keywordFormErrors(error, sent);
+    expect(errors.fields).toEqual({
+      'optOut.keywords': `“${'x'.repeat(24)}…” must be at most 50 characters; "STOP" cannot both opt out and opt in`,
+      'optIn.reply': 'must be at most 1000 characters',
+    });
+    expect(errors.summary).toBe('Some fields need attention: see the messages next to them.');
+    expect(keywordFormErrors(new ApiError(422, 'validation_failed', 'x', [{ path: 'optIn.keywords.4', message: 'must not be empty' }]), undefined).fields).toEqual({
+      'optIn.keywords': 'Keyword 5 must not be empty',
+    });
+  });
+
+  it('shows other failures as a summary', () => {
+    expect(keywordFormErrors(new ApiError(0, 'network_error', 'Cannot reach the wacast server.'), settings)).toEqual({ fields: {}, summary: 'Cannot reach the wacast server.' });
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * The Keywords form's values and how they map to the API (`/api/v1/settings/keywords`). Keywords
+ * are edited one per line: a keyword may hold spaces ("STOP PROMOTIONS") and commas, but never a
+ * line break (the server reads any run of white space as one space), so lines lose nothing.
+ */
+import { ApiError } from '../../api/client';
+import { formErrorsOf, type FormErrors } from '../../api/form-errors';
+import type { KeywordSettings } from '../../api/types';
+
+// The server's limits (src/webhooks/keywords.ts), shown in hints; the server enforces them.
+export const MAX_KEYWORDS = 20;
+export const MAX_KEYWORD_LENGTH = 50;
+export const MAX_REPLY_LENGTH = 1000;
+
+export const RULES = ['optOut', 'optIn'] as const;
+export type RuleName = (typeof RULES)[number];
+
+export interface RuleValues {
+  /** One keyword per line. */
+  keywords: string;
+  reply: string;
+}
+
+export type KeywordFormValues = Record<RuleName, RuleValues>;
+
+export const KEYWORD_FORM_PATHS = RULES.flatMap((rule) => [`${rule}.keywords`, `${rule}.reply`]);
+
+export function keywordValuesFrom(settings: KeywordSettings): KeywordFormValues {
+  return {
+    optOut: { keywords: settings.optOut.keywords.join('\n'), reply: settings.optOut.reply },
+    optIn: { keywords: settings.optIn.keywords.join('\n'), reply: settings.optIn.reply },
+  };
+}
+
+/** The keywords of a textarea: one per non-blank line, trimmed. A stray empty line is not a keyword. */
+export function parseKeywords(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+export function toKeywordBody(values: KeywordFormValues): KeywordSettings {
+  return {
+    optOut: { keywords: parseKeywords(values.optOut.keywords), reply: values.optOut.reply },
+    optIn: { keywords: parseKeywords(values.optIn.keywords), reply: values.optIn.reply },
+  };
+}
+
+function shortened(text: string): string {
+  return text.length > 24 ? `${text.slice(0, 24)}…` : text;
+}
+
+/**
+ * Field messages of a failed save. The server names one keyword by its index
+ * (`optOut.keywords.2`); the form has one field per list, so such a problem goes next to the
+ * list and quotes the keyword it is about.
+ */
+export function keywordFormErrors(error: unknown, sent: KeywordSettings | undefined): FormErrors {
+  if (!(error instanceof ApiError) || error.problems.length === 0) return formErrorsOf(error, KEYWORD_FORM_PATHS);
+  const problems = error.problems.map((problem) => {
+    const match = /^(optOut|optIn)\.keywords\.(\d+)$/.exec(problem.path);
+    if (!match) return problem;
+    const rule = match[1] as RuleName;
+    const index = Number(match[2]);
+    const keyword = sent?.[rule].keywords[index]?.trim();
+    const which = keyword ? `“${shortened(keyword)}”` : `Keyword ${index + 1}`;
+    return { path: `${rule}.keywords`, message: `${which} ${problem.message}` };
+  });
+  return formErrorsOf(new ApiError(error.status, error.code, error.message, problems), KEYWORD_FORM_PATHS);
+}

@@ -1,0 +1,134 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { Loading, PageHeader } from '../../components/page';
+import { TextAreaField } from '../../components/field';
+import { Alert } from '../../components/alert';
+import { QueryError } from '../../components/query-error';
+import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
+import { noFormErrors } from '../../api/form-errors';
+import type { KeywordSettings } from '../../api/types';
+import {
+  keywordFormErrors,
+  keywordValuesFrom,
+  MAX_KEYWORD_LENGTH,
+  MAX_KEYWORDS,
+  MAX_REPLY_LENGTH,
+  parseKeywords,
+  RULES,
+  toKeywordBody,
+  type KeywordFormValues,
+  type RuleName,
+  type RuleValues,
+} from './keyword-fields';
+import { useKeywordSettings, useUpdateKeywordSettings } from './keywords.hooks';
+
+/** Settings → Keywords: the replies that opt a phone out of campaigns or back in (PRODUCT §1.5). */
+export function KeywordsPage() {
+  const settings = useKeywordSettings();
+  return (
+    <>
+      <PageHeader
+        title="Keywords"
+        description="Replies that unsubscribe a phone from campaigns, or subscribe it again. An opt-out blocks every profile with that phone number."
+      />
+      {settings.isPending ? (
+        <Loading what="Loading keywords" />
+      ) : settings.isError ? (
+        <QueryError error={settings.error} onRetry={() => void settings.refetch()} />
+      ) : (
+        <KeywordsForm settings={settings.data} />
+      )}
+    </>
+  );
+}
+
+// Wording that differs between the two rules; everything else is shared.
+const RULE_TEXT: Record<RuleName, { legend: string; does: string; example: string; sentWhen: string }> = {
+  optOut: {
+    legend: 'Opt-out',
+    does: 'unsubscribes the phone',
+    example: '“stop” and “ Stop ” match STOP; “please stop” does not',
+    sentWhen: 'unsubscribes a phone (not again when it already was)',
+  },
+  optIn: {
+    legend: 'Opt-in',
+    does: 'subscribes the phone again',
+    example: '“start” and “ Start ” match START; “start again” does not',
+    sentWhen: 'subscribes an unsubscribed phone again',
+  },
+};
+
+function KeywordsForm({ settings }: { settings: KeywordSettings }) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const focusFirstInvalid = useFocusFirstInvalid(formRef);
+  // Read once: a background refetch must not overwrite what is being typed. After a save the
+  // form shows what the server stored (upper case, duplicates gone).
+  const [values, setValues] = useState<KeywordFormValues>(() => keywordValuesFrom(settings));
+  const [saved, setSaved] = useState(false);
+  const update = useUpdateKeywordSettings();
+  const errors = update.isError ? keywordFormErrors(update.error, update.variables) : noFormErrors;
+
+  function set(rule: RuleName, field: keyof RuleValues, value: string) {
+    setValues((current) => ({ ...current, [rule]: { ...current[rule], [field]: value } }));
+    setSaved(false);
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    update.mutate(toKeywordBody(values), {
+      onSuccess: (stored) => {
+        setValues(keywordValuesFrom(stored));
+        setSaved(true);
+      },
+      onError: focusFirstInvalid,
+    });
+  }
+
+  return (
+    <form ref={formRef} className="form" onSubmit={submit} noValidate>
+      {errors.summary ? <Alert>{errors.summary}</Alert> : null}
+      {RULES.map((rule) => (
+        <fieldset key={rule} className="fieldset">
+          <legend className="fieldset__legend">{RULE_TEXT[rule].legend}</legend>
+          <TextAreaField
+            label={`${RULE_TEXT[rule].legend} keywords`}
+            value={values[rule].keywords}
+            onChange={(value) => set(rule, 'keywords', value)}
+            rows={4}
+            spellCheck={false}
+            hint={
+              <>
+                One per line. A message {RULE_TEXT[rule].does} when the whole message, trimmed, equals a keyword — upper or lower
+                case alike, runs of spaces counted as one: {RULE_TEXT[rule].example}. Saved in capitals; at most {MAX_KEYWORDS}{' '}
+                keywords of {MAX_KEYWORD_LENGTH} characters. Leave empty to turn {RULE_TEXT[rule].legend.toLowerCase()} off.
+              </>
+            }
+            error={errors.fields[`${rule}.keywords`]}
+          />
+          {rule === 'optOut' && parseKeywords(values.optOut.keywords).length === 0 ? (
+            <Alert kind="warning">With no opt-out keywords, nobody can unsubscribe by replying.</Alert>
+          ) : null}
+          <TextAreaField
+            label={`${RULE_TEXT[rule].legend} confirmation`}
+            value={values[rule].reply}
+            onChange={(value) => set(rule, 'reply', value)}
+            rows={3}
+            hint={
+              <>
+                Sent when a keyword {RULE_TEXT[rule].sentWhen}, as a session message within 24 hours of the keyword. Leave empty
+                to send none; at most {MAX_REPLY_LENGTH} characters.
+              </>
+            }
+            error={errors.fields[`${rule}.reply`]}
+          />
+        </fieldset>
+      ))}
+      {saved ? <Alert kind="success">Saved.</Alert> : null}
+      <div className="actions">
+        <button type="submit" className="btn btn--primary" disabled={update.isPending}>
+          {update.isPending ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}
