@@ -287,6 +287,8 @@ export interface CallbackEventsTable {
   applied_at: Millis | null;
   /** After a failed application attempt: not retried before this time. */
   retry_at: Generated<Millis | null>;
+  /** The HTTP status the handler answered (200, 400, 401, 415); null on rows older than migration 0006. */
+  http_status: Generated<number | null>;
 }
 
 /** A delivery receipt whose message id is not stored yet; applied when the id arrives. */

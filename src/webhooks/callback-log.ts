@@ -37,6 +37,8 @@ export interface CallbackEntry {
   state: Extract<CallbackState, 'pending' | 'invalid'>;
   /** Why the callback was refused (state `invalid`). */
   error: string | null;
+  /** The HTTP status the handler answers: 200 when stored `pending`, the 4xx of a refused one. */
+  httpStatus: number;
   /** The events parsed at ingestion (valid callbacks): handed to the applier of this process. */
   events?: CallbackEvent[];
 }
@@ -45,6 +47,7 @@ const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
 const COLUMNS: JsonRowColumn[] = [
   text('project_id'), text('provider_id'), text('provider_type'), text('kind'), { name: 'received_at', type: 'bigint' }, text('method'),
   text('content_type'), text('body'), text('query'), { name: 'signature_ok', type: 'integer' }, text('state'), text('error'), { name: 'attempts', type: 'integer' },
+  { name: 'http_status', type: 'integer' },
 ];
 
 export interface CallbackLogOptions {
@@ -167,6 +170,7 @@ export class CallbackLog {
       state: entry.state,
       error: entry.error,
       attempts: 0,
+      http_status: entry.httpStatus,
     }));
     const insert = (db: Kysely<Database>) => insertJsonRows(db, this.db.dialect, 'callback_events', COLUMNS, rows, { returning: 'seq' });
     // On SQLite a batch may take several statements: one transaction commits them as a whole. On

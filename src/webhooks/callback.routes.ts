@@ -11,6 +11,8 @@
  * - 401 `invalid_signature`: Vonage signature missing or wrong; stored as `invalid` (signature_ok 0)
  *   so a misconfigured secret can be diagnosed from what arrived — never applied;
  * - 404: unknown or deleted token (nothing stored); 413: body over 256 KiB (nothing stored);
+ * - 415 `unsupported_media_type`: unreadable Content-Type header; stored as `invalid` with the header
+ *   (the body is not read) when the token is known;
  * - 503 `unavailable`: the database could not take it; the provider retries.
  * The plugin is encapsulated: its catch-all content-type parser keeps every body as the exact text
  * received (JSON, form, text, none), which Vonage's payload_hash is computed over.
@@ -28,6 +30,8 @@ import { parseCallback, rawCallback, rawQueryOf } from './raw-callback.js';
 
 /** Largest callback body accepted: Gupshup batches hold at most ~20 DLRs of < 1 KiB each. */
 export const CALLBACK_BODY_LIMIT = 256 * 1024;
+/** The part of an unreadable Content-Type header kept with a 415 (Node allows 16 KiB of headers). */
+const MAX_STORED_CONTENT_TYPE = 500;
 
 const NOT_FOUND = new AppError(404, 'not_found', 'Unknown callback URL: check the URL copied from the provider account in wacast.').toJSON();
 
@@ -63,14 +67,60 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.code(413).send(new AppError(413, 'payload_too_large', `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes (256 KiB).`).toJSON());
     }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.code(415).send(new AppError(415, 'unsupported_media_type', 'The Content-Type header is empty or unreadable: send the body as JSON, form fields or text.').toJSON());
-    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuseMediaType(request, reply);
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(new AppError(status, 'bad_request', error.message).toJSON());
     request.log.error({ err: error, route: request.routeOptions.url }, 'callback handler failed');
     return reply.code(500).send(new AppError(500, 'internal_error', 'Something went wrong on the server; the error was logged.').toJSON());
   });
+
+  /** The provider type and kind of each callback route, by its URL pattern (for the error handler). */
+  const routeOf = new Map<string, { type: ProviderType; kind: CallbackKind }>();
+
+  /**
+   * 415: Fastify refuses the request before the handler when the Content-Type header cannot be
+   * parsed, so the body is never read. A known token's refusal is kept (state `invalid`, empty
+   * body, the header as received, cut to MAX_STORED_CONTENT_TYPE) like any other malformed
+   * callback; an unknown token stays a 404 with nothing stored.
+   */
+  async function refuseMediaType(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const route = routeOf.get(request.routeOptions.url ?? '');
+    const { token } = (request.params ?? {}) as { token?: string };
+    if (!route || typeof token !== 'string') return reply.code(404).send(NOT_FOUND);
+    const receivedAt = Date.now();
+    let account: CallbackAccount | null;
+    try {
+      account = await accounts.resolve(route.type, token, receivedAt);
+    } catch (error) {
+      return unavailable(reply, error);
+    }
+    if (!account) return reply.code(404).send(NOT_FOUND);
+    const header = request.headers['content-type'] ?? '';
+    const contentType = header.replaceAll('\u0000', '\uFFFD').slice(0, MAX_STORED_CONTENT_TYPE);
+    const reason = `content-type: the Content-Type header ${JSON.stringify(contentType)} is empty or unreadable, so the body was not read`;
+    let seq: number;
+    try {
+      seq = await log.append({
+        projectId: account.projectId,
+        providerId: account.providerId,
+        providerType: route.type,
+        kind: route.kind,
+        receivedAt,
+        method: request.method,
+        contentType,
+        body: '',
+        query: rawQueryOf(request.url),
+        signatureOk: null,
+        state: 'invalid',
+        error: reason,
+        httpStatus: 415,
+      });
+    } catch (error) {
+      return unavailable(reply, error);
+    }
+    const message = 'The Content-Type header is empty or unreadable: send the body as JSON, form fields or text. It was kept for inspection.';
+    return reply.code(415).send(new AppError(415, 'unsupported_media_type', message, { seq }).toJSON());
+  }
 
   const handle = (type: ProviderType, kind: CallbackKind) => async (request: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = Date.now();
@@ -103,6 +153,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
       signatureOk: null,
       state: 'pending',
       error: null,
+      httpStatus: 200,
     };
 
     if (account.signatureSecret !== null) {
@@ -110,6 +161,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
       entry.signatureOk = verifyVonageSignature({ ...raw, body: exactBody }, account.signatureSecret, receivedAt) ? 1 : 0;
       if (entry.signatureOk === 0) {
         entry.state = 'invalid';
+        entry.httpStatus = 401;
         entry.error = authorization
           ? 'signature: the bearer token is not signed with this account\'s signature secret, is expired, or its payload_hash does not match the body'
           : 'signature: no Authorization bearer token, but the account has a signature secret (signed webhooks)';
@@ -126,6 +178,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
     if (parsed.ok) entry.events = parsed.events;
     else {
       entry.state = 'invalid';
+      entry.httpStatus = 400;
       entry.error = parsed.error;
     }
     let seq: number;
@@ -147,6 +200,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
     { type: 'nexmo', kind: 'status', methods: ['POST'] },
   ];
   for (const { type, kind, methods } of routes) {
+    routeOf.set(`/hooks/${type}/:token/${kind}`, { type, kind });
     fastify.route({
       method: methods,
       url: `/hooks/${type}/:token/${kind}`,

@@ -33,7 +33,7 @@ describe.each(testEngines())('callback log with group commit ($name)', (engine) 
 
   const entry = (body: string): CallbackEntry => ({
     projectId: project.projectId, providerId: account.id, providerType: 'gupshup', kind: 'delivery', receivedAt: Date.now(), method: 'POST',
-    contentType: 'application/json', body, query: null, signatureOk: null, state: 'pending', error: null,
+    contentType: 'application/json', body, query: null, signatureOk: null, state: 'pending', error: null, httpStatus: 200,
   });
 
   it('commits everything appended meanwhile in one INSERT and answers each with its seq, in order', async () => {

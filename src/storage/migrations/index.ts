@@ -4,6 +4,7 @@ import * as audience from './0002-audience.js';
 import * as webhooks from './0003-webhooks.js';
 import * as conversions from './0004-conversions.js';
 import * as frequencyCap from './0005-frequency-cap.js';
+import * as rejectedCallbacks from './0006-rejected-callbacks.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: Migration[] = [
   { name: '0003-webhooks', up: webhooks.up },
   { name: '0004-conversions', up: conversions.up },
   { name: '0005-frequency-cap', up: frequencyCap.up },
+  { name: '0006-rejected-callbacks', up: rejectedCallbacks.up },
 ];
