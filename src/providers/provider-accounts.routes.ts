@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { listOf } from '../validation.js';
+import { listRejectedCallbacks, REJECTED_BODY_PREVIEW } from '../webhooks/rejected-callbacks.js';
 import {
   createProviderAccount,
   deleteProviderAccount,
@@ -51,6 +52,22 @@ const patchBody = z.object({
 });
 
 const idParams = z.object({ id: z.string() });
+
+const rejectedCallbackSchema = z.object({
+  seq: z.number().int().describe('Position in the callback log (order of arrival).'),
+  receivedAt: z.number(),
+  kind: z.enum(['inbound', 'delivery', 'status']).describe('Which callback URL was called.'),
+  method: z.string(),
+  status: z.number().int().describe('The HTTP status wacast answered: 400 unreadable, 401 signature refused, 415 unreadable Content-Type; 200 when it was accepted and failed when applied.'),
+  reason: z.string().describe('Why it was refused.'),
+  contentType: z.string().nullable(),
+  query: z.string().nullable().describe('The query string as received; values of parameters named like credentials are [redacted].'),
+  body: z
+    .string()
+    .describe(`The body as received (plain text: render as text, never as HTML), cut to ${REJECTED_BODY_PREVIEW} characters; values of fields named like credentials are [redacted].`),
+  bodyLength: z.number().int().describe('Characters of the whole body.'),
+  bodyTruncated: z.boolean(),
+});
 
 export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -107,6 +124,21 @@ export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppD
       await deleteProviderAccount(deps, projectIdOf(request), request.params.id);
       return reply.status(204).send(null);
     },
+  );
+
+  app.get(
+    '/api/v1/providers/:id/callbacks/rejected',
+    {
+      config: { auth: 'project' },
+      schema: {
+        tags,
+        summary: 'Callbacks refused for this account (malformed, bad signature, unreadable Content-Type), newest first, kept 30 days.',
+        params: idParams,
+        querystring: z.object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        response: { 200: listOf(rejectedCallbackSchema) },
+      },
+    },
+    async (request) => listRejectedCallbacks(deps, projectIdOf(request), request.params.id, request.query),
   );
 
   app.post(
