@@ -34,6 +34,11 @@ export const PENDING_RECEIPT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Applied callbacks are kept this long (their effects are in the other tables), refused ones longer. */
 export const APPLIED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export const INVALID_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Refused callbacks kept per provider account, newest first, within INVALID_RETENTION_MS: a
+ * misconfigured account (a wrong Vonage signature secret refuses every status) cannot fill the disk.
+ */
+export const MAX_REJECTED_PER_ACCOUNT = 10_000;
 
 export interface ApplierOptions {
   /** Callbacks per transaction to start with; adapted to keep each transaction near `targetBatchMs`. */
@@ -355,9 +360,10 @@ export class Applier {
    * Deletes applied callbacks older than APPLIED_RETENTION_MS and refused ones older than
    * INVALID_RETENTION_MS, oldest first, at most `limit` of each per call. It reads the oldest rows
    * of each state by `seq` (indexed) and stops at the first one too young, so it never scans the
-   * recent part of the log.
+   * recent part of the log. Then it keeps at most `maxRejected` refused callbacks per provider
+   * account (the oldest beyond that go, at most `limit` per account per call).
    */
-  async pruneLog(now = Date.now(), limit = 5000): Promise<number> {
+  async pruneLog(now = Date.now(), limit = 5000, maxRejected = MAX_REJECTED_PER_ACCOUNT): Promise<number> {
     let deleted = 0;
     for (const [state, retention] of [['applied', APPLIED_RETENTION_MS], ['invalid', INVALID_RETENTION_MS]] as const) {
       const rows = await this.deps.db.kysely.selectFrom('callback_events').select(['seq', 'received_at']).where('state', '=', state).orderBy('seq').limit(limit).execute();
@@ -368,6 +374,39 @@ export class Applier {
       }
       for (let start = 0; start < old.length; start += 1000) {
         const result = await this.deps.db.kysely.deleteFrom('callback_events').where('seq', 'in', old.slice(start, start + 1000)).executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+    }
+    return deleted + (await this.capRejected(maxRejected, limit));
+  }
+
+  /** Per account, deletes the refused callbacks older than its newest `max` (partial index callback_events_rejected). */
+  private async capRejected(max: number, limit: number): Promise<number> {
+    const { kysely } = this.deps.db;
+    let deleted = 0;
+    for (const { id } of await kysely.selectFrom('provider_accounts').select('id').execute()) {
+      const boundary = await kysely
+        .selectFrom('callback_events')
+        .select('seq')
+        .where('provider_id', '=', id)
+        .where('state', '=', 'invalid')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .offset(max)
+        .executeTakeFirst();
+      if (!boundary) continue;
+      const old = await kysely
+        .selectFrom('callback_events')
+        .select('seq')
+        .where('provider_id', '=', id)
+        .where('state', '=', 'invalid')
+        .where('seq', '<=', boundary.seq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      const seqs = old.map((row) => Number(row.seq));
+      for (let start = 0; start < seqs.length; start += 1000) {
+        const result = await kysely.deleteFrom('callback_events').where('seq', 'in', seqs.slice(start, start + 1000)).executeTakeFirst();
         deleted += Number(result.numDeletedRows);
       }
     }

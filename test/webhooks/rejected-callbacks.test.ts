@@ -8,6 +8,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { fixtureText } from '../helpers/provider-fixtures.js';
 import { createCallbackAccount, postJson, vonageSignature, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { Applier } from '../../src/webhooks/applier.js';
 import { REJECTED_BODY_PREVIEW } from '../../src/webhooks/rejected-callbacks.js';
 
 describe.each(testEngines())('rejected callbacks ($name)', (engine) => {
@@ -143,5 +144,16 @@ describe.each(testEngines())('rejected callbacks ($name)', (engine) => {
     const removable = await createCallbackAccount(ctx, project, 'gupshup', { nickname: 'Removable' });
     expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/providers/${removable.id}`, headers: project.headers })).statusCode).toBe(204);
     expect((await rejected(removable.id)).statusCode).toBe(404);
+  });
+
+  it('keeps at most the newest refused callbacks per account when pruning', async () => {
+    const account = await createCallbackAccount(ctx, project, 'gupshup', { nickname: 'Capped' });
+    const seqs: number[] = [];
+    for (let i = 0; i < 4; i++) seqs.push(json(await postJson(ctx, account.delivery, `{"capped": ${i}`)).error.details.seq);
+    const before = json(await rejected(gupshup.id)).items.length;
+    const deleted = await new Applier(ctx.deps).pruneLog(Date.now(), 5000, 2);
+    expect(deleted).toBeGreaterThanOrEqual(2);
+    expect(json(await rejected(account.id)).items.map((item: { seq: number }) => item.seq)).toEqual([seqs[3], seqs[2]]);
+    expect(json(await rejected(gupshup.id)).items.length).toBe(Math.min(before, 2));
   });
 });
