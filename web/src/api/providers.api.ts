@@ -1,5 +1,5 @@
-import { apiRequest, fetchAllPages } from './client';
-import type { CallbackUrls, ProviderAccount, ProviderInput, ProviderPatch, ProviderType, TestMessageInput, TestMessageResult } from './types';
+import { apiRequest, fetchAllPages, type Page } from './client';
+import type { CallbackUrls, ProviderAccount, ProviderInput, ProviderPatch, ProviderType, RejectedCallback, TestMessageInput, TestMessageResult } from './types';
 
 const base = '/api/v1/providers';
 const one = (id: string) => `${base}/${encodeURIComponent(id)}`;
@@ -35,4 +35,9 @@ export function rotateCallbackToken(id: string): Promise<ProviderAccount> {
 
 export function sendTestMessage(id: string, input: TestMessageInput): Promise<TestMessageResult> {
   return apiRequest('POST', `${one(id)}/test`, { body: input });
+}
+
+/** Callbacks refused for the account, newest first, a page at a time. */
+export function rejectedCallbacks(id: string, cursor?: string | null): Promise<Page<RejectedCallback>> {
+  return apiRequest('GET', `${one(id)}/callbacks/rejected`, { query: { cursor, limit: 20 } });
 }

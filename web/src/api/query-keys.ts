@@ -10,6 +10,7 @@ export const queryKeys = {
   apiCredentials: (projectId: string) => ['project', 'api-credentials', projectId] as const,
   providers: ['project', 'providers'] as const,
   provider: (id: string) => ['project', 'providers', id] as const,
+  rejectedCallbacks: (id: string) => ['project', 'providers', id, 'rejected-callbacks'] as const,
   callbackUrls: (type: string, formId: string) => ['project', 'callback-urls', type, formId] as const,
   templates: ['project', 'templates'] as const,
   template: (id: string) => ['project', 'templates', id] as const,

@@ -62,6 +62,25 @@ export interface ProviderAccount {
   updatedAt: number;
 }
 
+/** `GET /api/v1/providers/:id/callbacks/rejected`: one callback wacast refused for the account. */
+export interface RejectedCallback {
+  seq: number;
+  receivedAt: number;
+  /** Which callback URL was called. */
+  kind: 'inbound' | 'delivery' | 'status';
+  method: string;
+  /** The HTTP status wacast answered: 400, 401, 415; 200 when accepted and found unreadable when applied. */
+  status: number;
+  reason: string;
+  contentType: string | null;
+  /** Values of parameters named like credentials come back as [redacted]. */
+  query: string | null;
+  /** Plain text as received (render as text, never as HTML), cut to 8,192 characters. */
+  body: string;
+  bodyLength: number;
+  bodyTruncated: boolean;
+}
+
 /** `POST /api/v1/providers/callback-urls`: the URLs a new account will have, before its first save. */
 export interface CallbackUrls {
   callbackToken: string;

@@ -3,3 +3,8 @@ export function formatDateTime(epochMs: number | null | undefined): string {
   if (epochMs === null || epochMs === undefined) return '—';
   return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** Like formatDateTime, with seconds: for log entries that arrive many a minute. */
+export function formatDateTimeSeconds(epochMs: number): string {
+  return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}

@@ -10,6 +10,7 @@ import { PROVIDERS_PATH } from './providers.page';
 import { DeleteProviderDialog } from './delete-provider-dialog';
 import { RotateCallbackDialog } from './rotate-callback-dialog';
 import { TestMessageDialog } from './test-message-dialog';
+import { RejectedCallbacksDialog } from './rejected-callbacks-dialog';
 
 function BackLink() {
   return (
@@ -36,7 +37,7 @@ export function NewProviderPage() {
   );
 }
 
-/** One saved account: edit, rotate its callback URLs, send a test message, delete. */
+/** One saved account: edit, rotate its callback URLs, send a test message, see refused callbacks, delete. */
 export function ProviderPage() {
   const { providerId = '' } = useParams();
   const provider = useProvider(providerId);
@@ -46,6 +47,7 @@ export function ProviderPage() {
   const [rotating, setRotating] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [testing, setTesting] = useState(false);
+  const [inspecting, setInspecting] = useState(false);
 
   if (provider.isPending) return <Loading what="Loading the provider account" />;
   if (provider.isError) {
@@ -72,6 +74,9 @@ export function ProviderPage() {
             <button type="button" className="btn btn--secondary" onClick={() => setTesting(true)}>
               Send test message
             </button>
+            <button type="button" className="btn btn--secondary" onClick={() => setInspecting(true)}>
+              Rejected callbacks
+            </button>
             <button type="button" className="btn btn--danger-outline" onClick={() => setDeleting(true)}>
               Delete
             </button>
@@ -83,6 +88,7 @@ export function ProviderPage() {
       <RotateCallbackDialog account={account} open={rotating} onClose={() => setRotating(false)} />
       <DeleteProviderDialog account={deleting ? account : null} onClose={() => setDeleting(false)} onDeleted={() => navigate(PROVIDERS_PATH, { replace: true })} />
       <TestMessageDialog account={testing ? account : null} onClose={() => setTesting(false)} />
+      <RejectedCallbacksDialog account={inspecting ? account : null} onClose={() => setInspecting(false)} />
     </>
   );
 }

@@ -1,10 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   createProvider,
   deleteProvider,
   getProvider,
   listProviders,
   previewCallbackUrls,
+  rejectedCallbacks,
   rotateCallbackToken,
   sendTestMessage,
   updateProvider,
@@ -18,6 +19,17 @@ export function useProviders() {
 
 export function useProvider(id: string) {
   return useQuery({ queryKey: queryKeys.provider(id), queryFn: () => getProvider(id) });
+}
+
+/** Callbacks refused for the account, newest first, page by page (fetched fresh when the dialog opens). */
+export function useRejectedCallbacks(id: string) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.rejectedCallbacks(id),
+    queryFn: ({ pageParam }) => rejectedCallbacks(id, pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    staleTime: 0,
+  });
 }
 
 /**

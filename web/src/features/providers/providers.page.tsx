@@ -7,6 +7,7 @@ import type { ProviderAccount } from '../../api/types';
 import { useProviders, useUpdateProvider } from './providers.hooks';
 import { DeleteProviderDialog } from './delete-provider-dialog';
 import { TestMessageDialog } from './test-message-dialog';
+import { RejectedCallbacksDialog } from './rejected-callbacks-dialog';
 
 export const PROVIDERS_PATH = '/settings/channels/whatsapp';
 
@@ -22,6 +23,7 @@ export function ProvidersPage() {
   const markDefault = useUpdateProvider();
   const [deleting, setDeleting] = useState<ProviderAccount | null>(null);
   const [testing, setTesting] = useState<ProviderAccount | null>(null);
+  const [inspecting, setInspecting] = useState<ProviderAccount | null>(null);
   const addButton = (
     <button type="button" className="btn btn--primary" onClick={() => navigate(`${PROVIDERS_PATH}/new`)}>
       + Provider
@@ -68,6 +70,9 @@ export function ProvidersPage() {
                   <button type="button" className="btn btn--ghost btn--small" aria-label={`Send test message with ${account.nickname}`} onClick={() => setTesting(account)}>
                     Send test message
                   </button>
+                  <button type="button" className="btn btn--ghost btn--small" aria-label={`Rejected callbacks of ${account.nickname}`} onClick={() => setInspecting(account)}>
+                    Rejected callbacks
+                  </button>
                   {account.isDefault ? null : (
                     <button
                       type="button"
@@ -90,6 +95,7 @@ export function ProvidersPage() {
       )}
       <DeleteProviderDialog account={deleting} onClose={() => setDeleting(null)} />
       <TestMessageDialog account={testing} onClose={() => setTesting(null)} />
+      <RejectedCallbacksDialog account={inspecting} onClose={() => setInspecting(null)} />
     </>
   );
 }
