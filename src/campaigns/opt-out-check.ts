@@ -30,7 +30,10 @@ const SKIP: Record<OptedOut['reason'], { reason: 'not_opted_in' | 'dnd'; counter
  * The messages of `claimed` (all of one project) whose profile or phone opted out since publish.
  * The rule and its order are reachability's; a profile deleted since publish is not a reason.
  * One statement of constant text (cached, cheap to build): the claimed rows travel as one JSON
- * parameter, each probing the profile by primary key and the phone's DND by primary key.
+ * parameter, each probing the profile by primary key and the phone's DND by primary key. The
+ * project is checked after the join, not in it: with `p.project_id = $` in the join condition,
+ * PostgreSQL (statistics not yet updated after a large import) hashed all of the project's
+ * profiles for every claim — 50 ms instead of ~1.
  */
 export async function findOptedOut(db: Db, projectId: string, claimed: readonly ClaimedMessage[]): Promise<OptedOut[]> {
   if (claimed.length === 0) return [];
@@ -41,12 +44,12 @@ export async function findOptedOut(db: Db, projectId: string, claimed: readonly 
       : sql`select value ->> 0 as id, value ->> 1 as profile_id, value ->> 2 as phone from json_each(${json})`;
   const result = await sql<{ id: string; reason: OptedOut['reason'] }>`
     select v.id as id, case
-        when p.id is not null and coalesce(p.msg_whatsapp, 0) <> 1 then 'not_opted_in'
-        when p.id is not null and p.dnd_whatsapp = 1 then 'dnd'
+        when p.project_id = ${projectId} and coalesce(p.msg_whatsapp, 0) <> 1 then 'not_opted_in'
+        when p.project_id = ${projectId} and p.dnd_whatsapp = 1 then 'dnd'
         else 'phone_dnd' end as reason
     from (${rows}) as v
-    left join profiles as p on p.id = v.profile_id and p.project_id = ${projectId}
-    where (p.id is not null and (coalesce(p.msg_whatsapp, 0) <> 1 or p.dnd_whatsapp = 1))
+    left join profiles as p on p.id = v.profile_id
+    where (p.project_id = ${projectId} and (coalesce(p.msg_whatsapp, 0) <> 1 or p.dnd_whatsapp = 1))
       or exists (select 1 from phone_dnd as d where d.project_id = ${projectId} and d.phone = v.phone and d.dnd = 1)`.execute(db.kysely);
   if (result.rows.length === 0) return [];
   const byId = new Map(claimed.map((message) => [message.id, message]));
