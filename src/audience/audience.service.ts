@@ -22,6 +22,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../storage/db.js';
+import { inJsonList } from '../storage/dialect.js';
 import { parseJson } from '../storage/json.js';
 import { compileSegmentFilter } from './segment-filter.sql.js';
 import type { SegmentFilter } from './segment-filter.js';
@@ -138,7 +139,7 @@ export async function* resolveAudience(db: Db, projectId: string, audience: Audi
 
   if ('identities' in audience) {
     for (const part of chunk(uniqueIdentities(audience.identities), batchSize)) {
-      let query = audienceQuery(db, projectId).where('profiles.identity', 'in', part);
+      let query = audienceQuery(db, projectId).where(inJsonList(db.dialect, sql.ref('profiles.identity'), part));
       if (options.reachableOnly) query = query.where(reachableSql('profiles'));
       // Sorted here, not in SQL: with ORDER BY id, SQLite walks the project's (project_id, id)
       // index and filters by identity — the whole project per chunk (5.9 ms per 1000 identities
@@ -195,7 +196,7 @@ async function countWhere(db: Db, projectId: string, predicate: RawBuilder<SqlBo
     ])
     .where('profiles.project_id', '=', projectId);
   if (predicate) query = query.where(predicate);
-  if (identities) query = query.where('profiles.identity', 'in', identities);
+  if (identities) query = query.where(inJsonList(db.dialect, sql.ref('profiles.identity'), identities));
   const row = await query.executeTakeFirstOrThrow();
   return { total: Number(row.total), reachable: Number(row.reachable ?? 0) };
 }

@@ -14,6 +14,7 @@ import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
+import { refreshStaleStatistics } from '../storage/dialect.js';
 import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
 import { compileParams, profileScope, renderParams, type CompiledParams } from '../templates/render.js';
 import { fillPlaceholders } from '../templates/placeholders.js';
@@ -144,6 +145,8 @@ export class CampaignMaterialization {
         return 'done';
       }
       const audience = parseJson<Audience>(campaign.audience, { all: true });
+      // Recipients are read with plans that go wrong on statistics from before a large upload.
+      await refreshStaleStatistics(deps.db, ['profiles', 'phone_dnd']);
       const batches = streamRecipients(deps, campaign.project_id, audience, { after: campaign.materialize_cursor, batchSize: options.batchSize });
       return new CampaignMaterialization(deps, campaign, template, compiled.compiled, batches, lease, owner, options.leaseMs);
     } catch (error) {
