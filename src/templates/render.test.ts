@@ -34,6 +34,30 @@ describe('rendering placeholder values', () => {
     if (!compiled.ok) expect(compiled.problems.map((problem) => problem.path)).toEqual(['params.1', 'params.2']);
   });
 
+  it('renders fixed texts and single properties without Liquid exactly as Liquid does', () => {
+    const params = ['{{ Profile.Name }}', '{{Profile.City}}', 'Fixed  code\tA1', '{{ Profile.Points }}', '{{ Profile.identity }}', '{{ Profile.Identity }}', '{{ Profile.Phone }}', '{{ Profile.Note }}'];
+    const profiles: RenderProfile[] = [
+      profile,
+      { identity: 'u2', phone: null, properties: { Name: '  Bo\nB  ', City: 'DEL', Points: 0, Phone: 'from properties', Note: 'x' } },
+      { identity: 'u3', phone: '+14155550000', properties: { Name: 'C', City: 'X', Points: '7', identity: 'shadowed', Note: 'y' } },
+      { identity: 'u4', phone: null, properties: { Name: 'D', City: 'Y', Points: 1.5, Note: null } },
+      { identity: 'u5', phone: null, properties: { Name: ['a', 'b'], City: true, Points: 3, Note: 'z' } },
+    ];
+    const compiled = compileParams(params);
+    if (!compiled.ok) throw new Error('compile');
+    // The same templates, every value through Liquid.
+    const viaLiquid = { ...compiled.compiled, plans: compiled.compiled.plans.map(() => ({ kind: 'liquid' as const })) };
+    for (const who of profiles) {
+      for (let index = 0; index < params.length; index++) {
+        const one = compileParams([params[index]!]);
+        if (!one.ok) throw new Error('compile');
+        const alone = { ...one.compiled, plans: one.compiled.plans.map(() => ({ kind: 'liquid' as const })) };
+        expect(renderParams(one.compiled, who), `${who.identity} ${params[index]}`).toEqual(renderParams(alone, who));
+      }
+      expect(renderParams(compiled.compiled, who)).toEqual(renderParams(viaLiquid, who));
+    }
+  });
+
   it('folds characters WhatsApp refuses in parameters', () => {
     expect(cleanParameter('a\nb\tc      d')).toBe('a b c    d');
   });
