@@ -83,8 +83,10 @@ export async function updateKeywordSettings(db: Db, projectId: string, patch: Ke
   for (const name of ['optOut', 'optIn'] as const) {
     const change = patch[name];
     if (!change) continue;
-    if (change.keywords !== undefined) {
-      if (change.keywords.length > MAX_KEYWORDS) problems.push({ path: `${name}.keywords`, message: `must hold at most ${MAX_KEYWORDS} keywords` });
+    if (change.keywords !== undefined && change.keywords.length > MAX_KEYWORDS) {
+      // One problem for the list, not one per item of a list that may be thousands long.
+      problems.push({ path: `${name}.keywords`, message: `must hold at most ${MAX_KEYWORDS} keywords, got ${change.keywords.length}` });
+    } else if (change.keywords !== undefined) {
       const seen = new Set<string>();
       change.keywords.forEach((keyword, index) => {
         const normalised = normaliseKeyword(keyword);

@@ -64,4 +64,13 @@ describe.each(testEngines())('keyword settings from the dashboard ($name)', (eng
       { path: 'optIn.keywords.1', message: 'must be at most 50 characters' },
     ]);
   });
+
+  it('refuses an over-long keyword list with one problem for the list, and still checks the rest', async () => {
+    const tooMany = await save({ optOut: { keywords: Array.from({ length: 5000 }, () => ''), reply: 'x'.repeat(1001) } });
+    expect(tooMany.statusCode).toBe(422);
+    expect(json(tooMany).error.details).toEqual([
+      { path: 'optOut.keywords', message: 'must hold at most 20 keywords, got 5000' },
+      { path: 'optOut.reply', message: 'must be at most 1000 characters' },
+    ]);
+  });
 });
