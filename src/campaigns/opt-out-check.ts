@@ -9,6 +9,7 @@
  * confirmation and an agent's answer to someone who just wrote must still go.
  */
 import { sql } from 'kysely';
+import { jsonRowsSource, type JsonRowColumn } from '../storage/json-rows.js';
 import type { Db } from '../storage/db.js';
 import type { ClaimedMessage } from '../storage/message-queue.js';
 import { UNREACHABLE_REASON_TEXT, type UnreachableReason } from '../audience/reachability.js';
@@ -37,17 +38,14 @@ const SKIP: Record<OptedOut['reason'], { reason: 'not_opted_in' | 'dnd'; counter
  */
 export async function findOptedOut(db: Db, projectId: string, claimed: readonly ClaimedMessage[]): Promise<OptedOut[]> {
   if (claimed.length === 0) return [];
-  const json = JSON.stringify(claimed.map((message) => [message.id, message.profile_id, message.phone]));
-  const rows =
-    db.dialect === 'postgres'
-      ? sql`select e ->> 0 as id, e ->> 1 as profile_id, e ->> 2 as phone from json_array_elements(${json}::json) as e`
-      : sql`select value ->> 0 as id, value ->> 1 as profile_id, value ->> 2 as phone from json_each(${json})`;
+  const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
+  const rows = jsonRowsSource(db.dialect, [text('id'), text('profile_id'), text('phone')], claimed.map(({ id, profile_id, phone }) => ({ id, profile_id, phone })));
   const result = await sql<{ id: string; reason: OptedOut['reason'] }>`
     select v.id as id, case
         when p.project_id = ${projectId} and coalesce(p.msg_whatsapp, 0) <> 1 then 'not_opted_in'
         when p.project_id = ${projectId} and p.dnd_whatsapp = 1 then 'dnd'
         else 'phone_dnd' end as reason
-    from (${rows}) as v
+    from ${rows}
     left join profiles as p on p.id = v.profile_id
     where (p.project_id = ${projectId} and (coalesce(p.msg_whatsapp, 0) <> 1 or p.dnd_whatsapp = 1))
       or exists (select 1 from phone_dnd as d where d.project_id = ${projectId} and d.phone = v.phone and d.dnd = 1)`.execute(db.kysely);

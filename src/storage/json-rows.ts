@@ -26,7 +26,7 @@ export interface JsonRowColumn {
 type Row = Record<string, unknown>;
 
 /** A table expression `(…) as v` with the given columns, read from the JSON parameter. */
-function source(dialect: Dialect, columns: readonly JsonRowColumn[], rows: readonly Row[]): RawBuilder<unknown> {
+export function jsonRowsSource(dialect: Dialect, columns: readonly JsonRowColumn[], rows: readonly Row[]): RawBuilder<unknown> {
   const json = JSON.stringify(rows.map((row) => columns.map((column) => row[column.name] ?? null)));
   if (dialect === 'postgres') {
     const fields = sql.join(columns.map((column, index) => sql`(e ->> ${sql.lit(index)})::${sql.raw(column.type === 'json' ? 'jsonb' : column.type)} as ${sql.ref(column.name)}`));
@@ -55,7 +55,7 @@ export async function insertJsonRows(
   const values = sql.join(columns.map((column) => sql`v.${sql.ref(column.name)}`));
   const conflict = options.onConflictDoNothing ? sql` on conflict (${sql.join(options.onConflictDoNothing.map((name) => sql.ref(name)))}) do nothing` : sql``;
   const returning = options.returning ? sql` returning ${sql.ref(options.returning)} as value` : sql``;
-  const result = await sql<{ value: unknown }>`insert into ${sql.table(table)} (${names}) select ${values} from ${source(dialect, columns, rows)}${conflict}${returning}`.execute(db);
+  const result = await sql<{ value: unknown }>`insert into ${sql.table(table)} (${names}) select ${values} from ${jsonRowsSource(dialect, columns, rows)}${conflict}${returning}`.execute(db);
   return result.rows.map((row) => row.value);
 }
 
@@ -118,6 +118,6 @@ export async function updateJsonRows(
   const key = sql.ref(update.key.name);
   // SQLite's RETURNING cannot name the target alias: the bare column means the updated row.
   const returning = dialect === 'postgres' ? sql`t.${key}` : key;
-  const result = await sql<{ key: string }>`update ${sql.table(update.table)} as t set ${sets} from ${source(dialect, [update.key, ...update.columns], update.rows)} where t.${key} = v.${key}${extra} returning ${returning} as key`.execute(db);
+  const result = await sql<{ key: string }>`update ${sql.table(update.table)} as t set ${sets} from ${jsonRowsSource(dialect, [update.key, ...update.columns], update.rows)} where t.${key} = v.${key}${extra} returning ${returning} as key`.execute(db);
   return result.rows.map((row) => String(row.key));
 }
