@@ -1,7 +1,7 @@
 /**
  * Settings → Keywords: the defaults are shown, a keyword typed into both rules is refused next to
  * the list it was typed into, and changed opt-out keywords and confirmation survive a reload and
- * are what the API returns.
+ * are what the API returns; leaving with unsaved changes asks first.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
@@ -90,5 +90,93 @@ describe.skipIf(!chromiumAvailable)('dashboard: opt-out / opt-in keywords (brows
     await page.getByLabel('Opt-out keywords').fill('STOP');
     expect(await page.getByText('With no opt-out keywords').count()).toBe(0);
     expect(browser.pageErrors.join('\n')).toBe('');
+  });
+
+  it('marks unsaved changes next to Save and asks before another dashboard page is opened', async () => {
+    const { page } = browser;
+    // Opened through the dashboard's links, so that Back below stays inside the dashboard.
+    await page.goto('/templates');
+    const openKeywords = async () => {
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Keywords' }).click();
+    };
+    await openKeywords();
+    const optIn = page.getByLabel('Opt-in keywords');
+    await expect.poll(() => optIn.inputValue()).toBe('START\nSUBSCRIBE');
+    const unsaved = page.locator('.actions', { has: page.getByRole('button', { name: 'Save' }) }).getByText('Unsaved changes');
+    expect(await unsaved.count()).toBe(0);
+
+    // Only what saving would change counts: the same keyword in lower case is no change.
+    await optIn.fill('start\nsubscribe\n');
+    expect(await unsaved.count()).toBe(0);
+    await optIn.fill('START\nSUBSCRIBE\nALTA');
+    await unsaved.waitFor();
+
+    const templates = page.getByRole('link', { name: 'Templates' });
+    const dialog = page.getByRole('dialog', { name: 'Leave without saving?' });
+    await templates.click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(new URL(page.url()).pathname).toBe('/settings/keywords');
+    expect(await optIn.inputValue()).toBe('START\nSUBSCRIBE\nALTA');
+
+    // Back is asked about too.
+    await page.goBack();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(new URL(page.url()).pathname).toBe('/settings/keywords');
+
+    await templates.click();
+    await dialog.getByRole('button', { name: 'Leave page' }).click();
+    await page.waitForURL(/\/templates$/);
+    await openKeywords();
+    await expect.poll(() => optIn.inputValue()).toBe('START\nSUBSCRIBE');
+
+    // Once saved there is nothing to lose: no mark, no question.
+    await optIn.fill('START\nSUBSCRIBE\nALTA');
+    await unsaved.waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    expect(await unsaved.count()).toBe(0);
+    await templates.click();
+    await page.waitForURL(/\/templates$/);
+    expect(await dialog.count()).toBe(0);
+    expect(browser.pageErrors.join('\n')).toBe('');
+  });
+
+  it('asks the browser to confirm closing or reloading the tab only while changes are unsaved', async () => {
+    const tab = await browser.context.newPage();
+    try {
+      await tab.goto('/settings/keywords');
+      const optOut = tab.getByLabel('Opt-out keywords');
+      await optOut.waitFor();
+      // A click first: Chromium asks on leaving only after the user has interacted with the page.
+      await optOut.click();
+      await optOut.press('End');
+      await optOut.pressSequentially('\nBASTA');
+      await tab.getByText('Unsaved changes').waitFor();
+      const asked = tab.waitForEvent('dialog');
+      await tab.close({ runBeforeUnload: true });
+      const dialog = await asked;
+      expect(dialog.type()).toBe('beforeunload');
+      await dialog.dismiss();
+      expect(tab.isClosed()).toBe(false);
+      expect(await optOut.inputValue()).toMatch(/\nBASTA$/);
+
+      await tab.getByRole('button', { name: 'Save' }).click();
+      await tab.getByText('Saved.').waitFor();
+      const dialogs: string[] = [];
+      tab.on('dialog', (shown) => {
+        dialogs.push(shown.type());
+        void shown.accept();
+      });
+      const closed = tab.waitForEvent('close');
+      await tab.close({ runBeforeUnload: true });
+      await closed;
+      expect(dialogs).toEqual([]);
+    } finally {
+      if (!tab.isClosed()) await tab.close();
+    }
   });
 });

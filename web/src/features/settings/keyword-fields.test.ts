@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/client';
-import { keywordFormErrors, keywordValuesFrom, parseKeywords, toKeywordBody } from './keyword-fields';
+import { hasUnsavedChanges, keywordFormErrors, keywordValuesFrom, parseKeywords, toKeywordBody } from './keyword-fields';
 
 const settings = {
   optOut: { keywords: ['STOP', 'STOP PROMOTIONS', 'NO, THANKS'], reply: 'Bye.' },
@@ -18,6 +18,22 @@ describe('keyword fields', () => {
   it('drops blank lines and trims each keyword; an empty box is an empty list', () => {
     expect(parseKeywords('  stop \r\n\n   \nalto ya\n')).toEqual(['stop', 'alto ya']);
     expect(parseKeywords('')).toEqual([]);
+  });
+
+  it('has unsaved changes only when saving would store something else', () => {
+    const stored = keywordValuesFrom(settings);
+    expect(hasUnsavedChanges(stored, stored)).toBe(false);
+    // Stored the same: case, spacing, blank lines, duplicates, a reply's trailing newline.
+    const sameOnceSaved = {
+      optOut: { keywords: ' stop\n\nStop   Promotions\nno, thanks\nSTOP\n', reply: 'Bye.\n' },
+      optIn: { keywords: '\n', reply: '  ' },
+    };
+    expect(hasUnsavedChanges(sameOnceSaved, stored)).toBe(false);
+    // Different: a keyword added, removed or reordered, a reply changed.
+    expect(hasUnsavedChanges({ ...stored, optIn: { keywords: 'START', reply: '' } }, stored)).toBe(true);
+    expect(hasUnsavedChanges({ ...stored, optOut: { ...stored.optOut, keywords: 'STOP\nSTOP PROMOTIONS' } }, stored)).toBe(true);
+    expect(hasUnsavedChanges({ ...stored, optOut: { ...stored.optOut, keywords: 'STOP PROMOTIONS\nSTOP\nNO, THANKS' } }, stored)).toBe(true);
+    expect(hasUnsavedChanges({ ...stored, optOut: { ...stored.optOut, reply: 'Bye!' } }, stored)).toBe(true);
   });
 
   it('puts a problem with one keyword next to its list, quoting the keyword', () => {

@@ -47,6 +47,26 @@ export function toKeywordBody(values: KeywordFormValues): KeywordSettings {
   };
 }
 
+/** A keyword as the server stores it (src/webhooks/keywords.ts normaliseKeyword): trimmed, single spaces, capitals. */
+function normaliseKeyword(keyword: string): string {
+  return keyword.trim().replace(/\s+/g, ' ').toUpperCase();
+}
+
+/** What saving these values would store, as the server normalises it: duplicates dropped, replies trimmed. */
+function storedForm(values: KeywordFormValues): string {
+  return JSON.stringify(
+    RULES.map((rule) => [[...new Set(parseKeywords(values[rule].keywords).map(normaliseKeyword))], values[rule].reply.trim()]),
+  );
+}
+
+/**
+ * Whether saving would change what is stored. Typing "stop" over "STOP" or adding a blank line
+ * is not a change: the server would store the same, so leaving the page loses nothing.
+ */
+export function hasUnsavedChanges(values: KeywordFormValues, saved: KeywordFormValues): boolean {
+  return storedForm(values) !== storedForm(saved);
+}
+
 function shortened(text: string): string {
   return text.length > 24 ? `${text.slice(0, 24)}…` : text;
 }

@@ -4,9 +4,11 @@ import { TextAreaField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
 import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
+import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard';
 import { noFormErrors } from '../../api/form-errors';
 import type { KeywordSettings } from '../../api/types';
 import {
+  hasUnsavedChanges,
   keywordFormErrors,
   keywordValuesFrom,
   MAX_KEYWORD_LENGTH,
@@ -63,9 +65,12 @@ function KeywordsForm({ settings }: { settings: KeywordSettings }) {
   // Read once: a background refetch must not overwrite what is being typed. After a save the
   // form shows what the server stored (upper case, duplicates gone).
   const [values, setValues] = useState<KeywordFormValues>(() => keywordValuesFrom(settings));
+  // What the server holds, as last loaded or saved: the form has unsaved changes while it differs.
+  const [stored, setStored] = useState<KeywordFormValues>(() => keywordValuesFrom(settings));
   const [saved, setSaved] = useState(false);
   const update = useUpdateKeywordSettings();
   const errors = update.isError ? keywordFormErrors(update.error, update.variables) : noFormErrors;
+  const unsaved = hasUnsavedChanges(values, stored);
 
   function set(rule: RuleName, field: keyof RuleValues, value: string) {
     setValues((current) => ({ ...current, [rule]: { ...current[rule], [field]: value } }));
@@ -76,8 +81,9 @@ function KeywordsForm({ settings }: { settings: KeywordSettings }) {
     event.preventDefault();
     setSaved(false);
     update.mutate(toKeywordBody(values), {
-      onSuccess: (stored) => {
-        setValues(keywordValuesFrom(stored));
+      onSuccess: (settings) => {
+        setValues(keywordValuesFrom(settings));
+        setStored(keywordValuesFrom(settings));
         setSaved(true);
       },
       onError: focusFirstInvalid,
@@ -86,6 +92,7 @@ function KeywordsForm({ settings }: { settings: KeywordSettings }) {
 
   return (
     <form ref={formRef} className="form" onSubmit={submit} noValidate>
+      <UnsavedChangesGuard when={unsaved} what="your changes to the keywords" />
       {errors.summary ? <Alert>{errors.summary}</Alert> : null}
       {RULES.map((rule) => (
         <fieldset key={rule} className="fieldset">
@@ -125,6 +132,11 @@ function KeywordsForm({ settings }: { settings: KeywordSettings }) {
       ))}
       {saved ? <Alert kind="success">Saved.</Alert> : null}
       <div className="actions">
+        {unsaved ? (
+          <span className="actions__note" role="status">
+            Unsaved changes
+          </span>
+        ) : null}
         <button type="submit" className="btn btn--primary" disabled={update.isPending}>
           {update.isPending ? 'Saving…' : 'Save'}
         </button>
