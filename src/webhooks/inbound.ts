@@ -21,7 +21,7 @@ import { newId } from '../ids.js';
 import { toJson } from '../storage/json.js';
 import { eventNameKey, SYSTEM_EVENTS } from '../audience/event-names.js';
 import { queueDirectMessage } from '../inbox/direct-messages.js';
-import { matchKeyword, type KeywordSettings } from './keywords.js';
+import { confirmationText, matchKeyword, type KeywordSettings } from './keywords.js';
 import { changePhoneDnd } from './phone-dnd.js';
 
 export const ATTRIBUTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -199,7 +199,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
   if (keyword) {
     const optOut = keyword === 'opt_out';
     const changed = await changePhoneDnd(db, projectId, phone, optOut, 'keyword');
-    const reply = (optOut ? settings.optOut : settings.optIn).reply;
+    const reply = confirmationText(settings, optOut ? 'optOut' : 'optIn');
     if (changed && reply && canSend) {
       await queueDirectMessage(db, { projectId, providerId: account.id, phone, profileId, kind: 'keyword_reply', payload: { type: 'text', text: reply } }, now);
       outbound = true;
@@ -207,7 +207,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
     if (changed && !account.deleted) ctx.effects.optCalls.push({ providerId: account.id, phone, optIn: !optOut });
   } else if (canSend && !profile && account.autoReply.enabled && account.autoReply.text.trim()) {
     const lastAutoReply = conversation?.last_auto_reply_at ?? null;
-    const echo = event.text !== null && [account.autoReply.text, settings.optOut.reply, settings.optIn.reply].some((ours) => sameText(event.text!, ours));
+    const echo = event.text !== null && [account.autoReply.text, confirmationText(settings, 'optOut'), confirmationText(settings, 'optIn')].some((ours) => sameText(event.text!, ours));
     const optedOut = await db.selectFrom('phone_dnd').select('dnd').where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
     if (!echo && optedOut?.dnd !== 1 && (lastAutoReply === null || now - lastAutoReply >= SESSION_WINDOW_MS)) {
       await queueDirectMessage(db, { projectId, providerId: account.id, phone, profileId: null, kind: 'auto_reply', payload: { type: 'text', text: account.autoReply.text } }, now);

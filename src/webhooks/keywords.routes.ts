@@ -8,7 +8,11 @@ import { getKeywordSettings, updateKeywordSettings } from './keywords.js';
 
 const rule = z.object({
   keywords: z.array(z.string()).describe('Matched case-insensitively against the whole trimmed text; an empty list turns the rule off.'),
-  reply: z.string().describe('Confirmation sent (as a session message) when the phone\'s state changes; empty sends none.'),
+  reply: z
+    .string()
+    .describe(
+      'Confirmation sent (as a session message) when the phone\'s state changes; empty sends none. While it is the default text, it is sent naming the first keyword of the other rule instead of START / STOP.',
+    ),
 });
 const settingsSchema = z.object({ optOut: rule, optIn: rule });
 const rulePatch = z.object({ keywords: z.array(z.string()).optional(), reply: z.string().optional() }).strict();

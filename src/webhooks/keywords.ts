@@ -23,9 +23,18 @@ export type KeywordSettingsPatch = {
   [K in keyof KeywordSettings]?: { keywords?: string[] | undefined; reply?: string | undefined } | undefined;
 };
 
+/**
+ * The default confirmations, naming the keyword that undoes the change; with the other rule off
+ * (no keywords) they offer none rather than a keyword that would do nothing.
+ */
+const DEFAULT_REPLY: Record<keyof KeywordSettings, (undoKeyword: string | undefined) => string> = {
+  optOut: (keyword) => (keyword ? `You have been unsubscribed. Reply ${keyword} to subscribe again.` : 'You have been unsubscribed.'),
+  optIn: (keyword) => (keyword ? `You have been subscribed again. Reply ${keyword} to unsubscribe.` : 'You have been subscribed again.'),
+};
+
 export const DEFAULT_KEYWORD_SETTINGS: KeywordSettings = {
-  optOut: { keywords: ['STOP', 'UNSUBSCRIBE', 'STOP PROMOTIONS'], reply: 'You have been unsubscribed. Reply START to subscribe again.' },
-  optIn: { keywords: ['START', 'SUBSCRIBE'], reply: 'You have been subscribed again. Reply STOP to unsubscribe.' },
+  optOut: { keywords: ['STOP', 'UNSUBSCRIBE', 'STOP PROMOTIONS'], reply: DEFAULT_REPLY.optOut('START') },
+  optIn: { keywords: ['START', 'SUBSCRIBE'], reply: DEFAULT_REPLY.optIn('STOP') },
 };
 
 export const MAX_KEYWORDS = 20;
@@ -45,6 +54,19 @@ export function matchKeyword(settings: KeywordSettings, text: string | null): Ke
   if (settings.optOut.keywords.includes(normalised)) return 'opt_out';
   if (settings.optIn.keywords.includes(normalised)) return 'opt_in';
   return null;
+}
+
+/**
+ * The confirmation sent for a rule. A reply still equal to the default text (never customised:
+ * the dashboard saves both texts on every save, unchanged) names the project's first keyword of
+ * the other rule, so a project that opts in with ALTA does not tell people to reply START. A
+ * reply the project wrote is sent as written.
+ */
+export function confirmationText(settings: KeywordSettings, rule: keyof KeywordSettings): string {
+  const reply = settings[rule].reply;
+  if (reply !== DEFAULT_KEYWORD_SETTINGS[rule].reply) return reply;
+  const other = rule === 'optOut' ? settings.optIn : settings.optOut;
+  return DEFAULT_REPLY[rule](other.keywords[0]);
 }
 
 function readRule(value: unknown, fallback: KeywordRule): KeywordRule {

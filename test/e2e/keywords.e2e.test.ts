@@ -179,4 +179,23 @@ describe.skipIf(!chromiumAvailable)('dashboard: opt-out / opt-in keywords (brows
       if (!tab.isClosed()) await tab.close();
     }
   });
+
+  it('says how a default confirmation is sent once the other rule\'s keywords changed', async () => {
+    const { page } = browser;
+    await page.goto('/settings/keywords');
+    const optOut = page.getByLabel('Opt-out keywords');
+    await optOut.waitFor();
+    const optInConfirmation = page.locator('.field', { has: page.getByLabel('Opt-in confirmation') });
+    expect(await page.getByLabel('Opt-in confirmation').inputValue()).toBe('You have been subscribed again. Reply STOP to unsubscribe.');
+    expect(await optInConfirmation.getByText('Sent as').count()).toBe(0);
+
+    await optOut.fill('basta\nSTOP');
+    await optInConfirmation.getByText('Sent as “You have been subscribed again. Reply BASTA to unsubscribe.”: the default text names your first opt-out keyword.').waitFor();
+    await optOut.fill('');
+    await optInConfirmation.getByText('Sent as “You have been subscribed again.”: the default text offers no keyword while opt-out is off.').waitFor();
+    // A text of the project's own is sent as written.
+    await page.getByLabel('Opt-in confirmation').fill('Welcome back. Reply STOP to leave.');
+    expect(await optInConfirmation.getByText('Sent as').count()).toBe(0);
+    expect(browser.pageErrors.join('\n')).toBe('');
+  });
 });

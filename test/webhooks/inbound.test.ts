@@ -207,6 +207,35 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     await ctx.app.inject({ method: 'PATCH', url: '/api/v1/settings/keywords', headers: project.headers, payload: { optOut: { keywords: defaults.optOut.keywords, reply: defaults.optOut.reply } } });
   });
 
+  it('names the project\'s own keywords in confirmations it never customised, and knows them as its own texts', async () => {
+    const defaults = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/settings/keywords', headers: project.headers }));
+    // As the dashboard saves: both rules whole, the confirmations untouched.
+    const patch = (optOut: string[], optIn: string[]) =>
+      ctx.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/settings/keywords',
+        headers: project.headers,
+        payload: { optOut: { keywords: optOut, reply: defaults.optOut.reply }, optIn: { keywords: optIn, reply: defaults.optIn.reply } },
+      });
+    expect((await patch(['basta', 'stop'], ['alta'])).statusCode).toBe(200);
+    const phone = testPhone(9);
+    await inbound(phone, 'Basta');
+    await applyAll(applier);
+    await inbound(phone, 'alta');
+    await applyAll(applier);
+    expect(await texts(phone)).toEqual([
+      'keyword_reply: You have been unsubscribed. Reply ALTA to subscribe again.',
+      'keyword_reply: You have been subscribed again. Reply BASTA to unsubscribe.',
+    ]);
+    // An auto-responder echoing the confirmation as sent gets no auto-reply.
+    const echoing = '+447911000009';
+    await inbound(echoing, 'You have been unsubscribed. Reply ALTA to subscribe again.');
+    await applyAll(applier);
+    expect(await queued(echoing)).toEqual([]);
+
+    expect((await patch(defaults.optOut.keywords, defaults.optIn.keywords)).statusCode).toBe(200);
+  });
+
   it('auto-replies once per phone per 24 hours to users not tracked, however often they write', async () => {
     const stranger = '+447911123456';
     await inbound(stranger, 'hi');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/client';
-import { hasUnsavedChanges, keywordFormErrors, keywordValuesFrom, parseKeywords, toKeywordBody } from './keyword-fields';
+import { confirmationSent, hasUnsavedChanges, keywordFormErrors, keywordValuesFrom, parseKeywords, toKeywordBody } from './keyword-fields';
 
 const settings = {
   optOut: { keywords: ['STOP', 'STOP PROMOTIONS', 'NO, THANKS'], reply: 'Bye.' },
@@ -34,6 +34,21 @@ describe('keyword fields', () => {
     expect(hasUnsavedChanges({ ...stored, optOut: { ...stored.optOut, keywords: 'STOP\nSTOP PROMOTIONS' } }, stored)).toBe(true);
     expect(hasUnsavedChanges({ ...stored, optOut: { ...stored.optOut, keywords: 'STOP PROMOTIONS\nSTOP\nNO, THANKS' } }, stored)).toBe(true);
     expect(hasUnsavedChanges({ ...stored, optOut: { ...stored.optOut, reply: 'Bye!' } }, stored)).toBe(true);
+  });
+
+  it('shows the default confirmation as the server sends it: naming the other rule\'s first keyword', () => {
+    const optOutDefault = 'You have been unsubscribed. Reply START to subscribe again.';
+    const optInDefault = 'You have been subscribed again. Reply STOP to unsubscribe.';
+    const values = {
+      optOut: { keywords: ' basta \nSTOP', reply: `${optOutDefault}\n` },
+      optIn: { keywords: '\n alta   ya\nSTART', reply: optInDefault },
+    };
+    expect(confirmationSent(values, 'optOut')).toBe('You have been unsubscribed. Reply ALTA YA to subscribe again.');
+    expect(confirmationSent(values, 'optIn')).toBe('You have been subscribed again. Reply BASTA to unsubscribe.');
+    expect(confirmationSent({ ...values, optIn: { ...values.optIn, keywords: '' } }, 'optOut')).toBe('You have been unsubscribed.');
+    // Unchanged with the default keywords; a text of the project's own is sent as written.
+    expect(confirmationSent({ optOut: { keywords: 'STOP', reply: optOutDefault }, optIn: { keywords: 'START', reply: optInDefault } }, 'optOut')).toBe(optOutDefault);
+    expect(confirmationSent({ ...values, optOut: { ...values.optOut, reply: 'Bye. Reply START.' } }, 'optOut')).toBe('Bye. Reply START.');
   });
 
   it('puts a problem with one keyword next to its list, quoting the keyword', () => {

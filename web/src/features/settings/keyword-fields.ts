@@ -52,6 +52,24 @@ function normaliseKeyword(keyword: string): string {
   return keyword.trim().replace(/\s+/g, ' ').toUpperCase();
 }
 
+// The server's default confirmations (src/webhooks/keywords.ts): while a reply is still the
+// default text, the server names the other rule's first keyword in it instead of START / STOP.
+const DEFAULT_REPLY: Record<RuleName, (undoKeyword: string | undefined) => string> = {
+  optOut: (keyword) => (keyword ? `You have been unsubscribed. Reply ${keyword} to subscribe again.` : 'You have been unsubscribed.'),
+  optIn: (keyword) => (keyword ? `You have been subscribed again. Reply ${keyword} to unsubscribe.` : 'You have been subscribed again.'),
+};
+const DEFAULT_UNDO_KEYWORD: Record<RuleName, string> = { optOut: 'START', optIn: 'STOP' };
+
+export const OTHER_RULE: Record<RuleName, RuleName> = { optOut: 'optIn', optIn: 'optOut' };
+
+/** The confirmation the server would send for a rule once these values are saved. */
+export function confirmationSent(values: KeywordFormValues, rule: RuleName): string {
+  const reply = values[rule].reply.trim();
+  if (reply !== DEFAULT_REPLY[rule](DEFAULT_UNDO_KEYWORD[rule])) return reply;
+  const [undoKeyword] = parseKeywords(values[OTHER_RULE[rule]].keywords).map(normaliseKeyword);
+  return DEFAULT_REPLY[rule](undoKeyword);
+}
+
 /** What saving these values would store, as the server normalises it: duplicates dropped, replies trimmed. */
 function storedForm(values: KeywordFormValues): string {
   return JSON.stringify(

@@ -8,12 +8,14 @@ import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard';
 import { noFormErrors } from '../../api/form-errors';
 import type { KeywordSettings } from '../../api/types';
 import {
+  confirmationSent,
   hasUnsavedChanges,
   keywordFormErrors,
   keywordValuesFrom,
   MAX_KEYWORD_LENGTH,
   MAX_KEYWORDS,
   MAX_REPLY_LENGTH,
+  OTHER_RULE,
   parseKeywords,
   RULES,
   toKeywordBody,
@@ -58,6 +60,23 @@ const RULE_TEXT: Record<RuleName, { legend: string; does: string; example: strin
     sentWhen: 'subscribes an unsubscribed phone again',
   },
 };
+
+/**
+ * The default confirmation names the other rule's first keyword when it is sent, so the text in
+ * the box (START / STOP) is not what people get once those keywords changed: say what they get.
+ */
+function SentAs({ values, rule }: { values: KeywordFormValues; rule: RuleName }) {
+  const sent = confirmationSent(values, rule);
+  if (sent === values[rule].reply.trim()) return null;
+  const other = RULE_TEXT[OTHER_RULE[rule]].legend.toLowerCase();
+  const why = parseKeywords(values[OTHER_RULE[rule]].keywords).length > 0 ? `names your first ${other} keyword` : `offers no keyword while ${other} is off`;
+  return (
+    <>
+      {' '}
+      Sent as “{sent}”: the default text {why}.
+    </>
+  );
+}
 
 function KeywordsForm({ settings }: { settings: KeywordSettings }) {
   const formRef = useRef<HTMLFormElement>(null);
@@ -124,6 +143,7 @@ function KeywordsForm({ settings }: { settings: KeywordSettings }) {
               <>
                 Sent when a keyword {RULE_TEXT[rule].sentWhen}, as a session message within 24 hours of the keyword. Leave empty
                 to send none; at most {MAX_REPLY_LENGTH} characters.
+                <SentAs values={values} rule={rule} />
               </>
             }
             error={errors.fields[`${rule}.reply`]}
