@@ -16,7 +16,8 @@
  * the first batch, so every batch applies the same filter.
  *
  * `estimateAudience` counts the same audience: `total` profiles, `reachable` of them (the rule of
- * reachability.ts), in one aggregate query.
+ * reachability.ts) and, given a campaign's frequency cap, `frequencyCapped`: the reachable ones
+ * the cap would skip if the campaign were published now — in one aggregate query.
  *
  * Both throw the 404 AppError of `getSegment` for an unknown segment (or another project's).
  */
@@ -28,6 +29,7 @@ import { compileSegmentFilter } from './segment-filter.sql.js';
 import type { SegmentFilter } from './segment-filter.js';
 import { getSegment } from './segments.service.js';
 import { reachableSql } from './reachability.js';
+import { frequencyCapReachedSql, type FrequencyCap } from '../campaigns/frequency-cap.js';
 import { chunk } from './profiles.store.js';
 import type { Properties } from './profile-data.js';
 
@@ -70,6 +72,15 @@ export interface ResolveOptions {
 export interface AudienceEstimate {
   total: number;
   reachable: number;
+  /** Of the reachable, those a frequency cap would skip now; only when a cap was given. */
+  frequencyCapped?: number;
+}
+
+export interface EstimateOptions {
+  /** Reference time for relative windows and the frequency cap's window (epoch ms, default now). */
+  now?: number;
+  /** A campaign's frequency cap: also count the reachable profiles it would skip. */
+  frequencyCap?: FrequencyCap | null;
 }
 
 /** The SQL predicate of an audience that is a segment or everyone (null: no condition). */
@@ -187,37 +198,50 @@ export async function* resolveAudience(db: Db, projectId: string, audience: Audi
   }
 }
 
-async function countWhere(db: Db, projectId: string, predicate: RawBuilder<SqlBool> | null, identities?: readonly string[]): Promise<AudienceEstimate> {
+async function countWhere(
+  db: Db,
+  projectId: string,
+  predicate: RawBuilder<SqlBool> | null,
+  capped: RawBuilder<SqlBool> | null,
+  identities?: readonly string[],
+): Promise<AudienceEstimate> {
   let query = db.kysely
     .selectFrom('profiles')
     .select([
       sql<number | string>`count(*)`.as('total'),
       sql<number | string | null>`sum(case when ${reachableSql('profiles')} then 1 else 0 end)`.as('reachable'),
     ])
+    // Nested CASE, not AND: CASE is the evaluation order both engines promise, so the
+    // per-profile message read runs for reachable profiles only.
+    .$if(capped !== null, (qb) => qb.select(sql<number | string | null>`sum(case when ${reachableSql('profiles')} then case when ${capped} then 1 else 0 end else 0 end)`.as('capped')))
     .where('profiles.project_id', '=', projectId);
   if (predicate) query = query.where(predicate);
   if (identities) query = query.where(inJsonList(db.dialect, sql.ref('profiles.identity'), identities));
   const row = await query.executeTakeFirstOrThrow();
-  return { total: Number(row.total), reachable: Number(row.reachable ?? 0) };
+  const estimate: AudienceEstimate = { total: Number(row.total), reachable: Number(row.reachable ?? 0) };
+  if (capped) estimate.frequencyCapped = Number(row.capped ?? 0);
+  return estimate;
 }
 
 /** Counts profiles matching `filter` (null: all profiles) and how many of them are reachable. */
 export async function estimateFilter(db: Db, projectId: string, filter: SegmentFilter | null, now = Date.now()): Promise<AudienceEstimate> {
   const predicate = filter ? compileSegmentFilter(filter, { dialect: db.dialect, projectId, now, alias: 'profiles' }) : null;
-  return countWhere(db, projectId, predicate);
+  return countWhere(db, projectId, predicate, null);
 }
 
-/** `{total, reachable}` of an audience. */
-export async function estimateAudience(db: Db, projectId: string, audience: Audience, options: { now?: number } = {}): Promise<AudienceEstimate> {
+/** `{total, reachable}` of an audience, and `frequencyCapped` when a frequency cap is given. */
+export async function estimateAudience(db: Db, projectId: string, audience: Audience, options: EstimateOptions = {}): Promise<AudienceEstimate> {
   const now = options.now ?? Date.now();
+  const capped = options.frequencyCap ? frequencyCapReachedSql(options.frequencyCap, now, 'profiles') : null;
   if ('identities' in audience) {
-    const sum: AudienceEstimate = { total: 0, reachable: 0 };
+    const sum: AudienceEstimate = { total: 0, reachable: 0, ...(capped ? { frequencyCapped: 0 } : {}) };
     for (const part of chunk(uniqueIdentities(audience.identities), 1000)) {
-      const counted = await countWhere(db, projectId, null, part);
+      const counted = await countWhere(db, projectId, null, capped, part);
       sum.total += counted.total;
       sum.reachable += counted.reachable;
+      if (sum.frequencyCapped !== undefined) sum.frequencyCapped += counted.frequencyCapped ?? 0;
     }
     return sum;
   }
-  return countWhere(db, projectId, await predicateOf(db, projectId, audience, now, false));
+  return countWhere(db, projectId, await predicateOf(db, projectId, audience, now, false), capped);
 }

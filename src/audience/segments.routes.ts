@@ -12,6 +12,7 @@ import { listOf } from '../validation.js';
 import { segmentFilterSchema } from './segment-filter.js';
 import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.js';
 import { estimateAudience, estimateFilter } from './audience.service.js';
+import { FREQUENCY_CAP_LIMITS } from '../campaigns/frequency-cap.js';
 
 const segmentSchema = z.object({
   id: z.string(),
@@ -25,6 +26,23 @@ const estimateSchema = z.object({
   total: z.number().int().describe('Profiles matching the filter.'),
   reachable: z.number().int().describe('Of those, profiles that can be messaged on WhatsApp now.'),
 });
+
+const audienceEstimateSchema = estimateSchema.extend({
+  frequencyCapped: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'Only when `frequencyCap` was sent: of the reachable profiles, those the cap would skip if the campaign were published now (they already received that many campaign messages from this project in the window).',
+    ),
+});
+
+/** A bound of the frequency cap, refused with the same words as a campaign's (src/campaigns/frequency-cap.ts). */
+function capField(field: keyof typeof FREQUENCY_CAP_LIMITS) {
+  const { min, max } = FREQUENCY_CAP_LIMITS[field];
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.number().int(message).min(min, message).max(max, message);
+}
 
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 const idParams = z.object({ id: z.string().min(1) });
@@ -119,16 +137,23 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       schema: {
         tags: ['segments'],
         summary: 'Size and WhatsApp reach of a campaign audience: a saved segment, everyone, or a list of identities.',
+        description:
+          'With the campaign\'s `frequencyCap`, also how many reachable profiles the cap would skip now (`frequencyCapped`); the builder shows it beside the reach.',
         body: z.object({
           audience: z.union([
             z.object({ segmentId: z.string().min(1) }).strict(),
             z.object({ all: z.literal(true) }).strict(),
             z.object({ identities: z.array(z.string()).max(100_000, 'may hold at most 100,000 identities') }).strict(),
           ]),
+          frequencyCap: z
+            .object({ messages: capField('messages'), days: capField('days') })
+            .nullable()
+            .optional()
+            .describe('The campaign\'s frequency cap, as in POST /api/v1/campaigns; null or absent: no cap, no `frequencyCapped`.'),
         }),
-        response: { 200: estimateSchema },
+        response: { 200: audienceEstimateSchema },
       },
     },
-    async (request) => estimateAudience(db, projectIdOf(request), request.body.audience),
+    async (request) => estimateAudience(db, projectIdOf(request), request.body.audience, { frequencyCap: request.body.frequencyCap ?? null }),
   );
 }

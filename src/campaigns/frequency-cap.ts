@@ -9,7 +9,7 @@
  * ones reached nobody). Two campaigns created at the same moment check against what the other has
  * materialised so far: the cap holds between campaigns one after another, not within a race.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../storage/db.js';
 import type { FieldProblem } from '../errors.js';
 
@@ -71,4 +71,24 @@ export async function recentMessageCounts(db: Db, campaignId: string, profileIds
     .execute();
   for (const row of rows) if (row.profile_id) counts.set(row.profile_id, Number(row.received));
   return counts;
+}
+
+/**
+ * SQL: true when the profile row `alias` has already reached `cap` at `now`, so that publishing
+ * now would skip it — the messages `recentMessageCounts` counts, without excluding a campaign (an
+ * estimate is for a campaign not published yet, which has none). "At least `messages` of them" is
+ * asked as "a row exists at position `messages`" (LIMIT 1 OFFSET messages−1): one range read of
+ * `messages_profile` (profile_id, created_at) per profile that stops at the `messages`th counted
+ * message, so a profile messaged daily costs at most `messages` rows, not its whole window. With
+ * an OFFSET, PostgreSQL keeps the EXISTS a per-row probe (measured: ~15 % faster than counting a
+ * LIMITed subquery; see docs/campaigns.md for the cost). The subquery names the profile's project
+ * as well, so the count can never reach into another project.
+ */
+export function frequencyCapReachedSql(cap: FrequencyCap, now: number, alias = 'profiles'): RawBuilder<SqlBool> {
+  const profile = (name: string) => sql.ref(`${alias}.${name}`);
+  return sql<SqlBool>`exists (select 1 from messages as capped
+    where capped.profile_id = ${profile('id')} and capped.project_id = ${profile('project_id')}
+      and capped.created_at >= ${now - cap.days * DAY_MS} and capped.kind = 'campaign'
+      and capped.status in (${sql.join([...COUNTED_STATUSES])})
+    limit 1 offset ${cap.messages - 1})`;
 }

@@ -251,7 +251,15 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Publish' }).click();
       const error = page.locator('.field', { has: messages }).locator('.field__error');
       await expect.poll(() => error.textContent()).toContain('must be a whole number from 1 to 100');
+      // A cap out of bounds is not estimated with: the reach alone.
+      const reach = page.getByTestId('estimated-reach');
+      await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles.');
       await messages.fill('1');
+      await page.getByLabel('In the last (days)').fill('7');
+      // u1–u5 each got a message this week; u6 was skipped (no City), which does not count.
+      await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 5 would be skipped by the frequency cap.');
+      await page.getByLabel('In the last (days)').fill('');
+      await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles.');
       await page.getByLabel('In the last (days)').fill('7');
       await page.getByRole('button', { name: 'Publish' }).click();
       await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);

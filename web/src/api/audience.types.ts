@@ -45,6 +45,8 @@ export interface Segment {
 export interface AudienceEstimate {
   total: number;
   reachable: number;
+  /** Campaign audiences asked with a frequency cap only: of the reachable, those the cap would skip now. */
+  frequencyCapped?: number;
 }
 
 export interface ProfileSummary {

@@ -1,6 +1,6 @@
 import { apiRequest, fetchAllPages } from './client';
 import type { AudienceEstimate, Segment, SegmentFilter } from './audience.types';
-import type { Audience } from './campaigns.types';
+import type { Audience, FrequencyCap } from './campaigns.types';
 
 const base = '/api/v1/segments';
 const one = (id: string) => `${base}/${encodeURIComponent(id)}`;
@@ -34,7 +34,10 @@ export function estimateSegment(id: string, signal?: AbortSignal): Promise<Audie
   return apiRequest('POST', `${one(id)}/estimate`, { signal });
 }
 
-/** Reach of a campaign audience: a saved segment, everyone, or a list of identities. */
-export function estimateAudience(audience: Audience, signal?: AbortSignal): Promise<AudienceEstimate> {
-  return apiRequest('POST', '/api/v1/audience/estimate', { body: { audience }, signal });
+/**
+ * Reach of a campaign audience: a saved segment, everyone, or a list of identities; with the
+ * campaign's frequency cap, also how many reachable profiles it would skip now (`frequencyCapped`).
+ */
+export function estimateAudience(audience: Audience, frequencyCap: FrequencyCap | null, signal?: AbortSignal): Promise<AudienceEstimate> {
+  return apiRequest('POST', '/api/v1/audience/estimate', { body: { audience, ...(frequencyCap ? { frequencyCap } : {}) }, signal });
 }

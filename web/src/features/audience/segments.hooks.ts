@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { createSegment, deleteSegment, estimateAudience, estimateFilter, getSegment, listSegments, updateSegment } from '../../api/segments.api';
 import { queryKeys } from '../../api/query-keys';
 import type { Segment, SegmentFilter } from '../../api/audience.types';
-import type { Audience } from '../../api/campaigns.types';
+import type { Audience, FrequencyCap } from '../../api/campaigns.types';
 
 export function useSegments() {
   return useQuery({ queryKey: queryKeys.segments, queryFn: listSegments });
@@ -24,12 +24,15 @@ export function useFilterEstimate(filter: SegmentFilter | null) {
   });
 }
 
-/** Estimated reach of a campaign audience: a saved segment, all profiles, or a list of identities. */
-export function useAudienceEstimate(audience: Audience | null) {
+/**
+ * Estimated reach of a campaign audience: a saved segment, all profiles, or a list of identities;
+ * with a frequency cap, also how many of the reachable it would skip now.
+ */
+export function useAudienceEstimate(audience: Audience | null, frequencyCap: FrequencyCap | null = null) {
   const key = audience === null || ('identities' in audience && audience.identities.length === 0) ? null : audience;
   return useQuery({
-    queryKey: queryKeys.audienceEstimate(key),
-    queryFn: ({ signal }) => estimateAudience(key!, signal),
+    queryKey: queryKeys.audienceEstimate({ audience: key, frequencyCap }),
+    queryFn: ({ signal }) => estimateAudience(key!, frequencyCap, signal),
     enabled: key !== null && (!('segmentId' in key) || key.segmentId !== ''),
     staleTime: 5_000,
     retry: false,

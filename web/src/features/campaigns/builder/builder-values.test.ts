@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAccount, Template } from '../../../api/types';
 import type { Campaign } from '../../../api/campaigns.types';
-import { withoutEdited, builderProblems, emptyBuilderValues, fromLocalInput, parseIdentities, toCampaignInput, toLocalInput, valuesFromCampaign, type BuilderValues } from './builder-values';
+import { withoutEdited, builderProblems, emptyBuilderValues, frequencyCapOf, fromLocalInput, parseIdentities, toCampaignInput, toLocalInput, valuesFromCampaign, type BuilderValues } from './builder-values';
 
 const template: Template = {
   id: 't1',
@@ -83,6 +83,19 @@ describe('toCampaignInput', () => {
   it('sends the frequency cap only when it is on', () => {
     expect(toCampaignInput(valid({ frequencyCapEnabled: true, frequencyCapMessages: '2', frequencyCapDays: ' 14 ' }), template).frequencyCap).toEqual({ messages: 2, days: 14 });
     expect(toCampaignInput(valid({ frequencyCapMessages: '2' }), template).frequencyCap).toBeNull();
+  });
+});
+
+describe('frequencyCapOf', () => {
+  it('gives the cap to estimate with only when it is on and within its bounds', () => {
+    const on = (messages: string, days: string) => frequencyCapOf(valid({ frequencyCapEnabled: true, frequencyCapMessages: messages, frequencyCapDays: days }));
+    expect(frequencyCapOf(valid({ frequencyCapEnabled: false, frequencyCapMessages: '2', frequencyCapDays: '7' }))).toBeNull();
+    expect(on(' 2 ', '7')).toEqual({ messages: 2, days: 7 });
+    expect(on('100', '90')).toEqual({ messages: 100, days: 90 });
+    // While a field is being typed or is wrong, the reach is shown without the cap.
+    for (const [messages, days] of [['', '7'], ['0', '7'], ['1.5', '7'], ['101', '7'], ['1', ''], ['1', '91'], ['x', '7']] as const) {
+      expect(on(messages, days)).toBeNull();
+    }
   });
 });
 

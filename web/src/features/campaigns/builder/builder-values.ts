@@ -3,7 +3,7 @@
  * back, reading an uploaded identity list, and the checks the form makes before asking the server
  * (same field paths as the server's 422 answers, which stay the verdict).
  */
-import type { Audience, Campaign, CampaignInput } from '../../../api/campaigns.types';
+import type { Audience, Campaign, CampaignInput, FrequencyCap } from '../../../api/campaigns.types';
 import type { ProviderAccount, Template } from '../../../api/types';
 
 export type AudienceKind = 'all' | 'segment' | 'identities';
@@ -123,6 +123,20 @@ export function audienceOf(values: BuilderValues): Audience {
   if (values.audienceKind === 'segment') return { segmentId: values.segmentId };
   if (values.audienceKind === 'identities') return { identities: parseIdentities(values.identitiesText).identities };
   return { all: true };
+}
+
+/**
+ * The frequency cap to estimate with: null while the cap is off or a field is not yet a whole
+ * number within its bounds (the estimate then shows the reach alone; the field says what is wrong).
+ */
+export function frequencyCapOf(values: BuilderValues): FrequencyCap | null {
+  if (!values.frequencyCapEnabled) return null;
+  const cap = { messages: Number(values.frequencyCapMessages.trim()), days: Number(values.frequencyCapDays.trim()) };
+  const valid = (['messages', 'days'] as const).every((field) => {
+    const { min, max } = FREQUENCY_CAP_LIMITS[field];
+    return values[FREQUENCY_CAP_VALUES[field]].trim() !== '' && Number.isInteger(cap[field]) && cap[field] >= min && cap[field] <= max;
+  });
+  return valid ? cap : null;
 }
 
 /** The params list sized to the template's placeholders (extra values dropped, missing ones empty). */

@@ -35,7 +35,7 @@ export function DeliverySection({ values, set, errors, provider }: SectionProps 
         label="Frequency cap"
         checked={values.frequencyCapEnabled}
         onChange={(checked) => set('frequencyCapEnabled', checked)}
-        hint="Skip users who already received this many campaign messages from this project recently; they are counted under skipped → frequency cap."
+        hint="Skip users who already received this many campaign messages from this project recently; they are counted under skipped → frequency cap. The estimated reach (Who) shows about how many it would skip now."
         error={errors.frequencyCap}
       />
       {values.frequencyCapEnabled ? (

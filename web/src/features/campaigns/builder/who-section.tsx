@@ -6,7 +6,7 @@ import { Alert } from '../../../components/alert';
 import { useDebounced } from '../../../components/use-debounced';
 import { ApiError } from '../../../api/client';
 import { useSegments } from '../../audience/segments.hooks';
-import { audienceOf, parseIdentities, type AudienceKind } from './builder-values';
+import { audienceOf, frequencyCapOf, parseIdentities, type AudienceKind } from './builder-values';
 import { AudienceReach } from './audience-reach';
 import { BuilderSection } from './builder-section';
 import type { SectionProps } from './section-props';
@@ -65,7 +65,8 @@ function IdentityListInput({ values, set, errors }: SectionProps) {
 export function WhoSection(props: SectionProps) {
   const { values, set, errors } = props;
   const segments = useSegments();
-  const audience = useDebounced(audienceOf(values), 300);
+  // The cap is set under Delivery; the reach shows how many it would skip (one request for both).
+  const estimated = useDebounced({ audience: audienceOf(values), frequencyCap: frequencyCapOf(values) }, 300);
   const segmentsMissing = segments.error instanceof ApiError && segments.error.status === 404;
   return (
     <BuilderSection id="who" step={2} title="Who" description="Only profiles that opted in to WhatsApp and are not on do-not-disturb receive the message; the others are counted as skipped.">
@@ -90,7 +91,7 @@ export function WhoSection(props: SectionProps) {
         )
       ) : null}
       {values.audienceKind === 'identities' ? <IdentityListInput {...props} /> : null}
-      <AudienceReach audience={audience} />
+      <AudienceReach audience={estimated.audience} frequencyCap={estimated.frequencyCap} />
     </BuilderSection>
   );
 }
