@@ -258,6 +258,30 @@ await describeWithRoutes(
       await page.getByLabel('In the last (days)').fill('7');
       // u1–u5 each got a message this week; u6 was skipped (no City), which does not count.
       await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 5 would be skipped by the frequency cap.');
+
+      // While the estimate for a changed cap loads (held here), the previous one stays, dimmed and marked as updating.
+      let requested!: () => void;
+      const estimateAsked = new Promise<void>((resolve) => (requested = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/v1/audience/estimate', async (route) => {
+        requested();
+        await released;
+        await route.continue();
+      });
+      await messages.fill('2');
+      await estimateAsked;
+      expect(await reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 5 would be skipped by the frequency cap.');
+      expect(await reach.getAttribute('class')).toContain('reach__value--previous');
+      await page.locator('.reach').getByText('(updating…)').waitFor();
+      release();
+      // Only u3 got two messages this week: the campaign's and the test sent from the builder.
+      await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 1 would be skipped by the frequency cap.');
+      expect(await reach.getAttribute('class')).not.toContain('reach__value--previous');
+      await page.unroute('**/api/v1/audience/estimate');
+      await messages.fill('1');
+      await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 5 would be skipped by the frequency cap.');
+
       await page.getByLabel('In the last (days)').fill('');
       await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles.');
       await page.getByLabel('In the last (days)').fill('7');

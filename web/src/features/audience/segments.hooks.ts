@@ -1,7 +1,7 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createSegment, deleteSegment, estimateAudience, estimateFilter, getSegment, listSegments, updateSegment } from '../../api/segments.api';
 import { queryKeys } from '../../api/query-keys';
-import type { Segment, SegmentFilter } from '../../api/audience.types';
+import type { AudienceEstimate, Segment, SegmentFilter } from '../../api/audience.types';
 import type { Audience, FrequencyCap } from '../../api/campaigns.types';
 
 export function useSegments() {
@@ -25,18 +25,34 @@ export function useFilterEstimate(filter: SegmentFilter | null) {
 }
 
 /**
- * Estimated reach of a campaign audience: a saved segment, all profiles, or a list of identities;
- * with a frequency cap, also how many of the reachable it would skip now.
+ * An estimate with the audience it counted: shown on while the next one loads, it must still be
+ * described by its own audience ("of 7 profiles", "of the 3 identities listed"), not the new one.
  */
-export function useAudienceEstimate(audience: Audience | null, frequencyCap: FrequencyCap | null = null) {
+export interface AudienceReachEstimate {
+  audience: Audience;
+  estimate: AudienceEstimate;
+}
+
+/**
+ * The query of a campaign audience's estimated reach: a saved segment, all profiles, or a list of
+ * identities; with a frequency cap, also how many of the reachable it would skip now. When the
+ * audience or the cap changes, the last answer is kept (`isPlaceholderData`) until the next one
+ * arrives, so the numbers do not blink to "Estimating…" on every change.
+ */
+export function audienceEstimateQuery(audience: Audience | null, frequencyCap: FrequencyCap | null = null) {
   const key = audience === null || ('identities' in audience && audience.identities.length === 0) ? null : audience;
-  return useQuery({
+  return queryOptions({
     queryKey: queryKeys.audienceEstimate({ audience: key, frequencyCap }),
-    queryFn: ({ signal }) => estimateAudience(key!, frequencyCap, signal),
+    queryFn: async ({ signal }): Promise<AudienceReachEstimate> => ({ audience: key!, estimate: await estimateAudience(key!, frequencyCap, signal) }),
     enabled: key !== null && (!('segmentId' in key) || key.segmentId !== ''),
+    placeholderData: keepPreviousData,
     staleTime: 5_000,
     retry: false,
   });
+}
+
+export function useAudienceEstimate(audience: Audience | null, frequencyCap: FrequencyCap | null = null) {
+  return useQuery(audienceEstimateQuery(audience, frequencyCap));
 }
 
 function useSegmentCacheUpdate() {

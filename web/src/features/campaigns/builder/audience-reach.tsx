@@ -1,22 +1,17 @@
 import type { Audience, FrequencyCap } from '../../../api/campaigns.types';
 import { useAudienceEstimate } from '../../audience/segments.hooks';
-
-const count = (n: number) => n.toLocaleString('en');
-
-/** What the frequency cap would take off the reach, as a clause of the reach sentence ('' without a cap). */
-function cappedClause(frequencyCapped: number | undefined): string {
-  if (frequencyCapped === undefined) return '';
-  // "About": the count is of now; messages sent or failing before publish move it.
-  return frequencyCapped === 0 ? ' · none would be skipped by the frequency cap' : ` · about ${count(frequencyCapped)} would be skipped by the frequency cap`;
-}
+import { reachSentence } from './reach-sentence';
 
 /**
  * "Estimated reach", live: reachable profiles out of the audience and, with a frequency cap, how
- * many of them it would skip now — or what can honestly be said when there is no estimate.
+ * many of them it would skip now — or what can honestly be said when there is no estimate. While
+ * the estimate of a changed audience or cap loads, the previous one stays, dimmed and marked as
+ * updating: its numbers are for the previous choices.
  */
 export function AudienceReach({ audience, frequencyCap }: { audience: Audience; frequencyCap: FrequencyCap | null }) {
   const estimate = useAudienceEstimate(audience, frequencyCap);
   let text: string;
+  let previous = false;
   if ('identities' in audience && audience.identities.length === 0) {
     text = 'No identities listed yet.';
   } else if ('segmentId' in audience && audience.segmentId === '') {
@@ -26,13 +21,13 @@ export function AudienceReach({ audience, frequencyCap }: { audience: Audience; 
   } else if (!estimate.data) {
     text = 'Estimating…';
   } else {
-    const of = 'all' in audience ? 'profiles' : 'segmentId' in audience ? 'profiles in the segment' : `profiles found for the ${count(audience.identities.length)} identities listed`;
-    text = `${count(estimate.data.reachable)} reachable on WhatsApp, of ${count(estimate.data.total)} ${of}${cappedClause(estimate.data.frequencyCapped)}.`;
+    text = reachSentence(estimate.data);
+    previous = estimate.isPlaceholderData;
   }
   return (
-    <div className="reach" aria-live="polite">
+    <div className="reach" aria-live="polite" aria-busy={estimate.isFetching}>
       <span className="reach__label">Estimated reach</span>
-      <span className="reach__value" data-testid="estimated-reach">
+      <span className={previous ? 'reach__value reach__value--previous' : 'reach__value'} data-testid="estimated-reach">
         {text}
       </span>
       {estimate.isFetching && estimate.data ? <span className="muted"> (updating…)</span> : null}
