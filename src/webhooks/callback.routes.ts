@@ -10,15 +10,12 @@
  * - 400 `invalid_callback`: unreadable; stored as `invalid` with the reason, for inspection;
  * - 401 `invalid_signature`: Vonage signature missing or wrong; stored as `invalid` (signature_ok 0)
  *   so a misconfigured secret can be diagnosed from what arrived — never applied;
- * - 404: unknown or deleted token (nothing stored, whatever the body);
- * - 413 `payload_too_large`: body over 256 KiB; stored as `invalid` with its size in the reason and
- *   only its first 4 KiB, for inspection (see callback-body.ts for how much is read);
+ * - 404: unknown or deleted token (nothing stored); 413: body over 256 KiB (nothing stored);
  * - 415 `unsupported_media_type`: unreadable Content-Type header; stored as `invalid` with the header
  *   (the body is not read) when the token is known;
  * - 503 `unavailable`: the database could not take it; the provider retries.
- * The plugin is encapsulated: its catch-all content-type parser (readCallbackBody) keeps every body
- * as the exact text received (JSON, form, text, none), which Vonage's payload_hash is computed over,
- * and hands an oversized one to the handler as its first bytes instead of refusing it unseen.
+ * The plugin is encapsulated: its catch-all content-type parser keeps every body as the exact text
+ * received (JSON, form, text, none), which Vonage's payload_hash is computed over.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
@@ -30,17 +27,13 @@ import { CallbackAccounts, type CallbackAccount } from './callback-accounts.js';
 import { CallbackLog, CallbackLogUnavailable, type CallbackEntry } from './callback-log.js';
 import { parsedEventCache } from './parsed-events.js';
 import { parseCallback, rawCallback, rawQueryOf } from './raw-callback.js';
-import { CALLBACK_BODY_LIMIT, OversizedCallbackBody, readCallbackBody } from './callback-body.js';
 
+/** Largest callback body accepted: Gupshup batches hold at most ~20 DLRs of < 1 KiB each. */
+export const CALLBACK_BODY_LIMIT = 256 * 1024;
 /** The part of an unreadable Content-Type header kept with a 415 (Node allows 16 KiB of headers). */
 const MAX_STORED_CONTENT_TYPE = 500;
 
 const NOT_FOUND = new AppError(404, 'not_found', 'Unknown callback URL: check the URL copied from the provider account in wacast.').toJSON();
-
-/** PostgreSQL text cannot hold NUL; no valid callback contains one (JSON and forms escape it). */
-function withoutNul(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
-}
 
 function unavailable(reply: FastifyReply, error: unknown): FastifyReply {
   const message = error instanceof CallbackLogUnavailable ? error.message : 'the callback could not be stored; try again';
@@ -52,7 +45,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
   // lines these routes log name the route instead.
   fastify.setChildLoggerFactory((logger) => logger);
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', readCallbackBody);
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
   const accounts = new CallbackAccounts(deps);
   const cache = parsedEventCache(deps.db);
@@ -71,6 +64,9 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
   fastify.addHook('onClose', () => log.close());
 
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send(new AppError(413, 'payload_too_large', `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes (256 KiB).`).toJSON());
+    }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuseMediaType(request, reply);
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(new AppError(status, 'bad_request', error.message).toJSON());
@@ -126,49 +122,9 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
     return reply.code(415).send(new AppError(415, 'unsupported_media_type', message, { seq }).toJSON());
   }
 
-  /**
-   * 413: a body over CALLBACK_BODY_LIMIT of a known token is kept (state `invalid`, only its first
-   * OVERSIZED_BODY_KEPT bytes, its size in the reason) and never parsed nor signature-checked: it
-   * is incomplete, so Vonage's payload_hash could not match anyway.
-   */
-  async function refuseOversized(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    account: CallbackAccount,
-    route: { type: ProviderType; kind: CallbackKind; receivedAt: number },
-    oversized: OversizedCallbackBody,
-  ): Promise<FastifyReply> {
-    const kept = Buffer.byteLength(oversized.head);
-    const reason = `body: ${oversized.describeSize()} received, over the limit of ${CALLBACK_BODY_LIMIT} bytes (256 KiB); cut to its first ${kept} bytes`;
-    let seq: number;
-    try {
-      seq = await log.append({
-        projectId: account.projectId,
-        providerId: account.providerId,
-        providerType: route.type,
-        kind: route.kind,
-        receivedAt: route.receivedAt,
-        method: request.method,
-        contentType: request.headers['content-type'] ?? null,
-        body: withoutNul(oversized.head),
-        query: rawQueryOf(request.url),
-        signatureOk: null,
-        state: 'invalid',
-        error: reason,
-        httpStatus: 413,
-      });
-    } catch (error) {
-      return unavailable(reply, error);
-    }
-    const message = `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes (256 KiB); this one had ${oversized.describeSize()}. Its first ${kept} bytes were kept for inspection.`;
-    return reply.code(413).send(new AppError(413, 'payload_too_large', message, { seq }).toJSON());
-  }
-
   const handle = (type: ProviderType, kind: CallbackKind) => async (request: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = Date.now();
     const { token } = request.params as { token: string };
-    // The rest of a body that was not read to the end would be taken for the next request.
-    if (request.body instanceof OversizedCallbackBody && !request.body.complete) reply.header('connection', 'close');
     let account: CallbackAccount | null;
     try {
       account = await accounts.resolve(type, token, receivedAt);
@@ -176,11 +132,11 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
       return unavailable(reply, error);
     }
     if (!account) return reply.code(404).send(NOT_FOUND);
-    if (request.body instanceof OversizedCallbackBody) return refuseOversized(request, reply, account, { type, kind, receivedAt }, request.body);
 
     const contentType = request.headers['content-type'] ?? null;
     const exactBody = typeof request.body === 'string' ? request.body : '';
-    const body = withoutNul(exactBody);
+    // PostgreSQL text cannot hold NUL; no valid callback contains one (JSON and forms escape it).
+    const body = exactBody.includes('\u0000') ? exactBody.replaceAll('\u0000', '\uFFFD') : exactBody;
     const query = rawQueryOf(request.url);
     const authorization = request.headers.authorization;
     const raw = rawCallback({ method: request.method, contentType, body, query, headers: { authorization } });
@@ -248,7 +204,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
     fastify.route({
       method: methods,
       url: `/hooks/${type}/:token/${kind}`,
-      // No `bodyLimit`: Fastify applies none to stream parsers; readCallbackBody enforces CALLBACK_BODY_LIMIT.
+      bodyLimit: CALLBACK_BODY_LIMIT,
       config: { auth: 'public' },
       schema: { hide: true },
       handler: handle(type, kind),
