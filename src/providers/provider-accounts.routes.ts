@@ -58,7 +58,7 @@ const rejectedCallbackSchema = z.object({
   receivedAt: z.number(),
   kind: z.enum(['inbound', 'delivery', 'status']).describe('Which callback URL was called.'),
   method: z.string(),
-  status: z.number().int().describe('The HTTP status wacast answered: 400 unreadable, 401 signature refused, 415 unreadable Content-Type; 200 when it was accepted and failed when applied.'),
+  status: z.number().int().describe('The HTTP status wacast answered: 400 unreadable, 401 signature refused, 413 body over 256 KiB (not kept), 415 unreadable Content-Type; 200 when it was accepted and failed when applied.'),
   reason: z.string().describe('Why it was refused.'),
   contentType: z.string().nullable(),
   query: z.string().nullable().describe('The query string as received; values of parameters named like credentials are [redacted].'),

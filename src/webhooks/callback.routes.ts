@@ -10,7 +10,9 @@
  * - 400 `invalid_callback`: unreadable; stored as `invalid` with the reason, for inspection;
  * - 401 `invalid_signature`: Vonage signature missing or wrong; stored as `invalid` (signature_ok 0)
  *   so a misconfigured secret can be diagnosed from what arrived — never applied;
- * - 404: unknown or deleted token (nothing stored); 413: body over 256 KiB (nothing stored);
+ * - 404: unknown or deleted token (nothing stored);
+ * - 413 `payload_too_large`: body over 256 KiB; refused before it is read, so a known token's refusal
+ *   is stored as `invalid` with an empty body and the size (Content-Length) in the reason;
  * - 415 `unsupported_media_type`: unreadable Content-Type header; stored as `invalid` with the header
  *   (the body is not read) when the token is known;
  * - 503 `unavailable`: the database could not take it; the provider retries.
@@ -64,9 +66,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
   fastify.addHook('onClose', () => log.close());
 
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send(new AppError(413, 'payload_too_large', `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes (256 KiB).`).toJSON());
-    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuseTooLarge(request, reply);
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuseMediaType(request, reply);
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(new AppError(status, 'bad_request', error.message).toJSON());
@@ -78,12 +78,18 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
   const routeOf = new Map<string, { type: ProviderType; kind: CallbackKind }>();
 
   /**
-   * 415: Fastify refuses the request before the handler when the Content-Type header cannot be
-   * parsed, so the body is never read. A known token's refusal is kept (state `invalid`, empty
-   * body, the header as received, cut to MAX_STORED_CONTENT_TYPE) like any other malformed
-   * callback; an unknown token stays a 404 with nothing stored.
+   * Refusals Fastify makes before the handler, with the body unread: 415 (a Content-Type header
+   * that cannot be parsed) and 413 (a body over CALLBACK_BODY_LIMIT, refused as soon as its
+   * Content-Length or the bytes received pass the limit — reading the rest to keep it would let
+   * anyone make the server buffer unbounded bodies). A known token's refusal is kept like any other
+   * malformed callback (state `invalid`, empty body, the reason); an unknown token stays a 404 with
+   * nothing stored.
    */
-  async function refuseMediaType(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  async function refuseUnread(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refusal: { status: 413 | 415; code: string; reason: string; message: string; contentType: string | null },
+  ): Promise<FastifyReply> {
     const route = routeOf.get(request.routeOptions.url ?? '');
     const { token } = (request.params ?? {}) as { token?: string };
     if (!route || typeof token !== 'string') return reply.code(404).send(NOT_FOUND);
@@ -95,9 +101,6 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
       return unavailable(reply, error);
     }
     if (!account) return reply.code(404).send(NOT_FOUND);
-    const header = request.headers['content-type'] ?? '';
-    const contentType = header.replaceAll('\u0000', '\uFFFD').slice(0, MAX_STORED_CONTENT_TYPE);
-    const reason = `content-type: the Content-Type header ${JSON.stringify(contentType)} is empty or unreadable, so the body was not read`;
     let seq: number;
     try {
       seq = await log.append({
@@ -107,19 +110,43 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
         kind: route.kind,
         receivedAt,
         method: request.method,
-        contentType,
+        contentType: refusal.contentType,
         body: '',
         query: rawQueryOf(request.url),
         signatureOk: null,
         state: 'invalid',
-        error: reason,
-        httpStatus: 415,
+        error: refusal.reason,
+        httpStatus: refusal.status,
       });
     } catch (error) {
       return unavailable(reply, error);
     }
-    const message = 'The Content-Type header is empty or unreadable: send the body as JSON, form fields or text. It was kept for inspection.';
-    return reply.code(415).send(new AppError(415, 'unsupported_media_type', message, { seq }).toJSON());
+    return reply.code(refusal.status).send(new AppError(refusal.status, refusal.code, refusal.message, { seq }).toJSON());
+  }
+
+  function refuseMediaType(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const header = request.headers['content-type'] ?? '';
+    const contentType = header.replaceAll('\u0000', '\uFFFD').slice(0, MAX_STORED_CONTENT_TYPE);
+    return refuseUnread(request, reply, {
+      status: 415,
+      code: 'unsupported_media_type',
+      contentType,
+      reason: `content-type: the Content-Type header ${JSON.stringify(contentType)} is empty or unreadable, so the body was not read`,
+      message: 'The Content-Type header is empty or unreadable: send the body as JSON, form fields or text. It was kept for inspection.',
+    });
+  }
+
+  function refuseTooLarge(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const declared = Number(request.headers['content-length']);
+    const size = Number.isSafeInteger(declared) && declared > CALLBACK_BODY_LIMIT ? `${declared} bytes (its Content-Length)` : `more than ${CALLBACK_BODY_LIMIT} bytes`;
+    const contentType = (request.headers['content-type'] ?? null)?.replaceAll('\u0000', '\uFFFD').slice(0, MAX_STORED_CONTENT_TYPE) ?? null;
+    return refuseUnread(request, reply, {
+      status: 413,
+      code: 'payload_too_large',
+      contentType,
+      reason: `body: ${size}, over the limit of ${CALLBACK_BODY_LIMIT} bytes (256 KiB), so it was not read`,
+      message: `Callback bodies are limited to ${CALLBACK_BODY_LIMIT} bytes (256 KiB); this one had ${size}. The refusal was kept for inspection, without the body.`,
+    });
   }
 
   const handle = (type: ProviderType, kind: CallbackKind) => async (request: FastifyRequest, reply: FastifyReply) => {

@@ -136,13 +136,27 @@ describe.each(testEngines())('callback endpoints ($name)', (engine) => {
     expect(json(vonage).error.message).toMatch(/expected a message status/);
   });
 
-  it('limits the body size (413, nothing stored) and accepts any content type', async () => {
-    const before = await count();
+  it('limits the body size (413: kept without the body for a known token, nothing for an unknown one) and accepts any content type', async () => {
     const big = `response=${encodeURIComponent(JSON.stringify([{ externalId: '1', eventType: 'SENT', padding: 'x'.repeat(CALLBACK_BODY_LIMIT) }]))}`;
-    const tooLarge = await ctx.app.inject({ method: 'POST', url: gupshup.delivery, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: big });
+    const tooLarge = await ctx.app.inject({ method: 'POST', url: `${gupshup.delivery}?via=bulk`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: big });
     expect(tooLarge.statusCode).toBe(413);
-    expect(json(tooLarge).error).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/262144 bytes/) });
+    expect(json(tooLarge).error).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/262144 bytes/), details: { seq: expect.any(Number) } });
+    expect(json(tooLarge).error.message).toContain(`this one had ${Buffer.byteLength(big)} bytes`);
+    const kept = await lastEvent();
+    expect(kept).toMatchObject({
+      seq: json(tooLarge).error.details.seq, provider_id: gupshup.id, kind: 'delivery', state: 'invalid', http_status: 413, body: '', query: 'via=bulk',
+      content_type: 'application/x-www-form-urlencoded', signature_ok: null,
+    });
+    expect(kept.error).toBe(`body: ${Buffer.byteLength(big)} bytes (its Content-Length), over the limit of 262144 bytes (256 KiB), so it was not read`);
+
+    const before = await count();
+    const forged = `/hooks/gupshup/${gupshup.token.slice(0, -4)}AAAA/delivery`;
+    const unknown = await ctx.app.inject({ method: 'POST', url: forged, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: big });
+    expect(unknown.statusCode).toBe(404);
     expect(await count()).toBe(before);
+    const atLimit = await ctx.app.inject({ method: 'POST', url: gupshup.delivery, headers: { 'content-type': 'text/plain' }, payload: 'x'.repeat(CALLBACK_BODY_LIMIT) });
+    expect(atLimit.statusCode).toBe(400); // read (not refused for its size), then found unreadable
+    expect(await lastEvent()).toMatchObject({ http_status: 400, body: 'x'.repeat(CALLBACK_BODY_LIMIT) });
 
     const dlr = JSON.stringify([{ externalId: 'x-1', eventType: 'SENT', eventTs: 1_700_000_000_000, destAddr: '919876543210' }]);
     for (const type of ['text/plain', 'application/octet-stream', 'application/json; charset=utf-8', 'text/xml']) {

@@ -12,6 +12,7 @@ const ENDPOINTS: Record<RejectedCallback['kind'], string> = { inbound: 'Inbound'
 const ANSWERS: Record<number, string> = {
   400: 'unreadable body',
   401: 'signature refused',
+  413: 'body too large',
   415: 'unreadable Content-Type',
   200: 'accepted, failed when applied',
 };
