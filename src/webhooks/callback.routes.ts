@@ -37,6 +37,11 @@ const MAX_STORED_CONTENT_TYPE = 500;
 
 const NOT_FOUND = new AppError(404, 'not_found', 'Unknown callback URL: check the URL copied from the provider account in wacast.').toJSON();
 
+/** A Content-Type header as kept with a refusal made before the body was read: no NUL, cut short. */
+function storedContentType(header: string): string {
+  return header.replaceAll('\u0000', '\uFFFD').slice(0, MAX_STORED_CONTENT_TYPE);
+}
+
 function unavailable(reply: FastifyReply, error: unknown): FastifyReply {
   const message = error instanceof CallbackLogUnavailable ? error.message : 'the callback could not be stored; try again';
   return reply.code(503).header('retry-after', '1').send(new AppError(503, 'unavailable', `Temporarily unavailable: ${message}.`).toJSON());
@@ -125,8 +130,7 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
   }
 
   function refuseMediaType(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const header = request.headers['content-type'] ?? '';
-    const contentType = header.replaceAll('\u0000', '\uFFFD').slice(0, MAX_STORED_CONTENT_TYPE);
+    const contentType = storedContentType(request.headers['content-type'] ?? '');
     return refuseUnread(request, reply, {
       status: 415,
       code: 'unsupported_media_type',
@@ -139,7 +143,8 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
   function refuseTooLarge(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const declared = Number(request.headers['content-length']);
     const size = Number.isSafeInteger(declared) && declared > CALLBACK_BODY_LIMIT ? `${declared} bytes (its Content-Length)` : `more than ${CALLBACK_BODY_LIMIT} bytes`;
-    const contentType = (request.headers['content-type'] ?? null)?.replaceAll('\u0000', '\uFFFD').slice(0, MAX_STORED_CONTENT_TYPE) ?? null;
+    const header = request.headers['content-type'];
+    const contentType = header === undefined ? null : storedContentType(header);
     return refuseUnread(request, reply, {
       status: 413,
       code: 'payload_too_large',
