@@ -88,6 +88,29 @@ await describeWithRoutes(
       // "Any of" widens it to Mumbai or two charges: m1, m2, m3, p1.
       await page.getByLabel('Match', { exact: true }).selectOption({ label: 'Any of these conditions (or)' });
       await expect.poll(() => reach.textContent()).toBe('4 profiles match; 3 reachable on WhatsApp.');
+      expect(await reach.getAttribute('class')).not.toContain('reach__value--previous');
+
+      // While the estimate of a changed filter loads (held here), the previous answer stays, dimmed.
+      // (A filter not asked before: an earlier one would be answered from the cache.)
+      let requested!: () => void;
+      const estimateAsked = new Promise<void>((resolve) => (requested = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/v1/segments/estimate', async (route) => {
+        requested();
+        await released;
+        await route.continue();
+      });
+      await second.getByLabel('Last N days').fill('31');
+      await estimateAsked;
+      expect(await reach.textContent()).toBe('4 profiles match; 3 reachable on WhatsApp.');
+      expect(await reach.getAttribute('class')).toContain('reach__value--previous');
+      release();
+      await expect.poll(async () => (await reach.getAttribute('class')) ?? '').not.toContain('reach__value--previous');
+      expect(await reach.textContent()).toBe('4 profiles match; 3 reachable on WhatsApp.');
+      await page.unroute('**/api/v1/segments/estimate');
+      await second.getByLabel('Last N days').fill('30');
+
       await page.getByLabel('Match', { exact: true }).selectOption({ label: 'All of these conditions (and)' });
       await expect.poll(() => reach.textContent()).toBe('1 profile matches; 1 reachable on WhatsApp.');
       expect(await unlabelledControls(page)).toEqual([]);
