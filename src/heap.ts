@@ -15,7 +15,8 @@ import type { EventEmitter } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import type { Config } from './config.js';
 
-export const LEAN_HEAP_FLAGS = ['--heap-growing-percent=25', '--max-semi-space-size=4'];
+const LEAN_SEMI_SPACE_MB = 4;
+export const LEAN_HEAP_FLAGS = ['--heap-growing-percent=25', `--max-semi-space-size=${LEAN_SEMI_SPACE_MB}`];
 
 let lean = false;
 
@@ -39,14 +40,14 @@ export function createWorkerWithSemiSpace<T extends EventEmitter>(semiSpaceMb: n
   try {
     worker = create();
   } catch (error) {
-    setFlagsFromString('--max-semi-space-size=4');
+    setFlagsFromString(`--max-semi-space-size=${LEAN_SEMI_SPACE_MB}`);
     throw error;
   }
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    setFlagsFromString('--max-semi-space-size=4');
+    setFlagsFromString(`--max-semi-space-size=${LEAN_SEMI_SPACE_MB}`);
   };
   worker.once('online', restore);
   worker.once('exit', restore);
