@@ -29,9 +29,9 @@ export function tuneHeapForServer(config: Pick<Config, 'heap'>): void {
 /**
  * Creates a worker thread whose young generation is `semiSpaceMb` semispaces even when the
  * process is lean. The sender thread holds little (the requests in flight) but allocates for every
- * request: with 4 MiB semispaces it spent ~20 % of its time in scavenges under sending load (CPU profile of the dispatch bench). V8
- * reads the flag when the thread's isolate is created, so it is set around the creation and put
- * back once the thread runs (`online`) or could not start.
+ * request: with 4 MiB semispaces it spent ~20 % of its time in scavenges under sending load (CPU
+ * profile of the dispatch bench). V8 reads the flag when the thread's isolate is created, so it is
+ * set around the creation and put back once the thread runs (`online`) or could not start.
  */
 export function createWorkerWithSemiSpace<T extends EventEmitter>(semiSpaceMb: number, create: () => T): T {
   if (!lean) return create();

@@ -78,9 +78,9 @@ interface KnownAccount {
 const RECHECK_MS = 2_000;
 /**
  * Young-generation semispaces of the sender thread (MiB), twice the lean 4 (createWorkerWithSemiSpace).
- * Dispatch bench, alternating runs on 2026-11-26: CPU per message 294–382 µs with 4, 227–268 µs
- * with 8, 213–276 µs with 16; the 1,000,000-recipient worker's peak RSS 250 → 272 MiB with 8
- * (279 MiB with 16, too close to the 286 MiB target).
+ * Dispatch bench, alternating runs on 2026-11-26 (docs/benchmarks.md): CPU per message 262–382 µs
+ * with 4, 227–338 µs with 8 (five of six runs ≤ 268), 213–296 µs with 16; the 1,000,000-recipient
+ * worker's peak RSS 250 → 272 MiB with 8 (279 MiB with 16, too close to the 286 MiB target).
  */
 const SENDER_SEMI_SPACE_MB = 8;
 
