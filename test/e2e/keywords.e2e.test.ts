@@ -198,4 +198,43 @@ describe.skipIf(!chromiumAvailable)('dashboard: opt-out / opt-in keywords (brows
     expect(await optInConfirmation.getByText('Sent as').count()).toBe(0);
     expect(browser.pageErrors.join('\n')).toBe('');
   });
+
+  it('asks before switching project with unsaved changes, and shows the other project\'s keywords after', async () => {
+    const { page } = browser;
+    await page.goto('/settings/projects');
+    await page.getByLabel('Name').fill('Second brand');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByText('Project “Second brand” created.').waitFor();
+    const project = page.getByLabel('Project', { exact: true });
+    const current = () => project.locator('option:checked').textContent();
+    const first = await current();
+
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Keywords' }).click();
+    const optIn = page.getByLabel('Opt-in keywords');
+    await optIn.waitFor();
+    const edited = `${await optIn.inputValue()}\nVOLVER`;
+    await optIn.fill(edited);
+    const dialog = page.getByRole('dialog', { name: 'Switch project without saving?' });
+    await project.selectOption({ label: 'Second brand' });
+    await dialog.waitFor();
+    await dialog.getByText('You have not saved your changes to the keywords.').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // Still the first project, with the edit in place.
+    expect(await current()).toBe(first);
+    expect(await optIn.inputValue()).toBe(edited);
+
+    await project.selectOption({ label: 'Second brand' });
+    await dialog.getByRole('button', { name: 'Switch project' }).click();
+    await expect.poll(current).toBe('Second brand');
+    // The new project's own (default) keywords, not the unsaved edit of the other one.
+    await expect.poll(() => optIn.inputValue()).toBe('START\nSUBSCRIBE');
+    expect(new URL(page.url()).pathname).toBe('/settings/keywords');
+
+    // Nothing unsaved: switching back asks nothing.
+    await project.selectOption({ label: first! });
+    await expect.poll(current).toBe(first);
+    expect(await dialog.count()).toBe(0);
+    expect(browser.pageErrors.join('\n')).toBe('');
+  });
 });

@@ -1,11 +1,13 @@
 /**
  * Asks before a page with unsaved changes is left: the browser's own prompt when the tab is
  * closed or reloaded (`beforeunload`), and a dialog when a link or Back would move to another page
- * of the dashboard (React Router's blocker).
+ * of the dashboard (React Router's blocker). It also registers the changes (unsaved-changes.ts)
+ * for the project switcher, which asks on its own.
  */
 import { useEffect } from 'react';
 import { NavigationType, useBlocker, type BlockerFunction } from 'react-router-dom';
 import { ConfirmDialog } from './confirm-dialog';
+import { registerUnsavedChanges } from './unsaved-changes';
 
 export interface UnsavedChangesGuardProps {
   /** Whether the page holds changes that leaving would lose. */
@@ -23,8 +25,12 @@ export function UnsavedChangesGuard({ when, what }: UnsavedChangesGuardProps) {
       event.returnValue = '';
     };
     window.addEventListener('beforeunload', ask);
-    return () => window.removeEventListener('beforeunload', ask);
-  }, [when]);
+    const unregister = registerUnsavedChanges(what);
+    return () => {
+      window.removeEventListener('beforeunload', ask);
+      unregister();
+    };
+  }, [when, what]);
 
   const shouldBlock: BlockerFunction = ({ currentLocation, nextLocation, historyAction }) =>
     when &&

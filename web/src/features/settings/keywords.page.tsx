@@ -24,10 +24,12 @@ import {
   type RuleValues,
 } from './keyword-fields';
 import { useKeywordSettings, useUpdateKeywordSettings } from './keywords.hooks';
+import { useSession } from '../auth/session-context';
 
 /** Settings → Keywords: the replies that opt a phone out of campaigns or back in (PRODUCT §1.5). */
 export function KeywordsPage() {
   const settings = useKeywordSettings();
+  const { currentProjectId } = useSession();
   return (
     <>
       <PageHeader
@@ -39,7 +41,9 @@ export function KeywordsPage() {
       ) : settings.isError ? (
         <QueryError error={settings.error} onRetry={() => void settings.refetch()} />
       ) : (
-        <KeywordsForm settings={settings.data} />
+        // Keyed by project: after a project switch the form starts from that project's settings, not
+        // from what was typed (and never saved) for the previous one.
+        <KeywordsForm key={currentProjectId ?? ''} settings={settings.data} />
       )}
     </>
   );
