@@ -13,6 +13,7 @@ import { createAdmin, type AdminSession } from './helpers/session.js';
 import { uploadEvents, uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
+import { holdRequests } from './helpers/held-requests.js';
 
 const nowSeconds = Math.floor(Date.now() / 1000);
 const day = 24 * 60 * 60;
@@ -92,23 +93,15 @@ await describeWithRoutes(
 
       // While the estimate of a changed filter loads (held here), the previous answer stays, dimmed.
       // (A filter not asked before: an earlier one would be answered from the cache.)
-      let requested!: () => void;
-      const estimateAsked = new Promise<void>((resolve) => (requested = resolve));
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/api/v1/segments/estimate', async (route) => {
-        requested();
-        await released;
-        await route.continue();
-      });
+      const estimate = await holdRequests(page, '**/api/v1/segments/estimate');
       await second.getByLabel('Last N days').fill('31');
-      await estimateAsked;
+      await estimate.asked;
       expect(await reach.textContent()).toBe('4 profiles match; 3 reachable on WhatsApp.');
       expect(await reach.getAttribute('class')).toContain('reach__value--previous');
-      release();
+      estimate.release();
       await expect.poll(async () => (await reach.getAttribute('class')) ?? '').not.toContain('reach__value--previous');
       expect(await reach.textContent()).toBe('4 profiles match; 3 reachable on WhatsApp.');
-      await page.unroute('**/api/v1/segments/estimate');
+      await estimate.stop();
       await second.getByLabel('Last N days').fill('30');
 
       await page.getByLabel('Match', { exact: true }).selectOption({ label: 'All of these conditions (and)' });

@@ -15,6 +15,7 @@ import { connectSandboxAccount } from './helpers/sandbox-account.js';
 import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
+import { holdRequests } from './helpers/held-requests.js';
 
 const NAMESPACE = 'ACME:spring_sale';
 const BODY = 'Hi {{1}}, spring deals in {{2}} this week.';
@@ -260,25 +261,17 @@ await describeWithRoutes(
       await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 5 would be skipped by the frequency cap.');
 
       // While the estimate for a changed cap loads (held here), the previous one stays, dimmed and marked as updating.
-      let requested!: () => void;
-      const estimateAsked = new Promise<void>((resolve) => (requested = resolve));
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/api/v1/audience/estimate', async (route) => {
-        requested();
-        await released;
-        await route.continue();
-      });
+      const estimate = await holdRequests(page, '**/api/v1/audience/estimate');
       await messages.fill('2');
-      await estimateAsked;
+      await estimate.asked;
       expect(await reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 5 would be skipped by the frequency cap.');
       expect(await reach.getAttribute('class')).toContain('reach__value--previous');
       await page.locator('.reach').getByText('(updating…)').waitFor();
-      release();
+      estimate.release();
       // Only u3 got two messages this week: the campaign's and the test sent from the builder.
       await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 1 would be skipped by the frequency cap.');
       expect(await reach.getAttribute('class')).not.toContain('reach__value--previous');
-      await page.unroute('**/api/v1/audience/estimate');
+      await estimate.stop();
       await messages.fill('1');
       await expect.poll(() => reach.textContent()).toBe('6 reachable on WhatsApp, of 7 profiles · about 5 would be skipped by the frequency cap.');
 
