@@ -7,6 +7,8 @@
  * callbacks/s acknowledged and applied, ≥ 50 % of the bare endpoint, p99 acknowledgement ≤ 50 ms.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql, type Insertable } from 'kysely';
@@ -35,14 +37,49 @@ export function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
-async function bareEndpoint(seconds: number): Promise<LoadResult> {
+/**
+ * CPU time of this process's main thread in µs (Linux: /proc, in 10 ms ticks), or null elsewhere.
+ * Not the event loop's busy time: on a loaded machine that also counts time the thread waited for
+ * a core.
+ */
+function mainThreadCpuUs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, in parentheses): utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / LINUX_CLOCK_TICKS);
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: the unit of /proc CPU times on every Linux architecture Node runs on. */
+const LINUX_CLOCK_TICKS = 100;
+
+/** What this process spent between the call and `stop()`: CPU of all its threads, and of the main thread. */
+function processTime() {
+  const cpu = process.cpuUsage();
+  const mainThread = mainThreadCpuUs();
+  return {
+    stop() {
+      const used = process.cpuUsage(cpu);
+      const mainThreadNow = mainThreadCpuUs();
+      return { cpuUs: used.user + used.system, mainThreadUs: mainThread === null || mainThreadNow === null ? null : mainThreadNow - mainThread };
+    },
+  };
+}
+
+type Spent = ReturnType<ReturnType<typeof processTime>['stop']>;
+
+async function bareEndpoint(seconds: number): Promise<LoadResult & { spent: Spent }> {
   const bare = Fastify();
   bare.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   bare.post('/hooks/bare/:token/delivery', async (_request, reply) => reply.status(200).send());
   await bare.listen({ host: '127.0.0.1', port: 0 });
   const { port } = bare.server.address() as { port: number };
   try {
-    return await runLoadProcess({ url: `http://127.0.0.1:${port}`, path: '/hooks/bare/x/delivery', seconds, connections: CONNECTIONS, idPrefix: 'bare-', messages: 1000 });
+    const time = processTime();
+    const load = await runLoadProcess({ url: `http://127.0.0.1:${port}`, path: '/hooks/bare/x/delivery', seconds, connections: CONNECTIONS, idPrefix: 'bare-', messages: 1000 });
+    return { ...load, spent: time.stop() };
   } finally {
     await bare.close();
   }
@@ -100,6 +137,7 @@ export async function runCallbacksBench(context: BenchContext, seconds = 8): Pro
 
     log(`wacast callback endpoint + applier, ${seconds} s…`);
     const started = performance.now();
+    const time = processTime();
     const load = await runLoadProcess({ url: `http://127.0.0.1:${port}`, path: new URL(account.deliveryCallbackUrl).pathname, seconds, connections: CONNECTIONS, idPrefix: 'bench-dlr-', messages });
     const acked = performance.now();
     for (;;) {
@@ -108,6 +146,7 @@ export async function runCallbacksBench(context: BenchContext, seconds = 8): Pro
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const applied = performance.now();
+    const spent = time.stop();
     const stored = await world.deps.db.kysely
       .selectFrom('callback_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -132,10 +171,19 @@ export async function runCallbacksBench(context: BenchContext, seconds = 8): Pro
         { name: 'callbacks acknowledged (stored durably) while the load ran', value: load.rps, unit: 'callbacks/s' },
         { name: 'acknowledged / bare', value: Math.round((load.rps / bare.rps) * 100), unit: '%' },
         { name: 'backlog drained after the load stopped', value: Math.round(applied - acked), unit: 'ms' },
+        // CPU time is steadier than throughput on a shared machine (compare changes with it), and it
+        // shows what bounds the rate: the main thread's time per callback, and whether the server
+        // and the load generator together fit in the machine's cores at a given rate.
+        ...(spent.mainThreadUs === null ? [] : [{ name: 'server main-thread CPU time per callback', value: Math.round(spent.mainThreadUs / ok), unit: 'µs' }]),
+        { name: 'server CPU time per callback (all threads)', value: Math.round(spent.cpuUs / ok), unit: 'µs' },
+        ...(bare.spent.mainThreadUs === null ? [] : [{ name: 'bare endpoint main-thread CPU time per request', value: Math.round(bare.spent.mainThreadUs / bare.requests), unit: 'µs' }]),
+        { name: 'load generator CPU time per request, against wacast', value: Math.round(load.cpuUs / load.requests), unit: 'µs' },
+        { name: 'load generator CPU time per request, against the bare endpoint', value: Math.round(bare.cpuUs / bare.requests), unit: 'µs' },
       ],
       notes: [
         `${ok.toLocaleString('en')} Gupshup DLRs (DELIVERED, then READ) for ${messages.toLocaleString('en')} stored messages, one event per request, ${CONNECTIONS} connections, load generator in its own process; errors ${load.errors}, statuses ${JSON.stringify(load.statuses)}`,
         `bare endpoint p99 ${bare.p99} ms`,
+        `${cpus().length} CPUs: at ${Math.round(spent.cpuUs / ok + load.cpuUs / load.requests)} µs of CPU per callback (server and load generator), they allow at most ${Math.round((cpus().length * 1e6) / (spent.cpuUs / ok + load.cpuUs / load.requests)).toLocaleString('en')} callbacks/s with every thread busy`,
       ],
     };
   } finally {

@@ -26,6 +26,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   max: number;
+  /** CPU time (user + system) the load generator itself used, in µs. */
+  cpuUs: number;
 }
 
 const EVENTS = ['DELIVERED', 'READ'];
@@ -37,6 +39,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let errors = 0;
   const end = Date.now() + spec.seconds * 1000;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: spec.connections }, async (_, lane) => {
       for (let i = lane; Date.now() < end; i += spec.connections) {
@@ -58,10 +61,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await pool.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
-  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), errors, statuses, p50: at(0.5), p99: at(0.99), max: at(1) };
+  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), errors, statuses, p50: at(0.5), p99: at(0.99), max: at(1), cpuUs: cpu.user + cpu.system };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
