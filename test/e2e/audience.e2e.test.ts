@@ -13,7 +13,7 @@ import { createAdmin, type AdminSession } from './helpers/session.js';
 import { uploadEvents, uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
-import { holdRequests } from './helpers/held-requests.js';
+import { holdRequests, recordInputOrder } from './helpers/held-requests.js';
 
 const nowSeconds = Math.floor(Date.now() / 1000);
 const day = 24 * 60 * 60;
@@ -94,8 +94,11 @@ await describeWithRoutes(
       // While the estimate of a changed filter loads (held here), the previous answer stays, dimmed.
       // (A filter not asked before: an earlier one would be answered from the cache.)
       const estimate = await holdRequests(page, '**/api/v1/segments/estimate');
+      const order = await recordInputOrder(page, '[data-testid="segment-reach"]', 'reach__value--previous', '/api/v1/segments/estimate');
       await second.getByLabel('Last N days').fill('31');
       await estimate.asked;
+      // Dimmed from the change on, before the debounced request starts.
+      expect(await order()).toEqual(['input', 'marked', 'next task', 'asked']);
       expect(await reach.textContent()).toBe('4 profiles match; 3 reachable on WhatsApp.');
       expect(await reach.getAttribute('class')).toContain('reach__value--previous');
       estimate.release();

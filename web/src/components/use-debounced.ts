@@ -6,6 +6,14 @@ import { useEffect, useState } from 'react';
  * rebuilt on every render with the same content counts as unchanged (no timer loop, no re-render).
  */
 export function useDebounced<T>(value: T, delayMs: number): T {
+  return useSettling(value, delayMs).settled;
+}
+
+/**
+ * `useDebounced`, and whether the value has changed since it last settled (`settling`): a live
+ * estimate shows its previous answer as out of date at once, not only once the request starts.
+ */
+export function useSettling<T>(value: T, delayMs: number): { settled: T; settling: boolean } {
   const [settled, setSettled] = useState(value);
   const key = JSON.stringify(value);
   const settledKey = JSON.stringify(settled);
@@ -14,5 +22,5 @@ export function useDebounced<T>(value: T, delayMs: number): T {
     const timer = setTimeout(() => setSettled(JSON.parse(key) as T), delayMs);
     return () => clearTimeout(timer);
   }, [key, settledKey, delayMs]);
-  return settled;
+  return { settled, settling: key !== settledKey };
 }

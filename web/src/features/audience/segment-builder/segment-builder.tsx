@@ -2,7 +2,7 @@ import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { TextField } from '../../../components/field';
 import { Alert } from '../../../components/alert';
-import { useDebounced } from '../../../components/use-debounced';
+import { useSettling } from '../../../components/use-debounced';
 import { ApiError } from '../../../api/client';
 import type { Segment } from '../../../api/audience.types';
 import { useFocusFirstInvalid } from '../../../components/use-focus-first-invalid';
@@ -24,7 +24,7 @@ export function SegmentBuilder({ segment }: { segment?: Segment }) {
 
   const filter = useMemo(() => toFilter(root), [root]);
   const incomplete = isIncomplete(root);
-  const settled = useDebounced(incomplete ? null : filter, 500);
+  const { settled, settling } = useSettling(incomplete ? null : filter, 500);
   // The same query the reach panel runs: its 422 names the offending part while the user edits.
   const estimate = useFilterEstimate(settled);
   const estimateProblems = estimate.error instanceof ApiError ? estimate.error.problems : [];
@@ -55,7 +55,7 @@ export function SegmentBuilder({ segment }: { segment?: Segment }) {
         autoComplete="off"
         error={nameError}
       />
-      <SegmentReach filter={settled} incomplete={incomplete} />
+      <SegmentReach filter={settled} incomplete={incomplete} settling={settling} />
       <GroupEditor
         group={root}
         number=""

@@ -4,8 +4,12 @@ import { useFilterEstimate } from '../segments.hooks';
 
 const count = (n: number) => n.toLocaleString('en');
 
-/** The live estimated reach of the filter being built (asked after typing pauses), or why there is none. */
-export function SegmentReach({ filter, incomplete }: { filter: SegmentFilter | null; incomplete: boolean }) {
+/**
+ * The live estimated reach of the filter being built (asked after typing pauses), or why there is
+ * none. From the moment the filter changes (`settling`) until its estimate arrives, the previous
+ * answer is dimmed and marked as updating.
+ */
+export function SegmentReach({ filter, incomplete, settling = false }: { filter: SegmentFilter | null; incomplete: boolean; settling?: boolean }) {
   const estimate = useFilterEstimate(incomplete ? null : filter);
   let text: string;
   // An answer for the previous filter, kept while the current one's loads: dimmed like the campaign builder's.
@@ -15,7 +19,7 @@ export function SegmentReach({ filter, incomplete }: { filter: SegmentFilter | n
   else if (!estimate.data) text = 'Estimating…';
   else {
     text = `${count(estimate.data.total)} ${estimate.data.total === 1 ? 'profile matches' : 'profiles match'}; ${count(estimate.data.reachable)} reachable on WhatsApp.`;
-    previous = estimate.isPlaceholderData;
+    previous = estimate.isPlaceholderData || settling;
   }
   return (
     <div className="reach reach--sticky" aria-live="polite" aria-busy={estimate.isFetching && !incomplete}>
@@ -23,7 +27,7 @@ export function SegmentReach({ filter, incomplete }: { filter: SegmentFilter | n
       <span className={previous ? 'reach__value reach__value--previous' : 'reach__value'} data-testid="segment-reach">
         {text}
       </span>
-      {estimate.isFetching && !incomplete ? <span className="muted"> (updating…)</span> : null}
+      {(estimate.isFetching || settling) && !incomplete ? <span className="muted"> (updating…)</span> : null}
     </div>
   );
 }

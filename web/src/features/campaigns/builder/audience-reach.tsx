@@ -5,10 +5,11 @@ import { reachSentence } from './reach-sentence';
 /**
  * "Estimated reach", live: reachable profiles out of the audience and, with a frequency cap, how
  * many of them it would skip now — or what can honestly be said when there is no estimate. While
- * the estimate of a changed audience or cap loads, the previous one stays, dimmed and marked as
- * updating: its numbers are for the previous choices.
+ * the estimate of a changed audience or cap loads — and from the moment they change (`settling`,
+ * before the debounced request starts) — the previous one stays, dimmed and marked as updating: its
+ * numbers are for the previous choices.
  */
-export function AudienceReach({ audience, frequencyCap }: { audience: Audience; frequencyCap: FrequencyCap | null }) {
+export function AudienceReach({ audience, frequencyCap, settling = false }: { audience: Audience; frequencyCap: FrequencyCap | null; settling?: boolean }) {
   const estimate = useAudienceEstimate(audience, frequencyCap);
   let text: string;
   let previous = false;
@@ -22,7 +23,7 @@ export function AudienceReach({ audience, frequencyCap }: { audience: Audience; 
     text = 'Estimating…';
   } else {
     text = reachSentence(estimate.data);
-    previous = estimate.isPlaceholderData;
+    previous = estimate.isPlaceholderData || settling;
   }
   return (
     <div className="reach" aria-live="polite" aria-busy={estimate.isFetching}>
@@ -30,7 +31,7 @@ export function AudienceReach({ audience, frequencyCap }: { audience: Audience; 
       <span className={previous ? 'reach__value reach__value--previous' : 'reach__value'} data-testid="estimated-reach">
         {text}
       </span>
-      {estimate.isFetching && estimate.data ? <span className="muted"> (updating…)</span> : null}
+      {(estimate.isFetching || settling) && estimate.data ? <span className="muted"> (updating…)</span> : null}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { SelectField, TextAreaField } from '../../../components/field';
 import { RadioGroup } from '../../../components/radio-group';
 import { Alert } from '../../../components/alert';
-import { useDebounced } from '../../../components/use-debounced';
+import { useSettling } from '../../../components/use-debounced';
 import { ApiError } from '../../../api/client';
 import { useSegments } from '../../audience/segments.hooks';
 import { audienceOf, frequencyCapOf, parseIdentities, type AudienceKind } from './builder-values';
@@ -66,7 +66,7 @@ export function WhoSection(props: SectionProps) {
   const { values, set, errors } = props;
   const segments = useSegments();
   // The cap is set under Delivery; the reach shows how many it would skip (one request for both).
-  const estimated = useDebounced({ audience: audienceOf(values), frequencyCap: frequencyCapOf(values) }, 300);
+  const { settled: estimated, settling } = useSettling({ audience: audienceOf(values), frequencyCap: frequencyCapOf(values) }, 300);
   const segmentsMissing = segments.error instanceof ApiError && segments.error.status === 404;
   return (
     <BuilderSection id="who" step={2} title="Who" description="Only profiles that opted in to WhatsApp and are not on do-not-disturb receive the message; the others are counted as skipped.">
@@ -91,7 +91,7 @@ export function WhoSection(props: SectionProps) {
         )
       ) : null}
       {values.audienceKind === 'identities' ? <IdentityListInput {...props} /> : null}
-      <AudienceReach audience={estimated.audience} frequencyCap={estimated.frequencyCap} />
+      <AudienceReach audience={estimated.audience} frequencyCap={estimated.frequencyCap} settling={settling} />
     </BuilderSection>
   );
 }
