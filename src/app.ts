@@ -67,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error);
+    const appError = toAppError(error, request.headers['content-type']);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     if (appError.status === 429 && typeof (appError.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds === 'number') {
       reply.header('retry-after', String((appError.details as { retryAfterSeconds: number }).retryAfterSeconds));
@@ -82,6 +82,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Everything else: the API, the dashboard and its files.
   await app.register(async (site) => {
+    // The API reads JSON only: a JSON text sent as text/plain would otherwise reach validation as a
+    // string ("body: expected object, got string"); without this parser it is a 415 saying what to send.
+    // The CSV import adds its own text/plain parser.
+    site.removeContentTypeParser('text/plain');
     await site.register(cookie);
     await site.register(authPlugin, { db: deps.db });
 
@@ -131,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 }
 
 /** Maps anything thrown by a handler or by Fastify itself to the one error shape. */
-function toAppError(error: FastifyError): AppError {
+function toAppError(error: FastifyError, contentType: string | undefined): AppError {
   if (error instanceof AppError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
@@ -148,7 +152,11 @@ function toAppError(error: FastifyError): AppError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return invalidJson(`The request body is not valid JSON: ${error.message}`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'unsupported_media_type', `Unsupported Content-Type: send application/json. (${error.message})`);
+      return new AppError(
+        415,
+        'unsupported_media_type',
+        `Unsupported Content-Type ${JSON.stringify(contentType?.split(';')[0]?.trim() || '(none)')}: send the body as JSON with Content-Type: application/json.`,
+      );
     default:
       break;
   }

@@ -13,10 +13,20 @@ export function configureZod(): void {
     customError: (issue) => {
       if (issue.code === 'invalid_type') {
         if (issue.input === undefined) return 'is required';
+        // A query parameter coerced to a number arrives as NaN ("limit=abc"): say what was wanted.
+        if (typeof issue.input === 'number' && Number.isNaN(issue.input)) return `expected ${issue.expected}, got something that is not a number`;
         const received = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input;
         return `expected ${issue.expected}, got ${received}`;
       }
-      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+      if (issue.code === 'unrecognized_keys') {
+        const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+        const allowed = shape ? ` (allowed: ${Object.keys(shape).join(', ')})` : '';
+        return `unknown field(s): ${issue.keys.join(', ')}${allowed}`;
+      }
+      if (issue.code === 'invalid_value' && issue.values.length > 0) {
+        const values = issue.values.map((value) => JSON.stringify(value));
+        return values.length === 1 ? `must be ${values[0]}` : `must be one of ${values.join(', ')}`;
+      }
       return undefined;
     },
   });

@@ -58,7 +58,8 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db }) =
   const { db } = options;
   app.decorateRequest('auth', null);
 
-  app.addHook('preHandler', async (request) => {
+  // preValidation, not preHandler: a caller without credentials hears 401 before anything about its body.
+  app.addHook('preValidation', async (request) => {
     const requirement: AuthRequirement = request.routeOptions.config.auth ?? 'public';
     if (requirement === 'public') return;
 

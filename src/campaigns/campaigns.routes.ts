@@ -56,7 +56,7 @@ const campaignBody = z.object({
   cutoffAt: time,
   conversionEvent: z.string().nullable().optional(),
   frequencyCap: frequencyCapSchema.nullable().optional(),
-});
+}).strict();
 
 const statsSchema = z.object({
   targeted: z.number(),
@@ -284,7 +284,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       schema: {
         tags,
         summary: 'Render the placeholder values for a sample profile (the given identity, or the first profile).',
-        body: z.object({ templateId: z.string(), params: z.array(z.string()), identity: z.string().optional() }),
+        body: z.object({ templateId: z.string(), params: z.array(z.string()), identity: z.string().optional() }).strict(),
         response: {
           200: z.object({ identity: z.string().nullable(), ok: z.boolean(), values: z.array(z.string()).optional(), body: z.string().optional(), error: z.string().optional() }),
         },
@@ -314,7 +314,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
           mediaUrl: z.string().nullable().optional(),
           to: z.string(),
           identity: z.string().optional(),
-        }),
+        }).strict(),
         response: { 200: testResultSchema },
       },
     },
@@ -342,7 +342,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         tags: ['providers'],
         summary: 'Send a template message with the given values to a phone number now; answers with the provider\'s raw response.',
         params: idParams,
-        body: z.object({ to: z.string(), templateId: z.string(), params: z.array(z.string()).default([]), mediaUrl: z.string().nullable().optional() }),
+        body: z.object({ to: z.string(), templateId: z.string(), params: z.array(z.string()).default([]), mediaUrl: z.string().nullable().optional() }).strict(),
         response: { 200: testResultSchema },
       },
     },

@@ -30,7 +30,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
     '/api/v1/projects',
     {
       config: { auth: 'admin' },
-      schema: { tags: ['projects'], summary: 'Create a project (instance admins).', body: z.object({ name: z.string().trim().min(1).max(100) }), response: { 201: projectSchema } },
+      schema: { tags: ['projects'], summary: 'Create a project (instance admins).', body: z.object({ name: z.string().trim().min(1).max(100) }).strict(), response: { 201: projectSchema } },
     },
     async (request, reply) => {
       const user = sessionUserOf(request);
@@ -81,7 +81,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       schema: {
         tags: ['projects'],
         summary: 'Create a dashboard user (instance admins).',
-        body: z.object({ email: z.string(), password: z.string(), isAdmin: z.boolean().default(false), projectIds: z.array(z.string()).default([]) }),
+        body: z.object({ email: z.string(), password: z.string(), isAdmin: z.boolean().default(false), projectIds: z.array(z.string()).default([]) }).strict(),
         response: { 201: z.object({ id: z.string(), email: z.string(), isAdmin: z.boolean() }) },
       },
     },

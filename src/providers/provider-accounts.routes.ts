@@ -41,7 +41,7 @@ const createBody = z.object({
   autoReply: autoReply.optional(),
   callbackToken: z.string().optional().describe('A token from POST /api/v1/providers/callback-urls, to keep the URLs shown before saving.'),
   credentials: z.record(z.string(), z.unknown()),
-});
+}).strict();
 
 const patchBody = z.object({
   nickname: z.string().max(100, 'must be at most 100 characters').optional(),
@@ -49,7 +49,7 @@ const patchBody = z.object({
   ratePerSecond: z.number().optional(),
   autoReply: autoReply.optional(),
   credentials: z.record(z.string(), z.unknown()).optional().describe('Fields to change; omitted or masked secrets keep their stored value.'),
-});
+}).strict();
 
 const idParams = z.object({ id: z.string() });
 
@@ -80,7 +80,7 @@ export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppD
       schema: {
         tags,
         summary: 'Issue a callback token and its two URLs, to show them before the account is saved.',
-        body: z.object({ type: providerType }),
+        body: z.object({ type: providerType }).strict(),
         response: { 200: z.object({ callbackToken: z.string(), inboundCallbackUrl: z.string(), deliveryCallbackUrl: z.string() }) },
       },
     },

@@ -27,7 +27,7 @@ const createBody = z.object({
   body: z.string(),
   attachmentType: attachmentType.default('none'),
   language: z.string().optional(),
-});
+}).strict();
 
 const idParams = z.object({ id: z.string() });
 

@@ -1,0 +1,106 @@
+/**
+ * Realistic mistakes against the write endpoints of PRODUCT §4.2 — no credentials, a misspelt
+ * field, a body sent with the wrong Content-Type, a bad query value — answer a 4xx in the error
+ * shape that names the field, says why and what is allowed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { gupshupProviderInput } from '../helpers/fixtures.js';
+
+describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let providerId: string;
+  let templateId: string;
+  let campaignId: string;
+  beforeAll(async () => {
+    ctx = await openTestContext(engine);
+    project = await ctx.createProject();
+    const post = async (url: string, payload: object) => {
+      const response = await ctx.app.inject({ method: 'POST', url, headers: project.headers, payload });
+      if (response.statusCode !== 201) throw new Error(`${url}: ${response.body}`);
+      return json(response).id as string;
+    };
+    providerId = await post('/api/v1/providers', gupshupProviderInput());
+    templateId = await post('/api/v1/templates', { providerId, namespace: 'ABC:hello', body: 'Hi {{1}}', attachmentType: 'none' });
+    campaignId = await post('/api/v1/campaigns', { name: 'Hello', providerId, templateId, audience: { all: true }, params: ['x'] });
+  });
+  afterAll(() => ctx?.close());
+
+  it('answers 401 to a caller without credentials before looking at the body', async () => {
+    for (const url of ['/api/v1/providers', '/api/v1/templates', '/api/v1/campaigns', '/api/v1/segments', '/api/v1/upload']) {
+      const response = await ctx.app.inject({ method: 'POST', url, payload: {} });
+      expect(response.statusCode, url).toBe(401);
+      expect(json(response).error.code, url).toBe('unauthorized');
+    }
+  });
+
+  // A misspelt optional field used to be dropped silently: `sendat` made a campaign send at once,
+  // `ratePerSec` left the rate at 80, `{"type":"nexmo"}` in a PATCH answered 200 and changed nothing.
+  it.each([
+    ['POST', '/api/v1/providers', () => ({ ...gupshupProviderInput(), ratePerSec: 5 }), 'ratePerSec', 'ratePerSecond'],
+    ['PATCH', '/api/v1/providers/:provider', () => ({ type: 'nexmo' }), 'type', 'nickname'],
+    ['POST', '/api/v1/templates', () => ({ providerId, namespace: 'ABC:other', body: 'Hi', attachmentType: 'none', lang: 'pt_BR' }), 'lang', 'language'],
+    ['PATCH', '/api/v1/templates/:template', () => ({ text: 'Hi' }), 'text', 'body'],
+    ['POST', '/api/v1/campaigns', () => ({ name: 'Later', providerId, templateId, audience: { all: true }, params: ['x'], sendat: '2030-01-01T09:00:00Z' }), 'sendat', 'sendAt'],
+    ['PATCH', '/api/v1/campaigns/:campaign', () => ({ rate: 5 }), 'rate', 'ratePerSecond'],
+    ['POST', '/api/v1/campaigns/preview', () => ({ templateId, params: ['x'], profile: 'u1' }), 'profile', 'identity'],
+    ['POST', '/api/v1/providers/:provider/test', () => ({ to: '+14155550100', templateId, values: ['x'] }), 'values', 'params'],
+  ])('%s %s refuses an unknown field with a 422 naming it and the allowed ones', async (method, path, body, unknown, allowed) => {
+    const url = path.replace(':provider', providerId).replace(':template', templateId).replace(':campaign', campaignId);
+    const response = await ctx.app.inject({ method: method as 'POST' | 'PATCH', url, headers: project.headers, payload: body() });
+    expect(response.statusCode, response.body).toBe(422);
+    const error = json(response).error;
+    expect(error.code).toBe('validation_failed');
+    expect(error.details).toEqual([{ path: 'body', message: expect.stringMatching(new RegExp(`^unknown field\\(s\\): ${unknown} \\(allowed: .*\\b${allowed}\\b`)) }]);
+  });
+
+  it('leaves the resource unchanged when a PATCH is refused', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: `/api/v1/providers/${providerId}`, headers: project.headers });
+    expect(json(response).type).toBe('gupshup');
+  });
+
+  it('answers 415 naming the Content-Type when a JSON body is not sent as application/json', async () => {
+    const asText = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/templates',
+      headers: { ...project.headers, 'content-type': 'text/plain' },
+      payload: JSON.stringify({ providerId, namespace: 'ABC:plain', body: 'Hi', attachmentType: 'none' }),
+    });
+    expect(asText.statusCode).toBe(415);
+    expect(json(asText).error).toEqual({
+      code: 'unsupported_media_type',
+      message: 'Unsupported Content-Type "text/plain": send the body as JSON with Content-Type: application/json.',
+    });
+    const asForm = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/subscribe',
+      headers: { ...project.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'd=x',
+    });
+    expect(asForm.statusCode).toBe(415);
+    expect(json(asForm).error.message).toMatch(/^Unsupported Content-Type "application\/x-www-form-urlencoded": send the body as JSON/);
+  });
+
+  it('still takes a CSV import sent as text/plain', async () => {
+    const response = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports?filename=people.csv',
+      headers: { ...project.headers, 'content-type': 'text/plain' },
+      payload: 'identity,Name\nu1,Ann\n',
+    });
+    expect(response.statusCode, response.body).toBe(202);
+  });
+
+  it('says what a query parameter should be', async () => {
+    const limit = await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns?limit=ten', headers: project.headers });
+    expect(limit.statusCode).toBe(422);
+    expect(json(limit).error.details).toEqual([{ path: 'querystring.limit', message: 'expected number, got something that is not a number' }]);
+    const state = await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns?state=done', headers: project.headers });
+    expect(state.statusCode).toBe(422);
+    expect(json(state).error.details).toEqual([
+      { path: 'querystring.state', message: 'must be one of "draft", "scheduled", "running", "paused", "completed", "stopped", "failed"' },
+    ]);
+  });
+});
