@@ -14,6 +14,7 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
       schema: {
         summary: 'Liveness and readiness: answers 200 when the database answers.',
         tags: ['operations'],
+        security: [],
         response: {
           200: z.object({ status: z.literal('ok'), database: z.literal('ok'), engine: z.enum(['sqlite', 'postgres']) }),
           503: z.object({ status: z.literal('unavailable'), database: z.literal('unreachable'), engine: z.enum(['sqlite', 'postgres']) }),
@@ -31,8 +32,20 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
     },
   );
 
-  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    const body = await deps.metrics.registry.metrics();
-    return reply.header('content-type', deps.metrics.registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    {
+      config: { auth: 'public' },
+      schema: {
+        summary: 'Prometheus metrics (text exposition format): HTTP requests, callbacks received, callback backlog, messages sent, process metrics.',
+        tags: ['operations'],
+        security: [],
+        produces: ['text/plain'],
+      },
+    },
+    async (_request, reply) => {
+      const body = await deps.metrics.registry.metrics();
+      return reply.header('content-type', deps.metrics.registry.contentType).send(body);
+    },
+  );
 }
