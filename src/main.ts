@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from './config.js';
 import { WrongSecretKeyError } from './secrets/secret-box.js';
 import { registerCommands } from './cli/commands.js';
+import { ListenError } from './cli/serve.command.js';
 
 const program = new Command();
 program
@@ -13,7 +14,7 @@ program
 registerCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof WrongSecretKeyError) {
+  if (error instanceof ConfigError || error instanceof WrongSecretKeyError || error instanceof ListenError) {
     console.error(error.message);
   } else if (error instanceof Error && 'code' in error && (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND')) {
     console.error(`Cannot reach the database: ${error.message}`);

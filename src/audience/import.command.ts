@@ -53,7 +53,12 @@ export async function importProfilesFile(db: Db, file: string, options: ImportCo
   const say = (stream: Writable, line: string) => stream.write(`${line}\n`);
   let size: number;
   try {
-    size = statSync(file).size;
+    const stat = statSync(file);
+    if (!stat.isFile()) {
+      say(io.err, `Cannot read ${file}: it is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}; give the path of a CSV file.`);
+      return 1;
+    }
+    size = stat.size;
   } catch (error) {
     say(io.err, `Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

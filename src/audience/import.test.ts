@@ -240,4 +240,12 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     expect(await importProfilesFile(ctx.db, join(dir, 'nope.csv'), {}, { out: sink(), err: missing })).toBe(1);
     expect(missing.text()).toMatch(/Cannot read/);
   });
+
+  it('refuses a directory given as the file, without starting an import', async () => {
+    const err = sink();
+    expect(await importProfilesFile(ctx.db, dir, { project: project.projectId }, { out: sink(), err })).toBe(1);
+    expect(err.text()).toBe(`Cannot read ${dir}: it is a directory; give the path of a CSV file.\n`);
+    const imports = await ctx.db.kysely.selectFrom('imports').select('filename').where('project_id', '=', project.projectId).execute();
+    expect(imports.map((row) => row.filename)).not.toContain(dir.split('/').pop());
+  });
 });

@@ -58,6 +58,16 @@ export function registerAdminCommands(program: Command): void {
     .option('--project <id...>', 'project id(s) the user can open')
     .action(async (options: { email: string; password: string; admin?: boolean; project?: string[] }) => {
       await withRuntime(async (runtime) => {
+        // Checked before the user exists: an unknown id would otherwise fail on the foreign key
+        // after the user was created without it.
+        const wanted = options.project ?? [];
+        if (wanted.length > 0) {
+          const found = await runtime.db.kysely.selectFrom('projects').select('id').where('id', 'in', wanted).execute();
+          const missing = wanted.filter((id) => !found.some((row) => row.id === id));
+          if (missing.length > 0) {
+            throw new AppError(422, 'validation_failed', `No project with id ${missing.join(', ')}: \`wacast project create\` prints the ids of new projects.`);
+          }
+        }
         const created = await createUser(runtime.db, { email: options.email, password: options.password, isAdmin: options.admin === true });
         for (const projectId of options.project ?? []) await addProjectMember(runtime.db, projectId, created.id);
         console.log(`User ${created.email} created${created.isAdmin ? ' (admin)' : ''}.`);

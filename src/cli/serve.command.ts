@@ -1,6 +1,7 @@
 /** `wacast serve`, `wacast worker`, `wacast migrate`. */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { buildApp } from '../app.js';
@@ -29,6 +30,33 @@ function onShutdown(stop: () => Promise<void>): void {
   process.on('SIGINT', () => handler('SIGINT'));
 }
 
+/** Thrown when the HTTP server cannot listen; the message says why and which variable to change. */
+export class ListenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ListenError';
+  }
+}
+
+/** app.listen on WACAST_HOST:WACAST_PORT, with the usual failures put in words instead of a stack trace. */
+export async function listenOn(app: FastifyInstance, config: { host: string; port: number }): Promise<void> {
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const where = `${config.host}:${config.port}`;
+    const reasons: Record<string, string> = {
+      EADDRINUSE: `port ${config.port} is already in use: stop the other process or set WACAST_PORT to a free port`,
+      EACCES: `this user may not open port ${config.port}: set WACAST_PORT to 1024 or above`,
+      EADDRNOTAVAIL: `${config.host} is not an address of this machine: set WACAST_HOST to one of its addresses, 127.0.0.1 or 0.0.0.0`,
+      ENOTFOUND: `the host name ${config.host} does not resolve: set WACAST_HOST to an address of this machine, 127.0.0.1 or 0.0.0.0`,
+    };
+    const reason = typeof code === 'string' ? reasons[code] : undefined;
+    if (reason) throw new ListenError(`Cannot listen on ${where}: ${reason}.`, { cause: error });
+    throw error;
+  }
+}
+
 export function workerOwner(): string {
   return `${hostname()}:${process.pid}:${randomToken(4)}`;
 }
@@ -44,7 +72,12 @@ export function registerServeCommands(program: Command): void {
       const runtime = await openRuntime(config);
       const app = await buildApp(runtime);
       const worker = options.worker ? new Worker(runtime, workerOwner()) : null;
-      await app.listen({ host: config.host, port: config.port });
+      try {
+        await listenOn(app, config);
+      } catch (error) {
+        await runtime.close();
+        throw error;
+      }
       worker?.start();
       const engine = runtime.db.dialect === 'sqlite' ? `SQLite at ${runtime.db.location}` : `PostgreSQL at ${runtime.db.location}`;
       console.log(`wacast is running at ${config.publicUrl} (${engine}${worker ? ', worker on' : ', worker off'})`);

@@ -12,7 +12,7 @@ import { buildApp } from '../app.js';
 import { Worker } from '../worker/worker.js';
 import { countUsers, createUser, addProjectMember } from '../auth/users.service.js';
 import { startSandbox } from '../sandbox/sandbox.server.js';
-import { workerOwner } from '../cli/serve.command.js';
+import { listenOn, workerOwner } from '../cli/serve.command.js';
 import { DEMO_GUPSHUP, seedDemo } from './demo-seed.js';
 
 const DEMO_EMAIL = 'demo@wacast.local';
@@ -24,9 +24,15 @@ export function registerDemoCommand(program: Command): void {
     .description('Run wacast with a built-in provider sandbox and sample data: watch a campaign send, deliver and collect replies.')
     .option('--sandbox-port <port>', 'port of the provider sandbox (0 picks a free one)', '0')
     .action(async (options: { sandboxPort: string }) => {
+      const sandboxPort = Number(options.sandboxPort);
+      if (options.sandboxPort.trim() === '' || !Number.isInteger(sandboxPort) || sandboxPort < 0 || sandboxPort > 65535) {
+        console.error(`--sandbox-port ${JSON.stringify(options.sandboxPort)}: expected an integer from 0 to 65535 (0 picks a free one).`);
+        process.exitCode = 1;
+        return;
+      }
       const base = loadConfig();
       const sandbox = await startSandbox({
-        port: Number(options.sandboxPort) || 0,
+        port: sandboxPort,
         knobs: { dlrDelayMs: [400, 2500], readShare: 0.6, failShare: 0.04, failReason: 'not_on_whatsapp', autoReplyShare: 0.08, autoReplyText: 'Thanks! Is this offer valid online too?', autoReplyDelayMs: [1000, 4000] },
       });
       const config = {
@@ -37,7 +43,13 @@ export function registerDemoCommand(program: Command): void {
       const runtime = await openRuntime(config);
       const deps = runtime;
       const app = await buildApp(deps);
-      await app.listen({ host: config.host, port: config.port });
+      try {
+        await listenOn(app, config);
+      } catch (error) {
+        await runtime.close();
+        await sandbox.close();
+        throw error;
+      }
 
       const world = await seedDemo(deps, (line) => console.log(line));
       sandbox.addAccounts([

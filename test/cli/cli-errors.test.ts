@@ -1,0 +1,49 @@
+/**
+ * The `wacast` command run with operator mistakes: each prints one line saying what is wrong and
+ * what to do, and exits 1 — no stack trace, nothing half done.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('wacast CLI mistakes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wacast-cli-'));
+  const env = { WACAST_DATA_DIR: dir, WACAST_LOG_LEVEL: 'warn', WACAST_HOST: '127.0.0.1' };
+  let busy: Server;
+  let busyPort: number;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => busy.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('user create with an unknown --project names it and creates no user', async () => {
+    const refused = await runCli(['user', 'create', '--email', 'ana@example.com', '--password', 'correct horse battery', '--project', 'no-such-project'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('No project with id no-such-project: `wacast project create` prints the ids of new projects.\n');
+    // The user was not created half-way: the same email is still free.
+    const again = await runCli(['user', 'create', '--email', 'ana@example.com', '--password', 'correct horse battery'], env);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe('User ana@example.com created.\n');
+    expect(again.code).toBe(0);
+  }, 60_000);
+
+  it('serve on a port already in use says so instead of printing a stack trace', async () => {
+    const result = await runCli(['serve', '--no-worker'], { ...env, WACAST_PORT: String(busyPort) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`Cannot listen on 127.0.0.1:${busyPort}: port ${busyPort} is already in use: stop the other process or set WACAST_PORT to a free port.\n`);
+  }, 60_000);
+
+  it('demo refuses a --sandbox-port that is not a port', async () => {
+    const result = await runCli(['demo', '--sandbox-port', 'abc'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('--sandbox-port "abc": expected an integer from 0 to 65535 (0 picks a free one).\n');
+  }, 60_000);
+});
