@@ -86,6 +86,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // string ("body: expected object, got string"); without this parser it is a 415 saying what to send.
     // The CSV import adds its own text/plain parser.
     site.removeContentTypeParser('text/plain');
+    // JSON as Fastify parses it (prototype-poisoning checks included), with two differences: an
+    // empty body is no body for routes that take none (clients send `Content-Type:
+    // application/json` with a bodiless POST …/publish), and a syntax error says where it is.
+    const parseJson = site.getDefaultJsonParser('error', 'error');
+    site.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const text = body as string;
+      if (text.trim() === '') {
+        if (request.routeOptions.schema?.body === undefined) done(null, undefined);
+        else done(invalidJson('The request body is empty: send a JSON object.'), undefined);
+        return;
+      }
+      void parseJson(request, text, (error: Error | null, parsed?: unknown) => {
+        if (error && (error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+          done(invalidJson(`The request body is not valid JSON: ${jsonSyntaxError(text)}.`), undefined);
+          return;
+        }
+        done(error, parsed);
+      });
+    });
     await site.register(cookie);
     await site.register(authPlugin, { db: deps.db });
 
@@ -132,6 +151,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     site.get('/api/v1/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   });
   return app;
+}
+
+/** The JavaScript parser's account of a JSON syntax error ("Unexpected end of JSON input", "… at position 12"). */
+function jsonSyntaxError(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'it holds a forbidden key (__proto__ or constructor.prototype)';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** Maps anything thrown by a handler or by Fastify itself to the one error shape. */

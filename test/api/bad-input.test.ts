@@ -83,6 +83,22 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(json(asForm).error.message).toMatch(/^Unsupported Content-Type "application\/x-www-form-urlencoded": send the body as JSON/);
   });
 
+  it('takes a bodiless action sent with Content-Type: application/json, and says what is wrong with a broken JSON body', async () => {
+    const headers = { ...project.headers, 'content-type': 'application/json' };
+    const clone = await ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/clone`, headers, payload: '' });
+    expect(clone.statusCode, clone.body).toBe(201);
+    const empty = await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers, payload: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(json(empty).error).toEqual({ code: 'invalid_json', message: 'The request body is empty: send a JSON object.' });
+    const broken = await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers, payload: '{"providerId": "x",}' });
+    expect(broken.statusCode).toBe(400);
+    expect(json(broken).error.code).toBe('invalid_json');
+    expect(json(broken).error.message).toMatch(/^The request body is not valid JSON: .*position 19/);
+    const poisoned = await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers, payload: '{"__proto__": {"admin": true}}' });
+    expect(poisoned.statusCode).toBe(400);
+    expect(json(poisoned).error.message).toMatch(/forbidden key/);
+  });
+
   it('still takes a CSV import sent as text/plain', async () => {
     const response = await ctx.app.inject({
       method: 'POST',
