@@ -66,6 +66,7 @@ export function registerServeCommands(program: Command): void {
     .command('serve')
     .description('Serve the API, the dashboard and the callback endpoints, with the background worker (unless --no-worker).')
     .option('--no-worker', 'serve HTTP only (stateless API/webhook node for scale-out)')
+    .addHelpText('after', '\nAddress, data and everything else come from the environment: WACAST_HOST (default 0.0.0.0), WACAST_PORT (default 3000),\nWACAST_DATA_DIR, WACAST_DATABASE_URL, WACAST_PUBLIC_URL… (README, Configuration).')
     .action(async (options: { worker: boolean }) => {
       const config = loadConfig();
       tuneHeapForServer(config);

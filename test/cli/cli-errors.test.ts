@@ -41,6 +41,13 @@ describe('wacast CLI mistakes', () => {
     expect(result.stderr).toBe(`Cannot listen on 127.0.0.1:${busyPort}: port ${busyPort} is already in use: stop the other process or set WACAST_PORT to a free port.\n`);
   }, 60_000);
 
+  it('serve --port points at WACAST_PORT', async () => {
+    const result = await runCli(['serve', '--port', '8080'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: unknown option '--port'/);
+    expect(result.stderr).toContain('WACAST_PORT (default 3000)');
+  }, 60_000);
+
   it('demo refuses a --sandbox-port that is not a port', async () => {
     const result = await runCli(['demo', '--sandbox-port', 'abc'], env);
     expect(result.code).toBe(1);
