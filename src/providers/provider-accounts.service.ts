@@ -161,6 +161,11 @@ export async function listProviderAccounts(deps: Pick<AppDeps, 'db' | 'config'>,
 export async function updateProviderAccount(deps: AppDeps, projectId: string, id: string, patch: ProviderAccountPatch): Promise<ProviderAccount> {
   const row = await getRow(deps, projectId, id);
   const problems = checkCommon(patch);
+  // The project always has one default account: it changes by marking another one, never by
+  // unmarking this one (which used to answer 200 and change nothing).
+  if (patch.isDefault === false && row.is_default === 1) {
+    problems.push({ path: 'isDefault', message: 'cannot be turned off on the default account: mark another account as default instead' });
+  }
   let credentials: ProviderCredentials | null = null;
   if (patch.credentials) {
     const stored = deps.secrets.decryptJson<ProviderCredentials>(row.credentials_ciphertext);

@@ -130,6 +130,10 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     const after = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: other.headers }));
     expect(after.items).toHaveLength(1);
     expect(after.items[0]).toMatchObject({ id: first.id, isDefault: true });
+    // Unmarking the default is refused (it used to answer 200 and change nothing).
+    const unmark = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${first.id}`, headers: other.headers, payload: { isDefault: false } });
+    expect(unmark.statusCode).toBe(422);
+    expect(json(unmark).error.details).toEqual([{ path: 'isDefault', message: 'cannot be turned off on the default account: mark another account as default instead' }]);
   });
 
   it('rotates the callback token', async () => {
