@@ -165,7 +165,8 @@ export class SandboxCore {
       at += pickMs(knobs.dlrDelayMs);
       due.push(at);
     }
-    if (knobs.reorderShare > 0 && steps.length > 1 && Math.random() < knobs.reorderShare) {
+    // Due times that are all equal (dlrDelayMs 0) have no other order: shuffling them would never end.
+    if (knobs.reorderShare > 0 && new Set(due).size > 1 && Math.random() < knobs.reorderShare) {
       // Shuffle until the order actually changes: "reordered" must mean out of order.
       const original = due.slice();
       do {
