@@ -34,7 +34,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Per-request lines only at debug: at 10,000 callbacks/s they would be most of the CPU time.
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
-    trustProxy: true,
+    // X-Forwarded-For names the client only when the connection comes from a proxy on this
+    // machine or a private network (a load balancer, nginx): `true` believed any client, who could
+    // then send a new address with every password guess and never reach the login limit.
+    trustProxy: 'loopback, linklocal, uniquelocal',
     // Path parameters carry profile identities (up to 512 characters, more once URL-encoded);
     // find-my-way's default of 100 characters would answer 414 for a long email address.
     routerOptions: { maxParamLength: 2048 },

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { AppError, forbidden, tooManyRequests, unauthorized } from '../errors.js';
 import { normaliseEmail, countUsers, createUser } from './users.service.js';
-import { verifyPassword } from './passwords.js';
+import { verifyLogin } from './passwords.js';
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS, setSessionProject } from './sessions.service.js';
 import { sessionUserOf } from './auth.plugin.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -97,12 +97,14 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
       const wait = Math.max(...keys.map((key) => limiter.retryAfterSeconds(key)));
       if (wait > 0) throw tooManyRequests(`Too many failed logins: try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
       const user = await db.kysely.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-      const ok = user ? await verifyPassword(user.password_hash, request.body.password) : false;
+      const ok = await verifyLogin(user?.password_hash, request.body.password);
       if (!user || !ok) {
         for (const key of keys) limiter.recordFailure(key);
         throw unauthorized('Wrong email or password.');
       }
-      for (const key of keys) limiter.reset(key);
+      // Only the email's count: clearing the address's too would let someone with an account of
+      // their own log in after every few guesses at other accounts and guess without limit.
+      limiter.reset(`email:${email}`);
       const projects = await listProjectsForUser(db, { id: user.id, isAdmin: user.is_admin === 1 });
       const session = await createSession(db, user.id, projects[0]?.id ?? null);
       setSessionCookie(reply, session.token);

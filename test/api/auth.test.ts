@@ -1,7 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as argon2 from '@node-rs/argon2';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext } from '../helpers/context.js';
 import { issueSetupToken } from '../../src/auth/setup-token.js';
+
+// Counts password verifications (the real ones run).
+vi.mock('@node-rs/argon2', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@node-rs/argon2')>();
+  return { ...real, verify: vi.fn(real.verify) };
+});
 
 function cookieFrom(response: { headers: Record<string, unknown> }): { value: string; attributes: string } {
   const raw = response.headers['set-cookie'];
@@ -88,6 +95,59 @@ describe.each(testEngines())('dashboard auth ($name)', (engine) => {
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(json(blocked).error.code).toBe('too_many_requests');
+  });
+
+  it('counts failed logins by the connecting address: X-Forwarded-For from a public client is not believed', async () => {
+    // Only a proxy on this machine or a private network may name the client; anyone else could
+    // send a new X-Forwarded-For with each guess and never reach the per-address limit.
+    const attempt = (i: number) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '198.51.100.7',
+        headers: { 'x-forwarded-for': `192.0.2.${i}` },
+        payload: { email: `spray${i}@example.com`, password: 'Summer2026!!' },
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt(i)).statusCode).toBe(401);
+    expect((await attempt(10)).statusCode).toBe(429);
+
+    // Behind a reverse proxy on a private network, the address it reports is the client's.
+    const proxied = (client: string) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '10.0.0.2',
+        headers: { 'x-forwarded-for': client },
+        payload: { email: 'proxied@example.com', password: 'wrong password' },
+      });
+    expect((await proxied('198.51.100.7')).statusCode).toBe(429);
+    expect((await proxied('198.51.100.8')).statusCode).toBe(401);
+  });
+
+  it('does not let a successful login clear the failures counted for its address', async () => {
+    // An attacker with an account of their own would otherwise log in after every 9 guesses at
+    // other people's passwords, and guess without limit from one address.
+    const from = '198.51.100.20';
+    const guess = (i: number) =>
+      ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: from, payload: { email: `other${i}@example.com`, password: 'Winter2026!!' } });
+    for (let i = 0; i < 9; i++) expect((await guess(i)).statusCode).toBe(401);
+    const own = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: from, payload: { email: 'admin@example.com', password: 'long enough password' } });
+    expect(own.statusCode).toBe(200);
+    expect((await guess(9)).statusCode).toBe(401);
+    expect((await guess(10)).statusCode).toBe(429);
+  });
+
+  it('verifies a password for an unknown email as for a known one, so timing does not reveal accounts', async () => {
+    const verify = vi.mocked(argon2.verify);
+    const login = (email: string) => ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '198.51.100.30', payload: { email, password: 'not the password' } });
+    verify.mockClear();
+    const unknown = await login('nobody-here@example.com');
+    expect(verify).toHaveBeenCalledTimes(1);
+    verify.mockClear();
+    const wrong = await login('admin@example.com');
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(unknown.statusCode).toBe(401);
+    expect(json(unknown)).toEqual(json(wrong));
   });
 
   it('lets members open only their projects, and admins every project', async () => {
