@@ -35,6 +35,14 @@ describe('outbound URLs', () => {
     expect(renderedUrlProblem('ftp://cdn.example.com/a.jpg', false)).toMatch(/https:\/\//);
     expect(renderedUrlProblem('http://127.0.0.1/a.jpg', true)).toBeNull();
   });
+  it('refuses local names written with a trailing dot (the absolute form of the same name)', async () => {
+    // `localhost.` resolves like `localhost`; unresolvable here, it would have been let through.
+    for (const url of ['http://localhost./a.jpg', 'http://LOCALHOST.:8080/a.jpg', 'http://metadata.internal./a', 'http://printer.local./a', 'http://app.localhost../a']) {
+      expect(await outboundUrlProblem(url, false), url).toMatch(/this machine or a private network/);
+      expect(renderedUrlProblem(url, false), url).toMatch(/this machine or a private network/);
+    }
+    expect(renderedUrlProblem('https://cdn.example.com./a.jpg', false)).toBeNull();
+  });
   it('refuses other schemes and credentials', async () => {
     expect(await outboundUrlProblem('file:///etc/passwd', false)).toMatch(/https:\/\//);
     expect(await outboundUrlProblem('https://u:p@example.com/a', false)).toMatch(/user name/);

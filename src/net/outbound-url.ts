@@ -82,7 +82,8 @@ function syntacticProblem(value: string, allowPrivate: boolean): { problem: stri
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: 'must start with https:// or http://', host: null };
   if (url.username || url.password) return { problem: 'must not contain a user name or password', host: null };
   if (allowPrivate) return { problem: null, host: null };
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // `localhost.` is the absolute form of `localhost`: the same name, so trailing dots go first.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return { problem: PRIVATE_HOST, host: null };
   if (isIP(host)) return { problem: isPrivateAddress(host) ? PRIVATE_ADDRESS : null, host: null };
   return { problem: null, host };

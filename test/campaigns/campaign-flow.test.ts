@@ -181,6 +181,15 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     expect(paths).toEqual(expect.arrayContaining(['name', 'audience.all', 'params', 'params.0', 'mediaUrl', 'ratePerSecond', 'dnd.from', 'dnd.timezone']));
   });
 
+  it('refuses a media URL naming this machine with a trailing dot', async () => {
+    const imageTemplateId = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:dotted', body: 'Look {{1}}', attachmentType: 'image' } }),
+    ).id;
+    const response = await create({ name: 'Dotted', providerId, templateId: imageTemplateId, params: ['x'], audience: { all: true }, mediaUrl: 'http://localhost./a.jpg' });
+    expect(response.statusCode).toBe(422);
+    expect(json(response).error.details).toEqual([expect.objectContaining({ path: 'mediaUrl', message: expect.stringMatching(/this machine or a private network/) })]);
+  });
+
   it('keeps media URLs with Liquid off private addresses: the fixed host when saved, each rendered URL at publish', async () => {
     const imageTemplateId = json(
       await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:picture', body: 'Look {{1}}', attachmentType: 'image' } }),
