@@ -38,7 +38,7 @@ const messageSchema = z.object({
   deliveredAt: z.number().nullable(),
   readAt: z.number().nullable(),
   failedAt: z.number().nullable(),
-  mediaUrl: z.string().nullable(),
+  mediaUrl: z.string().nullable().describe('An http:// or https:// URL (other schemes from a provider are dropped).'),
 });
 const conversationSchema = summarySchema.extend({
   messages: z.array(messageSchema).describe('One page, oldest first.'),

@@ -182,8 +182,16 @@ function ticksOf(status: MessageStatus): Ticks | null {
   }
 }
 
-/** A media URL of an inbound message, where the provider's payload has one. */
+/**
+ * A media URL of an inbound message, where the provider's payload has one and it is http(s): the
+ * dashboard makes it a link, and a `javascript:` or `data:` URL in a callback must not become one.
+ */
 function inboundMediaUrl(payload: unknown): string | null {
+  const url = payloadMediaUrl(payload);
+  return url !== null && /^https?:\/\//i.test(url.trim()) ? url : null;
+}
+
+function payloadMediaUrl(payload: unknown): string | null {
   const record = parseJson<Record<string, unknown> | null>(payload, null);
   if (!record || typeof record !== 'object') return null;
   if (typeof record.mediaUrl === 'string') return record.mediaUrl;

@@ -180,6 +180,21 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     expect((await get('/api/v1/inbox', {})).statusCode).toBe(401);
   });
 
+  it('gives only http(s) media URLs: a javascript: or data: URL from a callback never becomes a link', async () => {
+    const phone = '+447911123777';
+    const image = (url: string) => {
+      const { text: _text, ...fields } = gupshupInbound(phone, '', { type: 'image' });
+      return { ...fields, image: JSON.stringify({ url, signature: '', caption: `from ${url.slice(0, 10)}` }) };
+    };
+    await postJson(ctx, gupshup.inbound, image('https://cdn.example.com/cat.jpg?sig='));
+    await postJson(ctx, gupshup.inbound, image('javascript:alert(document.cookie)//'));
+    await postJson(ctx, gupshup.inbound, image('data:text/html,<script>alert(1)</script>'));
+    await postJson(ctx, gupshup.inbound, { ...gupshupInbound(phone, 'plain text'), mediaUrl: 'JavaScript:alert(1)' });
+    await applyAll(applier);
+    const messages = json(await get(url(phone))).messages as Array<{ text: string; mediaUrl: string | null }>;
+    expect(messages.map((message) => message.mediaUrl)).toEqual(['https://cdn.example.com/cat.jpg?sig=', null, null, null]);
+  });
+
   it('announces changed conversations of its project over server-sent events', async () => {
     const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     const controller = new AbortController();
