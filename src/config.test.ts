@@ -55,6 +55,18 @@ describe('configuration', () => {
     }
   });
 
+  it('never prints the password of a wrong database or provider URL', () => {
+    let message = '';
+    try {
+      loadConfig({ WACAST_DATABASE_URL: 'postgress://wacast:s3cret-Passw0rd@db.example.com:5432/wacast', VONAGE_API_URL: 'ftp://key:other/s3cret@api.example.com' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/WACAST_DATABASE_URL="postgress:\/\/\(hidden\)@db\.example\.com:5432\/wacast" is invalid/);
+    expect(message).toMatch(/VONAGE_API_URL="ftp:\/\/\(hidden\)@api\.example\.com" is invalid/);
+    expect(message).not.toContain('s3cret');
+  });
+
   it('reports every wrong variable at once', () => {
     expect(() => loadConfig({ WACAST_PORT: 'x', WACAST_LOG_LEVEL: 'y' })).toThrow(/WACAST_PORT[\s\S]*WACAST_LOG_LEVEL|WACAST_LOG_LEVEL[\s\S]*WACAST_PORT/);
   });

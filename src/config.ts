@@ -116,6 +116,15 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * A value as a boot error may print it: the user and password of a URL (`postgres://app:pw@db/…`,
+ * the usual way to give the database password) replaced by `(hidden)`, as the error reaches logs.
+ */
+function withoutUserInfo(value: string | undefined): string | undefined {
+  // Up to the last `@`: a password may hold an unencoded `/` or `#`.
+  return value?.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1(hidden)@');
+}
+
 /** Parses the environment into a Config. Empty strings count as "not set". */
 export function loadConfig(env: Env = process.env): Config {
   const relevant: Env = {};
@@ -128,7 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '');
       const raw = relevant[name];
-      const shown = name === 'WACAST_SECRET_KEY' ? '(hidden)' : JSON.stringify(raw);
+      const shown = name === 'WACAST_SECRET_KEY' ? '(hidden)' : JSON.stringify(withoutUserInfo(raw));
       return `${name}=${shown} is invalid: ${issue.message}`;
     });
     throw new ConfigError(problems);
