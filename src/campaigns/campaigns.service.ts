@@ -11,7 +11,7 @@ import type { CampaignRow, CampaignState, CampaignsTable } from '../storage/sche
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
-import { compileParams } from '../templates/render.js';
+import { compileParams, liquidProblem } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import { isValidTime, isValidTimezone, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
@@ -185,7 +185,10 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
   if (template && template.attachment_type === 'none' && mediaUrl) {
     problems.push({ path: 'mediaUrl', message: 'must be empty: the template has no attachment' });
   }
-  if (mediaUrl) {
+  // The publisher renders a media URL that holds {{: refuse what it could not parse now.
+  const mediaLiquidProblem = mediaUrl?.includes('{{') ? liquidProblem(mediaUrl) : null;
+  if (mediaLiquidProblem) problems.push({ path: 'mediaUrl', message: mediaLiquidProblem });
+  else if (mediaUrl) {
     // With Liquid in it, the URL is checked as far as it is fixed: its host when no Liquid is in
     // the host, and every rendered URL at publish (renderedUrlProblem; a failing one is skipped).
     const fixedOrigin = /[{][{%]/.test(mediaUrl) ? /^(https?:\/\/[^/?#{]+)[/?#]/i.exec(mediaUrl)?.[1] : mediaUrl;

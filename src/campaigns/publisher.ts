@@ -16,7 +16,7 @@ import { acquireLease, releaseLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
 import { refreshStaleStatistics } from '../storage/dialect.js';
 import { insertJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
-import { compileParams, profileScope, renderParams, type CompiledParams } from '../templates/render.js';
+import { compileParams, newProfileLiquid, profileScope, renderParams, type CompiledParams } from '../templates/render.js';
 import { fillPlaceholders } from '../templates/placeholders.js';
 import { CampaignDeltas, type CounterColumn } from './counters.js';
 import { streamRecipients, type Recipient } from './audience-source.js';
@@ -25,7 +25,6 @@ import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from '.
 import type { Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
 import { renderedUrlProblem } from '../net/outbound-url.js';
-import { Liquid } from 'liquidjs';
 
 export type SkipReason = 'not_opted_in' | 'dnd' | 'invalid_phone' | 'render_error' | 'frequency_cap';
 
@@ -48,7 +47,7 @@ const MESSAGE_COLUMNS: JsonRowColumn[] = [
 /** Campaign messages go after replies (0) and auto-replies (1). */
 export const CAMPAIGN_PRIORITY = 5;
 const E164 = /^\+[1-9]\d{6,14}$/;
-const mediaLiquid = new Liquid({ strictVariables: true, lenientIf: true, strictFilters: true, ownPropertyOnly: true });
+const mediaLiquid = newProfileLiquid();
 
 export type Decision =
   | { kind: 'send'; payload: MessagePayload }

@@ -4,10 +4,59 @@
  * render error (the recipient is skipped as "missing placeholder value") unless the expression
  * handles it with `default` or an `if`. Expressions are parsed once per campaign.
  */
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, type FS, type Template } from 'liquidjs';
 import type { FieldProblem } from '../errors.js';
 
-const liquid = new Liquid({ strictVariables: true, lenientIf: true, strictFilters: true, ownPropertyOnly: true });
+/** The tags that read files (relative to the working directory by default). */
+const FILE_TAGS = ['include', 'render', 'layout'] as const;
+
+/**
+ * A Liquid engine for values written by project users (placeholder values, media URLs). Its
+ * include, render and layout tags are refused when parsed: Liquid would read any file under the
+ * server's working directory, where `data/secret.key` (the master key) and the SQLite database
+ * live by default, and a preview answers with what was rendered. It has no file system at all,
+ * in case a future tag reads one.
+ */
+export function newProfileLiquid(): Liquid {
+  const engine = new Liquid({
+    strictVariables: true,
+    lenientIf: true,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    root: [],
+    partials: [],
+    layouts: [],
+    fs: NO_FILES,
+  });
+  for (const name of FILE_TAGS) {
+    engine.registerTag(name, {
+      parse() {
+        throw new Error(`the ${name} tag is not available: values are built from the profile only`);
+      },
+      render() {
+        return '';
+      },
+    });
+  }
+  return engine;
+}
+
+const noFile = (file: string) => new Error(`no file access in placeholder values (${file})`);
+const NO_FILES: FS = {
+  exists: () => Promise.resolve(false),
+  existsSync: () => false,
+  readFile: (file) => Promise.reject(noFile(file)),
+  readFileSync: (file) => {
+    throw noFile(file);
+  },
+  resolve: (_root, file) => file,
+  contains: () => Promise.resolve(false),
+  containsSync: () => false,
+  sep: '/',
+  dirname: () => '',
+};
+
+const liquid = newProfileLiquid();
 
 export interface RenderProfile {
   identity: string;
@@ -49,6 +98,16 @@ export function compileParams(params: readonly string[]): { ok: true; compiled: 
     }
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, compiled: { templates, plans: params.map(planOf) } };
+}
+
+/** Why `source` is not valid Liquid for a value (a media URL with placeholders), or null. */
+export function liquidProblem(source: string): string | null {
+  try {
+    liquid.parse(source);
+    return null;
+  } catch (error) {
+    return `is not valid Liquid: ${(error as Error).message.split(', line')[0]}`;
+  }
 }
 
 /** `Profile.<key>` as profileScope exposes it, without building the scope. */
