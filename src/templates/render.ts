@@ -15,7 +15,7 @@ const FILE_TAGS = ['include', 'render', 'layout'] as const;
  * include, render and layout tags are refused when parsed: Liquid would read any file under the
  * server's working directory, where `data/secret.key` (the master key) and the SQLite database
  * live by default, and a preview answers with what was rendered. It has no file system at all,
- * in case a future tag reads one.
+ * in case a future tag reads one. Each render is limited in time and memory.
  */
 export function newProfileLiquid(): Liquid {
   const engine = new Liquid({
@@ -27,6 +27,11 @@ export function newProfileLiquid(): Liquid {
     partials: [],
     layouts: [],
     fs: NO_FILES,
+    // Rendering is synchronous, on the thread that answers every project's requests: a value
+    // renders in microseconds, and these stop a loop or a string doubling in a second at most
+    // (a billion loop turns or a 100,000,000-item range would otherwise block it for minutes).
+    renderLimit: 1000,
+    memoryLimit: 1_000_000,
   });
   for (const name of FILE_TAGS) {
     engine.registerTag(name, {

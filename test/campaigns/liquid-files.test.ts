@@ -36,6 +36,16 @@ describe.each(testEngines())('Liquid values read no files ($name)', (engine) => 
     expect(json(response)).toMatchObject({ ok: false, error: expect.stringMatching(/tag is not available/) });
   });
 
+  it.each([
+    ['a huge range', '{% for i in (1..100000000) %}{% endfor %}x', /memory alloc limit exceeded/],
+    ['a billion loop turns', '{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}x', /(render|memory alloc) limit exceeded/],
+    ['a string doubled 30 times', "{% assign s = 'xxxxxxxx' %}{% for i in (1..30) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}", /memory alloc limit exceeded/],
+  ])('stops %s instead of blocking the server', async (_what, param, error) => {
+    // Rendering is synchronous: without limits one preview would stop every project's requests.
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns/preview', headers: project.headers, payload: { templateId: textTemplateId, params: [param] } });
+    expect(json(response)).toMatchObject({ ok: false, error: expect.stringMatching(error) });
+  });
+
   it('refuses file tags in placeholder values and media URLs of a campaign', async () => {
     const create = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: project.headers, payload: { name: 'Files', providerId, audience: { all: true }, ...payload } });
     const inParams = await create({ templateId: textTemplateId, params: [include] });
