@@ -18,6 +18,8 @@ export interface BusEvents {
   'campaign-changed': [campaignId: string, what: 'state' | 'progress'];
   /** An inbound message or a reply changed a conversation. */
   'conversation-changed': [projectId: string, phone: string];
+  /** A dashboard session ended (logout): its live streams close. */
+  'session-ended': [sessionId: string];
 }
 
 export class Bus {

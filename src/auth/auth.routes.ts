@@ -116,7 +116,9 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
     '/api/v1/auth/logout',
     { config: { auth: 'session' }, schema: { tags: ['auth'], summary: 'End the dashboard session.', response: { 204: z.null() } } },
     async (request: FastifyRequest, reply) => {
-      await deleteSession(db, sessionUserOf(request).sessionId);
+      const { sessionId } = sessionUserOf(request);
+      await deleteSession(db, sessionId);
+      deps.bus.emit('session-ended', sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },

@@ -51,6 +51,12 @@ export async function findSession(db: Db, token: string): Promise<SessionUser | 
   };
 }
 
+/** True while the session (by its stored id) exists and has not expired. */
+export async function sessionIsLive(db: Db, sessionId: string): Promise<boolean> {
+  const row = await db.kysely.selectFrom('sessions').select('expires_at').where('id', '=', sessionId).executeTakeFirst();
+  return row !== undefined && row.expires_at > Date.now();
+}
+
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.kysely.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }

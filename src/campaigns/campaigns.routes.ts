@@ -25,6 +25,7 @@ import {
 import { campaignTimeline, LOG_STATUSES, messageLog, messageLogCsv } from './campaign-report.js';
 import { previewFor, sampleProfile, sendTestMessage } from './send-test.js';
 import { openEventStream } from '../net/event-stream.js';
+import { endWithSession } from '../auth/stream-auth.js';
 
 const stateEnum = z.enum(['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped', 'failed']);
 const audienceSchema = z.union([
@@ -246,6 +247,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       const id = request.params.id;
       await getCampaign(deps, projectId, id);
       const stream = openEventStream(reply);
+      endWithSession(deps, request, stream);
       let last = '';
       let pending = false;
       const push = async () => {

@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { listOf } from '../validation.js';
 import { openEventStream } from '../net/event-stream.js';
+import { endWithSession } from '../auth/stream-auth.js';
 import { conversationPhone, getConversation, listConversations, markConversationRead, replyToConversation } from './inbox.service.js';
 
 const named = z.object({ id: z.string(), name: z.string() });
@@ -93,6 +94,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
     async (request, reply) => {
       const projectId = projectIdOf(request);
       const stream = openEventStream(reply);
+      endWithSession(deps, request, stream);
       // Callbacks can change thousands of conversations a second: gather them, send every 250 ms.
       const changed = new Set<string>();
       let timer: NodeJS.Timeout | null = null;

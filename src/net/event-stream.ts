@@ -7,8 +7,10 @@ import type { FastifyReply } from 'fastify';
 export interface EventStream {
   /** Sends one event whose data is `json` (one line of JSON text). */
   send(event: string, json: string): void;
-  /** Runs when the client disconnects (and the heartbeat has stopped). */
+  /** Runs when the client disconnects or the stream is ended (and the heartbeat has stopped). */
   onClose(cleanUp: () => void): void;
+  /** Ends the stream from the server's side (the client may reconnect, and is checked again). */
+  end(): void;
   readonly closed: boolean;
 }
 
@@ -31,6 +33,9 @@ export function openEventStream(reply: FastifyReply): EventStream {
     },
     onClose(cleanUp) {
       raw.on('close', cleanUp);
+    },
+    end() {
+      if (!closed) raw.end();
     },
     get closed() {
       return closed;

@@ -3,6 +3,8 @@ import * as argon2 from '@node-rs/argon2';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext } from '../helpers/context.js';
 import { issueSetupToken } from '../../src/auth/setup-token.js';
+import { createTemplateRow, seedCampaign } from '../helpers/campaign-seed.js';
+import { createCallbackAccount } from '../helpers/callbacks.js';
 
 // Counts password verifications (the real ones run).
 vi.mock('@node-rs/argon2', async (importOriginal) => {
@@ -148,6 +150,35 @@ describe.each(testEngines())('dashboard auth ($name)', (engine) => {
     expect(verify).toHaveBeenCalledTimes(1);
     expect(unknown.statusCode).toBe(401);
     expect(json(unknown)).toEqual(json(wrong));
+  });
+
+  it('ends the session\'s live streams on logout', async () => {
+    const project = await ctx.createProject('streams');
+    const member = await ctx.createSession({ projectIds: [project.projectId] });
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const providerId = (await createCallbackAccount(ctx, project, 'gupshup')).id;
+    const templateId = await createTemplateRow(ctx.db, project.projectId, providerId);
+    const { campaignId } = await seedCampaign(ctx.db, { projectId: project.projectId, providerId, templateId, messages: [] });
+    const controller = new AbortController();
+    try {
+      const readers = [];
+      for (const path of ['/api/v1/inbox/events', `/api/v1/campaigns/${campaignId}/events`]) {
+        const response = await fetch(`${address}${path}`, { headers: { cookie: member.cookie }, signal: controller.signal });
+        expect(response.status, path).toBe(200);
+        const reader = response.body!.getReader();
+        expect(new TextDecoder().decode((await reader.read()).value)).toContain(': connected');
+        readers.push(reader);
+      }
+      expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: member.headers })).statusCode).toBe(204);
+      // A stream that went on after logout would leave this read waiting for the next heartbeat.
+      const endOf = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+        for (;;) if ((await reader.read()).done) return true;
+      };
+      const ended = await Promise.race([Promise.all(readers.map(endOf)), new Promise((resolve) => setTimeout(() => resolve('still open'), 3000))]);
+      expect(ended).toEqual([true, true]);
+    } finally {
+      controller.abort();
+    }
   });
 
   it('lets members open only their projects, and admins every project', async () => {
