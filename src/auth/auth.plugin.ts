@@ -58,8 +58,10 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db }) =
   const { db } = options;
   app.decorateRequest('auth', null);
 
-  // preValidation, not preHandler: a caller without credentials hears 401 before anything about its body.
-  app.addHook('preValidation', async (request) => {
+  // onRequest, before the body is even read: a caller without credentials hears 401 before
+  // anything about its body, and bodies (up to 10 MiB for uploads) are parsed and validated only
+  // for callers who may send them.
+  app.addHook('onRequest', async (request) => {
     const requirement: AuthRequirement = request.routeOptions.config.auth ?? 'public';
     if (requirement === 'public') return;
 

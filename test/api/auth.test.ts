@@ -181,6 +181,20 @@ describe.each(testEngines())('dashboard auth ($name)', (engine) => {
     }
   });
 
+  it('checks credentials before it reads a request body', async () => {
+    // Bodies up to 10 MiB (uploads) are parsed and validated only for callers who may send them.
+    const upload = (headers: Record<string, string>) =>
+      ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: { 'content-type': 'application/json', ...headers }, payload: '{"d": [' });
+    const anonymous = await upload({});
+    expect(anonymous.statusCode).toBe(401);
+    expect(json(anonymous).error.code).toBe('unauthorized');
+    const project = await ctx.createProject('bodies');
+    expect((await upload({ 'x-wacast-account-id': project.accountId, 'x-wacast-passcode': 'wrong' })).statusCode).toBe(401);
+    const member = await ctx.createSession({ projectIds: [project.projectId] });
+    expect(json(await upload({ cookie: member.cookie })).error.code).toBe('csrf_failed');
+    expect(json(await upload(project.headers)).error.code).toBe('invalid_json');
+  });
+
   it('lets members open only their projects, and admins every project', async () => {
     const a = await ctx.createProject('A');
     const b = await ctx.createProject('B');
