@@ -80,11 +80,6 @@ export function issueDraftCallbackUrls(deps: Pick<AppDeps, 'config' | 'secrets'>
   return { callbackToken, ...callbackUrls(deps.config.publicUrl, type, callbackToken) };
 }
 
-async function tokenInUse(deps: Pick<AppDeps, 'db'>, token: string): Promise<boolean> {
-  const row = await deps.db.kysely.selectFrom('provider_accounts').select('id').where('callback_token', '=', token).executeTakeFirst();
-  return row !== undefined;
-}
-
 export async function createProviderAccount(deps: AppDeps, projectId: string, input: ProviderAccountInput): Promise<ProviderAccount> {
   const problems = checkCommon(input);
   const parsed = parseCredentials(input.type, input.credentials);
@@ -93,7 +88,6 @@ export async function createProviderAccount(deps: AppDeps, projectId: string, in
     problems.push({ path: 'callbackToken', message: 'was not issued by this server: request one with POST /api/v1/providers/callback-urls, or omit it' });
   }
   if (problems.length > 0 || !parsed.ok) throw validationFailed(problems);
-  const token = input.callbackToken && !(await tokenInUse(deps, input.callbackToken)) ? input.callbackToken : issueCallbackToken(deps.secrets);
   const now = Date.now();
   const id = newId(now);
   await deps.db.kysely.transaction().execute(async (trx) => {
@@ -108,25 +102,35 @@ export async function createProviderAccount(deps: AppDeps, projectId: string, in
     if (makeDefault) {
       await trx.updateTable('provider_accounts').set({ is_default: 0 }).where('project_id', '=', projectId).execute();
     }
-    await trx
-      .insertInto('provider_accounts')
-      .values({
-        id,
-        project_id: projectId,
-        type: input.type,
-        nickname: input.nickname.trim(),
-        is_default: makeDefault ? 1 : 0,
-        rate_per_second: input.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
-        auto_reply_enabled: input.autoReply?.enabled ? 1 : 0,
-        auto_reply_text: input.autoReply?.text?.trim() || null,
-        callback_token: token,
-        credentials_ciphertext: deps.secrets.encryptJson(parsed.credentials),
-        credentials_public: toJson(publicCredentials(input.type, parsed.credentials)),
-        created_at: now,
-        updated_at: now,
-        deleted_at: null,
-      })
-      .execute();
+    const row = {
+      id,
+      project_id: projectId,
+      type: input.type,
+      nickname: input.nickname.trim(),
+      is_default: makeDefault ? 1 : 0,
+      rate_per_second: input.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
+      auto_reply_enabled: input.autoReply?.enabled ? 1 : 0,
+      auto_reply_text: input.autoReply?.text?.trim() || null,
+      credentials_ciphertext: deps.secrets.encryptJson(parsed.credentials),
+      credentials_public: toJson(publicCredentials(input.type, parsed.credentials)),
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    };
+    // The token shown before saving is adopted unless an account has it already (the same form
+    // saved twice): then this account gets a token of its own. ON CONFLICT rather than a read
+    // first: two concurrent saves both read "free", and the second insert failed with a 500 whose
+    // logged error held the token (PostgreSQL puts the key's value in the error's detail).
+    const adopted = input.callbackToken
+      ? await trx
+          .insertInto('provider_accounts')
+          .values({ ...row, callback_token: input.callbackToken })
+          .onConflict((oc) => oc.column('callback_token').doNothing())
+          .executeTakeFirst()
+      : undefined;
+    if (Number(adopted?.numInsertedOrUpdatedRows ?? 0) === 0) {
+      await trx.insertInto('provider_accounts').values({ ...row, callback_token: issueCallbackToken(deps.secrets) }).execute();
+    }
   });
   return getProviderAccount(deps, projectId, id);
 }

@@ -57,6 +57,20 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(account.deliveryCallbackUrl).toBe(draft.deliveryCallbackUrl);
   });
 
+  it('saves a double-submitted form twice without an error or the token in a log line', async () => {
+    // Two creates adopting the same shown token (a double click on Save): one keeps the URLs shown,
+    // the other gets a token of its own. A unique-key failure would answer 500 and log the key's
+    // value — PostgreSQL puts it in the error's detail.
+    const draft = json(await post('/api/v1/providers/callback-urls', { type: 'gupshup' }));
+    const save = () => post('/api/v1/providers', gupshupProviderInput({ nickname: 'double click', callbackToken: draft.callbackToken }));
+    const responses = await Promise.all(Array.from({ length: 8 }, save));
+    expect(ctx.logs.join('\n')).not.toContain(draft.callbackToken);
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(8).fill(201));
+    const urls = responses.map((response) => json(response).inboundCallbackUrl as string);
+    expect(new Set(urls).size).toBe(8);
+    expect(urls).toContain(draft.inboundCallbackUrl);
+  });
+
   it('refuses callback tokens the server did not issue', async () => {
     const response = await post('/api/v1/providers', gupshupProviderInput({ callbackToken: 'A'.repeat(32) }));
     expect(response.statusCode).toBe(422);
