@@ -29,6 +29,18 @@ describe('logger', () => {
     expect(out).not.toMatch(/top-secret|hunter22|Basic abc|"pc"/);
   });
 
+  it('hides the values of a database key error', () => {
+    // PostgreSQL's unique and foreign key errors quote the values (a callback token, an identity).
+    const { lines, logger } = capture();
+    const error = Object.assign(new Error('duplicate key value violates unique constraint "provider_accounts_callback_token_key"'), {
+      code: '23505',
+      detail: 'Key (callback_token)=(zgEFiuh6PpHaT8J3J7PgpW6tCwJlplry) already exists.',
+    });
+    logger.error({ err: error }, 'request failed');
+    const out = JSON.parse(lines.join('')) as { err: { detail: string; code: string } };
+    expect(out.err).toMatchObject({ code: '23505', detail: 'Key (callback_token)=([redacted]) already exists.' });
+  });
+
   it('leaves ordinary numbers alone', () => {
     expect(maskPhones('took 1234 ms, 12 items')).toBe('took 1234 ms, 12 items');
   });

@@ -50,6 +50,17 @@ function maskDeep(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Errors with their message, stack and fields, except the values PostgreSQL quotes in a key
+ * error's `detail` (`Key (callback_token)=(…) already exists.`): a unique or foreign key can hold
+ * a secret (a callback token) or personal data (an identity).
+ */
+function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const out = pino.stdSerializers.err(error);
+  if (typeof out.detail === 'string') out.detail = out.detail.replace(/^(Key \(.*?\)=\().*(\)[^)]*)$/s, '$1[redacted]$2');
+  return out;
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -71,7 +82,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         res(reply: { statusCode?: number; raw?: { statusCode?: number } }) {
           return { statusCode: reply.statusCode ?? reply.raw?.statusCode };
         },
-        err: pino.stdSerializers.err,
+        err: serializeError,
       },
     },
     destination,
