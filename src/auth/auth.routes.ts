@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { AppError, forbidden, tooManyRequests, unauthorized } from '../errors.js';
-import { normaliseEmail, countUsers, createUser } from './users.service.js';
-import { verifyLogin } from './passwords.js';
+import { normaliseEmail, countUsers, createUser, MAX_EMAIL_LENGTH } from './users.service.js';
+import { MAX_PASSWORD_LENGTH, verifyLogin } from './passwords.js';
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS, setSessionProject } from './sessions.service.js';
 import { sessionUserOf } from './auth.plugin.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -87,7 +87,12 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
       schema: {
         tags: ['auth'],
         summary: 'Log in to the dashboard; sets an httpOnly session cookie.',
-        body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
+        // Bounded like the accounts themselves: every failed email is kept in memory for the
+        // login limit, and a 1 MiB one per guess would fill it.
+        body: z.object({
+          email: z.string().min(1).max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`),
+          password: z.string().min(1).max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
+        }),
         response: { 200: meSchema },
       },
     },

@@ -5,6 +5,7 @@ import { hash, verify } from '@node-rs/argon2';
 const OPTIONS = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const MIN_PASSWORD_LENGTH = 10;
+export const MAX_PASSWORD_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
@@ -36,6 +37,6 @@ export async function verifyLogin(passwordHash: string | undefined, password: st
 /** Returns why a password is not acceptable, or null. */
 export function passwordProblem(password: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (password.length > 256) return 'must be at most 256 characters';
+  if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
   return null;
 }

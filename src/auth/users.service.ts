@@ -10,6 +10,8 @@ export interface UserSummary {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The longest address SMTP carries (RFC 5321: 64 + 1 + 255). */
+export const MAX_EMAIL_LENGTH = 320;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -20,6 +22,7 @@ export async function createUser(db: Db, input: { email: string; password: strin
   const email = normaliseEmail(input.email);
   const problems = [];
   if (!EMAIL.test(email)) problems.push({ path: 'email', message: 'must be an email address such as ana@example.com' });
+  else if (email.length > MAX_EMAIL_LENGTH) problems.push({ path: 'email', message: `must be at most ${MAX_EMAIL_LENGTH} characters` });
   const weak = passwordProblem(input.password);
   if (weak) problems.push({ path: 'password', message: weak });
   if (problems.length > 0) throw validationFailed(problems);

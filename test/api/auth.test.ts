@@ -195,6 +195,18 @@ describe.each(testEngines())('dashboard auth ($name)', (engine) => {
     expect(json(await upload(project.headers)).error.code).toBe('invalid_json');
   });
 
+  it('refuses login fields longer than any account can have, before counting them', async () => {
+    // Each failed email is kept in memory for 15 minutes: 1 MiB emails would fill it quickly.
+    const response = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '198.51.100.40',
+      payload: { email: `${'a'.repeat(100_000)}@example.com`, password: 'p'.repeat(5000) },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(json(response).error.details.map((problem: { path: string }) => problem.path).sort()).toEqual(['email', 'password']);
+  });
+
   it('lets members open only their projects, and admins every project', async () => {
     const a = await ctx.createProject('A');
     const b = await ctx.createProject('B');
