@@ -35,8 +35,12 @@ export function registerDemoCommand(program: Command): void {
         port: sandboxPort,
         knobs: { dlrDelayMs: [400, 2500], readShare: 0.6, failShare: 0.04, failReason: 'not_on_whatsapp', autoReplyShare: 0.08, autoReplyText: 'Thanks! Is this offer valid online too?', autoReplyDelayMs: [1000, 4000] },
       });
+      // The demo admin's password is printed and documented: the demo answers this machine only,
+      // unless WACAST_HOST asks for more.
+      const hostChosen = (process.env.WACAST_HOST ?? '').trim() !== '';
       const config = {
         ...base,
+        host: hostChosen ? base.host : '127.0.0.1',
         dataDir: base.databaseUrl ? base.dataDir : join(base.dataDir, 'demo'),
         providerUrls: { gupshupEnterprise: sandbox.env.GUPSHUP_ENTERPRISE_URL, gupshupApi: sandbox.env.GUPSHUP_API_URL, vonageApi: sandbox.env.VONAGE_API_URL },
       };
@@ -72,6 +76,8 @@ export function registerDemoCommand(program: Command): void {
       worker.start();
 
       console.log(`\nwacast demo is running at ${config.publicUrl}`);
+      if (!hostChosen) console.log('It answers this machine only (127.0.0.1): set WACAST_HOST to open it to others.');
+      else if (!isLoopback(config.host)) console.log(`Listening on ${config.host}: anyone who can reach it can log in with the demo password below.`);
       if (login) console.log(login);
       console.log(`Provider sandbox: ${sandbox.url} (what it received: ${sandbox.url}/_sandbox/messages)`);
       if (world.accountId) console.log(`API credentials of the demo project: ${world.accountId} / ${world.passcode} (shown once)`);
@@ -90,4 +96,8 @@ export function registerDemoCommand(program: Command): void {
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());
     });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertBuilt, WACAST_BIN } from '../helpers/cli.js';
@@ -19,7 +19,8 @@ describe('wacast demo', () => {
     assertBuilt();
     const port = await freePort();
     const child = spawn(process.execPath, [WACAST_BIN, 'demo'], {
-      env: { PATH: process.env.PATH ?? '', WACAST_DATA_DIR: dir, WACAST_PORT: String(port), WACAST_HOST: '127.0.0.1', WACAST_LOG_LEVEL: 'warn' },
+      // No WACAST_HOST: the demo, whose admin password is public, answers this machine only.
+      env: { PATH: process.env.PATH ?? '', WACAST_DATA_DIR: dir, WACAST_PORT: String(port), WACAST_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -29,6 +30,11 @@ describe('wacast demo', () => {
       const deadline = Date.now() + 30_000;
       while (!output.includes('wacast demo is running') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(output).toContain('Log in as demo@wacast.local / demo-password');
+      expect(output).toContain('It answers this machine only (127.0.0.1): set WACAST_HOST to open it to others.');
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+      if (external) await expect(fetch(`http://${external}:${port}/healthz`)).rejects.toThrow();
       const base = `http://127.0.0.1:${port}`;
       const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'demo@wacast.local', password: 'demo-password' }) });
       expect(login.status).toBe(200);
