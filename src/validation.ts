@@ -39,6 +39,15 @@ export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
+/**
+ * The `cursor` query parameter of a list. Services check it (`src/cursors.ts`): a value the list
+ * did not return is a 422 on `cursor`, never the first page again.
+ */
+export const cursorParam = z
+  .string()
+  .optional()
+  .describe('The nextCursor of the previous page, unchanged; leave out for the first page. Any other value is refused (422).');
+
 /** The error body every failing request gets. */
 export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),

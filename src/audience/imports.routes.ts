@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { AppError, badRequest, payloadTooLarge, validationFailed } from '../errors.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { listOf } from '../validation.js';
+import { cursorParam, listOf } from '../validation.js';
 import { isPhoneRegion } from './phone.js';
 import { createImport, getImport, listImports, runImport } from './imports.service.js';
 
@@ -157,7 +157,7 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
       schema: {
         tags: ['audience'],
         summary: 'Imports, newest first.',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().min(1).optional() }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: cursorParam }),
         response: { 200: listOf(importSchema) },
       },
     },

@@ -9,6 +9,7 @@ import type { Db } from '../storage/db.js';
 import type { ImportsTable } from '../storage/schema.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { AppError, notFound } from '../errors.js';
+import { idCursor } from '../cursors.js';
 import { newId } from '../ids.js';
 import { importProfiles, type BadRow, type ImportOptions, type ImportProgress } from './import.service.js';
 
@@ -105,7 +106,8 @@ export async function getImport(db: Db, projectId: string, id: string): Promise<
 
 export async function listImports(db: Db, projectId: string, options: { cursor?: string | undefined; limit: number }): Promise<{ items: ImportView[]; nextCursor: string | null }> {
   let query = db.kysely.selectFrom('imports').selectAll().where('project_id', '=', projectId);
-  if (options.cursor) query = query.where('id', '<', options.cursor);
+  const after = idCursor(options.cursor);
+  if (after) query = query.where('id', '<', after);
   const rows = await query.orderBy('id', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit).map(toView);
   return { items: page, nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };

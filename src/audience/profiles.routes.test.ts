@@ -50,7 +50,7 @@ describe.each(testEngines())('profiles API ($name)', (engine) => {
     const purchases = json(await get('/api/v1/profiles/bob/events?name=purchase&limit=100'));
     expect(purchases.items).toHaveLength(30);
     expect(purchases.items.every((event: { name: string }) => event.name === 'Purchase')).toBe(true);
-    expect((await get('/api/v1/profiles/bob/events?cursor=garbage')).statusCode).toBe(400);
+    expect((await get('/api/v1/profiles/bob/events?cursor=garbage')).statusCode).toBe(422);
   });
 
   it('finds profiles by identity, phone or name prefix', async () => {

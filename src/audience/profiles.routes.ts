@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { listOf } from '../validation.js';
+import { cursorParam, listOf } from '../validation.js';
 import { eventNameKey } from './audience.limits.js';
 import { getProfileView, listProfileEvents, listProfileMessages, profileIdOf, searchProfiles } from './profiles.service.js';
 
@@ -69,7 +69,7 @@ const messageSchema = z.object({
 const identityParams = z.object({ identity: z.string().min(1).describe('The profile identity (URL-encoded).') });
 const page = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).optional().describe('nextCursor of the previous page.'),
+  cursor: cursorParam,
 };
 
 export async function profileRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {

@@ -6,7 +6,8 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../storage/db.js';
 import { parseJson } from '../storage/json.js';
 import { profileNameKey, startsWith } from '../storage/dialect.js';
-import { badRequest, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
+import { idCursor, timeIdCursor } from '../cursors.js';
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from './reachability.js';
 import type { Properties } from './profile-data.js';
 
@@ -65,15 +66,6 @@ export async function profileIdOf(db: Db, projectId: string, identity: string): 
   return row.id;
 }
 
-/** Timeline cursors are `<ts>:<id>` of the last item of the previous page. */
-function parseCursor(cursor: string | undefined): { ts: number; id: string } | null {
-  if (!cursor) return null;
-  const at = cursor.indexOf(':');
-  const ts = Number(cursor.slice(0, at));
-  if (at < 1 || !Number.isSafeInteger(ts)) throw badRequest(`cursor ${JSON.stringify(cursor)} is not a cursor returned by this endpoint`);
-  return { ts, id: cursor.slice(at + 1) };
-}
-
 /** Events of a profile, newest first, optionally one event name only. */
 export async function listProfileEvents(
   db: Db,
@@ -87,7 +79,7 @@ export async function listProfileEvents(
     .where('project_id', '=', projectId)
     .where('profile_id', '=', profileId);
   if (options.nameKey) query = query.where('name_key', '=', options.nameKey);
-  const after = parseCursor(options.cursor);
+  const after = timeIdCursor(options.cursor);
   if (after) query = query.where((eb) => eb.or([eb('ts', '<', after.ts), eb.and([eb('ts', '=', after.ts), eb('id', '<', after.id)])]));
   const rows = await query.orderBy('ts', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit).map((row) => ({ id: row.id, name: row.name, properties: parseJson<Properties>(row.properties, {}), ts: row.ts }));
@@ -168,7 +160,8 @@ export async function searchProfiles(db: Db, projectId: string, options: { q?: s
     ]);
   const q = options.q?.trim() ?? '';
   const inProject = sql<SqlBool>`${sql.ref('profiles.project_id')} = ${projectId}`;
-  const after = options.cursor ? sql<SqlBool>` and ${sql.ref('profiles.id')} < ${options.cursor}` : sql``;
+  const afterId = idCursor(options.cursor);
+  const after = afterId ? sql<SqlBool>` and ${sql.ref('profiles.id')} < ${afterId}` : sql``;
   if (q === '') {
     query = query.where(sql<SqlBool>`${inProject}${after}`).orderBy('profiles.id', 'desc');
   } else {
@@ -243,7 +236,7 @@ export async function listProfileMessages(db: Db, projectId: string, profileId: 
     ])
     .where('messages.project_id', '=', projectId)
     .where('messages.profile_id', '=', profileId);
-  const after = parseCursor(options.cursor);
+  const after = timeIdCursor(options.cursor);
   if (after) {
     query = query.where((eb) => eb.or([eb('messages.created_at', '<', after.ts), eb.and([eb('messages.created_at', '=', after.ts), eb('messages.id', '<', after.id)])]));
   }

@@ -5,6 +5,7 @@ import type { Selectable } from 'kysely';
 import { parseJson, toJson } from '../storage/json.js';
 import { newId } from '../ids.js';
 import { conflict, notFound } from '../errors.js';
+import { idCursor } from '../cursors.js';
 import type { SegmentFilter } from './segment-filter.js';
 
 export interface Segment {
@@ -37,7 +38,8 @@ export async function getSegment(db: Db, projectId: string, id: string): Promise
 /** Newest first; `cursor` is the id of the last segment of the previous page. */
 export async function listSegments(db: Db, projectId: string, options: { cursor?: string | undefined; limit: number }): Promise<{ items: Segment[]; nextCursor: string | null }> {
   let query = db.kysely.selectFrom('segments').selectAll().where('project_id', '=', projectId);
-  if (options.cursor) query = query.where('id', '<', options.cursor);
+  const after = idCursor(options.cursor);
+  if (after) query = query.where('id', '<', after);
   const rows = await query.orderBy('id', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   return { items: page.map(toSegment), nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };

@@ -4,6 +4,7 @@
  */
 import type { AppDeps } from '../deps.js';
 import type { MessageStatus } from '../storage/schema.js';
+import { idCursor } from '../cursors.js';
 
 export const LOG_STATUSES = ['skipped', 'queued', 'sent', 'delivered', 'read', 'failed', 'unknown', 'cancelled'] as const;
 export type LogStatus = (typeof LOG_STATUSES)[number];
@@ -42,7 +43,8 @@ export async function messageLog(
     .where('messages.campaign_id', '=', campaignId);
   if (options.status === 'queued') query = query.where('messages.status', 'in', ['queued', 'sending']);
   else if (options.status) query = query.where('messages.status', '=', options.status);
-  if (options.cursor) query = query.where('messages.id', '>', options.cursor);
+  const after = idCursor(options.cursor);
+  if (after) query = query.where('messages.id', '>', after);
   const rows = await query.orderBy('messages.id').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   return {

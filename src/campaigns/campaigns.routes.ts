@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { notFound, validationFailed } from '../errors.js';
-import { listOf } from '../validation.js';
+import { cursorParam, listOf } from '../validation.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import {
   cloneCampaign,
@@ -139,7 +139,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       schema: {
         tags,
         summary: 'Campaigns, newest first, with their state and key numbers.',
-        querystring: z.object({ state: stateEnum.optional(), cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        querystring: z.object({ state: stateEnum.optional(), cursor: cursorParam, limit: z.coerce.number().int().min(1).max(200).default(50) }),
         response: { 200: listOf(campaignSchema) },
       },
     },
@@ -198,7 +198,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         params: idParams,
         querystring: z.object({
           status: z.enum(LOG_STATUSES).optional(),
-          cursor: z.string().optional(),
+          cursor: cursorParam,
           limit: z.coerce.number().int().min(1).max(500).default(100),
           format: z.enum(['json', 'csv']).default('json'),
         }),

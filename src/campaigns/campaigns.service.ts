@@ -11,6 +11,7 @@ import type { CampaignRow, CampaignState, CampaignsTable } from '../storage/sche
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
+import { idCursor } from '../cursors.js';
 import { compileParams, liquidProblem } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import { isValidTime, isValidTimezone, type DndWindow } from './dnd.js';
@@ -388,7 +389,8 @@ export async function listCampaigns(
     ])
     .where('campaigns.project_id', '=', projectId);
   if (options.state) query = query.where('campaigns.state', '=', options.state);
-  if (options.cursor) query = query.where('campaigns.id', '<', options.cursor);
+  const after = idCursor(options.cursor);
+  if (after) query = query.where('campaigns.id', '<', after);
   const rows = await query.orderBy('campaigns.id', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   return {

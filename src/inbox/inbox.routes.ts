@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { listOf } from '../validation.js';
+import { cursorParam, listOf } from '../validation.js';
 import { openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
 import { conversationPhone, getConversation, listConversations, markConversationRead, replyToConversation } from './inbox.service.js';
@@ -72,7 +72,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
         querystring: z.object({
           phone: z.string().optional().describe('Only numbers containing these digits.'),
           unread: z.enum(['true', 'false']).optional(),
-          cursor: z.string().optional(),
+          cursor: cursorParam,
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
         response: { 200: listOf(summarySchema) },
@@ -123,7 +123,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
         tags,
         summary: 'One conversation: inbound and outbound messages in time order, with delivery ticks and campaign context.',
         params: phoneParams,
-        querystring: z.object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        querystring: z.object({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(200).default(50) }),
         response: { 200: conversationSchema },
       },
     },

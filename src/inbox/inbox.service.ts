@@ -14,6 +14,7 @@ import type { AppDeps } from '../deps.js';
 import type { MessageKind, MessageStatus } from '../storage/schema.js';
 import { parseJson } from '../storage/json.js';
 import { AppError, conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
+import { invalidCursor } from '../cursors.js';
 import { readPayload, type MessagePayload } from '../campaigns/message-payload.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import { fillPlaceholders } from '../templates/placeholders.js';
@@ -99,7 +100,7 @@ function decodeCursor(cursor: string, shape: Array<'string' | 'number'>): Array<
   } catch {
     // reported below
   }
-  throw validationFailed([{ path: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
+  throw invalidCursor();
 }
 
 function summaryQuery(deps: Pick<AppDeps, 'db'>, projectId: string) {
@@ -147,7 +148,7 @@ export async function listConversations(
     query = query.where('c.phone', 'like', `%${digits}%`);
   }
   if (options.unread) query = query.where('c.unread', '>', 0);
-  if (options.cursor) {
+  if (options.cursor !== undefined) {
     const [updatedAt, phone] = decodeCursor(options.cursor, ['number', 'string']) as [number, string];
     query = query.where((eb) => eb.or([eb('c.updated_at', '<', updatedAt), eb.and([eb('c.updated_at', '=', updatedAt), eb('c.phone', '<', phone)])]));
   }
@@ -219,7 +220,7 @@ export async function getConversation(
   now = Date.now(),
 ): Promise<Conversation> {
   const summary = await summaryOf(deps, projectId, phone, now);
-  const before = options.cursor ? (decodeCursor(options.cursor, ['number', 'string']) as [number, string]) : null;
+  const before = options.cursor !== undefined ? (decodeCursor(options.cursor, ['number', 'string']) as [number, string]) : null;
   const { kysely } = deps.db;
 
   let inbound = kysely

@@ -12,7 +12,8 @@
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { CallbackKind } from '../storage/schema.js';
-import { notFound, validationFailed } from '../errors.js';
+import { notFound } from '../errors.js';
+import { seqCursor } from '../cursors.js';
 
 /** Characters of a stored body returned per item. */
 export const REJECTED_BODY_PREVIEW = 8192;
@@ -74,12 +75,6 @@ function answered(row: { http_status: number | null; signature_ok: number | null
   return row.applied_at !== null || row.attempts > 0 ? 200 : 400;
 }
 
-function parseCursor(cursor: string): number {
-  const seq = /^\d{1,15}$/.test(cursor) ? Number(cursor) : NaN;
-  if (!Number.isSafeInteger(seq)) throw validationFailed([{ path: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
-  return seq;
-}
-
 export async function listRejectedCallbacks(
   deps: Pick<AppDeps, 'db'>,
   projectId: string,
@@ -107,7 +102,8 @@ export async function listRejectedCallbacks(
     .where('provider_id', '=', providerId)
     .where('state', '=', 'invalid')
     .where('project_id', '=', projectId);
-  if (options.cursor) query = query.where('seq', '<', parseCursor(options.cursor));
+  const before = seqCursor(options.cursor);
+  if (before !== undefined) query = query.where('seq', '<', before);
   const rows = await query.orderBy('seq', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   return {

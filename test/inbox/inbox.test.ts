@@ -111,6 +111,12 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     const second = json(await get(`${url(stranger)}?limit=3&cursor=${first.nextCursor}`));
     expect(second.messages.map((message: { text: string }) => message.text)).toEqual(['hi', 'message 0', 'message 1']);
     expect(second.nextCursor).toBeNull();
+    // A cursor this conversation did not return used to be ignored on lists; here it is a 422 on cursor.
+    for (const cursor of ['garbage', '', Buffer.from('["x"]').toString('base64url')]) {
+      const bad = await get(`${url(stranger)}?limit=3&cursor=${encodeURIComponent(cursor)}`);
+      expect(bad.statusCode, cursor).toBe(422);
+      expect(json(bad).error.details).toEqual([{ path: 'cursor', message: expect.stringContaining('nextCursor') }]);
+    }
   });
 
   it('queues a free-text reply inside the 24-hour window and sends it through the provider account first', async () => {
