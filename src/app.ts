@@ -10,13 +10,12 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import {
-  hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import './validation.js';
+import { schemaProblems } from './validation.js';
 import { AppError, invalidJson, payloadTooLarge, validationFailed } from './errors.js';
 import { authPlugin } from './auth/auth.plugin.js';
 import type { AppDeps } from './deps.js';
@@ -169,14 +168,8 @@ function jsonSyntaxError(text: string): string {
 /** Maps anything thrown by a handler or by Fastify itself to the one error shape. */
 function toAppError(error: FastifyError, contentType: string | undefined): AppError {
   if (error instanceof AppError) return error;
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = error.validationContext ?? 'body';
-    const problems = error.validation.map((issue) => {
-      const field = issue.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-      return { path: field ? (where === 'body' ? field : `${where}.${field}`) : where, message: issue.message ?? 'is invalid' };
-    });
-    return validationFailed(problems);
-  }
+  const problems = schemaProblems(error);
+  if (problems) return validationFailed(problems);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return payloadTooLarge(`The request body is larger than the ${error.message.match(/\d+/)?.[0] ?? ''} byte limit for this endpoint.`.replace('  ', ' '));

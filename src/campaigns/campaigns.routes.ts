@@ -6,9 +6,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { notFound, validationFailed } from '../errors.js';
-import { cursorParam, listOf } from '../validation.js';
+import { cursorParam, listOf, refuseInvalidBody } from '../validation.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import {
+  checkCampaign,
   cloneCampaign,
   createCampaign,
   deleteCampaign,
@@ -21,6 +22,7 @@ import {
   updateCampaign,
   type Audience,
   type Campaign,
+  type CampaignInput,
 } from './campaigns.service.js';
 import { campaignTimeline, LOG_STATUSES, messageLog, messageLogCsv } from './campaign-report.js';
 import { previewFor, sampleProfile, sendTestMessage } from './send-test.js';
@@ -125,9 +127,15 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
 
   app.post(
     '/api/v1/campaigns',
-    { config: auth, schema: { tags, summary: 'Create a campaign (a draft).', body: campaignBody, response: { 201: campaignSchema } } },
+    // attachValidation: a body refused by the schema is answered with the service's checks too.
+    { config: auth, attachValidation: true, schema: { tags, summary: 'Create a campaign (a draft).', body: campaignBody, response: { 201: campaignSchema } } },
     async (request, reply) => {
-      const campaign = await createCampaign(deps, projectIdOf(request), { ...request.body, audience: normaliseAudience(request.body.audience) });
+      const projectId = projectIdOf(request);
+      await refuseInvalidBody(request, async (fields) => {
+        await checkCampaign(deps, projectId, { ...fields, audience: normaliseAudience(fields.audience) } as CampaignInput);
+        return [];
+      });
+      const campaign = await createCampaign(deps, projectId, { ...request.body, audience: normaliseAudience(request.body.audience) });
       return reply.status(201).send(campaign);
     },
   );

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { cursorParam, listOf } from '../validation.js';
+import { cursorParam, listOf, refuseInvalidBody } from '../validation.js';
 import { listRejectedCallbacks, REJECTED_BODY_PREVIEW } from '../webhooks/rejected-callbacks.js';
 import {
   createProviderAccount,
@@ -12,6 +12,7 @@ import {
   getProviderAccount,
   issueDraftCallbackUrls,
   listProviderAccounts,
+  newAccountProblems,
   rotateCallbackToken,
   updateProviderAccount,
 } from './provider-accounts.service.js';
@@ -92,8 +93,12 @@ export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppD
 
   app.post(
     '/api/v1/providers',
-    { config: { auth: 'project' }, schema: { tags, summary: 'Connect a Gupshup or Nexmo account.', body: createBody, response: { 201: providerAccountSchema } } },
-    async (request, reply) => reply.status(201).send(await createProviderAccount(deps, projectIdOf(request), request.body)),
+    // attachValidation: a body refused by the schema is answered with the service's checks too.
+    { config: { auth: 'project' }, attachValidation: true, schema: { tags, summary: 'Connect a Gupshup or Nexmo account.', body: createBody, response: { 201: providerAccountSchema } } },
+    async (request, reply) => {
+      await refuseInvalidBody(request, (fields) => newAccountProblems(deps, fields));
+      return reply.status(201).send(await createProviderAccount(deps, projectIdOf(request), request.body));
+    },
   );
 
   app.get(

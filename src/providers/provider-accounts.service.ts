@@ -80,13 +80,26 @@ export function issueDraftCallbackUrls(deps: Pick<AppDeps, 'config' | 'secrets'>
   return { callbackToken, ...callbackUrls(deps.config.publicUrl, type, callbackToken) };
 }
 
-export async function createProviderAccount(deps: AppDeps, projectId: string, input: ProviderAccountInput): Promise<ProviderAccount> {
+/**
+ * What is wrong with the given fields of a new account; credentials are checked only with a
+ * `type` (their fields depend on it). The create route also runs it on the fields its schema
+ * accepted when others were refused, so one answer names every problem.
+ */
+export function newAccountProblems(deps: Pick<AppDeps, 'secrets'>, input: Partial<ProviderAccountInput>): FieldProblem[] {
   const problems = checkCommon(input);
-  const parsed = parseCredentials(input.type, input.credentials);
-  if (!parsed.ok) problems.push(...parsed.problems);
+  if (input.type !== undefined && input.credentials !== undefined) {
+    const parsed = parseCredentials(input.type, input.credentials);
+    if (!parsed.ok) problems.push(...parsed.problems);
+  }
   if (input.callbackToken !== undefined && !isIssuedCallbackToken(deps.secrets, input.callbackToken)) {
     problems.push({ path: 'callbackToken', message: 'was not issued by this server: request one with POST /api/v1/providers/callback-urls, or omit it' });
   }
+  return problems;
+}
+
+export async function createProviderAccount(deps: AppDeps, projectId: string, input: ProviderAccountInput): Promise<ProviderAccount> {
+  const problems = newAccountProblems(deps, input);
+  const parsed = parseCredentials(input.type, input.credentials);
   if (problems.length > 0 || !parsed.ok) throw validationFailed(problems);
   const now = Date.now();
   const id = newId(now);

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { listOf } from '../validation.js';
-import { ATTACHMENT_TYPES, createTemplate, deleteTemplate, getTemplateRow, listTemplates, toTemplate, updateTemplate } from './templates.service.js';
+import { listOf, refuseInvalidBody } from '../validation.js';
+import { ATTACHMENT_TYPES, createTemplate, deleteTemplate, getTemplateRow, listTemplates, templateProblems, toTemplate, updateTemplate } from './templates.service.js';
 
 const attachmentType = z.enum(ATTACHMENT_TYPES, { message: 'must be one of none, image, video, document' });
 
@@ -37,8 +37,13 @@ export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): P
 
   app.post(
     '/api/v1/templates',
-    { config: { auth: 'project' }, schema: { tags, summary: 'Register an approved template.', body: createBody, response: { 201: templateSchema } } },
-    async (request, reply) => reply.status(201).send(await createTemplate(deps, projectIdOf(request), request.body)),
+    // attachValidation: a body refused by the schema is answered with the service's checks too.
+    { config: { auth: 'project' }, attachValidation: true, schema: { tags, summary: 'Register an approved template.', body: createBody, response: { 201: templateSchema } } },
+    async (request, reply) => {
+      const projectId = projectIdOf(request);
+      await refuseInvalidBody(request, (fields) => templateProblems(deps, projectId, fields));
+      return reply.status(201).send(await createTemplate(deps, projectId, request.body));
+    },
   );
 
   app.get(
@@ -60,9 +65,14 @@ export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): P
     '/api/v1/templates/:id',
     {
       config: { auth: 'project' },
+      attachValidation: true,
       schema: { tags, summary: 'Change a template (refused while a scheduled, running or paused campaign uses it).', params: idParams, body: createBody.partial(), response: { 200: templateSchema } },
     },
-    async (request) => updateTemplate(deps, projectIdOf(request), request.params.id, request.body),
+    async (request) => {
+      const projectId = projectIdOf(request);
+      await refuseInvalidBody(request, (fields) => templateProblems(deps, projectId, fields));
+      return updateTemplate(deps, projectId, request.params.id, request.body);
+    },
   );
 
   app.delete(

@@ -82,6 +82,15 @@ async function check(deps: Pick<AppDeps, 'db'>, projectId: string, input: Partia
   return { problems, count };
 }
 
+/**
+ * What is wrong with the given fields of a template (each checked on its own; the provider
+ * account must belong to the project). The routes also run it on the fields their schema accepted
+ * when others were refused, so one answer names every problem.
+ */
+export async function templateProblems(deps: Pick<AppDeps, 'db'>, projectId: string, input: Partial<TemplateInput>): Promise<FieldProblem[]> {
+  return (await check(deps, projectId, input)).problems;
+}
+
 export async function createTemplate(deps: Pick<AppDeps, 'db'>, projectId: string, input: TemplateInput): Promise<Template> {
   const { problems, count } = await check(deps, projectId, { ...input, language: input.language ?? 'en' });
   if (problems.length > 0) throw validationFailed(problems);

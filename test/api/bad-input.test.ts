@@ -119,4 +119,39 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
       { path: 'querystring.state', message: 'must be one of "draft", "scheduled", "running", "paused", "completed", "stopped", "failed"' },
     ]);
   });
+
+  // A value refused by the route schema (an enum, a wrong type, a missing field) used to hide the
+  // service's checks of the other fields until it was fixed: two rounds to learn what was wrong.
+  it.each([
+    [
+      'a provider account with an unknown type, a blank nickname and rate 0',
+      '/api/v1/providers',
+      () => ({ ...gupshupProviderInput(), type: 'twilio', nickname: '  ', ratePerSecond: 0 }),
+      ['type', 'nickname', 'ratePerSecond'],
+    ],
+    [
+      'a provider account with isDefault "yes" and incomplete credentials',
+      '/api/v1/providers',
+      () => gupshupProviderInput({ isDefault: 'yes', credentials: { ...gupshupProviderInput().credentials, mobileNumber: 'call me' } }),
+      ['isDefault', 'credentials.mobileNumber'],
+    ],
+    [
+      'a campaign with a bad DND action, too few params and an unreadable sendAt',
+      '/api/v1/campaigns',
+      () => ({ name: 'Mixed', providerId, templateId, audience: { all: true }, params: [], sendAt: 'tomorrow', dnd: { from: '21:00', to: '09:00', timezone: 'Asia/Kolkata', action: 'later' } }),
+      ['dnd.action', 'params', 'sendAt'],
+    ],
+    [
+      'a campaign without a name and with an empty audience',
+      '/api/v1/campaigns',
+      () => ({ providerId, templateId, audience: {}, params: ['x'] }),
+      ['name', 'audience'],
+    ],
+  ])('POST names every problem of %s in one answer', async (_what, url, body, paths) => {
+    const response = await ctx.app.inject({ method: 'POST', url, headers: project.headers, payload: body() });
+    expect(response.statusCode, response.body).toBe(422);
+    const error = json(response).error;
+    expect(error.code).toBe('validation_failed');
+    expect(error.details.map((problem: { path: string }) => problem.path)).toEqual(paths);
+  });
 });

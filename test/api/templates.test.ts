@@ -37,6 +37,49 @@ describe.each(testEngines())('templates API ($name)', (engine) => {
     expect(problem?.message).toMatch(message);
   });
 
+  // The schema's enum on attachmentType used to answer before the service's checks ran: a client
+  // fixing attachmentType then learnt that the namespace was wrong too.
+  it('names every problem of a create in one answer, the schema\'s and the service\'s', async () => {
+    const response = await create({ providerId: 'nope', namespace: 'abc:welcome', body: 'Hi {{2}}', attachmentType: 'gif', language: 'English' });
+    expect(response.statusCode).toBe(422);
+    const details: Array<{ path: string; message: string }> = json(response).error.details;
+    expect(details.map((problem) => problem.path).sort()).toEqual(['attachmentType', 'body', 'language', 'namespace', 'providerId']);
+    expect(details.find((problem) => problem.path === 'attachmentType')?.message).toBe('must be one of none, image, video, document');
+    expect(details.find((problem) => problem.path === 'namespace')?.message).toMatch(/capitals/);
+
+    // Wrong types and missing fields come with the service's problems on the other fields, once each.
+    const mixed = await create({ namespace: 5, body: 'Hi {{name}}', attachmentType: 'gif', lang: 'en' });
+    expect(mixed.statusCode).toBe(422);
+    expect(json(mixed).error.details).toEqual([
+      { path: 'providerId', message: 'is required' },
+      { path: 'namespace', message: 'expected string, got number' },
+      { path: 'attachmentType', message: 'must be one of none, image, video, document' },
+      { path: 'body', message: expect.stringMatching(/unknown field\(s\): lang/) },
+      { path: 'body', message: expect.stringMatching(/not a placeholder/) },
+    ]);
+    expect(json(mixed).error.details.filter((problem: { path: string }) => problem.path === 'namespace')).toHaveLength(1);
+
+    // A body that is not an object has nothing more to check.
+    const list = await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: [] });
+    expect(list.statusCode).toBe(422);
+    expect(json(list).error.details).toEqual([{ path: 'body', message: 'expected object, got array' }]);
+  });
+
+  it('names every problem of an edit in one answer', async () => {
+    const template = json(await create({ providerId, namespace: 'ABC:patch_all', body: 'Hi', attachmentType: 'none' }));
+    const response = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/templates/${template.id}`, headers: project.headers, payload: { attachmentType: 'gif', namespace: 'bad' } });
+    expect(response.statusCode).toBe(422);
+    expect(json(response).error.details.map((problem: { path: string }) => problem.path)).toEqual(['attachmentType', 'namespace']);
+    expect(json(await ctx.app.inject({ method: 'GET', url: `/api/v1/templates/${template.id}`, headers: project.headers }))).toMatchObject({ namespace: 'ABC:patch_all', attachmentType: 'none' });
+  });
+
+  it('still documents the allowed attachment types in the OpenAPI document', async () => {
+    const document = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
+    const schema = document.paths['/api/v1/templates'].post.requestBody.content['application/json'].schema;
+    expect(schema.properties.attachmentType).toMatchObject({ type: 'string', enum: ['none', 'image', 'video', 'document'], default: 'none' });
+    expect(schema.required).toEqual(['providerId', 'namespace', 'body']);
+  });
+
   it('refuses a duplicate namespace for the same account', async () => {
     await create({ providerId, namespace: 'ABC:dup', body: 'x', attachmentType: 'none' });
     const again = await create({ providerId, namespace: 'ABC:dup', body: 'y', attachmentType: 'none' });
