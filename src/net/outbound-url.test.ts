@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPrivateAddress, outboundUrlProblem, renderedUrlProblem } from './outbound-url.js';
 
 describe('outbound URLs', () => {
-  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1'])('%s is private', (address) => {
+  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '192.0.0.170', '100.64.0.1', '198.18.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1'])('%s is private', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
   // IPv4 inside IPv6, as URL parsing writes it (hex) and as people type it.
@@ -12,7 +12,7 @@ describe('outbound URLs', () => {
       expect(isPrivateAddress(address)).toBe(true);
     },
   );
-  it.each(['8.8.8.8', '172.32.0.1', '2001:4860:4860::8888', '::ffff:808:808', '::ffff:8.8.8.8', '2002:808:808::1', '64:ff9b::808:808'])('%s is public', (address) => {
+  it.each(['8.8.8.8', '172.32.0.1', '192.0.1.1', '192.1.0.1', '2001:4860:4860::8888', '::ffff:808:808', '::ffff:8.8.8.8', '2002:808:808::1', '64:ff9b::808:808'])('%s is public', (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
   it('refuses loopback and private URLs unless allowed', async () => {

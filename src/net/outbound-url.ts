@@ -7,11 +7,18 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
+/**
+ * IANA special-purpose IPv4 ranges that do not reach the public internet: this network, private
+ * (10/8, 172.16/12, 192.168/16), shared (100.64/10), loopback, link-local, IETF protocol
+ * assignments (192.0.0/24, e.g. 192.0.0.170 for NAT64 discovery), benchmarking (198.18/15),
+ * multicast and reserved (224/3). The documentation ranges are left alone: nothing routes them.
+ */
 function ipv4Private(address: string): boolean {
-  const [a = 0, b = 0] = address.split('.').map(Number);
+  const [a = 0, b = 0, c = 0] = address.split('.').map(Number);
   return (
     a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19)) || a >= 224
+    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 192 && b === 0 && c === 0) ||
+    (a === 198 && (b === 18 || b === 19)) || a >= 224
   );
 }
 
