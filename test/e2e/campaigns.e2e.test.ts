@@ -16,6 +16,7 @@ import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
 import { holdRequests, recordInputOrder } from './helpers/held-requests.js';
+import { inFirstLineAfterText } from './helpers/layout.js';
 
 const NAMESPACE = 'ACME:spring_sale';
 const BODY = 'Hi {{1}}, spring deals in {{2}} this week.';
@@ -95,6 +96,8 @@ await describeWithRoutes(
       await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi there, spring deals in Delhi this week.');
       await page.getByLabel('Sample profile identity').fill('u6');
       await expect.poll(() => page.getByTestId('preview-error').textContent()).toContain('{{2}}');
+      // One sentence: the profile's identity reads inside it, not broken onto a line of its own.
+      expect(await inFirstLineAfterText(page.getByTestId('preview-error'), page.getByTestId('preview-error').getByText('u6'))).toBe(true);
 
       await page.getByLabel('Sample profile identity').fill('u1');
       await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi Asha, spring deals in Mumbai this week.');
