@@ -16,7 +16,7 @@ import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
 import { holdRequests, recordInputOrder } from './helpers/held-requests.js';
-import { inFirstLineAfterText } from './helpers/layout.js';
+import { atWidth, inFirstLineAfterText, pageOverflow } from './helpers/layout.js';
 
 const NAMESPACE = 'ACME:spring_sale';
 const BODY = 'Hi {{1}}, spring deals in {{2}} this week.';
@@ -195,6 +195,12 @@ await describeWithRoutes(
       await row.waitFor();
       const cells = await row.getByRole('cell').allTextContents();
       expect(cells.slice(1, 8)).toEqual(['Completed', '7', '5', '5', '5', '0', '0']);
+      // In an 800-pixel window the table scrolls in its own box; the page itself does not move sideways.
+      await atWidth(page, 800, async () => {
+        await expect.poll(() => pageOverflow(page)).toBe(0);
+        await row.getByRole('cell').last().scrollIntoViewIfNeeded();
+        expect(await row.getByRole('cell').last().isVisible()).toBe(true);
+      });
       await page.getByLabel('State', { exact: true }).selectOption({ label: 'Draft' });
       await page.getByText('No draft campaigns').waitFor();
     });

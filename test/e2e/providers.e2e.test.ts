@@ -7,8 +7,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
-import { createAdmin } from './helpers/session.js';
+import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
 import { unlabelledControls } from './helpers/a11y.js';
+import { atWidth, pageOverflow } from './helpers/layout.js';
+import { GUPSHUP_CREDENTIALS } from './helpers/sandbox-account.js';
 
 
 const NOTIFICATION_PASSWORD = 'Notif-Secret-4821';
@@ -17,13 +19,14 @@ const TWO_WAY_PASSWORD = 'TwoWay-Secret-9377';
 describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the seed flow (browser)', () => {
   let server: RunningServer;
   let browser: TestBrowser;
+  let session: AdminSession;
   let inboundBeforeSave = '';
   let deliveryBeforeSave = '';
 
   beforeAll(async () => {
     server = await startServer();
     browser = await launchBrowser(server.url);
-    await createAdmin(browser.context, server);
+    session = await createAdmin(browser.context, server);
   });
   afterAll(async () => {
     await browser?.close();
@@ -145,6 +148,27 @@ describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the se
     await page.waitForURL(/\/settings\/channels\/whatsapp$/);
     await page.getByText('No provider accounts yet').waitFor();
     expect(browser.pageErrors.join('\n')).toBe('');
+  });
+
+  it('keeps the list of several accounts, each with its actions, inside its column at 1280 and at 800 pixels', async () => {
+    const { page } = browser;
+    for (const nickname of ['Gupshup promo', 'Gupshup transactional with a long nickname']) {
+      await apiPost(browser.context, server, session, '/api/v1/providers', { type: 'gupshup', nickname, credentials: GUPSHUP_CREDENTIALS });
+    }
+    await page.reload();
+    // The second account is not the default: its row has the most actions, Mark as default among them.
+    const row = page.getByRole('row', { name: /transactional/ });
+    await row.getByRole('button', { name: /^Mark .* as default$/ }).waitFor();
+    const fits = async () => {
+      const [table, add] = [await page.getByRole('table', { name: 'Provider accounts' }).boundingBox(), await page.getByRole('button', { name: '+ Provider' }).boundingBox()];
+      return table!.x + table!.width <= add!.x + add!.width + 1;
+    };
+    expect(await fits()).toBe(true);
+    expect(await pageOverflow(page)).toBe(0);
+    await atWidth(page, 800, async () => {
+      await expect.poll(() => pageOverflow(page)).toBe(0);
+      expect(await fits()).toBe(true);
+    });
   });
 });
 

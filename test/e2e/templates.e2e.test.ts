@@ -8,6 +8,7 @@ import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/br
 import { startServer, type RunningServer } from './helpers/server.js';
 import { apiPost, createAdmin } from './helpers/session.js';
 import { focusedControl, unlabelledControls } from './helpers/a11y.js';
+import { atWidth, pageOverflow } from './helpers/layout.js';
 
 
 describe.skipIf(!chromiumAvailable)('dashboard: templates (browser)', () => {
@@ -87,5 +88,16 @@ describe.skipIf(!chromiumAvailable)('dashboard: templates (browser)', () => {
     expect(cells[2]).toBe('2');
     expect(cells[3]).toBe('Image');
     expect(browser.pageErrors.join('\n')).toBe('');
+  });
+
+  it('keeps the list inside an 800-pixel window, its Edit and Delete buttons reachable', async () => {
+    const { page } = browser;
+    await atWidth(page, 800, async () => {
+      await expect.poll(() => pageOverflow(page)).toBe(0);
+      const edit = page.getByRole('link', { name: 'Edit ABC:order_shipped' });
+      await edit.scrollIntoViewIfNeeded();
+      const box = await edit.boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(800);
+    });
   });
 });

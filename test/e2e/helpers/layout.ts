@@ -1,5 +1,21 @@
-/** Layout checks for text that must read as one sentence. */
-import type { Locator } from 'playwright-core';
+/** Layout checks: pages that must fit the window, text that must read as one sentence. */
+import type { Locator, Page } from 'playwright-core';
+
+/** Pixels by which the page is wider than the window: 0 when nothing scrolls the whole page sideways. */
+export async function pageOverflow(page: Page): Promise<number> {
+  return (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+}
+
+/** Runs `body` with the window at `width` pixels (same height), then restores the previous size. */
+export async function atWidth<T>(page: Page, width: number, body: () => Promise<T>): Promise<T> {
+  const before = page.viewportSize() ?? { width: 1280, height: 900 };
+  await page.setViewportSize({ width, height: before.height });
+  try {
+    return await body();
+  } finally {
+    await page.setViewportSize(before);
+  }
+}
 
 /**
  * Whether `inline` (a code, link or span inside the `block`'s text) sits on the block's first line,

@@ -58,44 +58,46 @@ export function CampaignsPage() {
         )
       ) : (
         <>
-          <table className="table" data-testid="campaign-list">
-            <caption className="visually-hidden">Campaigns{state ? `, ${STATE_LABELS[state].toLowerCase()}` : ''}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">State</th>
-                <th scope="col" className="num">Targeted</th>
-                <th scope="col" className="num">Sent</th>
-                <th scope="col" className="num">Delivered</th>
-                <th scope="col" className="num">Read</th>
-                <th scope="col" className="num">Failed</th>
-                <th scope="col" className="num">Replied</th>
-                <th scope="col">Created</th>
-                <th scope="col">Published</th>
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.map((campaign) => (
-                <tr key={campaign.id}>
-                  <td>
-                    <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
-                    {campaign.state === 'scheduled' && campaign.sendAt && campaign.sendAt > now ? <p className="table__secondary">Starts {formatDateTime(campaign.sendAt)}</p> : null}
-                  </td>
-                  <td>
-                    <StateBadge state={campaign.state} />
-                  </td>
-                  <td className="num">{count(campaign.stats.targeted)}</td>
-                  <td className="num">{count(campaign.stats.sent)}</td>
-                  <td className="num">{count(campaign.stats.delivered)}</td>
-                  <td className="num">{count(campaign.stats.read)}</td>
-                  <td className="num">{count(campaign.stats.failed)}</td>
-                  <td className="num">{count(campaign.stats.replied)}</td>
-                  <td>{formatDateTime(campaign.createdAt)}</td>
-                  <td>{formatDateTime(campaign.publishedAt)}</td>
+          <div className="table-scroll">
+            <table className="table" data-testid="campaign-list">
+              <caption className="visually-hidden">Campaigns{state ? `, ${STATE_LABELS[state].toLowerCase()}` : ''}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">State</th>
+                  <th scope="col" className="num">Targeted</th>
+                  <th scope="col" className="num">Sent</th>
+                  <th scope="col" className="num">Delivered</th>
+                  <th scope="col" className="num">Read</th>
+                  <th scope="col" className="num">Failed</th>
+                  <th scope="col" className="num">Replied</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Published</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {campaigns.map((campaign) => (
+                  <tr key={campaign.id}>
+                    <td>
+                      <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
+                      {campaign.state === 'scheduled' && campaign.sendAt && campaign.sendAt > now ? <p className="table__secondary">Starts {formatDateTime(campaign.sendAt)}</p> : null}
+                    </td>
+                    <td>
+                      <StateBadge state={campaign.state} />
+                    </td>
+                    <td className="num">{count(campaign.stats.targeted)}</td>
+                    <td className="num">{count(campaign.stats.sent)}</td>
+                    <td className="num">{count(campaign.stats.delivered)}</td>
+                    <td className="num">{count(campaign.stats.read)}</td>
+                    <td className="num">{count(campaign.stats.failed)}</td>
+                    <td className="num">{count(campaign.stats.replied)}</td>
+                    <td>{formatDateTime(campaign.createdAt)}</td>
+                    <td>{formatDateTime(campaign.publishedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {list.hasNextPage ? (
             <div className="pager">
               <button type="button" className="btn btn--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>

@@ -43,55 +43,57 @@ export function ProvidersPage() {
           <p>Use + Provider to connect a Nexmo (Vonage) or Gupshup account, to send WhatsApp templates and receive replies.</p>
         </EmptyState>
       ) : (
-        <table className="table">
-          <caption className="visually-hidden">Provider accounts</caption>
-          <thead>
-            <tr>
-              <th scope="col">Nickname</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Rate</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {providers.data.map((account) => (
-              <tr key={account.id}>
-                <td>
-                  <Link to={`${PROVIDERS_PATH}/${account.id}`}>{account.nickname}</Link> {account.isDefault ? <Badge tone="accent">Default</Badge> : null}
-                </td>
-                <td>{typeDescription(account)}</td>
-                <td>{account.ratePerSecond.toLocaleString()} msg/s</td>
-                <td className="table__actions">
-                  <Link className="btn btn--ghost btn--small" to={`${PROVIDERS_PATH}/${account.id}`} aria-label={`Edit ${account.nickname}`}>
-                    Edit
-                  </Link>
-                  <button type="button" className="btn btn--ghost btn--small" aria-label={`Send test message with ${account.nickname}`} onClick={() => setTesting(account)}>
-                    Send test message
-                  </button>
-                  <button type="button" className="btn btn--ghost btn--small" aria-label={`Rejected callbacks of ${account.nickname}`} onClick={() => setInspecting(account)}>
-                    Rejected callbacks
-                  </button>
-                  {account.isDefault ? null : (
-                    <button
-                      type="button"
-                      className="btn btn--ghost btn--small"
-                      aria-label={`Mark ${account.nickname} as default`}
-                      disabled={markDefault.isPending}
-                      onClick={() => markDefault.mutate({ id: account.id, patch: { isDefault: true } })}
-                    >
-                      Mark as default
-                    </button>
-                  )}
-                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${account.nickname}`} onClick={() => setDeleting(account)}>
-                    Delete
-                  </button>
-                </td>
+        <div className="table-scroll">
+          <table className="table">
+            <caption className="visually-hidden">Provider accounts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Nickname</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Rate</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {providers.data.map((account) => (
+                <tr key={account.id}>
+                  <td>
+                    <Link to={`${PROVIDERS_PATH}/${account.id}`}>{account.nickname}</Link> {account.isDefault ? <Badge tone="accent">Default</Badge> : null}
+                  </td>
+                  <td>{typeDescription(account)}</td>
+                  <td>{account.ratePerSecond.toLocaleString()} msg/s</td>
+                  <td className="table__actions table__actions--wrap">
+                    <Link className="btn btn--ghost btn--small" to={`${PROVIDERS_PATH}/${account.id}`} aria-label={`Edit ${account.nickname}`}>
+                      Edit
+                    </Link>
+                    <button type="button" className="btn btn--ghost btn--small" aria-label={`Send test message with ${account.nickname}`} onClick={() => setTesting(account)}>
+                      Send test message
+                    </button>
+                    <button type="button" className="btn btn--ghost btn--small" aria-label={`Rejected callbacks of ${account.nickname}`} onClick={() => setInspecting(account)}>
+                      Rejected callbacks
+                    </button>
+                    {account.isDefault ? null : (
+                      <button
+                        type="button"
+                        className="btn btn--ghost btn--small"
+                        aria-label={`Mark ${account.nickname} as default`}
+                        disabled={markDefault.isPending}
+                        onClick={() => markDefault.mutate({ id: account.id, patch: { isDefault: true } })}
+                      >
+                        Mark as default
+                      </button>
+                    )}
+                    <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${account.nickname}`} onClick={() => setDeleting(account)}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <DeleteProviderDialog account={deleting} onClose={() => setDeleting(null)} />
       <TestMessageDialog account={testing} onClose={() => setTesting(null)} />

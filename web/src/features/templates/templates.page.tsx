@@ -47,45 +47,47 @@ export function TemplatesPage() {
           <p>Use + Template to add the templates approved on your provider, with their namespace and text.</p>
         </EmptyState>
       ) : (
-        <table className="table">
-          <caption className="visually-hidden">Templates</caption>
-          <thead>
-            <tr>
-              <th scope="col">Template namespace</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Placeholders</th>
-              <th scope="col">Attachment</th>
-              <th scope="col">Language</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {templates.data.map((template) => (
-              <tr key={template.id}>
-                <td>
-                  <Link to={`/templates/${template.id}`} className="mono">
-                    {template.namespace}
-                  </Link>
-                  <p className="table__secondary">{template.body}</p>
-                </td>
-                <td>{nickname(template.providerId)}</td>
-                <td>{template.placeholderCount}</td>
-                <td>{attachmentLabel(template.attachmentType)}</td>
-                <td>{template.language || '—'}</td>
-                <td className="table__actions">
-                  <Link className="btn btn--ghost btn--small" to={`/templates/${template.id}`} aria-label={`Edit ${template.namespace}`}>
-                    Edit
-                  </Link>
-                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${template.namespace}`} onClick={() => setDeleting(template)}>
-                    Delete
-                  </button>
-                </td>
+        <div className="table-scroll">
+          <table className="table">
+            <caption className="visually-hidden">Templates</caption>
+            <thead>
+              <tr>
+                <th scope="col">Template namespace</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Placeholders</th>
+                <th scope="col">Attachment</th>
+                <th scope="col">Language</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {templates.data.map((template) => (
+                <tr key={template.id}>
+                  <td>
+                    <Link to={`/templates/${template.id}`} className="mono">
+                      {template.namespace}
+                    </Link>
+                    <p className="table__secondary">{template.body}</p>
+                  </td>
+                  <td>{nickname(template.providerId)}</td>
+                  <td>{template.placeholderCount}</td>
+                  <td>{attachmentLabel(template.attachmentType)}</td>
+                  <td>{template.language || '—'}</td>
+                  <td className="table__actions">
+                    <Link className="btn btn--ghost btn--small" to={`/templates/${template.id}`} aria-label={`Edit ${template.namespace}`}>
+                      Edit
+                    </Link>
+                    <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${template.namespace}`} onClick={() => setDeleting(template)}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <DeleteTemplateDialog template={deleting} onClose={() => setDeleting(null)} />
     </>
