@@ -173,6 +173,9 @@ await describeWithRoutes(
       expect(bad).toHaveLength(2);
       expect(bad[0]).toMatch(/^3c2/);
       expect(bad[1]).toMatch(/^5/);
+      // The history follows the import to its end: not left at "running" with nothing imported.
+      const earlier = page.getByRole('table', { name: 'Earlier imports' }).getByRole('row', { name: /people\.csv/ });
+      await expect.poll(async () => (await earlier.getByRole('cell').allTextContents()).slice(0, 4), { timeout: 10_000 }).toEqual(['people.csv', 'completed', '2', '2']);
       expect(await unlabelledControls(page)).toEqual([]);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
