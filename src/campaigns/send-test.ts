@@ -46,8 +46,9 @@ export async function sendTestMessage(
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   if (!provider) throw notFound('Provider account', input.providerId);
-  const template = await getTemplateRow(deps, projectId, input.templateId).catch(() => null);
-  if (!template) problems.push({ path: 'templateId', message: 'is not a template of this project' });
+  const template = input.templateId === '' ? null : await getTemplateRow(deps, projectId, input.templateId).catch(() => null);
+  if (input.templateId === '') problems.push({ path: 'templateId', message: 'is required: choose a template' });
+  else if (!template) problems.push({ path: 'templateId', message: 'is not a template of this project' });
   else if (template.provider_id !== provider.id) problems.push({ path: 'templateId', message: 'belongs to another provider account' });
   const to = typedPhone(input.to);
   if (!to) problems.push({ path: 'to', message: 'must be a phone number with country code, e.g. +919876543210' });

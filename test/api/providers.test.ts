@@ -105,6 +105,16 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(json(unknownType).error.details[0]).toEqual({ path: 'type', message: 'must be "gupshup" or "nexmo"' });
   });
 
+  it('asks for a template when a test message names none, and names a foreign one', async () => {
+    const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'tester' })));
+    const none = await post(`/api/v1/providers/${account.id}/test`, { to: '+919876543210', templateId: '', params: [] });
+    expect(none.statusCode).toBe(422);
+    expect(json(none).error.details).toEqual([{ path: 'templateId', message: 'is required: choose a template' }]);
+    const unknown = await post(`/api/v1/providers/${account.id}/test`, { to: '+919876543210', templateId: 'no-such-template', params: [] });
+    expect(unknown.statusCode).toBe(422);
+    expect(json(unknown).error.details).toEqual([{ path: 'templateId', message: 'is not a template of this project' }]);
+  });
+
   it('validates Nexmo keys: a private key must be a PEM RSA key', async () => {
     const response = await post('/api/v1/providers', nexmoProviderInput({ credentials: { ...nexmoProviderInput().credentials, privateKey: 'not a key' } }));
     expect(response.statusCode).toBe(422);

@@ -134,7 +134,12 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Send test message with Gupshup sandbox' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Phone number').fill(`+${TEST_PHONE}`);
+      // Without a template the answer asks for one, next to the picker; choosing one retires the message.
+      await dialog.getByRole('button', { name: 'Send test message' }).click();
+      const templateError = dialog.locator('.field', { has: page.getByLabel('Template', { exact: true }) }).locator('.field__error');
+      await expect.poll(() => templateError.textContent()).toBe('is required: choose a template');
       await dialog.getByLabel('Template').selectOption({ label: NAMESPACE });
+      await expect.poll(() => templateError.count()).toBe(0);
       await dialog.getByText(BODY).waitFor();
       await dialog.getByLabel('Value for {{1}}').fill('Ravi');
       await dialog.getByRole('button', { name: 'Send test message' }).click();

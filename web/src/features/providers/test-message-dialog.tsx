@@ -7,7 +7,7 @@ import { ProviderAnswer } from '../../components/provider-answer';
 import { Loading } from '../../components/page';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import type { ProviderAccount } from '../../api/types';
-import { TemplateFields, useTemplateChoice } from '../templates/template-fields';
+import { TemplateFields, useTemplateChoice, withEdits } from '../templates/template-fields';
 import { useSendTestMessage } from './providers.hooks';
 
 export function TestMessageDialog({ account, onClose }: { account: ProviderAccount | null; onClose: () => void }) {
@@ -20,9 +20,13 @@ export function TestMessageDialog({ account, onClose }: { account: ProviderAccou
 
 /** Sends one template to a phone number through this account and shows exactly what the provider answered. */
 function TestMessageForm({ account }: { account: ProviderAccount }) {
-  const choice = useTemplateChoice(account.id);
-  const { templates, mine, template } = choice;
   const send = useSendTestMessage(account.id);
+  // A change retires the server's verdict on the previous attempt: its messages were about other values.
+  const edited = () => {
+    if (send.isError) send.reset();
+  };
+  const choice = withEdits(useTemplateChoice(account.id), edited);
+  const { templates, mine, template } = choice;
   const [to, setTo] = useState('');
   const [mediaUrl, setMediaUrl] = useState('');
   const withAttachment = template !== undefined && template.attachmentType !== 'none';
@@ -50,7 +54,10 @@ function TestMessageForm({ account }: { account: ProviderAccount }) {
           label="Phone number"
           type="tel"
           value={to}
-          onChange={setTo}
+          onChange={(value) => {
+            edited();
+            setTo(value);
+          }}
           autoComplete="off"
           hint="With the country code, e.g. +14155551234."
           error={errors.fields.to}
@@ -61,7 +68,10 @@ function TestMessageForm({ account }: { account: ProviderAccount }) {
             label="Media URL"
             type="url"
             value={mediaUrl}
-            onChange={setMediaUrl}
+            onChange={(value) => {
+              edited();
+              setMediaUrl(value);
+            }}
             hint={`The ${template.attachmentType} to send with the template, e.g. https://cdn.example.com/offer.jpg.`}
             error={errors.fields.mediaUrl}
           />

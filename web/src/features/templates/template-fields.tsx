@@ -36,6 +36,21 @@ export function useTemplateChoice(providerId: string) {
 
 export type TemplateChoice = ReturnType<typeof useTemplateChoice>;
 
+/** The same choice, calling `onEdit` before each change (a form drops the server's verdict on values the user is fixing). */
+export function withEdits(choice: TemplateChoice, onEdit: () => void): TemplateChoice {
+  return {
+    ...choice,
+    choose: (id) => {
+      onEdit();
+      choice.choose(id);
+    },
+    setParam: (index, value) => {
+      onEdit();
+      choice.setParam(index, value);
+    },
+  };
+}
+
 /** The template picker, its body as a preview, and one field per placeholder. */
 export function TemplateFields({ label, choice, errors }: { label: string; choice: TemplateChoice; errors: Record<string, string> }) {
   return (
