@@ -3,6 +3,7 @@ import { TextAreaField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { ApiError } from '../../api/client';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
+import { formatDateTime } from '../../components/format';
 import { useReply } from './inbox.hooks';
 
 /** A free-text session reply, allowed inside the 24-hour window (the server says 409 window_closed outside it). */
@@ -26,7 +27,7 @@ export function ReplyBox({ phone, closesAt }: { phone: string; closesAt: number 
         onChange={setText}
         rows={3}
         maxLength={4096}
-        hint={closesAt ? `A session message through the two-way account. The 24-hour window closes ${new Date(closesAt).toLocaleString()}.` : 'A session message through the two-way account.'}
+        hint={closesAt ? `A session message through the two-way account. The 24-hour window closes ${formatDateTime(closesAt)}.` : 'A session message through the two-way account.'}
         error={errors.fields.text}
       />
       <div className="actions">

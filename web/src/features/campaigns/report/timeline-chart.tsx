@@ -2,6 +2,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { TimelinePoint } from '../../../api/campaigns.types';
 import { Loading } from '../../../components/page';
 import { QueryError } from '../../../components/query-error';
+import { formatDateTime, timeZoneName } from '../../../components/format';
 import { useCampaignTimeline } from '../campaigns.hooks';
 
 const SERIES: ReadonlyArray<[keyof Omit<TimelinePoint, 'at'>, string, string]> = [
@@ -35,7 +36,7 @@ export function TimelineChart({ campaignId }: { campaignId: string }) {
               <CartesianGrid stroke="#e5e7eb" />
               <XAxis dataKey="at" tickFormatter={minute} />
               <YAxis allowDecimals={false} />
-              <Tooltip labelFormatter={(at) => minute(Number(at))} />
+              <Tooltip labelFormatter={(at) => formatDateTime(Number(at))} />
               <Legend />
               {SERIES.map(([key, name, colour]) => (
                 <Line key={key} type="monotone" dataKey={key} name={name} stroke={colour} dot={timeline.data.length < 3} isAnimationActive={false} />
@@ -44,6 +45,7 @@ export function TimelineChart({ campaignId }: { campaignId: string }) {
           </ResponsiveContainer>
         </div>
       )}
+      {timeline.data && timeline.data.length > 0 ? <p className="muted chart__note">Per minute, in your time zone ({timeZoneName()}).</p> : null}
     </figure>
   );
 }
