@@ -207,6 +207,10 @@ await describeWithRoutes(
 
     it("shows the campaign's message on a recipient's profile page", async () => {
       const { page } = browser;
+      // A skipped recipient's row gives the reason in the report's words (u6 has no City for {{2}}).
+      await page.goto('/audience/profiles/u6');
+      const skipped = page.getByRole('row', { name: /Spring sale/ });
+      await expect.poll(async () => (await skipped.getByRole('cell').allTextContents()).slice(1, 3)).toEqual(['Skipped', expect.stringMatching(/^Missing placeholder value/)]);
       await page.getByRole('link', { name: 'Audience' }).click();
       await page.getByLabel('Search profiles').fill('u4');
       await page.getByTestId('profile-results').getByRole('link', { name: 'u4' }).click();
