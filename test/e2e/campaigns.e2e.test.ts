@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
-import { createAdmin, type AdminSession } from './helpers/session.js';
+import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
 import { connectSandboxAccount } from './helpers/sandbox-account.js';
 import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
@@ -49,13 +49,14 @@ await describeWithRoutes(
     let campaignUrl = '';
     /** Identities the stopped copy sent to before it was stopped (how many depends on timing). */
     let reachedByCopy: string[] = [];
+    let ids = { providerId: '', templateId: '' };
 
     beforeAll(async () => {
       sandbox = await startSandbox({ knobs: { dlrDelayMs: { min: 300, max: 900 }, readShare: 1, callbackRetries: 2 } });
       server = await startServer({ env: { ...sandbox.env } });
       browser = await launchBrowser(server.url);
       session = await createAdmin(browser.context, server);
-      await connectSandboxAccount(browser.context, server, session, sandbox, {
+      ids = await connectSandboxAccount(browser.context, server, session, sandbox, {
         template: { namespace: NAMESPACE, body: BODY },
         provider: { ratePerSecond: RATE },
       });
@@ -195,6 +196,20 @@ await describeWithRoutes(
       await row.waitFor();
       const cells = await row.getByRole('cell').allTextContents();
       expect(cells.slice(1, 8)).toEqual(['Completed', '7', '5', '5', '5', '0', '0']);
+      // A scheduled campaign says when it starts, naming the time zone; its row keeps the list inside a 1280-pixel window.
+      const scheduled = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/campaigns', {
+        name: 'Autumn preview',
+        ...ids,
+        audience: { identities: ['u1'] },
+        params: ['Asha', 'Mumbai'],
+        sendAt: Date.UTC(2099, 8, 1, 9, 30),
+      });
+      await apiPost(browser.context, server, session, `/api/v1/campaigns/${scheduled.id}/publish`, {});
+      await page.reload();
+      const starts = page.getByRole('row', { name: /Autumn preview/ }).getByRole('cell').first();
+      await expect.poll(() => starts.textContent()).toMatch(/^Autumn previewStarts .*2099.*(UTC|GMT)/);
+      const listBox = page.getByTestId('campaign-list').locator('..');
+      expect(await listBox.evaluate((box) => box.scrollWidth - box.clientWidth)).toBe(0);
       // In an 800-pixel window the table scrolls in its own box; the page itself does not move sideways.
       await atWidth(page, 800, async () => {
         await expect.poll(() => pageOverflow(page)).toBe(0);

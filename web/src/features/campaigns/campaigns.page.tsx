@@ -80,7 +80,7 @@ export function CampaignsPage() {
                   <tr key={campaign.id}>
                     <td>
                       <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
-                      {campaign.state === 'scheduled' && campaign.sendAt && campaign.sendAt > now ? <p className="table__secondary">Starts {formatDateTime(campaign.sendAt)}</p> : null}
+                      {campaign.state === 'scheduled' && campaign.sendAt && campaign.sendAt > now ? <p className="table__secondary table__secondary--wrap">Starts {formatDateTime(campaign.sendAt)}</p> : null}
                     </td>
                     <td>
                       <StateBadge state={campaign.state} />
