@@ -102,7 +102,12 @@ await describeWithRoutes(
 
       await page.getByLabel('Sample profile identity').fill('u1');
       await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi Asha, spring deals in Mumbai this week.');
+      // Without a number the answer sits next to the field, and goes once a number is typed.
+      await page.getByRole('button', { name: 'Send test' }).click();
+      const phoneError = page.locator('.field', { has: page.getByLabel('Test phone number') }).locator('.field__error');
+      await expect.poll(() => phoneError.textContent()).toMatch(/^must be a phone number/);
       await page.getByLabel('Test phone number').fill('+919812345678');
+      await expect.poll(() => phoneError.count()).toBe(0);
       await page.getByRole('button', { name: 'Send test' }).click();
       await page.getByText('Accepted by the provider.').waitFor();
       const test = sandbox.messages({ to: '919812345678' });

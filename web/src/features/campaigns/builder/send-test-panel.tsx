@@ -37,7 +37,11 @@ export function SendTestPanel({ template, values, params, identity }: { template
           label="Test phone number"
           type="tel"
           value={to}
-          onChange={setTo}
+          onChange={(value) => {
+            // The answer to the previous attempt is about the number being changed: it goes.
+            if (send.isError) send.reset();
+            setTo(value);
+          }}
           autoComplete="off"
           hint="With the country code, e.g. +14155551234."
           error={errors.fields.to}
