@@ -93,6 +93,17 @@ await describeWithRoutes(
       const untracked = list.getByRole('link', { name: /Unknown sender/ });
       expect(await untracked.textContent()).toContain(`+${UNTRACKED}`);
       expect(await unlabelledControls(page)).toEqual([]);
+
+      // The search is by phone: digits narrow the list; a name says so instead of listing everyone.
+      const search = page.getByLabel('Search by phone');
+      await search.fill(UNTRACKED.slice(-6));
+      await expect.poll(() => list.locator('li').count()).toBe(1);
+      await search.fill('Asha');
+      const searchError = page.locator('.field', { has: search }).locator('.field__error');
+      await expect.poll(() => searchError.textContent()).toMatch(/^searches phone numbers/);
+      expect(await list.count()).toBe(0);
+      await search.fill('');
+      await expect.poll(() => list.locator('li').count()).toBe(2);
     });
 
     it('shows inbound markup as literal text: nothing runs, nothing loads', async () => {

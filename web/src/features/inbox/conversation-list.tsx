@@ -19,11 +19,22 @@ export function partyOf(conversation: Conversation): string {
 export function ConversationList() {
   const [search, setSearch] = useState('');
   const phone = useDebounced(search.replace(/\D/g, ''), 300);
+  // Only digits search: a name or other text would otherwise leave every conversation listed, as if it matched.
+  const noDigits = search.trim() !== '' && !/\d/.test(search);
   const conversations = useConversations(phone);
   return (
     <div className="inbox__list">
-      <TextField label="Search by phone" type="search" value={search} onChange={setSearch} autoComplete="off" inputMode="tel" placeholder="98765" />
-      {conversations.isPending ? (
+      <TextField
+        label="Search by phone"
+        type="search"
+        value={search}
+        onChange={setSearch}
+        autoComplete="off"
+        inputMode="tel"
+        placeholder="98765"
+        error={noDigits ? 'searches phone numbers: type some of its digits, e.g. 98765' : undefined}
+      />
+      {noDigits ? null : conversations.isPending ? (
         <Loading what="Loading conversations" />
       ) : conversations.isError ? (
         <QueryError error={conversations.error} onRetry={() => void conversations.refetch()} />
