@@ -82,7 +82,14 @@ describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the se
     await page.getByLabel('Two-way account user ID').fill('2000190002');
     await page.getByLabel('Two-way account password').fill(TWO_WAY_PASSWORD);
     await page.getByLabel('App name').fill('AcmeApp');
+    // A number the server refuses: its message sits next to the field until the field is changed.
+    await page.getByLabel('Mobile Number').fill('12');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const mobileError = page.locator('.field', { has: page.getByLabel('Mobile Number') }).locator('.field__error');
+    await expect.poll(() => mobileError.textContent()).toMatch(/^must be a phone number/);
     await page.getByLabel('Mobile Number').fill('+919876543210');
+    await expect.poll(() => mobileError.count()).toBe(0);
+    expect(await page.getByText('Some fields need attention').count()).toBe(0);
     await page.getByLabel('Facebook URL').fill('https://www.facebook.com/acme');
     expect(await page.getByLabel('Auto reply message').count()).toBe(0);
     await page.getByLabel('Auto reply for users not tracked').check();

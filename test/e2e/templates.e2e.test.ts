@@ -100,4 +100,17 @@ describe.skipIf(!chromiumAvailable)('dashboard: templates (browser)', () => {
       expect(box!.x + box!.width).toBeLessThanOrEqual(800);
     });
   });
+
+  it('refuses a second template with the same namespace, and drops that answer once the namespace changes', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: '+ Template' }).click();
+    await page.getByLabel('Template namespace').fill('ABC:order_shipped');
+    await page.getByLabel('Template message').fill('Your order {{1}} is on its way.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const conflict = page.getByRole('alert').filter({ hasText: 'already exists' });
+    await conflict.waitFor();
+    await page.getByLabel('Template namespace').fill('ABC:order_on_its_way');
+    await expect.poll(() => conflict.count()).toBe(0);
+    expect(browser.pageErrors.join('\n')).toBe('');
+  });
 });

@@ -31,9 +31,22 @@ export function formErrorsOf(error: unknown, formPaths: readonly string[]): Form
       unplaced.push(problem.path ? `${problem.path}: ${problem.message}` : problem.message);
     }
   }
-  const summary =
-    unplaced.length > 0
-      ? unplaced.join('; ')
-      : 'Some fields need attention: see the messages next to them.';
+  const summary = unplaced.length > 0 ? unplaced.join('; ') : FIELDS_NEED_ATTENTION;
+  return { fields, summary };
+}
+
+const FIELDS_NEED_ATTENTION = 'Some fields need attention: see the messages next to them.';
+
+/**
+ * The errors of a failed save minus what is about values edited since (paths in `edited`): the
+ * user is fixing them, and the next save judges again. The "see the messages next to them" line
+ * goes with the last of those messages; a message about no field (a conflict such as "already
+ * exists") goes with the first edit.
+ */
+export function withoutEditedPaths(errors: FormErrors, edited: ReadonlySet<string>): FormErrors {
+  if (edited.size === 0) return errors;
+  const fields = Object.fromEntries(Object.entries(errors.fields).filter(([path]) => !edited.has(path)));
+  const aboutNoField = Object.keys(errors.fields).length === 0;
+  const summary = aboutNoField || (errors.summary === FIELDS_NEED_ATTENTION && Object.keys(fields).length === 0) ? null : errors.summary;
   return { fields, summary };
 }

@@ -3,6 +3,7 @@ import type { ProviderAccount } from '../../api/types';
 import {
   credentialFields,
   emptyProviderValues,
+  formValuePath,
   GUPSHUP_FIELDS,
   NEXMO_FIELDS,
   providerFormPaths,
@@ -138,5 +139,18 @@ describe('client-side checks', () => {
   it('lists the error paths of the visible fields', () => {
     expect(providerFormPaths(emptyProviderValues('nexmo'))).toContain('credentials.privateKey');
     expect(providerFormPaths(emptyProviderValues('gupshup'))).not.toContain('credentials.apiKey');
+  });
+});
+
+describe('formValuePath', () => {
+  it('names each form value by the path the server puts in its error details', () => {
+    expect(formValuePath('nickname')).toBe('nickname');
+    expect(formValuePath('ratePerSecond')).toBe('ratePerSecond');
+    expect(formValuePath('gupshupMode')).toBe('credentials.mode');
+    expect(formValuePath('autoReplyText')).toBe('autoReply.text');
+    const values = emptyProviderValues('gupshup');
+    for (const key of ['nickname', 'gupshupMode', 'ratePerSecond', 'isDefault', 'autoReplyEnabled', 'autoReplyText'] as const) {
+      expect(providerFormPaths(values)).toContain(formValuePath(key));
+    }
   });
 });

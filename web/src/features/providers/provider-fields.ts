@@ -200,6 +200,12 @@ export function toPatchBody(values: ProviderFormValues, account: ProviderAccount
 }
 
 /** Every field path the form can show an error next to (the rest go to the summary). */
+/** The API path (as in the server's error details) of a form value other than the credentials. */
+export function formValuePath(key: keyof ProviderFormValues): string {
+  const paths: Partial<Record<keyof ProviderFormValues, string>> = { gupshupMode: 'credentials.mode', autoReplyEnabled: 'autoReply.enabled', autoReplyText: 'autoReply.text' };
+  return paths[key] ?? key;
+}
+
 export function providerFormPaths(values: ProviderFormValues): string[] {
   return [
     'type',

@@ -2,13 +2,14 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { CheckboxField, SelectField, TextAreaField, TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
-import { formErrorsOf, noFormErrors } from '../../api/form-errors';
+import { formErrorsOf, noFormErrors, withoutEditedPaths } from '../../api/form-errors';
 import type { ProviderAccount, ProviderType } from '../../api/types';
 import { CallbackUrls } from './callback-urls';
 import { SecretField } from './secret-field';
 import {
   credentialFields,
   emptyProviderValues,
+  formValuePath,
   GUPSHUP_MODE_OPTIONS,
   MAX_RATE_PER_SECOND,
   PROVIDER_TYPE_OPTIONS,
@@ -46,12 +47,24 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
   const failed = account ? update : create;
 
   const clientProblems = attempted ? providerFormProblems(values) : {};
-  const serverErrors = failed.isError ? formErrorsOf(failed.error, providerFormPaths(values)) : noFormErrors;
+  // Fields changed since the last save (by their API path): the server's messages about them are retired.
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  const markEdited = (path: string) => setEdited((current) => (current.has(path) ? current : new Set(current).add(path)));
+  const serverErrors = failed.isError ? withoutEditedPaths(formErrorsOf(failed.error, providerFormPaths(values)), edited) : noFormErrors;
   const errors: Record<string, string | undefined> = { ...serverErrors.fields, ...clientProblems };
 
-  const set = <K extends keyof ProviderFormValues>(key: K, value: ProviderFormValues[K]) => setValues((current) => ({ ...current, [key]: value }));
-  const setCredential = (key: string, value: string) => setValues((current) => ({ ...current, credentials: { ...current.credentials, [key]: value } }));
-  const setReplacing = (key: string, replacing: boolean) => setValues((current) => ({ ...current, replacing: { ...current.replacing, [key]: replacing } }));
+  const set = <K extends keyof ProviderFormValues>(key: K, value: ProviderFormValues[K]) => {
+    setValues((current) => ({ ...current, [key]: value }));
+    markEdited(formValuePath(key));
+  };
+  const setCredential = (key: string, value: string) => {
+    setValues((current) => ({ ...current, credentials: { ...current.credentials, [key]: value } }));
+    markEdited(`credentials.${key}`);
+  };
+  const setReplacing = (key: string, replacing: boolean) => {
+    setValues((current) => ({ ...current, replacing: { ...current.replacing, [key]: replacing } }));
+    markEdited(`credentials.${key}`);
+  };
 
   function changeType(type: ProviderType) {
     // Credentials of one provider mean nothing to the other (both have an "API key"): start them afresh.
@@ -62,6 +75,7 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
   function submit(event: FormEvent) {
     event.preventDefault();
     setAttempted(true);
+    setEdited(new Set());
     if (Object.keys(providerFormProblems(values)).length > 0) {
       focusFirstInvalid();
       return;

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { SelectField, TextAreaField, TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
-import { formErrorsOf, noFormErrors } from '../../api/form-errors';
+import { formErrorsOf, noFormErrors, withoutEditedPaths } from '../../api/form-errors';
 import type { AttachmentType, ProviderAccount, Template } from '../../api/types';
 import {
   ATTACHMENT_OPTIONS,
@@ -67,13 +67,19 @@ export function TemplateForm({ providers, template, onSaved }: TemplateFormProps
     const problem = namespaceProblemWhileTyping(values.namespace);
     if (problem) clientProblems.namespace = problem;
   }
-  const serverErrors = mutation.isError ? formErrorsOf(mutation.error, TEMPLATE_FORM_PATHS) : noFormErrors;
+  // Fields changed since the last save: the server's messages about them are retired.
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  const serverErrors = mutation.isError ? withoutEditedPaths(formErrorsOf(mutation.error, TEMPLATE_FORM_PATHS), edited) : noFormErrors;
   const errors: Record<string, string | undefined> = { ...serverErrors.fields, ...clientProblems };
-  const set = <K extends keyof TemplateFormValues>(key: K, value: TemplateFormValues[K]) => setValues((current) => ({ ...current, [key]: value }));
+  const set = <K extends keyof TemplateFormValues>(key: K, value: TemplateFormValues[K]) => {
+    setValues((current) => ({ ...current, [key]: value }));
+    setEdited((current) => (current.has(key) ? current : new Set(current).add(key)));
+  };
 
   function submit(event: FormEvent) {
     event.preventDefault();
     setAttempted(true);
+    setEdited(new Set());
     if (Object.keys(templateFormProblems(values)).length > 0) {
       focusInvalid();
       return;
