@@ -166,6 +166,13 @@ await describeWithRoutes(
       writeFileSync(file, ['identity,Name,Phone', 'c1,Anil,+919876500011', 'c2,Bela,not-a-phone', 'c3,Chitra,+919876500013', ',Nobody,+919876500014', ''].join('\n'));
       await page.getByRole('link', { name: 'CSV import' }).click();
       await page.getByLabel('CSV file').setInputFiles(file);
+      // An unknown country is refused next to its field; clearing it retires the message.
+      await page.getByLabel('Default country').fill('ZZ');
+      await page.getByRole('button', { name: 'Import' }).click();
+      const countryError = page.locator('.field', { has: page.getByLabel('Default country') }).locator('.field__error');
+      await expect.poll(() => countryError.textContent()).toContain('is not an ISO country code');
+      await page.getByLabel('Default country').fill('');
+      await expect.poll(() => countryError.count()).toBe(0);
       await page.getByRole('button', { name: 'Import' }).click();
       const report = page.getByTestId('import-report');
       await expect.poll(() => report.locator('.alert').first().textContent(), { timeout: 20_000 }).toMatch(/^Import finished: 2 of 4 rows imported, 2 bad\.$/);
@@ -177,6 +184,13 @@ await describeWithRoutes(
       const earlier = page.getByRole('table', { name: 'Earlier imports' }).getByRole('row', { name: /people\.csv/ });
       await expect.poll(async () => (await earlier.getByRole('cell').allTextContents()).slice(0, 4), { timeout: 10_000 }).toEqual(['people.csv', 'completed', '2', '2']);
       expect(await unlabelledControls(page)).toEqual([]);
+
+      // A file that is no CSV fails as a whole, said in one sentence.
+      const notCsv = join(dir, 'photo.csv');
+      writeFileSync(notCsv, 'name;phone\nAnil;+919876500011\n');
+      await page.getByLabel('CSV file').setInputFiles(notCsv);
+      await page.getByRole('button', { name: 'Import' }).click();
+      await expect.poll(() => report.locator('.alert').first().textContent(), { timeout: 20_000 }).toMatch(/^The import failed: .*[^.]\. Importing the same file again is safe\.$/);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

@@ -22,7 +22,7 @@ export function ImportReport({ job }: { job: ProfileImport }) {
           </p>
         </div>
       ) : job.status === 'failed' ? (
-        <Alert>The import failed: {job.message ?? 'unknown reason'}. Importing the same file again is safe.</Alert>
+        <Alert>The import failed: {(job.message ?? 'unknown reason').replace(/\.$/, '')}. Importing the same file again is safe.</Alert>
       ) : (
         <Alert kind={job.failedRows > 0 ? 'warning' : 'success'}>
           Import finished: {count(job.importedRows)} of {count(job.rows)} rows imported{job.failedRows > 0 ? `, ${count(job.failedRows)} bad` : ''}.

@@ -18,6 +18,10 @@ export function ImportsPage() {
   const job = useImport(current);
   const history = useImports();
   const errors = upload.isError ? formErrorsOf(upload.error, ['file', 'defaultRegion']) : noFormErrors;
+  // A change retires the answer to the previous upload: it was about the file or country being changed.
+  const edited = () => {
+    if (upload.isError) upload.reset();
+  };
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -46,7 +50,10 @@ export function ImportsPage() {
             className="input input--file"
             aria-invalid={fileProblem ? true : undefined}
             aria-describedby={`${fileId}-hint${fileProblem ? ` ${fileId}-error` : ''}`}
-            onChange={(event) => setFile(event.target.files?.[0] ?? null)}
+            onChange={(event) => {
+              edited();
+              setFile(event.target.files?.[0] ?? null);
+            }}
           />
           <p className="field__hint" id={`${fileId}-hint`}>
             First column <code>identity</code>, then one column per property (Name, Phone, MSG-whatsapp…). Phone numbers in E.164, e.g. +14155551234.
@@ -60,7 +67,10 @@ export function ImportsPage() {
         <TextField
           label="Default country"
           value={region}
-          onChange={setRegion}
+          onChange={(value) => {
+            edited();
+            setRegion(value);
+          }}
           autoComplete="off"
           placeholder="IN"
           hint="Optional: the ISO country code for phone numbers written without a country code."
