@@ -59,6 +59,10 @@ describe.skipIf(!chromiumAvailable)('dashboard: opt-out / opt-in keywords (brows
     // Focus goes to the field to fix.
     await expect.poll(() => optOut.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
     expect(await page.getByLabel('Opt-in keywords').getAttribute('aria-invalid')).toBeNull();
+    // Changing the list retires the message about it; the next save judges again.
+    await optOut.fill('STOP');
+    await expect.poll(() => field.locator('.field__error').count()).toBe(0);
+    expect(await page.getByText('Some fields need attention').count()).toBe(0);
   });
 
   it('saves new opt-out keywords and confirmation: shown normalised, kept after a reload, returned by the API', async () => {

@@ -5,7 +5,7 @@ import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
 import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard';
-import { noFormErrors } from '../../api/form-errors';
+import { noFormErrors, withoutEditedPaths } from '../../api/form-errors';
 import type { KeywordSettings } from '../../api/types';
 import {
   confirmationSent,
@@ -92,17 +92,21 @@ function KeywordsForm({ settings }: { settings: KeywordSettings }) {
   const [stored, setStored] = useState<KeywordFormValues>(() => keywordValuesFrom(settings));
   const [saved, setSaved] = useState(false);
   const update = useUpdateKeywordSettings();
-  const errors = update.isError ? keywordFormErrors(update.error, update.variables) : noFormErrors;
+  // Fields changed since the last save: the server's messages about them are retired.
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  const errors = update.isError ? withoutEditedPaths(keywordFormErrors(update.error, update.variables), edited) : noFormErrors;
   const unsaved = hasUnsavedChanges(values, stored);
 
   function set(rule: RuleName, field: keyof RuleValues, value: string) {
     setValues((current) => ({ ...current, [rule]: { ...current[rule], [field]: value } }));
+    setEdited((current) => new Set(current).add(`${rule}.${field}`));
     setSaved(false);
   }
 
   function submit(event: FormEvent) {
     event.preventDefault();
     setSaved(false);
+    setEdited(new Set());
     update.mutate(toKeywordBody(values), {
       onSuccess: (settings) => {
         setValues(keywordValuesFrom(settings));
