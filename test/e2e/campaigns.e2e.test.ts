@@ -158,6 +158,10 @@ await describeWithRoutes(
       expect(await stat('sent')).toBe(5);
       expect(await stat('delivered')).toBe(5);
       expect(await stat('failed')).toBe(0);
+      // Each share says what it is a share of: Sent is 100% of the 5 not skipped, not of the 7 targeted.
+      expect(await page.getByTestId('stat-sent-share').getAttribute('title')).toBe('of 5 not skipped');
+      expect(await page.getByTestId('stat-sent-share').textContent()).toBe('100% of 5 not skipped');
+      expect(await page.getByTestId('stat-skipped-share').getAttribute('title')).toBe('of 7 targeted');
       expect(await page.getByTestId('skipped-notOptedIn').textContent()).toBe('Not opted in1');
       expect(await page.getByTestId('skipped-renderError').textContent()).toBe('Missing placeholder value1');
       await expect.poll(() => page.getByTestId('funnel-chart').getAttribute('aria-label')).toBe('Funnel: Targeted 7, Sent 5, Delivered 5, Read 5, Replied 0');

@@ -1,13 +1,21 @@
 import type { Campaign } from '../../../api/campaigns.types';
 import { count, humanise, percent, SKIP_REASONS } from './report-format';
 
-function Stat({ id, label, value, note }: { id: string; label: string; value: number; note?: string }) {
+/** A share is of a different whole for each number (of the targeted, of the sent…): `of` names it, on hover and for screen readers. */
+function Stat({ id, label, value, share }: { id: string; label: string; value: number; share?: { part: number; whole: number; of: string } }) {
+  const note = share ? percent(share.part, share.whole) : '';
+  const whole = share ? `of ${count(share.whole)} ${share.of}` : '';
   return (
     <div className="stat" data-testid={`stat-${id}`}>
       <dt className="stat__label">{label}</dt>
       <dd className="stat__value">
         <span data-testid={`stat-${id}-value`}>{count(value)}</span>
-        {note ? <span className="stat__note">{note}</span> : null}
+        {note ? (
+          <span className="stat__note" title={whole} data-testid={`stat-${id}-share`}>
+            {note}
+            <span className="visually-hidden"> {whole}</span>
+          </span>
+        ) : null}
       </dd>
     </div>
   );
@@ -24,14 +32,14 @@ export function StatsPanel({ campaign }: { campaign: Campaign }) {
       </h2>
       <dl className="stats">
         <Stat id="targeted" label="Targeted" value={stats.targeted} />
-        <Stat id="skipped" label="Skipped" value={stats.skipped.total} note={percent(stats.skipped.total, stats.targeted)} />
+        <Stat id="skipped" label="Skipped" value={stats.skipped.total} share={{ part: stats.skipped.total, whole: stats.targeted, of: 'targeted' }} />
         <Stat id="queued" label="Queued" value={stats.queued} />
-        <Stat id="sent" label="Sent" value={stats.sent} note={percent(stats.sent, stats.targeted - stats.skipped.total)} />
-        <Stat id="delivered" label="Delivered" value={stats.delivered} note={percent(stats.delivered, stats.sent)} />
-        <Stat id="read" label="Read" value={stats.read} note={percent(stats.read, stats.delivered)} />
+        <Stat id="sent" label="Sent" value={stats.sent} share={{ part: stats.sent, whole: stats.targeted - stats.skipped.total, of: 'not skipped' }} />
+        <Stat id="delivered" label="Delivered" value={stats.delivered} share={{ part: stats.delivered, whole: stats.sent, of: 'sent' }} />
+        <Stat id="read" label="Read" value={stats.read} share={{ part: stats.read, whole: stats.delivered, of: 'delivered' }} />
         <Stat id="failed" label="Failed" value={stats.failed} />
         <Stat id="unknown" label="Unknown" value={stats.unknown} />
-        <Stat id="replied" label="Replied" value={stats.replied} note={percent(stats.replied, stats.delivered)} />
+        <Stat id="replied" label="Replied" value={stats.replied} share={{ part: stats.replied, whole: stats.delivered, of: 'delivered' }} />
         <Stat id="converted" label="Converted" value={stats.converted} />
         {stats.cancelled > 0 ? <Stat id="cancelled" label="Cancelled" value={stats.cancelled} /> : null}
       </dl>
