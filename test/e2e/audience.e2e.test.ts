@@ -118,6 +118,8 @@ await describeWithRoutes(
       const third = page.getByRole('group', { name: 'Condition 3: profile property' });
       await third.getByLabel('Property name').fill('Signed up');
       await third.getByLabel('Value type').selectOption({ label: 'Date' });
+      // A date alone is a day: which day is said (UTC, as the server reads it).
+      expect(await third.locator('.field', { has: page.getByLabel('Value', { exact: true }) }).locator('.field__hint').textContent()).toContain('in UTC');
       await third.getByLabel('Operator').selectOption({ label: 'is greater than' });
       await third.getByLabel('Value', { exact: true }).fill('next tuesday');
       await expect.poll(() => third.locator('.condition__problems').textContent()).toMatch(/^value: expected .*date/);

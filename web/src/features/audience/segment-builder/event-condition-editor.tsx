@@ -43,8 +43,8 @@ export function EventConditionEditor({ node, onChange, problems }: { node: Event
         {node.window === 'lastDays' ? <TextField label="Last N days" type="number" min={1} value={node.lastDays} onChange={(lastDays) => set({ lastDays })} /> : null}
         {node.window === 'range' ? (
           <>
-            <TextField label="From date" value={node.from} onChange={(from) => set({ from })} placeholder="2030-01-01" autoComplete="off" />
-            <TextField label="To date" value={node.to} onChange={(to) => set({ to })} placeholder="2030-01-31" autoComplete="off" />
+            <TextField label="From date" value={node.from} onChange={(from) => set({ from })} placeholder="2030-01-01" autoComplete="off" hint="From the start of that day, in UTC." />
+            <TextField label="To date" value={node.to} onChange={(to) => set({ to })} placeholder="2030-01-31" autoComplete="off" hint="To the end of that day, in UTC." />
           </>
         ) : null}
       </div>

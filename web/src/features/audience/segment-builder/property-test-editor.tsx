@@ -11,7 +11,7 @@ const TYPE_OPTIONS: ReadonlyArray<{ value: ValueType; label: string }> = [
 
 function valueHint(node: PropertyTestNode): string | undefined {
   if (node.op === 'in' || node.op === 'notIn') return 'Separate values with commas.';
-  if (node.valueType === 'date' && node.op !== 'inLastDays') return 'A date such as 2030-01-31 (or a date-time).';
+  if (node.valueType === 'date' && node.op !== 'inLastDays') return 'A date such as 2030-01-31, a day in UTC (or a date-time, with its offset).';
   return undefined;
 }
 
