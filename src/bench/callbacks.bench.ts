@@ -183,7 +183,7 @@ export async function runCallbacksBench(context: BenchContext, seconds = 8): Pro
       notes: [
         `${ok.toLocaleString('en')} Gupshup DLRs (DELIVERED, then READ) for ${messages.toLocaleString('en')} stored messages, one event per request, ${CONNECTIONS} connections, load generator in its own process; errors ${load.errors}, statuses ${JSON.stringify(load.statuses)}`,
         `bare endpoint p99 ${bare.p99} ms`,
-        `${cpus().length} CPUs: at ${Math.round(spent.cpuUs / ok + load.cpuUs / load.requests)} µs of CPU per callback (server and load generator), they allow at most ${Math.round((cpus().length * 1e6) / (spent.cpuUs / ok + load.cpuUs / load.requests)).toLocaleString('en')} callbacks/s with every thread busy`,
+        `${cpus().length} CPUs: at ${Math.round(spent.cpuUs / ok + load.cpuUs / load.requests)} µs of CPU per callback (server and load generator), they allow at most ${Math.round((cpus().length * 1e6) / (spent.cpuUs / ok + load.cpuUs / load.requests)).toLocaleString('en')} callbacks/s with every thread busy${runtime.db.dialect === 'postgres' ? " (before PostgreSQL's own processes, which run on the same cores)" : ''}`,
       ],
     };
   } finally {
