@@ -441,16 +441,18 @@ export class ProviderDispatcher {
     if (messages.length === 0) return;
     const ids = messages.map((message) => message.id);
     let stopped = false;
+    let reason: string | undefined;
     if (campaignId) {
-      const row = await this.deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirst();
+      const row = await this.deps.db.kysely.selectFrom('campaigns').select(['state', 'state_reason']).where('id', '=', campaignId).executeTakeFirst();
       stopped = row?.state === 'stopped' || row?.state === 'completed' || row?.state === 'failed';
+      reason = row?.state_reason ?? undefined;
     }
     if (!stopped) {
       await releaseClaimed(this.deps.db, ids, this.owner, 'queued');
       return;
     }
     await this.deps.db.kysely.transaction().execute(async (trx) => {
-      const cancelled = await releaseClaimed({ ...this.deps.db, kysely: trx }, ids, this.owner, 'cancelled');
+      const cancelled = await releaseClaimed({ ...this.deps.db, kysely: trx }, ids, this.owner, 'cancelled', Date.now(), reason);
       if (cancelled.length > 0 && campaignId) {
         const deltas = new CampaignDeltas();
         deltas.addCounts(campaignId, { queued: -cancelled.length, cancelled: cancelled.length });

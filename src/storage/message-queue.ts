@@ -66,12 +66,22 @@ export function claimDirectMessages(db: Db, providerId: string, options: ClaimOp
   );
 }
 
-/** Puts claimed rows that were never sent back in the queue (or cancels them). */
-export async function releaseClaimed(db: Db, ids: string[], owner: string, to: Extract<MessageStatus, 'queued' | 'cancelled'>, now = Date.now()): Promise<string[]> {
+/**
+ * Puts claimed rows that were never sent back in the queue, or cancels them with `detail` (the
+ * campaign's reason, as the rows it cancelled while they were queued say).
+ */
+export async function releaseClaimed(
+  db: Db,
+  ids: string[],
+  owner: string,
+  to: Extract<MessageStatus, 'queued' | 'cancelled'>,
+  now = Date.now(),
+  detail = 'campaign stopped',
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const result = await db.kysely
     .updateTable('messages')
-    .set({ status: to, lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now, ...(to === 'cancelled' ? { error_detail: 'campaign stopped' } : {}) })
+    .set({ status: to, lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now, ...(to === 'cancelled' ? { error_detail: detail } : {}) })
     .where('id', 'in', ids)
     .where('status', '=', 'sending')
     .where('lease_owner', '=', owner)

@@ -238,6 +238,10 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     const sentForCampaign = fake.sends.filter((send) => send.params[1] === 'P');
     expect(new Set(sentForCampaign.map((send) => send.to)).size).toBe(sentForCampaign.length);
     expect(sentForCampaign.length).toBe((await get(campaign.id)).stats.sent);
+    // Cancelled while queued or after being claimed for sending: the log gives the same reason.
+    const cancelled = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/messages?status=cancelled&limit=500`, headers: project.headers })).items as Array<{ errorDetail: string | null }>;
+    expect(cancelled.length).toBe((await get(campaign.id)).stats.cancelled);
+    expect(new Set(cancelled.map((message) => message.errorDetail))).toEqual(new Set(['stopped by a user']));
   });
 
   it('keeps campaigns inside their project', async () => {
