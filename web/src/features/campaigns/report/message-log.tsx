@@ -4,17 +4,11 @@ import { Loading } from '../../../components/page';
 import { QueryError } from '../../../components/query-error';
 import { formatDateTime } from '../../../components/format';
 import { campaignMessagesCsvUrl } from '../../../api/campaigns.api';
-import { LOG_STATUSES, type LogStatus, type MessageLogEntry } from '../../../api/campaigns.types';
+import { LOG_STATUSES, type LogStatus } from '../../../api/campaigns.types';
 import { useCampaignMessages } from '../campaigns.hooks';
-import { humanise, skipReasonLabel } from './report-format';
+import { humanise, messageDetail } from './report-format';
 
 const STATUS_OPTIONS = [{ value: '', label: 'All statuses' }, ...LOG_STATUSES.map((status) => ({ value: status, label: humanise(status) }))];
-
-function detailOf(entry: MessageLogEntry): string {
-  if (entry.status === 'skipped' && entry.skipReason) return skipReasonLabel(entry.skipReason);
-  const parts = [entry.errorCategory ? humanise(entry.errorCategory) : null, entry.errorCode ? `code ${entry.errorCode}` : null, entry.errorDetail].filter(Boolean);
-  return parts.join(' · ');
-}
 
 /** The per-message log: filter by status, page through, export what matches as CSV. */
 export function MessageLog({ campaignId }: { campaignId: string }) {
@@ -78,7 +72,7 @@ export function MessageLog({ campaignId }: { campaignId: string }) {
                   <td>
                     <span className={`status status--${entry.status}`}>{humanise(entry.status)}</span>
                   </td>
-                  <td>{detailOf(entry) || '—'}</td>
+                  <td>{messageDetail(entry) || '—'}</td>
                   <td>{formatDateTime(entry.sentAt)}</td>
                   <td>{formatDateTime(entry.deliveredAt)}</td>
                   <td>{formatDateTime(entry.readAt)}</td>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignStats } from '../../../api/campaigns.types';
-import { funnelOf, humanise, percent, skipReasonLabel } from './report-format';
+import { funnelOf, humanise, messageDetail, percent, skipReasonLabel } from './report-format';
 
 const stats: CampaignStats = {
   targeted: 10,
@@ -34,5 +34,14 @@ describe('report format', () => {
     expect(skipReasonLabel('render_error')).toBe('Missing placeholder value');
     expect(skipReasonLabel('not_opted_in')).toBe('Not opted in');
     expect(humanise('invalid_number')).toBe('Invalid number');
+  });
+
+  it('gives a failure its category, code and the provider\'s words, each once', () => {
+    const failed = { status: 'failed', skipReason: null, errorCategory: 'other', errorCode: '100', errorDetail: 'OTHER' };
+    expect(messageDetail(failed)).toBe('Other · code 100');
+    expect(messageDetail({ ...failed, errorDetail: '100' })).toBe('Other · code 100');
+    expect(messageDetail({ ...failed, errorCategory: 'invalid_number', errorCode: '105', errorDetail: 'INVALID PH' })).toBe('Invalid number · code 105 · INVALID PH');
+    expect(messageDetail({ status: 'cancelled', skipReason: null, errorCategory: null, errorCode: null, errorDetail: 'stopped by a user' })).toBe('stopped by a user');
+    expect(messageDetail({ status: 'skipped', skipReason: 'render_error', errorCategory: null, errorCode: null, errorDetail: '{{1}}: missing value' })).toBe(skipReasonLabel('render_error'));
   });
 });

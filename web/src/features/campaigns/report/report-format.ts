@@ -1,5 +1,5 @@
 /** Words and numbers of the campaign report. */
-import type { CampaignStats } from '../../../api/campaigns.types';
+import type { CampaignStats, MessageLogEntry } from '../../../api/campaigns.types';
 
 export const count = (n: number) => n.toLocaleString('en');
 
@@ -52,4 +52,21 @@ export function funnelOf(stats: CampaignStats, withConversion: boolean): FunnelS
   ];
   if (withConversion) stages.push({ stage: 'Converted', value: stats.converted });
   return stages;
+}
+
+/** The detail column of the message log: a skip's reason, or a failure's category, code and the provider's words. */
+export function messageDetail(entry: Pick<MessageLogEntry, 'status' | 'skipReason' | 'errorCategory' | 'errorCode' | 'errorDetail'>): string {
+  if (entry.status === 'skipped' && entry.skipReason) return skipReasonLabel(entry.skipReason);
+  const parts = [entry.errorCategory ? humanise(entry.errorCategory) : null, entry.errorCode ? `code ${entry.errorCode}` : null, entry.errorDetail];
+  // A provider's detail often only repeats the category or the code ("Other · code 100 · OTHER").
+  const said = new Set<string>();
+  return parts
+    .filter((part): part is string => {
+      if (!part) return false;
+      const key = part.trim().toLowerCase().replace(/^code /, '');
+      if (said.has(key)) return false;
+      said.add(key);
+      return true;
+    })
+    .join(' · ');
 }
