@@ -256,9 +256,13 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Publish' }).click();
       await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
       const state = page.getByTestId('campaign-state');
+      const published = page.getByText('Campaign published.');
+      await published.waitFor();
 
       await page.getByRole('button', { name: 'Pause' }).click();
       await expect.poll(() => state.textContent()).toBe('Paused');
+      // The notice of how the page was reached is old news once the campaign was changed here.
+      await published.waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Resume' }).click();
       await expect.poll(() => state.textContent()).toBe('Running');
       await page.getByRole('button', { name: 'Pause' }).click();
@@ -271,8 +275,11 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Stop' }).click();
       await dialog.getByRole('button', { name: 'Stop campaign' }).click();
       await expect.poll(() => state.textContent()).toBe('Stopped');
-      // Stopped for good: only Clone is left.
+      // Stopped for good: only Clone is left, and the details say when it stopped.
       expect(await page.locator('.campaign-actions button').allTextContents()).toEqual(['Clone']);
+      const details = page.locator('.details');
+      await details.locator('dt', { hasText: 'Stopped' }).waitFor();
+      expect(await details.locator('dt', { hasText: 'Completed' }).count()).toBe(0);
       const stat = async (id: string) => Number(await page.getByTestId(`stat-${id}-value`).textContent());
       await expect.poll(() => stat('queued')).toBe(0);
       const cancelled = (await page.getByTestId('stat-cancelled-value').count()) > 0 ? await stat('cancelled') : 0;

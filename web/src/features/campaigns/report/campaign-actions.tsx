@@ -7,8 +7,11 @@ import type { Campaign } from '../../../api/campaigns.types';
 import { ACTION_LABELS, allowedActions, isEditable } from '../campaign-state';
 import { useCampaignAction, useDeleteCampaign } from '../campaigns.hooks';
 
-/** The actions the campaign's state allows; Stop asks first, Clone opens the new draft. */
-export function CampaignActions({ campaign }: { campaign: Campaign }) {
+/**
+ * The actions the campaign's state allows; Stop asks first, Clone opens the new draft. `onChanged`
+ * runs after an action changed the campaign's state.
+ */
+export function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChanged?: () => void }) {
   const act = useCampaignAction();
   const navigate = useNavigate();
   const [confirmStop, setConfirmStop] = useState(false);
@@ -20,6 +23,7 @@ export function CampaignActions({ campaign }: { campaign: Campaign }) {
       {
         onSuccess: (result) => {
           setConfirmStop(false);
+          if (action !== 'clone') onChanged?.();
           if (action === 'clone') void navigate(`/campaigns/${result.id}/edit`, { state: { notice: 'Copied into a new draft.' } });
         },
       },

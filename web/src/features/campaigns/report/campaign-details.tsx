@@ -37,7 +37,8 @@ export function CampaignDetails({ campaign }: { campaign: Campaign }) {
     ['Conversion goal', campaign.conversionEvent ?? 'None'],
     ['Created', formatDateTime(campaign.createdAt)],
     ['Published', formatDateTime(campaign.publishedAt)],
-    ['Completed', formatDateTime(campaign.completedAt)],
+    // completedAt is when the campaign ended, however it ended.
+    [campaign.state === 'stopped' ? 'Stopped' : campaign.state === 'failed' ? 'Failed' : 'Completed', formatDateTime(campaign.completedAt)],
   ];
   return (
     <section className="panel" aria-labelledby="details-title">

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { Loading, PageHeader } from '../../../components/page';
 import { Alert } from '../../../components/alert';
@@ -23,7 +24,9 @@ const STREAM_TEXT: Record<StreamStatus, string> = {
 export function CampaignPage() {
   const { campaignId = '' } = useParams();
   const location = useLocation();
-  const notice = (location.state as { notice?: string } | null)?.notice;
+  // The notice of how the user got here ("Campaign published."), until they change the campaign.
+  const [acted, setActed] = useState(false);
+  const notice = acted ? undefined : (location.state as { notice?: string } | null)?.notice;
   const campaign = useCampaign(campaignId);
   const stream = useCampaignStream(campaignId);
   const back = (
@@ -55,7 +58,7 @@ export function CampaignPage() {
             {data.stateReason ? <span className="muted"> · {data.stateReason}</span> : null}
           </>
         }
-        actions={<CampaignActions campaign={data} />}
+        actions={<CampaignActions campaign={data} onChanged={() => setActed(true)} />}
       />
       {notice ? <Alert kind="success">{notice}</Alert> : null}
       {(data.state === 'running' || data.state === 'paused') && !data.audienceMaterialized ? (
