@@ -64,3 +64,12 @@ export async function listApiCredentials(db: Db, projectId: string) {
     .execute();
   return rows.map((row) => ({ id: row.id, accountId: row.account_id, label: row.label, createdAt: row.created_at, lastUsedAt: row.last_used_at }));
 }
+
+/**
+ * Revokes one credential of the project: requests with it are refused from now on (it is read
+ * from the database on every request). False when the project has no such credential.
+ */
+export async function revokeApiCredential(db: Db, projectId: string, id: string): Promise<boolean> {
+  const result = await db.kysely.deleteFrom('api_credentials').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

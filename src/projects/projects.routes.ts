@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { sessionUserOf } from '../auth/auth.plugin.js';
 import { createProject, listProjectsForUser, userCanOpenProject } from './projects.service.js';
-import { createApiCredential, listApiCredentials } from '../auth/api-credentials.service.js';
+import { createApiCredential, listApiCredentials, revokeApiCredential } from '../auth/api-credentials.service.js';
 import { addProjectMember, createUser } from '../auth/users.service.js';
 import { listOf } from '../validation.js';
 
@@ -71,6 +71,25 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       const user = sessionUserOf(request);
       await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
       return reply.status(201).send(await createApiCredential(db, request.params.projectId, request.body.label));
+    },
+  );
+
+  app.delete(
+    '/api/v1/projects/:projectId/credentials/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['projects'],
+        summary: 'Revoke API credentials: requests made with them are refused (401) from now on.',
+        params: z.object({ projectId: z.string(), id: z.string() }),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const user = sessionUserOf(request);
+      await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
+      if (!(await revokeApiCredential(db, request.params.projectId, request.params.id))) throw notFound('API credentials', request.params.id);
+      return reply.status(204).send(null);
     },
   );
 

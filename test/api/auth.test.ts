@@ -246,4 +246,40 @@ describe.each(testEngines())('dashboard auth ($name)', (engine) => {
     const wrong = await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: { 'x-wacast-account-id': accountId, 'x-wacast-passcode': passcode + 'x' } });
     expect(wrong.statusCode).toBe(401);
   });
+
+  it('revokes API credentials: refused from the next request on, other credentials and projects untouched', async () => {
+    const admin = await ctx.createSession({ isAdmin: true });
+    const project = await ctx.createProject('revoke');
+    const other = await ctx.createProject('revoke-other');
+    const issue = async (projectId: string, label: string) =>
+      json(await ctx.app.inject({ method: 'POST', url: `/api/v1/projects/${projectId}/credentials`, headers: admin.headers, payload: { label } })) as { id: string; accountId: string; passcode: string };
+    const leaked = await issue(project.projectId, 'leaked');
+    const kept = await issue(project.projectId, 'kept');
+    const elsewhere = await issue(other.projectId, 'elsewhere');
+    const use = (credential: { accountId: string; passcode: string }) =>
+      ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: { 'x-wacast-account-id': credential.accountId, 'x-wacast-passcode': credential.passcode } });
+    expect((await use(leaked)).statusCode).toBe(200);
+
+    // Another project's credential is not found through this project, and a member of one project cannot revoke in another.
+    const crossed = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${project.projectId}/credentials/${elsewhere.id}`, headers: admin.headers });
+    expect(crossed.statusCode).toBe(404);
+    const member = await ctx.createSession({ projectIds: [other.projectId] });
+    const notMine = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${project.projectId}/credentials/${leaked.id}`, headers: member.headers });
+    expect(notMine.statusCode).toBe(404);
+    // A session without its CSRF token cannot revoke.
+    const noCsrf = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${project.projectId}/credentials/${leaked.id}`, headers: { cookie: admin.cookie } });
+    expect(noCsrf.statusCode).toBe(403);
+
+    const revoked = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${project.projectId}/credentials/${leaked.id}`, headers: admin.headers });
+    expect(revoked.statusCode).toBe(204);
+    expect((await use(leaked)).statusCode).toBe(401);
+    expect((await use(kept)).statusCode).toBe(200);
+    expect((await use(elsewhere)).statusCode).toBe(200);
+    const listed = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/projects/${project.projectId}/credentials`, headers: { cookie: admin.cookie } }));
+    // The project's own first credentials ('default') and 'kept' remain.
+    expect(listed.items.map((item: { label: string }) => item.label)).toEqual(['default', 'kept']);
+    const again = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${project.projectId}/credentials/${leaked.id}`, headers: admin.headers });
+    expect(again.statusCode).toBe(404);
+    expect(json(again).error.code).toBe('not_found');
+  });
 });

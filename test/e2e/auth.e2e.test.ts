@@ -145,13 +145,25 @@ describe.skipIf(!chromiumAvailable)('dashboard: first admin, login, logout, proj
     await page.getByRole('button', { name: 'I have copied it' }).click();
 
     // Listed afterwards, never with the passcode.
-    await page.getByRole('cell', { name: accountId }).waitFor();
+    await page.getByRole('cell', { name: accountId, exact: true }).waitFor();
     expect(await page.content()).not.toContain(passcode);
 
     // The credentials belong to the project switched to.
     const response = await browser.context.request.get(`${server.url}/api/v1/auth/me`);
     const me = (await response.json()) as { currentProjectId: string; projects: Array<{ id: string; name: string }> };
     expect(me.projects.find((project) => project.id === me.currentProjectId)?.name).toBe('Second brand');
+    const useThem = () => browser.context.request.get(`${server.url}/api/v1/providers`, { headers: { 'x-wacast-account-id': accountId, 'x-wacast-passcode': passcode } });
+    expect((await useThem()).status()).toBe(200);
+
+    // Revoked (after a question) they are refused at once and leave the list.
+    await page.getByRole('button', { name: `Revoke ${accountId}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke API credentials' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await useThem()).status()).toBe(200);
+    await page.getByRole('button', { name: `Revoke ${accountId}` }).click();
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('No API credentials yet').waitFor();
+    expect((await useThem()).status()).toBe(401);
     expect(browser.pageErrors.join('\n')).toBe('');
   });
 });

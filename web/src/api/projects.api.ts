@@ -16,3 +16,8 @@ export function listApiCredentials(projectId: string): Promise<ApiCredential[]> 
 export function createApiCredential(projectId: string, label: string): Promise<NewApiCredential> {
   return apiRequest('POST', `/api/v1/projects/${encodeURIComponent(projectId)}/credentials`, { body: { label } });
 }
+
+/** Revokes API credentials: requests made with them are refused from now on. */
+export function revokeApiCredential(projectId: string, id: string): Promise<void> {
+  return apiRequest('DELETE', `/api/v1/projects/${encodeURIComponent(projectId)}/credentials/${encodeURIComponent(id)}`);
+}

@@ -7,8 +7,9 @@ import { QueryError } from '../../components/query-error';
 import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import { useSession } from '../auth/session-context';
-import { useApiCredentials, useCreateApiCredential } from './projects.hooks';
-import type { NewApiCredential } from '../../api/types';
+import { ConfirmMutationDialog } from '../../components/confirm-dialog';
+import { useApiCredentials, useCreateApiCredential, useRevokeApiCredential } from './projects.hooks';
+import type { ApiCredential, NewApiCredential } from '../../api/types';
 
 /** API credentials of the current project; a new passcode is shown once, here, and never again. */
 export function ApiCredentialsPage() {
@@ -21,6 +22,8 @@ export function ApiCredentialsPage() {
 function ApiCredentials({ projectId, projectName }: { projectId: string; projectName: string }) {
   const credentials = useApiCredentials(projectId);
   const create = useCreateApiCredential(projectId);
+  const revoke = useRevokeApiCredential(projectId);
+  const [revoking, setRevoking] = useState<ApiCredential | null>(null);
   const [label, setLabel] = useState('default');
   const [fresh, setFresh] = useState<NewApiCredential | null>(null);
   const errors = create.isError ? formErrorsOf(create.error, ['label']) : noFormErrors;
@@ -81,6 +84,9 @@ function ApiCredentials({ projectId, projectName }: { projectId: string; project
               <th scope="col">Label</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -92,11 +98,29 @@ function ApiCredentials({ projectId, projectName }: { projectId: string; project
                 <td>{credential.label}</td>
                 <td>{formatDateTime(credential.createdAt)}</td>
                 <td>{credential.lastUsedAt === null ? 'Never' : formatDateTime(credential.lastUsedAt)}</td>
+                <td className="table__actions">
+                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Revoke ${credential.accountId}`} onClick={() => setRevoking(credential)}>
+                    Revoke
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      <ConfirmMutationDialog
+        mutation={revoke}
+        variables={revoking?.id ?? null}
+        title="Revoke API credentials"
+        confirmLabel="Revoke"
+        danger
+        onClose={() => setRevoking(null)}
+      >
+        <p>
+          Revoke <code>{revoking?.accountId}</code> ({revoking?.label})? Every request made with them is refused from now on, so whatever uses them stops
+          working until it gets new credentials. This cannot be undone.
+        </p>
+      </ConfirmMutationDialog>
     </>
   );
 }

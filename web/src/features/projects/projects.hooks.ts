@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createApiCredential, createProject, listApiCredentials, listProjects } from '../../api/projects.api';
+import { createApiCredential, createProject, listApiCredentials, listProjects, revokeApiCredential } from '../../api/projects.api';
 import { queryKeys } from '../../api/query-keys';
 
 export function useProjects() {
@@ -29,6 +29,14 @@ export function useCreateApiCredential(projectId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (label: string) => createApiCredential(projectId, label),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.apiCredentials(projectId) }),
+  });
+}
+
+export function useRevokeApiCredential(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => revokeApiCredential(projectId, id),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.apiCredentials(projectId) }),
   });
 }
