@@ -3,7 +3,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
-import { CampaignMaterialization, PublisherService } from '../../src/campaigns/publisher.js';
+import { BATCH_DECISION_BUDGET_MS, CampaignMaterialization, PublisherService } from '../../src/campaigns/publisher.js';
 
 describe.each(testEngines())('publisher ($name)', (engine) => {
   let ctx: TestContext;
@@ -36,6 +36,26 @@ describe.each(testEngines())('publisher ($name)', (engine) => {
   }
 
   const rowsOf = (campaignId: string) => ctx.db.kysely.selectFrom('messages').select(['id', 'campaign_id']).where('campaign_id', '=', campaignId).execute();
+
+  it('fails a campaign whose values take seconds to render, instead of holding the shared publisher', async () => {
+    // ~0.3 s per recipient, under the 1 s limit of one render: a batch of 30 would take ~10 s.
+    const slow = '{% for i in (1..1000000) %}{% endfor %}{{ Profile.Name }}';
+    const created = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: project.headers, payload: { name: 'Slow values', providerId, templateId, audience: { all: true }, params: [slow] } }),
+    );
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${created.id}/publish`, headers: project.headers, payload: {} })).statusCode).toBe(200);
+    const publisher = new PublisherService(ctx.deps, 'publisher-slow', 60_000, { batchSize: 30, leaseMs: 30_000 });
+    await publisher.runOnce();
+    const campaign = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${created.id}`, headers: project.headers }));
+    expect(campaign.state).toBe('failed');
+    const [, ms, rendered] = /^its placeholder values or media URL took (\d+) ms to render for (\d+) recipients .*simplify the Liquid/.exec(campaign.stateReason) ?? [];
+    // Stopped once the batch's budget was spent, well before its 30 recipients.
+    expect(Number(ms)).toBeGreaterThan(BATCH_DECISION_BUDGET_MS);
+    expect(Number(rendered)).toBeGreaterThan(0);
+    expect(Number(rendered)).toBeLessThan(30);
+    expect(await rowsOf(created.id)).toHaveLength(0);
+    expect(campaign.stats.queued).toBe(0);
+  }, 30_000);
 
   it('lets campaigns published together take turns, a batch each, and finishes both', async () => {
     const first = await publishedCampaign('Turns A');
