@@ -31,7 +31,7 @@ export function LoginPage() {
     <AuthCard title="Log in">
       {authState.data?.needsSetup ? (
         <Alert kind="info">
-          No admin exists yet. Open the one-time setup link that <code>npm start</code> printed in the server's output.
+          No admin exists yet. Open the one-time setup link the server printed when it started (<code>npm start</code> or <code>wacast serve</code>).
         </Alert>
       ) : null}
       <form className="stack" onSubmit={submit} noValidate>

@@ -35,7 +35,7 @@ export function SetupPage() {
     return (
       <AuthCard title="Create the first admin">
         <Alert>
-          This page needs the one-time link that <code>npm start</code> printed (it ends with <code>#token=…</code>). Copy the whole link from the server's
+          This page needs the one-time link the server printed when it started (<code>npm start</code> or <code>wacast serve</code>; it ends with <code>#token=…</code>). Copy the whole link from the server's
           output.
         </Alert>
       </AuthCard>
