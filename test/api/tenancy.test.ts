@@ -18,6 +18,7 @@ function idFor(path: string, parameter: string, ids: Ids): string | undefined {
   if (parameter === 'projectId') return ids.project;
   if (parameter === 'identity') return ids.identity;
   if (parameter === 'phone') return ids.phone;
+  if (path.startsWith('/api/v1/projects/{projectId}/credentials/')) return ids.credentials;
   const resource = /^\/api\/v1\/([a-z-]+)\//.exec(path)?.[1];
   return resource ? ids[resource] : undefined;
 }
@@ -43,6 +44,8 @@ describe.each(testEngines())('tenancy ($name)', (engine) => {
     ids.imports = json(upload).id;
     ids.identity = 'a-user';
     ids.phone = encodeURIComponent(testPhone(1));
+    // A's API credentials, the ones its requests below are made with: revoking them from B would show there.
+    ids.credentials = (await ctx.db.kysely.selectFrom('api_credentials').select('id').where('project_id', '=', a.projectId).executeTakeFirstOrThrow()).id;
   });
   afterAll(() => ctx?.close());
 
