@@ -100,6 +100,9 @@ export const campaignSchema = z.object({
   completedAt: z.number().nullable(),
   audienceMaterialized: z.boolean(),
   stats: statsSchema,
+  warnings: z
+    .array(z.object({ code: z.enum(['no_delivery_reports']), message: z.string() }))
+    .describe('no_delivery_reports: messages were sent, but no delivery report has reached the provider account since the campaign started (5 minutes or more ago).'),
 });
 
 const rawSchema = z.object({ request: z.object({ method: z.string(), url: z.string(), body: z.string() }), response: z.object({ status: z.number(), body: z.string() }).optional() });

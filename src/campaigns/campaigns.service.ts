@@ -11,6 +11,7 @@ import type { CampaignRow, CampaignState, CampaignsTable } from '../storage/sche
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
+import { campaignWarnings, type CampaignWarning } from './delivery-report-warning.js';
 import { idCursor } from '../cursors.js';
 import { compileParams, liquidProblem } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
@@ -77,6 +78,8 @@ export interface Campaign {
   /** True once every recipient has a message row (publish finished). */
   audienceMaterialized: boolean;
   stats: CampaignStats;
+  /** Things about the campaign's sending that need a person's attention (delivery-report-warning.ts). */
+  warnings: CampaignWarning[];
 }
 
 const MAX_IDENTITIES = 100_000;
@@ -335,7 +338,13 @@ export function statsFromCounters(counters: Record<string, number> | undefined, 
   };
 }
 
-function toCampaign(row: CampaignRow, stats: CampaignStats): Campaign {
+interface WarningAccount {
+  nickname: string;
+  last_receipt_at: number | null;
+  deleted_at: number | null;
+}
+
+function toCampaign(row: CampaignRow, stats: CampaignStats, account: WarningAccount | null | undefined, now = Date.now()): Campaign {
   const input = toCampaignInput(row);
   return {
     id: row.id,
@@ -361,15 +370,28 @@ function toCampaign(row: CampaignRow, stats: CampaignStats): Campaign {
     completedAt: row.completed_at,
     audienceMaterialized: row.materialized_at !== null,
     stats,
+    warnings: campaignWarnings({
+      state: row.state,
+      startedAt: row.started_at,
+      stats,
+      account: account ? { nickname: account.nickname, lastReceiptAt: account.last_receipt_at, deleted: account.deleted_at !== null } : null,
+      now,
+    }),
   };
 }
 
-/** The campaign with its stats: three indexed reads, whatever the campaign's size. */
+/** The campaign with its stats: four indexed reads, whatever the campaign's size. */
 export async function getCampaign(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<Campaign> {
   const row = await getRow(deps, projectId, id);
   const counters = await deps.db.kysely.selectFrom('campaign_counters').selectAll().where('campaign_id', '=', id).executeTakeFirst();
   const failures = await deps.db.kysely.selectFrom('campaign_failures').select(['category', 'count']).where('campaign_id', '=', id).execute();
-  return toCampaign(row, statsFromCounters(counters as unknown as Record<string, number> | undefined, failures));
+  const account = await deps.db.kysely
+    .selectFrom('provider_accounts')
+    .select(['nickname', 'last_receipt_at', 'deleted_at'])
+    .where('id', '=', row.provider_id)
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  return toCampaign(row, statsFromCounters(counters as unknown as Record<string, number> | undefined, failures), account);
 }
 
 export async function listCampaigns(
@@ -380,7 +402,9 @@ export async function listCampaigns(
   let query = deps.db.kysely
     .selectFrom('campaigns')
     .leftJoin('campaign_counters', 'campaign_counters.campaign_id', 'campaigns.id')
+    .leftJoin('provider_accounts', 'provider_accounts.id', 'campaigns.provider_id')
     .selectAll('campaigns')
+    .select(['provider_accounts.nickname as account_nickname', 'provider_accounts.last_receipt_at as account_last_receipt_at', 'provider_accounts.deleted_at as account_deleted_at'])
     .select([
       'campaign_counters.targeted', 'campaign_counters.queued', 'campaign_counters.sent', 'campaign_counters.delivered',
       'campaign_counters.read', 'campaign_counters.failed', 'campaign_counters.unknown', 'campaign_counters.cancelled',
@@ -394,7 +418,13 @@ export async function listCampaigns(
   const rows = await query.orderBy('campaigns.id', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   return {
-    items: page.map((row) => toCampaign(row as unknown as CampaignRow, statsFromCounters(row as unknown as Record<string, number>, []))),
+    items: page.map((row) =>
+      toCampaign(
+        row as unknown as CampaignRow,
+        statsFromCounters(row as unknown as Record<string, number>, []),
+        row.account_nickname === null ? null : { nickname: row.account_nickname, last_receipt_at: row.account_last_receipt_at, deleted_at: row.account_deleted_at },
+      ),
+    ),
     nextCursor: rows.length > options.limit ? page[page.length - 1]!.id : null,
   };
 }

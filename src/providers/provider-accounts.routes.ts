@@ -30,6 +30,8 @@ export const providerAccountSchema = z.object({
   credentials: z.record(z.string(), z.string()).describe('Non-secret values as stored; secrets masked as ••••1234.'),
   inboundCallbackUrl: z.string(),
   deliveryCallbackUrl: z.string(),
+  lastReceiptAt: z.number().nullable().describe('When the latest accepted delivery report (status callback) arrived, to within a few seconds; null before the first.'),
+  lastInboundAt: z.number().nullable().describe('When the latest accepted inbound message or user event arrived, to within a few seconds; null before the first.'),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

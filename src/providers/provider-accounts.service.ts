@@ -26,6 +26,9 @@ export interface ProviderAccount {
   credentials: Record<string, string>;
   inboundCallbackUrl: string;
   deliveryCallbackUrl: string;
+  /** When the latest accepted delivery report / inbound message arrived (callback-arrivals.ts). */
+  lastReceiptAt: number | null;
+  lastInboundAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -57,6 +60,8 @@ function toAccount(deps: Pick<AppDeps, 'config'>, row: ProviderAccountRow): Prov
     autoReply: { enabled: row.auto_reply_enabled === 1, text: row.auto_reply_text ?? '' },
     credentials: parseJson<Record<string, string>>(row.credentials_public, {}),
     ...callbackUrls(deps.config.publicUrl, row.type, row.callback_token),
+    lastReceiptAt: row.last_receipt_at ?? null,
+    lastInboundAt: row.last_inbound_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

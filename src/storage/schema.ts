@@ -82,6 +82,9 @@ export interface ProviderAccountsTable {
   updated_at: Millis;
   /** Deleted accounts stay for the history of their campaigns; their callback URLs answer 404. */
   deleted_at: Millis | null;
+  /** When the latest accepted delivery report / inbound message arrived (to within a few seconds). */
+  last_receipt_at: Millis | null;
+  last_inbound_at: Millis | null;
 }
 
 export interface TemplatesTable {

@@ -27,6 +27,7 @@ import { DEFAULT_KEYWORD_SETTINGS, getKeywordSettings, type KeywordSettings } fr
 import { parsedEventCache, type ParsedEventCache } from './parsed-events.js';
 import { parseCallback, rawCallback } from './raw-callback.js';
 import { ProviderOptCalls } from '../providers/opt-calls.js';
+import { CallbackArrivals, arrivalKind, type ArrivalUpdate } from './callback-arrivals.js';
 
 export const MAX_ATTEMPTS = 5;
 /** Pending receipts older than this are dropped: the message they belong to was never ours. */
@@ -98,6 +99,8 @@ export class Applier {
   private readonly cache: ParsedEventCache;
   /** Keyword opt-ins / opt-outs told to the provider after the commit (best effort, opt-calls.ts). */
   private readonly optCalls: ProviderOptCalls;
+  /** When each account's latest delivery report and inbound message arrived (callback-arrivals.ts). */
+  private readonly arrivals = new CallbackArrivals();
   private batchSize: number;
   private pendingCursor = '';
 
@@ -179,6 +182,12 @@ export class Applier {
     }
     const keywords = (projectId: string) => keywordSettings.get(projectId) ?? DEFAULT_KEYWORD_SETTINGS;
 
+    const arrivals: ArrivalUpdate[] = [];
+    for (const { row, events } of prepared) {
+      for (const event of events ?? []) arrivals.push({ providerId: row.provider_id, kind: arrivalKind(event), at: row.received_at });
+    }
+    const arrivalUpdates = this.arrivals.plan(arrivals);
+
     const effects = emptyEffects();
     const touched = await db.kysely.transaction().execute(async (trx) => {
       const deltas = new CampaignDeltas();
@@ -224,8 +233,10 @@ export class Applier {
         if (one.events !== null) continue;
         await trx.updateTable('callback_events').set({ state: 'invalid', error: `unreadable when applied: ${one.error ?? ''}`.slice(0, 2000), applied_at: now }).where('seq', '=', one.row.seq).execute();
       }
+      await this.arrivals.write(trx, arrivalUpdates);
       return deltas.write(trx);
     });
+    this.arrivals.committed(arrivalUpdates);
     this.afterCommit(effects, touched);
   }
 

@@ -5,6 +5,7 @@ import * as webhooks from './0003-webhooks.js';
 import * as conversions from './0004-conversions.js';
 import * as frequencyCap from './0005-frequency-cap.js';
 import * as rejectedCallbacks from './0006-rejected-callbacks.js';
+import * as callbackArrivals from './0007-callback-arrivals.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   { name: '0004-conversions', up: conversions.up },
   { name: '0005-frequency-cap', up: frequencyCap.up },
   { name: '0006-rejected-callbacks', up: rejectedCallbacks.up },
+  { name: '0007-callback-arrivals', up: callbackArrivals.up },
 ];

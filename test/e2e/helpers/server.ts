@@ -15,6 +15,8 @@ export interface RunningServer {
   url: string;
   /** The one-time first-admin link printed at first start. */
   setupLink: string;
+  /** Its data directory (the SQLite database is `wacast.db` in it), for tests that set up history. */
+  dataDir: string;
   /** Everything the process printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -106,7 +108,7 @@ async function startOnce(env: Record<string, string>): Promise<RunningServer> {
         reject(new Error(`wacast serve exited early (code ${code}, signal ${signal}).`));
       });
     });
-    return { ...ready, output: () => output, stop };
+    return { ...ready, dataDir, output: () => output, stop };
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`);

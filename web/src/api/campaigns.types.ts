@@ -63,6 +63,13 @@ export interface Campaign {
   completedAt: number | null;
   audienceMaterialized: boolean;
   stats: CampaignStats;
+  warnings: CampaignWarning[];
+}
+
+/** `no_delivery_reports`: messages were sent but no delivery report reached the account since the campaign started. */
+export interface CampaignWarning {
+  code: 'no_delivery_reports';
+  message: string;
 }
 
 /** What `POST /api/v1/campaigns` and `PATCH /api/v1/campaigns/:id` take. */

@@ -58,6 +58,9 @@ export interface ProviderAccount {
   credentials: Record<string, string | undefined>;
   inboundCallbackUrl: string;
   deliveryCallbackUrl: string;
+  /** When the latest accepted delivery report / inbound message arrived (to within a few seconds). */
+  lastReceiptAt: number | null;
+  lastInboundAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,6 +1,7 @@
 import { TextField } from '../../components/field';
 import { CopyButton } from '../../components/copy-button';
 import { Alert } from '../../components/alert';
+import { formatDateTime } from '../../components/format';
 import type { ProviderType } from '../../api/types';
 
 export interface CallbackUrlsProps {
@@ -12,10 +13,12 @@ export interface CallbackUrlsProps {
   loading?: boolean;
   /** Only for saved accounts. */
   onRotate?: () => void;
+  /** When callbacks last arrived; only for saved accounts. */
+  arrivals?: { lastReceiptAt: number | null; lastInboundAt: number | null };
 }
 
 /** The two read-only callback URLs, each with a copy button; they are pasted into the provider's dashboard. */
-export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate }: CallbackUrlsProps) {
+export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate, arrivals }: CallbackUrlsProps) {
   const where = type === 'gupshup' ? 'your Gupshup account settings' : 'your Vonage application (inbound and status webhooks, version 0.1 or v1)';
   const placeholder = loading ? 'Preparing…' : '';
   return (
@@ -42,6 +45,12 @@ export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate
         hint={type === 'nexmo' ? 'Vonage calls this the status webhook.' : undefined}
         addon={<CopyButton text={delivery} name="Copy delivery URL" />}
       />
+      {arrivals ? (
+        <p className="field__hint" data-testid="callback-arrivals">
+          Last delivery report: {arrivals.lastReceiptAt === null ? 'none received yet' : formatDateTime(arrivals.lastReceiptAt)}. Last inbound message:{' '}
+          {arrivals.lastInboundAt === null ? 'none received yet' : formatDateTime(arrivals.lastInboundAt)}.
+        </p>
+      ) : null}
       {onRotate ? (
         <div>
           <button type="button" className="btn btn--secondary btn--small" onClick={onRotate}>

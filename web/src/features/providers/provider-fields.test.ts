@@ -32,6 +32,8 @@ const savedGupshup: ProviderAccount = {
   },
   inboundCallbackUrl: 'http://x/hooks/gupshup/t/inbound',
   deliveryCallbackUrl: 'http://x/hooks/gupshup/t/delivery',
+  lastReceiptAt: null,
+  lastInboundAt: null,
   createdAt: 1,
   updatedAt: 1,
 };

@@ -61,6 +61,12 @@ export function CampaignPage() {
         actions={<CampaignActions campaign={data} onChanged={() => setActed(true)} />}
       />
       {notice ? <Alert kind="success">{notice}</Alert> : null}
+      {data.warnings.map((warning) => (
+        <Alert key={warning.code} kind="warning">
+          {warning.message}{' '}
+          {warning.code === 'no_delivery_reports' ? <Link to={`/settings/channels/whatsapp/${encodeURIComponent(data.providerId)}`}>Open the provider account</Link> : null}
+        </Alert>
+      ))}
       {(data.state === 'running' || data.state === 'paused') && !data.audienceMaterialized ? (
         <p className="muted">Preparing the audience: recipients are being added…</p>
       ) : null}

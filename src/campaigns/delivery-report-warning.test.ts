@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { campaignWarnings, REPORTS_EXPECTED_WITHIN_MS, type WarningFacts } from './delivery-report-warning.js';
+
+const now = 10 * REPORTS_EXPECTED_WITHIN_MS;
+const silent: WarningFacts = {
+  state: 'running',
+  startedAt: now - REPORTS_EXPECTED_WITHIN_MS,
+  stats: { sent: 3, unknown: 0, delivered: 0, read: 0 },
+  account: { nickname: 'Promo', lastReceiptAt: null, deleted: false },
+  now,
+};
+
+describe('campaignWarnings', () => {
+  it('warns once messages have waited REPORTS_EXPECTED_WITHIN_MS for a first report, naming the account', () => {
+    expect(campaignWarnings(silent)).toEqual([{ code: 'no_delivery_reports', message: expect.stringContaining('"Promo"') }]);
+    expect(campaignWarnings({ ...silent, startedAt: now - REPORTS_EXPECTED_WITHIN_MS + 1 })).toEqual([]);
+    // Messages whose outcome is unknown wait for reports too.
+    expect(campaignWarnings({ ...silent, stats: { sent: 0, unknown: 2, delivered: 0, read: 0 } })).toHaveLength(1);
+    for (const state of ['paused', 'completed', 'stopped'] as const) expect(campaignWarnings({ ...silent, state })).toHaveLength(1);
+  });
+
+  it('stays quiet when reports arrived since the start, when nothing left, or when there is nothing to check', () => {
+    expect(campaignWarnings({ ...silent, account: { ...silent.account!, lastReceiptAt: silent.startedAt! } })).toEqual([]);
+    expect(campaignWarnings({ ...silent, account: { ...silent.account!, lastReceiptAt: silent.startedAt! - 1 } })).toHaveLength(1);
+    expect(campaignWarnings({ ...silent, stats: { sent: 3, unknown: 0, delivered: 1, read: 0 } })).toEqual([]);
+    expect(campaignWarnings({ ...silent, stats: { sent: 0, unknown: 0, delivered: 0, read: 0 } })).toEqual([]);
+    expect(campaignWarnings({ ...silent, startedAt: null })).toEqual([]);
+    expect(campaignWarnings({ ...silent, state: 'draft' })).toEqual([]);
+    expect(campaignWarnings({ ...silent, account: { ...silent.account!, deleted: true } })).toEqual([]);
+    expect(campaignWarnings({ ...silent, account: null })).toEqual([]);
+  });
+});
