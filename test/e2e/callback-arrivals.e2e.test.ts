@@ -49,9 +49,13 @@ describe.skipIf(!chromiumAvailable)('dashboard: missing delivery reports (browse
     if (context.task.result?.state === 'fail') await browser.screenshot(`callback-arrivals-${context.task.name}`);
   });
 
-  it('warns on the campaign page and links to the account, whose page says no report arrived yet', async () => {
+  it('marks the campaign in the list, warns on its page and links to the account, whose page says no report arrived yet', async () => {
     const { page } = browser;
-    await page.goto(`/campaigns/${campaignId}`);
+    await page.goto('/campaigns');
+    const row = page.getByTestId('campaign-list').getByRole('row').filter({ hasText: 'Winter sale' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('No delivery reports');
+    await row.getByRole('link', { name: 'Winter sale' }).click();
     const warning = page.getByRole('status').filter({ hasText: 'No delivery report has reached the provider account "Gupshup promo"' });
     await warning.waitFor();
     await warning.getByRole('link', { name: 'Open the provider account' }).click();
@@ -68,6 +72,10 @@ describe.skipIf(!chromiumAvailable)('dashboard: missing delivery reports (browse
     expect(response.status).toBe(200);
     // The page's live stream rereads the campaign every 2 s at most.
     await warning.waitFor({ state: 'detached', timeout: 15_000 });
+    await page.goto('/campaigns');
+    const row = page.getByTestId('campaign-list').getByRole('row').filter({ hasText: 'Winter sale' });
+    await row.waitFor();
+    expect(await row.textContent()).not.toContain('No delivery reports');
     await page.goto(`/settings/channels/whatsapp/${account.id}`);
     await expect.poll(() => page.getByTestId('callback-arrivals').textContent()).toMatch(/^Last delivery report: (?!none).*\d{4}.*\. Last inbound message: none received yet\.$/);
   });

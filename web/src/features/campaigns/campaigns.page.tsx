@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { EmptyState, Loading, PageHeader } from '../../components/page';
+import { Badge, EmptyState, Loading, PageHeader } from '../../components/page';
 import { SelectField } from '../../components/field';
 import { QueryError } from '../../components/query-error';
 import { formatDateTime } from '../../components/format';
@@ -84,6 +84,11 @@ export function CampaignsPage() {
                     </td>
                     <td>
                       <StateBadge state={campaign.state} />
+                      {campaign.warnings.some((warning) => warning.code === 'no_delivery_reports') ? (
+                        <p className="table__secondary">
+                          <Badge tone="warning">No delivery reports</Badge>
+                        </p>
+                      ) : null}
                     </td>
                     <td className="num">{count(campaign.stats.targeted)}</td>
                     <td className="num">{count(campaign.stats.sent)}</td>
