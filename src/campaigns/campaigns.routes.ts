@@ -9,6 +9,7 @@ import { notFound, validationFailed } from '../errors.js';
 import { cursorParam, listOf, refuseInvalidBody } from '../validation.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import {
+  campaignPatchProblems,
   checkCampaign,
   cloneCampaign,
   createCampaign,
@@ -167,9 +168,16 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
     '/api/v1/campaigns/:id',
     {
       config: auth,
+      // attachValidation: a body refused by the schema is answered with the service's checks too.
+      attachValidation: true,
       schema: { tags, summary: 'Change a draft (or the name and delivery settings of a scheduled or paused campaign).', params: idParams, body: campaignBody.partial(), response: { 200: campaignSchema } },
     },
     async (request) => {
+      await refuseInvalidBody(request, async (fields) => {
+        const patch = fields.audience !== undefined ? { ...fields, audience: normaliseAudience(fields.audience) } : fields;
+        await campaignPatchProblems(deps, projectIdOf(request), request.params.id, patch as Partial<CampaignInput>);
+        return [];
+      });
       const patch = { ...request.body, ...(request.body.audience !== undefined ? { audience: normaliseAudience(request.body.audience) } : {}) };
       return updateCampaign(deps, projectIdOf(request), request.params.id, patch as Parameters<typeof updateCampaign>[3]);
     },

@@ -267,9 +267,11 @@ export async function createCampaign(deps: Pick<AppDeps, 'db' | 'config'>, proje
 
 const EDITABLE_WHEN_PUBLISHED = new Set(['name', 'ratePerSecond', 'cutoffAt', 'dnd']);
 
-/** Drafts can change entirely; scheduled and paused campaigns only their name and delivery settings. */
-export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, patch: Partial<CampaignInput>): Promise<Campaign> {
-  const row = await getRow(deps, projectId, id);
+/**
+ * Checks a change of a campaign: drafts can change entirely, scheduled and paused campaigns only
+ * their name and delivery settings (409 otherwise); then every field problem of the result (422).
+ */
+async function checkCampaignPatch(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, row: CampaignRow, patch: Partial<CampaignInput>): Promise<Checked> {
   if (row.state !== 'draft') {
     const blocked = Object.keys(patch).filter((key) => !EDITABLE_WHEN_PUBLISHED.has(key));
     if (row.state === 'running' || row.state === 'completed' || row.state === 'stopped' || row.state === 'failed' || blocked.length > 0) {
@@ -283,8 +285,16 @@ export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, proje
       );
     }
   }
-  const current = toCampaignInput(row);
-  const { row: checked } = await checkCampaign(deps, projectId, { ...current, ...patch });
+  return checkCampaign(deps, projectId, { ...toCampaignInput(row), ...patch });
+}
+
+/** The checks of PATCH for a request whose body failed its schema (see refuseInvalidBody). */
+export async function campaignPatchProblems(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, patch: Partial<CampaignInput>): Promise<void> {
+  await checkCampaignPatch(deps, projectId, await getRow(deps, projectId, id), patch);
+}
+
+export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, patch: Partial<CampaignInput>): Promise<Campaign> {
+  const { row: checked } = await checkCampaignPatch(deps, projectId, await getRow(deps, projectId, id), patch);
   await deps.db.kysely
     .updateTable('campaigns')
     .set({ ...checked, updated_at: Date.now() })

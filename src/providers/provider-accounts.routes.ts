@@ -7,6 +7,7 @@ import { projectIdOf } from '../auth/auth.plugin.js';
 import { cursorParam, listOf, refuseInvalidBody } from '../validation.js';
 import { listRejectedCallbacks, REJECTED_BODY_PREVIEW } from '../webhooks/rejected-callbacks.js';
 import {
+  accountPatchProblems,
   createProviderAccount,
   deleteProviderAccount,
   getProviderAccount,
@@ -117,8 +118,12 @@ export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppD
 
   app.patch(
     '/api/v1/providers/:id',
-    { config: { auth: 'project' }, schema: { tags, summary: 'Change a provider account.', params: idParams, body: patchBody, response: { 200: providerAccountSchema } } },
-    async (request) => updateProviderAccount(deps, projectIdOf(request), request.params.id, request.body),
+    // attachValidation: a body refused by the schema is answered with the service's checks too.
+    { config: { auth: 'project' }, attachValidation: true, schema: { tags, summary: 'Change a provider account.', params: idParams, body: patchBody, response: { 200: providerAccountSchema } } },
+    async (request) => {
+      await refuseInvalidBody(request, (fields) => accountPatchProblems(deps, projectIdOf(request), request.params.id, fields));
+      return updateProviderAccount(deps, projectIdOf(request), request.params.id, request.body);
+    },
   );
 
   app.delete(

@@ -180,9 +180,19 @@ export async function listProviderAccounts(deps: Pick<AppDeps, 'db' | 'config'>,
   return rows.map((row) => toAccount(deps, row));
 }
 
-export async function updateProviderAccount(deps: AppDeps, projectId: string, id: string, patch: ProviderAccountPatch): Promise<ProviderAccount> {
-  const row = await getRow(deps, projectId, id);
-  const problems = checkCommon(patch);
+interface CheckedPatch {
+  problems: FieldProblem[];
+  credentials: ProviderCredentials | null;
+  autoReplyEnabled: boolean;
+  autoReplyText: string;
+}
+
+/** Every problem of a change to a saved account, in one list (the route adds the schema's). */
+function checkPatch(deps: Pick<AppDeps, 'secrets'>, row: ProviderAccountRow, patch: ProviderAccountPatch): CheckedPatch {
+  // The auto reply as it would be: `{enabled: true}` alone keeps the text already saved.
+  const autoReplyEnabled = patch.autoReply ? patch.autoReply.enabled : row.auto_reply_enabled === 1;
+  const autoReplyText = patch.autoReply?.text !== undefined ? patch.autoReply.text.trim() : (row.auto_reply_text ?? '');
+  const problems = checkCommon({ ...patch, autoReply: patch.autoReply ? { enabled: autoReplyEnabled, text: autoReplyText } : undefined });
   // The project always has one default account: it changes by marking another one, never by
   // unmarking this one (which used to answer 200 and change nothing).
   if (patch.isDefault === false && row.is_default === 1) {
@@ -195,10 +205,18 @@ export async function updateProviderAccount(deps: AppDeps, projectId: string, id
     if (parsed.ok) credentials = parsed.credentials;
     else problems.push(...parsed.problems);
   }
+  return { problems, credentials, autoReplyEnabled, autoReplyText };
+}
+
+/** The problems of a change (for a request whose body failed its schema: see refuseInvalidBody). */
+export async function accountPatchProblems(deps: Pick<AppDeps, 'db' | 'secrets'>, projectId: string, id: string, patch: ProviderAccountPatch): Promise<FieldProblem[]> {
+  return checkPatch(deps, await getRow(deps, projectId, id), patch).problems;
+}
+
+export async function updateProviderAccount(deps: AppDeps, projectId: string, id: string, patch: ProviderAccountPatch): Promise<ProviderAccount> {
+  const row = await getRow(deps, projectId, id);
+  const { problems, credentials, autoReplyEnabled, autoReplyText } = checkPatch(deps, row, patch);
   if (problems.length > 0) throw validationFailed(problems);
-  const autoReplyEnabled = patch.autoReply ? patch.autoReply.enabled : row.auto_reply_enabled === 1;
-  const autoReplyText = patch.autoReply?.text !== undefined ? patch.autoReply.text.trim() : (row.auto_reply_text ?? '');
-  if (autoReplyEnabled && !autoReplyText) throw validationFailed([{ path: 'autoReply.text', message: 'is required when the auto reply is on' }]);
   await deps.db.kysely.transaction().execute(async (trx) => {
     if (patch.isDefault === true) {
       await trx.updateTable('provider_accounts').set({ is_default: 0 }).where('project_id', '=', projectId).execute();

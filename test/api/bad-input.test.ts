@@ -154,4 +154,34 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(error.code).toBe('validation_failed');
     expect(error.details.map((problem: { path: string }) => problem.path)).toEqual(paths);
   });
+
+  // The same for changes: a refused value no longer hides the checks of the other fields.
+  it.each([
+    [
+      'a provider account with isDefault "yes", a blank nickname and the auto reply on without text',
+      () => `/api/v1/providers/${providerId}`,
+      () => ({ isDefault: 'yes', nickname: ' ', autoReply: { enabled: true } }),
+      ['isDefault', 'nickname', 'autoReply.text'],
+    ],
+    [
+      'a provider account with rate "fast" and a malformed phone number',
+      () => `/api/v1/providers/${providerId}`,
+      () => ({ ratePerSecond: 'fast', credentials: { mobileNumber: 'call me' } }),
+      ['ratePerSecond', 'credentials.mobileNumber'],
+    ],
+    [
+      'a draft campaign with a bad DND action, too few params and an unreadable sendAt',
+      () => `/api/v1/campaigns/${campaignId}`,
+      () => ({ params: [], sendAt: 'tomorrow', dnd: { from: '21:00', to: '09:00', timezone: 'Asia/Kolkata', action: 'later' } }),
+      ['dnd.action', 'params', 'sendAt'],
+    ],
+  ])('PATCH names every problem of %s in one answer, and changes nothing', async (_what, url, body, paths) => {
+    const before = json(await ctx.app.inject({ method: 'GET', url: url(), headers: project.headers }));
+    const response = await ctx.app.inject({ method: 'PATCH', url: url(), headers: project.headers, payload: body() });
+    expect(response.statusCode, response.body).toBe(422);
+    const error = json(response).error;
+    expect(error.code).toBe('validation_failed');
+    expect(error.details.map((problem: { path: string }) => problem.path)).toEqual(paths);
+    expect(json(await ctx.app.inject({ method: 'GET', url: url(), headers: project.headers }))).toEqual(before);
+  });
 });

@@ -121,6 +121,18 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(json(response).error.details).toEqual([{ path: 'credentials.privateKey', message: expect.stringContaining('PEM') }]);
   });
 
+  it('turns the auto reply off and on again keeping its saved text; on without any text is refused', async () => {
+    const patch = (id: string, payload: object) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${id}`, headers: project.headers, payload });
+    const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'auto replies', autoReply: { enabled: true, text: 'We will be in touch.' } })));
+    expect(json(await patch(account.id, { autoReply: { enabled: false } })).autoReply).toEqual({ enabled: false, text: 'We will be in touch.' });
+    const on = await patch(account.id, { autoReply: { enabled: true } });
+    expect(on.statusCode, on.body).toBe(200);
+    expect(json(on).autoReply).toEqual({ enabled: true, text: 'We will be in touch.' });
+    const blank = await patch(account.id, { autoReply: { enabled: true, text: '  ' } });
+    expect(blank.statusCode).toBe(422);
+    expect(json(blank).error.details).toEqual([{ path: 'autoReply.text', message: 'is required when the auto reply is on' }]);
+  });
+
   it('keeps secrets on a partial update and replaces them when given', async () => {
     const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'patch me' })));
     const kept = await ctx.app.inject({
