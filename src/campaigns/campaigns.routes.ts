@@ -327,7 +327,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       config: auth,
       schema: {
         tags,
-        summary: 'Render the message for a profile and send it now to a phone number; answers with the provider\'s raw response.',
+        summary: 'Render the message for a profile and send it now to a phone number; answers with the provider\'s raw response. Test messages of one account: 3 at once, then one a second (429 with Retry-After beyond).',
         body: z.object({
           providerId: z.string().optional(),
           templateId: z.string(),
@@ -361,7 +361,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       config: auth,
       schema: {
         tags: ['providers'],
-        summary: 'Send a template message with the given values to a phone number now; answers with the provider\'s raw response.',
+        summary: 'Send a template message with the given values to a phone number now; answers with the provider\'s raw response. Test messages of one account: 3 at once, then one a second (429 with Retry-After beyond).',
         params: idParams,
         body: z.object({ to: z.string(), templateId: z.string(), params: z.array(z.string()).default([]), mediaUrl: z.string().nullable().optional() }).strict(),
         response: { 200: testResultSchema },

@@ -2,19 +2,50 @@
  * "Send test message": one template message to a typed number, sent at once (not through the
  * queue) so the provider's raw answer can be shown. The message is recorded (kind `test`) so its
  * delivery receipts still find it.
+ *
+ * Because it goes around the account's pacer, test sends are limited per account in a process: a
+ * burst of TEST_SEND_BURST (a person clicking), then one a second. The dispatcher keeps each
+ * account to ⌊0.98 × rate⌋ a second (decision 0005), which leaves room for them beside a full-rate
+ * campaign; a script calling the endpoint in a loop could otherwise push the account over.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { AppDeps } from '../deps.js';
 import type { ErrorCategory, RawExchange } from '../providers/provider.js';
 import { newId } from '../ids.js';
 import { toJson, parseJson } from '../storage/json.js';
-import { notFound, validationFailed, type FieldProblem } from '../errors.js';
+import { notFound, tooManyRequests, validationFailed, type FieldProblem } from '../errors.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import { fillPlaceholders } from '../templates/placeholders.js';
 import { compileParams, renderParams, type RenderProfile } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import type { MessagePayload } from './message-payload.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
+
+/** Test sends per account and process: a burst of this many, then one a second. */
+export const TEST_SEND_BURST = 3;
+export const TEST_SEND_INTERVAL_MS = 1000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** Per app (its provider clients), per account: the test-send token bucket. */
+const testSendBuckets = new WeakMap<object, Map<string, Bucket>>();
+
+/** Takes a test send from the account's bucket, or answers 429 when it is empty. Exported for tests. */
+export function takeTestSend(deps: Pick<AppDeps, 'providers'>, providerId: string, now: number): void {
+  let perAccount = testSendBuckets.get(deps.providers);
+  if (!perAccount) testSendBuckets.set(deps.providers, (perAccount = new Map()));
+  const bucket = perAccount.get(providerId) ?? { tokens: TEST_SEND_BURST, at: now };
+  bucket.tokens = Math.min(TEST_SEND_BURST, bucket.tokens + (now - bucket.at) / TEST_SEND_INTERVAL_MS);
+  bucket.at = now;
+  perAccount.set(providerId, bucket);
+  if (bucket.tokens < 1) {
+    throw tooManyRequests('Test messages of one provider account go out at most one a second (they bypass its campaigns\' pacing): try again in a moment.', 1);
+  }
+  bucket.tokens -= 1;
+}
 
 export interface TestSendResult {
   ok: boolean;
@@ -73,6 +104,7 @@ export async function sendTestMessage(
     ...(input.mediaUrl ? { mediaUrl: input.mediaUrl } : {}),
   };
   const now = Date.now();
+  takeTestSend(deps, provider.id, now);
   const messageId = newId(now);
   const result = await entry.client.sendTemplate({
     to,

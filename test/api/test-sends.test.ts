@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { FakeProvider } from '../helpers/fake-provider.js';
+import { gupshupProviderInput } from '../helpers/fixtures.js';
+import { TEST_SEND_BURST, TEST_SEND_INTERVAL_MS } from '../../src/campaigns/send-test.js';
+
+/**
+ * Test messages go around an account's pacer, so they are limited per account: a burst for a
+ * person clicking, then one a second (the bucket itself: src/campaigns/send-test.test.ts) — a
+ * script sending tests in a loop beside a full-rate campaign cannot push the account over its rate.
+ */
+describe.each(testEngines())('test messages are limited per provider account ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  const fake = new FakeProvider();
+  const accounts: Array<{ id: string; templateId: string }> = [];
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine, { providerFactory: fake.factory });
+    project = await ctx.createProject();
+    for (const nickname of ['first', 'second', 'third']) {
+      const account = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: project.headers, payload: gupshupProviderInput({ nickname }) }));
+      const template = json(
+        await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId: account.id, namespace: `ABC:hello_${nickname}`, body: 'Hi {{1}}', attachmentType: 'none' } }),
+      );
+      accounts.push({ id: account.id, templateId: template.id });
+    }
+  });
+  afterAll(() => ctx?.close());
+
+  const sendTest = (account: { id: string; templateId: string }, to = '+919876543210') =>
+    ctx.app.inject({ method: 'POST', url: `/api/v1/providers/${account.id}/test`, headers: project.headers, payload: { to, templateId: account.templateId, params: ['Asha'] } });
+
+  it('answers 429 with Retry-After once the burst is spent, sending nothing for it; other accounts are not held up', async () => {
+    const [first, second] = accounts as [(typeof accounts)[0], (typeof accounts)[0]];
+    const sendsBefore = fake.sends.length;
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: TEST_SEND_BURST + 5 }, () => sendTest(first)));
+    const elapsed = Date.now() - started;
+    const accepted = answers.filter((answer) => answer.statusCode === 200);
+    const refused = answers.filter((answer) => answer.statusCode === 429);
+    expect(accepted.length + refused.length).toBe(answers.length);
+    // The burst, plus one for each full second the requests took on a slow machine.
+    expect(accepted.length).toBeGreaterThanOrEqual(TEST_SEND_BURST);
+    expect(accepted.length).toBeLessThanOrEqual(TEST_SEND_BURST + Math.floor(elapsed / TEST_SEND_INTERVAL_MS));
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.headers['retry-after']).toBe('1');
+    expect(json(refused[0]!).error).toMatchObject({ code: 'too_many_requests', message: expect.stringContaining('at most one a second') });
+    expect(fake.sends.length - sendsBefore).toBe(accepted.length);
+    expect((await sendTest(second)).statusCode).toBe(200);
+  });
+
+  it('does not count requests refused for their input', async () => {
+    const third = accounts[2]!;
+    for (let i = 0; i < TEST_SEND_BURST + 2; i++) expect((await sendTest(third, 'nobody')).statusCode).toBe(422);
+    const answers = await Promise.all(Array.from({ length: TEST_SEND_BURST }, () => sendTest(third)));
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array.from({ length: TEST_SEND_BURST }, () => 200));
+  });
+});
