@@ -221,7 +221,12 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     await action(campaign.id, 'publish');
     await waitFor(async () => (await get(campaign.id)).stats.sent >= 20, 20_000, 'first sends');
     expect(json(await action(campaign.id, 'pause')).state).toBe('paused');
+    // Claiming stops within a second; messages claimed before still go (and are counted) once:
+    // wait for them, however slow the machine, then nothing more may be sent.
     await new Promise((resolve) => setTimeout(resolve, 1200));
+    const inFlight = async () =>
+      Number((await ctx.db.kysely.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', campaign.id).where('status', '=', 'sending').executeTakeFirstOrThrow()).n);
+    await waitFor(async () => (await inFlight()) === 0, 10_000, 'the sends claimed before the pause');
     const atPause = (await get(campaign.id)).stats.sent;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await get(campaign.id)).stats.sent).toBe(atPause);
