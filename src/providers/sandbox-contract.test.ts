@@ -245,4 +245,41 @@ describe('sandbox callbacks through the adapters\' parsers', () => {
     expect(inbound[0]).toMatchObject({ kind: 'inbound', from: TO, text: 'STOP <b>now</b>', messageType: 'text' });
     if (item.type !== 'gupshup' || item.account === 'selfserve') expect(inbound[0]).toMatchObject({ contextMessageId: expect.any(String) });
   });
+
+  it.each(cases)('$name: every inbound type the sandbox posts (media with caption, location, button tap) parses', async (item) => {
+    sandbox.reset();
+    receiver.requests.length = 0;
+    const from = TO.slice(1);
+    const media = (type: 'image' | 'video' | 'audio' | 'document') => ({ type, mediaUrl: `https://media.example.com/in/${type}-1.bin`, caption: `${type} caption`, fileName: 'file-1.pdf' });
+    const specs = [media('image'), media('video'), media('audio'), media('document'), { type: 'location' as const, latitude: 12.9716, longitude: 77.5946 }, { type: 'button' as const, buttonText: 'Yes please', buttonPayload: 'YES' }];
+    for (const spec of specs) sandbox.inbound({ account: item.account, from, name: 'Ravi', ...spec });
+    if (item.account === 'selfserve') {
+      sandbox.inbound({ account: item.account, from, type: 'opted-out' });
+      sandbox.inbound({ account: item.account, from, type: 'opted-in' });
+    }
+    sandbox.flush();
+    await sandbox.drain();
+    const parsed = parseAll(item.type, receiver.on(item.inbound));
+    // Callbacks travel concurrently: compare by type, not by arrival order.
+    const byType = new Map(parsed.flatMap((event) => (event.kind === 'inbound' ? [[event.messageType, event] as const] : [])));
+    expect([...byType.keys()].sort()).toEqual(['audio', 'button', 'document', 'image', 'location', 'video']);
+    for (const event of byType.values()) expect(event).toMatchObject({ from: TO });
+    // Vonage v1 inbound media carry no caption (vonage.md §7); Gupshup's carry it as the text.
+    for (const type of ['image', 'video', 'audio', 'document']) expect(byType.get(type), type).toMatchObject({ text: item.type === 'nexmo' ? null : `${type} caption` });
+    expect(byType.get('button')).toMatchObject({ text: 'Yes please' });
+    expect(byType.get('location')).toMatchObject({ text: null });
+    if (item.account === 'enterprise') {
+      // url + signature rebuilds the media URL (A9).
+      expect(byType.get('image')).toMatchObject({ payload: { mediaUrl: 'https://media.example.com/in/image-1.bin' } });
+    }
+    if (item.account === 'selfserve') {
+      const users = parsed.filter((event) => event.kind === 'user');
+      expect(users).toHaveLength(2);
+      expect(users).toEqual(expect.arrayContaining([
+        { kind: 'user', phone: TO, type: 'opted_out' },
+        { kind: 'user', phone: TO, type: 'opted_in' },
+      ]));
+    }
+    if (item.type === 'nexmo') for (const request of receiver.on(item.inbound)) expect(verifyVonageSignature(rawOf(request), vonageJwt.signatureSecret)).toBe(true);
+  });
 });

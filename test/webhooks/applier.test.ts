@@ -198,7 +198,7 @@ describe.each(testEngines())('callback applier: delivery receipts ($name)', (eng
     const inboundFixtures = names.filter((name) => /inbound|selfserve-message/.test(name));
     // The Vonage v0.1 and v1 text fixtures are the same documented message (same message_uuid): stored once.
     expect(inbound).toHaveLength(inboundFixtures.length - 1);
-    expect(new Set(inbound.map((row) => row.message_type))).toEqual(new Set(['text', 'image', 'button', 'interactive']));
+    expect(new Set(inbound.map((row) => row.message_type))).toEqual(new Set(['text', 'image', 'button', 'interactive', 'location', 'document']));
     const optOuts = await ctx.db.kysely.selectFrom('phone_dnd').select(['phone', 'dnd', 'source']).where('project_id', '=', fresh.projectId).execute();
     // User events (opted-in/out, Meta's stop/resume preference) and the STOP PROMOTIONS quick reply.
     expect(new Set(optOuts.map((row) => row.source))).toEqual(new Set(['provider', 'keyword']));

@@ -188,6 +188,22 @@ describe('parseGupshupCallback — enterprise inbound (A9)', () => {
     });
   });
 
+  it('decodes a location JSON string (no text, coordinates kept in the payload)', () => {
+    expect(events('enterprise-inbound-location.json')).toStrictEqual([
+      {
+        kind: 'inbound',
+        providerMessageId: 'c1c2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8',
+        from: '+919917443994',
+        to: '911244006972',
+        senderName: 'Smit',
+        messageType: 'location',
+        text: null,
+        receivedAt: 1644911629000,
+        payload: { ...json('enterprise-inbound-location.json'), location: { longitude: '77.5946', latitude: '12.9716' } },
+      },
+    ]);
+  });
+
   it('accepts an inbound message sent as GET query parameters', () => {
     const result = parseGupshupCallback(raw({ method: 'GET', contentType: null, query: { mobile: '919876543210', type: 'text', text: 'STOP', timestamp: '1658261071000' } }));
     expect(result.ok && result.events).toMatchObject([{ kind: 'inbound', from: '+919876543210', text: 'STOP', receivedAt: 1658261071000 }]);
@@ -280,6 +296,24 @@ describe('parseGupshupCallback — self-serve version-2 envelopes (B6)', () => {
   it('reads an image (caption as text) and a list reply (title as text)', () => {
     expect(events('selfserve-message-image.json')).toMatchObject([{ messageType: 'image', text: 'my receipt', providerMessageId: 'ABEGkYaYVSEEAgo-image0001' }]);
     expect(events('selfserve-message-list-reply.json')).toMatchObject([{ messageType: 'interactive', text: '👍', contextMessageId: '9b71295f-f7af-4c1f-b2b4-31b4a4867bad' }]);
+  });
+
+  it('reads a file as a document (caption as text) and a location (coordinates in the payload)', () => {
+    expect(events('selfserve-message-file.json')).toMatchObject([
+      { messageType: 'document', text: 'my invoice', providerMessageId: 'ABEGkYaYVSEEAgo-file00001', payload: { payload: { name: 'invoice.pdf', url: 'https://filemanager.gupshup.io/wa/abc/invoice.pdf' } } },
+    ]);
+    expect(events('selfserve-message-location.json')).toStrictEqual([
+      {
+        kind: 'inbound',
+        providerMessageId: 'ABEGkYaYVSEEAgo-locat0001',
+        from: '+918898702134',
+        senderName: 'Andy',
+        messageType: 'location',
+        text: null,
+        receivedAt: 1590854464792,
+        payload: (json('selfserve-message-location.json') as { payload: unknown }).payload,
+      },
+    ]);
   });
 
   it('maps user events, ignoring sandbox-start', () => {

@@ -133,6 +133,22 @@ describe('parseNexmoCallback — inbound (§7)', () => {
     expect(events('inbound-v1-button.json')).toMatchObject([{ messageType: 'button', text: 'Stop promotions', contextMessageId: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab' }]);
   });
 
+  it('reads a v1 location (no text, lat/long, name and address kept in the payload)', () => {
+    expect(events('inbound-v1-location.json')).toStrictEqual([
+      {
+        kind: 'inbound',
+        providerMessageId: 'eeeeeeee-bbbb-4ccc-8ddd-0123456789ab',
+        from: '+447700900000',
+        to: '447700900001',
+        senderName: 'Jane Smith',
+        messageType: 'location',
+        text: null,
+        receivedAt: 1738584865000,
+        payload: json('inbound-v1-location.json'),
+      },
+    ]);
+  });
+
   it('reads the documented v0.1 text and a v0.1 image caption', () => {
     expect(events('inbound-v01-text.json')).toStrictEqual([
       {
