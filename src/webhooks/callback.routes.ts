@@ -8,8 +8,11 @@
  * The applier does the rest in the background. Answers:
  * - 200 empty: stored (state `pending`);
  * - 400 `invalid_callback`: unreadable; stored as `invalid` with the reason, for inspection;
- * - 401 `invalid_signature`: Vonage signature missing or wrong; stored as `invalid` (signature_ok 0)
+ * - 401 `invalid_signature`: Vonage signature wrong or expired; stored as `invalid` (signature_ok 0)
  *   so a misconfigured secret can be diagnosed from what arrived — never applied;
+ * - 503 `unsigned_callback`: no Vonage signature at all on an account with a signature secret;
+ *   stored like a 401, never applied. Vonage sends an unsigned callback after an internal error
+ *   and retries it (signed) only on 429 / 5xx answers (vonage.md §8, §9);
  * - 404: unknown or deleted token (nothing stored);
  * - 413 `payload_too_large`: body over 256 KiB; refused before it is read, so a known token's refusal
  *   is stored as `invalid` with an empty body and the size (Content-Length) in the reason;
@@ -193,14 +196,25 @@ export async function callbackRoutes(fastify: FastifyInstance, deps: AppDeps): P
       entry.signatureOk = verifyVonageSignature({ ...raw, body: exactBody }, account.signatureSecret, receivedAt) ? 1 : 0;
       if (entry.signatureOk === 0) {
         entry.state = 'invalid';
-        entry.httpStatus = 401;
-        entry.error = authorization
-          ? 'signature: the bearer token is not signed with this account\'s signature secret, is expired, or its payload_hash does not match the body'
-          : 'signature: no Authorization bearer token, but the account has a signature secret (signed webhooks)';
+        // Vonage: "in the rare case of an internal error, it is possible that the callback service
+        // will send an unsigned callback. By returning an HTTP 5xx response, a retry will be
+        // triggered" (vonage.md §8), and only 429 and 5xx answers are retried (§9). An unsigned
+        // callback answered 401 would be lost for good; a 503 gets it sent again, signed.
+        const unsigned = !authorization;
+        entry.httpStatus = unsigned ? 503 : 401;
+        entry.error = unsigned
+          ? 'signature: no Authorization bearer token, but the account has a signature secret (signed webhooks); answered 503 so that Vonage retries it signed'
+          : 'signature: the bearer token is not signed with this account\'s signature secret, is expired, or its payload_hash does not match the body';
         try {
           await log.append(entry);
         } catch (error) {
           return unavailable(reply, error);
+        }
+        if (unsigned) {
+          return reply
+            .code(503)
+            .header('retry-after', '5')
+            .send(new AppError(503, 'unsigned_callback', `Not accepted yet: ${entry.error}. It was kept for inspection.`).toJSON());
         }
         return reply.code(401).send(new AppError(401, 'invalid_signature', `Refused: ${entry.error}.`).toJSON());
       }

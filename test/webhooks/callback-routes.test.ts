@@ -73,9 +73,18 @@ describe.each(testEngines())('callback endpoints ($name)', (engine) => {
 
   it('refuses an unsigned or tampered Vonage callback when the account has a signature secret', async () => {
     const body = fixtureText('nexmo/status-v1-delivered.json');
+    // Unsigned: Vonage's own internal-error case (vonage.md §8). Only a 429 or 5xx makes it retry
+    // (§9), so it is answered 503 with Retry-After, kept for inspection and never applied.
     const unsigned = await postJson(ctx, nexmo.delivery, body);
-    expect(unsigned.statusCode).toBe(401);
-    expect(json(unsigned).error.message).toMatch(/no Authorization bearer token/);
+    expect(unsigned.statusCode).toBe(503);
+    expect(unsigned.headers['retry-after']).toBe('5');
+    expect(json(unsigned).error.code).toBe('unsigned_callback');
+    expect(json(unsigned).error.message).toMatch(/no Authorization bearer token.*retries it signed/);
+    expect(await lastEvent()).toMatchObject({ state: 'invalid', signature_ok: 0, http_status: 503, body });
+    // The retry, signed, is accepted.
+    const retried = await postJson(ctx, nexmo.delivery, body, { authorization: vonageSignature(body, SECRET) });
+    expect(retried.statusCode).toBe(200);
+    expect(await lastEvent()).toMatchObject({ state: 'pending', signature_ok: 1 });
     const tampered = await postJson(ctx, nexmo.delivery, body.replace('delivered', 'read'), { authorization: vonageSignature(body, SECRET) });
     expect(tampered.statusCode).toBe(401);
     expect((await lastEvent()).state).toBe('invalid');

@@ -69,6 +69,15 @@ describe('verifyVonageSignature (HS256 signed webhooks)', () => {
     expect(verifyVonageSignature(callback(`Bearer ${token(claims())}`), SECRET, NOW)).toBe(true);
   });
 
+  it('also accepts payload_hash computed as Vonage\'s snippet does: over JSON.stringify of the parsed body', () => {
+    // The same status sent pretty-printed, hashed over its compact serialisation (vonage.md §8, S8).
+    const pretty = JSON.stringify(JSON.parse(BODY), null, 2);
+    expect(verifyVonageSignature(callback(`Bearer ${token(claims(BODY))}`, pretty), SECRET, NOW)).toBe(true);
+    // Still bound to the content: another status with the same hash is refused.
+    const other = JSON.stringify(JSON.parse(BODY.replace('delivered', 'read')), null, 2);
+    expect(verifyVonageSignature(callback(`Bearer ${token(claims(BODY))}`, other), SECRET, NOW)).toBe(false);
+  });
+
   it('rejects a wrong secret', () => {
     expect(verifyVonageSignature(callback(`Bearer ${token(claims(), 'another-secret')}`), SECRET, NOW)).toBe(false);
   });
