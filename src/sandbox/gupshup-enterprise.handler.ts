@@ -90,7 +90,8 @@ export function handleEnterprise(core: SandboxCore, params: Record<string, strin
   if (methodKey !== 'sendmessage' && methodKey !== 'sendmediamessage' && methodKey !== 'opt_in' && methodKey !== 'opt_out') {
     return error('106', `Method ${JSON.stringify(method)} is not supported: use SendMessage, SendMediaMessage, OPT_IN or OPT_OUT.`);
   }
-  if (params.v !== '1.1') return error('107', `Unknown version v=${JSON.stringify(params.v ?? '')}: v must be 1.1.`);
+  // Error 107 VERSION UNKNOWN: "v must be 1.0/1.1" (reference A7); both are versions the gateway knows.
+  if (params.v !== '1.1' && params.v !== '1.0') return error('107', `Unknown version v=${JSON.stringify(params.v ?? '')}: v must be 1.0 or 1.1.`);
   if (!params.auth_scheme) return error('101', 'Missing parameter: auth_scheme.');
   if (params.auth_scheme.toLowerCase() !== 'plain') {
     return error('102', `Authentication failed: auth_scheme must be plain, not ${JSON.stringify(params.auth_scheme)}.`);

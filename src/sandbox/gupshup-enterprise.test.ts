@@ -115,6 +115,11 @@ describe('sandbox: Gupshup Enterprise GatewayAPI', () => {
     expect(sandbox.messages()[0]).toMatchObject({ kind: 'template', template: 'order_shipped' });
   });
 
+  it('accepts v=1.0 as well as v=1.1 (error 107: "v must be 1.0/1.1", reference A7)', async () => {
+    const answer = await template({ v: '1.0' });
+    expect(JSON.parse(answer.text)).toMatchObject({ response: { status: 'success' } });
+  });
+
   it('turns a 10-digit number into an Indian one', async () => {
     const answer = await template({ send_to: '9876543210' });
     expect(JSON.parse(answer.text)).toMatchObject({ response: { phone: '919876543210', status: 'success' } });
@@ -123,7 +128,8 @@ describe('sandbox: Gupshup Enterprise GatewayAPI', () => {
   it.each([
     [{ method: '' }, '101', /method/],
     [{ method: 'SendSms' }, '106', /SendSms/],
-    [{ v: '1.0' }, '107', /v must be 1\.1/],
+    [{ v: '2.0' }, '107', /v must be 1\.0 or 1\.1/],
+    [{ v: '' }, '107', /v must be 1\.0 or 1\.1/],
     [{ auth_scheme: '' }, '101', /auth_scheme/],
     [{ password: 'wrong' }, '102', /invalid userId or password/],
     [{ userid: '2999999999' }, '102', /invalid userId or password/],

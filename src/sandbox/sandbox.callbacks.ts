@@ -1,7 +1,8 @@
 /**
  * Posts callbacks (DLRs, status webhooks, inbound messages) to the URLs the accounts gave, the way
  * a provider does: over keep-alive connections, a bounded number in flight, retried with doubling
- * delays on a non-2xx answer or no answer, and given up after `callbackRetries` retries. Gupshup
+ * delays on a non-2xx answer or no answer (Vonage: only 429, 5xx or no answer), and given up after
+ * `callbackRetries` retries. Gupshup
  * Enterprise DLR events for one URL are batched, at most 20 per request, as the form field
  * `response=<JSON array>`. Nothing here blocks the send path: enqueueing is an array push.
  */
@@ -30,6 +31,11 @@ export interface Callback {
   body: string;
   /** Extra headers, made again for each attempt (a Vonage signature carries its own `iat`). */
   headers?: () => Record<string, string>;
+  /**
+   * Which non-2xx answers are retried (default: all of them). An attempt that got no answer is
+   * always retried. Vonage retries only 429 and 5xx (vonage.md §9).
+   */
+  retryStatus?: (status: number) => boolean;
   /** Called once, when delivered or given up. */
   onDone?: (result: DeliveryResult) => void;
 }
@@ -214,7 +220,8 @@ export class CallbackSender {
       this.finish(callback, { delivered: true, attempts: callback.attempts, status });
     } else {
       this.stats.failedAttempts++;
-      if (callback.attempts <= knobs.callbackRetries) {
+      const retryable = status === undefined || callback.retryStatus === undefined || callback.retryStatus(status);
+      if (retryable && callback.attempts <= knobs.callbackRetries) {
         this.retrying++;
         const delay = knobs.callbackRetryDelayMs * 2 ** (callback.attempts - 1);
         const generation = this.generation;

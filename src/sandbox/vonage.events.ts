@@ -112,6 +112,9 @@ export function signedCallback(account: VonageAccount, url: string, kind: Callba
     contentType: 'application/json',
     body,
     headers: () => ({ authorization: webhookAuthorization(body, account.apiKey, account.applicationId, account.signatureSecret) }),
+    // "webhooks that respond with HTTP 429 or HTTP 5xx response will be attempted again" (§9): any
+    // other answer ends the delivery, so a receiver that refuses one loses it, as with Vonage.
+    retryStatus: (status) => status === 429 || status >= 500,
   };
 }
 

@@ -273,6 +273,25 @@ describe('sandbox: Vonage Messages API', () => {
     expect(verifySignedWebhook(receiver.on('/inbound')[1]!)).toMatchObject({ message_type: 'button', button: { payload: 'STOP', text: 'Stop' }, context_status: 'none' });
   });
 
+  it('retries a webhook only when it is answered 429 or 5xx (or not at all), as Vonage does (§9)', async () => {
+    sandbox.setKnobs({ callbackRetries: 3, callbackRetryDelayMs: 5 });
+    try {
+      receiver.respond((_request, index) => (index === 0 ? 503 : index === 1 ? 429 : 200));
+      expect(await sandbox.inbound({ account: 'nexmo', from: USER, text: 'retried' }).delivery).toEqual({ delivered: true, attempts: 3, status: 200 });
+      // Each attempt is signed afresh over the same body.
+      for (const request of receiver.on('/inbound')) verifySignedWebhook(request);
+
+      // A 4xx ends the delivery: Vonage does not retry it, so a receiver refusing a webhook loses it.
+      receiver.requests.length = 0;
+      receiver.respond(() => 401);
+      expect(await sandbox.inbound({ account: 'nexmo', from: USER, text: 'refused' }).delivery).toEqual({ delivered: false, attempts: 1, status: 401 });
+      expect(receiver.on('/inbound')).toHaveLength(1);
+    } finally {
+      receiver.respond(() => 200);
+      sandbox.setKnobs({ callbackRetries: 0 });
+    }
+  });
+
   it('posts v0.1 inbound messages when the application uses v0.1 webhooks', async () => {
     sandbox.addAccounts([
       {

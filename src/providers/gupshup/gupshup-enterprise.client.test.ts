@@ -170,7 +170,8 @@ describe('Gupshup Enterprise — reading every documented answer (A6, A7)', () =
   });
 
   it.each([
-    ['100', 'provider_down', true],
+    // "UNKNOWN ERROR HAS OCCURED, contact support": it may have been queued first, so never retried.
+    ['100', 'provider_down', false],
     ['101', 'invalid_request', false],
     ['102', 'auth', false],
     ['103', 'auth', false],
@@ -206,6 +207,10 @@ describe('Gupshup Enterprise — reading every documented answer (A6, A7)', () =
     expect(await answer(502, 'bad gateway')).toMatchObject({ ok: false, outcome: 'unknown' });
     expect(await answer(504, 'gateway timeout')).toMatchObject({ ok: false, outcome: 'unknown' });
     expect(await answer(401, 'unauthorized')).toMatchObject({ ok: false, outcome: 'not_sent', category: 'auth', retryable: false });
+  });
+
+  it('a redirect (e.g. http → https; not followed) was not processed → not_sent, not unknown', async () => {
+    expect(await answer(301, '', { location: 'https://media.smsgupshup.com/GatewayAPI/rest' })).toMatchObject({ ok: false, outcome: 'not_sent', category: 'invalid_request', retryable: false, code: '301' });
   });
 
   it('opt-in: 312 (already opted in) is a success; 102 is an auth failure', async () => {

@@ -117,7 +117,9 @@ export class GupshupEnterpriseClient implements ProviderClient {
 
     const answer = parseEnterpriseAnswer(outcome.body);
     if (answer.status === 'error') return enterpriseError(answer.code, answer.message, raw);
-    if (outcome.status >= 400) return httpError(outcome.status, answer.status === 'unreadable' ? answer.detail : '', raw);
+    // Any non-2xx without a readable answer (4xx; a 3xx redirect, which the client does not follow)
+    // was not processed as a send.
+    if (outcome.status < 200 || outcome.status >= 300) return httpError(outcome.status, answer.status === 'unreadable' ? answer.detail : '', raw);
     if (answer.status === 'success') {
       if (!answer.id) return { ok: false, outcome: 'unknown', detail: 'the gateway answered success without a message id', raw };
       return { ok: true, providerMessageId: answer.id, raw };

@@ -18,8 +18,11 @@ export interface SyncErrorMapping {
 /** GatewayAPI error ids (`{"response":{"id":"102","status":"error"}}` / `error | 102 | …`). */
 export const ENTERPRISE_ERROR_IDS: Readonly<Record<string, SyncErrorMapping>> = {
   // "UNKNOWN ERROR HAS OCCURED, contact support": a failure on Gupshup's side, not in our request.
-  // The message was refused (status error), so a later retry is safe; the dispatcher caps retries.
-  '100': { category: 'provider_down', retryable: true },
+  // Not retried: an error the gateway itself cannot name does not show that the message was not
+  // queued before it, a retry could reach the person twice, and "contact support" is not a
+  // transient condition. Final instead; if the gateway did send it, its DLR (matched by `extra`)
+  // moves the message on from failed.
+  '100': { category: 'provider_down', retryable: false },
   '101': { category: 'invalid_request', retryable: false }, // PARAMETER MISSING (a bug on our side)
   '102': { category: 'auth', retryable: false }, // AUTH FAILED: invalid userid or password
   '103': { category: 'auth', retryable: false }, // USER DOESNT EXIST: the userid is unknown
