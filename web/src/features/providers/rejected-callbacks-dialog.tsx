@@ -14,6 +14,7 @@ const ANSWERS: Record<number, string> = {
   401: 'signature refused',
   413: 'body too large',
   415: 'unreadable Content-Type',
+  503: 'unsigned, asked to retry',
   200: 'accepted, failed when applied',
 };
 
