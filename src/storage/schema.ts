@@ -290,7 +290,7 @@ export interface CallbackEventsTable {
   applied_at: Millis | null;
   /** After a failed application attempt: not retried before this time. */
   retry_at: Generated<Millis | null>;
-  /** The HTTP status the handler answered (200, 400, 401, 413, 415); null on rows older than migration 0006. */
+  /** The HTTP status the handler answered (200, 400, 401, 413, 415, 503 for an unsigned Vonage callback); null on rows older than migration 0006. */
   http_status: Generated<number | null>;
 }
 

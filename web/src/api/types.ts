@@ -72,7 +72,7 @@ export interface RejectedCallback {
   /** Which callback URL was called. */
   kind: 'inbound' | 'delivery' | 'status';
   method: string;
-  /** The HTTP status wacast answered: 400, 401, 413, 415; 200 when accepted and found unreadable when applied. */
+  /** The HTTP status wacast answered: 400, 401, 413, 415, 503 (unsigned Vonage callback); 200 when accepted and found unreadable when applied. */
   status: number;
   reason: string;
   contentType: string | null;
