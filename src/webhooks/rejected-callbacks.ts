@@ -2,7 +2,8 @@
  * Refused callbacks of one provider account, for people: what arrived, which URL, what wacast
  * answered and why. They are the log rows in state `invalid` — refused by the handler (400
  * unreadable, 401 signature, 413 too large, 415 content type, 503 unsigned Vonage callback) or,
- * rarely, accepted and found unreadable or failing when applied (answered 200). Newest first, keyset-paginated by `seq`.
+ * rarely, accepted and found unreadable or failing when applied (answered 200). Newest first,
+ * keyset-paginated by `seq`.
  *
  * Nothing secret is returned: the Authorization header (Vonage's signed JWT) is never stored, and
  * query parameters or body fields whose names look like credentials (password, secret, token,
