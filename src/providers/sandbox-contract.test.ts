@@ -230,6 +230,23 @@ describe('sandbox callbacks through the adapters\' parsers', () => {
     sandbox.setKnobs({ failShare: 0 }, item.account);
   });
 
+  it.each(cases)('$name: a template parameter with a new line, a tab or 5 spaces is accepted, then fails as a template problem (Meta 132018)', async (item) => {
+    for (const bad of ['Ravi\nKumar', 'Ravi\tKumar', 'Ravi     Kumar']) {
+      sandbox.reset();
+      receiver.requests.length = 0;
+      const client = createProviderClient(item.type, item.credentials as GupshupCredentials & NexmoCredentials, urls());
+      const params = [bad, 'A-1029'];
+      const result = await client.sendTemplate({ to: TO, template: templates('ACME').none, params, renderedBody: `Hi ${bad}, your order A-1029 has shipped.`, clientRef: 'param-1' });
+      await client.close();
+      expect(result, JSON.stringify(bad)).toMatchObject({ ok: true });
+      sandbox.flush();
+      await sandbox.drain();
+      const failed = parseAll(item.type, receiver.on(item.delivery)).filter((event) => event.kind === 'receipt' && event.status === 'failed');
+      expect(failed, JSON.stringify(bad)).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ category: 'template_mismatch', errorCode: item.type === 'nexmo' ? '1022' : '132018' });
+    }
+  });
+
   it.each(cases)('$name: inbound replies parse with sender, text and context', async (item) => {
     sandbox.reset();
     receiver.requests.length = 0;

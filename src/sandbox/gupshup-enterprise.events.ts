@@ -22,6 +22,8 @@ export const ENTERPRISE_FAILURES: Record<FailReason, { cause: string; errorCode:
   undeliverable: { cause: 'OTHER', errorCode: '100' },
   blocked: { cause: 'BLOCKED_FOR_USER', errorCode: '006' },
   rate_limited: { cause: 'OTHER', errorCode: '429' },
+  // Meta's code, passed through as for the closed window (470).
+  invalid_parameter: { cause: 'OTHER', errorCode: '132018' },
 };
 
 /** WhatsApp "sent then failed" (the message left for the phone) versus refused before sending. */

@@ -14,7 +14,7 @@ import { enterpriseMessageId } from './sandbox.ids.js';
 import { RESET, textReply, jsonReply, type Answer, type Reply } from './sandbox.http.js';
 import type { AccountRuntime, EnterpriseRole } from './sandbox.registry.js';
 import { matchTemplate, type CompiledTemplate } from './sandbox.templates.js';
-import type { FailReason, GupshupEnterpriseAccount } from './sandbox.types.js';
+import { invalidTemplateParameter, type FailReason, type GupshupEnterpriseAccount } from './sandbox.types.js';
 import type { MessageRecord } from './sandbox.store.js';
 import { ENTERPRISE_FAILURES, enterpriseDlrEvent, enterpriseSteps } from './gupshup-enterprise.events.js';
 
@@ -158,6 +158,8 @@ export function handleEnterprise(core: SandboxCore, params: Record<string, strin
     template = findTemplate(runtime, body, media ? type : null);
     // Gupshup accepts the request and reports the mismatch later (reference A3).
     if (!template) forced = 'template_mismatch';
+    // The values the rendered text filled the placeholders with follow WhatsApp's parameter rule.
+    else if (invalidTemplateParameter(template.params)) forced = 'invalid_parameter';
   }
   const fate = core.decideFate(runtime, phone, isTemplate, forced, now);
   const id = enterpriseMessageId();

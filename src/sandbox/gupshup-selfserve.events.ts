@@ -26,6 +26,12 @@ export const SELFSERVE_FAILURES: Record<FailReason, { code: number; reason: stri
   },
   undeliverable: { code: 131026, reason: 'Message Undeliverable.', sync: false },
   blocked: { code: 131049, reason: 'This message was not delivered to maintain healthy ecosystem engagement.', sync: false },
+  // A Meta code, passed through on an asynchronous failure (B7).
+  invalid_parameter: {
+    code: 132018,
+    reason: 'There was an issue with the parameters in your template: they cannot have new-line/tab characters or more than 4 consecutive spaces.',
+    sync: false,
+  },
 };
 
 export function selfServeSteps(outcome: 'read' | 'delivered' | 'failed', reason?: FailReason): Step[] {

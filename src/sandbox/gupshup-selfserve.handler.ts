@@ -10,7 +10,7 @@ import { uuidV4 } from './sandbox.ids.js';
 import { RESET, jsonReply, textReply, parseParams, type Answer, type Reply } from './sandbox.http.js';
 import type { AccountRuntime } from './sandbox.registry.js';
 import type { CompiledTemplate } from './sandbox.templates.js';
-import type { FailReason, GupshupSelfServeAccount } from './sandbox.types.js';
+import { invalidTemplateParameter, type FailReason, type GupshupSelfServeAccount } from './sandbox.types.js';
 import type { MessageRecord } from './sandbox.store.js';
 import { SELFSERVE_FAILURES, selfServeEvent, selfServeSteps, selfServeUserEvent } from './gupshup-selfserve.events.js';
 
@@ -185,6 +185,7 @@ function templateSend(
       renderedFrom = compiled;
     }
   }
+  if (!forced && invalidTemplateParameter(values)) forced = 'invalid_parameter';
   const fate = core.decideFate(runtime, destination, true, forced, now);
   const record = core.record(
     runtime,

@@ -121,7 +121,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--max-messages <n>', 'messages kept for inspection (default 100000; counters keep totals)')
     .option('--latency <ms>', 'answer latency, N or MIN-MAX ms')
     .option('--fail-share <0-1>', 'share of accepted messages that fail later')
-    .option('--fail-reason <reason>', 'not_on_whatsapp, template_mismatch, outside_window, undeliverable, blocked or rate_limited')
+    .option('--fail-reason <reason>', 'not_on_whatsapp, template_mismatch, outside_window, undeliverable, blocked, rate_limited or invalid_parameter')
     .option('--not-on-whatsapp <numbers>', 'comma-separated numbers (digits; a trailing * makes a prefix) that are not on WhatsApp')
     .option('--dlr-delay <ms>', 'delay before each status callback, N or MIN-MAX ms')
     .option('--read-share <0-1>', 'share of delivered messages that are read')

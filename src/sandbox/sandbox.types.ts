@@ -23,7 +23,9 @@ export type FailReason =
   | 'outside_window'
   | 'undeliverable'
   | 'blocked'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** A template parameter holds a new line, a tab or more than 4 consecutive spaces (Meta 132018). */
+  | 'invalid_parameter';
 
 export const FAIL_REASONS: readonly FailReason[] = [
   'not_on_whatsapp',
@@ -32,7 +34,17 @@ export const FAIL_REASONS: readonly FailReason[] = [
   'undeliverable',
   'blocked',
   'rate_limited',
+  'invalid_parameter',
 ];
+
+/**
+ * WhatsApp refuses template parameter values with a new line, a tab or more than four consecutive
+ * spaces (Meta error 132018, reference gupshup.md §0): the provider accepts the send and the
+ * failure comes later, like a template mismatch.
+ */
+export function invalidTemplateParameter(values: readonly string[]): boolean {
+  return values.some((value) => /[\n\t]| {5}/.test(value));
+}
 
 /** Behaviour knobs that may differ per account (an account's value replaces the global one). */
 export interface AccountKnobs {

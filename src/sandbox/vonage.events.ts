@@ -35,6 +35,13 @@ export const VONAGE_FAILURES: Record<FailReason, { status: 'rejected' | 'undeliv
     title: 'Auto-limiting by provider',
     detail: 'Auto-limiting by provider - WhatsApp limited the marketing messages this user receives.',
   },
+  // 1022 covers invalid template parameters too (§6).
+  invalid_parameter: {
+    status: 'rejected',
+    code: 1022,
+    title: 'Invalid template',
+    detail: 'Invalid template - A template parameter contains a new line, a tab or more than 4 consecutive spaces.',
+  },
   rate_limited: {
     status: 'rejected',
     code: 1000,

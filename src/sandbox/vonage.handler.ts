@@ -10,7 +10,7 @@ import { hexId, uuidV4 } from './sandbox.ids.js';
 import { RESET, jsonReply, type Answer, type Reply } from './sandbox.http.js';
 import type { AccountRuntime } from './sandbox.registry.js';
 import type { CompiledTemplate } from './sandbox.templates.js';
-import type { FailReason, VonageAccount } from './sandbox.types.js';
+import { invalidTemplateParameter, type FailReason, type VonageAccount } from './sandbox.types.js';
 import type { MessageRecord } from './sandbox.store.js';
 import { peekApplicationId, verifyRs256 } from './vonage.jwt.js';
 import { VONAGE_FAILURES, signedCallback, vonageStatus, vonageSteps } from './vonage.events.js';
@@ -183,6 +183,7 @@ export function handleVonage(core: SandboxCore, version: Version, authorization:
     const verdict = templateVerdict(runtime, checked.template);
     if (verdict.failed) forced = 'template_mismatch';
     else renderedFrom = verdict.compiled;
+    if (!forced && invalidTemplateParameter(checked.template.params)) forced = 'invalid_parameter';
   }
   const isTemplate = checked.template !== undefined;
   const fate = core.decideFate(runtime, checked.to, isTemplate, forced, now);
