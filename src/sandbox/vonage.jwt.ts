@@ -10,6 +10,8 @@ import { uuidV4 } from './sandbox.ids.js';
 const SKEW_SECONDS = 60;
 /** Vonage caps a token's lifetime at 24 hours after generation (§2). */
 const MAX_LIFETIME_SECONDS = 24 * 60 * 60;
+/** …and requires at least 30 seconds of it ("exp … min 30 s", §2). */
+const MIN_LIFETIME_SECONDS = 30;
 
 export type JwtCheck =
   | { ok: true; applicationId: string; exp: number | undefined }
@@ -35,7 +37,7 @@ export function peekApplicationId(token: string): string | undefined {
 /**
  * Verifies an RS256 token with `publicKey`: header alg RS256, a valid signature, the required
  * claims `application_id`, `iat`, `jti`, not expired (`exp`), not before `nbf`, and a lifetime of at
- * most 24 hours. `now` is epoch ms.
+ * least 30 seconds and at most 24 hours. `now` is epoch ms.
  */
 export function verifyRs256(token: string, publicKey: KeyObject, now: number): JwtCheck {
   const parts = token.split('.');
@@ -57,6 +59,7 @@ export function verifyRs256(token: string, publicKey: KeyObject, now: number): J
     if (typeof claims.exp !== 'number') return { ok: false, reason: 'claim exp must be unix seconds' };
     if (claims.exp < seconds - SKEW_SECONDS) return { ok: false, reason: 'the token has expired (exp)' };
     if (claims.exp - claims.iat > MAX_LIFETIME_SECONDS) return { ok: false, reason: 'exp is more than 24 hours after iat' };
+    if (claims.exp - claims.iat < MIN_LIFETIME_SECONDS) return { ok: false, reason: 'exp is less than 30 seconds after iat' };
   }
   return { ok: true, applicationId: claims.application_id, exp: typeof claims.exp === 'number' ? claims.exp : undefined };
 }

@@ -127,6 +127,9 @@ describe('sandbox: Vonage Messages API', () => {
     ['a wrong API secret', `Basic ${Buffer.from(`${API_KEY}:wrong`).toString('base64')}`],
     ['an expired JWT', `Bearer ${appJwt({ iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 1800 })}`],
     ['a JWT without jti', `Bearer ${appJwt({ jti: undefined })}`],
+    // Vonage: exp at least 30 s and at most 24 h after generation (§2).
+    ['a JWT living less than 30 s', `Bearer ${appJwt({ exp: Math.floor(Date.now() / 1000) + 20 })}`],
+    ['a JWT living more than 24 h', `Bearer ${appJwt({ exp: Math.floor(Date.now() / 1000) + 24 * 3600 + 60 })}`],
     ['a JWT without iat', `Bearer ${appJwt({ iat: undefined })}`],
     ['a JWT signed with another key', `Bearer ${appJwt({}, other.privateKey)}`],
     ['a JWT for an unknown application', `Bearer ${appJwt({ application_id: 'ffffffff-0000-4000-8000-000000000000' })}`],
