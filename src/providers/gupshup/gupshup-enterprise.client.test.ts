@@ -155,6 +155,27 @@ describe('Gupshup Enterprise — what goes on the wire (reference A3–A6)', () 
   });
 });
 
+describe('Gupshup Enterprise — 10-digit numbers (reference §0, A7 error 105)', () => {
+  // The gateway reads a 10-digit number as an Indian national number ("an Indian number may be sent
+  // as 10 digits"): Singapore's +65 9123 4567 sent as 6591234567 would go to +91 65912 34567.
+  it('refuses a 10-digit E.164 number for templates, session messages and opt-in without sending anything', async () => {
+    for (const to of ['+6591234567', '+4791234567']) {
+      const sent = await client.sendTemplate({ ...template(), to });
+      expect(sent).toMatchObject({ ok: false, outcome: 'not_sent', category: 'invalid_number', retryable: false });
+      expect(sent.ok === false && sent.detail).toMatch(/10 digits.*Indian/);
+      expect(await client.sendSession({ to, text: 'hi' })).toMatchObject({ ok: false, outcome: 'not_sent', category: 'invalid_number', retryable: false });
+      expect(await client.optIn(to)).toMatchObject({ ok: false, category: 'invalid_number', retryable: false });
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('still sends 11–15-digit numbers (and Indian numbers as 91 + 10 digits)', async () => {
+    server.respondWith({ status: 200, body: SUCCESS_JSON });
+    expect(await client.sendTemplate({ ...template(), to: '+14155550123' })).toMatchObject({ ok: true });
+    expect(server.last().form).toContainEqual(['send_to', '14155550123']);
+  });
+});
+
 describe('Gupshup Enterprise — reading every documented answer (A6, A7)', () => {
   async function answer(status: number, body: string, headers?: Record<string, string>): Promise<SendResult> {
     server.respondWith({ status, body, ...(headers ? { headers } : {}) });

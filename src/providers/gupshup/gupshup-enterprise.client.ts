@@ -41,8 +41,8 @@ export class GupshupEnterpriseClient implements ProviderClient {
   ) {}
 
   async sendTemplate(message: TemplateMessage): Promise<SendResult> {
-    const sendTo = toProviderNumber(message.to);
-    if (sendTo === null) return invalidRecipient(message.to, this.url);
+    const sendTo = gatewayNumber(message.to);
+    if (typeof sendTo !== 'string') return invalidRecipient(sendTo.error, this.url);
     const { template } = message;
     let fields: Fields;
     if (template.attachmentType === 'none') {
@@ -68,8 +68,8 @@ export class GupshupEnterpriseClient implements ProviderClient {
   }
 
   async sendSession(message: SessionMessage): Promise<SendResult> {
-    const sendTo = toProviderNumber(message.to);
-    if (sendTo === null) return invalidRecipient(message.to, this.url);
+    const sendTo = gatewayNumber(message.to);
+    if (typeof sendTo !== 'string') return invalidRecipient(sendTo.error, this.url);
     const fields: Fields = [['method', 'SendMessage'], ...this.auth('twoWay'), ['send_to', sendTo], ['msg_type', 'DATA_TEXT'], ['msg', message.text]];
     if (message.clientRef) fields.push(['extra', message.clientRef]);
     return this.send(fields);
@@ -129,9 +129,9 @@ export class GupshupEnterpriseClient implements ProviderClient {
   }
 
   private async opt(method: 'OPT_IN' | 'OPT_OUT', phone: string): Promise<OptResult> {
-    const number = toProviderNumber(phone);
-    if (number === null) {
-      return { ok: false, category: 'invalid_number', retryable: false, detail: `phone must be E.164 with + (got ${JSON.stringify(phone)})`, raw: { request: { method: 'POST', url: this.url, body: '' } } };
+    const number = gatewayNumber(phone);
+    if (typeof number !== 'string') {
+      return { ok: false, category: 'invalid_number', retryable: false, detail: number.error, raw: { request: { method: 'POST', url: this.url, body: '' } } };
     }
     const fields: Fields = [['method', method], ...this.auth('notification'), ['phone_number', number], ['channel', 'WHATSAPP']];
     const { outcome, raw } = await this.post(fields);
@@ -163,6 +163,24 @@ function httpError(status: number, detail: string, raw: RawExchange): SendResult
   return notSent({ category, retryable: false, code: String(status), detail: `HTTP ${status} from the gateway${detail ? `: ${detail}` : ''}` }, raw);
 }
 
-function invalidRecipient(to: string, url: string): SendResult {
-  return notSent({ category: 'invalid_number', retryable: false, detail: `to must be E.164 with + and 7–15 digits (got ${JSON.stringify(to)})` }, { request: { method: 'POST', url, body: '' } });
+/**
+ * The number as the gateway takes it (digits with country code), or why it cannot be sent. The
+ * gateway reads a 10-digit number as an Indian national number (error 105: "an Indian number may be
+ * sent as 10 digits or 12 digits starting with 91", reference §0 and A7), so a 10-digit E.164 number
+ * of another country — Singapore's +65 9123 4567 → `6591234567` — would reach +91 65912 34567, a
+ * stranger. No Indian E.164 number has 10 digits (they are 91 + 10), so these are refused.
+ */
+function gatewayNumber(e164: string): string | { error: string } {
+  const digits = toProviderNumber(e164);
+  if (digits === null) return { error: `to must be E.164 with + and 7–15 digits (got ${JSON.stringify(e164)})` };
+  if (digits.length === 10) {
+    return {
+      error: `${e164} cannot be sent through Gupshup Enterprise: the gateway reads a number of 10 digits as an Indian number (${digits} → +91${digits}), so it would reach someone else; use a provider account of another kind for this number`,
+    };
+  }
+  return digits;
+}
+
+function invalidRecipient(detail: string, url: string): SendResult {
+  return notSent({ category: 'invalid_number', retryable: false, detail }, { request: { method: 'POST', url, body: '' } });
 }
