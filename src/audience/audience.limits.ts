@@ -59,9 +59,26 @@ export function isReservedEventName(name: string): boolean {
   return RESERVED_KEYS.has(eventNameKey(name));
 }
 
+// In a `u` regex a surrogate pair is one code point, so only a lone half matches.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Why `text` cannot be stored as text, or null when it can. PostgreSQL refuses the NUL character
+ * in text and JSON ("unsupported Unicode escape sequence"), and JSON cannot carry half of a UTF-16
+ * surrogate pair: both are refused at the edge on either engine, so that one bad value is one
+ * refused record or row, never a failed batch, and both engines store the same data.
+ */
+export function textProblem(text: string): string | null {
+  if (text.includes('\u0000')) return 'contains the NUL character (U+0000), which text may not hold';
+  if (LONE_SURROGATE.test(text)) return 'contains half of a UTF-16 surrogate pair (not a Unicode character)';
+  return null;
+}
+
 /** Why `name` is not a valid event name, or null when it is. */
 export function eventNameProblem(name: string): string | null {
   if (name.trim() === '') return 'is empty';
+  const text = textProblem(name);
+  if (text !== null) return text;
   if (name.length > MAX_EVENT_NAME_LENGTH) return `is ${name.length} characters long; event names have at most ${MAX_EVENT_NAME_LENGTH}`;
   const bad = PROHIBITED_KEY_CHARACTERS.find((character) => name.includes(character));
   if (bad !== undefined) return `contains ${JSON.stringify(bad)}; event names may not contain any of ${PROHIBITED_KEY_CHARACTERS.join(' ')}`;
@@ -71,6 +88,8 @@ export function eventNameProblem(name: string): string | null {
 /** Why `key` is not a valid property key, or null when it is. */
 export function keyProblem(key: string): string | null {
   if (key.trim() === '') return 'is empty';
+  const text = textProblem(key);
+  if (text !== null) return text;
   if (key.length > MAX_KEY_LENGTH) return `is ${key.length} characters long; keys have at most ${MAX_KEY_LENGTH}`;
   const bad = PROHIBITED_KEY_CHARACTERS.find((character) => key.includes(character));
   if (bad !== undefined) return `contains ${JSON.stringify(bad)}; keys may not contain any of ${PROHIBITED_KEY_CHARACTERS.join(' ')}`;

@@ -16,7 +16,7 @@
  * System columns keep their rules: `Phone` → E.164 (national numbers need a default region),
  * `MSG-whatsapp` / `MSG-dndWhatsApp` → TRUE or FALSE, `Email`, `Gender`, `Age`, …
  */
-import { MAX_CUSTOM_PROPERTIES, MAX_IDENTITY_LENGTH, MAX_MULTI_VALUE_ITEMS, MAX_VALUE_LENGTH, SYSTEM_PROPERTIES, keyProblem } from './audience.limits.js';
+import { MAX_CUSTOM_PROPERTIES, MAX_IDENTITY_LENGTH, MAX_MULTI_VALUE_ITEMS, MAX_VALUE_LENGTH, SYSTEM_PROPERTIES, keyProblem, textProblem } from './audience.limits.js';
 import { msToIso, parseDate } from './dates.js';
 import { canonicalKey, checkSystemValue, MSG_DND_WHATSAPP, MSG_WHATSAPP, parseFlag, type StoredValue } from './profile-data.js';
 
@@ -139,12 +139,16 @@ export function parseRow(header: CsvHeader, cells: readonly string[], defaultReg
   }
   if (identity === '') return { ok: false, identity: null, reason: 'identity is empty' };
   if (identity.length > MAX_IDENTITY_LENGTH) return { ok: false, identity: identity.slice(0, 80), reason: `identity is ${identity.length} characters long; at most ${MAX_IDENTITY_LENGTH}` };
+  const identityText = textProblem(identity);
+  if (identityText !== null) return { ok: false, identity: null, reason: `identity ${identityText}` };
   const set: Record<string, StoredValue> = {};
   for (let i = 0; i < header.columns.length; i++) {
     const column = header.columns[i]!;
     const text = (cells[i + 1] ?? '').trim();
     if (text === '') continue;
     if (text.length > MAX_VALUE_LENGTH) return { ok: false, identity, reason: `${column.key}: the value is ${text.length} characters long; values have at most ${MAX_VALUE_LENGTH}` };
+    const problem = textProblem(text);
+    if (problem !== null) return { ok: false, identity, reason: `${column.key}: the value ${problem}` };
     let value: StoredValue;
     if (column.key === MSG_WHATSAPP || column.key === MSG_DND_WHATSAPP) {
       const flag = parseFlag(text);

@@ -83,6 +83,12 @@ describe.each(testEngines())('imports API ($name)', (engine) => {
     expect(list.items.map((item: { filename: string }) => item.filename)).toEqual(['again.csv', 'people.csv']);
   });
 
+  it('shows a file name without control characters (a NUL in it was a server error on PostgreSQL)', async () => {
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/imports?filename=li%00st%0A.csv', headers: { ...project.headers, 'content-type': 'text/csv' }, payload: 'identity\nfn1\n' });
+    expect(response.statusCode).toBe(202);
+    expect(await waitFor(json(response).id, project.headers)).toMatchObject({ filename: 'list.csv', status: 'completed', createdRows: 1 });
+  });
+
   it('records a bad header as a failed import with the reason', async () => {
     const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...project.headers, 'content-type': 'text/csv' }, payload: 'email,Name\na,b\n' });
     const done = await waitFor(json(response).id, project.headers);

@@ -60,6 +60,15 @@ function limitBytes(max: number): Transform & { bytes: () => number } {
   return Object.assign(transform, { bytes: () => seen });
 }
 
+/**
+ * The file name as shown in the imports list: the base name, without control characters or
+ * half surrogate pairs (PostgreSQL refuses a NUL in text; a name is not worth refusing a file).
+ */
+function displayName(name: string): string {
+  const clean = basename(name).replace(/[\u0000-\u001f\u007f]/g, '').replace(/\p{Surrogate}/gu, '\uFFFD').trim();
+  return clean === '' ? 'upload.csv' : clean;
+}
+
 interface Upload {
   filename: string;
   stream: Readable;
@@ -72,11 +81,11 @@ async function readUpload(request: FastifyRequest, query: { filename?: string | 
     if (!file) throw validationFailed([{ path: 'file', message: 'is required: send the CSV in the multipart field "file"' }]);
     const field = file.fields.defaultRegion;
     const regionField = field && !Array.isArray(field) && field.type === 'field' ? String(field.value) : undefined;
-    return { filename: basename(file.filename || 'upload.csv'), stream: file.file, defaultRegion: regionField || query.defaultRegion };
+    return { filename: displayName(file.filename || 'upload.csv'), stream: file.file, defaultRegion: regionField || query.defaultRegion };
   }
   const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!CSV_TYPES.includes(type)) throw new AppError(415, 'unsupported_media_type', 'Send the CSV as multipart/form-data (field "file") or as a text/csv body.');
-  return { filename: basename(query.filename ?? 'upload.csv'), stream: request.body as Readable, defaultRegion: query.defaultRegion };
+  return { filename: displayName(query.filename ?? 'upload.csv'), stream: request.body as Readable, defaultRegion: query.defaultRegion };
 }
 
 export async function importRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {

@@ -13,6 +13,7 @@ import {
   MAX_VALUE_LENGTH,
   SYSTEM_PROPERTIES,
   keyProblem,
+  textProblem,
 } from './audience.limits.js';
 import { dateTokenToIso, isDateToken } from './dates.js';
 import { normalisePhone } from './phone.js';
@@ -68,6 +69,8 @@ export function parseFlag(value: unknown): boolean | null {
 
 /** A string value: length-checked, `$D_` dates converted to the stored date form. */
 export function parseString(key: string, value: string): Parsed<string> {
+  const text = textProblem(value);
+  if (text !== null) return misc(`${key}: the value ${text}`);
   if (isDateToken(value)) {
     const iso = dateTokenToIso(value);
     return iso === null ? misc(`${key}: ${JSON.stringify(value)} is not a date; write $D_<epoch seconds>, e.g. $D_1487576752`) : ok(iso);
@@ -84,6 +87,8 @@ function parseItems(key: string, operand: unknown, operator: string): Parsed<str
     if (typeof item === 'number' && Number.isFinite(item)) items.push(String(item));
     else if (typeof item === 'string') {
       if (item.length > MAX_VALUE_LENGTH) return misc(`${key}: an item is ${item.length} characters long; items have at most ${MAX_VALUE_LENGTH}`);
+      const text = textProblem(item);
+      if (text !== null) return misc(`${key}: an item ${text}`);
       items.push(item);
     } else return misc(`${key}: ${operator} takes strings or numbers (or a list of them), got ${describe(item)}`);
   }

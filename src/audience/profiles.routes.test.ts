@@ -124,4 +124,19 @@ describe.each(testEngines())('profiles API ($name)', (engine) => {
     expect(json(await get('/api/v1/profiles?q=al', other)).items.map((p: { identity: string }) => p.identity)).toEqual(['zed']);
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/profiles/bob' })).statusCode).toBe(401);
   });
+
+  it('answers 404 or 422, not a server error, for a NUL character in an identity or a search', async () => {
+    // PostgreSQL cannot compare text holding a NUL; no stored identity can hold one.
+    for (const url of ['/api/v1/profiles/bo%00b', '/api/v1/profiles/bo%00b/events', '/api/v1/profiles/bo%00b/messages']) {
+      const response = await get(url);
+      expect(response.statusCode, url).toBe(404);
+      expect(json(response).error.code).toBe('not_found');
+    }
+    const search = await get('/api/v1/profiles?q=bo%00b');
+    expect(search.statusCode).toBe(422);
+    expect(json(search).error.details).toEqual([{ path: 'querystring.q', message: 'contains the NUL character (U+0000), which text may not hold' }]);
+    const events = await get('/api/v1/profiles/bob/events?name=Pur%00chase');
+    expect(events.statusCode).toBe(422);
+    expect(json(events).error.details).toEqual([{ path: 'querystring.name', message: 'contains the NUL character (U+0000), which text may not hold' }]);
+  });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { cursorParam, listOf } from '../validation.js';
-import { eventNameKey } from './audience.limits.js';
+import { eventNameKey, textProblem } from './audience.limits.js';
 import { getProfileView, listProfileEvents, listProfileMessages, profileIdOf, searchProfiles } from './profiles.service.js';
 
 const properties = z.record(z.string(), z.unknown()).describe('Profile properties; dates are ISO-8601 UTC strings.');
@@ -66,6 +66,13 @@ const messageSchema = z.object({
   failedAt: z.number().nullable(),
 });
 
+/** Query text the database can compare (PostgreSQL refuses NUL characters in text). */
+const queryText = (schema: z.ZodString) =>
+  schema.superRefine((text, ctx) => {
+    const problem = textProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 const identityParams = z.object({ identity: z.string().min(1).describe('The profile identity (URL-encoded).') });
 const page = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -84,7 +91,7 @@ export async function profileRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
         tags: ['audience'],
         summary: 'Search profiles.',
         description: 'Newest first. q matches the start of the identity, of the phone (digits with country code) or of the Name (ASCII case ignored).',
-        querystring: z.object({ q: z.string().max(200).optional(), ...page }),
+        querystring: z.object({ q: queryText(z.string().max(200)).optional(), ...page }),
         response: { 200: listOf(summarySchema) },
       },
     },
@@ -113,7 +120,7 @@ export async function profileRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
         tags: ['audience'],
         summary: "A profile's event timeline, newest first.",
         params: identityParams,
-        querystring: z.object({ name: z.string().min(1).optional().describe('Only this event (case- and space-insensitive).'), ...page }),
+        querystring: z.object({ name: queryText(z.string().min(1)).optional().describe('Only this event (case- and space-insensitive).'), ...page }),
         response: { 200: listOf(eventSchema) },
       },
     },

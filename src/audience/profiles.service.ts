@@ -10,6 +10,7 @@ import { notFound } from '../errors.js';
 import { idCursor, timeIdCursor } from '../cursors.js';
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from './reachability.js';
 import type { Properties } from './profile-data.js';
+import { textProblem } from './audience.limits.js';
 
 export interface EventView {
   id: string;
@@ -61,6 +62,8 @@ const flag = (value: number | null) => (value === null ? null : value === 1);
 
 /** The profile's row id, or a 404 (also for another project's identity). */
 export async function profileIdOf(db: Db, projectId: string, identity: string): Promise<string> {
+  // No stored identity holds what textProblem refuses (and PostgreSQL cannot compare a NUL).
+  if (textProblem(identity) !== null) throw notFound('Profile', identity);
   const row = await db.kysely.selectFrom('profiles').select('id').where('project_id', '=', projectId).where('identity', '=', identity).executeTakeFirst();
   if (!row) throw notFound('Profile', identity);
   return row.id;
@@ -89,6 +92,7 @@ export async function listProfileEvents(
 
 /** One profile by identity with reachability (and why) and its latest `eventLimit` events. */
 export async function getProfileView(db: Db, projectId: string, identity: string, eventLimit = 50): Promise<ProfileView> {
+  if (textProblem(identity) !== null) throw notFound('Profile', identity);
   const row = await db.kysely
     .selectFrom('profiles')
     .leftJoin('phone_dnd', (join) => join.onRef('phone_dnd.project_id', '=', 'profiles.project_id').onRef('phone_dnd.phone', '=', 'profiles.phone'))

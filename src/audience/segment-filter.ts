@@ -12,7 +12,7 @@
  * ```
  */
 import { z } from 'zod';
-import { MAX_VALUE_LENGTH, keyProblem } from './audience.limits.js';
+import { MAX_VALUE_LENGTH, keyProblem, textProblem } from './audience.limits.js';
 import { DATE_FORMS, parseDate } from './dates.js';
 
 export type Scalar = string | number | boolean;
@@ -67,7 +67,14 @@ const propertyName = z
   })
   .describe('Property name (case-sensitive), e.g. "City", "Phone", "MSG-whatsapp".');
 
-const scalar = z.union([z.string().max(MAX_VALUE_LENGTH), z.number(), z.boolean()], {
+/** Text a stored value could hold (what textProblem refuses can never match). */
+const storableText = (schema: z.ZodString) =>
+  schema.superRefine((text, ctx) => {
+    const problem = textProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const scalar = z.union([storableText(z.string().max(MAX_VALUE_LENGTH)), z.number(), z.boolean()], {
   error: (issue) => (issue.input === undefined ? 'is required' : `expected a string (at most ${MAX_VALUE_LENGTH} characters), a number or a boolean`),
 });
 
@@ -93,7 +100,7 @@ function propertyTests<T extends z.core.$ZodLooseShape>(base: T) {
     [
       z.strictObject({ ...base, op: z.enum(['eq', 'ne']), value: scalar }),
       z.strictObject({ ...base, op: z.enum(['in', 'notIn']), value: z.array(scalar).min(1, 'expected at least one value').max(MAX_LIST_VALUES, `expected at most ${MAX_LIST_VALUES} values`) }),
-      z.strictObject({ ...base, op: z.enum(['contains', 'notContains']), value: z.string().min(1, 'must not be empty').max(MAX_VALUE_LENGTH) }),
+      z.strictObject({ ...base, op: z.enum(['contains', 'notContains']), value: storableText(z.string().min(1, 'must not be empty').max(MAX_VALUE_LENGTH)) }),
       z.strictObject({ ...base, op: z.enum(['exists', 'notExists']) }),
       z.strictObject({ ...base, op: z.enum(['gt', 'gte', 'lt', 'lte']), value: bound }),
       z
@@ -125,7 +132,7 @@ const eventWindow = z.union(
 
 const eventCondition = z.strictObject({
   type: z.literal('event'),
-  name: z.string().trim().min(1, 'must not be empty').max(MAX_VALUE_LENGTH),
+  name: storableText(z.string().trim().min(1, 'must not be empty').max(MAX_VALUE_LENGTH)),
   did: z.boolean().optional().describe('true (default): did the event; false: did not.'),
   atLeast: z.number().int('expected a whole number').min(1, 'expected at least 1').max(1_000_000).optional().describe('Minimum number of matching events (default 1).'),
   within: eventWindow.optional(),

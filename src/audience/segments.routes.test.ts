@@ -150,6 +150,34 @@ describe.each(testEngines())('segments ($name)', (engine) => {
     expect(body.error.message).toContain(problems[0]!.path);
   });
 
+  it('refuses a NUL character in filter text with a 422 naming the part, on either engine', async () => {
+    // PostgreSQL cannot compare text holding a NUL: these were 500s.
+    const response = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/segments/estimate',
+      headers: project.headers,
+      payload: {
+        type: 'or',
+        filters: [
+          { type: 'property', name: 'City', op: 'eq', value: 'Mum\u0000bai' },
+          { type: 'property', name: 'City', op: 'in', value: ['ok', 'b\u0000'] },
+          { type: 'property', name: 'Ci\u0000ty', op: 'exists' },
+          { type: 'property', name: 'City', op: 'contains', value: 'half \ud800' },
+          { type: 'event', name: 'Char\u0000ged' },
+        ],
+      },
+    });
+    expect(response.statusCode).toBe(422);
+    const nul = 'contains the NUL character (U+0000), which text may not hold';
+    expect(json(response).error.details).toEqual([
+      { path: 'filters.0.value', message: nul },
+      { path: 'filters.1.value.1', message: nul },
+      { path: 'filters.2.name', message: `property name ${nul}` },
+      { path: 'filters.3.value', message: 'contains half of a UTF-16 surrogate pair (not a Unicode character)' },
+      { path: 'filters.4.name', message: nul },
+    ]);
+  });
+
   it('names the path from the body root in an ad-hoc estimate', async () => {
     const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/segments/estimate', headers: project.headers, payload: { type: 'and', filters: [{ type: 'property', name: 'A', op: 'gt', value: true }] } });
     expect(response.statusCode).toBe(422);

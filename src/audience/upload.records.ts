@@ -12,6 +12,7 @@ import {
   eventNameProblem,
   isReservedEventName,
   keyProblem,
+  textProblem,
 } from './audience.limits.js';
 import { parseProfileData, parseString, type ProfileOp, type Properties } from './profile-data.js';
 import { failure, UploadCode, type RecordFailure } from './upload.codes.js';
@@ -35,6 +36,8 @@ export function recordIdentity(record: Record<string, unknown>): { ok: true; ide
     if (identity === null) return { ok: false, failure: failure(UploadCode.MISSING_IDENTITY, 'identity must be a string or a number') };
     if (identity === '') return { ok: false, failure: failure(UploadCode.MISSING_IDENTITY, 'identity is empty') };
     if (identity.length > MAX_IDENTITY_LENGTH) return { ok: false, failure: failure(UploadCode.MISSING_IDENTITY, `identity is ${identity.length} characters long; at most ${MAX_IDENTITY_LENGTH}`) };
+    const text = textProblem(identity);
+    if (text !== null) return { ok: false, failure: failure(UploadCode.MISSING_IDENTITY, `identity ${text}`) };
     return { ok: true, identity };
   }
   if (record.objectId !== undefined && record.objectId !== null) {
@@ -42,6 +45,8 @@ export function recordIdentity(record: Record<string, unknown>): { ok: true; ide
     if (objectId === '' || objectId.length > MAX_IDENTITY_LENGTH) {
       return { ok: false, failure: failure(UploadCode.INVALID_OBJECT_ID, `objectId must be a non-empty string of at most ${MAX_IDENTITY_LENGTH} characters`) };
     }
+    const text = textProblem(objectId);
+    if (text !== null) return { ok: false, failure: failure(UploadCode.INVALID_OBJECT_ID, `objectId ${text}`) };
     return { ok: true, identity: objectId };
   }
   const other = ['FBID', 'GPID'].find((key) => record[key] !== undefined);

@@ -165,6 +165,37 @@ describe.each(testEngines())('upload API ($name)', (engine) => {
     expect((await profile('x')).status).toBe(404);
   });
 
+  it('refuses text with a NUL character or half a surrogate pair record by record, storing the rest of the call', async () => {
+    // PostgreSQL cannot store either in text or JSON: one such value once failed the whole call with a 500.
+    const d = [
+      setProfile('text-ok', { Name: 'Fine' }), // 0
+      setProfile('text-x', { Name: 'a\u0000b' }), // 1: 555 value
+      setProfile('text-x', { 'Na\u0000me': 'x' }), // 2: 555 key
+      setProfile('text-x', { Tags: ['ok', 'b\u0000'] }), // 3: 555 multi-value item
+      setProfile('text-x', { Name: 'half \ud800 pair' }), // 4: 555 lone surrogate
+      setProfile('text\u0000x', { Name: 'x' }), // 5: 523 identity
+      { objectId: 'o\u0000', type: 'profile', profileData: {} }, // 6: 526 objectId
+      { identity: 'text-x', type: 'event', evtName: 'Bu\u0000y' }, // 7: 512 event name
+      { identity: 'text-x', type: 'event', evtName: 'Buy', evtData: { Note: 'a\u0000' } }, // 8: 512 event value
+      { identity: 'text-ok', type: 'event', evtName: 'Buy', evtData: { Note: 'emoji 😀 is fine' } }, // 9
+    ];
+    const result = await upload(d);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ status: 'partial', processed: 2 });
+    expect(result.body.unprocessed.map((entry: { index: number; code: number; error: string }) => [entry.index, entry.code, entry.error])).toEqual([
+      [1, 555, 'Name: the value contains the NUL character (U+0000), which text may not hold'],
+      [2, 555, 'key "Na\\u0000me" contains the NUL character (U+0000), which text may not hold'],
+      [3, 555, 'Tags: an item contains the NUL character (U+0000), which text may not hold'],
+      [4, 555, 'Name: the value contains half of a UTF-16 surrogate pair (not a Unicode character)'],
+      [5, 523, 'identity contains the NUL character (U+0000), which text may not hold'],
+      [6, 526, 'objectId contains the NUL character (U+0000), which text may not hold'],
+      [7, 512, 'evtName contains the NUL character (U+0000), which text may not hold'],
+      [8, 512, 'evtData Note: the value contains the NUL character (U+0000), which text may not hold'],
+    ]);
+    expect((await profile('text-ok')).body).toMatchObject({ properties: { Name: 'Fine' }, events: [{ name: 'Buy', properties: { Note: 'emoji 😀 is fine' } }] });
+    expect((await profile('text-x')).status).toBe(404);
+  });
+
   it('refuses a profile change that fails against stored data, keeping the rest of the call', async () => {
     await upload([setProfile('applied', { Level: 'gold' })]);
     const result = await upload([
