@@ -42,6 +42,17 @@ const TYPED_NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 /** System text fields: never type-inferred (checkSystemValue converts Age itself). */
 const AS_WRITTEN: ReadonlySet<string> = new Set(['Phone', 'Name', 'Email', 'Gender', 'Employed', 'Married', 'Education', 'Age', 'Photo', 'Tz']);
 const DATE_LIKE = /^(?:\$D_-?\d+|\d{4}-\d{2}-\d{2}(?:[T ].*)?)$/;
+/**
+ * What the UTF-8 decoder puts where the file has bytes that are not UTF-8 (a file saved as
+ * Latin-1 / Windows-1252: "José" arrives as "Jos\uFFFD"). A cell holding it is refused: stored, the
+ * text would be damaged for good, silently.
+ */
+const REPLACEMENT_CHARACTER = '\uFFFD';
+const NOT_UTF8 = 'has bytes that are not UTF-8 (they show as \uFFFD); save the file as UTF-8 (in Excel: Save As, "CSV UTF-8") and import it again';
+
+function notUtf8(key: string, text: string): string {
+  return `${key}: ${JSON.stringify(text.slice(0, 80))} ${NOT_UTF8}`;
+}
 
 /** Reads the header row; every problem is listed (the import does not start with any). */
 export function parseHeader(cells: readonly string[]): HeaderResult {
@@ -56,6 +67,10 @@ export function parseHeader(cells: readonly string[]): HeaderResult {
   cells.slice(1).forEach((cell, position) => {
     const label = cell.trim();
     const where = `column ${position + 2} (${JSON.stringify(label)})`;
+    if (label.includes(REPLACEMENT_CHARACTER)) {
+      problems.push(`${where}: the name ${NOT_UTF8}`);
+      return;
+    }
     const colon = label.lastIndexOf(':');
     const rawKey = colon === -1 ? label : label.slice(0, colon).trim();
     const rawType = colon === -1 ? 'auto' : label.slice(colon + 1).trim().toLowerCase();
@@ -141,6 +156,7 @@ export function parseRow(header: CsvHeader, cells: readonly string[], defaultReg
   if (identity.length > MAX_IDENTITY_LENGTH) return { ok: false, identity: identity.slice(0, 80), reason: `identity is ${identity.length} characters long; at most ${MAX_IDENTITY_LENGTH}` };
   const identityText = textProblem(identity);
   if (identityText !== null) return { ok: false, identity: null, reason: `identity ${identityText}` };
+  if (identity.includes(REPLACEMENT_CHARACTER)) return { ok: false, identity: identity.slice(0, 80), reason: notUtf8('identity', identity) };
   const set: Record<string, StoredValue> = {};
   for (let i = 0; i < header.columns.length; i++) {
     const column = header.columns[i]!;
@@ -149,6 +165,7 @@ export function parseRow(header: CsvHeader, cells: readonly string[], defaultReg
     if (text.length > MAX_VALUE_LENGTH) return { ok: false, identity, reason: `${column.key}: the value is ${text.length} characters long; values have at most ${MAX_VALUE_LENGTH}` };
     const problem = textProblem(text);
     if (problem !== null) return { ok: false, identity, reason: `${column.key}: the value ${problem}` };
+    if (text.includes(REPLACEMENT_CHARACTER)) return { ok: false, identity, reason: notUtf8(column.key, text) };
     let value: StoredValue;
     if (column.key === MSG_WHATSAPP || column.key === MSG_DND_WHATSAPP) {
       const flag = parseFlag(text);

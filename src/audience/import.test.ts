@@ -188,6 +188,25 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     await expect(run('identity,Na\u0000me\nx,y\n')).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/column 2 .*contains the NUL character/) });
   });
 
+  it('reports cells with bytes that are not UTF-8 (a Latin-1 file) instead of storing damaged text', async () => {
+    // "José" and "Müller" saved as Latin-1: é = 0xE9, ü = 0xFC, which UTF-8 cannot decode.
+    const latin1 = Buffer.from('identity,Name,City\nlat1,Ann,Pune\nlat2,Jos\u00e9,Goa\nM\u00fcller,Mo,Goa\nlat4,Di,Agra\n', 'latin1');
+    const bad: BadRow[] = [];
+    const result = await importProfiles(ctx.db, project.projectId, Readable.from([latin1]), { onBadRow: (row) => void bad.push(row) });
+    expect(bad).toEqual([
+      { line: 3, identity: 'lat2', reason: 'Name: "Jos\uFFFD" has bytes that are not UTF-8 (they show as \uFFFD); save the file as UTF-8 (in Excel: Save As, "CSV UTF-8") and import it again' },
+      { line: 4, identity: 'M\uFFFDller', reason: 'identity: "M\uFFFDller" has bytes that are not UTF-8 (they show as \uFFFD); save the file as UTF-8 (in Excel: Save As, "CSV UTF-8") and import it again' },
+    ]);
+    expect(result).toMatchObject({ rows: 4, created: 2, failed: 2 });
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/profiles/lat2', headers: project.headers })).statusCode).toBe(404);
+    // The same file saved as UTF-8 imports whole.
+    const utf8 = Buffer.from(latin1.toString('latin1'), 'utf8');
+    expect(await importProfiles(ctx.db, project.projectId, Readable.from([utf8]))).toMatchObject({ created: 2, unchanged: 2, failed: 0 });
+    expect((await profile('lat2')).properties.Name).toBe('Jos\u00e9');
+    const header = Buffer.from('identity,Stra\u00dfe\nx,y\n', 'latin1');
+    await expect(importProfiles(ctx.db, project.projectId, Readable.from([header]))).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/column 2 .*the name has bytes that are not UTF-8/) });
+  });
+
   it('refuses a bad header before importing anything', async () => {
     await expect(run('email,Name\nx,y\n')).rejects.toMatchObject({ status: 422, code: 'validation_failed', message: expect.stringMatching(/first column must be "identity"/) });
     await expect(run('')).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/empty/) });
