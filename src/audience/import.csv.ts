@@ -13,7 +13,8 @@
  *     ("007", "0123" and 16+ digit strings stay strings: codes and ids, not quantities);
  *   `$D_<epoch seconds>`, `YYYY-MM-DD`, or an ISO-8601 date-time → date (stored as ISO UTC);
  *   anything else → string (≤ 512 characters).
- * System columns keep their rules: `Phone` → E.164 (national numbers need a default region),
+ * System columns (their names in any case: `phone` is Phone) keep their rules: `Phone` → E.164
+ * (national numbers need a default region),
  * `MSG-whatsapp` / `MSG-dndWhatsApp` → TRUE or FALSE, `Email`, `Gender`, `Age`, …
  */
 import { MAX_CUSTOM_PROPERTIES, MAX_IDENTITY_LENGTH, MAX_MULTI_VALUE_ITEMS, MAX_VALUE_LENGTH, SYSTEM_PROPERTIES, keyProblem, textProblem } from './audience.limits.js';
@@ -54,6 +55,18 @@ function notUtf8(key: string, text: string): string {
   return `${key}: ${JSON.stringify(text.slice(0, 80))} ${NOT_UTF8}`;
 }
 
+/**
+ * Built-in fields by lower-case name. Spreadsheet headers are often written `phone` or `PHONE`;
+ * read as a custom property, such a column left every profile without a Phone (so unreachable)
+ * without a word, so CSV columns name built-in fields in any case. (The upload API keeps keys
+ * case-sensitive, as the source product's API does.)
+ */
+const SYSTEM_BY_LOWER_CASE: ReadonlyMap<string, string> = new Map([...SYSTEM_PROPERTIES].map((key) => [key.toLowerCase(), key]));
+
+function columnKey(label: string): string {
+  return SYSTEM_BY_LOWER_CASE.get(label.toLowerCase()) ?? canonicalKey(label);
+}
+
 /** Reads the header row; every problem is listed (the import does not start with any). */
 export function parseHeader(cells: readonly string[]): HeaderResult {
   const problems: string[] = [];
@@ -83,7 +96,7 @@ export function parseHeader(cells: readonly string[]): HeaderResult {
       problems.push(`${where}: the property name ${problem}`);
       return;
     }
-    const key = canonicalKey(rawKey);
+    const key = columnKey(rawKey);
     if (seen.has(key)) {
       problems.push(`${where}: ${key} appears twice`);
       return;

@@ -82,6 +82,14 @@ describe('CSV rows (type inference)', () => {
     expect(parseRow(header.header, cells({ 2: '098765 43210' }), 'IN')).toMatchObject({ ok: true, row: { set: { Phone: '+919876543210' } } });
   });
 
+  it('reads built-in field names in any case (a "phone" column is the Phone)', () => {
+    const header = parseHeader(['identity', 'phone', 'NAME', 'email', 'msg-whatsapp', 'Msg-DndWhatsApp', 'dob:date', 'city']);
+    expect(header.ok && header.header.columns.map((c) => `${c.key}:${c.type}`)).toEqual([
+      'Phone:auto', 'Name:auto', 'Email:auto', 'MSG-whatsapp:auto', 'MSG-dndWhatsApp:auto', 'DOB:date', 'city:auto',
+    ]);
+    expect(parseHeader(['identity', 'Phone', 'phone'])).toEqual({ ok: false, problems: ['column 3 ("phone"): Phone appears twice'] });
+  });
+
   it('lists every header problem', () => {
     expect(parseHeader(['email', 'a.b', 'Name', 'Name', 'X:money'])).toEqual({
       ok: false,
@@ -205,6 +213,13 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     expect((await profile('lat2')).properties.Name).toBe('Jos\u00e9');
     const header = Buffer.from('identity,Stra\u00dfe\nx,y\n', 'latin1');
     await expect(importProfiles(ctx.db, project.projectId, Readable.from([header]))).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/column 2 .*the name has bytes that are not UTF-8/) });
+  });
+
+  it('imports a "phone" column as the Phone, so the profile can be messaged', async () => {
+    const { result, bad } = await run('identity,phone,name,msg-whatsapp\nlow1,+1 415 555 2690,Lou,true\nlow2,12,Lee,true\n');
+    expect(bad).toEqual([{ line: 3, identity: 'low2', reason: expect.stringMatching(/^Phone "12" is too short/) }]);
+    expect(result).toMatchObject({ created: 1, failed: 1 });
+    expect(await profile('low1')).toMatchObject({ phone: '+14155552690', whatsappReachable: true, properties: { Phone: '+14155552690', Name: 'Lou', 'MSG-whatsapp': true } });
   });
 
   it('refuses a bad header before importing anything', async () => {
