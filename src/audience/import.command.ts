@@ -145,7 +145,7 @@ export function registerImportCommand(program: Command): void {
   command
     .command('profiles')
     .description(
-      'Import profiles from a CSV file: first column identity (or objectId), then properties (Phone, MSG-whatsapp, MSG-dndWhatsApp TRUE/FALSE, any other column). Re-importing a file changes nothing.',
+      'Import profiles from a CSV file: first column identity (or objectId), then properties (Phone, MSG-whatsapp, MSG-dndWhatsApp TRUE/FALSE, yes/no or 1/0, any other column). Re-importing a file changes nothing.',
     )
     .argument('<file>', 'CSV file (UTF-8, comma-separated, header row)')
     .option('--project <id>', 'project to import into (required when there are several)')

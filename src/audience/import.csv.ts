@@ -15,11 +15,11 @@
  *   anything else → string (≤ 512 characters).
  * System columns (their names in any case: `phone` is Phone) keep their rules: `Phone` → E.164
  * (national numbers need a default region),
- * `MSG-whatsapp` / `MSG-dndWhatsApp` → TRUE or FALSE, `Email`, `Gender`, `Age`, …
+ * `MSG-whatsapp` / `MSG-dndWhatsApp` → TRUE or FALSE (also yes/no, 1/0), `Email`, `Gender`, `Age`, …
  */
 import { MAX_CUSTOM_PROPERTIES, MAX_IDENTITY_LENGTH, MAX_MULTI_VALUE_ITEMS, MAX_VALUE_LENGTH, SYSTEM_PROPERTIES, keyProblem, textProblem } from './audience.limits.js';
 import { msToIso, parseDate } from './dates.js';
-import { canonicalKey, checkSystemValue, MSG_DND_WHATSAPP, MSG_WHATSAPP, parseFlag, type StoredValue } from './profile-data.js';
+import { canonicalKey, checkSystemValue, MSG_DND_WHATSAPP, MSG_WHATSAPP, type StoredValue } from './profile-data.js';
 
 export type ColumnType = 'auto' | 'string' | 'number' | 'boolean' | 'date' | 'list';
 
@@ -117,6 +117,14 @@ export interface CsvRow {
 
 export type RowResult = { ok: true; row: CsvRow } | { ok: false; identity: string | null; reason: string };
 
+/** A boolean cell: true/false, yes/no, 1/0 (any case); null when it is none of them. */
+function csvBoolean(text: string): boolean | null {
+  const lower = text.toLowerCase();
+  if (lower === 'true' || lower === 'yes' || lower === '1') return true;
+  if (lower === 'false' || lower === 'no' || lower === '0') return false;
+  return null;
+}
+
 function inferValue(text: string): StoredValue {
   const lower = text.toLowerCase();
   if (lower === 'true' || lower === 'false') return lower === 'true';
@@ -139,10 +147,8 @@ function typedValue(column: CsvColumn, text: string): { ok: true; value: StoredV
     case 'number':
       return TYPED_NUMBER.test(text) && Number.isFinite(Number(text)) ? { ok: true, value: Number(text) } : fail('a number');
     case 'boolean': {
-      const lower = text.toLowerCase();
-      if (['true', 'yes', '1'].includes(lower)) return { ok: true, value: true };
-      if (['false', 'no', '0'].includes(lower)) return { ok: true, value: false };
-      return fail('a boolean (true/false, yes/no, 1/0)');
+      const flag = csvBoolean(text);
+      return flag === null ? fail('a boolean (true/false, yes/no, 1/0)') : { ok: true, value: flag };
     }
     case 'date': {
       const ms = parseDate(text);
@@ -181,8 +187,9 @@ export function parseRow(header: CsvHeader, cells: readonly string[], defaultReg
     if (text.includes(REPLACEMENT_CHARACTER)) return { ok: false, identity, reason: notUtf8(column.key, text) };
     let value: StoredValue;
     if (column.key === MSG_WHATSAPP || column.key === MSG_DND_WHATSAPP) {
-      const flag = parseFlag(text);
-      if (flag === null) return { ok: false, identity, reason: `${column.key} must be TRUE or FALSE, got ${JSON.stringify(text.slice(0, 80))}` };
+      // The spellings of a :boolean column: opt-in lists exported from databases say 1/0, from forms yes/no.
+      const flag = csvBoolean(text);
+      if (flag === null) return { ok: false, identity, reason: `${column.key} must be TRUE or FALSE (also yes/no, 1/0, any case), got ${JSON.stringify(text.slice(0, 80))}` };
       value = flag;
     } else if (AS_WRITTEN.has(column.key) && column.type === 'auto') {
       // Checked as written: a Phone "0044…" or a Name "True" must not be converted first.

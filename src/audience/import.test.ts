@@ -72,7 +72,7 @@ describe('CSV rows (type inference)', () => {
     const cells = (patch: Record<number, string>) => Array.from({ length: 20 }, (_, i) => (i === 0 ? 'u' : patch[i] ?? ''));
     expect(parseRow(header.header, cells({}))).toEqual({ ok: true, row: { identity: 'u', set: {} } });
     expect(parseRow(header.header, cells({ 2: '12' }))).toEqual({ ok: false, identity: 'u', reason: 'Phone "12" is too short' });
-    expect(parseRow(header.header, cells({ 3: 'maybe' }))).toEqual({ ok: false, identity: 'u', reason: 'MSG-whatsapp must be TRUE or FALSE, got "maybe"' });
+    expect(parseRow(header.header, cells({ 3: 'maybe' }))).toEqual({ ok: false, identity: 'u', reason: 'MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got "maybe"' });
     expect(parseRow(header.header, cells({ 16: 'many' }))).toMatchObject({ ok: false, reason: 'Count: "many" is not a number' });
     expect(parseRow(header.header, cells({ 18: '2024-02-30' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/^When: "2024-02-30" is not a date/) });
     expect(parseRow(header.header, cells({ 14: 'x'.repeat(513) }))).toMatchObject({ ok: false, reason: expect.stringMatching(/513 characters long/) });
@@ -88,6 +88,17 @@ describe('CSV rows (type inference)', () => {
       'Phone:auto', 'Name:auto', 'Email:auto', 'MSG-whatsapp:auto', 'MSG-dndWhatsApp:auto', 'DOB:date', 'city:auto',
     ]);
     expect(parseHeader(['identity', 'Phone', 'phone'])).toEqual({ ok: false, problems: ['column 3 ("phone"): Phone appears twice'] });
+  });
+
+  it('reads the opt-in flags as a :boolean column does: TRUE/FALSE, yes/no, 1/0 in any case, empty left alone', () => {
+    const flags = parseHeader(['identity', 'MSG-whatsapp', 'MSG-dndWhatsApp:boolean']);
+    if (!flags.ok) throw new Error('header');
+    const row = (optIn: string, dnd = '') => parseRow(flags.header, ['u', optIn, dnd]);
+    for (const yes of ['TRUE', 'true', 'Yes', 'YES', '1']) expect(row(yes), yes).toEqual({ ok: true, row: { identity: 'u', set: { 'MSG-whatsapp': true } } });
+    for (const no of ['FALSE', 'false', 'NO', '0']) expect(row(no), no).toEqual({ ok: true, row: { identity: 'u', set: { 'MSG-whatsapp': false } } });
+    expect(row('', 'yes')).toEqual({ ok: true, row: { identity: 'u', set: { 'MSG-dndWhatsApp': true } } });
+    expect(row('Y')).toEqual({ ok: false, identity: 'u', reason: 'MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got "Y"' });
+    expect(row('', '2')).toEqual({ ok: false, identity: 'u', reason: 'MSG-dndWhatsApp must be TRUE or FALSE (also yes/no, 1/0, any case), got "2"' });
   });
 
   it('lists every header problem', () => {
@@ -152,7 +163,7 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     expect(bad).toEqual([
       { line: 5, identity: null, reason: 'identity is empty' },
       { line: 6, identity: 'a3', reason: 'Phone "12" is too short' },
-      { line: 8, identity: 'a4', reason: 'MSG-whatsapp must be TRUE or FALSE, got "maybe"' },
+      { line: 8, identity: 'a4', reason: 'MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got "maybe"' },
       { line: 9, identity: 'a5', reason: 'the row has 6 fields; the header has 8' },
     ]);
     expect(result).toMatchObject({ rows: 8, created: 3, updated: 1, unchanged: 0, failed: 4, line: 11 });
@@ -254,7 +265,7 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
       'line,identity,reason',
       '5,,identity is empty',
       '6,cli3,"Phone ""12"" is too short"',
-      '8,cli4,"MSG-whatsapp must be TRUE or FALSE, got ""maybe"""',
+      '8,cli4,"MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got ""maybe"""',
       '9,cli5,the row has 6 fields; the header has 8',
     ]);
     const again = await importProfilesFile(ctx.db, file, { project: project.projectId, report: join(dir, 'again.csv') }, { out: sink(), err: sink() });
