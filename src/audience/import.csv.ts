@@ -19,7 +19,7 @@
  */
 import { MAX_CUSTOM_PROPERTIES, MAX_IDENTITY_LENGTH, MAX_MULTI_VALUE_ITEMS, MAX_VALUE_LENGTH, SYSTEM_PROPERTIES, keyProblem, textProblem } from './audience.limits.js';
 import { msToIso, parseDate } from './dates.js';
-import { canonicalKey, checkSystemValue, MSG_DND_WHATSAPP, MSG_WHATSAPP, type StoredValue } from './profile-data.js';
+import { canonicalKey, checkSystemValue, MSG_DND_WHATSAPP, MSG_WHATSAPP, PHONE, type StoredValue } from './profile-data.js';
 
 export type ColumnType = 'auto' | 'string' | 'number' | 'boolean' | 'date' | 'list';
 
@@ -200,7 +200,11 @@ export function parseRow(header: CsvHeader, cells: readonly string[], defaultReg
       value = typed.value;
     }
     const checked = checkSystemValue(column.key, value, defaultRegion);
-    if (!checked.ok) return { ok: false, identity, reason: checked.failure.error };
+    if (!checked.ok) {
+      // A national number ("98765 43210") is the usual cause: the import can be told its country.
+      const national = column.key === PHONE && defaultRegion === undefined && !/^(?:\+|00)/.test(text);
+      return { ok: false, identity, reason: national ? `${checked.failure.error}, or import the file with a default country for numbers written without one` : checked.failure.error };
+    }
     set[column.key] = checked.value;
   }
   return { ok: true, row: { identity, set } };

@@ -9,6 +9,9 @@ import { importProfiles, type BadRow } from './import.service.js';
 import { importProfilesFile } from './import.command.js';
 import { parseHeader, parseRow } from './import.csv.js';
 
+/** What a CSV row with the phone "12" (no "+", no default country) is told. */
+const PHONE_12 = 'Phone "12" is too short; without a "+" the digits are read as country code and number: write it with "+" and its country code, e.g. +14155551234, or import the file with a default country for numbers written without one';
+
 function sink(): Writable & { text: () => string; isTTY: boolean } {
   const chunks: string[] = [];
   const stream = new Writable({
@@ -71,7 +74,7 @@ describe('CSV rows (type inference)', () => {
     if (!header.ok) throw new Error('header');
     const cells = (patch: Record<number, string>) => Array.from({ length: 20 }, (_, i) => (i === 0 ? 'u' : patch[i] ?? ''));
     expect(parseRow(header.header, cells({}))).toEqual({ ok: true, row: { identity: 'u', set: {} } });
-    expect(parseRow(header.header, cells({ 2: '12' }))).toEqual({ ok: false, identity: 'u', reason: 'Phone "12" is too short' });
+    expect(parseRow(header.header, cells({ 2: '12' }))).toEqual({ ok: false, identity: 'u', reason: PHONE_12 });
     expect(parseRow(header.header, cells({ 3: 'maybe' }))).toEqual({ ok: false, identity: 'u', reason: 'MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got "maybe"' });
     expect(parseRow(header.header, cells({ 16: 'many' }))).toMatchObject({ ok: false, reason: 'Count: "many" is not a number' });
     expect(parseRow(header.header, cells({ 18: '2024-02-30' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/^When: "2024-02-30" is not a date/) });
@@ -162,7 +165,7 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     const { result, bad } = await run(FILE);
     expect(bad).toEqual([
       { line: 5, identity: null, reason: 'identity is empty' },
-      { line: 6, identity: 'a3', reason: 'Phone "12" is too short' },
+      { line: 6, identity: 'a3', reason: PHONE_12 },
       { line: 8, identity: 'a4', reason: 'MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got "maybe"' },
       { line: 9, identity: 'a5', reason: 'the row has 6 fields; the header has 8' },
     ]);
@@ -228,7 +231,7 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
 
   it('imports a "phone" column as the Phone, so the profile can be messaged', async () => {
     const { result, bad } = await run('identity,phone,name,msg-whatsapp\nlow1,+1 415 555 2690,Lou,true\nlow2,12,Lee,true\n');
-    expect(bad).toEqual([{ line: 3, identity: 'low2', reason: expect.stringMatching(/^Phone "12" is too short/) }]);
+    expect(bad).toEqual([{ line: 3, identity: 'low2', reason: PHONE_12 }]);
     expect(result).toMatchObject({ created: 1, failed: 1 });
     expect(await profile('low1')).toMatchObject({ phone: '+14155552690', whatsappReachable: true, properties: { Phone: '+14155552690', Name: 'Lou', 'MSG-whatsapp': true } });
   });
@@ -259,12 +262,12 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     const status = await importProfilesFile(ctx.db, file, { project: project.projectId }, { out, err });
     expect(status).toBe(2);
     expect(out.text()).toMatch(/Imported people\.csv into project "Test project" in [\d.]+ s: 8 rows, 3 created, 1 updated, 0 unchanged, 4 bad\./);
-    expect(err.text()).toContain('line 6 (cli3): Phone "12" is too short');
+    expect(err.text()).toContain(`line 6 (cli3): ${PHONE_12}`);
     const report = readFileSync(`${file}.bad-rows.csv`, 'utf8').trim().split('\n');
     expect(report).toEqual([
       'line,identity,reason',
       '5,,identity is empty',
-      '6,cli3,"Phone ""12"" is too short"',
+      `6,cli3,"${PHONE_12.replaceAll('"', '""')}"`,
       '8,cli4,"MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got ""maybe"""',
       '9,cli5,the row has 6 fields; the header has 8',
     ]);

@@ -51,7 +51,26 @@ describe('normalisePhone', () => {
 
   it('names the country in an invalid-number message', () => {
     const result = normalisePhone('+91 55555 55555');
-    expect(result).toEqual({ ok: false, reason: 'invalid_number', message: 'is not a valid number for IN (+91)' });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'invalid_number',
+      message: 'is not a valid number for IN (+91)',
+      advice: 'write it with its country code, e.g. +14155551234 or +91 98765 43210',
+      assumedCountryCode: false,
+    });
+  });
+
+  it('says when digits without "+" were read as starting with a country code', () => {
+    // A US number typed without +1 is read as +41 (Switzerland): the message must say why.
+    expect(normalisePhone('415 555 2671')).toEqual({
+      ok: false,
+      reason: 'invalid_number',
+      message: 'is not a valid number for CH (+41)',
+      advice: 'without a "+" the digits are read as country code and number: write it with "+" and its country code, e.g. +14155551234',
+      assumedCountryCode: true,
+    });
+    expect(normalisePhone('0041 55 555 26')).toMatchObject({ ok: false, assumedCountryCode: false });
+    expect(normalisePhone('415 555 26', 'US')).toMatchObject({ ok: false, assumedCountryCode: false });
   });
 
   it('refuses non-strings and unknown regions', () => {

@@ -18,6 +18,10 @@ export type PhoneResult =
       reason: PhoneProblem;
       /** Why, in words, starting lower-case: "is too short", "is not a valid number for IN (+91)". */
       message: string;
+      /** What is accepted instead, in words starting lower-case, for messages that say "why; advice". */
+      advice: string;
+      /** The digits were read as starting with a country code because there was no "+" and no default region. */
+      assumedCountryCode: boolean;
     };
 
 // Only what people put around digits; letters (and so "ext. 12" or "call me") are refused.
@@ -26,15 +30,18 @@ const ALLOWED = /^\+?[\d\s\-().\/\u00a0]+$/;
 const MESSAGES: Record<PhoneProblem, string> = {
   empty: 'is empty',
   not_a_number: 'is not a phone number (only digits, spaces, dashes, dots, parentheses and a leading + are allowed)',
-  invalid_country: 'has no known country calling code: write it with the country code, e.g. +14155551234',
+  invalid_country: 'has no known country calling code',
   too_short: 'is too short',
   too_long: 'is too long',
   invalid_length: 'has an invalid length for its country',
   invalid_number: 'is not a valid phone number',
 };
 
-function fail(reason: PhoneProblem, message = MESSAGES[reason]): PhoneResult {
-  return { ok: false, reason, message };
+const INTERNATIONAL = 'write it with its country code, e.g. +14155551234 or +91 98765 43210';
+const ASSUMED_COUNTRY_CODE = 'without a "+" the digits are read as country code and number: write it with "+" and its country code, e.g. +14155551234';
+
+function fail(reason: PhoneProblem, message = MESSAGES[reason], assumedCountryCode = false): PhoneResult {
+  return { ok: false, reason, message, advice: assumedCountryCode ? ASSUMED_COUNTRY_CODE : INTERNATIONAL, assumedCountryCode };
 }
 
 /** True when `region` is an ISO 3166-1 alpha-2 code libphonenumber knows (`IN`, `US`, …). */
@@ -69,32 +76,36 @@ export function normalisePhone(input: unknown, defaultRegion?: string): PhoneRes
 
   const digitsOnly = text.replace(/[^\d+]/g, '');
   let candidate: string;
+  let assumed = false;
   if (digitsOnly.startsWith('+')) candidate = digitsOnly;
   else if (digitsOnly.startsWith('00')) candidate = `+${digitsOnly.slice(2)}`;
   else if (region) candidate = digitsOnly;
-  else candidate = `+${digitsOnly}`;
+  else {
+    candidate = `+${digitsOnly}`;
+    assumed = true;
+  }
   if (candidate.indexOf('+', 1) !== -1) return fail('not_a_number');
 
   try {
     const parsed = candidate.startsWith('+') ? parsePhoneNumberWithError(candidate) : parsePhoneNumberWithError(candidate, region);
     if (!parsed.isValid()) {
       const where = parsed.country ? `${parsed.country} (+${parsed.countryCallingCode})` : `country code +${parsed.countryCallingCode}`;
-      return fail('invalid_number', `is not a valid number for ${where}`);
+      return fail('invalid_number', `is not a valid number for ${where}`, assumed);
     }
     return { ok: true, e164: parsed.number };
   } catch (error) {
     if (error instanceof ParseError) {
       switch (error.message) {
         case 'INVALID_COUNTRY':
-          return fail('invalid_country');
+          return fail('invalid_country', MESSAGES.invalid_country, assumed);
         case 'TOO_SHORT':
-          return fail('too_short');
+          return fail('too_short', MESSAGES.too_short, assumed);
         case 'TOO_LONG':
-          return fail('too_long');
+          return fail('too_long', MESSAGES.too_long, assumed);
         case 'INVALID_LENGTH':
-          return fail('invalid_length');
+          return fail('invalid_length', MESSAGES.invalid_length, assumed);
         default:
-          return fail('not_a_number');
+          return fail('not_a_number', MESSAGES.not_a_number, assumed);
       }
     }
     throw error;

@@ -111,7 +111,7 @@ export function checkSystemValue(key: string, value: StoredValue, defaultRegion?
   switch (key) {
     case PHONE: {
       const phone = normalisePhone(value, defaultRegion);
-      return phone.ok ? ok(phone.e164) : bad(UploadCode.INVALID_PHONE, `Phone ${JSON.stringify(value)} ${phone.message}`);
+      return phone.ok ? ok(phone.e164) : bad(UploadCode.INVALID_PHONE, `Phone ${JSON.stringify(value)} ${phone.message}; ${phone.advice}`);
     }
     case MSG_WHATSAPP:
     case MSG_DND_WHATSAPP: {

@@ -105,7 +105,7 @@ export async function subscribeRecords(
     }
     const phone = normalisePhone(fields.value);
     if (!phone.ok) {
-      refuse(UploadCode.INVALID_PHONE, `value ${JSON.stringify(fields.value ?? null)} ${phone.message}`);
+      refuse(UploadCode.INVALID_PHONE, `value ${JSON.stringify(fields.value ?? null)} ${phone.message}; ${phone.advice}`);
       return;
     }
     byPhone.delete(phone.e164);
