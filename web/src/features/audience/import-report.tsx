@@ -1,6 +1,7 @@
 import type { ProfileImport } from '../../api/audience.types';
 import { Alert } from '../../components/alert';
 import { formatDateTime } from '../../components/format';
+import { importSummary } from './import-summary';
 
 const count = (n: number) => n.toLocaleString('en');
 
@@ -24,9 +25,7 @@ export function ImportReport({ job }: { job: ProfileImport }) {
       ) : job.status === 'failed' ? (
         <Alert>The import failed: {(job.message ?? 'unknown reason').replace(/\.$/, '')}. Importing the same file again is safe.</Alert>
       ) : (
-        <Alert kind={job.failedRows > 0 ? 'warning' : 'success'}>
-          Import finished: {count(job.importedRows)} of {count(job.rows)} rows imported{job.failedRows > 0 ? `, ${count(job.failedRows)} bad` : ''}.
-        </Alert>
+        <Alert kind={job.failedRows > 0 || job.rows === 0 ? 'warning' : 'success'}>{importSummary(job)}</Alert>
       )}
       <dl className="stats">
         {(

@@ -107,7 +107,7 @@ export function ImportsPage() {
                 <tr key={item.id}>
                   <td>{item.filename}</td>
                   <td>{item.status}</td>
-                  <td className="num">{item.importedRows.toLocaleString('en')}</td>
+                  <td className="num">{(item.createdRows + item.updatedRows + item.unchangedRows).toLocaleString('en')}</td>
                   <td className="num">{item.failedRows.toLocaleString('en')}</td>
                   <td>{formatDateTime(item.createdAt)}</td>
                   <td className="table__actions">
