@@ -10,6 +10,8 @@ describe('normalisePhone', () => {
     ['0044 20 7946 0958', '+442079460958'],
     ['  +44 20 7946 0958 ', '+442079460958'],
     ['+44.20.7946.0958', '+442079460958'],
+    ['(+91) 98765 43210', '+919876543210'],
+    ['(+44) (0)20 7946 0958', '+442079460958'],
   ])('normalises %j to %s', (input, e164) => {
     expect(normalisePhone(input)).toEqual({ ok: true, e164 });
   });
@@ -35,6 +37,8 @@ describe('normalisePhone', () => {
     ['abc', 'not_a_number'],
     ['+1 415 555 2671 ext 3', 'not_a_number'],
     ['+1+4155552671', 'not_a_number'],
+    ['(+1) +4155552671', 'not_a_number'],
+    ['tel:+14155552671', 'not_a_number'],
     ['12', 'too_short'],
     ['+999123456', 'invalid_country'],
     ['+9112345', 'invalid_number'],

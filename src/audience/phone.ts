@@ -24,8 +24,9 @@ export type PhoneResult =
       assumedCountryCode: boolean;
     };
 
-// Only what people put around digits; letters (and so "ext. 12" or "call me") are refused.
-const ALLOWED = /^\+?[\d\s\-().\/\u00a0]+$/;
+// Only what people put around digits; letters (and so "ext. 12" or "call me") are refused. The
+// "+" may stand in brackets, as in "(+91) 98765 43210".
+const ALLOWED = /^(?:\+|\(\+)?[\d\s\-().\/\u00a0]+$/;
 
 const MESSAGES: Record<PhoneProblem, string> = {
   empty: 'is empty',
