@@ -90,6 +90,13 @@ export function normalisePhone(input: unknown, defaultRegion?: string): PhoneRes
   try {
     const parsed = candidate.startsWith('+') ? parsePhoneNumberWithError(candidate) : parsePhoneNumberWithError(candidate, region);
     if (!parsed.isValid()) {
+      // Mexican mobiles are still written, and sent by WhatsApp, with the "1" Mexico dropped in
+      // 2019 (+52 1 55 1234 5678): that is the number +52 55 1234 5678.
+      const mexican = /^\+521(\d{10})$/.exec(parsed.number);
+      if (mexican) {
+        const current = parsePhoneNumberWithError(`+52${mexican[1]}`);
+        if (current.isValid()) return { ok: true, e164: current.number };
+      }
       const where = parsed.country ? `${parsed.country} (+${parsed.countryCallingCode})` : `country code +${parsed.countryCallingCode}`;
       return fail('invalid_number', `is not a valid number for ${where}`, assumed);
     }

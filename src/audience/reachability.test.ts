@@ -4,7 +4,7 @@ import { testEngines } from '../../test/helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../../test/helpers/context.js';
 import { reachability, reachableSql, unreachableReasonSql, type UnreachableReason } from './reachability.js';
 import { resolveAudience, type AudienceProfile } from './audience.service.js';
-import { hasPhoneDnd, setPhoneDnd } from './subscribe.service.js';
+import { hasPhoneDnd, setPhoneDnd, storePhoneDnd } from './subscribe.service.js';
 
 type Flag = boolean | null;
 const FLAGS: Flag[] = [true, false, null];
@@ -131,6 +131,38 @@ describe.each(testEngines())('reachability truth table ($name)', (engine) => {
     const on = await ctx.app.inject({ method: 'POST', url: '/1/subscribe', headers: project.headers, payload: { d: [{ type: 'whatsapp', value: phone, status: 'Resubscribe' }] } });
     expect(json(on).status).toBe('success');
     expect(await estimate()).toEqual({ total: 3, reachable: 3 });
+  });
+
+  it('blocks a profile when the phone unsubscribes under its other WhatsApp spelling (Mexico +52 1, Brazil without the ninth digit)', async () => {
+    // WhatsApp sends STOP replies from +52 1 … and from 8-digit Brazilian mobiles; profiles hold the current numbers.
+    const d = [
+      { identity: 'mx', type: 'profile', profileData: { Phone: '+52 55 1234 5678', 'MSG-whatsapp': true, Spelling: true } },
+      { identity: 'br', type: 'profile', profileData: { Phone: '+55 11 98765 4321', 'MSG-whatsapp': true, Spelling: true } },
+      { identity: 'mx-old', type: 'profile', profileData: { Phone: '+52 1 33 1234 5678', 'MSG-whatsapp': true, Spelling: true } },
+    ];
+    expect(json(await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: project.headers, payload: { d } }))).toMatchObject({ status: 'success' });
+    const reason = async (identity: string) => json(await ctx.app.inject({ method: 'GET', url: `/api/v1/profiles/${identity}`, headers: project.headers })).reachability.reason;
+    const estimate = async () =>
+      json(await ctx.app.inject({ method: 'POST', url: '/api/v1/segments/estimate', headers: project.headers, payload: { type: 'property', name: 'Spelling', op: 'eq', value: true } }));
+    expect(json(await ctx.app.inject({ method: 'GET', url: '/api/v1/profiles/mx-old', headers: project.headers })).phone).toBe('+523312345678');
+    expect(await estimate()).toEqual({ total: 3, reachable: 3 });
+
+    // A STOP reply stores the number as the provider sent it (storePhoneDnd, no validation).
+    await storePhoneDnd(ctx.db, project.projectId, '+5215512345678', true, 'keyword');
+    await storePhoneDnd(ctx.db, project.projectId, '+551187654321', true, 'keyword');
+    const off = await ctx.app.inject({ method: 'POST', url: '/api/v1/subscribe', headers: project.headers, payload: { d: [{ type: 'whatsapp', value: '+52 1 33 1234 5678', status: 'Unsubscribe' }] } });
+    expect(json(off).status).toBe('success');
+    expect([await reason('mx'), await reason('br'), await reason('mx-old')]).toEqual(['phone_dnd', 'phone_dnd', 'phone_dnd']);
+    expect(await estimate()).toEqual({ total: 3, reachable: 0 });
+    const batch: AudienceProfile[] = [];
+    for await (const part of resolveAudience(ctx.db, project.projectId, { identities: ['mx', 'br', 'mx-old'] })) batch.push(...part);
+    expect(batch.map((profile) => reachability(profile).reason)).toEqual(['phone_dnd', 'phone_dnd', 'phone_dnd']);
+
+    // START from either spelling lifts both.
+    await storePhoneDnd(ctx.db, project.projectId, '+5215512345678', false, 'keyword');
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/subscribe', headers: project.headers, payload: { d: [{ type: 'whatsapp', value: '+5511987654321', status: 'Resubscribe' }] } });
+    expect([await reason('mx'), await reason('br'), await reason('mx-old')]).toEqual([null, null, 'phone_dnd']);
+    expect(await hasPhoneDnd(ctx.db, project.projectId, '+551187654321')).toBe(false);
   });
 
   it('reports bad subscribe records with codes and keeps phone DND per project', async () => {

@@ -7,6 +7,7 @@ import type { Db } from '../storage/db.js';
 import { writeTransaction } from '../storage/transaction.js';
 import { MAX_RECORDS_PER_CALL } from './audience.limits.js';
 import { normalisePhone, type PhoneResult } from './phone.js';
+import { whatsappSpellings } from './phone-spellings.js';
 import { chunk, type Executor } from './profiles.store.js';
 import { failure, UploadCode } from './upload.codes.js';
 import { batchStatus, type BatchOutcome, type UnprocessedRecord } from './upload.service.js';
@@ -24,7 +25,16 @@ export interface DndRow {
 }
 
 async function writeDnd(db: Executor, projectId: string, rows: readonly DndRow[], source: PhoneDndSource, now: number): Promise<void> {
-  for (const part of chunk(rows, 1000)) {
+  // Every WhatsApp spelling of each number (phone-spellings.ts); a later row wins for a phone
+  // written twice (one upsert may not touch a row twice on PostgreSQL).
+  const byPhone = new Map<string, DndRow>();
+  for (const row of rows) {
+    for (const phone of whatsappSpellings(row.phone)) {
+      byPhone.delete(phone);
+      byPhone.set(phone, { phone, dnd: row.dnd });
+    }
+  }
+  for (const part of chunk([...byPhone.values()], 1000)) {
     await db
       .insertInto('phone_dnd')
       .values(part.map((row) => ({ project_id: projectId, phone: row.phone, dnd: row.dnd ? 1 : 0, source, updated_at: now })))
