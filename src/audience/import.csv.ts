@@ -169,9 +169,11 @@ function typedValue(column: CsvColumn, text: string): { ok: true; value: StoredV
 export function parseRow(header: CsvHeader, cells: readonly string[], defaultRegion?: string): RowResult {
   const identity = (cells[0] ?? '').trim();
   if (cells.length !== header.columns.length + 1) {
-    return { ok: false, identity: identity || null, reason: `the row has ${cells.length} fields; the header has ${header.columns.length + 1}` };
+    const expected = header.columns.length + 1;
+    const fix = cells.length > expected ? 'put values that contain a comma in double quotes' : 'every row needs a cell, empty or not, for each column';
+    return { ok: false, identity: identity || null, reason: `the row has ${cells.length} fields; the header has ${expected} (${fix})` };
   }
-  if (identity === '') return { ok: false, identity: null, reason: 'identity is empty' };
+  if (identity === '') return { ok: false, identity: null, reason: 'identity is empty; the first cell of every row is the identity of its profile' };
   if (identity.length > MAX_IDENTITY_LENGTH) return { ok: false, identity: identity.slice(0, 80), reason: `identity is ${identity.length} characters long; at most ${MAX_IDENTITY_LENGTH}` };
   const identityText = textProblem(identity);
   if (identityText !== null) return { ok: false, identity: null, reason: `identity ${identityText}` };

@@ -149,9 +149,11 @@ function count(cells: readonly string[], needle: string): number {
 class LineCounter {
   private drift = 0;
 
-  startLine(cells: readonly string[], endLine: number): number {
+  /** The record's first and last line. */
+  span(cells: readonly string[], endLine: number): { start: number; end: number } {
     this.drift += count(cells, '\r\n');
-    return endLine - this.drift - count(cells, '\n');
+    const end = endLine - this.drift;
+    return { start: end - count(cells, '\n'), end };
   }
 }
 
@@ -220,7 +222,7 @@ export async function importProfiles(db: Db, projectId: string, input: Readable,
   };
   const consume = async () => {
     for (const { record, info } of parsed.splice(0)) {
-      const line = lines.startLine(record, info.lines);
+      const { start: line, end } = lines.span(record, info.lines);
       progress.bytes = info.bytes;
       if (header === null) {
         const result = parseHeader(record);
@@ -232,7 +234,12 @@ export async function importProfiles(db: Db, projectId: string, input: Readable,
       progress.line = line;
       const result = parseRow(header, record, options.defaultRegion);
       if (result.ok) batch.push({ line, row: result.row });
-      else await reportBad({ line, identity: result.identity, reason: result.reason });
+      else {
+        // A quote left open swallows the lines after it into one value, up to the next quote: say
+        // which lines the row took, so the rows inside it are not lost without a word.
+        const spans = end > line && result.reason.startsWith('the row has') ? `; it runs from line ${line} to line ${end} because a quoted value spans lines: check for a missing or extra double quote` : '';
+        await reportBad({ line, identity: result.identity, reason: `${result.reason}${spans}` });
+      }
       if (batch.length >= batchSize) {
         if (options.signal?.aborted) throw new AppError(409, 'import_interrupted', `The import was stopped at line ${line}; the rows before it were imported.`);
         await flush();

@@ -79,8 +79,8 @@ describe('CSV rows (type inference)', () => {
     expect(parseRow(header.header, cells({ 16: 'many' }))).toMatchObject({ ok: false, reason: 'Count: "many" is not a number' });
     expect(parseRow(header.header, cells({ 18: '2024-02-30' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/^When: "2024-02-30" is not a date/) });
     expect(parseRow(header.header, cells({ 14: 'x'.repeat(513) }))).toMatchObject({ ok: false, reason: expect.stringMatching(/513 characters long/) });
-    expect(parseRow(header.header, ['', ...cells({}).slice(1)])).toEqual({ ok: false, identity: null, reason: 'identity is empty' });
-    expect(parseRow(header.header, ['u', 'x'])).toEqual({ ok: false, identity: 'u', reason: 'the row has 2 fields; the header has 20' });
+    expect(parseRow(header.header, ['', ...cells({}).slice(1)])).toEqual({ ok: false, identity: null, reason: 'identity is empty; the first cell of every row is the identity of its profile' });
+    expect(parseRow(header.header, ['u', 'x'])).toEqual({ ok: false, identity: 'u', reason: 'the row has 2 fields; the header has 20 (every row needs a cell, empty or not, for each column)' });
     // National numbers need a default region.
     expect(parseRow(header.header, cells({ 2: '098765 43210' }), 'IN')).toMatchObject({ ok: true, row: { set: { Phone: '+919876543210' } } });
   });
@@ -164,10 +164,10 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
   it('imports good rows and reports bad rows with line numbers and reasons', async () => {
     const { result, bad } = await run(FILE);
     expect(bad).toEqual([
-      { line: 5, identity: null, reason: 'identity is empty' },
+      { line: 5, identity: null, reason: 'identity is empty; the first cell of every row is the identity of its profile' },
       { line: 6, identity: 'a3', reason: PHONE_12 },
       { line: 8, identity: 'a4', reason: 'MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got "maybe"' },
-      { line: 9, identity: 'a5', reason: 'the row has 6 fields; the header has 8' },
+      { line: 9, identity: 'a5', reason: 'the row has 6 fields; the header has 8 (every row needs a cell, empty or not, for each column)' },
     ]);
     expect(result).toMatchObject({ rows: 8, created: 3, updated: 1, unchanged: 0, failed: 4, line: 11 });
     expect(await profile('a1')).toMatchObject({
@@ -236,6 +236,21 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     expect(await profile('low1')).toMatchObject({ phone: '+14155552690', whatsappReachable: true, properties: { Phone: '+14155552690', Name: 'Lou', 'MSG-whatsapp': true } });
   });
 
+  it('says how to fix a row with too many fields, and which lines a row with an open quote took', async () => {
+    const text = ['identity,Name,City', 'sp1,Ann,Pune', 'sp2,Smith, Jo,Goa', 'sp3,"Bo,Agra', 'sp4,Cy,Delhi', 'sp5,Di",Goa,x', 'sp6,Ed,Agra', ''].join('\n');
+    const { result, bad } = await run(text, project.projectId, 10);
+    expect(bad).toEqual([
+      { line: 3, identity: 'sp2', reason: 'the row has 4 fields; the header has 3 (put values that contain a comma in double quotes)' },
+      {
+        line: 4,
+        identity: 'sp3',
+        reason:
+          'the row has 4 fields; the header has 3 (put values that contain a comma in double quotes); it runs from line 4 to line 6 because a quoted value spans lines: check for a missing or extra double quote',
+      },
+    ]);
+    expect(result).toMatchObject({ rows: 4, created: 2, failed: 2, line: 7 });
+  });
+
   it('refuses a bad header before importing anything', async () => {
     await expect(run('email,Name\nx,y\n')).rejects.toMatchObject({ status: 422, code: 'validation_failed', message: expect.stringMatching(/first column must be "identity"/) });
     await expect(run('')).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/empty/) });
@@ -266,10 +281,10 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     const report = readFileSync(`${file}.bad-rows.csv`, 'utf8').trim().split('\n');
     expect(report).toEqual([
       'line,identity,reason',
-      '5,,identity is empty',
+      '5,,identity is empty; the first cell of every row is the identity of its profile',
       `6,cli3,"${PHONE_12.replaceAll('"', '""')}"`,
       '8,cli4,"MSG-whatsapp must be TRUE or FALSE (also yes/no, 1/0, any case), got ""maybe"""',
-      '9,cli5,the row has 6 fields; the header has 8',
+      '9,cli5,"the row has 6 fields; the header has 8 (every row needs a cell, empty or not, for each column)"',
     ]);
     const again = await importProfilesFile(ctx.db, file, { project: project.projectId, report: join(dir, 'again.csv') }, { out: sink(), err: sink() });
     expect(again).toBe(2);

@@ -60,7 +60,7 @@ describe.each(testEngines())('imports API ($name)', (engine) => {
       message: null,
       badRows: [
         { line: 4, identity: 'd3', reason: 'Phone "12" is not a valid number for IN (+91); write it with its country code, e.g. +14155551234 or +91 98765 43210' },
-        { line: 5, identity: null, reason: 'identity is empty' },
+        { line: 5, identity: null, reason: 'identity is empty; the first cell of every row is the identity of its profile' },
       ],
     });
     expect(done.finishedAt).toBeGreaterThanOrEqual(done.createdAt);
