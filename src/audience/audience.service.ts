@@ -32,6 +32,7 @@ import { reachableSql } from './reachability.js';
 import { frequencyCapReachedSql, type FrequencyCap } from '../campaigns/frequency-cap.js';
 import { chunk } from './profiles.store.js';
 import type { Properties } from './profile-data.js';
+import { textProblem } from './audience.limits.js';
 
 /** Profiles per filter window in resolveAudience (bounds memory: one window's matches). */
 const DEFAULT_WINDOW = 10_000;
@@ -136,8 +137,9 @@ function batchSizeOf(options: ResolveOptions): number {
   return size;
 }
 
+/** The distinct identities that can name a profile (no stored identity is empty or holds what textProblem refuses, which PostgreSQL cannot compare). */
 function uniqueIdentities(identities: readonly string[]): string[] {
-  return [...new Set(identities.map((identity) => identity.trim()).filter((identity) => identity !== ''))];
+  return [...new Set(identities.map((identity) => identity.trim()).filter((identity) => identity !== '' && textProblem(identity) === null))];
 }
 
 /**

@@ -178,6 +178,25 @@ describe.each(testEngines())('segments ($name)', (engine) => {
     ]);
   });
 
+  it('refuses a segment name with a NUL character with a 422 (it was a server error on PostgreSQL)', async () => {
+    const filter = { type: 'property', name: 'City', op: 'exists' };
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/segments', headers: project.headers, payload: { name: 'Bad\u0000name', filter } });
+    expect(created.statusCode).toBe(422);
+    expect(json(created).error.details).toEqual([{ path: 'name', message: 'contains the NUL character (U+0000), which text may not hold' }]);
+    const ok = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/segments', headers: project.headers, payload: { name: 'Fine', filter } }));
+    const renamed = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/segments/${ok.id}`, headers: project.headers, payload: { name: 'Bad\u0000name' } });
+    expect(renamed.statusCode).toBe(422);
+  });
+
+  it('counts a list of identities holding one with a NUL character (it was a server error on PostgreSQL)', async () => {
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/audience/estimate', headers: project.headers, payload: { audience: { identities: ['p1', 'p\u00002'] } } });
+    expect(response.statusCode).toBe(200);
+    expect(json(response)).toEqual({ total: 1, reachable: 1 });
+    const resolved: string[] = [];
+    for await (const batch of resolveAudience(ctx.db, project.projectId, { identities: ['p\u00001', 'p1'] })) resolved.push(...batch.map((p) => p.identity));
+    expect(resolved).toEqual(['p1']);
+  });
+
   it('names the path from the body root in an ad-hoc estimate', async () => {
     const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/segments/estimate', headers: project.headers, payload: { type: 'and', filters: [{ type: 'property', name: 'A', op: 'gt', value: true }] } });
     expect(response.statusCode).toBe(422);

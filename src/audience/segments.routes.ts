@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { cursorParam, listOf } from '../validation.js';
+import { textProblem } from './audience.limits.js';
 import { segmentFilterSchema } from './segment-filter.js';
 import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.js';
 import { estimateAudience, estimateFilter } from './audience.service.js';
@@ -44,7 +45,16 @@ function capField(field: keyof typeof FREQUENCY_CAP_LIMITS) {
   return z.number().int(message).min(min, message).max(max, message);
 }
 
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .superRefine((text, ctx) => {
+    // PostgreSQL cannot store a NUL character in text.
+    const problem = textProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const idParams = z.object({ id: z.string().min(1) });
 
 export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
