@@ -31,6 +31,11 @@ export interface CsvColumn {
 export interface CsvHeader {
   /** Columns after the identity column, in file order. */
   columns: CsvColumn[];
+  /**
+   * Unnamed columns at the end of the header: spreadsheets export "identity,Name,," when cells
+   * to the right were ever formatted. Their cells must be empty (or absent).
+   */
+  blankColumns: number;
 }
 
 export type HeaderResult = { ok: true; header: CsvHeader } | { ok: false; problems: string[] };
@@ -77,7 +82,9 @@ export function parseHeader(cells: readonly string[]): HeaderResult {
   const columns: CsvColumn[] = [];
   const seen = new Set<string>();
   let custom = 0;
-  cells.slice(1).forEach((cell, position) => {
+  let named = cells.length;
+  while (named > 1 && cells[named - 1]!.trim() === '') named--;
+  cells.slice(1, named).forEach((cell, position) => {
     const label = cell.trim();
     const where = `column ${position + 2} (${JSON.stringify(label)})`;
     if (label.includes(REPLACEMENT_CHARACTER)) {
@@ -106,7 +113,7 @@ export function parseHeader(cells: readonly string[]): HeaderResult {
     columns.push({ key, type: rawType as ColumnType });
   });
   if (custom > MAX_CUSTOM_PROPERTIES) problems.push(`the header has ${custom} custom properties; a profile has at most ${MAX_CUSTOM_PROPERTIES}`);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, header: { columns } };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, header: { columns, blankColumns: cells.length - named } };
 }
 
 export interface CsvRow {
@@ -168,10 +175,15 @@ function typedValue(column: CsvColumn, text: string): { ok: true; value: StoredV
 /** One data row (cells in header order) → what to set, or why the row is bad. */
 export function parseRow(header: CsvHeader, cells: readonly string[], defaultRegion?: string): RowResult {
   const identity = (cells[0] ?? '').trim();
-  if (cells.length !== header.columns.length + 1) {
-    const expected = header.columns.length + 1;
-    const fix = cells.length > expected ? 'put values that contain a comma in double quotes' : 'every row needs a cell, empty or not, for each column';
-    return { ok: false, identity: identity || null, reason: `the row has ${cells.length} fields; the header has ${expected} (${fix})` };
+  const named = header.columns.length + 1;
+  const width = named + header.blankColumns;
+  if (cells.length < named || cells.length > width) {
+    const fix = cells.length > width ? 'put values that contain a comma in double quotes' : 'every row needs a cell, empty or not, for each column';
+    return { ok: false, identity: identity || null, reason: `the row has ${cells.length} fields; the header has ${width} (${fix})` };
+  }
+  const stray = cells.findIndex((cell, index) => index >= named && cell.trim() !== '');
+  if (stray !== -1) {
+    return { ok: false, identity: identity || null, reason: `column ${stray + 1} has no name in the header but holds ${JSON.stringify(cells[stray]!.trim().slice(0, 80))}; name the column in the header, or empty the cell` };
   }
   if (identity === '') return { ok: false, identity: null, reason: 'identity is empty; the first cell of every row is the identity of its profile' };
   if (identity.length > MAX_IDENTITY_LENGTH) return { ok: false, identity: identity.slice(0, 80), reason: `identity is ${identity.length} characters long; at most ${MAX_IDENTITY_LENGTH}` };

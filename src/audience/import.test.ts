@@ -104,6 +104,22 @@ describe('CSV rows (type inference)', () => {
     expect(row('', '2')).toEqual({ ok: false, identity: 'u', reason: 'MSG-dndWhatsApp must be TRUE or FALSE (also yes/no, 1/0, any case), got "2"' });
   });
 
+  it('takes unnamed columns at the end of the header (a spreadsheet export) as long as their cells are empty', () => {
+    const padded = parseHeader(['identity', 'Name', '', ' ']);
+    expect(padded).toEqual({ ok: true, header: { columns: [{ key: 'Name', type: 'auto' }], blankColumns: 2 } });
+    if (!padded.ok) return;
+    expect(parseRow(padded.header, ['u', 'Ann', '', ''])).toEqual({ ok: true, row: { identity: 'u', set: { Name: 'Ann' } } });
+    expect(parseRow(padded.header, ['u', 'Ann'])).toEqual({ ok: true, row: { identity: 'u', set: { Name: 'Ann' } } });
+    expect(parseRow(padded.header, ['u', 'Ann', '', 'Pune'])).toEqual({
+      ok: false,
+      identity: 'u',
+      reason: 'column 4 has no name in the header but holds "Pune"; name the column in the header, or empty the cell',
+    });
+    expect(parseRow(padded.header, ['u', 'Ann', '', '', ''])).toMatchObject({ ok: false, reason: 'the row has 5 fields; the header has 4 (put values that contain a comma in double quotes)' });
+    // An unnamed column between named ones is still a header problem.
+    expect(parseHeader(['identity', '', 'Name'])).toEqual({ ok: false, problems: ['column 2 (""): the property name is empty'] });
+  });
+
   it('lists every header problem', () => {
     expect(parseHeader(['email', 'a.b', 'Name', 'Name', 'X:money'])).toEqual({
       ok: false,
@@ -249,6 +265,13 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
       },
     ]);
     expect(result).toMatchObject({ rows: 4, created: 2, failed: 2, line: 7 });
+  });
+
+  it('imports a spreadsheet export whose rows end in empty columns', async () => {
+    const { result, bad } = await run('identity,Name,City,,\r\nxl1,Ann,Pune,,\r\nxl2,Bo,Goa,,oops\r\n');
+    expect(bad).toEqual([{ line: 3, identity: 'xl2', reason: 'column 5 has no name in the header but holds "oops"; name the column in the header, or empty the cell' }]);
+    expect(result).toMatchObject({ rows: 2, created: 1, failed: 1 });
+    expect((await profile('xl1')).properties).toEqual({ Name: 'Ann', City: 'Pune' });
   });
 
   it('refuses a bad header before importing anything', async () => {
