@@ -84,6 +84,7 @@ interface ProfileState {
 function mergeRows(rows: readonly PendingRow[], existing: Map<string, { id: string; properties: Properties; original: string }>, now: number) {
   const states = new Map<string, ProfileState>();
   const outcome: BatchOutcome = { created: 0, updated: 0, unchanged: 0, bad: [] };
+  const updatedRows = new Map<string, number>();
   for (const { line, row } of rows) {
     let state = states.get(row.identity);
     const first = state === undefined;
@@ -103,8 +104,19 @@ function mergeRows(rows: readonly PendingRow[], existing: Map<string, { id: stri
     }
     states.set(row.identity, state);
     if (first && state.isNew) outcome.created++;
-    else if (changed) outcome.updated++;
-    else outcome.unchanged++;
+    else if (changed) {
+      outcome.updated++;
+      updatedRows.set(row.identity, (updatedRows.get(row.identity) ?? 0) + 1);
+    } else outcome.unchanged++;
+  }
+  // Rows of one identity that change it back and forth (a file listing a profile twice) leave it as
+  // it was when re-imported: counted as unchanged, since nothing is written.
+  for (const [identity, count] of updatedRows) {
+    const state = states.get(identity)!;
+    if (state.original !== null && JSON.stringify(state.properties) === state.original) {
+      outcome.updated -= count;
+      outcome.unchanged += count;
+    }
   }
   return { outcome, states };
 }

@@ -206,6 +206,16 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     expect(after).toEqual(before);
   });
 
+  it('counts a re-import of a file listing a profile twice as unchanged, not updated', async () => {
+    const text = 'identity,City\ntwice,Pune\nother,Goa\ntwice,Agra\n';
+    expect((await run(text, project.projectId, 10)).result).toMatchObject({ rows: 3, created: 2, updated: 1, unchanged: 0 });
+    const before = (await profile('twice')).updatedAt;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Pune then Agra again: the profile ends as it was, so nothing is written and nothing is "updated".
+    expect((await run(text, project.projectId, 10)).result).toMatchObject({ rows: 3, created: 0, updated: 0, unchanged: 3 });
+    expect(await profile('twice')).toMatchObject({ updatedAt: before, properties: { City: 'Agra' } });
+  });
+
   it('merges a later file into existing profiles, leaving empty cells alone', async () => {
     const { result } = await run('Identity,City,Tier:number\na1,Pune,\na2,Delhi,2\nnew1,,\n');
     expect(result).toMatchObject({ rows: 3, created: 1, updated: 2, unchanged: 0, failed: 0 });
