@@ -4,7 +4,8 @@
  * - attributes it to a campaign: the message it answers (provider context id), else the latest
  *   campaign message sent to that phone within 7 days; the campaign's `replied` counts each
  *   answered message once;
- * - records `Notification Replied` (`incoming text`) on the profile with that phone;
+ * - records `Notification Replied` (`incoming text`) on the profile with that phone (in either of
+ *   WhatsApp's spellings of Mexican and Brazilian mobiles: audience/phone-spellings.ts);
  * - updates the conversation (unread count, last text, campaign);
  * - opt-out / opt-in keywords set or lift the phone-level DND and queue a confirmation when the
  *   state changed;
@@ -23,6 +24,7 @@ import { eventNameKey, SYSTEM_EVENTS } from '../audience/event-names.js';
 import { queueDirectMessage } from '../inbox/direct-messages.js';
 import { confirmationText, matchKeyword, type KeywordSettings } from './keywords.js';
 import { changePhoneDnd } from './phone-dnd.js';
+import { whatsappSpellings } from '../audience/phone-spellings.js';
 
 export const ATTRIBUTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 /** WhatsApp's customer-service window, and the auto-reply's once-per-phone period. */
@@ -72,7 +74,7 @@ interface AnsweredMessage {
   replied_at: number | null;
 }
 
-async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event: InboundEvent, phone: string, at: number): Promise<AnsweredMessage | undefined> {
+async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event: InboundEvent, spellings: string[], at: number): Promise<AnsweredMessage | undefined> {
   const columns = ['id', 'campaign_id', 'profile_id', 'replied_at'] as const;
   if (event.contextMessageId) {
     const answered = await db
@@ -88,7 +90,7 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
     .selectFrom('messages')
     .select(columns)
     .where('project_id', '=', account.projectId)
-    .where('phone', '=', phone)
+    .where('phone', 'in', spellings)
     .where('campaign_id', 'is not', null)
     .where('sent_at', '>=', at - ATTRIBUTION_WINDOW_MS)
     .where('sent_at', '<=', at)
@@ -102,7 +104,7 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
     .selectFrom('messages')
     .select(columns)
     .where('project_id', '=', account.projectId)
-    .where('phone', '=', phone)
+    .where('phone', 'in', spellings)
     .where('campaign_id', 'is not', null)
     .where('status', '=', 'sending')
     .where('updated_at', '>=', at - ATTRIBUTION_WINDOW_MS)
@@ -122,12 +124,14 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
   const at = Math.min(event.receivedAt, arrivedAt);
   const ownNumber = account.businessPhone !== null && phone === account.businessPhone;
 
-  const answered = await answeredMessage(db, account, event, phone, at);
+  // WhatsApp may write a Mexican or Brazilian number differently from how it is stored.
+  const spellings = whatsappSpellings(phone);
+  const answered = await answeredMessage(db, account, event, spellings, at);
   const profile = await db
     .selectFrom('profiles')
     .select('id')
     .where('project_id', '=', projectId)
-    .where('phone', '=', phone)
+    .where('phone', 'in', spellings)
     .orderBy('updated_at', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -134,6 +134,25 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await repliedEvents(p3)).toHaveLength(1);
   });
 
+  it('knows a Mexican or Brazilian user who writes in WhatsApp\'s other spelling of their number (+52 1…, 8-digit Brazilian mobiles)', async () => {
+    const stored = ['+525512345678', '+5511987654321'];
+    const written = ['+5215512345678', '+551187654321'];
+    await seedProfiles(ctx.db, project.projectId, stored.map((phone, i) => ({ identity: `spelling-${i}`, phone })));
+    const profiles = await Promise.all(stored.map((_, i) => profileIdOf(ctx.db, project.projectId, `spelling-${i}`)));
+    const campaign = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      messages: stored.map((phone, i) => ({ profileId: profiles[i]!, phone, status: 'sent' as const, providerMessageId: `spelling-${i}` })),
+    });
+    for (const phone of written) await inbound(phone, 'Tell me more');
+    await applyAll(applier);
+    // Attributed to the campaign, recorded on the profile, and no auto-reply: these users are tracked.
+    expect(await countersOf(ctx.db, campaign.campaignId)).toMatchObject({ replied: 2 });
+    for (const profileId of profiles) expect(await repliedEvents(profileId)).toHaveLength(1);
+    for (const phone of written) expect(await texts(phone)).toEqual([]);
+  });
+
   it('attributes a reply that overtakes the send response to the campaign message still being sent', async () => {
     // The provider delivered and the user answered before the provider's answer to our request
     // was stored: the message is `sending`, without the provider's id and without sent_at.
