@@ -20,6 +20,7 @@ import { AppError, invalidJson, payloadTooLarge, validationFailed } from './erro
 import { authPlugin } from './auth/auth.plugin.js';
 import type { AppDeps } from './deps.js';
 import { registerRoutes } from './routes.js';
+import { endLiveStreamsOnClose } from './net/event-stream.js';
 import { callbackRoutes } from './webhooks/callback.routes.js';
 
 /** Default request body limit; routes that take bulk data raise it themselves. */
@@ -43,6 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
+  endLiveStreamsOnClose(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -12,22 +12,21 @@ import { openDb } from '../storage/db.js';
 import { migrate } from '../storage/migrator.js';
 import { randomToken } from '../ids.js';
 import { tuneHeapForServer } from '../heap.js';
+import { onShutdown, type ShutdownStep } from './shutdown.js';
 
-function onShutdown(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`wacast: ${signal} received, shutting down…`);
-    stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      });
+function httpStep(app: FastifyInstance): ShutdownStep {
+  return { waitingFor: 'the HTTP server to answer the requests in progress (new ones get 503)', run: () => app.close() };
+}
+
+function workerStep(worker: Worker, config: { sendTimeoutMs: number }): ShutdownStep {
+  return {
+    waitingFor: `the worker: sends in flight wait for the provider's answer (at most ${config.sendTimeoutMs / 1000} s, WACAST_SEND_TIMEOUT_MS), claimed messages go back to the queue`,
+    run: () => worker.stop(),
   };
-  process.on('SIGTERM', () => handler('SIGTERM'));
-  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+function databaseStep(runtime: Runtime): ShutdownStep {
+  return { waitingFor: 'the database to close', run: () => runtime.close() };
 }
 
 /** Thrown when the HTTP server cannot listen; the message says why and which variable to change. */
@@ -86,11 +85,7 @@ export function registerServeCommands(program: Command): void {
         const token = await issueSetupToken(runtime.db);
         console.log(`Create the first admin (one-time link): ${config.publicUrl}/setup#token=${token}`);
       }
-      onShutdown(async () => {
-        await app.close();
-        await worker?.stop();
-        await runtime.close();
-      });
+      onShutdown([httpStep(app), ...(worker ? [workerStep(worker, config)] : []), databaseStep(runtime)]);
     });
 
   program
@@ -105,11 +100,16 @@ export function registerServeCommands(program: Command): void {
       // Background loops use unref'd timers; this one keeps the process alive until a signal.
       const keepAlive = setInterval(() => {}, 60_000);
       console.log(`wacast worker started (${runtime.db.dialect})`);
-      onShutdown(async () => {
-        clearInterval(keepAlive);
-        await worker.stop();
-        await runtime.close();
-      });
+      onShutdown([
+        workerStep(worker, config),
+        {
+          ...databaseStep(runtime),
+          run: async () => {
+            await runtime.close();
+            clearInterval(keepAlive);
+          },
+        },
+      ]);
     });
 
   program

@@ -1,8 +1,29 @@
 /**
  * Server-sent events on a hijacked Fastify reply: the headers that keep proxies from buffering,
  * a comment every 15 s so idle connections stay open, and clean-up when the client goes away.
+ * The server ends every open stream when it closes: a stream never ends on its own, and the HTTP
+ * server's close waits for every open connection, so one dashboard tab left open on a campaign
+ * would keep `wacast serve` from stopping on SIGTERM.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Event streams open on this server (endLiveStreamsOnClose). */
+    liveStreams?: Set<EventStream>;
+  }
+}
+
+/** Ends the open event streams when `app` closes, before its HTTP server waits for connections. */
+export function endLiveStreamsOnClose(app: FastifyInstance): void {
+  const streams = new Set<EventStream>();
+  app.decorate('liveStreams', streams);
+  app.addHook('preClose', (done) => {
+    if (streams.size > 0) app.log.info({ streams: streams.size }, 'shutting down: ending the live event streams (the dashboard reconnects to another node or once the server is back)');
+    for (const stream of [...streams]) stream.end();
+    done();
+  });
+}
 
 export interface EventStream {
   /** Sends one event whose data is `json` (one line of JSON text). */
@@ -23,11 +44,13 @@ export function openEventStream(reply: FastifyReply): EventStream {
   raw.write(': connected\n\n');
   const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
   let closed = false;
+  const open = reply.server.liveStreams;
   raw.on('close', () => {
     closed = true;
     clearInterval(heartbeat);
+    open?.delete(stream);
   });
-  return {
+  const stream: EventStream = {
     send(event, json) {
       if (!closed) raw.write(`event: ${event}\ndata: ${json}\n\n`);
     },
@@ -41,4 +64,6 @@ export function openEventStream(reply: FastifyReply): EventStream {
       return closed;
     },
   };
+  open?.add(stream);
+  return stream;
 }
