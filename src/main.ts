@@ -4,6 +4,7 @@ import { ConfigError } from './config.js';
 import { WrongSecretKeyError } from './secrets/secret-box.js';
 import { registerCommands } from './cli/commands.js';
 import { ListenError } from './cli/serve.command.js';
+import { DataDirError } from './storage/data-dir.js';
 
 const program = new Command();
 program
@@ -14,7 +15,7 @@ program
 registerCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof WrongSecretKeyError || error instanceof ListenError) {
+  if (error instanceof ConfigError || error instanceof WrongSecretKeyError || error instanceof ListenError || error instanceof DataDirError) {
     console.error(error.message);
   } else if (error instanceof Error && 'code' in error && (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND')) {
     console.error(`Cannot reach the database: ${error.message}`);

@@ -4,11 +4,12 @@
  * with a different key fails at boot with a clear message instead of failing later on a send.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../storage/db.js';
 import { SecretBox, WrongSecretKeyError } from './secret-box.js';
 import { decodeSecretKey } from '../config.js';
+import { prepareDataDir } from '../storage/data-dir.js';
 
 const CANARY_KEY = 'secret_key_canary';
 const CANARY_TEXT = 'wacast-secret-key-check';
@@ -30,7 +31,7 @@ export function loadMasterKey(options: { secretKey: Buffer | undefined; dataDir:
     if (!key) throw new WrongSecretKeyError(`The key file ${file} is damaged: it must hold 64 hex characters.`);
     return { key, origin: file, created: false };
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  prepareDataDir(options.dataDir);
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   return { key, origin: file, created: true };

@@ -2,14 +2,13 @@
  * Opens the database: embedded SQLite (better-sqlite3, WAL) by default, PostgreSQL when a URL is
  * given. Only src/storage/ knows which engine is in use; the rest of the code sees `Db`.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { startCheckpointer } from './checkpointer.js';
 import { withStatementCache } from './statement-cache.js';
+import { prepareDataFile } from './data-dir.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -37,8 +36,7 @@ pg.types.setTypeParser(1700, (value) => Number.parseFloat(value));
 
 export function openDb(options: DbOptions): Db {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  mkdirSync(options.dataDir, { recursive: true });
-  return openSqlite(join(options.dataDir, options.sqliteFile ?? 'wacast.db'));
+  return openSqlite(prepareDataFile(options.dataDir, options.sqliteFile ?? 'wacast.db'));
 }
 
 export function openSqlite(file: string): Db {

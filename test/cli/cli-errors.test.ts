@@ -2,7 +2,7 @@
  * The `wacast` command run with operator mistakes: each prints one line saying what is wrong and
  * what to do, and exits 1 — no stack trace, nothing half done.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,5 +52,42 @@ describe('wacast CLI mistakes', () => {
     const result = await runCli(['demo', '--sandbox-port', 'abc'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('--sandbox-port "abc": expected an integer from 0 to 65535 (0 picks a free one).\n');
+  }, 60_000);
+
+  it('serve with WACAST_DATA_DIR pointing at a file says so', async () => {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, '');
+    const result = await runCli(['serve'], { ...env, WACAST_DATA_DIR: file });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`WACAST_DATA_DIR=${file} cannot be used: it is a file, not a directory: set WACAST_DATA_DIR to a directory this user can write.\n`);
+  }, 60_000);
+
+  // A directory this user may not write: as root, the command runs as `nobody` (root may write anywhere).
+  const root = process.getuid?.() === 0;
+  const as = root ? { uid: 65534, gid: 65534 } : undefined;
+  const uid = as?.uid ?? process.getuid?.();
+
+  it.skipIf(process.platform === 'win32')('serve with a data directory this user may not write says so, for the directory and for the database file', async () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked);
+    chmodSync(dir, 0o755);
+    chmodSync(locked, 0o555);
+    const inside = join(locked, 'data');
+    const refused = await runCli(['serve'], { ...env, WACAST_DATA_DIR: inside }, 60_000, as);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `WACAST_DATA_DIR=${inside} cannot be used: this user (uid ${uid}) may not create it: change its owner or permissions, or set WACAST_DATA_DIR to a directory this user can write.\n`,
+    );
+
+    // A database copied in by another user (a restore) and left read-only to this one.
+    const restored = join(dir, 'restored');
+    mkdirSync(restored, { mode: 0o777 });
+    chmodSync(restored, 0o777);
+    writeFileSync(join(restored, 'wacast.db'), '', { mode: 0o444 });
+    const readOnly = await runCli(['migrate'], { ...env, WACAST_DATA_DIR: restored }, 60_000, as);
+    expect(readOnly.code).toBe(1);
+    expect(readOnly.stderr).toBe(
+      `WACAST_DATA_DIR=${restored} cannot be used: this user (uid ${uid}) may not write to wacast.db: change its owner or permissions, or set WACAST_DATA_DIR to a directory this user can write.\n`,
+    );
   }, 60_000);
 });
