@@ -4,7 +4,7 @@
  * with a different key fails at boot with a clear message instead of failing later on a send.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../storage/db.js';
 import { SecretBox, WrongSecretKeyError } from './secret-box.js';
@@ -24,17 +24,31 @@ export interface MasterKeySource {
 export function loadMasterKey(options: { secretKey: Buffer | undefined; dataDir: string }): MasterKeySource {
   if (options.secretKey) return { key: options.secretKey, origin: 'WACAST_SECRET_KEY', created: false };
   const file = join(options.dataDir, 'secret.key');
-  if (existsSync(file)) {
-    const mode = statSync(file).mode & 0o777;
-    if ((mode & 0o077) !== 0) chmodSync(file, 0o600);
-    const key = decodeSecretKey(readFileSync(file, 'utf8'));
-    if (!key) throw new WrongSecretKeyError(`The key file ${file} is damaged: it must hold 64 hex characters.`);
-    return { key, origin: file, created: false };
-  }
+  if (existsSync(file)) return readKeyFile(file);
   prepareDataDir(options.dataDir);
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  // Written whole to a private file of this process, then linked into place: processes starting
+  // together on a new data directory (serve and worker) never read a half-written key file, and
+  // exactly one key wins — the others read it.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(draft, file);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return readKeyFile(file);
+    throw error;
+  } finally {
+    unlinkSync(draft);
+  }
   return { key, origin: file, created: true };
+}
+
+function readKeyFile(file: string): MasterKeySource {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) chmodSync(file, 0o600);
+  const key = decodeSecretKey(readFileSync(file, 'utf8'));
+  if (!key) throw new WrongSecretKeyError(`The key file ${file} is damaged: it must hold 64 hex characters.`);
+  return { key, origin: file, created: false };
 }
 
 /** Stores a canary on first use and verifies it afterwards; throws WrongSecretKeyError on mismatch. */
