@@ -1,5 +1,8 @@
-/** Prometheus metrics. One registry per app instance so tests can build many apps side by side. */
-import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+/**
+ * Prometheus metrics. One registry per app instance so tests can build many apps side by side.
+ * Gauges of the queues in the database: queue-metrics.ts.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -30,12 +33,6 @@ export class Metrics {
     labelNames: ['provider', 'kind'] as const,
     registers: [this.registry],
   });
-  readonly callbackBacklog = new Gauge({
-    name: 'wacast_callback_backlog',
-    help: 'Recorded callbacks not yet applied.',
-    registers: [this.registry],
-  });
-
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'wacast_' });
   }

@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
+import { registerQueueGauges } from './queue-metrics.js';
 
 export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  registerQueueGauges(deps.metrics, deps.db, deps.logger);
 
   app.get(
     '/healthz',
@@ -37,7 +39,7 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
     {
       config: { auth: 'public' },
       schema: {
-        summary: 'Prometheus metrics (text exposition format): HTTP requests, callbacks received, callback backlog, messages sent, process metrics.',
+        summary: 'Prometheus metrics (text exposition format): HTTP requests, callbacks received, callback backlog and lag, messages queued and sent, process metrics.',
         tags: ['operations'],
         security: [],
         produces: ['text/plain'],

@@ -34,8 +34,6 @@ export interface ApplierServiceOptions extends ApplierOptions {
   maxLagMs: number;
   /** How often pending receipts are checked against newly stored provider ids. */
   pendingCheckMs: number;
-  /** How often the `wacast_callback_backlog` gauge is refreshed (a count of pending callbacks). */
-  backlogMs: number;
   housekeepingMs: number;
 }
 
@@ -47,7 +45,6 @@ export const DEFAULT_APPLIER_SERVICE_OPTIONS: ApplierServiceOptions = {
   busyShare: 0.3,
   maxLagMs: 5_000,
   pendingCheckMs: 100,
-  backlogMs: 5_000,
   housekeepingMs: 60_000,
 };
 
@@ -105,7 +102,6 @@ export class ApplierService implements BackgroundService {
   private leaseValidUntil = 0;
   private housekeptAt = 0;
   private pendingCheckedAt = 0;
-  private backlogAt = 0;
 
   constructor(
     private readonly deps: AppDeps,
@@ -166,11 +162,6 @@ export class ApplierService implements BackgroundService {
       this.housekeptAt = now;
       await this.applier.expirePendingReceipts(now);
       await this.applier.pruneLog(now);
-    }
-    if (now - this.backlogAt >= this.options.backlogMs) {
-      this.backlogAt = now;
-      const backlog = await this.deps.db.kysely.selectFrom('callback_events').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending').executeTakeFirst();
-      this.deps.metrics.callbackBacklog.set(Number(backlog?.n ?? 0));
     }
     const pendingReceipts = now - this.pendingCheckedAt >= this.options.pendingCheckMs;
     if (pendingReceipts) this.pendingCheckedAt = now;
