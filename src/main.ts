@@ -5,6 +5,7 @@ import { WrongSecretKeyError } from './secrets/secret-box.js';
 import { registerCommands } from './cli/commands.js';
 import { ListenError } from './cli/serve.command.js';
 import { DataDirError } from './storage/data-dir.js';
+import { databaseOpenProblem } from './storage/database-errors.js';
 
 const program = new Command();
 program
@@ -17,8 +18,8 @@ registerCommands(program);
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof WrongSecretKeyError || error instanceof ListenError || error instanceof DataDirError) {
     console.error(error.message);
-  } else if (error instanceof Error && 'code' in error && (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND')) {
-    console.error(`Cannot reach the database: ${error.message}`);
+  } else if (databaseOpenProblem(error)) {
+    console.error(databaseOpenProblem(error));
   } else {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { hasPostgres } from '../helpers/databases.js';
 
 describe('wacast CLI mistakes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wacast-cli-'));
@@ -89,5 +90,24 @@ describe('wacast CLI mistakes', () => {
     expect(readOnly.stderr).toBe(
       `WACAST_DATA_DIR=${restored} cannot be used: this user (uid ${uid}) may not write to wacast.db: change its owner or permissions, or set WACAST_DATA_DIR to a directory this user can write.\n`,
     );
+  }, 60_000);
+
+  it.skipIf(!hasPostgres)('a WACAST_DATABASE_URL naming a database or user that does not exist says so', async () => {
+    const server = new URL(process.env.WACAST_TEST_DATABASE_URL!);
+    const missingDb = new URL(server);
+    missingDb.pathname = '/wacast_no_such_database';
+    const noDb = await runCli(['migrate'], { ...env, WACAST_DATABASE_URL: missingDb.toString() });
+    expect(noDb.code).toBe(1);
+    expect(noDb.stderr).toBe(
+      'Cannot open the database (WACAST_DATABASE_URL): database "wacast_no_such_database" does not exist: create that database, or correct its name in WACAST_DATABASE_URL.\n',
+    );
+
+    const missingRole = new URL(server);
+    missingRole.username = 'wacast_no_such_role';
+    missingRole.password = 'a-password-never-printed';
+    const noRole = await runCli(['serve'], { ...env, WACAST_DATABASE_URL: missingRole.toString() });
+    expect(noRole.code).toBe(1);
+    expect(noRole.stderr).toMatch(/^Cannot open the database \(WACAST_DATABASE_URL\): .*"wacast_no_such_role".*: (create that role, or correct the user|correct the user or password) in WACAST_DATABASE_URL\.\n$/);
+    expect(noRole.stderr).not.toContain('a-password-never-printed');
   }, 60_000);
 });
