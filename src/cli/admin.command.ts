@@ -31,7 +31,7 @@ export function registerAdminCommands(program: Command): void {
     .command('create')
     .description('Create a project and its first API credentials (the passcode is printed once).')
     .requiredOption('--name <name>', 'project name')
-    .option('--json', 'print {"accountId","passcode"} as JSON')
+    .option('--json', 'print {"accountId","passcode","projectId"} as JSON (the passcode is shown once)')
     .action(async (options: { name: string; json?: boolean }) => {
       await withRuntime(async (runtime) => {
         const name = options.name.trim();

@@ -110,4 +110,11 @@ describe('wacast CLI mistakes', () => {
     expect(noRole.stderr).toMatch(/^Cannot open the database \(WACAST_DATABASE_URL\): .*"wacast_no_such_role".*: (create that role, or correct the user|correct the user or password) in WACAST_DATABASE_URL\.\n$/);
     expect(noRole.stderr).not.toContain('a-password-never-printed');
   }, 60_000);
+
+  it('project create --help describes the JSON it prints', async () => {
+    const help = await runCli(['project', 'create', '--help'], env);
+    const created = await runCli(['project', 'create', '--name', 'Described', '--json'], env);
+    expect(Object.keys(JSON.parse(created.stdout) as object)).toEqual(['accountId', 'passcode', 'projectId']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('--json print {"accountId","passcode","projectId"} as JSON');
+  }, 60_000);
 });
