@@ -13,6 +13,7 @@ import { Worker } from '../worker/worker.js';
 import { countUsers, createUser, addProjectMember } from '../auth/users.service.js';
 import { startSandbox } from '../sandbox/sandbox.server.js';
 import { listenOn, workerOwner } from '../cli/serve.command.js';
+import { onShutdown } from '../cli/shutdown.js';
 import { DEMO_GUPSHUP, seedDemo } from './demo-seed.js';
 
 const DEMO_EMAIL = 'demo@wacast.local';
@@ -83,18 +84,12 @@ export function registerDemoCommand(program: Command): void {
       if (world.accountId) console.log(`API credentials of the demo project: ${world.accountId} / ${world.passcode} (shown once)`);
       console.log('Open Campaigns → "Welcome offer" and watch it send; replies arrive in the Inbox. Ctrl-C stops.');
 
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await app.close();
-        await worker.stop();
-        await runtime.close();
-        await sandbox.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void stop());
-      process.on('SIGTERM', () => void stop());
+      onShutdown([
+        { waitingFor: 'the HTTP server to answer the requests in progress', run: () => app.close() },
+        { waitingFor: "the worker: sends in flight wait for the sandbox's answer", run: () => worker.stop() },
+        { waitingFor: 'the database to close', run: () => runtime.close() },
+        { waitingFor: 'the provider sandbox to stop', run: () => sandbox.close() },
+      ]);
     });
 }
 

@@ -48,6 +48,19 @@ describe('wacast demo', () => {
       }
       expect(stats.sent).toBeGreaterThanOrEqual(50);
       expect(stats.delivered).toBeGreaterThanOrEqual(20);
+
+      // Ctrl-C while the dashboard watches the campaign live: the demo stops and says so.
+      const campaignId = ((await (await fetch(`${base}/api/v1/campaigns`, { headers: { cookie } })).json()) as { items: Array<{ id: string; name: string }> }).items.find(
+        (campaign) => campaign.name === 'Welcome offer',
+      )!.id;
+      const watching = await fetch(`${base}/api/v1/campaigns/${campaignId}/events`, { headers: { cookie } });
+      expect(watching.status).toBe(200);
+      const stoppedAt = Date.now();
+      child.kill('SIGINT');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+      expect(child.exitCode).toBe(0);
+      expect(output).toContain('wacast: stopped.');
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
