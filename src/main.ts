@@ -6,6 +6,7 @@ import { registerCommands } from './cli/commands.js';
 import { ListenError } from './cli/serve.command.js';
 import { DataDirError } from './storage/data-dir.js';
 import { databaseOpenProblem } from './storage/database-errors.js';
+import { NewerDatabaseError } from './storage/migrator.js';
 
 const program = new Command();
 program
@@ -16,7 +17,13 @@ program
 registerCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof WrongSecretKeyError || error instanceof ListenError || error instanceof DataDirError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof WrongSecretKeyError ||
+    error instanceof ListenError ||
+    error instanceof DataDirError ||
+    error instanceof NewerDatabaseError
+  ) {
     console.error(error.message);
   } else if (databaseOpenProblem(error)) {
     console.error(databaseOpenProblem(error));

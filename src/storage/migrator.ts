@@ -19,6 +19,14 @@ export interface Migration {
 // Arbitrary constant shared by every wacast process: the advisory lock key for migrations.
 const PG_MIGRATION_LOCK = 720_531_001;
 
+/** The database holds migrations this version does not know: it was upgraded by a newer wacast. */
+export class NewerDatabaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NewerDatabaseError';
+  }
+}
+
 export interface MigrationResult {
   applied: string[];
 }
@@ -58,7 +66,7 @@ async function applyPending(db: Kysely<unknown>, migrations: Migration[], ctx: M
   const done = new Set(rows.rows.map((row) => row.name));
   const unknown = [...done].filter((name) => !migrations.some((migration) => migration.name === name));
   if (unknown.length > 0) {
-    throw new Error(
+    throw new NewerDatabaseError(
       `The database was migrated by a newer wacast (unknown migrations: ${unknown.join(', ')}). Upgrade wacast before starting it on this database.`,
     );
   }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { hasPostgres } from '../helpers/databases.js';
+import { openSqlite } from '../../src/storage/db.js';
+import { sql } from 'kysely';
 
 describe('wacast CLI mistakes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wacast-cli-'));
@@ -116,5 +118,16 @@ describe('wacast CLI mistakes', () => {
     const created = await runCli(['project', 'create', '--name', 'Described', '--json'], env);
     expect(Object.keys(JSON.parse(created.stdout) as object)).toEqual(['accountId', 'passcode', 'projectId']);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('--json print {"accountId","passcode","projectId"} as JSON');
+  }, 60_000);
+
+  it('serve on a database a newer wacast migrated (a downgrade) says to upgrade, in one line', async () => {
+    const upgraded = join(dir, 'upgraded');
+    expect((await runCli(['migrate'], { ...env, WACAST_DATA_DIR: upgraded })).code).toBe(0);
+    const db = openSqlite(join(upgraded, 'wacast.db'));
+    await sql`insert into wacast_migrations (name, applied_at) values ('9999-future', 0)`.execute(db.kysely);
+    await db.close();
+    const result = await runCli(['serve'], { ...env, WACAST_DATA_DIR: upgraded });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('The database was migrated by a newer wacast (unknown migrations: 9999-future). Upgrade wacast before starting it on this database.\n');
   }, 60_000);
 });
