@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
+import { printNewDatabaseNote } from '../cli/new-database-note.js';
 import { createLogger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import { isPhoneRegion } from './phone.js';
@@ -153,6 +154,7 @@ export function registerImportCommand(program: Command): void {
     .option('--report <file>', 'where to write every bad row (default: <file>.bad-rows.csv)')
     .action(async (file: string, options: ImportCommandOptions) => {
       const runtime = await openRuntime(loadConfig(), { logger: createLogger('warn') });
+      printNewDatabaseNote(runtime.db);
       try {
         process.exitCode = await importProfilesFile(runtime.db, file, options, { out: process.stdout, err: process.stderr });
       } finally {

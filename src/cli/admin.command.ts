@@ -7,10 +7,12 @@ import { createApiCredential } from '../auth/api-credentials.service.js';
 import { addProjectMember, createUser } from '../auth/users.service.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { printNewDatabaseNote } from './new-database-note.js';
 
 async function withRuntime<T>(run: (runtime: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const runtime = await openRuntime(config, { logger: createLogger('warn') });
+  printNewDatabaseNote(runtime.db);
   try {
     return await run(runtime);
   } catch (error) {

@@ -52,13 +52,15 @@ export function prepareDataDir(dir: string): void {
 
 /**
  * Prepares the directory and returns the path of `name` in it, created empty with mode 0600 when
- * missing (an empty file is an empty SQLite database), and checked writable when present.
+ * missing (an empty file is an empty SQLite database; `created` says so), and checked writable
+ * when present.
  */
-export function prepareDataFile(dir: string, name: string): string {
+export function prepareDataFile(dir: string, name: string): { file: string; created: boolean } {
   prepareDataDir(dir);
   const file = join(dir, name);
   try {
     closeSync(openSync(file, 'wx', FILE_MODE));
+    return { file, created: true };
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'EEXIST') throw problem(dir, error, `create ${name} in it`);
     try {
@@ -67,5 +69,5 @@ export function prepareDataFile(dir: string, name: string): string {
       throw problem(dir, accessError, `write to ${name}`);
     }
   }
-  return file;
+  return { file, created: false };
 }

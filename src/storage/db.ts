@@ -17,6 +17,8 @@ export interface Db {
   dialect: Dialect;
   /** Human-readable location, with any password removed. */
   location: string;
+  /** SQLite: the database file did not exist and was created by this open (a new, empty database). */
+  created?: boolean;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,10 @@ pg.types.setTypeParser(1700, (value) => Number.parseFloat(value));
 
 export function openDb(options: DbOptions): Db {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openSqlite(prepareDataFile(options.dataDir, options.sqliteFile ?? 'wacast.db'));
+  const { file, created } = prepareDataFile(options.dataDir, options.sqliteFile ?? 'wacast.db');
+  const db = openSqlite(file);
+  db.created = created;
+  return db;
 }
 
 export function openSqlite(file: string): Db {

@@ -18,6 +18,8 @@ describe('wacast CLI mistakes', () => {
   let busy: Server;
   let busyPort: number;
   beforeAll(async () => {
+    // The server's data, as after its first start.
+    expect((await runCli(['migrate'], env)).code).toBe(0);
     busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     busyPort = (busy.address() as { port: number }).port;
@@ -129,5 +131,17 @@ describe('wacast CLI mistakes', () => {
     const result = await runCli(['serve'], { ...env, WACAST_DATA_DIR: upgraded });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('The database was migrated by a newer wacast (unknown migrations: 9999-future). Upgrade wacast before starting it on this database.\n');
+  }, 60_000);
+
+  it('project create in a directory without the server\'s database says where it created a new one', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    const first = await runCli(['project', 'create', '--name', 'Lost', '--json'], { ...env, WACAST_DATA_DIR: elsewhere });
+    expect(first.code).toBe(0);
+    expect(Object.keys(JSON.parse(first.stdout) as object)).toEqual(['accountId', 'passcode', 'projectId']);
+    expect(first.stderr).toBe(
+      `Note: there was no wacast database at ${join(elsewhere, 'wacast.db')}; a new, empty one was created there. If your server keeps its data elsewhere, run this command with the server's WACAST_DATA_DIR (or WACAST_DATABASE_URL).\n`,
+    );
+    const second = await runCli(['project', 'create', '--name', 'Found', '--json'], { ...env, WACAST_DATA_DIR: elsewhere });
+    expect(second.stderr).toBe('');
   }, 60_000);
 });
