@@ -8,7 +8,7 @@
  */
 import type { AppDeps } from '../deps.js';
 import { IntervalService, type BackgroundService } from '../worker/background-service.js';
-import { acquireLease } from '../storage/leases.js';
+import { acquireLease, releaseLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
 import { expireSendingLeases } from '../storage/message-queue.js';
 import { parseJson } from '../storage/json.js';
@@ -35,8 +35,14 @@ export class SchedulerService implements BackgroundService {
     this.loop.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  /**
+   * Stops after the pass in progress and gives the lease up, so that a worker restarted at once
+   * (an upgrade, a configuration change) runs the clockwork at once instead of after the lease's
+   * 5 s. releaseLease only deletes this owner's row: harmless when another worker holds it.
+   */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await releaseLease(this.deps.db, 'scheduler', this.owner);
   }
 
   /** One pass; returns false when another worker holds the scheduler lease. */
