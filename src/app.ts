@@ -21,6 +21,7 @@ import { authPlugin } from './auth/auth.plugin.js';
 import type { AppDeps } from './deps.js';
 import { registerRoutes } from './routes.js';
 import { endLiveStreamsOnClose } from './net/event-stream.js';
+import { unstorableText } from './net/storable-text.js';
 import { callbackRoutes } from './webhooks/callback.routes.js';
 
 /** Default request body limit; routes that take bulk data raise it themselves. */
@@ -105,6 +106,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         if (error && (error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
           done(invalidJson(`The request body is not valid JSON: ${jsonSyntaxError(text)}.`), undefined);
           return;
+        }
+        // Cheap test first: the escapes that can produce such text are rare in real bodies.
+        if (!error && /\\u(0000|d[89a-f])/i.test(text) && !request.routeOptions.config.checksTextItself) {
+          const problems = unstorableText(parsed);
+          if (problems.length > 0) {
+            done(validationFailed(problems), undefined);
+            return;
+          }
         }
         done(error, parsed);
       });

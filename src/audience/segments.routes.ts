@@ -64,7 +64,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.post(
     '/api/v1/segments',
     {
-      config: { auth: 'project' },
+      config: { auth: 'project', checksTextItself: true },
       schema: { tags: ['segments'], summary: 'Create a segment.', body: z.strictObject({ name, filter: segmentFilterSchema }), response: { 201: segmentSchema } },
     },
     async (request, reply) => reply.status(201).send(await createSegment(db, projectIdOf(request), request.body)),
@@ -93,7 +93,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.patch(
     '/api/v1/segments/:id',
     {
-      config: { auth: 'project' },
+      config: { auth: 'project', checksTextItself: true },
       schema: {
         tags: ['segments'],
         summary: 'Rename a segment or change its filter.',
@@ -119,7 +119,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.post(
     '/api/v1/segments/:id/estimate',
     {
-      config: { auth: 'project' },
+      config: { auth: 'project', checksTextItself: true },
       schema: { tags: ['segments'], summary: "A segment's size and WhatsApp reach now.", params: idParams, response: { 200: estimateSchema } },
     },
     async (request) => estimateAudience(db, projectIdOf(request), { segmentId: request.params.id }),
@@ -128,7 +128,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.post(
     '/api/v1/segments/estimate',
     {
-      config: { auth: 'project' },
+      config: { auth: 'project', checksTextItself: true },
       schema: {
         tags: ['segments'],
         summary: 'Size and WhatsApp reach of a filter that is not saved (the builder’s live reach).',
@@ -143,7 +143,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.post(
     '/api/v1/audience/estimate',
     {
-      config: { auth: 'project' },
+      config: { auth: 'project', checksTextItself: true },
       schema: {
         tags: ['segments'],
         summary: 'Size and WhatsApp reach of a campaign audience: a saved segment, everyone, or a list of identities.',

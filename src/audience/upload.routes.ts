@@ -94,7 +94,7 @@ export async function uploadRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
     app.post(
       url,
       {
-        config: { auth: 'project' },
+        config: { auth: 'project', checksTextItself: true },
         bodyLimit: UPLOAD_BODY_LIMIT,
         preValidation: checkRecordCount,
         schema: {
@@ -114,7 +114,7 @@ export async function uploadRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
     app.post(
       url,
       {
-        config: { auth: 'project' },
+        config: { auth: 'project', checksTextItself: true },
         preValidation: checkRecordCount,
         schema: {
           tags: ['audience'],
