@@ -184,4 +184,40 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(error.details.map((problem: { path: string }) => problem.path)).toEqual(paths);
     expect(json(await ctx.app.inject({ method: 'GET', url: url(), headers: project.headers }))).toEqual(before);
   });
+
+  // Text the database cannot store — a NUL character (PostgreSQL refuses it in text and JSON) or
+  // half of a UTF-16 surrogate pair — anywhere in a JSON body is a 422 naming the field, on both
+  // engines, never a 500 (PostgreSQL) or data stored on one engine only (SQLite).
+  const send = (method: 'POST' | 'PATCH', url: string, payload: object) => ctx.app.inject({ method, url, headers: project.headers, payload });
+
+  const cases: Array<[string, 'POST' | 'PATCH', () => string, () => object, string]> = [
+    ['a campaign name', 'POST', () => '/api/v1/campaigns', () => ({ name: 'Spring\u0000sale', providerId, templateId, audience: { all: true }, params: ['x'] }), 'name'],
+    ['a campaign value', 'PATCH', () => `/api/v1/campaigns/${campaignId}`, () => ({ params: ['a\u0000b'] }), 'params.0'],
+    ['a template body', 'POST', () => '/api/v1/templates', () => ({ providerId, namespace: 'ABC:nul', body: 'Hi\u0000 {{1}}', attachmentType: 'none' }), 'body'],
+    ['a provider nickname', 'PATCH', () => `/api/v1/providers/${providerId}`, () => ({ nickname: 'Main\u0000' }), 'nickname'],
+    ['an identity in a campaign audience', 'PATCH', () => `/api/v1/campaigns/${campaignId}`, () => ({ audience: { identities: ['u1', 'u\u0000'] } }), 'audience.identities.1'],
+    ['an auto-reply text with half a surrogate pair', 'PATCH', () => `/api/v1/providers/${providerId}`, () => ({ autoReply: { enabled: true, text: 'Thanks \ud83d' } }), 'autoReply.text'],
+  ];
+  it.each(cases)('refuses %s with a 422 naming the field', async (_what, method, url, body, path) => {
+    const response = await send(method, url(), body());
+    expect(response.statusCode, response.body).toBe(422);
+    expect(json(response).error.details).toEqual([{ path, message: expect.stringMatching(/NUL character|surrogate pair/) }]);
+  });
+
+  it('takes text that only looks like such an escape, and whole emoji (surrogate pairs)', async () => {
+    const response = await send('PATCH', `/api/v1/campaigns/${campaignId}`, { name: 'Back\\u0000slash 🎉' });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(json(response).name).toBe('Back\\u0000slash 🎉');
+  });
+
+  it('leaves the upload call to refuse such a record alone, storing the others', async () => {
+    const response = await send('POST', '/api/v1/upload', {
+      d: [
+        { identity: 'fine', type: 'profile', profileData: { Name: 'Fine' } },
+        { identity: 'bad\u0000', type: 'profile', profileData: { Name: 'Bad' } },
+      ],
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(json(response)).toMatchObject({ status: 'partial', processed: 1 });
+  });
 });
