@@ -11,7 +11,7 @@ import type { CampaignRow, CampaignState, CampaignsTable } from '../storage/sche
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
-import { campaignWarnings, type CampaignWarning } from './delivery-report-warning.js';
+import { campaignWarnings, type CampaignWarning, type WarningFacts } from './delivery-report-warning.js';
 import { idCursor } from '../cursors.js';
 import { compileParams, liquidProblem } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
@@ -348,13 +348,12 @@ export function statsFromCounters(counters: Record<string, number> | undefined, 
   };
 }
 
-interface WarningAccount {
-  nickname: string;
-  last_receipt_at: number | null;
-  deleted_at: number | null;
+/** The account fields a campaign's warnings need, from a provider_accounts row (or a join). */
+function warningAccount(row: { nickname: string | null; last_receipt_at: number | null; deleted_at: number | null } | undefined): WarningFacts['account'] {
+  return row?.nickname == null ? null : { nickname: row.nickname, lastReceiptAt: row.last_receipt_at, deleted: row.deleted_at !== null };
 }
 
-function toCampaign(row: CampaignRow, stats: CampaignStats, account: WarningAccount | null | undefined, now = Date.now()): Campaign {
+function toCampaign(row: CampaignRow, stats: CampaignStats, account: WarningFacts['account'], now = Date.now()): Campaign {
   const input = toCampaignInput(row);
   return {
     id: row.id,
@@ -380,13 +379,7 @@ function toCampaign(row: CampaignRow, stats: CampaignStats, account: WarningAcco
     completedAt: row.completed_at,
     audienceMaterialized: row.materialized_at !== null,
     stats,
-    warnings: campaignWarnings({
-      state: row.state,
-      startedAt: row.started_at,
-      stats,
-      account: account ? { nickname: account.nickname, lastReceiptAt: account.last_receipt_at, deleted: account.deleted_at !== null } : null,
-      now,
-    }),
+    warnings: campaignWarnings({ state: row.state, startedAt: row.started_at, stats, account, now }),
   };
 }
 
@@ -401,7 +394,7 @@ export async function getCampaign(deps: Pick<AppDeps, 'db'>, projectId: string, 
     .where('id', '=', row.provider_id)
     .where('project_id', '=', projectId)
     .executeTakeFirst();
-  return toCampaign(row, statsFromCounters(counters as unknown as Record<string, number> | undefined, failures), account);
+  return toCampaign(row, statsFromCounters(counters as unknown as Record<string, number> | undefined, failures), warningAccount(account));
 }
 
 export async function listCampaigns(
@@ -432,7 +425,7 @@ export async function listCampaigns(
       toCampaign(
         row as unknown as CampaignRow,
         statsFromCounters(row as unknown as Record<string, number>, []),
-        row.account_nickname === null ? null : { nickname: row.account_nickname, last_receipt_at: row.account_last_receipt_at, deleted_at: row.account_deleted_at },
+        warningAccount({ nickname: row.account_nickname, last_receipt_at: row.account_last_receipt_at, deleted_at: row.account_deleted_at }),
       ),
     ),
     nextCursor: rows.length > options.limit ? page[page.length - 1]!.id : null,
