@@ -102,8 +102,11 @@ export const campaignSchema = z.object({
   audienceMaterialized: z.boolean(),
   stats: statsSchema,
   warnings: z
-    .array(z.object({ code: z.enum(['no_delivery_reports']), message: z.string() }))
-    .describe('no_delivery_reports: messages were sent, but no delivery report has reached the provider account since the campaign started (5 minutes or more ago).'),
+    .array(z.object({ code: z.enum(['no_delivery_reports', 'provider_throttling']), message: z.string() }))
+    .describe(
+      'no_delivery_reports: messages were sent, but no delivery report has reached the provider account since the campaign started (5 minutes or more ago). ' +
+        'provider_throttling: while the campaign runs (in the last 10 minutes), a delivery report said the provider throttled its account; sending for the account slowed down.',
+    ),
 });
 
 const rawSchema = z.object({ request: z.object({ method: z.string(), url: z.string(), body: z.string() }), response: z.object({ status: z.number(), body: z.string() }).optional() });

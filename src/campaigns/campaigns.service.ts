@@ -349,8 +349,10 @@ export function statsFromCounters(counters: Record<string, number> | undefined, 
 }
 
 /** The account fields a campaign's warnings need, from a provider_accounts row (or a join). */
-function warningAccount(row: { nickname: string | null; last_receipt_at: number | null; deleted_at: number | null } | undefined): WarningFacts['account'] {
-  return row?.nickname == null ? null : { nickname: row.nickname, lastReceiptAt: row.last_receipt_at, deleted: row.deleted_at !== null };
+function warningAccount(
+  row: { nickname: string | null; last_receipt_at: number | null; last_throttled_at: number | null; deleted_at: number | null } | undefined,
+): WarningFacts['account'] {
+  return row?.nickname == null ? null : { nickname: row.nickname, lastReceiptAt: row.last_receipt_at, lastThrottledAt: row.last_throttled_at, deleted: row.deleted_at !== null };
 }
 
 function toCampaign(row: CampaignRow, stats: CampaignStats, account: WarningFacts['account'], now = Date.now()): Campaign {
@@ -390,7 +392,7 @@ export async function getCampaign(deps: Pick<AppDeps, 'db'>, projectId: string, 
   const failures = await deps.db.kysely.selectFrom('campaign_failures').select(['category', 'count']).where('campaign_id', '=', id).execute();
   const account = await deps.db.kysely
     .selectFrom('provider_accounts')
-    .select(['nickname', 'last_receipt_at', 'deleted_at'])
+    .select(['nickname', 'last_receipt_at', 'last_throttled_at', 'deleted_at'])
     .where('id', '=', row.provider_id)
     .where('project_id', '=', projectId)
     .executeTakeFirst();
@@ -407,7 +409,12 @@ export async function listCampaigns(
     .leftJoin('campaign_counters', 'campaign_counters.campaign_id', 'campaigns.id')
     .leftJoin('provider_accounts', 'provider_accounts.id', 'campaigns.provider_id')
     .selectAll('campaigns')
-    .select(['provider_accounts.nickname as account_nickname', 'provider_accounts.last_receipt_at as account_last_receipt_at', 'provider_accounts.deleted_at as account_deleted_at'])
+    .select([
+      'provider_accounts.nickname as account_nickname',
+      'provider_accounts.last_receipt_at as account_last_receipt_at',
+      'provider_accounts.last_throttled_at as account_last_throttled_at',
+      'provider_accounts.deleted_at as account_deleted_at',
+    ])
     .select([
       'campaign_counters.targeted', 'campaign_counters.queued', 'campaign_counters.sent', 'campaign_counters.delivered',
       'campaign_counters.read', 'campaign_counters.failed', 'campaign_counters.unknown', 'campaign_counters.cancelled',
@@ -425,7 +432,12 @@ export async function listCampaigns(
       toCampaign(
         row as unknown as CampaignRow,
         statsFromCounters(row as unknown as Record<string, number>, []),
-        warningAccount({ nickname: row.account_nickname, last_receipt_at: row.account_last_receipt_at, deleted_at: row.account_deleted_at }),
+        warningAccount({
+          nickname: row.account_nickname,
+          last_receipt_at: row.account_last_receipt_at,
+          last_throttled_at: row.account_last_throttled_at,
+          deleted_at: row.account_deleted_at,
+        }),
       ),
     ),
     nextCursor: rows.length > options.limit ? page[page.length - 1]!.id : null,

@@ -70,6 +70,13 @@ interface Source {
 }
 
 const CONSECUTIVE_DOWN_BEFORE_PAUSE = 5;
+/**
+ * A throttling delivery report (provider-throttling.ts) slows the account down like a 429 without
+ * Retry-After: a pause of this long, then half the rate, recovering gradually.
+ */
+const REPORTED_THROTTLING_PAUSE_MS = 1000;
+/** A throttling report older than this when first seen (before this dispatcher started) is history. */
+const REPORTED_THROTTLING_STALE_MS = 10_000;
 /** Seconds of sends kept claimed ahead of the pacer (more than the lookahead, so it never runs dry). */
 const PREFETCH_SECONDS = 0.25;
 /** How far ahead (ms) sends are scheduled on the sender thread. */
@@ -96,6 +103,8 @@ export class ProviderDispatcher {
   /** The loop waits for a request to complete (every allowed request is in flight). */
   private waitingForSlot = false;
   private consecutiveDown = 0;
+  /** provider_accounts.last_throttled_at already acted on (epoch ms). */
+  private throttlingSeenAt = 0;
   /**
    * A new client has no open connection: its first requests would wait for TCP/TLS set-up and
    * then arrive at the provider together, more than the rate in one window. So the first request
@@ -208,6 +217,8 @@ export class ProviderDispatcher {
     this.accountVersion = entry.account.updatedAt;
     this.pacer.configure(entry.account.ratePerSecond);
     this.direct.rate = entry.account.ratePerSecond;
+    const throttling = await this.deps.db.kysely.selectFrom('provider_accounts').select('last_throttled_at').where('id', '=', this.providerId).executeTakeFirst();
+    this.noticeReportedThrottling(throttling?.last_throttled_at ?? null, now);
 
     const rows = await this.deps.db.kysely
       .selectFrom('campaigns')
@@ -434,6 +445,22 @@ export class ProviderDispatcher {
         this.pacer.throttle(Math.min(30_000, 1000 * 2 ** (this.consecutiveDown - CONSECUTIVE_DOWN_BEFORE_PAUSE)));
       }
     }
+  }
+
+  /**
+   * A delivery report said the provider throttled the account (a message accepted, then failed for
+   * the rate): slow down as on a 429. The applier writes the time at most once a second, so a
+   * stream of such reports halves the rate at most once a second.
+   */
+  private noticeReportedThrottling(reportedAt: number | null, now: number): void {
+    if (reportedAt === null || reportedAt <= this.throttlingSeenAt) return;
+    this.throttlingSeenAt = reportedAt;
+    if (now - reportedAt > REPORTED_THROTTLING_STALE_MS) return;
+    this.pacer.throttle(REPORTED_THROTTLING_PAUSE_MS);
+    this.deps.logger.warn(
+      { providerId: this.providerId, reportedAt, ratePerSecond: Math.round(this.pacer.currentRate * 10) / 10 },
+      'the provider reported throttling in a delivery report; sending for this account slowed down',
+    );
   }
 
   /** Claimed, never-sent messages go back to `queued`, or are cancelled if their campaign stopped. */

@@ -33,6 +33,10 @@ export const providerAccountSchema = z.object({
   deliveryCallbackUrl: z.string(),
   lastReceiptAt: z.number().nullable().describe('When the latest accepted delivery report (status callback) arrived, to within a few seconds; null before the first.'),
   lastInboundAt: z.number().nullable().describe('When the latest accepted inbound message or user event arrived, to within a few seconds; null before the first.'),
+  lastThrottledAt: z
+    .number()
+    .nullable()
+    .describe('When a delivery report last said the provider throttled this account (e.g. WhatsApp error 130429), to within a second; sending for the account slows down when one arrives. Null if none ever did.'),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

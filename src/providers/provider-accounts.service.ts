@@ -29,6 +29,8 @@ export interface ProviderAccount {
   /** When the latest accepted delivery report / inbound message arrived (callback-arrivals.ts). */
   lastReceiptAt: number | null;
   lastInboundAt: number | null;
+  /** When a delivery report last said the provider throttled the account (provider-throttling.ts). */
+  lastThrottledAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -62,6 +64,7 @@ function toAccount(deps: Pick<AppDeps, 'config'>, row: ProviderAccountRow): Prov
     ...callbackUrls(deps.config.publicUrl, row.type, row.callback_token),
     lastReceiptAt: row.last_receipt_at ?? null,
     lastInboundAt: row.last_inbound_at ?? null,
+    lastThrottledAt: row.last_throttled_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

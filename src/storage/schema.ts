@@ -85,6 +85,8 @@ export interface ProviderAccountsTable {
   /** When the latest accepted delivery report / inbound message arrived (to within a few seconds). */
   last_receipt_at: Millis | null;
   last_inbound_at: Millis | null;
+  /** When a delivery report last said the provider throttled the account (provider-throttling.ts). */
+  last_throttled_at: Millis | null;
 }
 
 export interface TemplatesTable {

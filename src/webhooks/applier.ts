@@ -28,6 +28,7 @@ import { parsedEventCache, type ParsedEventCache } from './parsed-events.js';
 import { parseCallback, rawCallback } from './raw-callback.js';
 import { ProviderOptCalls } from '../providers/opt-calls.js';
 import { CallbackArrivals, arrivalKind, type ArrivalUpdate } from './callback-arrivals.js';
+import { reportsAccountThrottling } from './provider-throttling.js';
 
 export const MAX_ATTEMPTS = 5;
 /** Pending receipts older than this are dropped: the message they belong to was never ours. */
@@ -184,7 +185,10 @@ export class Applier {
 
     const arrivals: ArrivalUpdate[] = [];
     for (const { row, events } of prepared) {
-      for (const event of events ?? []) arrivals.push({ providerId: row.provider_id, kind: arrivalKind(event), at: row.received_at });
+      for (const event of events ?? []) {
+        arrivals.push({ providerId: row.provider_id, kind: arrivalKind(event), at: row.received_at });
+        if (event.kind === 'receipt' && reportsAccountThrottling(event, row.received_at)) arrivals.push({ providerId: row.provider_id, kind: 'throttle', at: row.received_at });
+      }
     }
     const arrivalUpdates = this.arrivals.plan(arrivals);
 

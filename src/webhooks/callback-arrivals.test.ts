@@ -21,4 +21,13 @@ describe('CallbackArrivals.plan', () => {
     expect(arrivals.plan([{ providerId: 'a', kind: 'receipt', at: 7999 }, { providerId: 'a', kind: 'inbound', at: 3000 }])).toEqual([]);
     expect(arrivals.plan([{ providerId: 'a', kind: 'receipt', at: 8000 }])).toEqual([{ providerId: 'a', kind: 'receipt', at: 8000 }]);
   });
+
+  it('writes throttling reports within a second, whatever the interval of the others', () => {
+    const arrivals = new CallbackArrivals(5000, 1000);
+    const first = arrivals.plan([{ providerId: 'a', kind: 'throttle', at: 1000 }, { providerId: 'a', kind: 'receipt', at: 1000 }]);
+    expect(first).toHaveLength(2);
+    arrivals.committed(first);
+    expect(arrivals.plan([{ providerId: 'a', kind: 'throttle', at: 1999 }, { providerId: 'a', kind: 'receipt', at: 2000 }])).toEqual([]);
+    expect(arrivals.plan([{ providerId: 'a', kind: 'throttle', at: 2000 }, { providerId: 'a', kind: 'receipt', at: 2000 }])).toEqual([{ providerId: 'a', kind: 'throttle', at: 2000 }]);
+  });
 });

@@ -79,4 +79,23 @@ describe.skipIf(!chromiumAvailable)('dashboard: missing delivery reports (browse
     await page.goto(`/settings/channels/whatsapp/${account.id}`);
     await expect.poll(() => page.getByTestId('callback-arrivals').textContent()).toMatch(/^Last delivery report: (?!none).*\d{4}.*\. Last inbound message: none received yet\.$/);
   });
+
+  it('says on the campaign and on the account that the provider reported throttling', async () => {
+    const { page } = browser;
+    // Paused: a running campaign with nothing left to send would complete, and the warning is for
+    // campaigns that still send.
+    await db.kysely.updateTable('campaigns').set({ state: 'paused', completed_at: null }).where('id', '=', campaignId).execute();
+    const response = await fetch(account.deliveryCallbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([gupshupDlr('gs-missing-1', 'FAILED', { phone: '+919876543211', errorCode: '130429' })]),
+    });
+    expect(response.status).toBe(200);
+    await page.goto(`/campaigns/${campaignId}`);
+    const warning = page.getByRole('status').filter({ hasText: 'The provider reported that the account "Gupshup promo" sent faster than it allows' });
+    await warning.waitFor({ timeout: 15_000 });
+    await warning.getByRole('link', { name: 'Open the provider account' }).click();
+    await page.waitForURL(`**/settings/channels/whatsapp/${account.id}`);
+    expect(await page.getByTestId('callback-arrivals').textContent()).toMatch(/The provider last reported throttling on .*\d{4}.*: sending slowed down then\. If it happens often, lower Messages per second\.$/);
+  });
 });

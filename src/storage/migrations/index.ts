@@ -6,6 +6,7 @@ import * as conversions from './0004-conversions.js';
 import * as frequencyCap from './0005-frequency-cap.js';
 import * as rejectedCallbacks from './0006-rejected-callbacks.js';
 import * as callbackArrivals from './0007-callback-arrivals.js';
+import * as providerThrottling from './0008-provider-throttling.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '0005-frequency-cap', up: frequencyCap.up },
   { name: '0006-rejected-callbacks', up: rejectedCallbacks.up },
   { name: '0007-callback-arrivals', up: callbackArrivals.up },
+  { name: '0008-provider-throttling', up: providerThrottling.up },
 ];

@@ -66,9 +66,12 @@ export interface Campaign {
   warnings: CampaignWarning[];
 }
 
-/** `no_delivery_reports`: messages were sent but no delivery report reached the account since the campaign started. */
+/**
+ * `no_delivery_reports`: messages were sent but no delivery report reached the account since the campaign started.
+ * `provider_throttling`: while it runs, a delivery report said the provider throttled its account (sending slowed down).
+ */
 export interface CampaignWarning {
-  code: 'no_delivery_reports';
+  code: 'no_delivery_reports' | 'provider_throttling';
   message: string;
 }
 

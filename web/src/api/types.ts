@@ -61,6 +61,8 @@ export interface ProviderAccount {
   /** When the latest accepted delivery report / inbound message arrived (to within a few seconds). */
   lastReceiptAt: number | null;
   lastInboundAt: number | null;
+  /** When a delivery report last said the provider throttled the account; null if none did. */
+  lastThrottledAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -14,7 +14,7 @@ export interface CallbackUrlsProps {
   /** Only for saved accounts. */
   onRotate?: () => void;
   /** When callbacks last arrived; only for saved accounts. */
-  arrivals?: { lastReceiptAt: number | null; lastInboundAt: number | null };
+  arrivals?: { lastReceiptAt: number | null; lastInboundAt: number | null; lastThrottledAt: number | null };
 }
 
 /** The two read-only callback URLs, each with a copy button; they are pasted into the provider's dashboard. */
@@ -49,6 +49,12 @@ export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate
         <p className="field__hint" data-testid="callback-arrivals">
           Last delivery report: {arrivals.lastReceiptAt === null ? 'none received yet' : formatDateTime(arrivals.lastReceiptAt)}. Last inbound message:{' '}
           {arrivals.lastInboundAt === null ? 'none received yet' : formatDateTime(arrivals.lastInboundAt)}.
+          {arrivals.lastThrottledAt === null ? null : (
+            <>
+              {' '}
+              The provider last reported throttling on {formatDateTime(arrivals.lastThrottledAt)}: sending slowed down then. If it happens often, lower Messages per second.
+            </>
+          )}
         </p>
       ) : null}
       {onRotate ? (

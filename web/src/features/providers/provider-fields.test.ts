@@ -34,6 +34,7 @@ const savedGupshup: ProviderAccount = {
   deliveryCallbackUrl: 'http://x/hooks/gupshup/t/delivery',
   lastReceiptAt: null,
   lastInboundAt: null,
+  lastThrottledAt: null,
   createdAt: 1,
   updatedAt: 1,
 };

@@ -133,7 +133,7 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
         loading={!account && preview.isPending}
         error={!account && preview.isError ? preview.error.message : null}
         onRotate={account ? onRotate : undefined}
-        arrivals={account ? { lastReceiptAt: account.lastReceiptAt, lastInboundAt: account.lastInboundAt } : undefined}
+        arrivals={account ? { lastReceiptAt: account.lastReceiptAt, lastInboundAt: account.lastInboundAt, lastThrottledAt: account.lastThrottledAt } : undefined}
       />
 
       <fieldset className="fieldset">

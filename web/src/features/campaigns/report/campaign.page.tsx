@@ -64,7 +64,8 @@ export function CampaignPage() {
       {data.warnings.map((warning) => (
         <Alert key={warning.code} kind="warning">
           {warning.message}{' '}
-          {warning.code === 'no_delivery_reports' ? <Link to={`/settings/channels/whatsapp/${encodeURIComponent(data.providerId)}`}>Open the provider account</Link> : null}
+          {/* Both warnings are fixed on the account: its callback URL at the provider, or its messages per second. */}
+          <Link to={`/settings/channels/whatsapp/${encodeURIComponent(data.providerId)}`}>Open the provider account</Link>
         </Alert>
       ))}
       {(data.state === 'running' || data.state === 'paused') && !data.audienceMaterialized ? (
