@@ -439,6 +439,7 @@ export class ProviderDispatcher {
     }
     if (result.outcome === 'not_sent' && result.category === 'rate_limited') {
       this.pacer.throttle(result.retryAfterMs ?? 1000);
+      this.deps.metrics.providerThrottled.inc({ provider_account: this.providerId, signal: 'answer' });
     } else if (result.outcome === 'not_sent' && result.category === 'provider_down') {
       this.consecutiveDown++;
       if (this.consecutiveDown >= CONSECUTIVE_DOWN_BEFORE_PAUSE) {
@@ -457,6 +458,7 @@ export class ProviderDispatcher {
     this.throttlingSeenAt = reportedAt;
     if (now - reportedAt > REPORTED_THROTTLING_STALE_MS) return;
     this.pacer.throttle(REPORTED_THROTTLING_PAUSE_MS);
+    this.deps.metrics.providerThrottled.inc({ provider_account: this.providerId, signal: 'report' });
     this.deps.logger.warn(
       { providerId: this.providerId, reportedAt, ratePerSecond: Math.round(this.pacer.currentRate * 10) / 10 },
       'the provider reported throttling in a delivery report; sending for this account slowed down',

@@ -33,6 +33,12 @@ export class Metrics {
     labelNames: ['provider', 'kind'] as const,
     registers: [this.registry],
   });
+  readonly providerThrottled = new Counter({
+    name: 'wacast_provider_throttled_total',
+    help: 'Times sending for a provider account slowed down because the provider throttled it, by account id and signal (answer: a 429 or throttling error answering a send; report: a delivery report of a throttled message).',
+    labelNames: ['provider_account', 'signal'] as const,
+    registers: [this.registry],
+  });
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'wacast_' });
   }

@@ -50,6 +50,7 @@ describe.each(testEngines())('throttling reported in delivery reports ($name)', 
     await waitFor(async () => json(await api('GET', `/api/v1/providers/${account.id}`)).lastThrottledAt !== null, 10_000, 'the throttling report recorded on the account');
     expect(json(await api('GET', `/api/v1/providers/${account.id}`)).lastThrottledAt).toBeGreaterThanOrEqual(reportedAt);
 
+    await waitFor(async () => (await ctx.deps.metrics.registry.getSingleMetricAsString('wacast_provider_throttled_total')).includes(`{provider_account="${account.id}",signal="report"} 1`), 5000, 'the throttling counted in /metrics');
     const running = json(await api('GET', `/api/v1/campaigns/${campaign.id}`));
     expect(running.state).toBe('running');
     expect(running.warnings).toEqual([{ code: 'provider_throttling', message: expect.stringContaining('sent faster than it allows') }]);
@@ -69,5 +70,29 @@ describe.each(testEngines())('throttling reported in delivery reports ($name)', 
     // …then half the rate, recovering by 5 % of it per second: about 110 in the next 2 s, not 196.
     const nextTwoSeconds = due.filter((at) => at >= pause.resumedAt && at < pause.resumedAt + 2000).length;
     expect(nextTwoSeconds).toBeLessThan(RATE * 0.98 * 2 * 0.75);
+  }, 90_000);
+
+  it('does the same on a 429 answer to a send, and sends the refused message again', async () => {
+    const template = json(await api('POST', '/api/v1/templates', { providerId: account.id, namespace: 'ABC:answered', body: 'Hi {{1}}', attachmentType: 'none' }));
+    const identities = Array.from({ length: 150 }, (_, i) => `t${i}`);
+    const campaign = json(await api('POST', '/api/v1/campaigns', { name: 'Answered 429', providerId: account.id, templateId: template.id, audience: { identities }, params: ['again'] }));
+    let refused: string | undefined;
+    let refusedAt = 0;
+    fake.answer = (send) => {
+      if (refused !== undefined || send.namespace !== 'ABC:answered' || fake.sends.filter((one) => one.namespace === 'ABC:answered').length < 30) return 'ok';
+      refused = send.to;
+      refusedAt = send.at;
+      return { ok: false, outcome: 'not_sent', category: 'rate_limited', retryable: true, retryAfterMs: 1000, detail: 'rate limited (HTTP 429)', raw: { request: { method: 'POST', url: 'fake', body: '' } } };
+    };
+    const sends = vi.spyOn(ctx.deps.sender, 'send');
+    expect((await api('POST', `/api/v1/campaigns/${campaign.id}/publish`)).statusCode).toBe(200);
+    await waitFor(async () => json(await api('GET', `/api/v1/campaigns/${campaign.id}`)).state === 'completed', 60_000, 'completion');
+    fake.answer = () => 'ok';
+
+    expect(json(await api('GET', `/api/v1/campaigns/${campaign.id}`)).stats).toMatchObject({ targeted: 150, sent: 150, failed: 0 });
+    expect(fake.sends.filter((send) => send.namespace === 'ABC:answered' && send.to === refused)).toHaveLength(2);
+    const due = sends.mock.calls.map((call) => call[2]!.at).filter((at) => at >= refusedAt).sort((a, b) => a - b);
+    expect(Math.max(...due.slice(1).map((at, i) => at - due[i]!))).toBeGreaterThanOrEqual(900);
+    expect(await ctx.deps.metrics.registry.getSingleMetricAsString('wacast_provider_throttled_total')).toContain(`{provider_account="${account.id}",signal="answer"} 1`);
   }, 90_000);
 });
