@@ -12,8 +12,9 @@ import type { MessageRecord } from './sandbox.store.js';
 
 /**
  * FAILED `cause` / `errorCode` per failure reason. The WhatsApp vocabulary is undocumented
- * (reference A8 [?], C3); UNKNOWN_SUBSCRIBER/003 is the documented SMS pairing, 470 is Meta's code
- * for the closed 24-hour window, the rest are the sandbox's choice (docs/sandbox.md).
+ * (reference A8 [?], C3); UNKNOWN_SUBSCRIBER/003 is the documented SMS pairing, 470, 130429 and
+ * 132018 are Meta's codes, passed through as Gupshup does on asynchronous failures (B7), the rest
+ * are the sandbox's choice (docs/sandbox.md).
  */
 export const ENTERPRISE_FAILURES: Record<FailReason, { cause: string; errorCode: string }> = {
   not_on_whatsapp: { cause: 'UNKNOWN_SUBSCRIBER', errorCode: '003' },
@@ -21,7 +22,8 @@ export const ENTERPRISE_FAILURES: Record<FailReason, { cause: string; errorCode:
   outside_window: { cause: 'OTHER', errorCode: '470' },
   undeliverable: { cause: 'OTHER', errorCode: '100' },
   blocked: { cause: 'BLOCKED_FOR_USER', errorCode: '006' },
-  rate_limited: { cause: 'OTHER', errorCode: '429' },
+  // Meta's throughput code. (It was HTTP's 429, which nothing maps to throttling.)
+  rate_limited: { cause: 'OTHER', errorCode: '130429' },
   // Meta's code, passed through as for the closed window (470).
   invalid_parameter: { cause: 'OTHER', errorCode: '132018' },
 };
