@@ -2,7 +2,7 @@
  * Applies one inbound message inside the applier's transaction (PRODUCT §1.5):
  * - stores it (idempotent on the provider's message id: a repeated callback changes nothing);
  * - attributes it to a campaign: the message it answers (provider context id), else the latest
- *   campaign message sent to that phone within 7 days; the campaign's `replied` counts each
+ *   campaign message sent to that phone within 7 days and not failed; the campaign's `replied` counts each
  *   answered message once;
  * - records `Notification Replied` (`incoming text`) on the profile with that phone (in either of
  *   WhatsApp's spellings of Mexican and Brazilian mobiles: audience/phone-spellings.ts);
@@ -92,6 +92,9 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
     .where('project_id', '=', account.projectId)
     .where('phone', 'in', spellings)
     .where('campaign_id', 'is not', null)
+    // A message the provider accepted and then reported failed never reached the phone: the user
+    // is answering an earlier campaign (a later delivered/read turns `failed` back, and counts).
+    .where('status', '!=', 'failed')
     .where('sent_at', '>=', at - ATTRIBUTION_WINDOW_MS)
     .where('sent_at', '<=', at)
     .orderBy('sent_at', 'desc')

@@ -3,7 +3,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
-import { applyAll, createCallbackAccount, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { countersOf, createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
 import { Applier } from '../../src/webhooks/applier.js';
 import { ApplierService } from '../../src/webhooks/applier.service.js';
@@ -132,6 +132,24 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
       { phone: testPhone(2), campaign_id: recent.campaignId },
     ]);
     expect(await repliedEvents(p3)).toHaveLength(1);
+  });
+
+  it('does not attribute a reply to a later campaign whose message failed: that one never reached the phone', async () => {
+    const phone = testPhone(12);
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'user-12', phone }]);
+    const profile = await profileIdOf(ctx.db, project.projectId, 'user-12');
+    const now = Date.now();
+    const reached = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile, phone, status: 'sent', providerMessageId: 'reached-12', sentAt: now - 3 * DAY }] });
+    const failed = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile, phone, status: 'sent', providerMessageId: 'failed-12', sentAt: now - DAY }] });
+    // The provider accepted the later message, then reported it undeliverable.
+    expect((await postJson(ctx, gupshup.delivery, [gupshupDlr('failed-12', 'FAILED', { phone })])).statusCode).toBe(200);
+    await applyAll(applier);
+    await inbound(phone, 'Is the offer still on?');
+    await applyAll(applier);
+    const row = await ctx.db.kysely.selectFrom('inbound_messages').select('campaign_id').where('phone', '=', phone).executeTakeFirstOrThrow();
+    expect(row.campaign_id).toBe(reached.campaignId);
+    expect(await countersOf(ctx.db, reached.campaignId)).toMatchObject({ replied: 1 });
+    expect(await countersOf(ctx.db, failed.campaignId)).toMatchObject({ replied: 0 });
   });
 
   it('knows a Mexican or Brazilian user who writes in WhatsApp\'s other spelling of their number (+52 1…, 8-digit Brazilian mobiles)', async () => {
