@@ -129,11 +129,12 @@ export class SendResultWriter {
     }
 
     const { db } = this.deps;
+    /** Messages this write moved on (rows no longer `sending` were settled by a receipt first). */
+    const updated = new Set<string>();
     const touched = await db.kysely.transaction().execute(async (trx) => {
       const onlySending = sql`t.status = 'sending'`;
       const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
       const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
-      const updated = new Set<string>();
       const run = async (rows: Array<Record<string, unknown>>, columns: JsonRowColumn[], fixed: string) => {
         if (rows.length === 0) return;
         const statusRows = rows.map((row) => ({ ...row, status: fixed, lease_owner: null, lease_expires_at: null }));
@@ -191,6 +192,14 @@ export class SendResultWriter {
       return deltas.write(trx);
     });
     for (const campaignId of touched) this.deps.bus.emit('campaign-changed', campaignId, 'progress');
+    // An agent's reply, an auto-reply or a confirmation got its first tick (or failed): the open
+    // Inbox shows it at once. Campaign messages are left to the Inbox's polling: announcing
+    // thousands a second would make every open Inbox refetch everything.
+    const conversations = new Map<string, { projectId: string; phone: string }>();
+    for (const [id, { message }] of changes) {
+      if (message.kind !== 'campaign' && message.phone !== null && updated.has(id)) conversations.set(`${message.project_id}\n${message.phone}`, { projectId: message.project_id, phone: message.phone });
+    }
+    for (const { projectId, phone } of conversations.values()) this.deps.bus.emit('conversation-changed', projectId, phone);
   }
 
   async close(): Promise<void> {

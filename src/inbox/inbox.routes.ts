@@ -88,7 +88,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
       schema: {
         tags,
         summary:
-          'Server-sent events: `conversations` with `{"phones": [...]}` (or `{"all": true}` when many changed) whenever conversations of this project change — a message in or out, new ticks — at most 4 a second. Changes applied by another wacast process are not announced: keep polling, less often.',
+          'Server-sent events: `conversations` with `{"phones": [...]}` (or `{"all": true}` when many changed) whenever conversations of this project change — a message in, a reply queued, a new tick of an agent reply, auto-reply or keyword confirmation (not of campaign messages: poll for those) — at most 4 a second. Changes applied by another wacast process are not announced: keep polling, less often.',
       },
     },
     async (request, reply) => {

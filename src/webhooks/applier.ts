@@ -213,7 +213,8 @@ export class Applier {
           }
         }
       }
-      const { unmatched } = await applyReceipts(trx, db.dialect, receipts, deltas, now);
+      const { unmatched, conversations } = await applyReceipts(trx, db.dialect, receipts, deltas, now);
+      for (const { projectId, phone } of conversations) effects.conversations.set(`${projectId}\n${phone}`, { projectId, phone });
       await this.keepPending(trx, unmatched, now);
 
       for (const { row, events } of prepared) {
@@ -312,9 +313,11 @@ export class Applier {
       for (let start = 0; start < applied.length; start += 1000) {
         await trx.deleteFrom('pending_receipts').where('id', 'in', applied.slice(start, start + 1000)).execute();
       }
-      return { campaigns: await deltas.write(trx), applied: applied.length };
+      return { campaigns: await deltas.write(trx), applied: applied.length, conversations: result.conversations };
     });
-    this.afterCommit(emptyEffects(), touched.campaigns);
+    const effects = emptyEffects();
+    for (const { projectId, phone } of touched.conversations) effects.conversations.set(`${projectId}\n${phone}`, { projectId, phone });
+    this.afterCommit(effects, touched.campaigns);
     return touched.applied;
   }
 

@@ -41,6 +41,7 @@ interface MessageState {
   campaign_id: string | null;
   profile_id: string | null;
   kind: MessageKind;
+  phone: string | null;
   provider_id: string;
   provider_message_id: string | null;
   status: MessageStatus;
@@ -54,7 +55,7 @@ interface MessageState {
 }
 
 const COLUMNS = [
-  'id', 'project_id', 'campaign_id', 'profile_id', 'kind', 'provider_id', 'provider_message_id', 'status', 'sent_at',
+  'id', 'project_id', 'campaign_id', 'profile_id', 'kind', 'phone', 'provider_id', 'provider_message_id', 'status', 'sent_at',
   'delivered_at', 'read_at', 'failed_at', 'error_category', 'error_code', 'error_detail',
 ] as const;
 
@@ -83,6 +84,12 @@ export interface ReceiptResult {
   matched: number;
   /** Messages whose status changed. */
   changed: number;
+  /**
+   * Conversations whose agent reply, auto-reply or confirmation changed (new ticks), to announce
+   * to the Inbox. Campaign messages are not listed: the Inbox polls for those (announcing
+   * thousands a second would make every open Inbox refetch everything).
+   */
+  conversations: Array<{ projectId: string; phone: string }>;
 }
 
 const key = (providerId: string, providerMessageId: string) => `${providerId}\n${providerMessageId}`;
@@ -98,7 +105,7 @@ async function selectMessages(db: Kysely<Database>, dialect: Dialect, column: 'p
 
 /** Applies `works` in order; the caller writes `deltas` in the same transaction. */
 export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, works: readonly ReceiptWork[], deltas: CampaignDeltas, now: number): Promise<ReceiptResult> {
-  if (works.length === 0) return { unmatched: [], matched: 0, changed: 0 };
+  if (works.length === 0) return { unmatched: [], matched: 0, changed: 0, conversations: [] };
 
   const byProviderId = new Map<string, MessageState>();
   const byId = new Map<string, MessageState>();
@@ -213,5 +220,9 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
     now,
   );
 
-  return { unmatched, matched, changed: changed.size };
+  const conversations = new Map<string, { projectId: string; phone: string }>();
+  for (const message of changed.values()) {
+    if (message.kind !== 'campaign' && message.phone !== null) conversations.set(`${message.project_id}\n${message.phone}`, { projectId: message.project_id, phone: message.phone });
+  }
+  return { unmatched, matched, changed: changed.size, conversations: [...conversations.values()] };
 }

@@ -136,6 +136,33 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     await worker.stop();
   });
 
+  it('announces each new tick of a reply to the open Inbox: sent by the dispatcher, delivered and read by receipts', async () => {
+    const changes: string[] = [];
+    const unsubscribe = ctx.deps.bus.on('conversation-changed', (projectId, phone) => {
+      if (projectId === project.projectId && phone === tracked) changes.push(phone);
+    });
+    try {
+      const reply = json(await post(url(tracked, '/reply'), { text: 'Anything else?' }));
+      expect(changes).toHaveLength(1); // queued
+      const worker = ctx.startWorker([(deps, owner) => new DispatchService(deps, owner)]);
+      await waitFor(async () => json(await get(url(tracked))).messages.find((message: { id: string }) => message.id === reply.id)?.ticks === 'sent', 20_000, 'the reply marked sent');
+      await worker.stop();
+      await waitFor(() => changes.length === 2, 5_000, 'the sent tick announced');
+
+      const providerMessageId = fake.sends.find((send) => send.clientRef === reply.id)!.providerMessageId;
+      await postJson(ctx, gupshup.delivery, [gupshupDlr(providerMessageId, 'DELIVERED', { phone: tracked })]);
+      await applyAll(applier);
+      expect(changes).toHaveLength(3);
+      await postJson(ctx, gupshup.delivery, [gupshupDlr(providerMessageId, 'READ', { phone: tracked })]);
+      await postJson(ctx, gupshup.delivery, [gupshupDlr(providerMessageId, 'READ', { phone: tracked })]); // a duplicate changes nothing
+      await applyAll(applier);
+      expect(changes).toHaveLength(4);
+      expect(json(await get(url(tracked))).messages.find((message: { id: string }) => message.id === reply.id).ticks).toBe('read');
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it('refuses free text outside the window (409 window_closed) and sends a template instead', async () => {
     const closed = await post(url(quiet, '/reply'), { text: 'Hello?' });
     expect(closed.statusCode).toBe(409);
