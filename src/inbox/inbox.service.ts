@@ -22,6 +22,7 @@ import { outboundUrlProblem } from '../net/outbound-url.js';
 import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
 import { queueDirectMessage } from './direct-messages.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
+import { whatsappSpellings } from '../audience/phone-spellings.js';
 
 export interface ConversationSummary {
   phone: string;
@@ -116,13 +117,44 @@ function summaryQuery(deps: Pick<AppDeps, 'db'>, projectId: string) {
 }
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryQuery>['executeTakeFirstOrThrow']>>;
+type ConversationProfile = NonNullable<ConversationSummary['profile']>;
 
-function toSummary(row: SummaryRow, now: number): ConversationSummary {
-  const name = parseJson<Record<string, unknown>>(row.properties, {}).Name;
+function profileOf(id: string, identity: string, properties: unknown): ConversationProfile {
+  const name = parseJson<Record<string, unknown>>(properties, {}).Name;
+  return { id, identity, name: typeof name === 'string' ? name : null };
+}
+
+/**
+ * Profiles of the conversations stored without one (or whose profile was deleted): the sender had
+ * no profile when they wrote, and one with their phone may have been imported since. Found as the
+ * inbound path finds them — either WhatsApp spelling of the number, most recently updated first —
+ * with one query per page.
+ */
+async function laterProfiles(deps: Pick<AppDeps, 'db'>, projectId: string, rows: SummaryRow[]): Promise<Map<string, ConversationProfile>> {
+  const found = new Map<string, ConversationProfile>();
+  const missing = rows.filter((row) => !(row.profile_id && row.identity));
+  if (missing.length === 0) return found;
+  const spellings = new Map(missing.map((row) => [row.phone, whatsappSpellings(row.phone)]));
+  const profiles = await deps.db.kysely
+    .selectFrom('profiles')
+    .select(['id', 'identity', 'phone', 'properties'])
+    .where('project_id', '=', projectId)
+    .where('phone', 'in', [...new Set([...spellings.values()].flat())])
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  for (const [phone, phones] of spellings) {
+    const profile = profiles.find((candidate) => candidate.phone !== null && phones.includes(candidate.phone));
+    if (profile) found.set(phone, profileOf(profile.id, profile.identity, profile.properties));
+  }
+  return found;
+}
+
+function toSummary(row: SummaryRow, now: number, laterProfile?: ConversationProfile): ConversationSummary {
   return {
     phone: row.phone,
     providerId: row.provider_id,
-    profile: row.profile_id && row.identity ? { id: row.profile_id, identity: row.identity, name: typeof name === 'string' ? name : null } : null,
+    profile: row.profile_id && row.identity ? profileOf(row.profile_id, row.identity, row.properties) : (laterProfile ?? null),
     lastText: row.last_text,
     lastDirection: row.last_direction ?? null,
     lastInboundAt: row.last_inbound_at,
@@ -155,8 +187,9 @@ export async function listConversations(
   const rows = await query.orderBy('c.updated_at', 'desc').orderBy('c.phone', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
+  const profiles = await laterProfiles(deps, projectId, page);
   return {
-    items: page.map((row) => toSummary(row, now)),
+    items: page.map((row) => toSummary(row, now, profiles.get(row.phone))),
     nextCursor: rows.length > options.limit && last ? encodeCursor([last.updated_at, last.phone]) : null,
   };
 }
@@ -164,7 +197,7 @@ export async function listConversations(
 async function summaryOf(deps: Pick<AppDeps, 'db'>, projectId: string, phone: string, now: number): Promise<ConversationSummary> {
   const row = await summaryQuery(deps, projectId).where('c.phone', '=', phone).executeTakeFirst();
   if (!row) throw notFound('Conversation', phone);
-  return toSummary(row, now);
+  return toSummary(row, now, (await laterProfiles(deps, projectId, [row])).get(phone));
 }
 
 function ticksOf(status: MessageStatus): Ticks | null {

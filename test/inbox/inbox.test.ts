@@ -76,6 +76,23 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     expect(items[2]).toMatchObject({ windowOpen: false, profile: { identity: 'bob', name: null } });
   });
 
+  it('shows the profile of a sender who had none when they first wrote, once a profile with that phone exists', async () => {
+    // A Mexican user writes in WhatsApp's old +52 1 spelling; the profile is imported later, with the current one.
+    const newcomer = '+5215512340000';
+    await postJson(ctx, gupshup.inbound, gupshupInbound(newcomer, 'Hola, quiero información'));
+    await applyAll(applier);
+    expect(json(await get(url(newcomer))).profile).toBeNull();
+
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'carla', phone: '+525512340000', properties: { Name: 'Carla' } }]);
+    const carla = await profileIdOf(ctx.db, project.projectId, 'carla');
+    const expected = { id: carla, identity: 'carla', name: 'Carla' };
+    expect(json(await get(url(newcomer))).profile).toEqual(expected);
+    expect(json(await get(`/api/v1/inbox?phone=5512340000`)).items[0].profile).toEqual(expected);
+    expect(json(await post(url(newcomer, '/read'), {})).profile).toEqual(expected);
+    await ctx.db.kysely.deleteFrom('conversations').where('project_id', '=', project.projectId).where('phone', '=', newcomer).execute();
+    await ctx.db.kysely.deleteFrom('inbound_messages').where('project_id', '=', project.projectId).where('phone', '=', newcomer).execute();
+  });
+
   it('pages with a cursor and finds conversations by phone digits', async () => {
     const first = json(await get('/api/v1/inbox?limit=2'));
     expect(first.items).toHaveLength(2);
