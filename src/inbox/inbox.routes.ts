@@ -40,6 +40,15 @@ const messageSchema = z.object({
   readAt: z.number().nullable(),
   failedAt: z.number().nullable(),
   mediaUrl: z.string().nullable().describe('An http:// or https:// URL (other schemes from a provider are dropped).'),
+  location: z
+    .object({
+      latitude: z.number().describe('Degrees, -90 to 90.'),
+      longitude: z.number().describe('Degrees, -180 to 180.'),
+      name: z.string().nullable().describe('Plain text: render as text, never as HTML.'),
+      address: z.string().nullable().describe('Plain text: render as text, never as HTML.'),
+    })
+    .nullable()
+    .describe('Where a shared location is (inbound `location` messages), else null.'),
 });
 const conversationSchema = summarySchema.extend({
   messages: z.array(messageSchema).describe('One page, oldest first.'),

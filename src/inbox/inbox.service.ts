@@ -64,6 +64,18 @@ export interface ConversationMessage {
   readAt: number | null;
   failedAt: number | null;
   mediaUrl: string | null;
+  /** Where a shared location is (inbound `location` messages whose payload has valid coordinates), else null. */
+  location: SharedLocation | null;
+}
+
+export interface SharedLocation {
+  /** Degrees, -90 to 90. */
+  latitude: number;
+  /** Degrees, -180 to 180. */
+  longitude: number;
+  /** Plain text, as the user's app sent it (a place's name and address), or null. */
+  name: string | null;
+  address: string | null;
 }
 
 export interface Conversation extends ConversationSummary {
@@ -238,6 +250,38 @@ function payloadMediaUrl(payload: unknown): string | null {
   return null;
 }
 
+/** Longer names or addresses than this in a location are cut: they are labels, not messages. */
+const MAX_PLACE_TEXT = 300;
+
+function coordinate(value: unknown, limit: number): number | null {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return Number.isFinite(number) && Math.abs(number) <= limit ? number : null;
+}
+
+function placeText(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, MAX_PLACE_TEXT) : null;
+}
+
+/**
+ * The coordinates of an inbound location, wherever the provider puts them: Gupshup Enterprise
+ * `location` (a JSON object, or the string the gateway sent when it was not one), Gupshup
+ * self-serve `payload` ({latitude, longitude}), Vonage `location` ({lat, long}); name and address
+ * when given. Null without two coordinates in range: the dashboard builds a map link from them.
+ */
+function inboundLocation(payload: unknown): SharedLocation | null {
+  const record = parseJson<Record<string, unknown> | null>(payload, null);
+  if (!record || typeof record !== 'object') return null;
+  for (const candidate of [record.location, record.payload]) {
+    const place = typeof candidate === 'string' ? parseJson<unknown>(candidate, null) : candidate;
+    if (!place || typeof place !== 'object') continue;
+    const fields = place as Record<string, unknown>;
+    const latitude = coordinate(fields.latitude ?? fields.lat, 90);
+    const longitude = coordinate(fields.longitude ?? fields.long ?? fields.lng, 180);
+    if (latitude !== null && longitude !== null) return { latitude, longitude, name: placeText(fields.name), address: placeText(fields.address) };
+  }
+  return null;
+}
+
 function outboundText(payload: MessagePayload | null): { text: string | null; mediaUrl: string | null } {
   if (!payload) return { text: null, mediaUrl: null };
   if (payload.type === 'text') return { text: payload.text, mediaUrl: null };
@@ -301,6 +345,7 @@ export async function getConversation(
       readAt: null,
       failedAt: null,
       mediaUrl: inboundMediaUrl(row.payload),
+      location: row.message_type === 'location' ? inboundLocation(row.payload) : null,
     })),
     ...outboundRows.map((row) => {
       const payload = readPayload(row.payload);
@@ -321,6 +366,7 @@ export async function getConversation(
         readAt: row.read_at,
         failedAt: row.failed_at,
         mediaUrl: content.mediaUrl,
+        location: null,
       };
     }),
   ];
@@ -453,6 +499,7 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
     readAt: null,
     failedAt: null,
     mediaUrl: content.mediaUrl,
+    location: null,
   };
 }
 

@@ -3,7 +3,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedPhoneDnd, seedProfiles, testPhone } from '../helpers/audience.js';
-import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, replayFixture, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
 import { Applier } from '../../src/webhooks/applier.js';
 import { DispatchService } from '../../src/campaigns/dispatch.service.js';
@@ -243,6 +243,35 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     await applyAll(applier);
     const messages = json(await get(url(phone))).messages as Array<{ text: string; mediaUrl: string | null }>;
     expect(messages.map((message) => message.mediaUrl)).toEqual(['https://cdn.example.com/cat.jpg?sig=', null, null, null]);
+  });
+
+  it('gives the coordinates, name and address of a shared location from every provider, and none that are not coordinates', async () => {
+    const nexmo = await createCallbackAccount(ctx, project, 'nexmo');
+    expect((await replayFixture(ctx, gupshup.inbound, 'gupshup/enterprise-inbound-location.json')).statusCode).toBe(200);
+    expect((await replayFixture(ctx, gupshup.inbound, 'gupshup/selfserve-message-location.json')).statusCode).toBe(200);
+    expect((await replayFixture(ctx, nexmo.inbound, 'nexmo/inbound-v1-location.json', { signWith: 'sig-secret-abcdefgh' })).statusCode).toBe(200);
+    const phone = '+447911000777';
+    const place = (location: unknown) => ({ ...gupshupInbound(phone, ''), text: undefined, type: 'location', location: JSON.stringify(location) });
+    await postJson(ctx, gupshup.inbound, place({ latitude: '95', longitude: '10' }));
+    await postJson(ctx, gupshup.inbound, place({ latitude: 'javascript:alert(1)', longitude: '10' }));
+    await postJson(ctx, gupshup.inbound, place({ latitude: -33.8568, longitude: 151.2153, name: ' Sydney Opera House ', address: '<b>Bennelong Point</b>' }));
+    await applyAll(applier);
+
+    const only = async (from: string) => {
+      const messages = json(await get(url(from))).messages as Array<{ messageType: string; text: string | null; location: unknown }>;
+      return messages.map(({ messageType, text, location }) => ({ messageType, text, location }));
+    };
+    const bangalore = { messageType: 'location', text: null, location: { latitude: 12.9716, longitude: 77.5946, name: null, address: null } };
+    expect(await only('+919917443994')).toEqual([bangalore]);
+    expect(await only('+918898702134')).toEqual([bangalore]);
+    expect(await only('+447700900000')).toEqual([
+      { messageType: 'location', text: null, location: { latitude: 51.5072, longitude: -0.1276, name: 'Trafalgar Square', address: 'London WC2N 5DN' } },
+    ]);
+    expect((await only(phone)).map((message) => message.location)).toEqual([
+      null,
+      null,
+      { latitude: -33.8568, longitude: 151.2153, name: 'Sydney Opera House', address: '<b>Bennelong Point</b>' },
+    ]);
   });
 
   it('announces changed conversations of its project over server-sent events', async () => {

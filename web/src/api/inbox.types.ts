@@ -42,6 +42,15 @@ export interface ConversationMessage {
   readAt: number | null;
   failedAt: number | null;
   mediaUrl: string | null;
+  /** Where a shared location is (inbound `location` messages), else null. Name and address are plain text. */
+  location: SharedLocation | null;
+}
+
+export interface SharedLocation {
+  latitude: number;
+  longitude: number;
+  name: string | null;
+  address: string | null;
 }
 
 /** A conversation with one page of messages, oldest first; `nextCursor` fetches older ones. */
