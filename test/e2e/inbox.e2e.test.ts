@@ -24,6 +24,8 @@ const IMAGE_NAMESPACE = 'ACME:spring_picture';
 const IMAGE_BODY = 'Our spring look, {{1}}.';
 const HOSTILE = 'hi <script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">';
 const AUTO_REPLY = 'Thanks for writing to Acme! We will get back to you soon.';
+const RTL_PHONE = '966500000001';
+const RTL_TEXT = 'مرحبا، هل العرض متاح؟\nشكرا!';
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -168,6 +170,23 @@ await describeWithRoutes(
       await dialog.getByRole('button', { name: 'Send test message' }).click();
       await waitUntil(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 2, 'the image test message at the sandbox');
       expect(sandbox.messages({ to: TEST_PHONE, kind: 'template' })[1]).toMatchObject({ params: ['Ravi'], mediaUrl: 'https://cdn.example.com/spring.jpg' });
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+
+    it('shows right-to-left text in its own direction, and a shared location with a link to a map', async () => {
+      const { page } = browser;
+      await sandbox.inbound({ account: 'acme', from: RTL_PHONE, name: 'Layla', text: RTL_TEXT }).delivery;
+      await sandbox.inbound({ account: 'acme', from: RTL_PHONE, name: 'Layla', type: 'location', latitude: 24.7136, longitude: 46.6753 }).delivery;
+      await page.goto(`/inbox/${encodeURIComponent(`+${RTL_PHONE}`)}`);
+      const inbound = page.getByTestId('messages').getByTestId('message-in');
+      await expect.poll(() => inbound.count(), { timeout: 15_000 }).toBe(2);
+      const text = inbound.first().getByTestId('message-text');
+      expect(await text.textContent()).toBe(RTL_TEXT);
+      expect(await text.evaluate((element) => getComputedStyle(element).direction)).toBe('rtl');
+      const location = inbound.last().getByTestId('message-location');
+      expect(await location.textContent()).toContain('Location: 24.7136, 46.6753');
+      expect(await location.getByRole('link', { name: 'Open map' }).getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=24.7136&mlon=46.6753#map=17/24.7136/46.6753');
+      expect(await inbound.last().getByTestId('message-text').count()).toBe(0);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

@@ -46,7 +46,7 @@ export function ConversationList() {
             <li key={conversation.phone}>
               <NavLink to={conversationPath(conversation.phone)} className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}>
                 <span className="conversation-item__top">
-                  <span className="conversation-item__party">{partyOf(conversation)}</span>
+                  <bdi className="conversation-item__party">{partyOf(conversation)}</bdi>
                   {conversation.unread > 0 ? <span className="badge badge--accent">{conversation.unread} unread</span> : null}
                 </span>
                 <span className="conversation-item__meta">
@@ -55,7 +55,8 @@ export function ConversationList() {
                 </span>
                 <span className="conversation-item__text" data-testid="last-text">
                   {conversation.lastDirection === 'out' ? 'You: ' : ''}
-                  {conversation.lastText ?? '(no text)'}
+                  {/* Its own direction: an Arabic or Hebrew text reads right to left after "You: ". */}
+                  <bdi>{conversation.lastText ?? '(no text)'}</bdi>
                 </span>
                 <span className="conversation-item__meta">
                   {formatDateTime(Math.max(conversation.lastInboundAt ?? 0, conversation.lastOutboundAt ?? 0) || conversation.updatedAt)}

@@ -28,7 +28,7 @@ export function ConversationView({ phone }: { phone: string }) {
     <section className="inbox__conversation" aria-labelledby="conversation-title">
       <header className="conversation-header">
         <h2 className="panel__title" id="conversation-title">
-          {partyOf(first)}
+          <bdi>{partyOf(first)}</bdi>
         </h2>
         <p className="muted">
           <span className="mono">{first.phone}</span>
