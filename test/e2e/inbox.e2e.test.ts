@@ -189,6 +189,22 @@ await describeWithRoutes(
       expect(await inbound.last().getByTestId('message-text').count()).toBe(0);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
+
+    it('lists conversations 50 at a time: More conversations reaches the older ones', async () => {
+      const { page } = browser;
+      const phones = Array.from({ length: 50 }, (_, i) => `91983300${String(i).padStart(4, '0')}`);
+      await Promise.all(phones.map((from) => sandbox.inbound({ account: 'acme', from, text: 'hello' }).delivery));
+      await page.goto('/inbox');
+      const list = page.getByTestId('conversations');
+      await expect.poll(() => list.locator('li').count(), { timeout: 20_000 }).toBe(50);
+      // The first conversations (Asha, the untracked "hi", Layla) are older than the 50 new ones.
+      expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(0);
+      await page.getByRole('button', { name: 'More conversations' }).click();
+      await expect.poll(() => list.locator('li').count()).toBe(53);
+      expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'More conversations' }).count()).toBe(0);
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
   },
   { enabled: chromiumAvailable },
 );

@@ -7,6 +7,7 @@ import { formatDateTime } from '../../components/format';
 import { useDebounced } from '../../components/use-debounced';
 import type { Conversation } from '../../api/inbox.types';
 import { useConversations } from './inbox.hooks';
+import { conversationsOf } from './conversation-pages';
 
 export const conversationPath = (phone: string) => `/inbox/${encodeURIComponent(phone)}`;
 
@@ -22,6 +23,7 @@ export function ConversationList() {
   // Only digits search: a name or other text would otherwise leave every conversation listed, as if it matched.
   const noDigits = search.trim() !== '' && !/\d/.test(search);
   const conversations = useConversations(phone);
+  const items = conversations.data ? conversationsOf(conversations.data.pages) : [];
   return (
     <div className="inbox__list">
       <TextField
@@ -38,11 +40,11 @@ export function ConversationList() {
         <Loading what="Loading conversations" />
       ) : conversations.isError ? (
         <QueryError error={conversations.error} onRetry={() => void conversations.refetch()} />
-      ) : conversations.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <p className="muted">{phone ? 'No conversation with such a number.' : 'No conversations yet: replies to your campaigns and messages from new numbers appear here.'}</p>
       ) : (
         <ul className="conversations" aria-label="Conversations" data-testid="conversations">
-          {conversations.data.items.map((conversation) => (
+          {items.map((conversation) => (
             <li key={conversation.phone}>
               <NavLink to={conversationPath(conversation.phone)} className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}>
                 <span className="conversation-item__top">
@@ -67,6 +69,11 @@ export function ConversationList() {
           ))}
         </ul>
       )}
+      {!noDigits && conversations.hasNextPage ? (
+        <button type="button" className="btn btn--secondary btn--small" disabled={conversations.isFetchingNextPage} onClick={() => void conversations.fetchNextPage()}>
+          {conversations.isFetchingNextPage ? 'Loading…' : 'More conversations'}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { getConversation, inboxEventsUrl, listConversations, markConversationRead, replyToConversation } from '../../api/inbox.api';
 import { queryKeys } from '../../api/query-keys';
 import type { ReplyInput } from '../../api/inbox.types';
@@ -34,13 +34,20 @@ export function useInboxStream(): void {
   }, [client]);
 }
 
+/**
+ * Conversations, most recent activity first, page by page (the API gives 50 at a time): "More
+ * conversations" reaches the older ones. Every page loaded is refetched on each refresh.
+ */
 export function useConversations(phone: string) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: [...queryKeys.conversations, 'list', phone],
-    queryFn: () => listConversations({ phone: phone || undefined }),
+    queryFn: ({ pageParam }) => listConversations({ phone: phone || undefined, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
     refetchInterval: INBOX_REFRESH_MS,
   });
 }
+
 
 /** One conversation; the first page is the newest messages, "older" pages come before them. */
 export function useConversation(phone: string) {
