@@ -182,7 +182,7 @@ await describeWithRoutes(
       await expect.poll(() => inbound.count(), { timeout: 15_000 }).toBe(2);
       const text = inbound.first().getByTestId('message-text');
       expect(await text.textContent()).toBe(RTL_TEXT);
-      expect(await text.evaluate((element) => getComputedStyle(element).direction)).toBe('rtl');
+      expect(await text.evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).direction)).toBe('rtl');
       const location = inbound.last().getByTestId('message-location');
       expect(await location.textContent()).toContain('Location: 24.7136, 46.6753');
       expect(await location.getByRole('link', { name: 'Open map' }).getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=24.7136&mlon=46.6753#map=17/24.7136/46.6753');
