@@ -22,6 +22,9 @@ const summarySchema = z.object({
   campaign: named.nullable().describe('The campaign the latest attributed reply answers.'),
   windowOpen: z.boolean().describe('A free-text reply is allowed (the user wrote within 24 hours).'),
   windowClosesAt: z.number().nullable(),
+  optedOut: z
+    .boolean()
+    .describe('Templates are refused (409): the phone opted out (phone-level DND: STOP, subscribe API) or its profile has MSG-dndWhatsApp true. Free text stays possible inside the window.'),
   updatedAt: z.number(),
 });
 const messageSchema = z.object({
@@ -145,7 +148,8 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
       config: auth,
       schema: {
         tags,
-        summary: 'Reply: free text inside the 24-hour window (409 window_closed outside it), or a template any time.',
+        summary:
+          'Reply: free text inside the 24-hour window (409 window_closed outside it), or a template any time unless the user opted out (409 phone_opted_out or profile_dnd).',
         params: phoneParams,
         body: replyBody,
         response: { 201: messageSchema },

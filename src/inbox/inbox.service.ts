@@ -39,6 +39,11 @@ export interface ConversationSummary {
   windowOpen: boolean;
   /** When the 24-hour window closes (or closed); null when the user never wrote. */
   windowClosesAt: number | null;
+  /**
+   * Templates are refused: the phone has a phone-level DND (STOP, subscribe API) or its profile
+   * has `MSG-dndWhatsApp` true. A free-text reply stays possible while the window is open.
+   */
+  optedOut: boolean;
   updatedAt: number;
 }
 
@@ -121,15 +126,22 @@ function summaryQuery(deps: Pick<AppDeps, 'db'>, projectId: string) {
     .selectFrom('conversations as c')
     .leftJoin('profiles as p', (join) => join.onRef('p.id', '=', 'c.profile_id').onRef('p.project_id', '=', 'c.project_id'))
     .leftJoin('campaigns as k', (join) => join.onRef('k.id', '=', 'c.last_campaign_id').onRef('k.project_id', '=', 'c.project_id'))
+    // A phone-level DND is stored for every WhatsApp spelling of the number: the exact phone is enough.
+    .leftJoin('phone_dnd as d', (join) => join.onRef('d.project_id', '=', 'c.project_id').onRef('d.phone', '=', 'c.phone'))
     .select([
       'c.phone', 'c.provider_id', 'c.profile_id', 'c.last_text', 'c.last_direction', 'c.last_inbound_at', 'c.last_outbound_at', 'c.unread',
-      'c.updated_at', 'p.identity', 'p.properties', 'k.id as campaign_id', 'k.name as campaign_name',
+      'c.updated_at', 'p.identity', 'p.properties', 'p.dnd_whatsapp', 'k.id as campaign_id', 'k.name as campaign_name', 'd.dnd as phone_dnd',
     ])
     .where('c.project_id', '=', projectId);
 }
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryQuery>['executeTakeFirstOrThrow']>>;
 type ConversationProfile = NonNullable<ConversationSummary['profile']>;
+/** A profile found by phone, with its `MSG-dndWhatsApp`. */
+interface LaterProfile {
+  profile: ConversationProfile;
+  dnd: boolean;
+}
 
 function profileOf(id: string, identity: string, properties: unknown): ConversationProfile {
   const name = parseJson<Record<string, unknown>>(properties, {}).Name;
@@ -142,14 +154,14 @@ function profileOf(id: string, identity: string, properties: unknown): Conversat
  * inbound path finds them — either WhatsApp spelling of the number, most recently updated first —
  * with one query per page.
  */
-async function laterProfiles(deps: Pick<AppDeps, 'db'>, projectId: string, rows: SummaryRow[]): Promise<Map<string, ConversationProfile>> {
-  const found = new Map<string, ConversationProfile>();
+async function laterProfiles(deps: Pick<AppDeps, 'db'>, projectId: string, rows: SummaryRow[]): Promise<Map<string, LaterProfile>> {
+  const found = new Map<string, LaterProfile>();
   const missing = rows.filter((row) => !(row.profile_id && row.identity));
   if (missing.length === 0) return found;
   const spellings = new Map(missing.map((row) => [row.phone, whatsappSpellings(row.phone)]));
   const profiles = await deps.db.kysely
     .selectFrom('profiles')
-    .select(['id', 'identity', 'phone', 'properties'])
+    .select(['id', 'identity', 'phone', 'properties', 'dnd_whatsapp'])
     .where('project_id', '=', projectId)
     .where('phone', 'in', [...new Set([...spellings.values()].flat())])
     .orderBy('updated_at', 'desc')
@@ -157,16 +169,23 @@ async function laterProfiles(deps: Pick<AppDeps, 'db'>, projectId: string, rows:
     .execute();
   for (const [phone, phones] of spellings) {
     const profile = profiles.find((candidate) => candidate.phone !== null && phones.includes(candidate.phone));
-    if (profile) found.set(phone, profileOf(profile.id, profile.identity, profile.properties));
+    if (profile) found.set(phone, { profile: profileOf(profile.id, profile.identity, profile.properties), dnd: profile.dnd_whatsapp === 1 });
   }
   return found;
 }
 
-function toSummary(row: SummaryRow, now: number, laterProfile?: ConversationProfile): ConversationSummary {
+/** Why templates are refused to this conversation, if they are (see ConversationSummary.optedOut). */
+function optOutOf(row: SummaryRow, laterProfile?: LaterProfile): 'phone_dnd' | 'profile_dnd' | null {
+  if (row.phone_dnd === 1) return 'phone_dnd';
+  const profileDnd = row.profile_id && row.identity ? row.dnd_whatsapp === 1 : laterProfile?.dnd === true;
+  return profileDnd ? 'profile_dnd' : null;
+}
+
+function toSummary(row: SummaryRow, now: number, laterProfile?: LaterProfile): ConversationSummary {
   return {
     phone: row.phone,
     providerId: row.provider_id,
-    profile: row.profile_id && row.identity ? profileOf(row.profile_id, row.identity, row.properties) : (laterProfile ?? null),
+    profile: row.profile_id && row.identity ? profileOf(row.profile_id, row.identity, row.properties) : (laterProfile?.profile ?? null),
     lastText: row.last_text,
     lastDirection: row.last_direction ?? null,
     lastInboundAt: row.last_inbound_at,
@@ -174,6 +193,7 @@ function toSummary(row: SummaryRow, now: number, laterProfile?: ConversationProf
     unread: row.unread,
     campaign: row.campaign_id && row.campaign_name ? { id: row.campaign_id, name: row.campaign_name } : null,
     ...windowOf(row.last_inbound_at, now),
+    optedOut: optOutOf(row, laterProfile) !== null,
     updatedAt: row.updated_at,
   };
 }
@@ -393,7 +413,8 @@ export const MAX_REPLY_TEXT = 4096;
 /**
  * Queues an agent's reply through the conversation's provider account (priority 0: before
  * campaigns). Text → a session message, only inside the 24-hour window (else 409 window_closed);
- * a template (`templateId`, `params`) → any time, unless the phone opted out.
+ * a template (`templateId`, `params`) → any time, unless the phone opted out (phone-level DND:
+ * 409 phone_opted_out) or its profile has `MSG-dndWhatsApp` true (409 profile_dnd).
  */
 export async function replyToConversation(deps: AppDeps, projectId: string, phone: string, input: ReplyInput, now = Date.now()): Promise<ConversationMessage> {
   const problems: FieldProblem[] = [];
@@ -458,9 +479,19 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
       if (problem) problems.push({ path: 'mediaUrl', message: problem });
     }
     if (problems.length > 0 || !template) throw validationFailed(problems);
-    const dnd = await deps.db.kysely.selectFrom('phone_dnd').select('dnd').where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
-    if (dnd?.dnd === 1) {
+    // A template is a business-initiated message: refused to a user who asked for none, as campaigns are.
+    const row = await summaryQuery(deps, projectId).where('c.phone', '=', phone).executeTakeFirstOrThrow();
+    const laterProfile = (await laterProfiles(deps, projectId, [row])).get(phone);
+    const optOut = optOutOf(row, laterProfile);
+    if (optOut === 'phone_dnd') {
       throw conflict('phone_opted_out', 'This phone number opted out (phone-level DND): templates are not sent to it. A free-text reply is still possible while the 24-hour window is open.');
+    }
+    if (optOut === 'profile_dnd') {
+      const identity = row.identity ?? laterProfile?.profile.identity ?? '';
+      throw conflict(
+        'profile_dnd',
+        `The profile ${identity} has MSG-dndWhatsApp true: templates are not sent to it. A free-text reply is still possible while the 24-hour window is open.`,
+      );
     }
     payload = { type: 'template', templateId: template.id, params, body: fillPlaceholders(template.body, params), ...(input.mediaUrl ? { mediaUrl: input.mediaUrl } : {}) };
   }

@@ -130,6 +130,9 @@ await describeWithRoutes(
       const messages = page.getByTestId('messages');
       await expect.poll(() => messages.getByTestId('message-in').getByTestId('message-text').allTextContents()).toEqual(['STOP']);
       expect(await messages.getByTestId('message-in').textContent()).toContain('Spring sale');
+      // She opted out: the conversation says so (templates would be refused; free text inside the window is not).
+      await expect.poll(() => page.getByTestId('opted-out').textContent()).toBe('Opted out');
+      expect(await page.getByTestId('conversations').getByRole('link', { name: /Asha/ }).textContent()).toContain('opted out');
       const outTexts = () => messages.getByTestId('message-out').getByTestId('message-text').allTextContents();
       await expect.poll(outTexts, { timeout: 15_000 }).toEqual(['Hi Asha, spring deals this week.', 'You have been unsubscribed. Reply START to subscribe again.']);
       await expect.poll(() => messages.getByTestId('message-out').first().getByTestId('ticks').textContent(), { timeout: 15_000 }).toContain('Read');

@@ -210,6 +210,27 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     expect(json(optedOut).error.code).toBe('phone_opted_out');
   });
 
+  it('says when the user opted out, and refuses templates to a profile with MSG-dndWhatsApp true as to an opted-out phone', async () => {
+    const dana = testPhone(3);
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'dana', phone: dana, properties: { Name: 'Dana' }, dnd: true }]);
+    await postJson(ctx, gupshup.inbound, gupshupInbound(dana, 'Where is my order?', { timestamp: Date.now() - 2 * DAY }));
+    const stopper = testPhone(4);
+    await postJson(ctx, gupshup.inbound, gupshupInbound(stopper, 'STOP'));
+    await applyAll(applier);
+    const summary = async (phone: string) => json(await get(url(phone)));
+    expect(await summary(dana)).toMatchObject({ optedOut: true, windowOpen: false });
+    expect(await summary(stopper)).toMatchObject({ optedOut: true, windowOpen: true });
+    expect(await summary(stranger)).toMatchObject({ optedOut: false });
+    expect(json(await get('/api/v1/inbox')).items.find((item: { phone: string }) => item.phone === dana)).toMatchObject({ optedOut: true });
+
+    const refused = await post(url(dana, '/reply'), { templateId, params: ['Dana', 'your order'] });
+    expect(refused.statusCode).toBe(409);
+    expect(json(refused).error).toMatchObject({ code: 'profile_dnd', message: expect.stringMatching(/^The profile dana has MSG-dndWhatsApp true/) });
+    expect(json(await post(url(stopper, '/reply'), { templateId, params: ['you', 'STOP'] })).error.code).toBe('phone_opted_out');
+    // The user who wrote STOP can still be answered inside the window.
+    expect((await post(url(stopper, '/reply'), { text: 'Done, no more offers.' })).statusCode).toBe(201);
+  });
+
   it('marks a conversation read', async () => {
     const response = await post(url(stranger, '/read'), {});
     expect(response.statusCode).toBe(200);

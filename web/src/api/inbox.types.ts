@@ -21,6 +21,8 @@ export interface Conversation {
   /** A free-text reply is allowed (the user wrote within 24 hours). */
   windowOpen: boolean;
   windowClosesAt: number | null;
+  /** Templates are refused: the phone opted out (STOP, subscribe API) or the profile has MSG-dndWhatsApp true. */
+  optedOut: boolean;
   updatedAt: number;
 }
 

@@ -63,6 +63,7 @@ export function ConversationList() {
                 <span className="conversation-item__meta">
                   {formatDateTime(Math.max(conversation.lastInboundAt ?? 0, conversation.lastOutboundAt ?? 0) || conversation.updatedAt)}
                   {conversation.windowOpen ? ' · window open' : ''}
+                  {conversation.optedOut ? ' · opted out' : ''}
                 </span>
               </NavLink>
             </li>

@@ -14,6 +14,7 @@ const conversation = (phone: string, updatedAt: number): Conversation => ({
   campaign: null,
   windowOpen: true,
   windowClosesAt: updatedAt + 86_400_000,
+  optedOut: false,
   updatedAt,
 });
 

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router-dom';
 import { Loading } from '../../components/page';
+import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
 import { profilePath } from '../audience/profiles.page';
 import { useConversation, useMarkRead } from './inbox.hooks';
@@ -46,6 +47,14 @@ export function ConversationView({ phone }: { phone: string }) {
               · Answers <Link to={`/campaigns/${first.campaign.id}`}>{first.campaign.name}</Link>
             </>
           ) : null}
+          {first.optedOut ? (
+            <>
+              {' '}
+              <span className="badge badge--warning" data-testid="opted-out">
+                Opted out
+              </span>
+            </>
+          ) : null}
         </p>
       </header>
       {conversation.hasNextPage ? (
@@ -58,7 +67,17 @@ export function ConversationView({ phone }: { phone: string }) {
           <MessageBubble key={message.id} message={message} />
         ))}
       </ol>
-      {first.windowOpen ? <ReplyBox key={phone} phone={phone} closesAt={first.windowClosesAt} /> : <TemplateReply key={phone} phone={phone} providerId={first.providerId} />}
+      {first.windowOpen ? (
+        <ReplyBox key={phone} phone={phone} closesAt={first.windowClosesAt} />
+      ) : first.optedOut ? (
+        // Templates are refused to a user who opted out: no picker that can only fail.
+        <Alert kind="info">
+          The 24-hour window is closed and this user opted out of WhatsApp messages (a STOP reply, an unsubscribe, or MSG-dndWhatsApp on the profile): templates are not
+          sent to them. You can answer again when they write.
+        </Alert>
+      ) : (
+        <TemplateReply key={phone} phone={phone} providerId={first.providerId} />
+      )}
     </section>
   );
 }
