@@ -10,7 +10,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js'
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
-import { connectSandboxAccount } from './helpers/sandbox-account.js';
+import { connectSandboxAccount, GUPSHUP_CREDENTIALS } from './helpers/sandbox-account.js';
 import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
@@ -25,6 +25,7 @@ const IMAGE_BODY = 'Our spring look, {{1}}.';
 const HOSTILE = 'hi <script>window.__injected = 1</script><img src="x" onerror="window.__injected = 2">';
 const AUTO_REPLY = 'Thanks for writing to Acme! We will get back to you soon.';
 const RTL_PHONE = '966500000001';
+const OLD_STOP = '919844444444';
 const RTL_TEXT = 'مرحبا، هل العرض متاح؟\nشكرا!';
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -47,17 +48,20 @@ await describeWithRoutes(
     let server: RunningServer;
     let browser: TestBrowser;
     let session: AdminSession;
+    let providerId: string;
 
     beforeAll(async () => {
       sandbox = await startSandbox({ knobs: { dlrDelayMs: { min: 50, max: 200 }, readShare: 1, callbackRetries: 2 } });
       server = await startServer({ env: { ...sandbox.env } });
       browser = await launchBrowser(server.url);
       session = await createAdmin(browser.context, server);
-      const { providerId, templateId } = await connectSandboxAccount(browser.context, server, session, sandbox, {
+      const connected = await connectSandboxAccount(browser.context, server, session, sandbox, {
         template: { namespace: NAMESPACE, body: BODY },
         moreTemplates: [{ namespace: IMAGE_NAMESPACE, body: IMAGE_BODY, attachment: 'image' }],
         provider: { autoReply: { enabled: true, text: AUTO_REPLY } },
       });
+      providerId = connected.providerId;
+      const templateId = connected.templateId;
       await uploadProfiles(browser.context, server, session, [{ identity: 'u1', properties: { Name: 'Asha', Phone: `+${TRACKED}`, 'MSG-whatsapp': true } }]);
       const campaign = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/campaigns', {
         name: 'Spring sale',
@@ -206,6 +210,22 @@ await describeWithRoutes(
       await expect.poll(() => list.locator('li').count()).toBe(53);
       expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'More conversations' }).count()).toBe(0);
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+
+    it('says when a user opted out and, with the window closed, explains instead of offering templates that would be refused', async () => {
+      const { page } = browser;
+      // A STOP written two days ago, delivered late by the provider: the phone opts out, the window is closed.
+      const account = (await (await browser.context.request.get(`${server.url}/api/v1/providers/${providerId}`)).json()) as { inboundCallbackUrl: string };
+      const late = await browser.context.request.post(account.inboundCallbackUrl, {
+        data: { waNumber: GUPSHUP_CREDENTIALS.mobileNumber.replace('+', ''), mobile: OLD_STOP, replyId: 'late-stop-1', text: 'STOP', type: 'text', timestamp: String(Date.now() - 2 * 24 * 60 * 60 * 1000) },
+      });
+      expect(late.status()).toBe(200);
+      await page.goto(`/inbox/${encodeURIComponent(`+${OLD_STOP}`)}`);
+      await expect.poll(() => page.getByTestId('opted-out').count(), { timeout: 15_000 }).toBe(1);
+      await page.getByText('this user opted out of WhatsApp messages', { exact: false }).waitFor();
+      expect(await page.getByRole('button', { name: 'Send template' }).count()).toBe(0);
+      expect(await page.getByLabel('Your reply').count()).toBe(0);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },
