@@ -242,7 +242,9 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
     })
     .onConflict((oc) =>
       oc.columns(['project_id', 'phone']).doUpdateSet({
-        provider_id: sql`excluded.provider_id`,
+        // Replies go through the account the user wrote to last: WhatsApp's 24-hour window belongs to
+        // that business number. An older message to another number, applied late, does not move it.
+        provider_id: sql`case when conversations.last_inbound_at is null or excluded.last_inbound_at >= conversations.last_inbound_at then excluded.provider_id else conversations.provider_id end`,
         profile_id: sql`coalesce(excluded.profile_id, conversations.profile_id)`,
         last_inbound_at: sql`case when conversations.last_inbound_at is null or excluded.last_inbound_at > conversations.last_inbound_at then excluded.last_inbound_at else conversations.last_inbound_at end`,
         last_outbound_at: sql`coalesce(excluded.last_outbound_at, conversations.last_outbound_at)`,

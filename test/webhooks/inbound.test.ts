@@ -310,6 +310,20 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await conversation('+447911000004')).toMatchObject({ provider_id: quiet.id, unread: 1 });
   });
 
+  it('keeps a conversation on the account the user wrote to last when an older message to another number arrives late', async () => {
+    const second = await createCallbackAccount(ctx, project, 'gupshup', { nickname: 'Second number', credentials: { ...gupshupProviderInput().credentials, mobileNumber: '+919811100000' } });
+    const phone = '+447911000042';
+    await inbound(phone, 'Hi, about my order', {}, gupshup.inbound);
+    await applyAll(applier);
+    // Written to the second number 30 hours ago, delivered now: its 24-hour window is long closed.
+    await inbound(phone, 'Hello?', { timestamp: Date.now() - 30 * 60 * 60 * 1000, waNumber: '919811100000' }, second.inbound);
+    await applyAll(applier);
+    expect(await conversation(phone)).toMatchObject({ provider_id: gupshup.id, last_text: 'Hi, about my order', unread: 2 });
+    const reply = await ctx.app.inject({ method: 'POST', url: `/api/v1/inbox/${encodeURIComponent(phone)}/reply`, headers: project.headers, payload: { text: 'Your order ships today.' } });
+    expect(reply.statusCode).toBe(201);
+    expect((await queued(phone)).at(-1)).toMatchObject({ kind: 'reply', provider_id: gupshup.id });
+  });
+
   it('applies Gupshup self-serve user events (opted-out / opted-in) as phone-level DND changes', async () => {
     const event = (type: 'opted-out' | 'opted-in') => ({ app: 'DemoApp', timestamp: Date.now(), version: 2, type: 'user-event', payload: { phone: testPhone(7).slice(1), type } });
     await postJson(ctx, gupshup.inbound, event('opted-out'));
