@@ -8,7 +8,7 @@
  *   WhatsApp's spellings of Mexican and Brazilian mobiles: audience/phone-spellings.ts);
  * - updates the conversation (unread count, last text, campaign);
  * - opt-out / opt-in keywords set or lift the phone-level DND and queue a confirmation when the
- *   state changed;
+ *   state changed, or when it did not and the same confirmation was not sent in the last 24 hours;
  * - auto-reply for users not tracked (no profile with that phone), when the account enables it:
  *   at most once per phone per 24 hours, never to our own number, never to a text that is one of
  *   our own automatic texts (another auto-responder echoing us), never to an opted-out phone, and
@@ -25,6 +25,7 @@ import { queueDirectMessage } from '../inbox/direct-messages.js';
 import { confirmationText, matchKeyword, type KeywordSettings } from './keywords.js';
 import { changePhoneDnd } from './phone-dnd.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
+import { readPayload } from '../campaigns/message-payload.js';
 
 export const ATTRIBUTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 /** WhatsApp's customer-service window, and the auto-reply's once-per-phone period. */
@@ -207,7 +208,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
     const optOut = keyword === 'opt_out';
     const changed = await changePhoneDnd(db, projectId, phone, optOut, 'keyword');
     const reply = confirmationText(settings, optOut ? 'optOut' : 'optIn');
-    if (changed && reply && canSend) {
+    if (reply && canSend && (changed || !(await confirmedRecently(db, projectId, phone, reply, now)))) {
       await queueDirectMessage(db, { projectId, providerId: account.id, phone, profileId, kind: 'keyword_reply', payload: { type: 'text', text: reply } }, now);
       outbound = true;
     }
@@ -264,4 +265,25 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
 /** A Gupshup self-serve user event (opted-in / opted-out): the same phone-level DND change. */
 export async function applyUserPreference(db: Kysely<Database>, account: AccountInfo, phone: string, optedOut: boolean): Promise<boolean> {
   return changePhoneDnd(db, account.projectId, phone, optedOut, 'provider');
+}
+
+/**
+ * A keyword that changes nothing (STOP from a phone already opted out: a second STOP, or an
+ * opt-out made through the subscribe API) is still confirmed, unless this same confirmation went to
+ * the phone in the last 24 hours: a user who never saw it would otherwise think the STOP was
+ * ignored, and the 24-hour limit keeps a bot answering our confirmation with STOP from a loop.
+ */
+async function confirmedRecently(db: Kysely<Database>, projectId: string, phone: string, reply: string, now: number): Promise<boolean> {
+  const last = await db
+    .selectFrom('messages')
+    .select('payload')
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .where('created_at', '>=', now - SESSION_WINDOW_MS)
+    .where('kind', '=', 'keyword_reply')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const payload = last ? readPayload(last.payload) : null;
+  return payload?.type === 'text' && payload.text === reply;
 }

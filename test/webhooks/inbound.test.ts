@@ -215,6 +215,19 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await repliedEvents(await profileIdOf(ctx.db, project.projectId, 'user-4'))).toHaveLength(4);
   });
 
+  it('confirms a STOP from a phone opted out through the subscribe API once, not again within 24 hours', async () => {
+    const phone = testPhone(41);
+    const subscribe = await ctx.app.inject({ method: 'POST', url: '/api/v1/subscribe', headers: project.headers, payload: { d: [{ type: 'whatsapp', value: phone, status: 'Unsubscribe' }] } });
+    expect(json(subscribe)).toMatchObject({ status: 'success', processed: 1 });
+    await inbound(phone, 'STOP');
+    await applyAll(applier);
+    // Nothing changed (already opted out), but the user never had a confirmation.
+    expect(await texts(phone)).toEqual(['keyword_reply: You have been unsubscribed. Reply START to subscribe again.']);
+    await inbound(phone, 'stop');
+    await applyAll(applier);
+    expect(await queued(phone)).toHaveLength(1);
+  });
+
   it('uses the project\'s own keywords and confirmations (GET/PATCH /api/v1/settings/keywords)', async () => {
     const defaults = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/settings/keywords', headers: project.headers }));
     expect(defaults).toEqual({
