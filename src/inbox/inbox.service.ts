@@ -440,6 +440,12 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
     throw conflict('provider_deleted', 'The provider account this conversation came through was deleted: replies cannot be sent from it.');
   }
 
+  // The sender's profile: the conversation's, or one imported with their phone since they wrote,
+  // as the Inbox shows it — so the reply is in that profile's messages too.
+  const row = await summaryQuery(deps, projectId).where('c.phone', '=', phone).executeTakeFirstOrThrow();
+  const laterProfile = (await laterProfiles(deps, projectId, [row])).get(phone);
+  const profileId = row.profile_id && row.identity ? row.profile_id : (laterProfile?.profile.id ?? null);
+
   let payload: MessagePayload;
   if (hasText) {
     const text = input.text!.trim();
@@ -480,8 +486,6 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
     }
     if (problems.length > 0 || !template) throw validationFailed(problems);
     // A template is a business-initiated message: refused to a user who asked for none, as campaigns are.
-    const row = await summaryQuery(deps, projectId).where('c.phone', '=', phone).executeTakeFirstOrThrow();
-    const laterProfile = (await laterProfiles(deps, projectId, [row])).get(phone);
     const optOut = optOutOf(row, laterProfile);
     if (optOut === 'phone_dnd') {
       throw conflict('phone_opted_out', 'This phone number opted out (phone-level DND): templates are not sent to it. A free-text reply is still possible while the 24-hour window is open.');
@@ -497,7 +501,7 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
   }
 
   const id = await deps.db.kysely.transaction().execute(async (trx) => {
-    const messageId = await queueDirectMessage(trx, { projectId, providerId: conversation.provider_id, phone, profileId: conversation.profile_id, kind: 'reply', payload }, now);
+    const messageId = await queueDirectMessage(trx, { projectId, providerId: conversation.provider_id, phone, profileId, kind: 'reply', payload }, now);
     await trx
       .updateTable('conversations')
       .set({

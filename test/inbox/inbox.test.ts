@@ -89,6 +89,11 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     expect(json(await get(url(newcomer))).profile).toEqual(expected);
     expect(json(await get(`/api/v1/inbox?phone=5512340000`)).items[0].profile).toEqual(expected);
     expect(json(await post(url(newcomer, '/read'), {})).profile).toEqual(expected);
+    // An agent's answer goes into that profile's messages too.
+    expect((await post(url(newcomer, '/reply'), { text: 'Hola Carla' })).statusCode).toBe(201);
+    const reply = await ctx.db.kysely.selectFrom('messages').select('profile_id').where('project_id', '=', project.projectId).where('phone', '=', newcomer).where('kind', '=', 'reply').executeTakeFirstOrThrow();
+    expect(reply.profile_id).toBe(carla);
+    await ctx.db.kysely.deleteFrom('messages').where('project_id', '=', project.projectId).where('phone', '=', newcomer).execute();
     await ctx.db.kysely.deleteFrom('conversations').where('project_id', '=', project.projectId).where('phone', '=', newcomer).execute();
     await ctx.db.kysely.deleteFrom('inbound_messages').where('project_id', '=', project.projectId).where('phone', '=', newcomer).execute();
   });
