@@ -167,6 +167,8 @@ await describeWithRoutes(
       await expect.poll(() => page.getByTestId('funnel-chart').getAttribute('aria-label')).toBe('Funnel: Targeted 7, Sent 5, Delivered 5, Read 5, Replied 0');
       await page.getByTestId('timeline-chart').waitFor({ timeout: 15_000 });
       await expect.poll(() => page.getByTestId('campaign-state').textContent(), { timeout: 15_000 }).toBe('Completed');
+      // Finished, not "Live" (the page still follows late receipts and replies).
+      await expect.poll(() => page.getByTestId('stream-status').textContent()).toBe('Finished: late delivery reports and replies still update these numbers.');
       expect(await page.evaluate('window.__sameLoad')).toBe(true);
       expect(await unlabelledControls(page)).toEqual([]);
 
@@ -261,6 +263,8 @@ await describeWithRoutes(
 
       await page.getByRole('button', { name: 'Pause' }).click();
       await expect.poll(() => state.textContent()).toBe('Paused');
+      // Paused is not over: it may still send.
+      expect(await page.getByTestId('stream-status').textContent()).toBe('Live');
       // The notice of how the page was reached is old news once the campaign was changed here.
       await published.waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Resume' }).click();
@@ -275,6 +279,7 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Stop' }).click();
       await dialog.getByRole('button', { name: 'Stop campaign' }).click();
       await expect.poll(() => state.textContent()).toBe('Stopped');
+      expect(await page.getByTestId('stream-status').textContent()).toBe('Finished: late delivery reports and replies still update these numbers.');
       // Stopped for good: only Clone is left, and the details say when it stopped.
       expect(await page.locator('.campaign-actions button').allTextContents()).toEqual(['Clone']);
       const details = page.locator('.details');

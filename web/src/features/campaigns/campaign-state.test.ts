@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAMPAIGN_STATES } from '../../api/campaigns.types';
-import { allowedActions, isEditable, STATE_LABELS } from './campaign-state';
+import { allowedActions, isEditable, STATE_LABELS, updatesText } from './campaign-state';
 
 describe('campaign states', () => {
   it('allows exactly the server-side transitions', () => {
@@ -14,5 +14,14 @@ describe('campaign states', () => {
   it('edits only drafts and names every state', () => {
     expect(CAMPAIGN_STATES.filter(isEditable)).toEqual(['draft']);
     for (const state of CAMPAIGN_STATES) expect(STATE_LABELS[state]).toMatch(/^[A-Z][a-z]+$/);
+  });
+
+  it('says "Live" only while the campaign may still send', () => {
+    for (const state of ['scheduled', 'running', 'paused'] as const) expect(updatesText(state, 'live')).toEqual({ text: 'Live', tone: 'live' });
+    for (const state of ['completed', 'stopped', 'failed'] as const) {
+      expect(updatesText(state, 'live')).toEqual({ text: 'Finished: late delivery reports and replies still update these numbers.', tone: 'finished' });
+      expect(updatesText(state, 'reconnecting')?.text).toBe('Live updates interrupted: reconnecting…');
+    }
+    expect(updatesText('draft', 'live')).toBeNull();
   });
 });

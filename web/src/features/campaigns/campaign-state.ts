@@ -44,9 +44,26 @@ export function isEditable(state: CampaignState): boolean {
   return state === 'draft';
 }
 
-/** True while messages may still change state on their own (the report keeps listening). */
+/** True while the campaign may still send: scheduled, running or paused. */
 export function isLive(state: CampaignState): boolean {
   return state === 'running' || state === 'scheduled' || state === 'paused';
+}
+
+/** The report's connection to live updates (use-campaign-stream.ts). */
+export type UpdatesStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+/**
+ * What the report says about its live updates. "Live" only for a campaign that may still send: a
+ * finished one (completed, stopped, failed) keeps listening, since delivery reports and replies
+ * still arrive, but is not live; a draft has nothing to follow. `tone` picks the style.
+ */
+export function updatesText(state: CampaignState, status: UpdatesStatus): { text: string; tone: UpdatesStatus | 'finished' } | null {
+  if (state === 'draft') return null;
+  if (status === 'connecting') return { text: 'Connecting to live updates…', tone: status };
+  if (status === 'reconnecting') return { text: 'Live updates interrupted: reconnecting…', tone: status };
+  if (status === 'closed') return { text: 'Live updates stopped: reload the page to see new numbers.', tone: status };
+  if (isLive(state)) return { text: 'Live', tone: 'live' };
+  return { text: 'Finished: late delivery reports and replies still update these numbers.', tone: 'finished' };
 }
 
 export const ACTION_LABELS: Record<CampaignAction, string> = {

@@ -11,14 +11,8 @@ import { StatsPanel } from './stats-panel';
 import { FunnelChart } from './funnel-chart';
 import { TimelineChart } from './timeline-chart';
 import { MessageLog } from './message-log';
-import { useCampaignStream, type StreamStatus } from './use-campaign-stream';
-
-const STREAM_TEXT: Record<StreamStatus, string> = {
-  connecting: 'Connecting to live updates…',
-  live: 'Live',
-  reconnecting: 'Live updates interrupted: reconnecting…',
-  closed: 'Live updates stopped: reload the page to see new numbers.',
-};
+import { updatesText } from '../campaign-state';
+import { useCampaignStream } from './use-campaign-stream';
 
 /** The campaign page: state and actions, the live numbers, funnel and timeline, and the message log. */
 export function CampaignPage() {
@@ -44,6 +38,7 @@ export function CampaignPage() {
     );
   }
   const data = campaign.data;
+  const updates = updatesText(data.state, stream);
   return (
     <>
       {back}
@@ -52,9 +47,11 @@ export function CampaignPage() {
         description={
           <>
             <StateBadge state={data.state} />{' '}
-            <span className={`live-indicator live-indicator--${stream}`} role="status" data-testid="stream-status">
-              {STREAM_TEXT[stream]}
-            </span>
+            {updates ? (
+              <span className={`live-indicator live-indicator--${updates.tone}`} role="status" data-testid="stream-status">
+                {updates.text}
+              </span>
+            ) : null}
             {data.stateReason ? <span className="muted"> · {data.stateReason}</span> : null}
           </>
         }

@@ -3,8 +3,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { campaignEventsUrl } from '../../../api/campaigns.api';
 import { queryKeys } from '../../../api/query-keys';
 import type { Campaign } from '../../../api/campaigns.types';
+import type { UpdatesStatus } from '../campaign-state';
 
-export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
+/** The connection's state; what the page says about it depends on the campaign's (campaign-state.ts, updatesText). */
+export type StreamStatus = UpdatesStatus;
 
 /** The timeline is a per-minute aggregate: asking for it more often than this adds nothing but load. */
 export const TIMELINE_REFRESH_MS = 3_000;
