@@ -84,10 +84,15 @@ export interface Campaign {
 
 const MAX_IDENTITIES = 100_000;
 
+/** The furthest instant from 1970 a date can name (JavaScript's Date range, ±100,000,000 days). */
+const MAX_TIME_MS = 8_640_000_000_000_000;
+
 function toTime(value: number | string | null | undefined, path: string, problems: FieldProblem[]): number | null {
   if (value === null || value === undefined || value === '') return null;
   const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) {
+  // A fraction of a millisecond or a number beyond any date is no time: stored, it broke the
+  // bigint column on PostgreSQL (a 500) and was kept as nonsense on SQLite.
+  if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_TIME_MS) {
     problems.push({ path, message: 'must be a date-time (ISO 8601 such as 2026-12-01T09:00:00Z, or epoch milliseconds)' });
     return null;
   }
@@ -101,8 +106,20 @@ interface Checked {
   >;
 }
 
+/**
+ * Which times must lie in the future. A draft's must (at create, edit, publish and clone): a send
+ * time or cut-off already past would send at once, or cancel everything at once. A published
+ * campaign's only when the change sets them: its send time may have passed because it started.
+ */
+export interface TimeChecks {
+  sendAt: boolean;
+  cutoffAt: boolean;
+}
+
+const DRAFT_TIME_CHECKS: TimeChecks = { sendAt: true, cutoffAt: true };
+
 /** Validates a whole campaign definition; every problem is reported with its field path. */
-export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, input: CampaignInput): Promise<Checked> {
+export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, input: CampaignInput, timeChecks: TimeChecks = DRAFT_TIME_CHECKS): Promise<Checked> {
   const problems: FieldProblem[] = [];
   const { db } = deps;
   const name = (input.name ?? '').trim();
@@ -200,9 +217,16 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
     if (problem) problems.push({ path: 'mediaUrl', message: problem });
   }
 
+  const now = Date.now();
   const sendAt = toTime(input.sendAt, 'sendAt', problems);
   const cutoffAt = toTime(input.cutoffAt, 'cutoffAt', problems);
-  if (cutoffAt !== null && cutoffAt <= (sendAt ?? Date.now())) problems.push({ path: 'cutoffAt', message: 'must be after the send time' });
+  if (timeChecks.sendAt && sendAt !== null && sendAt <= now) {
+    problems.push({ path: 'sendAt', message: 'must be in the future: pick a new time, or leave it empty to send when published' });
+  }
+  if (cutoffAt !== null) {
+    if (sendAt !== null && cutoffAt <= sendAt) problems.push({ path: 'cutoffAt', message: 'must be after the send time' });
+    else if (timeChecks.cutoffAt && cutoffAt <= now) problems.push({ path: 'cutoffAt', message: 'must be in the future: messages not sent by the cut-off are cancelled' });
+  }
 
   let rate: number | null = null;
   if (input.ratePerSecond !== undefined && input.ratePerSecond !== null) {
@@ -220,6 +244,10 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
     if (!isValidTime(window.to)) problems.push({ path: 'dnd.to', message: 'must be a time HH:MM (24-hour), e.g. 09:00' });
     if (!isValidTimezone(window.timezone)) problems.push({ path: 'dnd.timezone', message: 'must be an IANA timezone such as Asia/Kolkata or Europe/Berlin' });
     if (window.action !== 'delay' && window.action !== 'discard') problems.push({ path: 'dnd.action', message: 'must be "delay" or "discard"' });
+    // The same start and end would be an empty window: DND hours that never apply.
+    if (isValidTime(window.from) && window.from === window.to) {
+      problems.push({ path: 'dnd.to', message: `must differ from dnd.from: ${window.from} to ${window.to} is no window at all (turn DND hours off to send at any time)` });
+    }
     dnd = { from: window.from, to: window.to, timezone: window.timezone, action: window.action };
   }
 
@@ -285,7 +313,8 @@ async function checkCampaignPatch(deps: Pick<AppDeps, 'db' | 'config'>, projectI
       );
     }
   }
-  return checkCampaign(deps, projectId, { ...toCampaignInput(row), ...patch });
+  const timeChecks = row.state === 'draft' ? DRAFT_TIME_CHECKS : { sendAt: false, cutoffAt: patch.cutoffAt !== undefined };
+  return checkCampaign(deps, projectId, { ...toCampaignInput(row), ...patch }, timeChecks);
 }
 
 /** The checks of PATCH for a request whose body failed its schema (see refuseInvalidBody). */
@@ -527,8 +556,11 @@ export async function cancelQueued(deps: Pick<AppDeps, 'db' | 'bus'>, campaignId
 export async function cloneCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string): Promise<Campaign> {
   const row = await getRow(deps, projectId, id);
   const input = toCampaignInput(row);
-  const sendAt = typeof input.sendAt === 'number' && input.sendAt > Date.now() ? input.sendAt : null;
-  const cutoffAt = sendAt !== null ? input.cutoffAt : null;
+  // Times already past are dropped (the copy would be refused with them); a cut-off still ahead is
+  // kept, also for a campaign that sends at publish.
+  const now = Date.now();
+  const sendAt = typeof input.sendAt === 'number' && input.sendAt > now ? input.sendAt : null;
+  const cutoffAt = typeof input.cutoffAt === 'number' && input.cutoffAt > now ? input.cutoffAt : null;
   return createCampaign(deps, projectId, { ...input, name: `${row.name} (copy)`.slice(0, 200), sendAt, cutoffAt }, row.id);
 }
 

@@ -153,6 +153,12 @@ describe('builderProblems', () => {
     expect(Object.keys(problems).sort()).toEqual(['audience.identities', 'cutoffAt']);
   });
 
+  it('wants DND hours that are a window', () => {
+    const problems = builderProblems(valid({ dndEnabled: true, dndFrom: '09:00', dndTo: '09:00', dndTimezone: 'Europe/Berlin' }), { template, provider, now });
+    expect(Object.keys(problems)).toEqual(['dnd.to']);
+    expect(problems['dnd.to']).toMatch(/^must differ from dnd.from/);
+  });
+
   it('keeps a frequency cap within 1–100 messages and 1–90 days', () => {
     const problems = builderProblems(valid({ frequencyCapEnabled: true, frequencyCapMessages: '0', frequencyCapDays: '91' }), { template, provider, now });
     expect(problems).toEqual({ 'frequencyCap.messages': 'must be a whole number from 1 to 100', 'frequencyCap.days': 'must be a whole number from 1 to 90' });

@@ -1,0 +1,95 @@
+/**
+ * When a campaign sends and stops: send times and cut-offs that cannot be right are refused with
+ * the field named (never a 500, never a campaign that sends or cancels everything at once), DND
+ * hours that are no window are refused, and a copy keeps a cut-off still ahead.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { gupshupProviderInput } from '../helpers/fixtures.js';
+import { FakeProvider } from '../helpers/fake-provider.js';
+import { seedProfiles, testPhone } from '../helpers/audience.js';
+
+const HOUR = 3_600_000;
+
+describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let providerId: string;
+  let templateId: string;
+  const fake = new FakeProvider();
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine, { providerFactory: fake.factory });
+    project = await ctx.createProject();
+    providerId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: project.headers, payload: gupshupProviderInput({ ratePerSecond: 100 }) })).id;
+    templateId = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:when', body: 'Hi {{1}}', attachmentType: 'none' } }),
+    ).id;
+    await seedProfiles(ctx.db, project.projectId, Array.from({ length: 5 }, (_, i) => ({ identity: `s${i}`, phone: testPhone(700 + i), properties: { Name: `S${i}` } })));
+  });
+  afterAll(() => ctx?.close());
+
+  const create = (payload: object) =>
+    ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: project.headers, payload: { name: 'When', providerId, templateId, audience: { all: true }, params: ['{{ Profile.Name }}'], ...payload } });
+  const patch = (id: string, payload: object) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${id}`, headers: project.headers, payload });
+  const action = (id: string, name: string) => ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/${name}`, headers: project.headers, payload: {} });
+  const get = async (id: string) => json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}`, headers: project.headers }));
+  const problems = (response: { statusCode: number; body: string }) => {
+    expect(response.statusCode, response.body).toBe(422);
+    return json(response).error.details as Array<{ path: string; message: string }>;
+  };
+
+  it('refuses times that are no date (a fraction of a millisecond, beyond any date) with the field named', async () => {
+    for (const value of [1.5, 1e20, -1e17]) {
+      expect(problems(await create({ sendAt: value }))).toEqual([{ path: 'sendAt', message: expect.stringMatching(/^must be a date-time/) }]);
+      expect(problems(await create({ cutoffAt: value }))).toEqual([{ path: 'cutoffAt', message: expect.stringMatching(/^must be a date-time/) }]);
+    }
+    // Far ahead is a time like any other.
+    expect((await create({ sendAt: '2999-01-01T09:00:00Z' })).statusCode).toBe(201);
+  });
+
+  it('refuses a send time or cut-off already past, at create, edit and publish', async () => {
+    const now = Date.now();
+    expect(problems(await create({ sendAt: now - HOUR }))).toEqual([{ path: 'sendAt', message: expect.stringMatching(/^must be in the future/) }]);
+    // A cut-off after a past send time was accepted, and cancelled everything at publish.
+    expect(problems(await create({ sendAt: now - 2 * HOUR, cutoffAt: now - HOUR })).map((problem) => problem.path)).toEqual(['sendAt', 'cutoffAt']);
+    expect(problems(await create({ cutoffAt: now - HOUR }))).toEqual([{ path: 'cutoffAt', message: expect.stringMatching(/^must be in the future/) }]);
+    expect(problems(await create({ sendAt: now + 2 * HOUR, cutoffAt: now + HOUR }))).toEqual([{ path: 'cutoffAt', message: 'must be after the send time' }]);
+
+    const draft = json(await create({ sendAt: now + HOUR }));
+    expect(problems(await patch(draft.id, { sendAt: now - HOUR }))).toEqual([{ path: 'sendAt', message: expect.stringMatching(/^must be in the future/) }]);
+    // The send time passed while the campaign was a draft: publishing asks for a new time instead of sending at once.
+    await ctx.db.kysely.updateTable('campaigns').set({ send_at: now - 60_000 }).where('id', '=', draft.id).execute();
+    expect(problems(await action(draft.id, 'publish'))).toEqual([{ path: 'sendAt', message: expect.stringMatching(/^must be in the future/) }]);
+    expect((await get(draft.id)).state).toBe('draft');
+  });
+
+  it('lets a published campaign whose send time passed be renamed, but not given a cut-off already past', async () => {
+    const now = Date.now();
+    const campaign = json(await create({ sendAt: now + HOUR, cutoffAt: now + 3 * HOUR }));
+    expect(json(await action(campaign.id, 'publish')).state).toBe('scheduled');
+    // It started an hour ago (as if), then was paused.
+    await ctx.db.kysely.updateTable('campaigns').set({ send_at: now - HOUR, state: 'paused' }).where('id', '=', campaign.id).execute();
+    const renamed = await patch(campaign.id, { name: 'Renamed' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(problems(await patch(campaign.id, { cutoffAt: now - 2 * HOUR }))).toEqual([{ path: 'cutoffAt', message: 'must be after the send time' }]);
+    expect(problems(await patch(campaign.id, { cutoffAt: now - 60_000 }))).toEqual([{ path: 'cutoffAt', message: expect.stringMatching(/^must be in the future/) }]);
+    expect((await patch(campaign.id, { cutoffAt: now + HOUR })).statusCode).toBe(200);
+    await action(campaign.id, 'stop');
+  });
+
+  it('refuses DND hours that start and end at the same time', async () => {
+    expect(problems(await create({ dnd: { from: '09:00', to: '09:00', timezone: 'Europe/Berlin', action: 'delay' } }))).toEqual([
+      { path: 'dnd.to', message: expect.stringMatching(/^must differ from dnd.from/) },
+    ]);
+    expect((await create({ dnd: { from: '21:00', to: '09:00', timezone: 'Europe/Berlin', action: 'discard' } })).statusCode).toBe(201);
+  });
+
+  it('keeps a cut-off still ahead when cloning a campaign that sends at publish', async () => {
+    const cutoffAt = Date.now() + 5 * HOUR;
+    const campaign = json(await create({ name: 'Now with cut-off', cutoffAt }));
+    const copy = json(await action(campaign.id, 'clone'));
+    expect(copy).toMatchObject({ state: 'draft', sendAt: null, cutoffAt });
+  });
+});
