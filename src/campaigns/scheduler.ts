@@ -1,7 +1,8 @@
 /**
  * Campaign clockwork, run by one worker at a time (lease `scheduler`), every second:
  * - scheduled campaigns whose send time has come start running;
- * - running campaigns past their cut-off stop sending: what is still queued is cancelled;
+ * - running or paused campaigns past their cut-off end (completed, with the reason): what is
+ *   still queued is cancelled — a paused one too, which would otherwise wait for ever;
  * - running campaigns inside DND hours with action "discard" cancel what is still queued;
  * - running campaigns with every message created and nothing left queued complete;
  * - messages whose sending worker died (lease ran out) become `unknown` — never resent.
@@ -62,16 +63,18 @@ export class SchedulerService implements BackgroundService {
       bus.emit('messages-queued', campaign.provider_id);
     }
 
-    const running = await db.kysely
+    const live = await db.kysely
       .selectFrom('campaigns')
       .innerJoin('campaign_counters', 'campaign_counters.campaign_id', 'campaigns.id')
-      .select(['campaigns.id', 'campaigns.cutoff_at', 'campaigns.dnd', 'campaigns.materialized_at', 'campaign_counters.queued'])
-      .where('campaigns.state', '=', 'running')
+      .select(['campaigns.id', 'campaigns.state', 'campaigns.cutoff_at', 'campaigns.dnd', 'campaigns.materialized_at', 'campaign_counters.queued'])
+      .where('campaigns.state', 'in', ['running', 'paused'])
       .execute();
-    for (const campaign of running) {
+    for (const campaign of live) {
       const dnd = parseJson<DndWindow | null>(campaign.dnd, null);
       if (campaign.cutoff_at !== null && campaign.cutoff_at <= now) {
         await this.finish(campaign.id, 'cut-off time reached', now);
+      } else if (campaign.state !== 'running') {
+        continue;
       } else if (dnd?.action === 'discard' && inDndWindow(dnd, now)) {
         await this.finish(campaign.id, 'DND hours began: remaining messages discarded', now);
       } else if (campaign.materialized_at !== null && campaign.queued === 0) {
@@ -95,7 +98,7 @@ export class SchedulerService implements BackgroundService {
       .updateTable('campaigns')
       .set({ state: 'completed', state_reason: reason, completed_at: now, updated_at: now, materialized_at: now })
       .where('id', '=', campaignId)
-      .where('state', '=', 'running')
+      .where('state', 'in', ['running', 'paused'])
       .execute();
     await cancelQueued(this.deps, campaignId, reason);
     bus.emit('campaign-changed', campaignId, 'state');

@@ -1,7 +1,8 @@
 /**
  * When a campaign sends and stops: send times and cut-offs that cannot be right are refused with
  * the field named (never a 500, never a campaign that sends or cancels everything at once), DND
- * hours that are no window are refused, and a copy keeps a cut-off still ahead.
+ * hours that are no window are refused, a paused campaign past its cut-off ends, and a copy keeps
+ * a cut-off still ahead.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
@@ -9,6 +10,8 @@ import { json, openTestContext, type TestContext, type TestProject } from '../he
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
+import { SchedulerService } from '../../src/campaigns/scheduler.js';
+import { PublisherService } from '../../src/campaigns/publisher.js';
 
 const HOUR = 3_600_000;
 
@@ -84,6 +87,27 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
       { path: 'dnd.to', message: expect.stringMatching(/^must differ from dnd.from/) },
     ]);
     expect((await create({ dnd: { from: '21:00', to: '09:00', timezone: 'Europe/Berlin', action: 'discard' } })).statusCode).toBe(201);
+  });
+
+  it('ends a paused campaign at its cut-off: what was queued is cancelled with the reason', async () => {
+    const now = Date.now();
+    const campaign = json(await create({ name: 'Paused past cut-off', sendAt: now + HOUR, cutoffAt: now + 2 * HOUR }));
+    await action(campaign.id, 'publish');
+    await new PublisherService(ctx.deps, 'test-publisher').runOnce();
+    expect(json(await action(campaign.id, 'pause')).state).toBe('paused');
+    expect((await get(campaign.id)).stats).toMatchObject({ targeted: 5, queued: 5 });
+
+    const scheduler = new SchedulerService(ctx.deps, 'test-scheduler');
+    await scheduler.tick(now + HOUR + 1000);
+    expect((await get(campaign.id)).state).toBe('paused');
+    await scheduler.tick(now + 2 * HOUR + 1000);
+    const ended = await get(campaign.id);
+    expect(ended).toMatchObject({ state: 'completed', stateReason: 'cut-off time reached' });
+    expect(ended.stats).toMatchObject({ targeted: 5, queued: 0, cancelled: 5, sent: 0 });
+    const log = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/messages?status=cancelled`, headers: project.headers }));
+    expect(log.items.map((item: { errorDetail: string }) => item.errorDetail)).toEqual(Array(5).fill('cut-off time reached'));
+    expect((await action(campaign.id, 'resume')).statusCode).toBe(409);
+    await scheduler.stop();
   });
 
   it('keeps a cut-off still ahead when cloning a campaign that sends at publish', async () => {
