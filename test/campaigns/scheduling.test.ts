@@ -38,7 +38,7 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
   const patch = (id: string, payload: object) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${id}`, headers: project.headers, payload });
   const action = (id: string, name: string) => ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/${name}`, headers: project.headers, payload: {} });
   const get = async (id: string) => json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}`, headers: project.headers }));
-  const problems = (response: { statusCode: number; body: string }) => {
+  const problems = (response: Awaited<ReturnType<typeof create>>) => {
     expect(response.statusCode, response.body).toBe(422);
     return json(response).error.details as Array<{ path: string; message: string }>;
   };
