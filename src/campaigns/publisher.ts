@@ -8,7 +8,7 @@
  * opted in, DND, invalid phone, frequency cap, render error).
  */
 import type { AppDeps } from '../deps.js';
-import type { CampaignRow, TemplateRow } from '../storage/schema.js';
+import type { CampaignRow, CampaignState, MessageStatus, TemplateRow } from '../storage/schema.js';
 import type { BackgroundService } from '../worker/background-service.js';
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
@@ -43,6 +43,9 @@ const MESSAGE_COLUMNS: JsonRowColumn[] = [
   { name: 'priority', type: 'integer' }, text('status'), text('skip_reason'), { name: 'payload', type: 'json' }, text('error_detail'),
   { name: 'attempts', type: 'integer' }, big('available_at'), big('created_at'), big('updated_at'),
 ];
+
+/** States in which a campaign sends nothing more: its rows created from then on are not queued. */
+const ENDED_STATES: ReadonlySet<CampaignState> = new Set(['stopped', 'completed', 'failed']);
 
 /** Campaign messages go after replies (0) and auto-replies (1). */
 export const CAMPAIGN_PRIORITY = 5;
@@ -221,10 +224,10 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
       phone: recipient.phone,
       kind: 'campaign' as const,
       priority: CAMPAIGN_PRIORITY,
-      status: decision.kind === 'send' ? ('queued' as const) : ('skipped' as const),
+      status: (decision.kind === 'send' ? 'queued' : 'skipped') as MessageStatus,
       skip_reason: decision.kind === 'skip' ? decision.reason : null,
       payload: toJson(decision.kind === 'send' ? decision.payload : null),
-      error_detail: decision.kind === 'skip' ? decision.detail.slice(0, 1000) : null,
+      error_detail: decision.kind === 'skip' ? decision.detail.slice(0, 1000) : (null as string | null),
       attempts: 0,
       available_at: now,
       created_at: now,
@@ -232,6 +235,22 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
     };
   });
   await deps.db.kysely.transaction().execute(async (trx) => {
+    // The campaign's state as of this transaction, its row locked first (PostgreSQL) so that a stop
+    // or a cut-off commits before it or waits for it: stopped after the batch was decided, it would
+    // cancel what was queued before these rows exist, and they would stay queued for ever.
+    const current = await trx
+      .updateTable('campaigns')
+      .set({ materialize_cursor: batch[batch.length - 1]!.id, updated_at: now })
+      .where('id', '=', campaign.id)
+      .returning(['state', 'state_reason'])
+      .executeTakeFirstOrThrow();
+    if (ENDED_STATES.has(current.state)) {
+      const reason = current.state_reason ?? `the campaign was ${current.state}`;
+      for (const row of rows) {
+        if (row.status !== 'queued') continue;
+        Object.assign(row, { status: 'cancelled', payload: toJson(null), error_detail: reason });
+      }
+    }
     // What was really inserted (a re-run after a crash skips rows already there) decides the counters.
     const inserted = new Set(
       (await insertJsonRows(trx, deps.db.dialect, 'messages', MESSAGE_COLUMNS, rows, { returning: 'id', onConflictDoNothing: ['campaign_id', 'profile_id'] })).map(String),
@@ -239,13 +258,12 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
     const counts: Partial<Record<CounterColumn, number>> = { targeted: inserted.size };
     for (const row of rows) {
       if (!inserted.has(row.id)) continue;
-      const column: CounterColumn = row.status === 'queued' ? 'queued' : SKIP_COUNTER[(row.skip_reason ?? 'invalid_phone') as SkipReason];
+      const column: CounterColumn = row.status === 'queued' || row.status === 'cancelled' ? row.status : SKIP_COUNTER[(row.skip_reason ?? 'invalid_phone') as SkipReason];
       counts[column] = (counts[column] ?? 0) + 1;
     }
     const deltas = new CampaignDeltas();
     deltas.addCounts(campaign.id, counts);
     await deltas.write(trx);
-    await trx.updateTable('campaigns').set({ materialize_cursor: batch[batch.length - 1]!.id, updated_at: now }).where('id', '=', campaign.id).execute();
   });
 }
 

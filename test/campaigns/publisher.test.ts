@@ -3,6 +3,8 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../src/storage/schema.js';
 import { BATCH_DECISION_BUDGET_MS, CampaignMaterialization, PublisherService } from '../../src/campaigns/publisher.js';
 
 describe.each(testEngines())('publisher ($name)', (engine) => {
@@ -89,5 +91,42 @@ describe.each(testEngines())('publisher ($name)', (engine) => {
     expect(Number(counters.targeted)).toBe(30);
     expect(Number(counters.queued)).toBe(30);
     expect(await CampaignMaterialization.open(ctx.deps, campaignId, 'third-owner')).toBe('done');
+  });
+
+  it('never leaves rows queued in a campaign stopped while their batch was being decided', async () => {
+    const campaignId = await publishedCampaign('Stopped mid-batch');
+    // The stop lands after the batch read the campaign's state and decided its rows, just before
+    // they are written: the moment the batch opens its transaction.
+    let stopped = false;
+    const kysely = new Proxy(ctx.deps.db.kysely, {
+      get(target, property) {
+        if (property !== 'transaction' || stopped) {
+          // Kysely keeps private fields: its methods must run on the real instance.
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        }
+        return () => ({
+          execute: async <T>(work: (trx: Transaction<Database>) => Promise<T>) => {
+            stopped = true;
+            expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/stop`, headers: project.headers, payload: {} })).statusCode).toBe(200);
+            return target.transaction().execute(work);
+          },
+        });
+      },
+    });
+    const deps = { ...ctx.deps, db: { ...ctx.deps.db, kysely } };
+    const materialization = await CampaignMaterialization.open(deps, campaignId, 'racing-owner', { batchSize: 10, leaseMs: 30_000 });
+    if (typeof materialization === 'string') throw new Error(`expected to open, got ${materialization}`);
+    expect(await materialization.step()).toBe('more');
+    expect(stopped).toBe(true);
+    expect(await materialization.step()).toBe('done');
+    await materialization.close();
+
+    const rows = await ctx.db.kysely.selectFrom('messages').select(['status', 'error_detail']).where('campaign_id', '=', campaignId).execute();
+    expect(rows).toHaveLength(10);
+    expect(rows.every((row) => row.status === 'cancelled' && row.error_detail === 'stopped by a user')).toBe(true);
+    const campaign = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: project.headers }));
+    expect(campaign.state).toBe('stopped');
+    expect(campaign.stats).toMatchObject({ targeted: 10, queued: 0, cancelled: 10 });
   });
 });
