@@ -15,7 +15,7 @@ import { campaignWarnings, type CampaignWarning, type WarningFacts } from './del
 import { idCursor } from '../cursors.js';
 import { compileParams, liquidProblem } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
-import { isValidTime, isValidTimezone, type DndWindow } from './dnd.js';
+import { inDndWindow, isValidTime, isValidTimezone, localMinutes, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
@@ -114,6 +114,8 @@ interface Checked {
 export interface TimeChecks {
   sendAt: boolean;
   cutoffAt: boolean;
+  /** Publishing now: a campaign without a send time starts at once. */
+  publishing?: boolean;
 }
 
 const DRAFT_TIME_CHECKS: TimeChecks = { sendAt: true, cutoffAt: true };
@@ -249,6 +251,18 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
       problems.push({ path: 'dnd.to', message: `must differ from dnd.from: ${window.from} to ${window.to} is no window at all (turn DND hours off to send at any time)` });
     }
     dnd = { from: window.from, to: window.to, timezone: window.timezone, action: window.action };
+    // Starting inside DND hours that discard would discard every message at once (the scheduler
+    // ends such a campaign within a second): refused, saying what to do instead.
+    const startsAt = sendAt ?? (timeChecks.publishing ? now : null);
+    const windowValid = !problems.some((problem) => problem.path.startsWith('dnd.'));
+    if (windowValid && dnd.action === 'discard' && timeChecks.sendAt && startsAt !== null && inDndWindow(dnd, startsAt)) {
+      const local = localMinutes(startsAt, dnd.timezone);
+      const clock = `${String(Math.floor(local / 60)).padStart(2, '0')}:${String(local % 60).padStart(2, '0')}`;
+      problems.push({
+        path: 'dnd',
+        message: `would discard every message: the campaign ${sendAt === null ? 'starts now' : 'starts'} at ${clock} ${dnd.timezone}, inside its DND hours (${dnd.from}–${dnd.to}). Send outside them, or choose "delay" to send when they end`,
+      });
+    }
   }
 
   const frequencyCap = checkFrequencyCap(input.frequencyCap, problems);
@@ -501,7 +515,7 @@ export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config
   const row = await getRow(deps, projectId, id);
   if (row.state !== 'draft') throw conflict('invalid_state', `Cannot publish a ${row.state} campaign: it was published already.`, { state: row.state });
   // The template, account and audience may have changed since the draft was saved.
-  await checkCampaign(deps, projectId, toCampaignInput(row));
+  await checkCampaign(deps, projectId, toCampaignInput(row), { ...DRAFT_TIME_CHECKS, publishing: true });
   const now = Date.now();
   const scheduled = row.send_at !== null && row.send_at > now;
   await setState(deps, projectId, id, ['draft'], scheduled ? 'scheduled' : 'running', 'publish', {

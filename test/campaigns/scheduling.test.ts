@@ -12,6 +12,7 @@ import { FakeProvider } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
 import { SchedulerService } from '../../src/campaigns/scheduler.js';
 import { PublisherService } from '../../src/campaigns/publisher.js';
+import { localMinutes } from '../../src/campaigns/dnd.js';
 
 const HOUR = 3_600_000;
 
@@ -87,6 +88,26 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
       { path: 'dnd.to', message: expect.stringMatching(/^must differ from dnd.from/) },
     ]);
     expect((await create({ dnd: { from: '21:00', to: '09:00', timezone: 'Europe/Berlin', action: 'discard' } })).statusCode).toBe(201);
+  });
+
+  it('refuses to start inside DND hours that discard, which would discard every message', async () => {
+    const timezone = 'Europe/Berlin';
+    /** HH:00 in Berlin, `hours` from the local hour of `at`. */
+    const hourFrom = (at: number, hours: number) => `${String((Math.floor(localMinutes(at, timezone) / 60) + hours + 24) % 24).padStart(2, '0')}:00`;
+    const sendAt = Date.now() + 3 * HOUR;
+    const around = (at: number, action: 'delay' | 'discard') => ({ from: hourFrom(at, -1), to: hourFrom(at, 2), timezone, action });
+    expect(problems(await create({ sendAt, dnd: around(sendAt, 'discard') }))).toEqual([
+      { path: 'dnd', message: expect.stringMatching(/^would discard every message: the campaign starts at \d\d:\d\d Europe\/Berlin, inside its DND hours/) },
+    ]);
+    expect((await create({ sendAt, dnd: around(sendAt, 'delay') })).statusCode).toBe(201);
+
+    // Sending at publish: saved as a draft, refused when published inside the hours.
+    const draft = json(await create({ dnd: around(Date.now(), 'discard') }));
+    expect(problems(await action(draft.id, 'publish'))).toEqual([{ path: 'dnd', message: expect.stringMatching(/^would discard every message: the campaign starts now at/) }]);
+    expect((await get(draft.id)).state).toBe('draft');
+    expect(json(await patch(draft.id, { dnd: around(Date.now(), 'delay') })).dnd.action).toBe('delay');
+    expect(json(await action(draft.id, 'publish')).state).toBe('running');
+    await action(draft.id, 'stop');
   });
 
   it('ends a paused campaign at its cut-off: what was queued is cancelled with the reason', async () => {
