@@ -116,9 +116,11 @@ export interface TimeChecks {
   cutoffAt: boolean;
   /** Publishing now: a campaign without a send time starts at once. */
   publishing?: boolean;
+  /** Whether the campaign may not start inside DND hours that discard (below). */
+  dndStart: boolean;
 }
 
-const DRAFT_TIME_CHECKS: TimeChecks = { sendAt: true, cutoffAt: true };
+const DRAFT_TIME_CHECKS: TimeChecks = { sendAt: true, cutoffAt: true, dndStart: true };
 
 /** Validates a whole campaign definition; every problem is reported with its field path. */
 export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, input: CampaignInput, timeChecks: TimeChecks = DRAFT_TIME_CHECKS): Promise<Checked> {
@@ -255,7 +257,7 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
     // ends such a campaign within a second): refused, saying what to do instead.
     const startsAt = sendAt ?? (timeChecks.publishing ? now : null);
     const windowValid = !problems.some((problem) => problem.path.startsWith('dnd.'));
-    if (windowValid && dnd.action === 'discard' && timeChecks.sendAt && startsAt !== null && inDndWindow(dnd, startsAt)) {
+    if (windowValid && dnd.action === 'discard' && timeChecks.dndStart && startsAt !== null && inDndWindow(dnd, startsAt)) {
       const local = localMinutes(startsAt, dnd.timezone);
       const clock = `${String(Math.floor(local / 60)).padStart(2, '0')}:${String(local % 60).padStart(2, '0')}`;
       problems.push({
@@ -327,7 +329,9 @@ async function checkCampaignPatch(deps: Pick<AppDeps, 'db' | 'config'>, projectI
       );
     }
   }
-  const timeChecks = row.state === 'draft' ? DRAFT_TIME_CHECKS : { sendAt: false, cutoffAt: patch.cutoffAt !== undefined };
+  // A scheduled campaign given new DND hours must not start inside them either.
+  const notStarted = row.state === 'scheduled' || (row.state === 'paused' && row.started_at === null);
+  const timeChecks = row.state === 'draft' ? DRAFT_TIME_CHECKS : { sendAt: false, cutoffAt: patch.cutoffAt !== undefined, dndStart: notStarted && patch.dnd !== undefined };
   return checkCampaign(deps, projectId, { ...toCampaignInput(row), ...patch }, timeChecks);
 }
 

@@ -100,6 +100,12 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
       { path: 'dnd', message: expect.stringMatching(/^would discard every message: the campaign starts at \d\d:\d\d Europe\/Berlin, inside its DND hours/) },
     ]);
     expect((await create({ sendAt, dnd: around(sendAt, 'delay') })).statusCode).toBe(201);
+    // Nor can a scheduled campaign be given such hours.
+    const scheduled = json(await create({ sendAt }));
+    expect(json(await action(scheduled.id, 'publish')).state).toBe('scheduled');
+    expect(problems(await patch(scheduled.id, { dnd: around(sendAt, 'discard') }))).toEqual([{ path: 'dnd', message: expect.stringMatching(/^would discard every message/) }]);
+    expect((await patch(scheduled.id, { dnd: around(sendAt, 'delay') })).statusCode).toBe(200);
+    await action(scheduled.id, 'stop');
 
     // Sending at publish: saved as a draft, refused when published inside the hours.
     const draft = json(await create({ dnd: around(Date.now(), 'discard') }));
