@@ -579,7 +579,11 @@ export async function cloneCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
   const now = Date.now();
   const sendAt = typeof input.sendAt === 'number' && input.sendAt > now ? input.sendAt : null;
   const cutoffAt = typeof input.cutoffAt === 'number' && input.cutoffAt > now ? input.cutoffAt : null;
-  return createCampaign(deps, projectId, { ...input, name: `${row.name} (copy)`.slice(0, 200), sendAt, cutoffAt }, row.id);
+  // The account's limit may have been lowered since: the copy gets the limit (a copy refused for its
+  // rate could not even be opened to fix it).
+  const account = await deps.db.kysely.selectFrom('provider_accounts').select('rate_per_second').where('id', '=', row.provider_id).where('project_id', '=', projectId).executeTakeFirst();
+  const ratePerSecond = account && input.ratePerSecond != null ? Math.min(input.ratePerSecond, account.rate_per_second) : input.ratePerSecond;
+  return createCampaign(deps, projectId, { ...input, name: `${row.name} (copy)`.slice(0, 200), sendAt, cutoffAt, ratePerSecond }, row.id);
 }
 
 export async function deleteCampaign(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<void> {

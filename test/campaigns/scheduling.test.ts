@@ -137,6 +137,20 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
     await scheduler.stop();
   });
 
+  it("clones a campaign whose rate is above the account's lowered limit, at the limit", async () => {
+    const campaign = json(await create({ name: 'Fast', ratePerSecond: 90 }));
+    await ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${providerId}`, headers: project.headers, payload: { ratePerSecond: 50 } });
+    try {
+      const copy = await action(campaign.id, 'clone');
+      expect(copy.statusCode, copy.body).toBe(201);
+      expect(json(copy)).toMatchObject({ state: 'draft', ratePerSecond: 50 });
+      // The original says what is wrong when it is published.
+      expect(problems(await action(campaign.id, 'publish'))).toEqual([{ path: 'ratePerSecond', message: "must be at most 50, the provider account's limit" }]);
+    } finally {
+      await ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${providerId}`, headers: project.headers, payload: { ratePerSecond: 100 } });
+    }
+  });
+
   it('keeps a cut-off still ahead when cloning a campaign that sends at publish', async () => {
     const cutoffAt = Date.now() + 5 * HOUR;
     const campaign = json(await create({ name: 'Now with cut-off', cutoffAt }));
