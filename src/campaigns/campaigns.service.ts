@@ -538,6 +538,16 @@ export async function resumeCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectI
   const row = await getRow(deps, projectId, id);
   const now = Date.now();
   const scheduled = row.send_at !== null && row.send_at > now;
+  // Resumed inside DND hours that discard, the scheduler would end the campaign within a second and
+  // discard everything still queued: refused, saying when it can go on.
+  const dnd = parseJson<DndWindow | null>(row.dnd, null);
+  if (row.state === 'paused' && !scheduled && dnd?.action === 'discard' && inDndWindow(dnd, now)) {
+    throw conflict(
+      'inside_dnd_hours',
+      `Cannot resume now: it is inside the campaign's DND hours (${dnd.from}–${dnd.to} ${dnd.timezone}), which discard what is still queued. Resume after ${dnd.to} ${dnd.timezone}, or change the DND action to "delay" first.`,
+      { state: row.state },
+    );
+  }
   await setState(deps, projectId, id, ['paused'], scheduled ? 'scheduled' : 'running', 'resume', scheduled || row.started_at ? {} : { started_at: now });
   return getCampaign(deps, projectId, id);
 }

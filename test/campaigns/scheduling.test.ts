@@ -113,6 +113,15 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
     expect((await get(draft.id)).state).toBe('draft');
     expect(json(await patch(draft.id, { dnd: around(Date.now(), 'delay') })).dnd.action).toBe('delay');
     expect(json(await action(draft.id, 'publish')).state).toBe('running');
+    // Paused, then given hours that discard: resuming inside them would discard what is left.
+    expect(json(await action(draft.id, 'pause')).state).toBe('paused');
+    expect((await patch(draft.id, { dnd: around(Date.now(), 'discard') })).statusCode).toBe(200);
+    const resume = await action(draft.id, 'resume');
+    expect(resume.statusCode).toBe(409);
+    expect(json(resume).error).toMatchObject({ code: 'inside_dnd_hours', message: expect.stringMatching(/^Cannot resume now: it is inside the campaign's DND hours .*Resume after/) });
+    expect((await get(draft.id)).state).toBe('paused');
+    expect((await patch(draft.id, { dnd: null })).statusCode).toBe(200);
+    expect(json(await action(draft.id, 'resume')).state).toBe('running');
     await action(draft.id, 'stop');
   });
 
