@@ -63,7 +63,9 @@ describe('ScheduledSends', () => {
     await new Promise<void>((done) => {
       for (let i = 0; i < 2000; i++) sends.run('a', { at: start + i * 0.1, perSecond }, () => left.push(sharedNow()) === 2000 && done());
     });
-    expect(left[1999]! - start).toBeLessThan(400);
+    // What this guards against is one send per timer tick (≥ 1 ms each: ≥ 2 s for these 2,000).
+    // The bound leaves room for a loaded machine's slow timers: 400 ms was missed at 411 under load.
+    expect(left[1999]! - start).toBeLessThan(1000);
   });
 
   it('sends at once when there is no limit', async () => {
