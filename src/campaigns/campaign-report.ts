@@ -91,11 +91,17 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-function csvCell(value: string | number | null): string {
+/** A signed or unsigned number and nothing else, such as an E.164 phone `+14155551234`. */
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
+
+/** One CSV cell (RFC 4180 quoting), safe to open in a spreadsheet. */
+export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
-  // Cells starting with = + - @ would run as formulas in spreadsheets: prefix them with '.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // Cells starting with = + - @ (or a tab or carriage return before one) would run as formulas in
+  // spreadsheets: prefix them with '. A plain number cannot run anything, and prefixing it would
+  // turn every E.164 phone of the export into '+14155551234.
+  const safe = /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -1,0 +1,82 @@
+/**
+ * The campaign report through the API, on both engines: the stats of the list and of one campaign,
+ * and the per-message log exported as CSV.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { seedProfiles, testPhone } from '../helpers/audience.js';
+import { applyAll, createCallbackAccount, gupshupDlr, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
+import { Applier } from '../../src/webhooks/applier.js';
+
+describe.each(testEngines())('campaign report ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let gupshup: CallbackAccountUrls;
+  let templateId: string;
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine);
+    project = await ctx.createProject();
+    gupshup = await createCallbackAccount(ctx, project, 'gupshup');
+    templateId = await createTemplateRow(ctx.db, project.projectId, gupshup.id);
+  });
+  afterAll(() => ctx?.close());
+
+  const get = async (url: string) => ctx.app.inject({ method: 'GET', url, headers: project.headers });
+
+  it('exports the log as CSV with phones intact, formulas defused and line breaks quoted', async () => {
+    const identities = ['=HYPERLINK("http://evil.example","Click")', 'two\nlines, "quoted"', '@SUM(A1)'];
+    await seedProfiles(ctx.db, project.projectId, identities.map((identity, i) => ({ identity, phone: testPhone(10 + i) })));
+    const seeded = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      name: 'Export: spring/sale',
+      messages: await Promise.all(identities.map(async (identity, i) => ({ profileId: await profileIdOf(ctx.db, project.projectId, identity), phone: testPhone(10 + i), status: 'sent' as const, providerMessageId: `csv-m${i}` }))),
+    });
+    await postJson(ctx, gupshup.delivery, [gupshupDlr('csv-m0', 'FAILED', { phone: testPhone(10), errorCode: '1012' })]);
+    await applyAll(new Applier(ctx.deps));
+
+    const response = await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toBe('attachment; filename="Export-spring-sale-messages.csv"');
+    const body = response.body;
+    expect(body.split('\n')[0]).toBe(
+      'message_id,identity,phone,status,skip_reason,error_category,error_code,error_detail,provider_message_id,attempts,created_at,sent_at,delivered_at,read_at,failed_at',
+    );
+    const rows = parseCsv(body).slice(1);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toHaveLength(15);
+    expect(rows.map((row) => row[1]).sort()).toEqual([`'=HYPERLINK("http://evil.example","Click")`, "'@SUM(A1)", 'two\nlines, "quoted"'].sort());
+    expect(rows.map((row) => row[2]).sort()).toEqual([testPhone(10), testPhone(11), testPhone(12)]);
+    const failed = rows.find((row) => row[3] === 'failed')!;
+    expect(failed[6]).toBe('1012');
+
+    const onlyFailed = parseCsv((await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv&status=failed`)).body);
+    expect(onlyFailed.slice(1).map((row) => row[0])).toEqual([failed[0]]);
+  });
+});
+
+/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') row.push(field), (field = '');
+    else if (char === '\n') rows.push([...row, field]), (row = []), (field = '');
+    else field += char;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
