@@ -474,11 +474,22 @@ export async function listCampaigns(
   if (after) query = query.where('campaigns.id', '<', after);
   const rows = await query.orderBy('campaigns.id', 'desc').limit(options.limit + 1).execute();
   const page = rows.slice(0, options.limit);
+  // The failure categories of the whole page in one indexed read (primary key campaign_id,
+  // category): the list answers the same stats as GET /campaigns/:id, not an empty breakdown.
+  const failures = new Map<string, Array<{ category: string; count: number }>>();
+  if (page.length > 0) {
+    const failureRows = await deps.db.kysely
+      .selectFrom('campaign_failures')
+      .select(['campaign_id', 'category', 'count'])
+      .where('campaign_id', 'in', page.map((row) => row.id))
+      .execute();
+    for (const failure of failureRows) failures.set(failure.campaign_id, [...(failures.get(failure.campaign_id) ?? []), failure]);
+  }
   return {
     items: page.map((row) =>
       toCampaign(
         row as unknown as CampaignRow,
-        statsFromCounters(row as unknown as Record<string, number>, []),
+        statsFromCounters(row as unknown as Record<string, number>, failures.get(row.id) ?? []),
         warningAccount({
           nickname: row.account_nickname,
           last_receipt_at: row.account_last_receipt_at,

@@ -26,6 +26,30 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
 
   const get = async (url: string) => ctx.app.inject({ method: 'GET', url, headers: project.headers });
 
+  it('lists each campaign with its failures by error category, as GET /campaigns/:id does', async () => {
+    await seedProfiles(ctx.db, project.projectId, [0, 1, 2].map((i) => ({ identity: `fail-${i}`, phone: testPhone(i) })));
+    const seeded = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      name: 'Failures',
+      messages: await Promise.all([0, 1, 2].map(async (i) => ({ profileId: await profileIdOf(ctx.db, project.projectId, `fail-${i}`), phone: testPhone(i), status: 'sent' as const, providerMessageId: `fail-m${i}` }))),
+    });
+    // Two failures of two categories (Gupshup 1002: invalid number, 1012: another reason), one delivery.
+    await postJson(ctx, gupshup.delivery, [
+      gupshupDlr('fail-m0', 'FAILED', { phone: testPhone(0), errorCode: '1002' }),
+      gupshupDlr('fail-m1', 'FAILED', { phone: testPhone(1), errorCode: '1012' }),
+      gupshupDlr('fail-m2', 'DELIVERED', { phone: testPhone(2) }),
+    ]);
+    await applyAll(new Applier(ctx.deps));
+
+    const one = json(await get(`/api/v1/campaigns/${seeded.campaignId}`));
+    expect(one.stats.failed).toBe(2);
+    expect(Object.values(one.stats.failedByCategory as Record<string, number>).reduce((sum, n) => sum + n, 0)).toBe(2);
+    const listed = json(await get('/api/v1/campaigns')).items.find((item: { id: string }) => item.id === seeded.campaignId);
+    expect(listed.stats).toEqual(one.stats);
+  });
+
   it('exports the log as CSV with phones intact, formulas defused and line breaks quoted', async () => {
     const identities = ['=HYPERLINK("http://evil.example","Click")', 'two\nlines, "quoted"', '@SUM(A1)'];
     await seedProfiles(ctx.db, project.projectId, identities.map((identity, i) => ({ identity, phone: testPhone(10 + i) })));
