@@ -67,7 +67,9 @@ await describeWithRoutes(
       await page.getByRole('link', { name: 'Audience' }).click();
       await page.getByRole('link', { name: 'Segments' }).click();
       await page.getByText('No segments yet').waitFor();
-      await page.getByRole('button', { name: '+ Segment' }).click();
+      // A real link (opens in a new tab, announced as a link), styled as a button.
+      expect(await page.getByRole('link', { name: '+ Segment' }).getAttribute('href')).toBe('/audience/segments/new');
+      await page.getByRole('link', { name: '+ Segment' }).click();
       await page.waitForURL(/\/audience\/segments\/new$/);
       const reach = page.getByTestId('segment-reach');
       await expect.poll(() => reach.textContent()).toBe('Fill in every condition to see the reach.');

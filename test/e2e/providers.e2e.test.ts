@@ -45,7 +45,9 @@ describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the se
     await page.getByRole('link', { name: 'WhatsApp' }).click();
     await page.waitForURL(/\/settings\/channels\/whatsapp$/);
     await page.getByText('No provider accounts yet').waitFor();
-    await page.getByRole('button', { name: '+ Provider' }).click();
+    // A real link (opens in a new tab, announced as a link), styled as a button.
+    expect(await page.getByRole('link', { name: '+ Provider' }).getAttribute('href')).toBe('/settings/channels/whatsapp/new');
+    await page.getByRole('link', { name: '+ Provider' }).click();
 
     const provider = page.getByLabel('Provider');
     expect(await provider.inputValue()).toBe('nexmo');
@@ -167,7 +169,7 @@ describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the se
     const row = page.getByRole('row', { name: /transactional/ });
     await row.getByRole('button', { name: /^Mark .* as default$/ }).waitFor();
     const fits = async () => {
-      const [table, add] = [await page.getByRole('table', { name: 'Provider accounts' }).boundingBox(), await page.getByRole('button', { name: '+ Provider' }).boundingBox()];
+      const [table, add] = [await page.getByRole('table', { name: 'Provider accounts' }).boundingBox(), await page.getByRole('link', { name: '+ Provider' }).boundingBox()];
       return table!.x + table!.width <= add!.x + add!.width + 1;
     };
     expect(await fits()).toBe(true);

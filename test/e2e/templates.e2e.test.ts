@@ -48,7 +48,9 @@ describe.skipIf(!chromiumAvailable)('dashboard: templates (browser)', () => {
     await page.goto('/');
     await page.getByRole('link', { name: 'Templates' }).click();
     await page.getByText('No templates yet').waitFor();
-    await page.getByRole('button', { name: '+ Template' }).click();
+    // A real link (opens in a new tab, announced as a link), styled as a button.
+    expect(await page.getByRole('link', { name: '+ Template' }).getAttribute('href')).toBe('/templates/new');
+    await page.getByRole('link', { name: '+ Template' }).click();
     expect(await page.getByLabel('Provider').inputValue()).toBe(providerId);
     const attachment = page.getByLabel('Attachment type');
     expect(await attachment.locator('option').allTextContents()).toEqual(['None', 'Image', 'Video', 'Document']);
@@ -103,7 +105,7 @@ describe.skipIf(!chromiumAvailable)('dashboard: templates (browser)', () => {
 
   it('refuses a second template with the same namespace, and drops that answer once the namespace changes', async () => {
     const { page } = browser;
-    await page.getByRole('button', { name: '+ Template' }).click();
+    await page.getByRole('link', { name: '+ Template' }).click();
     await page.getByLabel('Template namespace').fill('ABC:order_shipped');
     await page.getByLabel('Template message').fill('Your order {{1}} is on its way.');
     await page.getByRole('button', { name: 'Save' }).click();

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { EmptyState, Loading, PageHeader } from '../../components/page';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
@@ -26,7 +26,6 @@ function SegmentReachCell({ id }: { id: string }) {
 /** Segments: saved filters over profiles and events, with their reach now. */
 export function SegmentsPage() {
   const segments = useSegments();
-  const navigate = useNavigate();
   const location = useLocation();
   const notice = (location.state as { notice?: string } | null)?.notice;
   const [deleting, setDeleting] = useState<Segment | null>(null);
@@ -37,9 +36,10 @@ export function SegmentsPage() {
         title="Segments"
         description="Saved filters over profile properties and events; campaigns send to them."
         actions={
-          <button type="button" className="btn btn--primary" onClick={() => void navigate('/audience/segments/new')}>
+          // A link styled as a button: it navigates, so it can open in a new tab and is announced as a link.
+          <Link className="btn btn--primary" to="/audience/segments/new">
             + Segment
-          </button>
+          </Link>
         }
       />
       {notice ? <Alert kind="success">{notice}</Alert> : null}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { Badge, EmptyState, Loading, PageHeader } from '../../components/page';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
@@ -19,15 +19,15 @@ function typeDescription(account: ProviderAccount): string {
 /** Settings → Channels → WhatsApp: the project's provider accounts. */
 export function ProvidersPage() {
   const providers = useProviders();
-  const navigate = useNavigate();
   const markDefault = useUpdateProvider();
   const [deleting, setDeleting] = useState<ProviderAccount | null>(null);
   const [testing, setTesting] = useState<ProviderAccount | null>(null);
   const [inspecting, setInspecting] = useState<ProviderAccount | null>(null);
+  // A link styled as a button: it navigates, so it can open in a new tab and is announced as a link.
   const addButton = (
-    <button type="button" className="btn btn--primary" onClick={() => navigate(`${PROVIDERS_PATH}/new`)}>
+    <Link className="btn btn--primary" to={`${PROVIDERS_PATH}/new`}>
       + Provider
-    </button>
+    </Link>
   );
 
   return (

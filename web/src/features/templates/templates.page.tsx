@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { EmptyState, Loading, PageHeader } from '../../components/page';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
@@ -14,16 +14,22 @@ import { DeleteTemplateDialog } from './delete-template-dialog';
 export function TemplatesPage() {
   const templates = useTemplates();
   const providers = useProviders();
-  const navigate = useNavigate();
   const location = useLocation();
   const justSaved = (location.state as { saved?: boolean } | null)?.saved === true;
   const [deleting, setDeleting] = useState<Template | null>(null);
   const nickname = (id: string) => providers.data?.find((provider) => provider.id === id)?.nickname ?? 'Deleted account';
   const noProviders = providers.data !== undefined && providers.data.length === 0;
-  const addButton = (
-    <button type="button" className="btn btn--primary" onClick={() => navigate('/templates/new')} disabled={noProviders}>
+  // A link styled as a button: it navigates, so it can open in a new tab and is announced as a link.
+  // Without a provider account there is nowhere to go yet: the link is shown disabled, without a
+  // target (the empty state says to add an account first).
+  const addButton = noProviders ? (
+    <a className="btn btn--primary" role="link" aria-disabled="true">
       + Template
-    </button>
+    </a>
+  ) : (
+    <Link className="btn btn--primary" to="/templates/new">
+      + Template
+    </Link>
   );
 
   return (
