@@ -75,7 +75,7 @@ export async function uploadRecords(db: Db, projectId: string, records: readonly
       const changed = [...profiles.values()].filter((profile) => JSON.stringify(profile.properties) !== profile.original);
       await writeProfiles(trx, projectId, changed, now);
       await insertEvents(trx, projectId, events, now);
-      await recordConversions(trx, projectId, events, now);
+      await recordConversions(trx, projectId, events);
       // Profiles created above for records that all failed when applied must not stay behind.
       const orphans = [...created].filter((identity) => !stored.has(identity)).map((identity) => profiles.get(identity)?.id ?? '');
       await deleteProfiles(trx, projectId, orphans.filter(Boolean));

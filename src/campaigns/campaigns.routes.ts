@@ -58,7 +58,11 @@ const campaignBody = z.object({
   ratePerSecond: z.number().nullable().optional(),
   dnd: dndSchema.nullable().optional(),
   cutoffAt: time,
-  conversionEvent: z.string().nullable().optional(),
+  conversionEvent: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Conversion goal: a recipient converts (stats.converted) when the profile does this event within 7 days after its message was sent, by the event\'s timestamp.'),
   frequencyCap: frequencyCapSchema.nullable().optional(),
 }).strict();
 

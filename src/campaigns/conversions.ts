@@ -1,7 +1,8 @@
 /**
  * Conversions: a recipient converts when, within 7 days after a campaign's message was sent to
- * them, they do the campaign's conversion goal event (Setup → conversion goal). Each recipient
- * converts once per campaign (`messages.converted_at`); the campaign's `converted` counter follows.
+ * them (by the event's own timestamp, however late it is uploaded), they do the campaign's
+ * conversion goal event (Setup → conversion goal). Each recipient converts once per campaign
+ * (`messages.converted_at`); the campaign's `converted` counter follows.
  * Runs inside the transaction that stores the events (the upload API), so nothing is counted for
  * events that are not stored.
  */
@@ -21,15 +22,19 @@ export interface GoalEvent {
 }
 
 /** Records the conversions these new events make; returns the campaigns whose counters changed. */
-export async function recordConversions(db: Kysely<Database>, projectId: string, events: readonly GoalEvent[], now = Date.now()): Promise<string[]> {
+export async function recordConversions(db: Kysely<Database>, projectId: string, events: readonly GoalEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  // The window runs from each message's send to the event's own time, not to the upload: events
+  // are often uploaded late (a nightly export, a backfill). A campaign that ended (no sends after
+  // completed_at) more than a window before the earliest of these events cannot have converted.
+  const earliest = Math.min(...events.map((event) => event.ts));
   const campaigns = await db
     .selectFrom('campaigns')
     .select(['id', 'conversion_event'])
     .where('project_id', '=', projectId)
     .where('conversion_event', 'is not', null)
     .where('published_at', 'is not', null)
-    .where((eb) => eb.or([eb('completed_at', 'is', null), eb('completed_at', '>', now - CONVERSION_WINDOW_MS)]))
+    .where((eb) => eb.or([eb('completed_at', 'is', null), eb('completed_at', '>=', earliest - CONVERSION_WINDOW_MS)]))
     .execute();
   if (campaigns.length === 0) return [];
   const goals = new Map<string, string[]>();

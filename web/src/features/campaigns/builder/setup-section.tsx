@@ -24,7 +24,7 @@ export function SetupSection({ values, set, errors, providers }: SectionProps & 
         onChange={(value) => set('conversionEvent', value)}
         autoComplete="off"
         placeholder="Charged"
-        hint="Optional: the event that counts as a conversion when a recipient does it after the message, e.g. Charged."
+        hint="Optional: the event that counts as a conversion when a recipient does it within 7 days after the message, e.g. Charged."
         error={errors.conversionEvent}
       />
     </BuilderSection>
