@@ -3,7 +3,7 @@ import { Loading, PageHeader } from '../../components/page';
 import { QueryError } from '../../components/query-error';
 import { formatDateTime } from '../../components/format';
 import type { Profile } from '../../api/audience.types';
-import { humanise, skipReasonLabel } from '../campaigns/report/report-format';
+import { errorCategoryLabel, humanise, skipReasonLabel } from '../campaigns/report/report-format';
 import { useProfile, useProfileEvents, useProfileMessages } from './profiles.hooks';
 import { valueText } from './profile-value';
 
@@ -134,7 +134,7 @@ function MessagesReceived({ identity }: { identity: string }) {
                 <td>
                   <span className={`status status--${message.status}`}>{humanise(message.status)}</span>
                 </td>
-                <td>{[message.skipReason ? skipReasonLabel(message.skipReason) : null, message.errorCategory ? humanise(message.errorCategory) : null, message.errorDetail].filter(Boolean).join(' · ') || '—'}</td>
+                <td>{[message.skipReason ? skipReasonLabel(message.skipReason) : null, message.errorCategory ? errorCategoryLabel(message.errorCategory) : null, message.errorDetail].filter(Boolean).join(' · ') || '—'}</td>
                 <td>{formatDateTime(message.createdAt)}</td>
                 <td>{formatDateTime(message.deliveredAt)}</td>
                 <td>{formatDateTime(message.readAt)}</td>

@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import type { ConversationMessage, SharedLocation } from '../../api/inbox.types';
 import { formatDateTime } from '../../components/format';
-import { humanise } from '../campaigns/report/report-format';
+import { errorCategoryLabel, humanise } from '../campaigns/report/report-format';
 import { DeliveryTicks } from './ticks';
 
 const KIND_LABELS: Record<NonNullable<ConversationMessage['kind']>, string> = {
@@ -68,7 +68,7 @@ export function MessageBubble({ message }: { message: ConversationMessage }) {
         {!inbound && message.ticks ? <DeliveryTicks ticks={message.ticks} /> : null}
       </p>
       {message.error && (message.error.detail || message.error.category) ? (
-        <p className="bubble__error">{[message.error.category ? humanise(message.error.category) : null, message.error.code, message.error.detail].filter(Boolean).join(' · ')}</p>
+        <p className="bubble__error">{[message.error.category ? errorCategoryLabel(message.error.category) : null, message.error.code, message.error.detail].filter(Boolean).join(' · ')}</p>
       ) : null}
     </li>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignStats } from '../../../api/campaigns.types';
-import { funnelOf, humanise, messageDetail, percent, skipReasonLabel } from './report-format';
+import { errorCategoryLabel, funnelOf, humanise, messageDetail, percent, skipReasonLabel } from './report-format';
 
 const stats: CampaignStats = {
   targeted: 10,
@@ -36,11 +36,18 @@ describe('report format', () => {
     expect(humanise('invalid_number')).toBe('Invalid number');
   });
 
+  it('names failure categories in words a marketer reads, apart from the skip reasons', () => {
+    expect(errorCategoryLabel('auth')).toBe('Provider credentials refused');
+    expect(errorCategoryLabel('media')).toBe('Media could not be sent');
+    expect(errorCategoryLabel('not_opted_in')).not.toBe(skipReasonLabel('not_opted_in'));
+    expect(errorCategoryLabel('some_new_category')).toBe('Some new category');
+  });
+
   it('gives a failure its category, code and the provider\'s words, each once', () => {
     const failed = { status: 'failed', skipReason: null, errorCategory: 'other', errorCode: '100', errorDetail: 'OTHER' };
     expect(messageDetail(failed)).toBe('Other · code 100');
     expect(messageDetail({ ...failed, errorDetail: '100' })).toBe('Other · code 100');
-    expect(messageDetail({ ...failed, errorCategory: 'invalid_number', errorCode: '105', errorDetail: 'INVALID PH' })).toBe('Invalid number · code 105 · INVALID PH');
+    expect(messageDetail({ ...failed, errorCategory: 'invalid_number', errorCode: '105', errorDetail: 'INVALID PH' })).toBe('Invalid or non-WhatsApp number · code 105 · INVALID PH');
     expect(messageDetail({ status: 'cancelled', skipReason: null, errorCategory: null, errorCode: null, errorDetail: 'stopped by a user' })).toBe('stopped by a user');
     expect(messageDetail({ status: 'skipped', skipReason: 'render_error', errorCategory: null, errorCode: null, errorDetail: '{{1}}: missing value' })).toBe(skipReasonLabel('render_error'));
   });

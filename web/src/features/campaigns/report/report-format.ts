@@ -36,6 +36,30 @@ export function skipReasonLabel(code: string): string {
   return SKIP_REASON_CODES[code] ?? humanise(code);
 }
 
+/**
+ * Failure categories (src/providers/provider.ts ErrorCategory) in a marketer's words: "Auth" or
+ * "Media" alone say little, and the provider's own "not opted in" must not read like the skip
+ * reason of the same name (those messages were sent and refused by the provider).
+ */
+const ERROR_CATEGORIES: Record<string, string> = {
+  auth: 'Provider credentials refused',
+  invalid_number: 'Invalid or non-WhatsApp number',
+  not_opted_in: 'Not opted in at the provider',
+  template_mismatch: 'Template not approved or parameters mismatch',
+  outside_window: 'Outside the 24-hour window',
+  media: 'Media could not be sent',
+  rate_limited: 'Rate limited by the provider',
+  provider_down: 'Provider unavailable',
+  invalid_request: 'Request refused by the provider',
+  blocked: 'Blocked by WhatsApp or the user',
+  insufficient_funds: 'Insufficient funds',
+  other: 'Other',
+};
+
+export function errorCategoryLabel(code: string): string {
+  return ERROR_CATEGORIES[code] ?? humanise(code);
+}
+
 export interface FunnelStage {
   stage: string;
   value: number;
@@ -57,7 +81,7 @@ export function funnelOf(stats: CampaignStats, withConversion: boolean): FunnelS
 /** The detail column of the message log: a skip's reason, or a failure's category, code and the provider's words. */
 export function messageDetail(entry: Pick<MessageLogEntry, 'status' | 'skipReason' | 'errorCategory' | 'errorCode' | 'errorDetail'>): string {
   if (entry.status === 'skipped' && entry.skipReason) return skipReasonLabel(entry.skipReason);
-  const parts = [entry.errorCategory ? humanise(entry.errorCategory) : null, entry.errorCode ? `code ${entry.errorCode}` : null, entry.errorDetail];
+  const parts = [entry.errorCategory ? errorCategoryLabel(entry.errorCategory) : null, entry.errorCode ? `code ${entry.errorCode}` : null, entry.errorDetail];
   // A provider's detail often only repeats the category or the code ("Other · code 100 · OTHER").
   const said = new Set<string>();
   return parts

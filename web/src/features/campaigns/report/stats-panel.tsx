@@ -1,5 +1,5 @@
 import type { Campaign } from '../../../api/campaigns.types';
-import { count, humanise, percent, SKIP_REASONS } from './report-format';
+import { count, errorCategoryLabel, percent, SKIP_REASONS } from './report-format';
 
 /** A share is of a different whole for each number (of the targeted, of the sent…): `of` names it, on hover and for screen readers. */
 function Stat({ id, label, value, share }: { id: string; label: string; value: number; share?: { part: number; whole: number; of: string } }) {
@@ -63,7 +63,7 @@ export function StatsPanel({ campaign }: { campaign: Campaign }) {
             <dl className="breakdown">
               {categories.map(([category, value]) => (
                 <div key={category} className="breakdown__row">
-                  <dt>{humanise(category)}</dt>
+                  <dt>{errorCategoryLabel(category)}</dt>
                   <dd>{count(value)}</dd>
                 </div>
               ))}
