@@ -6,9 +6,9 @@ import { formatDateTime } from '../../../components/format';
 import { campaignMessagesCsvUrl } from '../../../api/campaigns.api';
 import { LOG_STATUSES, type LogStatus } from '../../../api/campaigns.types';
 import { useCampaignMessages } from '../campaigns.hooks';
-import { humanise, messageDetail } from './report-format';
+import { humanise, LOG_STATUS_LABELS, messageDetail } from './report-format';
 
-const STATUS_OPTIONS = [{ value: '', label: 'All statuses' }, ...LOG_STATUSES.map((status) => ({ value: status, label: humanise(status) }))];
+const STATUS_OPTIONS = [{ value: '', label: 'All statuses' }, ...LOG_STATUSES.map((status) => ({ value: status, label: LOG_STATUS_LABELS[status] }))];
 
 /** The per-message log: filter by status, page through, export what matches as CSV. */
 export function MessageLog({ campaignId }: { campaignId: string }) {
@@ -48,7 +48,7 @@ export function MessageLog({ campaignId }: { campaignId: string }) {
       ) : log.isError ? (
         <QueryError error={log.error} onRetry={() => void log.refetch()} />
       ) : log.data.items.length === 0 ? (
-        <p className="muted">{status ? `No ${humanise(status).toLowerCase()} messages.` : 'No messages yet: recipients appear here once the campaign is published.'}</p>
+        <p className="muted">{status ? `No messages match “${LOG_STATUS_LABELS[status]}”.` : 'No messages yet: recipients appear here once the campaign is published.'}</p>
       ) : (
         <>
           <table className="table table--compact" data-testid="message-log">

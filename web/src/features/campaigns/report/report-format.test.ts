@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignStats } from '../../../api/campaigns.types';
-import { errorCategoryLabel, funnelOf, humanise, messageDetail, percent, skipReasonLabel } from './report-format';
+import { errorCategoryLabel, funnelOf, humanise, LOG_STATUS_LABELS, messageDetail, percent, skipReasonLabel } from './report-format';
 
 const stats: CampaignStats = {
   targeted: 10,
@@ -34,6 +34,13 @@ describe('report format', () => {
     expect(skipReasonLabel('render_error')).toBe('Missing placeholder value');
     expect(skipReasonLabel('not_opted_in')).toBe('Not opted in');
     expect(humanise('invalid_number')).toBe('Invalid number');
+  });
+
+  it('labels the log filter by state now, apart from the cumulative Sent and Delivered numbers', () => {
+    expect(LOG_STATUS_LABELS.sent).toBe('Sent, not delivered yet');
+    expect(LOG_STATUS_LABELS.delivered).toBe('Delivered, not read yet');
+    expect(LOG_STATUS_LABELS.queued).toBe('Queued or sending');
+    expect(LOG_STATUS_LABELS.skipped).toBe('Skipped');
   });
 
   it('names failure categories in words a marketer reads, apart from the skip reasons', () => {

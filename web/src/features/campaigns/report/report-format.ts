@@ -1,5 +1,5 @@
 /** Words and numbers of the campaign report. */
-import type { CampaignStats, MessageLogEntry } from '../../../api/campaigns.types';
+import type { CampaignStats, LogStatus, MessageLogEntry } from '../../../api/campaigns.types';
 
 export const count = (n: number) => n.toLocaleString('en');
 
@@ -31,6 +31,23 @@ export function humanise(code: string): string {
   const words = code.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/**
+ * The message log's status filter: a message's state now. `sent` and `delivered` hold only the
+ * messages that got no further yet, while the report's Sent and Delivered numbers are cumulative
+ * (a read message counts as sent and delivered): the labels say so, or "Sent" would list 2
+ * messages next to a Sent of 40.
+ */
+export const LOG_STATUS_LABELS: Record<LogStatus, string> = {
+  skipped: 'Skipped',
+  queued: 'Queued or sending',
+  sent: 'Sent, not delivered yet',
+  delivered: 'Delivered, not read yet',
+  read: 'Read',
+  failed: 'Failed',
+  unknown: 'Unknown',
+  cancelled: 'Cancelled',
+};
 
 export function skipReasonLabel(code: string): string {
   return SKIP_REASON_CODES[code] ?? humanise(code);
