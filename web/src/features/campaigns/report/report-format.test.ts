@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignStats } from '../../../api/campaigns.types';
-import { errorCategoryLabel, funnelOf, humanise, LOG_STATUS_LABELS, messageDetail, percent, skipReasonLabel } from './report-format';
+import { errorCategoryLabel, funnelOf, humanise, LOG_STATUS_LABELS, messageDetail, percent, skipReasonLabel, timelineWithGaps } from './report-format';
 
 const stats: CampaignStats = {
   targeted: 10,
@@ -57,5 +57,14 @@ describe('report format', () => {
     expect(messageDetail({ ...failed, errorCategory: 'invalid_number', errorCode: '105', errorDetail: 'INVALID PH' })).toBe('Invalid or non-WhatsApp number · code 105 · INVALID PH');
     expect(messageDetail({ status: 'cancelled', skipReason: null, errorCategory: null, errorCode: null, errorDetail: 'stopped by a user' })).toBe('stopped by a user');
     expect(messageDetail({ status: 'skipped', skipReason: 'render_error', errorCategory: null, errorCode: null, errorDetail: '{{1}}: missing value' })).toBe(skipReasonLabel('render_error'));
+  });
+
+  it('drops the timeline to zero across quiet minutes instead of joining distant bursts', () => {
+    const minute = 60_000;
+    const point = (m: number, sent: number) => ({ at: m * minute, sent, delivered: 0, read: 0, failed: 0, replied: 0 });
+    expect(timelineWithGaps([])).toEqual([]);
+    expect(timelineWithGaps([point(0, 5), point(1, 4)])).toEqual([point(0, 5), point(1, 4)]);
+    expect(timelineWithGaps([point(0, 5), point(2, 4)])).toEqual([point(0, 5), point(1, 0), point(2, 4)]);
+    expect(timelineWithGaps([point(0, 5), point(240, 1)]).map((p) => [p.at / minute, p.sent])).toEqual([[0, 5], [1, 0], [239, 0], [240, 1]]);
   });
 });

@@ -1,5 +1,5 @@
 /** Words and numbers of the campaign report. */
-import type { CampaignStats, LogStatus, MessageLogEntry } from '../../../api/campaigns.types';
+import type { CampaignStats, LogStatus, MessageLogEntry, TimelinePoint } from '../../../api/campaigns.types';
 
 export const count = (n: number) => n.toLocaleString('en');
 
@@ -110,4 +110,26 @@ export function messageDetail(entry: Pick<MessageLogEntry, 'status' | 'skipReaso
       return true;
     })
     .join(' · ');
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The timeline holds only the minutes in which something happened. Drawn as is, a burst of sends
+ * at 10:00 and a reply at 14:00 would sit side by side joined by a line, as if messages had gone
+ * out all afternoon: a zero point is added on each side of every quiet stretch, so the lines drop
+ * to zero there (at most three points per minute with events, however long the campaign runs).
+ */
+export function timelineWithGaps(points: readonly TimelinePoint[]): TimelinePoint[] {
+  const zero = (at: number): TimelinePoint => ({ at, sent: 0, delivered: 0, read: 0, failed: 0, replied: 0 });
+  const result: TimelinePoint[] = [];
+  points.forEach((point, index) => {
+    const previous = points[index - 1];
+    if (previous && point.at - previous.at > MINUTE) {
+      result.push(zero(previous.at + MINUTE));
+      if (point.at - previous.at > 2 * MINUTE) result.push(zero(point.at - MINUTE));
+    }
+    result.push(point);
+  });
+  return result;
 }

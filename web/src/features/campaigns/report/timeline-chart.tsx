@@ -4,6 +4,7 @@ import { Loading } from '../../../components/page';
 import { QueryError } from '../../../components/query-error';
 import { formatDateTime, timeZoneName } from '../../../components/format';
 import { useCampaignTimeline } from '../campaigns.hooks';
+import { timelineWithGaps } from './report-format';
 
 const SERIES: ReadonlyArray<[keyof Omit<TimelinePoint, 'at'>, string, string]> = [
   ['sent', 'Sent', '#0f766e'],
@@ -32,9 +33,10 @@ export function TimelineChart({ campaignId }: { campaignId: string }) {
       ) : (
         <div className="chart__area" role="img" aria-label={`Timeline over ${timeline.data.length} minute(s)`} data-testid="timeline-chart">
           <ResponsiveContainer width="100%" height={240}>
-            <LineChart data={timeline.data} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
+            {/* A time axis (not one slot per point): minutes apart are drawn apart. */}
+            <LineChart data={timelineWithGaps(timeline.data)} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
               <CartesianGrid stroke="#e5e7eb" />
-              <XAxis dataKey="at" tickFormatter={minute} />
+              <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={minute} />
               <YAxis allowDecimals={false} />
               <Tooltip labelFormatter={(at) => formatDateTime(Number(at))} />
               <Legend />
