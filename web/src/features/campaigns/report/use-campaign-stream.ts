@@ -4,6 +4,7 @@ import { campaignEventsUrl } from '../../../api/campaigns.api';
 import { queryKeys } from '../../../api/query-keys';
 import type { Campaign } from '../../../api/campaigns.types';
 import type { UpdatesStatus } from '../campaign-state';
+import { timelineNeedsRefresh } from './stream-refresh';
 
 /** The connection's state; what the page says about it depends on the campaign's (campaign-state.ts, updatesText). */
 export type StreamStatus = UpdatesStatus;
@@ -14,19 +15,20 @@ export const TIMELINE_REFRESH_MS = 3_000;
 /**
  * Follows `GET /api/v1/campaigns/:id/events` (server-sent events): every `campaign` event
  * replaces the cached campaign, so the page's numbers and funnel move without reloading; when the
- * stats changed, the timeline and the shown page of the message log are refetched at most every
- * TIMELINE_REFRESH_MS. EventSource
+ * stats changed (the first event: since the page loaded, see stream-refresh.ts), the timeline and
+ * the shown page of the message log are refetched at most every TIMELINE_REFRESH_MS. EventSource
  * reconnects by itself after a network blip.
  */
 export function useCampaignStream(id: string): StreamStatus {
   const client = useQueryClient();
   const [status, setStatus] = useState<StreamStatus>('connecting');
-  const lastStats = useRef<string>('');
+  const lastStats = useRef<string | null>(null);
   const lastRefresh = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => {
     setStatus('connecting');
+    lastStats.current = null;
     const source = new EventSource(campaignEventsUrl(id), { withCredentials: true });
     const refreshTimeline = () => {
       if (timer.current) return;
@@ -46,10 +48,11 @@ export function useCampaignStream(id: string): StreamStatus {
       } catch {
         return;
       }
-      client.setQueryData(queryKeys.campaign(id), campaign);
+      const loaded = client.getQueryData<Campaign>(queryKeys.campaign(id));
       const stats = JSON.stringify(campaign.stats);
-      if (lastStats.current !== '' && stats !== lastStats.current) refreshTimeline();
+      if (timelineNeedsRefresh(lastStats.current, loaded && JSON.stringify(loaded.stats), stats)) refreshTimeline();
       lastStats.current = stats;
+      client.setQueryData(queryKeys.campaign(id), campaign);
     });
     source.onopen = () => setStatus('live');
     source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');

@@ -1,0 +1,14 @@
+/**
+ * When a `campaign` event of the report's stream means the timeline must be fetched again. The
+ * timeline is fetched once with the page; the stream's first event arrives a moment later. A
+ * campaign that changed in between — and then never again, as one finishing right then — would
+ * keep a timeline short of its last minutes if that first event were only taken as the baseline:
+ * it is compared with the numbers the page was loaded with instead.
+ *
+ * `previous`: the stats of the last event, or null before the first one; `loaded`: the stats the
+ * page holds from its own request (undefined while it is still loading: refresh, to be sure).
+ */
+export function timelineNeedsRefresh(previous: string | null, loaded: string | undefined, stats: string): boolean {
+  const baseline = previous ?? loaded;
+  return baseline === undefined || baseline !== stats;
+}
