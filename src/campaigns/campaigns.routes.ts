@@ -125,6 +125,22 @@ const testResultSchema = z.object({
 
 const idParams = z.object({ id: z.string() });
 
+/** A file name from a campaign name: runs of other characters become one dash, none at the ends. */
+function fileNameOf(name: string, keep: RegExp): string {
+  return name.replace(keep, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+}
+
+/**
+ * The export's file name, `<campaign name>-messages.csv`: ASCII in `filename` for every client,
+ * and the name in any script in `filename*` (RFC 6266), which browsers prefer: a campaign named
+ * "दिवाली सेल" downloads as such, not as "--messages.csv".
+ */
+function csvDisposition(campaignName: string): string {
+  const ascii = fileNameOf(campaignName, /[^A-Za-z0-9_-]+/g) || 'campaign';
+  const unicode = fileNameOf(campaignName.normalize('NFC'), /[^\p{L}\p{M}\p{N}_-]+/gu) || ascii;
+  return `attachment; filename="${ascii}-messages.csv"; filename*=UTF-8''${encodeURIComponent(`${unicode}-messages.csv`)}`;
+}
+
 /** The audience as typed; a wrong shape is reported by checkCampaign together with every other problem. */
 function normaliseAudience(value: unknown): Audience {
   const parsed = audienceSchema.safeParse(value);
@@ -233,10 +249,9 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
     async (request, reply) => {
       const campaign = await getCampaign(deps, projectIdOf(request), request.params.id);
       if (request.query.format === 'csv') {
-        const name = campaign.name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60) || 'campaign';
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${name}-messages.csv"`)
+          .header('content-disposition', csvDisposition(campaign.name))
           .send(Readable.from(messageLogCsv(deps, campaign.id, request.query.status)));
       }
       return messageLog(deps, campaign.id, request.query);

@@ -66,7 +66,7 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
     const response = await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(response.headers['content-disposition']).toBe('attachment; filename="Export-spring-sale-messages.csv"');
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="Export-spring-sale-messages.csv"; filename*=UTF-8''Export-spring-sale-messages.csv`);
     const body = response.body;
     expect(body.split('\n')[0]).toBe(
       'message_id,identity,phone,status,skip_reason,error_category,error_code,error_detail,provider_message_id,attempts,created_at,sent_at,delivered_at,read_at,failed_at',
@@ -78,6 +78,16 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
     expect(rows.map((row) => row[2]).sort()).toEqual([testPhone(10), testPhone(11), testPhone(12)]);
     const failed = rows.find((row) => row[3] === 'failed')!;
     expect(failed[6]).toBe('1012');
+
+    // A name in another script keeps its words in filename*; plain ASCII has a fallback.
+    for (const [name, ascii, unicode] of [
+      ['दिवाली सेल', 'campaign', 'दिवाली-सेल'],
+      ['Diwali सेल 2026', 'Diwali-2026', 'Diwali-सेल-2026'],
+    ]) {
+      await ctx.db.kysely.updateTable('campaigns').set({ name }).where('id', '=', seeded.campaignId).execute();
+      const disposition = (await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv`)).headers['content-disposition'];
+      expect(disposition).toBe(`attachment; filename="${ascii}-messages.csv"; filename*=UTF-8''${encodeURIComponent(`${unicode}-messages.csv`)}`);
+    }
 
     const onlyFailed = parseCsv((await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv&status=failed`)).body);
     expect(onlyFailed.slice(1).map((row) => row[0])).toEqual([failed[0]]);
