@@ -4,7 +4,8 @@
  * - status only moves forward: queued → sending → sent → delivered → read;
  * - `failed` is final, except that a later delivered/read (the provider's retry succeeded) wins;
  * - duplicates and out-of-order receipts change nothing twice;
- * - `unknown` (outcome of a send not known) settles from the first receipt that arrives.
+ * - `unknown` (outcome of a send not known) settles from the first receipt that arrives, or from
+ *   the send's own answer when it comes back after all.
  *
  * Counters: `sent`, `delivered` and `read` are cumulative funnel counts (a read message also
  * counts as delivered and sent), driven by the first time each timestamp is set. `queued`
@@ -108,7 +109,8 @@ export function transition(state: MessageState, event: MessageEvent): Transition
       return result();
     }
     case 'send_failed': {
-      if (state.status !== 'sending' && state.status !== 'queued') return result();
+      // From `unknown` too: the answer of a send whose lease ran out still settles it (send-results.ts).
+      if (state.status !== 'sending' && state.status !== 'queued' && state.status !== 'unknown') return result();
       leave(state, counters, categories);
       counters.failed += 1;
       categories[event.category] = (categories[event.category] ?? 0) + 1;

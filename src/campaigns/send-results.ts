@@ -28,6 +28,7 @@ interface Pending {
 }
 
 const SENDING = { status: 'sending' as const, sent_at: null, delivered_at: null, read_at: null, error_category: null };
+const UNKNOWN = { ...SENDING, status: 'unknown' as const };
 
 /** Backoff before retry n (1-based): 1 s, 2 s, 4 s … capped at 60 s, ±20 % jitter. */
 export function retryDelayMs(attempt: number, retryAfterMs?: number): number {
@@ -102,7 +103,15 @@ export class SendResultWriter {
     const events: Array<{ message: ClaimedMessage; name: string; at: number; error?: { category: string; code?: string | undefined } }> = [];
     const changes = new Map<string, { message: ClaimedMessage; event: MessageEvent; at: number }>();
 
+    /** The not-sent outcomes, final or retryable, by message id: they settle a message already `unknown`. */
+    const refused = new Map<string, { row: Record<string, unknown>; event: MessageEvent }>();
     for (const { message, result, at } of batch) {
+      if (!result.ok && result.outcome === 'not_sent') {
+        refused.set(message.id, {
+          row: { id: message.id, error_category: result.category, error_code: result.code ?? null, error_detail: result.detail.slice(0, 1000), failed_at: at, updated_at: at },
+          event: { kind: 'send_failed', at, category: result.category, code: result.code, detail: result.detail },
+        });
+      }
       if (result.ok) {
         accepted.push({ id: message.id, provider_message_id: result.providerMessageId, sent_at: at, updated_at: at });
         changes.set(message.id, { message, event: { kind: 'accepted', at }, at });
@@ -153,8 +162,34 @@ export class SendResultWriter {
       await run(unknown, [text('error_detail'), big('updated_at')], 'unknown');
       await run(retry, [big('available_at'), text('error_detail'), big('updated_at')], 'queued');
 
+      // An answer that came back after the message's lease ran out (the scheduler marked it
+      // `unknown`) still settles it, as a delivery report would: accepted → sent; not sent → failed,
+      // even when retryable (an unknown message is never sent again, and a refused send gets no
+      // delivery report, so it would stay unknown for good).
+      const settled = new Set<string>();
+      const settle = async (rows: Array<Record<string, unknown>>, columns: JsonRowColumn[], fixed: string) => {
+        const late = rows.filter((row) => !updated.has(String(row.id)));
+        if (late.length === 0) return;
+        for (const id of await updateJsonRows(trx, db.dialect, {
+          table: 'messages',
+          key: text('id'),
+          columns: [text('status'), ...columns],
+          rows: late.map((row) => ({ ...row, status: fixed })),
+          where: sql`t.status = 'unknown'`,
+        })) {
+          settled.add(id);
+        }
+      };
+      await settle(accepted, [text('provider_message_id'), big('sent_at'), big('updated_at')], 'sent');
+      await settle([...refused.values()].map((entry) => entry.row), [text('error_category'), text('error_code'), text('error_detail'), big('failed_at'), big('updated_at')], 'failed');
+      for (const id of settled) {
+        const entry = refused.get(id);
+        const message = batch.find((pending) => pending.message.id === id);
+        if (entry && message) changes.set(id, { message: message.message, event: entry.event, at: message.at });
+      }
+
       // A receipt matched by our id may have moved the row on already: keep its status, store the id.
-      const late = accepted.filter((row) => !updated.has(String(row.id)));
+      const late = accepted.filter((row) => !updated.has(String(row.id)) && !settled.has(String(row.id)));
       if (late.length > 0) {
         await updateJsonRows(trx, db.dialect, {
           table: 'messages',
@@ -166,8 +201,8 @@ export class SendResultWriter {
       }
 
       for (const [id, change] of changes) {
-        if (!updated.has(id)) continue;
-        const effect = transition(SENDING, change.event);
+        if (!updated.has(id) && !settled.has(id)) continue;
+        const effect = transition(settled.has(id) ? UNKNOWN : SENDING, change.event);
         deltas.add(change.message.campaign_id, effect, change.at);
         if (change.message.kind === 'campaign' && change.message.profile_id) {
           if (effect.reached.includes('sent')) events.push({ message: change.message, name: SYSTEM_EVENTS.sent, at: change.at });
