@@ -71,9 +71,9 @@ export function CampaignPage() {
       <StatsPanel campaign={data} />
       <div className="chart-grid">
         <FunnelChart campaign={data} />
-        <TimelineChart campaignId={data.id} />
+        <TimelineChart campaign={data} />
       </div>
-      <MessageLog campaignId={data.id} />
+      <MessageLog campaign={data} />
       <CampaignDetails campaign={data} />
     </>
   );

@@ -6,12 +6,14 @@ import { formatDateTime } from '../../../components/format';
 import { campaignMessagesCsvUrl } from '../../../api/campaigns.api';
 import { LOG_STATUSES, type LogStatus } from '../../../api/campaigns.types';
 import { useCampaignMessages } from '../campaigns.hooks';
-import { humanise, LOG_STATUS_LABELS, messageDetail } from './report-format';
+import type { Campaign } from '../../../api/campaigns.types';
+import { humanise, LOG_STATUS_LABELS, messageDetail, messageLogEmptyText } from './report-format';
 
 const STATUS_OPTIONS = [{ value: '', label: 'All statuses' }, ...LOG_STATUSES.map((status) => ({ value: status, label: LOG_STATUS_LABELS[status] }))];
 
 /** The per-message log: filter by status, page through, export what matches as CSV. */
-export function MessageLog({ campaignId }: { campaignId: string }) {
+export function MessageLog({ campaign }: { campaign: Campaign }) {
+  const campaignId = campaign.id;
   const [status, setStatus] = useState<LogStatus | ''>('');
   // Cursors of the pages before the current one (the first page has cursor null).
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
@@ -48,7 +50,7 @@ export function MessageLog({ campaignId }: { campaignId: string }) {
       ) : log.isError ? (
         <QueryError error={log.error} onRetry={() => void log.refetch()} />
       ) : log.data.items.length === 0 ? (
-        <p className="muted">{status ? `No messages match “${LOG_STATUS_LABELS[status]}”.` : 'No messages yet: recipients appear here once the campaign is published.'}</p>
+        <p className="muted">{messageLogEmptyText(campaign, status)}</p>
       ) : (
         <>
           <table className="table table--compact" data-testid="message-log">

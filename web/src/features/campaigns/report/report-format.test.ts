@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignStats } from '../../../api/campaigns.types';
-import { errorCategoryLabel, funnelOf, humanise, LOG_STATUS_LABELS, messageDetail, percent, skipReasonLabel, timelineWithGaps } from './report-format';
+import { errorCategoryLabel, funnelOf, humanise, LOG_STATUS_LABELS, messageDetail, percent, skipReasonLabel, messageLogEmptyText, timelineEmptyText, timelineWithGaps } from './report-format';
 
 const stats: CampaignStats = {
   targeted: 10,
@@ -66,5 +66,15 @@ describe('report format', () => {
     expect(timelineWithGaps([point(0, 5), point(1, 4)])).toEqual([point(0, 5), point(1, 4)]);
     expect(timelineWithGaps([point(0, 5), point(2, 4)])).toEqual([point(0, 5), point(1, 0), point(2, 4)]);
     expect(timelineWithGaps([point(0, 5), point(240, 1)]).map((p) => [p.at / minute, p.sent])).toEqual([[0, 5], [1, 0], [239, 0], [240, 1]]);
+  });
+
+  it('says why the log and the timeline are empty: not published, being prepared, or no recipients', () => {
+    const campaign = (state: 'draft' | 'running' | 'completed', audienceMaterialized: boolean, targeted: number) => ({ state, audienceMaterialized, stats: { targeted } });
+    expect(messageLogEmptyText(campaign('draft', false, 0), '')).toMatch(/once the campaign is published/);
+    expect(messageLogEmptyText(campaign('running', false, 0), '')).toMatch(/^Preparing the audience/);
+    expect(messageLogEmptyText(campaign('completed', true, 0), '')).toBe('No recipients: the audience had no profiles when the campaign was published.');
+    expect(messageLogEmptyText(campaign('completed', true, 0), 'failed')).toBe('No messages match “Failed”.');
+    expect(timelineEmptyText(campaign('running', true, 3))).toMatch(/^Nothing sent yet/);
+    expect(timelineEmptyText(campaign('completed', true, 0))).toBe('Nothing was sent: the campaign had no recipients.');
   });
 });

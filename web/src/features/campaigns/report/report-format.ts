@@ -1,5 +1,5 @@
 /** Words and numbers of the campaign report. */
-import type { CampaignStats, LogStatus, MessageLogEntry, TimelinePoint } from '../../../api/campaigns.types';
+import type { Campaign, CampaignStats, LogStatus, MessageLogEntry, TimelinePoint } from '../../../api/campaigns.types';
 
 export const count = (n: number) => n.toLocaleString('en');
 
@@ -132,4 +132,22 @@ export function timelineWithGaps(points: readonly TimelinePoint[]): TimelinePoin
     result.push(point);
   });
   return result;
+}
+
+type EmptyFacts = Pick<Campaign, 'state' | 'audienceMaterialized'> & { stats: Pick<CampaignStats, 'targeted'> };
+
+const ENDED: ReadonlySet<Campaign['state']> = new Set(['completed', 'stopped', 'failed']);
+
+/** What the message log says when it has no rows: why, for this campaign now. */
+export function messageLogEmptyText(campaign: EmptyFacts, status: LogStatus | ''): string {
+  if (status) return `No messages match “${LOG_STATUS_LABELS[status]}”.`;
+  if (campaign.state === 'draft') return 'No messages yet: recipients appear here once the campaign is published.';
+  if (!campaign.audienceMaterialized) return 'Preparing the audience: recipients appear here as they are added.';
+  return 'No recipients: the audience had no profiles when the campaign was published.';
+}
+
+/** What the timeline says when nothing happened yet: a campaign that ended sends nothing more. */
+export function timelineEmptyText(campaign: EmptyFacts): string {
+  if (ENDED.has(campaign.state)) return campaign.stats.targeted === 0 ? 'Nothing was sent: the campaign had no recipients.' : 'Nothing was sent.';
+  return 'Nothing sent yet: the timeline fills in minute by minute once messages go out.';
 }

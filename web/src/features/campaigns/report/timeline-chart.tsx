@@ -1,10 +1,10 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { TimelinePoint } from '../../../api/campaigns.types';
+import type { Campaign, TimelinePoint } from '../../../api/campaigns.types';
 import { Loading } from '../../../components/page';
 import { QueryError } from '../../../components/query-error';
 import { formatDateTime, timeZoneName } from '../../../components/format';
 import { useCampaignTimeline } from '../campaigns.hooks';
-import { timelineWithGaps } from './report-format';
+import { timelineEmptyText, timelineWithGaps } from './report-format';
 
 const SERIES: ReadonlyArray<[keyof Omit<TimelinePoint, 'at'>, string, string]> = [
   ['sent', 'Sent', '#0f766e'],
@@ -17,8 +17,8 @@ const SERIES: ReadonlyArray<[keyof Omit<TimelinePoint, 'at'>, string, string]> =
 const minute = (at: number) => new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** Per-minute counts of sent, delivered, read, failed and replied (refetched as the stream reports changes). */
-export function TimelineChart({ campaignId }: { campaignId: string }) {
-  const timeline = useCampaignTimeline(campaignId);
+export function TimelineChart({ campaign }: { campaign: Campaign }) {
+  const timeline = useCampaignTimeline(campaign.id);
   return (
     <figure className="panel chart" aria-labelledby="timeline-title">
       <figcaption className="panel__title" id="timeline-title">
@@ -29,7 +29,7 @@ export function TimelineChart({ campaignId }: { campaignId: string }) {
       ) : timeline.isError ? (
         <QueryError error={timeline.error} onRetry={() => void timeline.refetch()} />
       ) : timeline.data.length === 0 ? (
-        <p className="muted">Nothing sent yet: the timeline fills in minute by minute once messages go out.</p>
+        <p className="muted">{timelineEmptyText(campaign)}</p>
       ) : (
         <div className="chart__area" role="img" aria-label={`Timeline over ${timeline.data.length} minute(s)`} data-testid="timeline-chart">
           <ResponsiveContainer width="100%" height={240}>
