@@ -69,11 +69,13 @@ describe('report format', () => {
   });
 
   it('says why the log and the timeline are empty: not published, being prepared, or no recipients', () => {
-    const campaign = (state: 'draft' | 'running' | 'completed', audienceMaterialized: boolean, targeted: number) => ({ state, audienceMaterialized, stats: { targeted } });
+    const campaign = (state: 'draft' | 'running' | 'completed' | 'stopped' | 'failed', audienceMaterialized: boolean, targeted: number) => ({ state, audienceMaterialized, stats: { targeted } });
     expect(messageLogEmptyText(campaign('draft', false, 0), '')).toMatch(/once the campaign is published/);
     expect(messageLogEmptyText(campaign('running', false, 0), '')).toMatch(/^Preparing the audience/);
     expect(messageLogEmptyText(campaign('completed', true, 0), '')).toBe('No recipients: the audience had no profiles when the campaign was published.');
     expect(messageLogEmptyText(campaign('completed', true, 0), 'failed')).toBe('No messages match “Failed”.');
+    expect(messageLogEmptyText(campaign('failed', true, 0), '')).toMatch(/failed before any recipient/);
+    expect(messageLogEmptyText(campaign('stopped', false, 0), '')).toMatch(/ended before any recipient/);
     expect(timelineEmptyText(campaign('running', true, 3))).toMatch(/^Nothing sent yet/);
     expect(timelineEmptyText(campaign('completed', true, 0))).toBe('Nothing was sent: the campaign had no recipients.');
   });

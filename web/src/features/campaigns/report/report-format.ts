@@ -142,7 +142,11 @@ const ENDED: ReadonlySet<Campaign['state']> = new Set(['completed', 'stopped', '
 export function messageLogEmptyText(campaign: EmptyFacts, status: LogStatus | ''): string {
   if (status) return `No messages match “${LOG_STATUS_LABELS[status]}”.`;
   if (campaign.state === 'draft') return 'No messages yet: recipients appear here once the campaign is published.';
-  if (!campaign.audienceMaterialized) return 'Preparing the audience: recipients appear here as they are added.';
+  // Publishing can fail, or the campaign be stopped, before its first recipients were added.
+  if (campaign.state === 'failed') return 'No messages: the campaign failed before any recipient was added.';
+  if (!campaign.audienceMaterialized) {
+    return ENDED.has(campaign.state) ? 'No messages: the campaign ended before any recipient was added.' : 'Preparing the audience: recipients appear here as they are added.';
+  }
   return 'No recipients: the audience had no profiles when the campaign was published.';
 }
 
