@@ -25,6 +25,10 @@ export interface MessageLogEntry {
   deliveredAt: number | null;
   readAt: number | null;
   failedAt: number | null;
+  /** When the recipient first answered this message (the report's `replied`). */
+  repliedAt: number | null;
+  /** When the recipient did the campaign's conversion goal event (the report's `converted`). */
+  convertedAt: number | null;
 }
 
 export async function messageLog(
@@ -38,7 +42,7 @@ export async function messageLog(
     .select([
       'messages.id', 'profiles.identity', 'messages.phone', 'messages.status', 'messages.skip_reason', 'messages.error_category',
       'messages.error_code', 'messages.error_detail', 'messages.provider_message_id', 'messages.attempts', 'messages.created_at',
-      'messages.sent_at', 'messages.delivered_at', 'messages.read_at', 'messages.failed_at',
+      'messages.sent_at', 'messages.delivered_at', 'messages.read_at', 'messages.failed_at', 'messages.replied_at', 'messages.converted_at',
     ])
     .where('messages.campaign_id', '=', campaignId);
   if (options.status === 'queued') query = query.where('messages.status', 'in', ['queued', 'sending']);
@@ -64,6 +68,8 @@ export async function messageLog(
       deliveredAt: row.delivered_at,
       readAt: row.read_at,
       failedAt: row.failed_at,
+      repliedAt: row.replied_at,
+      convertedAt: row.converted_at,
     })),
     nextCursor: rows.length > options.limit ? page[page.length - 1]!.id : null,
   };
@@ -85,6 +91,9 @@ const CSV_COLUMNS: Array<[string, (entry: MessageLogEntry) => string | number | 
   ['delivered_at', (entry) => iso(entry.deliveredAt)],
   ['read_at', (entry) => iso(entry.readAt)],
   ['failed_at', (entry) => iso(entry.failedAt)],
+  // Last, so that readers of the first fifteen columns are unaffected.
+  ['replied_at', (entry) => iso(entry.repliedAt)],
+  ['converted_at', (entry) => iso(entry.convertedAt)],
 ];
 
 function iso(ms: number | null): string | null {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
-import { applyAll, createCallbackAccount, gupshupDlr, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
 import { Applier } from '../../src/webhooks/applier.js';
 
@@ -69,11 +69,11 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
     expect(response.headers['content-disposition']).toBe(`attachment; filename="Export-spring-sale-messages.csv"; filename*=UTF-8''Export-spring-sale-messages.csv`);
     const body = response.body;
     expect(body.split('\n')[0]).toBe(
-      'message_id,identity,phone,status,skip_reason,error_category,error_code,error_detail,provider_message_id,attempts,created_at,sent_at,delivered_at,read_at,failed_at',
+      'message_id,identity,phone,status,skip_reason,error_category,error_code,error_detail,provider_message_id,attempts,created_at,sent_at,delivered_at,read_at,failed_at,replied_at,converted_at',
     );
     const rows = parseCsv(body).slice(1);
     expect(rows).toHaveLength(3);
-    for (const row of rows) expect(row).toHaveLength(15);
+    for (const row of rows) expect(row).toHaveLength(17);
     expect(rows.map((row) => row[1]).sort()).toEqual([`'=HYPERLINK("http://evil.example","Click")`, "'@SUM(A1)", 'two\nlines, "quoted"'].sort());
     expect(rows.map((row) => row[2]).sort()).toEqual([testPhone(10), testPhone(11), testPhone(12)]);
     const failed = rows.find((row) => row[3] === 'failed')!;
@@ -91,6 +91,39 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
 
     const onlyFailed = parseCsv((await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv&status=failed`)).body);
     expect(onlyFailed.slice(1).map((row) => row[0])).toEqual([failed[0]]);
+  });
+
+  it('shows which messages were answered and which converted, in the log and its CSV', async () => {
+    const identities = ['answers', 'buys', 'silent'];
+    await seedProfiles(ctx.db, project.projectId, identities.map((identity, i) => ({ identity, phone: testPhone(20 + i) })));
+    const seeded = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      name: 'Replies and conversions',
+      messages: await Promise.all(identities.map(async (identity, i) => ({ profileId: await profileIdOf(ctx.db, project.projectId, identity), phone: testPhone(20 + i), status: 'sent' as const, providerMessageId: `rc-m${i}` }))),
+    });
+    await ctx.db.kysely.updateTable('campaigns').set({ conversion_event: 'Purchase' }).where('id', '=', seeded.campaignId).execute();
+    const repliedAt = Date.now();
+    await postJson(ctx, gupshup.inbound, gupshupInbound(testPhone(20), 'Tell me more', { context: 'rc-m0', timestamp: repliedAt }));
+    await applyAll(new Applier(ctx.deps));
+    const boughtAt = Math.floor(Date.now() / 1000) + 1;
+    const upload = await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: project.headers, payload: { d: [{ identity: 'buys', type: 'event', evtName: 'Purchase', evtData: {}, ts: boughtAt }] } });
+    expect(json(upload).status).toBe('success');
+
+    const campaign = json(await get(`/api/v1/campaigns/${seeded.campaignId}`));
+    expect(campaign.stats).toMatchObject({ replied: 1, converted: 1 });
+    const log = json(await get(`/api/v1/campaigns/${seeded.campaignId}/messages`));
+    const entry = (identity: string) => log.items.find((item: { identity: string }) => item.identity === identity);
+    expect(entry('answers')).toMatchObject({ repliedAt: expect.any(Number), convertedAt: null });
+    expect(entry('buys')).toMatchObject({ repliedAt: null, convertedAt: boughtAt * 1000 });
+    expect(entry('silent')).toMatchObject({ repliedAt: null, convertedAt: null });
+
+    const rows = parseCsv((await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv`)).body).slice(1);
+    const csvRow = (identity: string) => rows.find((row) => row[1] === identity)!;
+    expect(csvRow('answers')[15]).toBe(new Date(entry('answers').repliedAt).toISOString());
+    expect(csvRow('buys')[16]).toBe(new Date(boughtAt * 1000).toISOString());
+    expect(csvRow('silent').slice(15)).toEqual(['', '']);
   });
 });
 

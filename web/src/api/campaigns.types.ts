@@ -142,6 +142,8 @@ export interface MessageLogEntry {
   deliveredAt: number | null;
   readAt: number | null;
   failedAt: number | null;
+  repliedAt: number | null;
+  convertedAt: number | null;
 }
 
 /** One minute of the timeline (`at` = start of the minute, epoch ms). */
