@@ -291,8 +291,14 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       endWithSession(deps, request, stream);
       let last = '';
       let pending = false;
+      /** A change came during the pause: it is sent when the pause ends, not at the next poll. */
+      let again = false;
       const push = async () => {
-        if (stream.closed || pending) return;
+        if (stream.closed) return;
+        if (pending) {
+          again = true;
+          return;
+        }
         pending = true;
         try {
           const data = JSON.stringify(await getCampaign(deps, projectId, id));
@@ -303,8 +309,15 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         } catch (error) {
           request.log.warn({ err: error }, 'campaign stream update failed');
         } finally {
-          // At most 4 updates a second, whatever the message rate.
-          setTimeout(() => (pending = false), 250).unref();
+          // At most 4 updates a second, whatever the message rate; the last change of a burst
+          // still goes out at the end of the pause.
+          setTimeout(() => {
+            pending = false;
+            if (again) {
+              again = false;
+              void push();
+            }
+          }, 250).unref();
         }
       };
       const unsubscribe = deps.bus.on('campaign-changed', (changed) => {

@@ -125,6 +125,46 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
     expect(csvRow('buys')[16]).toBe(new Date(boughtAt * 1000).toISOString());
     expect(csvRow('silent').slice(15)).toEqual(['', '']);
   });
+
+  it('streams the last change of a burst at once, not at the next 2-second poll', async () => {
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'streamed', phone: testPhone(30) }]);
+    const seeded = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      messages: [{ profileId: await profileIdOf(ctx.db, project.projectId, 'streamed'), phone: testPhone(30), status: 'sent' as const }],
+    });
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const controller = new AbortController();
+    const response = await fetch(`${address}/api/v1/campaigns/${seeded.campaignId}/events`, { headers: project.headers, signal: controller.signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const readUntil = async (text: string) => {
+      while (!received.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before "${text}": ${received}`);
+        received += decoder.decode(value);
+      }
+    };
+    const setReplied = async (replied: number) => {
+      await ctx.db.kysely.updateTable('campaign_counters').set({ replied }).where('campaign_id', '=', seeded.campaignId).execute();
+      ctx.deps.bus.emit('campaign-changed', seeded.campaignId, 'progress');
+    };
+    try {
+      await readUntil('"replied":0');
+      // Two changes 50 ms apart: the first is sent at once, the second falls in the 250 ms pause.
+      await setReplied(1);
+      await readUntil('"replied":1');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = Date.now();
+      await setReplied(2);
+      await readUntil('"replied":2');
+      expect(Date.now() - second).toBeLessThan(1000);
+    } finally {
+      controller.abort();
+    }
+  });
 });
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
