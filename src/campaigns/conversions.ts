@@ -59,9 +59,11 @@ export async function recordConversions(db: Kysely<Database>, projectId: string,
       .execute();
     for (const message of messages) {
       const goalKey = [...goals.entries()].find(([, ids]) => ids.includes(message.campaign_id!))![0];
+      // The earliest qualifying event converts, whatever the order of the upload's records.
       const hit = part
         .filter((event) => event.profileId === message.profile_id && eventNameKey(event.name) === goalKey)
-        .find((event) => event.ts >= message.sent_at! && event.ts - message.sent_at! <= CONVERSION_WINDOW_MS);
+        .filter((event) => event.ts >= message.sent_at! && event.ts - message.sent_at! <= CONVERSION_WINDOW_MS)
+        .reduce<GoalEvent | undefined>((earliest, event) => (earliest === undefined || event.ts < earliest.ts ? event : earliest), undefined);
       if (!hit) continue;
       const updated = await db.updateTable('messages').set({ converted_at: hit.ts }).where('id', '=', message.id).where('converted_at', 'is', null).executeTakeFirst();
       if (Number(updated.numUpdatedRows) > 0) deltas.addCounts(message.campaign_id!, { converted: 1 });

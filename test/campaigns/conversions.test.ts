@@ -50,4 +50,25 @@ describe.each(testEngines())('conversions ($name)', (engine) => {
     const converted = await ctx.db.kysely.selectFrom('messages').select(['profile_id', 'converted_at']).where('campaign_id', '=', seeded.campaignId).where('converted_at', 'is not', null).execute();
     expect(converted).toEqual([{ profile_id: await profileIdOf(ctx.db, project.projectId, 'late-upload'), converted_at: Math.floor((sentAt + 6 * DAY) / 1000) * 1000 }]);
   });
+
+  it('dates a conversion by the earliest goal event of an upload, whatever the order of its records', async () => {
+    const account = await createCallbackAccount(ctx, project, 'gupshup');
+    const templateId = await createTemplateRow(ctx.db, project.projectId, account.id, 'ABC:order');
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'two-purchases', phone: testPhone(10) }]);
+    const sentAt = Date.now() - 3 * DAY;
+    const seeded = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: account.id,
+      templateId,
+      messages: [{ profileId: await profileIdOf(ctx.db, project.projectId, 'two-purchases'), phone: testPhone(10), status: 'sent' as const, sentAt }],
+    });
+    await ctx.db.kysely.updateTable('campaigns').set({ conversion_event: 'Purchase' }).where('id', '=', seeded.campaignId).execute();
+    const purchase = (at: number) => ({ identity: 'two-purchases', type: 'event', evtName: 'Purchase', evtData: {}, ts: Math.floor(at / 1000) });
+    const later = sentAt + 2 * DAY;
+    const earlier = sentAt + DAY;
+    const upload = await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: project.headers, payload: { d: [purchase(later), purchase(earlier)] } });
+    expect(json(upload).status).toBe('success');
+    const row = await ctx.db.kysely.selectFrom('messages').select(['converted_at']).where('campaign_id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    expect(row.converted_at).toBe(Math.floor(earlier / 1000) * 1000);
+  });
 });
