@@ -26,6 +26,7 @@ const HOSTILE = 'hi <script>window.__injected = 1</script><img src="x" onerror="
 const AUTO_REPLY = 'Thanks for writing to Acme! We will get back to you soon.';
 const RTL_PHONE = '966500000001';
 const OLD_STOP = '919844444444';
+const CLOSING = '919855555555';
 const RTL_TEXT = 'مرحبا، هل العرض متاح؟\nشكرا!';
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -226,6 +227,27 @@ await describeWithRoutes(
       await page.getByText('this user opted out of WhatsApp messages', { exact: false }).waitFor();
       expect(await page.getByRole('button', { name: 'Send template' }).count()).toBe(0);
       expect(await page.getByLabel('Your reply').count()).toBe(0);
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+
+    it('keeps what the agent was writing when the window closes under their hands, and offers a template', async () => {
+      const { page } = browser;
+      // Written 24 hours ago less 8 seconds: the window closes while the agent types.
+      const account = (await (await browser.context.request.get(`${server.url}/api/v1/providers/${providerId}`)).json()) as { inboundCallbackUrl: string };
+      const closing = await browser.context.request.post(account.inboundCallbackUrl, {
+        data: { waNumber: GUPSHUP_CREDENTIALS.mobileNumber.replace('+', ''), mobile: CLOSING, replyId: 'closing-1', text: 'Is the offer still on?', type: 'text', timestamp: String(Date.now() - 24 * 60 * 60 * 1000 + 8000) },
+      });
+      expect(closing.status()).toBe(200);
+      await page.goto(`/inbox/${encodeURIComponent(`+${CLOSING}`)}`);
+      const draft = 'Yes, until Sunday: use the code SPRING.';
+      await page.getByLabel('Your reply').fill(draft);
+      const unsent = page.getByTestId('unsent-reply');
+      await unsent.waitFor({ timeout: 25_000 });
+      expect(await unsent.getByLabel('Your unsent reply').inputValue()).toBe(draft);
+      expect(await page.getByLabel('Your reply').count()).toBe(0);
+      await page.getByRole('button', { name: 'Send template' }).waitFor();
+      await unsent.getByRole('button', { name: 'Discard the unsent reply' }).click();
+      expect(await page.getByTestId('unsent-reply').count()).toBe(0);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

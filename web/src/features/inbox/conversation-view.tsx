@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Loading } from '../../components/page';
 import { Alert } from '../../components/alert';
@@ -7,7 +7,7 @@ import { profilePath } from '../audience/profiles.page';
 import { useConversation, useMarkRead } from './inbox.hooks';
 import { partyOf } from './conversation-list';
 import { MessageBubble } from './message-bubble';
-import { ReplyBox } from './reply-box';
+import { ReplyBox, UnsentReply } from './reply-box';
 import { TemplateReply } from './template-reply';
 
 /** One conversation: messages in time order with ticks and campaign context, and the reply box (or the template picker outside the window). */
@@ -17,6 +17,10 @@ export function ConversationView({ phone }: { phone: string }) {
   const first = conversation.data?.pages[0];
   const unread = first?.unread ?? 0;
   const { mutate: markAsRead } = markRead;
+  // The reply being written, per conversation: kept when the window closes under the agent's hands.
+  const [draft, setDraft] = useState({ phone, text: '' });
+  const draftText = draft.phone === phone ? draft.text : '';
+  const setDraftText = (text: string) => setDraft({ phone, text });
   useEffect(() => {
     if (unread > 0) markAsRead(phone);
   }, [phone, unread, markAsRead]);
@@ -67,8 +71,9 @@ export function ConversationView({ phone }: { phone: string }) {
           <MessageBubble key={message.id} message={message} />
         ))}
       </ol>
+      {!first.windowOpen && draftText.trim() !== '' ? <UnsentReply text={draftText} onDiscard={() => setDraftText('')} /> : null}
       {first.windowOpen ? (
-        <ReplyBox key={phone} phone={phone} closesAt={first.windowClosesAt} />
+        <ReplyBox key={phone} phone={phone} closesAt={first.windowClosesAt} text={draftText} setText={setDraftText} />
       ) : first.optedOut ? (
         // Templates are refused to a user who opted out: no picker that can only fail.
         <Alert kind="info">
