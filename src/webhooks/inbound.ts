@@ -11,8 +11,9 @@
  *   state changed, or when it did not and the same confirmation was not sent in the last 24 hours;
  * - auto-reply for users not tracked (no profile with that phone), when the account enables it:
  *   at most once per phone per 24 hours, never to our own number, never to a text that is one of
- *   our own automatic texts (another auto-responder echoing us), never to an opted-out phone, and
- *   only while the 24-hour window of the message is open.
+ *   our own automatic texts (another auto-responder echoing us), never to an opted-out phone, never
+ *   while an agent is talking with the phone (an Inbox reply in the last 24 hours), and only while
+ *   the 24-hour window of the message is open.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
@@ -217,7 +218,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
     const lastAutoReply = conversation?.last_auto_reply_at ?? null;
     const echo = event.text !== null && [account.autoReply.text, confirmationText(settings, 'optOut'), confirmationText(settings, 'optIn')].some((ours) => sameText(event.text!, ours));
     const optedOut = await db.selectFrom('phone_dnd').select('dnd').where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
-    if (!echo && optedOut?.dnd !== 1 && (lastAutoReply === null || now - lastAutoReply >= SESSION_WINDOW_MS)) {
+    if (!echo && optedOut?.dnd !== 1 && (lastAutoReply === null || now - lastAutoReply >= SESSION_WINDOW_MS) && !(await agentAnsweredRecently(db, projectId, phone, now))) {
       await queueDirectMessage(db, { projectId, providerId: account.id, phone, profileId: null, kind: 'auto_reply', payload: { type: 'text', text: account.autoReply.text } }, now);
       outbound = true;
       autoReplied = true;
@@ -286,4 +287,21 @@ async function confirmedRecently(db: Kysely<Database>, projectId: string, phone:
     .executeTakeFirst();
   const payload = last ? readPayload(last.payload) : null;
   return payload?.type === 'text' && payload.text === reply;
+}
+
+/**
+ * An agent answered this phone from the Inbox in the last 24 hours: the user is talking with a
+ * person, and the account's automatic answer for unknown numbers would interrupt them.
+ */
+async function agentAnsweredRecently(db: Kysely<Database>, projectId: string, phone: string, now: number): Promise<boolean> {
+  const reply = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .where('created_at', '>=', now - SESSION_WINDOW_MS)
+    .where('kind', '=', 'reply')
+    .limit(1)
+    .executeTakeFirst();
+  return reply !== undefined;
 }

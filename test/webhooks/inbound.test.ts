@@ -303,6 +303,20 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await texts(stranger)).toEqual([`auto_reply: ${AUTO_REPLY}`, `auto_reply: ${AUTO_REPLY}`]);
   });
 
+  it('does not auto-reply while an agent is talking with the phone', async () => {
+    const stranger = '+447911123499';
+    await inbound(stranger, 'hi');
+    await applyAll(applier);
+    expect(await texts(stranger)).toEqual([`auto_reply: ${AUTO_REPLY}`]);
+    const answered = await ctx.app.inject({ method: 'POST', url: `/api/v1/inbox/${encodeURIComponent(stranger)}/reply`, headers: project.headers, payload: { text: 'Hello, this is Maya from support.' } });
+    expect(answered.statusCode).toBe(201);
+    // A day after the auto-reply, the conversation with the agent goes on: no automatic answer in the middle of it.
+    await ctx.db.kysely.updateTable('conversations').set({ last_auto_reply_at: Date.now() - DAY - 60_000 }).where('phone', '=', stranger).execute();
+    await inbound(stranger, 'thanks, one more question');
+    await applyAll(applier);
+    expect(await texts(stranger)).toEqual([`auto_reply: ${AUTO_REPLY}`, 'reply: Hello, this is Maya from support.']);
+  });
+
   it('never auto-replies to our own number, to our own texts, to opted-out phones, to old messages or when switched off', async () => {
     await inbound('+919876543210', 'hi'); // the account's own Mobile Number
     await inbound('+447911000001', AUTO_REPLY.toUpperCase()); // another auto-responder echoing us
