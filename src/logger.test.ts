@@ -43,5 +43,10 @@ describe('logger', () => {
 
   it('leaves ordinary numbers alone', () => {
     expect(maskPhones('took 1234 ms, 12 items')).toBe('took 1234 ms, 12 items');
+    // Ids stay whole (logs are searched by them), even when a digit group looks like a number…
+    const id = '01a2189e-0678-7000-8894-295333189460';
+    expect(maskPhones(`campaign ${id} to +919876543210`)).toBe(`campaign ${id} to +••••3210`);
+    // …and a phone right after one is still masked.
+    expect(maskPhones(`${id}:919876543210`)).toBe(`${id}:••••3210`);
   });
 });

@@ -31,8 +31,21 @@ const REDACT_PATHS = [
   'credentials',
 ];
 
-/** Masks phone-number-like digit runs: `+919876543210` → `+91•••••3210`-style `••••3210`. */
+/** Ids (UUIDs): their digit groups look like phone numbers, but they are what logs are searched by. */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Masks phone-number-like digit runs (`+919876543210` → `+••••3210`), leaving ids whole. */
 export function maskPhones(text: string): string {
+  let masked = '';
+  let from = 0;
+  for (const id of text.matchAll(UUID)) {
+    masked += maskDigitRuns(text.slice(from, id.index)) + id[0];
+    from = id.index + id[0].length;
+  }
+  return masked + maskDigitRuns(text.slice(from));
+}
+
+function maskDigitRuns(text: string): string {
   return text.replace(/(\+?)(\d[\d -]{6,17}\d)/g, (match, plus: string, digits: string) => {
     const bare = digits.replace(/[ -]/g, '');
     if (bare.length < 8 || bare.length > 15) return match;
