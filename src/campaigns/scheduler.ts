@@ -1,11 +1,13 @@
 /**
  * Campaign clockwork, run by one worker at a time (lease `scheduler`), every second:
  * - scheduled campaigns whose send time has come start running;
+ * - running campaigns with every message created and nothing left queued complete (first: a
+ *   cut-off or DND hours that begin then cut nothing, and the campaign says no such reason);
  * - running or paused campaigns past their cut-off end (completed, with the reason): what is
  *   still queued is cancelled — a paused one too, which would otherwise wait for ever;
  * - running campaigns inside DND hours with action "discard" cancel what is still queued;
- * - running campaigns with every message created and nothing left queued complete;
  * - messages whose sending worker died (lease ran out) become `unknown` — never resent.
+ * A campaign that cannot be checked (an error) is logged and skipped; the others go on.
  */
 import type { AppDeps } from '../deps.js';
 import { IntervalService, type BackgroundService } from '../worker/background-service.js';
@@ -70,26 +72,42 @@ export class SchedulerService implements BackgroundService {
       .where('campaigns.state', 'in', ['running', 'paused'])
       .execute();
     for (const campaign of live) {
-      const dnd = parseJson<DndWindow | null>(campaign.dnd, null);
-      if (campaign.cutoff_at !== null && campaign.cutoff_at <= now) {
-        await this.finish(campaign.id, 'cut-off time reached', now);
-      } else if (campaign.state !== 'running') {
-        continue;
-      } else if (dnd?.action === 'discard' && inDndWindow(dnd, now)) {
-        await this.finish(campaign.id, 'DND hours began: remaining messages discarded', now);
-      } else if (campaign.materialized_at !== null && campaign.queued === 0) {
-        await db.kysely
-          .updateTable('campaigns')
-          .set({ state: 'completed', completed_at: now, updated_at: now })
-          .where('id', '=', campaign.id)
-          .where('state', '=', 'running')
-          .execute();
-        bus.emit('campaign-changed', campaign.id, 'state');
+      // One campaign that cannot be judged (its DND time zone unknown to this Node version, say)
+      // must not stop the clockwork of all the others.
+      try {
+        await this.judge(campaign, now);
+      } catch (error) {
+        this.deps.logger.error({ err: error, campaignId: campaign.id }, 'scheduler: could not check this campaign; the others go on');
       }
     }
 
     await this.expireLeases(now);
     return true;
+  }
+
+  /** Ends a running or paused campaign when it is done, past its cut-off, or inside DND hours that discard. */
+  private async judge(campaign: { id: string; state: string; cutoff_at: number | null; dnd: unknown; materialized_at: number | null; queued: number }, now: number): Promise<void> {
+    const { db, bus } = this.deps;
+    // Done first: with nothing left to send, a cut-off or DND hours that begin cut nothing, and the
+    // campaign completes without a reason that would say otherwise.
+    if (campaign.state === 'running' && campaign.materialized_at !== null && Number(campaign.queued) === 0) {
+      await db.kysely
+        .updateTable('campaigns')
+        .set({ state: 'completed', completed_at: now, updated_at: now })
+        .where('id', '=', campaign.id)
+        .where('state', '=', 'running')
+        .execute();
+      bus.emit('campaign-changed', campaign.id, 'state');
+      return;
+    }
+    if (campaign.cutoff_at !== null && campaign.cutoff_at <= now) {
+      await this.finish(campaign.id, 'cut-off time reached', now);
+      return;
+    }
+    const dnd = parseJson<DndWindow | null>(campaign.dnd, null);
+    if (campaign.state === 'running' && dnd?.action === 'discard' && inDndWindow(dnd, now)) {
+      await this.finish(campaign.id, 'DND hours began: remaining messages discarded', now);
+    }
   }
 
   private async finish(campaignId: string, reason: string, now: number): Promise<void> {

@@ -146,6 +146,46 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
     await scheduler.stop();
   });
 
+  it('completes a campaign that sent everything without blaming a cut-off that cut nothing', async () => {
+    const now = Date.now();
+    const campaign = json(await create({ name: 'All sent before the cut-off', sendAt: now + HOUR, cutoffAt: now + 2 * HOUR }));
+    await action(campaign.id, 'publish');
+    await new PublisherService(ctx.deps, 'test-publisher').runOnce();
+    // Everything went out (as the dispatcher would record it), then the cut-off time passes.
+    await ctx.db.kysely.updateTable('messages').set({ status: 'sent', sent_at: now + HOUR }).where('campaign_id', '=', campaign.id).execute();
+    await ctx.db.kysely.updateTable('campaign_counters').set({ queued: 0, sent: 5 }).where('campaign_id', '=', campaign.id).execute();
+    const scheduler = new SchedulerService(ctx.deps, 'test-scheduler-done');
+    try {
+      await scheduler.tick(now + 2 * HOUR + 1000);
+      expect(await get(campaign.id)).toMatchObject({ state: 'completed', stateReason: null });
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('goes on with the other campaigns when one cannot be checked (a DND time zone this Node does not know)', async () => {
+    const now = Date.now();
+    const broken = json(await create({ name: 'Unknown zone', dnd: { from: '21:00', to: '09:00', timezone: 'Europe/Berlin', action: 'discard' } }));
+    const fine = json(await create({ name: 'Due', sendAt: now + HOUR }));
+    await action(fine.id, 'publish');
+    // Published, then its zone vanished (a Node upgrade that dropped it): written straight to the row.
+    await ctx.db.kysely
+      .updateTable('campaigns')
+      .set({ state: 'running', started_at: now, dnd: JSON.stringify({ from: '21:00', to: '09:00', timezone: 'Mars/Olympus_Mons', action: 'discard' }) })
+      .where('id', '=', broken.id)
+      .execute();
+    const scheduler = new SchedulerService(ctx.deps, 'test-scheduler-zone');
+    try {
+      expect(await scheduler.tick(now + HOUR + 1000)).toBe(true);
+      expect((await get(fine.id)).state).toBe('running');
+      expect(ctx.logs.some((line) => line.includes('could not check this campaign') && line.includes(broken.id))).toBe(true);
+    } finally {
+      await scheduler.stop();
+    }
+    await action(fine.id, 'stop');
+    await ctx.db.kysely.updateTable('campaigns').set({ state: 'stopped', dnd: null }).where('id', '=', broken.id).execute();
+  });
+
   it("clones a campaign whose rate is above the account's lowered limit, at the limit", async () => {
     const campaign = json(await create({ name: 'Fast', ratePerSecond: 90 }));
     await ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${providerId}`, headers: project.headers, payload: { ratePerSecond: 50 } });
