@@ -105,6 +105,8 @@ export class ProviderDispatcher {
   private consecutiveDown = 0;
   /** provider_accounts.last_throttled_at already acted on (epoch ms). */
   private throttlingSeenAt = 0;
+  /** Campaigns whose DND hours could not be read, logged once each. */
+  private readonly unreadableDnd = new Set<string>();
   /**
    * A new client has no open connection: its first requests would wait for TCP/TLS set-up and
    * then arrive at the provider together, more than the rate in one window. So the first request
@@ -230,7 +232,15 @@ export class ProviderDispatcher {
     for (const row of rows) {
       if (row.cutoff_at !== null && row.cutoff_at <= now) continue;
       const dnd = parseJson<DndWindow | null>(row.dnd, null);
-      if (dnd && inDndWindow(dnd, now)) continue;
+      try {
+        if (dnd && inDndWindow(dnd, now)) continue;
+      } catch (error) {
+        // Its DND hours cannot be read (a time zone the running Node does not know): it waits,
+        // rather than sending at what may be night, and the account's other campaigns go on.
+        if (!this.unreadableDnd.has(row.id)) this.deps.logger.error({ err: error, campaignId: row.id }, 'dispatcher: cannot tell whether this campaign is inside its DND hours; it does not send');
+        this.unreadableDnd.add(row.id);
+        continue;
+      }
       eligible.set(row.id, row.rate_per_second);
     }
     for (const [campaignId, source] of this.campaigns) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { gupshupProviderInput } from '../helpers/fixtures.js';
-import { FakeProvider } from '../helpers/fake-provider.js';
+import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
 import { SchedulerService } from '../../src/campaigns/scheduler.js';
 import { PublisherService } from '../../src/campaigns/publisher.js';
@@ -184,6 +184,24 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
     }
     await action(fine.id, 'stop');
     await ctx.db.kysely.updateTable('campaigns').set({ state: 'stopped', dnd: null }).where('id', '=', broken.id).execute();
+  });
+
+  it("sends the account's other campaigns when one has DND hours it cannot read, and holds that one", async () => {
+    const broken = json(await create({ name: 'Zone gone, sending' }));
+    expect(json(await action(broken.id, 'publish')).state).toBe('running');
+    await ctx.db.kysely
+      .updateTable('campaigns')
+      .set({ dnd: JSON.stringify({ from: '21:00', to: '09:00', timezone: 'Mars/Olympus_Mons', action: 'delay' }) })
+      .where('id', '=', broken.id)
+      .execute();
+    const fine = json(await create({ name: 'Fine, sending' }));
+    expect(json(await action(fine.id, 'publish')).state).toBe('running');
+    ctx.startWorker();
+    await waitFor(async () => (await get(fine.id)).state === 'completed', 20_000, 'the other campaign to complete');
+    expect((await get(fine.id)).stats).toMatchObject({ targeted: 5, sent: 5 });
+    expect((await get(broken.id)).stats).toMatchObject({ targeted: 5, queued: 5, sent: 0 });
+    expect(ctx.logs.some((line) => line.includes('cannot tell whether this campaign is inside its DND hours') && line.includes(broken.id))).toBe(true);
+    await action(broken.id, 'stop');
   });
 
   it("clones a campaign whose rate is above the account's lowered limit, at the limit", async () => {
