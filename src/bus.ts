@@ -20,6 +20,8 @@ export interface BusEvents {
   'conversation-changed': [projectId: string, phone: string];
   /** A dashboard session ended (logout): its live streams close. */
   'session-ended': [sessionId: string];
+  /** Project API credentials were revoked (by row id): the live streams opened with them close. */
+  'credentials-revoked': [credentialId: string];
 }
 
 export class Bus {

@@ -39,8 +39,8 @@ export async function createApiCredential(db: Db, projectId: string, label = 'de
   return { id, accountId, passcode, label, createdAt: now, lastUsedAt: null };
 }
 
-/** The project the credentials belong to, or null when they are wrong. */
-export async function verifyApiCredential(db: Db, accountId: string, passcode: string): Promise<string | null> {
+/** The credential (its row id) and the project it belongs to, or null when they are wrong. */
+export async function verifyApiCredential(db: Db, accountId: string, passcode: string): Promise<{ credentialId: string; projectId: string } | null> {
   const row = await db.kysely
     .selectFrom('api_credentials')
     .select(['project_id', 'passcode_hash', 'id', 'last_used_at'])
@@ -52,7 +52,13 @@ export async function verifyApiCredential(db: Db, accountId: string, passcode: s
   if (row.last_used_at === null || now - row.last_used_at > 60_000) {
     await db.kysely.updateTable('api_credentials').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  return row.project_id;
+  return { credentialId: row.id, projectId: row.project_id };
+}
+
+/** True while the credential (by its row id) has not been revoked. */
+export async function apiCredentialExists(db: Db, credentialId: string): Promise<boolean> {
+  const row = await db.kysely.selectFrom('api_credentials').select('id').where('id', '=', credentialId).executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function listApiCredentials(db: Db, projectId: string) {

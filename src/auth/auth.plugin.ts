@@ -22,7 +22,7 @@ export type AuthRequirement = 'public' | 'session' | 'admin' | 'project';
 
 export type AuthContext =
   | { kind: 'session'; user: SessionUser; projectId: string | null }
-  | { kind: 'api'; projectId: string };
+  | { kind: 'api'; projectId: string; credentialId: string };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -70,9 +70,9 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db }) =
     if (accountId !== undefined || passcode !== undefined) {
       if (requirement !== 'project') throw forbidden('Project API credentials cannot be used here; log in to the dashboard.');
       if (!accountId || !passcode) throw unauthorized('Send both X-Wacast-Account-Id and X-Wacast-Passcode.');
-      const projectId = await verifyApiCredential(db, accountId, passcode);
-      if (!projectId) throw unauthorized('The account id or passcode is wrong.');
-      request.auth = { kind: 'api', projectId };
+      const credential = await verifyApiCredential(db, accountId, passcode);
+      if (!credential) throw unauthorized('The account id or passcode is wrong.');
+      request.auth = { kind: 'api', projectId: credential.projectId, credentialId: credential.credentialId };
       return;
     }
 

@@ -89,6 +89,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       const user = sessionUserOf(request);
       await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
       if (!(await revokeApiCredential(db, request.params.projectId, request.params.id))) throw notFound('API credentials', request.params.id);
+      deps.bus.emit('credentials-revoked', request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -181,6 +181,45 @@ describe.each(testEngines())('dashboard auth ($name)', (engine) => {
     }
   });
 
+  it('ends the live streams opened with API credentials when they are revoked', async () => {
+    const admin = await ctx.createSession({ isAdmin: true });
+    const project = await ctx.createProject('stream-revoke');
+    const providerId = (await createCallbackAccount(ctx, project, 'gupshup')).id;
+    const templateId = await createTemplateRow(ctx.db, project.projectId, providerId);
+    const { campaignId } = await seedCampaign(ctx.db, { projectId: project.projectId, providerId, templateId, messages: [] });
+    const leaked = json(await ctx.app.inject({ method: 'POST', url: `/api/v1/projects/${project.projectId}/credentials`, headers: admin.headers, payload: { label: 'leaked' } })) as {
+      id: string;
+      accountId: string;
+      passcode: string;
+    };
+    const bound = ctx.app.server.address();
+    const address = bound && typeof bound === 'object' ? `http://127.0.0.1:${bound.port}` : await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const controller = new AbortController();
+    try {
+      const readers = [];
+      for (const path of ['/api/v1/inbox/events', `/api/v1/campaigns/${campaignId}/events`]) {
+        const response = await fetch(`${address}${path}`, {
+          headers: { 'x-wacast-account-id': leaked.accountId, 'x-wacast-passcode': leaked.passcode },
+          signal: controller.signal,
+        });
+        expect(response.status, path).toBe(200);
+        const reader = response.body!.getReader();
+        expect(new TextDecoder().decode((await reader.read()).value)).toContain(': connected');
+        readers.push(reader);
+      }
+      const revoked = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${project.projectId}/credentials/${leaked.id}`, headers: admin.headers });
+      expect(revoked.statusCode).toBe(204);
+      // A stream that outlived its credentials would go on reporting the project to whoever holds the leaked passcode.
+      const endOf = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+        for (;;) if ((await reader.read()).done) return true;
+      };
+      const ended = await Promise.race([Promise.all(readers.map(endOf)), new Promise((resolve) => setTimeout(() => resolve('still open'), 3000))]);
+      expect(ended).toEqual([true, true]);
+    } finally {
+      controller.abort();
+    }
+  });
+
   it('checks credentials before it reads a request body', async () => {
     // Bodies up to 10 MiB (uploads) are parsed and validated only for callers who may send them.
     const upload = (headers: Record<string, string>) =>
