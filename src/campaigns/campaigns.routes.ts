@@ -125,9 +125,14 @@ const testResultSchema = z.object({
 
 const idParams = z.object({ id: z.string() });
 
-/** A file name from a campaign name: runs of other characters become one dash, none at the ends. */
+/**
+ * A file name from a campaign name: runs of other characters become one dash, none at the ends,
+ * at most 60 characters. Cut by code points, not UTF-16 units: half of a surrogate pair (a letter
+ * such as 𠀀 across the cut) makes encodeURIComponent throw, and the export answered 500.
+ */
 function fileNameOf(name: string, keep: RegExp): string {
-  return name.replace(keep, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const words = name.replace(keep, '-').replace(/^-+|-+$/g, '');
+  return Array.from(words).slice(0, 60).join('').replace(/-+$/, '');
 }
 
 /**

@@ -83,6 +83,9 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
     for (const [name, ascii, unicode] of [
       ['दिवाली सेल', 'campaign', 'दिवाली-सेल'],
       ['Diwali सेल 2026', 'Diwali-2026', 'Diwali-सेल-2026'],
+      // 60 characters are kept: a letter outside the BMP (two UTF-16 units) across the cut is kept
+      // whole or left out, never halved (half a surrogate pair cannot be percent-encoded).
+      [`${'a'.repeat(59)}𠀀 sale`, 'a'.repeat(59), `${'a'.repeat(59)}𠀀`],
     ]) {
       await ctx.db.kysely.updateTable('campaigns').set({ name }).where('id', '=', seeded.campaignId).execute();
       const disposition = (await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv`)).headers['content-disposition'];
