@@ -2,7 +2,7 @@
  * What /metrics tells an operator about the work waiting in the database, on any node — also one
  * that runs no worker (`wacast serve --no-worker`), where nothing in the process sends or applies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { createCallbackAccount, gupshupDlr, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
@@ -25,6 +25,8 @@ describe.each(testEngines())('queue metrics ($name)', (engine) => {
     ctx = await openTestContext(engine);
     project = await ctx.createProject();
     account = await createCallbackAccount(ctx, project, 'gupshup');
+    // Each test reads what it just changed: no reuse of the previous scrape's read (the last test checks the reuse).
+    ctx.deps.metrics.queueGaugesMaxAgeMs = 0;
   });
   afterAll(() => ctx?.close());
 
@@ -84,5 +86,28 @@ describe.each(testEngines())('queue metrics ($name)', (engine) => {
     const lag = gauge(body, 'wacast_callback_lag_seconds');
     expect(lag).toBeGreaterThanOrEqual(90);
     expect(lag).toBeLessThan(120);
+  });
+
+  it('read the database once for a burst of scrapes: /metrics needs no credentials', async () => {
+    const reads = vi.spyOn(ctx.db.kysely, 'selectFrom');
+    try {
+      await scrape();
+      const perRead = reads.mock.calls.length;
+      expect(perRead).toBeGreaterThan(0);
+      ctx.deps.metrics.queueGaugesMaxAgeMs = 1_000;
+      // 50 scrapes at once and 50 one after the other, within the second: no further database read.
+      await Promise.all(Array.from({ length: 50 }, () => scrape()));
+      for (let i = 0; i < 50; i += 1) await scrape();
+      expect(reads.mock.calls.length).toBe(perRead);
+      // A change shows once the read is a second old.
+      await postJson(ctx, account.delivery, gupshupDlr('no-worker-2', 'SENT'));
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const before = reads.mock.calls.length;
+      expect(gauge(await scrape(), 'wacast_callback_backlog')).toBe(3);
+      expect(reads.mock.calls.length).toBeGreaterThan(before);
+    } finally {
+      reads.mockRestore();
+      ctx.deps.metrics.queueGaugesMaxAgeMs = 0;
+    }
   });
 });
