@@ -136,8 +136,16 @@ export function profileScope(profile: RenderProfile): Record<string, unknown> {
   return { Profile: { ...profile.properties, identity: profile.identity, Identity: profile.identity, ...(profile.phone ? { Phone: profile.phone } : {}) } };
 }
 
+/**
+ * The time all the values of one recipient may take to render together, in ms. The engine's limit
+ * (1 s) is per render: a template has up to ~200 placeholders, and as many values each just under
+ * a second would hold the thread every project shares (a preview or a test send) for minutes.
+ */
+export const VALUES_RENDER_BUDGET_MS = 1_000;
+
 export function renderParams(compiled: CompiledParams, profile: RenderProfile): RenderResult {
   let scope: Record<string, unknown> | null = null;
+  let deadline: number | null = null;
   const values: string[] = [];
   for (let index = 0; index < compiled.templates.length; index++) {
     const plan = compiled.plans[index]!;
@@ -145,7 +153,13 @@ export function renderParams(compiled: CompiledParams, profile: RenderProfile): 
     try {
       const direct = plan.kind === 'text' ? plan.text : plan.kind === 'property' ? profileValue(profile, plan.key) : undefined;
       if (typeof direct === 'string') value = cleanParameter(direct);
-      else value = cleanParameter(String(liquid.renderSync(compiled.templates[index]!, (scope ??= profileScope(profile)))));
+      else {
+        // Each render gets what is left of the recipient's budget (Liquid stops it there).
+        const now = performance.now();
+        deadline ??= now + VALUES_RENDER_BUDGET_MS;
+        const renderLimit = Math.max(1, deadline - now);
+        value = cleanParameter(String(liquid.renderSync(compiled.templates[index]!, (scope ??= profileScope(profile)), { renderLimit })));
+      }
     } catch (error) {
       const message = (error as Error).message.split(', line')[0] ?? 'render failed';
       return { ok: false, index, reason: `{{${index + 1}}}: ${message.replace(/^undefined variable/, 'missing value')}` };

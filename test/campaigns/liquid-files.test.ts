@@ -46,6 +46,22 @@ describe.each(testEngines())('Liquid values read no files ($name)', (engine) => 
     expect(json(response)).toMatchObject({ ok: false, error: expect.stringMatching(error) });
   });
 
+  it('stops many slow values at one second in all, not one second each', async () => {
+    // 20 placeholders, each value ~0.1–0.5 s of loop turns (under the per-render limit, and under
+    // the memory limit): without a budget for them together, one preview held the thread every
+    // project shares for several seconds (a template may have ~200 of them: minutes).
+    const body = `Hi ${Array.from({ length: 20 }, (_, i) => `{{${i + 1}}}`).join(' ')}`;
+    const manyId = json(
+      await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:many', body, attachmentType: 'none' } }),
+    ).id;
+    const slow = '{% for i in (1..1000) %}{% for j in (1..900) %}{% endfor %}{% endfor %}x';
+    const startedAt = Date.now();
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns/preview', headers: project.headers, payload: { templateId: manyId, params: Array(20).fill(slow) } });
+    const elapsed = Date.now() - startedAt;
+    expect(json(response)).toMatchObject({ ok: false, error: expect.stringMatching(/render limit exceeded/) });
+    expect(elapsed).toBeLessThan(2_500);
+  });
+
   it('refuses file tags in placeholder values and media URLs of a campaign', async () => {
     const create = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: project.headers, payload: { name: 'Files', providerId, audience: { all: true }, ...payload } });
     const inParams = await create({ templateId: textTemplateId, params: [include] });
