@@ -139,10 +139,14 @@ export async function createProviderAccount(deps: AppDeps, projectId: string, in
       deleted_at: null,
     };
     // The token shown before saving is adopted unless an account has it already (the same form
-    // saved twice): then this account gets a token of its own. ON CONFLICT rather than a read
-    // first: two concurrent saves both read "free", and the second insert failed with a 500 whose
-    // logged error held the token (PostgreSQL puts the key's value in the error's detail).
-    const adopted = input.callbackToken
+    // saved twice) or had it (rotated away: it may have leaked): then this account gets a token of
+    // its own. ON CONFLICT rather than a read first: two concurrent saves both read "free", and the
+    // second insert failed with a 500 whose logged error held the token (PostgreSQL puts the key's
+    // value in the error's detail).
+    const retired = input.callbackToken
+      ? await trx.selectFrom('retired_callback_tokens').select('token').where('token', '=', input.callbackToken).executeTakeFirst()
+      : undefined;
+    const adopted = input.callbackToken && !retired
       ? await trx
           .insertInto('provider_accounts')
           .values({ ...row, callback_token: input.callbackToken })
@@ -245,13 +249,22 @@ export async function updateProviderAccount(deps: AppDeps, projectId: string, id
 }
 
 export async function rotateCallbackToken(deps: AppDeps, projectId: string, id: string): Promise<ProviderAccount> {
-  await getRow(deps, projectId, id);
-  await deps.db.kysely
-    .updateTable('provider_accounts')
-    .set({ callback_token: issueCallbackToken(deps.secrets), updated_at: Date.now() })
-    .where('id', '=', id)
-    .where('project_id', '=', projectId)
-    .execute();
+  const row = await getRow(deps, projectId, id);
+  const now = Date.now();
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    // The old token answers 404 from now on, and no new account may adopt it (see createProviderAccount).
+    await trx
+      .insertInto('retired_callback_tokens')
+      .values({ token: row.callback_token, provider_id: id, retired_at: now })
+      .onConflict((oc) => oc.column('token').doNothing())
+      .execute();
+    await trx
+      .updateTable('provider_accounts')
+      .set({ callback_token: issueCallbackToken(deps.secrets), updated_at: now })
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .execute();
+  });
   return getProviderAccount(deps, projectId, id);
 }
 

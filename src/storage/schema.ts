@@ -343,6 +343,13 @@ export interface ConversationsTable {
   last_direction: Generated<'in' | 'out' | null>;
 }
 
+/** Callback tokens replaced by a rotation: never adopted by a new account again. */
+export interface RetiredCallbackTokensTable {
+  token: string;
+  provider_id: string;
+  retired_at: Millis;
+}
+
 /** Named leases: `provider:<id>` (one dispatcher per provider account), `scheduler`, `applier`. */
 export interface LeasesTable {
   name: string;
@@ -389,6 +396,7 @@ export interface Database {
   api_credentials: ApiCredentialsTable;
   instance_settings: InstanceSettingsTable;
   provider_accounts: ProviderAccountsTable;
+  retired_callback_tokens: RetiredCallbackTokensTable;
   templates: TemplatesTable;
   profiles: ProfilesTable;
   phone_dnd: PhoneDndTable;

@@ -177,6 +177,17 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     const rotated = json(await post(`/api/v1/providers/${account.id}/rotate-callback-token`, {}));
     expect(rotated.inboundCallbackUrl).not.toBe(account.inboundCallbackUrl);
     expect(rotated.inboundCallbackUrl).toMatch(/\/hooks\/gupshup\/[A-Za-z0-9_-]{32}\/inbound$/);
+
+    // The rotated-away token (it may have leaked) is never adopted again, by another project or this one.
+    const oldToken = new URL(account.inboundCallbackUrl).pathname.split('/')[3]!;
+    const other = await ctx.createProject('Other');
+    for (const headers of [other.headers, project.headers]) {
+      const adopted = await post('/api/v1/providers', { ...gupshupProviderInput({ nickname: 'adopter' }), callbackToken: oldToken }, headers);
+      expect(adopted.statusCode).toBe(201);
+      expect(json(adopted).inboundCallbackUrl).not.toContain(oldToken);
+    }
+    const old = await ctx.app.inject({ method: 'POST', url: new URL(account.inboundCallbackUrl).pathname, headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(old.statusCode).toBe(404);
   });
 
   it('refuses to delete an account a running campaign uses', async () => {

@@ -7,6 +7,7 @@ import * as frequencyCap from './0005-frequency-cap.js';
 import * as rejectedCallbacks from './0006-rejected-callbacks.js';
 import * as callbackArrivals from './0007-callback-arrivals.js';
 import * as providerThrottling from './0008-provider-throttling.js';
+import * as retiredCallbackTokens from './0009-retired-callback-tokens.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { name: '0006-rejected-callbacks', up: rejectedCallbacks.up },
   { name: '0007-callback-arrivals', up: callbackArrivals.up },
   { name: '0008-provider-throttling', up: providerThrottling.up },
+  { name: '0009-retired-callback-tokens', up: retiredCallbackTokens.up },
 ];
