@@ -93,6 +93,40 @@ function checkGupshup(input: unknown, problems: Problems): GupshupCredentials {
   return { ...fields, mode: mode === 'selfserve' ? 'selfserve' : 'enterprise', mobileNumber };
 }
 
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+
+/**
+ * A pasted PEM key as OpenSSL reads it. Keys arrive from text areas and copied JSON with Windows
+ * line ends, indented lines, blank lines around them, literal `\n` escapes or all on one line;
+ * OpenSSL refuses most of those with an unhelpful "unsupported", so the base64 body is re-wrapped
+ * at 64 characters between its BEGIN and END lines. Anything that is not one PEM block (or a
+ * block with headers, such as an old encrypted key) is returned as given, to be refused as such.
+ */
+export function normalisePem(value: string): { label: string; pem: string } | null {
+  const match = PEM_BLOCK.exec(value.replace(/\\r\\n|\\n/g, '\n'));
+  if (!match) return null;
+  const label = match[1]!;
+  const body = match[2]!.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return { label, pem: value };
+  return { label, pem: `-----BEGIN ${label}-----\n${body.replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n` };
+}
+
+/** What is wrong with a Vonage private key, or null; `pem` is the key to store. */
+function checkPrivateKey(value: string): { pem: string; problem: string | null } {
+  const normalised = normalisePem(value);
+  if (!normalised) return { pem: value, problem: 'must be a PEM private key (-----BEGIN PRIVATE KEY----- …), as in the private.key file Vonage downloads when the application is created' };
+  const { label, pem } = normalised;
+  if (/PUBLIC KEY$/.test(label)) return { pem, problem: 'is a public key: paste the private key (-----BEGIN PRIVATE KEY----- …) from the private.key file Vonage downloaded' };
+  if (/CERTIFICATE/.test(label)) return { pem, problem: 'is a certificate: paste the private key (-----BEGIN PRIVATE KEY----- …) from the private.key file Vonage downloaded' };
+  if (label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/i.test(value)) return { pem, problem: 'is encrypted with a passphrase: paste the unencrypted private key Vonage downloaded' };
+  try {
+    if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') return { pem, problem: 'must be an RSA private key (Vonage signs with RS256)' };
+  } catch {
+    return { pem, problem: 'must be a PEM private key (-----BEGIN PRIVATE KEY----- …): this one cannot be read (is it cut short?)' };
+  }
+  return { pem, problem: null };
+}
+
 function checkNexmo(input: unknown, problems: Problems): NexmoCredentials {
   const fields = readFields(input, NEXMO_KEYS, problems);
   fields.applicationId = fields.applicationId.trim();
@@ -106,11 +140,9 @@ function checkNexmo(input: unknown, problems: Problems): NexmoCredentials {
     if (!fields.privateKey.trim()) {
       problems.push({ path: 'privateKey', message: "is required with an application id (the application's PEM private key)" });
     } else {
-      try {
-        if (createPrivateKey(fields.privateKey).asymmetricKeyType !== 'rsa') problems.push({ path: 'privateKey', message: 'must be an RSA private key (Vonage signs with RS256)' });
-      } catch {
-        problems.push({ path: 'privateKey', message: 'must be a PEM private key (-----BEGIN PRIVATE KEY----- …)' });
-      }
+      const key = checkPrivateKey(fields.privateKey);
+      if (key.problem) problems.push({ path: 'privateKey', message: key.problem });
+      else fields.privateKey = key.pem;
     }
   } else if (!fields.apiKey || !fields.apiSecret) {
     problems.push({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
-import { gupshupProviderInput, nexmoProviderInput } from '../helpers/fixtures.js';
+import { gupshupProviderInput, nexmoProviderInput, rsaKeyPair } from '../helpers/fixtures.js';
 
 describe.each(testEngines())('provider accounts API ($name)', (engine) => {
   let ctx: TestContext;
@@ -119,6 +119,31 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     const response = await post('/api/v1/providers', nexmoProviderInput({ credentials: { ...nexmoProviderInput().credentials, privateKey: 'not a key' } }));
     expect(response.statusCode).toBe(422);
     expect(json(response).error.details).toEqual([{ path: 'credentials.privateKey', message: expect.stringContaining('PEM') }]);
+  });
+
+  it('accepts a private key pasted with Windows line ends, indentation, blank lines or on one line, and stores it as a readable PEM', async () => {
+    const pem = rsaKeyPair().privateKey;
+    const pasted = {
+      windows: pem.replace(/\n/g, '\r\n'),
+      indented: `\n\n${pem.split('\n').map((line) => `    ${line}`).join('\n')}\n  `,
+      oneLine: pem.replace(/\n/g, ' '),
+      escaped: pem.replace(/\n/g, '\\n'),
+    };
+    for (const [how, privateKey] of Object.entries(pasted)) {
+      const response = await post('/api/v1/providers', nexmoProviderInput({ nickname: `pasted ${how}`, credentials: { ...nexmoProviderInput().credentials, privateKey } }));
+      expect(response.statusCode, `${how}: ${response.body}`).toBe(201);
+      const row = await ctx.db.kysely.selectFrom('provider_accounts').select('credentials_ciphertext').where('id', '=', json(response).id).executeTakeFirstOrThrow();
+      expect(ctx.deps.secrets.decryptJson<{ privateKey: string }>(row.credentials_ciphertext).privateKey, how).toBe(pem);
+    }
+  });
+
+  it('says so when the Vonage private key field holds a public key or a certificate', async () => {
+    const withKey = (privateKey: string) => post('/api/v1/providers', nexmoProviderInput({ credentials: { ...nexmoProviderInput().credentials, privateKey } }));
+    const publicKey = await withKey(rsaKeyPair().publicKey);
+    expect(publicKey.statusCode).toBe(422);
+    expect(json(publicKey).error.details).toEqual([{ path: 'credentials.privateKey', message: expect.stringMatching(/^is a public key: paste the private key/) }]);
+    const certificate = await withKey('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ0VSVElGSUNBVEU=\n-----END CERTIFICATE-----\n');
+    expect(json(certificate).error.details).toEqual([{ path: 'credentials.privateKey', message: expect.stringMatching(/^is a certificate: paste the private key/) }]);
   });
 
   it('turns the auto reply off and on again keeping its saved text; on without any text is refused', async () => {
