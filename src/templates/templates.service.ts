@@ -14,6 +14,11 @@ export const MAX_TEMPLATE_LENGTH = 1024;
 export const ATTACHMENT_TYPES = ['none', 'image', 'video', 'document'] as const;
 export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
 
+/** Characters as a person counts them (Unicode code points): `'👋'.length` is 2, this is 1. */
+export function characterCount(text: string): number {
+  return Array.from(text).length;
+}
+
 export interface Template {
   id: string;
   providerId: string;
@@ -59,7 +64,10 @@ async function check(deps: Pick<AppDeps, 'db'>, projectId: string, input: Partia
   }
   if (input.body !== undefined) {
     if (input.body.trim() === '') problems.push({ path: 'body', message: 'is required' });
-    else if (input.body.length > MAX_TEMPLATE_LENGTH) problems.push({ path: 'body', message: `must be at most ${MAX_TEMPLATE_LENGTH} characters (it has ${input.body.length})` });
+    // Characters, not UTF-16 units: an emoji is one character to WhatsApp but two to .length.
+    else if (characterCount(input.body) > MAX_TEMPLATE_LENGTH) {
+      problems.push({ path: 'body', message: `must be at most ${MAX_TEMPLATE_LENGTH} characters (it has ${characterCount(input.body)})` });
+    }
     else {
       const placeholders = checkPlaceholders(input.body);
       if (placeholders.ok) count = placeholders.count;

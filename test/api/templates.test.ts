@@ -22,6 +22,14 @@ describe.each(testEngines())('templates API ($name)', (engine) => {
     expect(json(response)).toMatchObject({ providerId, namespace: 'ABC:welcome_message', placeholderCount: 3, attachmentType: 'image', language: 'en' });
   });
 
+  it('counts the 1024-character limit in characters: emoji and accented letters count once', async () => {
+    const full = await create({ providerId, namespace: 'ABC:emoji_full', body: `Hi {{1}} ${'👋'.repeat(1014)}é`, attachmentType: 'none' });
+    expect(full.statusCode, full.body).toBe(201);
+    const over = await create({ providerId, namespace: 'ABC:emoji_over', body: `Hi {{1}} ${'👋'.repeat(1015)}é`, attachmentType: 'none' });
+    expect(over.statusCode).toBe(422);
+    expect(json(over).error.details).toEqual([{ path: 'body', message: 'must be at most 1024 characters (it has 1025)' }]);
+  });
+
   it.each([
     [{ namespace: 'abc:welcome' }, 'namespace', /capitals/],
     [{ namespace: 'ABC:Welcome' }, 'namespace', /e\.g\. ABC:welcome_message/],

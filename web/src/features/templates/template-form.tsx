@@ -8,6 +8,7 @@ import {
   ATTACHMENT_OPTIONS,
   emptyTemplateValues,
   MAX_BODY_LENGTH,
+  characterCount,
   namespaceProblemWhileTyping,
   placeholdersOf,
   TEMPLATE_FORM_PATHS,
@@ -26,7 +27,8 @@ export interface TemplateFormProps {
 
 function PlaceholderHint({ body }: { body: string }) {
   const summary = placeholdersOf(body);
-  const tooLong = body.length > MAX_BODY_LENGTH;
+  const length = characterCount(body);
+  const tooLong = length > MAX_BODY_LENGTH;
   return (
     <>
       <span data-testid="placeholder-count">
@@ -35,7 +37,7 @@ function PlaceholderHint({ body }: { body: string }) {
           : `${summary.count} placeholder${summary.count === 1 ? '' : 's'}: ${Array.from({ length: summary.count }, (_, index) => `{{${index + 1}}}`).join(', ')}.`}
       </span>{' '}
       <span className={tooLong ? 'text-danger' : undefined}>
-        {body.length.toLocaleString('en')} / {MAX_BODY_LENGTH.toLocaleString('en')} characters.
+        {length.toLocaleString('en')} / {MAX_BODY_LENGTH.toLocaleString('en')} characters.
       </span>
       {summary.missing.length > 0 ? (
         <span className="text-warning">

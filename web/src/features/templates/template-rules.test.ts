@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyProblem, namespaceProblem, namespaceProblemWhileTyping, placeholdersOf, templateFormProblems, toTemplateInput } from './template-rules';
+import { bodyProblem, characterCount, namespaceProblem, namespaceProblemWhileTyping, placeholdersOf, templateFormProblems, toTemplateInput } from './template-rules';
 
 describe('placeholdersOf', () => {
   it('counts up to the highest positional placeholder', () => {
@@ -65,5 +65,13 @@ describe('template form', () => {
       attachmentType: 'image',
     });
     expect(toTemplateInput({ providerId: 'p1', namespace: 'ABC:hi', body: 'Hi', attachmentType: 'none', language: 'en_US' }).language).toBe('en_US');
+  });
+});
+
+describe('body length', () => {
+  it('counts characters, not UTF-16 units: 1024 emoji fit', () => {
+    expect(characterCount('👋é')).toBe(2);
+    expect(bodyProblem('👋'.repeat(1024))).toBeNull();
+    expect(bodyProblem('👋'.repeat(1025))).toBe('is 1025 characters long; the most WhatsApp allows is 1024');
   });
 });

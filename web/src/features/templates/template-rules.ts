@@ -59,9 +59,15 @@ export function namespaceProblemWhileTyping(namespace: string): string | null {
   return namespaceProblem(value);
 }
 
+/** Characters as the server counts them (code points): an emoji is one, though its `.length` is 2. */
+export function characterCount(text: string): number {
+  return Array.from(text).length;
+}
+
 export function bodyProblem(body: string): string | null {
   if (body.trim() === '') return 'is required: the approved template text, with {{1}}, {{2}}… where values go';
-  if (body.length > MAX_BODY_LENGTH) return `is ${body.length} characters long; the most WhatsApp allows is ${MAX_BODY_LENGTH}`;
+  const length = characterCount(body);
+  if (length > MAX_BODY_LENGTH) return `is ${length} characters long; the most WhatsApp allows is ${MAX_BODY_LENGTH}`;
   return null;
 }
 
