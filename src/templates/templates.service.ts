@@ -99,20 +99,26 @@ export async function templateProblems(deps: Pick<AppDeps, 'db'>, projectId: str
   return (await check(deps, projectId, input)).problems;
 }
 
+/** One template per provider account, namespace and language: which one a send means must be clear. */
+async function assertNoDuplicate(deps: Pick<AppDeps, 'db'>, projectId: string, key: { providerId: string; namespace: string; language: string }, exceptId?: string): Promise<void> {
+  let query = deps.db.kysely
+    .selectFrom('templates')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('provider_id', '=', key.providerId)
+    .where('namespace', '=', key.namespace)
+    .where('language', '=', key.language)
+    .where('deleted_at', 'is', null);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  const duplicate = await query.executeTakeFirst();
+  if (duplicate) throw conflict('template_exists', `A template ${key.namespace} (${key.language}) already exists for this provider account.`, { id: duplicate.id });
+}
+
 export async function createTemplate(deps: Pick<AppDeps, 'db'>, projectId: string, input: TemplateInput): Promise<Template> {
   const { problems, count } = await check(deps, projectId, { ...input, language: input.language ?? 'en' });
   if (problems.length > 0) throw validationFailed(problems);
   const language = input.language ?? 'en';
-  const duplicate = await deps.db.kysely
-    .selectFrom('templates')
-    .select('id')
-    .where('project_id', '=', projectId)
-    .where('provider_id', '=', input.providerId)
-    .where('namespace', '=', input.namespace)
-    .where('language', '=', language)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (duplicate) throw conflict('template_exists', `A template ${input.namespace} (${language}) already exists for this provider account.`, { id: duplicate.id });
+  await assertNoDuplicate(deps, projectId, { providerId: input.providerId, namespace: input.namespace, language });
   const now = Date.now();
   const row: TemplateRow = {
     id: newId(now),
@@ -181,6 +187,9 @@ export async function updateTemplate(deps: Pick<AppDeps, 'db'>, projectId: strin
     ...(patch.language !== undefined ? { language: patch.language } : {}),
     updated_at: Date.now(),
   };
+  // A change of namespace, language or account may land on another template's key (refused on
+  // create, it was accepted here, leaving two templates a send could not tell apart).
+  await assertNoDuplicate(deps, projectId, { providerId: next.provider_id, namespace: next.namespace, language: next.language }, id);
   await deps.db.kysely
     .updateTable('templates')
     .set({

@@ -95,6 +95,19 @@ describe.each(testEngines())('templates API ($name)', (engine) => {
     expect(json(again).error.code).toBe('template_exists');
   });
 
+  it('refuses an edit that gives a template the namespace and language of another one, and accepts saving it unchanged', async () => {
+    await create({ providerId, namespace: 'ABC:taken', body: 'x', attachmentType: 'none', language: 'en_US' });
+    const other = json(await create({ providerId, namespace: 'ABC:free', body: 'y', attachmentType: 'none', language: 'en_US' }));
+    const patch = (payload: object) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/templates/${other.id}`, headers: project.headers, payload });
+    const clash = await patch({ namespace: 'ABC:taken' });
+    expect(clash.statusCode).toBe(409);
+    expect(json(clash).error).toMatchObject({ code: 'template_exists', message: 'A template ABC:taken (en_US) already exists for this provider account.' });
+    expect(json(await ctx.app.inject({ method: 'GET', url: `/api/v1/templates/${other.id}`, headers: project.headers })).namespace).toBe('ABC:free');
+    const same = await patch({ namespace: 'ABC:free', language: 'en_US', body: 'z' });
+    expect(same.statusCode, same.body).toBe(200);
+    expect((await patch({ namespace: 'ABC:taken', language: 'pt_BR' })).statusCode).toBe(200);
+  });
+
   it('edits, lists and deletes', async () => {
     const template = json(await create({ providerId, namespace: 'ABC:edit_me', body: 'Hi {{1}}', attachmentType: 'none' }));
     const edited = json(await ctx.app.inject({ method: 'PATCH', url: `/api/v1/templates/${template.id}`, headers: project.headers, payload: { body: '{{1}} and {{2}}' } }));
