@@ -163,10 +163,15 @@ export function parseCredentials(type: ProviderType, input: unknown): ParsedCred
   return { ok: false, problems: problems.map((problem) => ({ path: `credentials.${problem.path}`, message: problem.message })) };
 }
 
-/** `••••1234`: enough to recognise a secret, never enough to use it. Empty stays empty. */
+/**
+ * `••••1234`: enough to recognise a secret, never enough to use it. Empty stays empty. A PEM key
+ * shows the end of its base64 body: the end of the text is `-----` for every key.
+ */
 export function maskSecret(value: string): string {
   if (!value) return '';
-  return `••••${value.replace(/\s+/g, '').slice(-4)}`;
+  const compact = value.replace(/\s+/g, '');
+  const pemBody = value.includes('-----BEGIN ') ? value.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, '').replace(/=+$/, '') : '';
+  return `••••${(pemBody || compact).slice(-4)}`;
 }
 
 /** The credentials as the API may show them: non-secret fields as they are, secrets masked. */

@@ -137,6 +137,13 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     }
   });
 
+  it('masks a private key with the end of its key material, not the "-----" every PEM ends with', async () => {
+    const account = json(await post('/api/v1/providers', nexmoProviderInput({ nickname: 'masked key' })));
+    const material = rsaKeyPair().privateKey.replace(/-----[A-Z ]+-----|\s+|=+/g, '');
+    expect(account.credentials.privateKey).toBe(`••••${material.slice(-4)}`);
+    expect(account.credentials.apiSecret).toBe('••••4321');
+  });
+
   it('says so when the Vonage private key field holds a public key or a certificate', async () => {
     const withKey = (privateKey: string) => post('/api/v1/providers', nexmoProviderInput({ credentials: { ...nexmoProviderInput().credentials, privateKey } }));
     const publicKey = await withKey(rsaKeyPair().publicKey);
