@@ -12,7 +12,11 @@ describe('placeholdersOf', () => {
   });
 
   it('ignores things that are not positional placeholders', () => {
-    expect(placeholdersOf('{{ name }} {{a1}} {1} {{ 1 }}').count).toBe(0);
+    expect(placeholdersOf('{{ name }} {{a1}} {1} {{1a}}').count).toBe(0);
+  });
+
+  it('counts {{ 1 }} with spaces, as the server does (it saves placeholderCount 1 for it)', () => {
+    expect(placeholdersOf('Hi {{ 1 }}, order {{2 }}')).toEqual({ count: 2, numbers: [1, 2], missing: [] });
   });
 });
 

@@ -28,10 +28,14 @@ export interface PlaceholderSummary {
   missing: number[];
 }
 
-/** Finds the positional placeholders `{{1}}`, `{{2}}`, … of a template message. */
+/**
+ * Finds the positional placeholders `{{1}}`, `{{2}}`, … of a template message. Spaces inside the
+ * braces (`{{ 1 }}`) are allowed, as the server counts and fills them: the form must announce the
+ * count the server will save and every campaign will have to supply.
+ */
 export function placeholdersOf(body: string): PlaceholderSummary {
   const seen = new Set<number>();
-  for (const match of body.matchAll(/\{\{(\d+)\}\}/g)) seen.add(Number(match[1]));
+  for (const match of body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)) seen.add(Number(match[1]));
   const numbers = [...seen].sort((a, b) => a - b);
   const count = numbers.length === 0 ? 0 : numbers[numbers.length - 1]!;
   const missing: number[] = [];
