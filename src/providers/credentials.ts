@@ -4,6 +4,7 @@
  * encrypted, returned masked as `••••1234`).
  */
 import { createPrivateKey } from 'node:crypto';
+import { validatePhoneNumberLength } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { FieldProblem } from '../errors.js';
 import type { GupshupCredentials, NexmoCredentials, ProviderCredentials, ProviderType } from './provider.js';
@@ -15,13 +16,29 @@ export const SECRET_FIELDS: Record<ProviderType, readonly string[]> = {
 
 type Problems = FieldProblem[];
 
-/** Business number: E.164 (`+919876543210`), digits with country code, or a 3–8 digit shortcode. */
-export function normaliseBusinessNumber(value: string): string | null {
+const NUMBER_LENGTH_PROBLEMS: Record<string, string> = {
+  INVALID_COUNTRY: 'does not start with a country code',
+  TOO_SHORT: 'is too short for its country code',
+  TOO_LONG: 'is too long for its country code',
+  INVALID_LENGTH: 'has a length no number of its country code has (is the country code missing?)',
+  NOT_A_NUMBER: 'is not a phone number',
+};
+
+/**
+ * Business number: E.164 (`+919876543210`), digits with country code, or a 3–8 digit shortcode.
+ * Digits are checked against the lengths libphonenumber knows for their country code, not against
+ * its number ranges (a new range must not lock an account out): a 10-digit local number typed
+ * without its country code (`9876543210`, read as +98…) is refused instead of saved as another
+ * country's number.
+ */
+export function normaliseBusinessNumber(value: string): { ok: true; number: string } | { ok: false; reason: string } {
   const compact = value.replace(/[\s()-]/g, '');
-  if (/^\d{3,8}$/.test(compact)) return compact;
+  if (/^\d{3,8}$/.test(compact)) return { ok: true, number: compact };
   const digits = compact.replace(/^\+|^00/, '');
-  if (/^[1-9]\d{7,14}$/.test(digits)) return digits;
-  return null;
+  if (!/^[1-9]\d{7,14}$/.test(digits)) return { ok: false, reason: '' };
+  const lengthProblem = validatePhoneNumberLength(`+${digits}`);
+  if (lengthProblem) return { ok: false, reason: `+${digits} ${NUMBER_LENGTH_PROBLEMS[lengthProblem] ?? 'is not a possible phone number'}` };
+  return { ok: true, number: digits };
 }
 
 // Every field is read leniently (a string, '' when absent) and checked afterwards, so one request
@@ -55,11 +72,12 @@ function businessNumber(fields: Record<string, string>, key: string, problems: P
     return '';
   }
   const normalised = normaliseBusinessNumber(raw);
-  if (!normalised) {
-    problems.push({ path: key, message: 'must be a phone number with country code (e.g. +919876543210 or 919876543210) or a 3–8 digit shortcode' });
+  if (!normalised.ok) {
+    const why = normalised.reason ? ` (${normalised.reason})` : '';
+    problems.push({ path: key, message: `must be a phone number with country code (e.g. +919876543210 or 919876543210) or a 3–8 digit shortcode${why}` });
     return raw;
   }
-  return normalised;
+  return normalised.number;
 }
 
 const GUPSHUP_KEYS = ['mode', 'notificationUserId', 'notificationPassword', 'twoWayUserId', 'twoWayPassword', 'appName', 'mobileNumber', 'facebookUrl', 'apiKey'] as const;

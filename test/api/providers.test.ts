@@ -105,6 +105,20 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(json(unknownType).error.details[0]).toEqual({ path: 'type', message: 'must be "gupshup" or "nexmo"' });
   });
 
+  it('refuses a business number typed without its country code instead of saving it as another country\'s number', async () => {
+    const withNumber = (mobileNumber: string) => post('/api/v1/providers', gupshupProviderInput({ nickname: `number ${mobileNumber}`, credentials: { ...gupshupProviderInput().credentials, mobileNumber } }));
+    const local = await withNumber('9876543210');
+    expect(local.statusCode).toBe(422);
+    expect(json(local).error.details).toEqual([
+      { path: 'credentials.mobileNumber', message: expect.stringContaining('(+9876543210 has a length no number of its country code has (is the country code missing?))') },
+    ]);
+    for (const [typed, stored] of [['+91 98765 43210', '919876543210'], ['0091 9876543210', '919876543210'], ['447700900001', '447700900001'], ['56789', '56789']] as const) {
+      const response = await withNumber(typed);
+      expect(response.statusCode, `${typed}: ${response.body}`).toBe(201);
+      expect(json(response).credentials.mobileNumber).toBe(stored);
+    }
+  });
+
   it('asks for a template when a test message names none, and names a foreign one', async () => {
     const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'tester' })));
     const none = await post(`/api/v1/providers/${account.id}/test`, { to: '+919876543210', templateId: '', params: [] });
