@@ -4,13 +4,17 @@
  * token (≥128 random bits) shared by its two callback URLs.
  */
 import type { AppDeps } from '../deps.js';
-import type { ProviderAccountRow } from '../storage/schema.js';
+import type { Database, ProviderAccountRow } from '../storage/schema.js';
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { AppError, conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
 import type { ProviderCredentials, ProviderType } from './provider.js';
 import { mergeCredentials, parseCredentials, publicCredentials } from './credentials.js';
 import { callbackUrls, isIssuedCallbackToken, issueCallbackToken } from './callback-token.js';
+import type { Kysely } from 'kysely';
+import type { Db } from '../storage/db.js';
+import { writeTransaction } from '../storage/transaction.js';
+import { lockForUpdate } from '../storage/row-locks.js';
 
 /** WhatsApp's default business-number tier is 80 messages per second. */
 export const DEFAULT_RATE_PER_SECOND = 80;
@@ -105,13 +109,26 @@ export function newAccountProblems(deps: Pick<AppDeps, 'secrets'>, input: Partia
   return problems;
 }
 
+/**
+ * A transaction that may change which account is the project's default. The project's row is
+ * locked first, so such changes of one project run one after the other: on PostgreSQL two first
+ * accounts saved at once (a double-clicked Save) each saw "no default yet", neither saw the
+ * other's uncommitted row, and the project ended with two defaults.
+ */
+function defaultsTransaction<T>(db: Db, projectId: string, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return writeTransaction(db, async (trx) => {
+    await lockForUpdate(trx.selectFrom('projects').select('id').where('id', '=', projectId), db.dialect).execute();
+    return work(trx);
+  });
+}
+
 export async function createProviderAccount(deps: AppDeps, projectId: string, input: ProviderAccountInput): Promise<ProviderAccount> {
   const problems = newAccountProblems(deps, input);
   const parsed = parseCredentials(input.type, input.credentials);
   if (problems.length > 0 || !parsed.ok) throw validationFailed(problems);
   const now = Date.now();
   const id = newId(now);
-  await deps.db.kysely.transaction().execute(async (trx) => {
+  await defaultsTransaction(deps.db, projectId, async (trx) => {
     const others = await trx
       .selectFrom('provider_accounts')
       .select('id')
@@ -224,7 +241,7 @@ export async function updateProviderAccount(deps: AppDeps, projectId: string, id
   const row = await getRow(deps, projectId, id);
   const { problems, credentials, autoReplyEnabled, autoReplyText } = checkPatch(deps, row, patch);
   if (problems.length > 0) throw validationFailed(problems);
-  await deps.db.kysely.transaction().execute(async (trx) => {
+  await defaultsTransaction(deps.db, projectId, async (trx) => {
     if (patch.isDefault === true) {
       await trx.updateTable('provider_accounts').set({ is_default: 0 }).where('project_id', '=', projectId).execute();
     }
@@ -290,7 +307,7 @@ export async function deleteProviderAccount(deps: AppDeps, projectId: string, id
     );
   }
   const now = Date.now();
-  await deps.db.kysely.transaction().execute(async (trx) => {
+  await defaultsTransaction(deps.db, projectId, async (trx) => {
     await trx.updateTable('provider_accounts').set({ deleted_at: now, is_default: 0, updated_at: now }).where('id', '=', id).execute();
     await trx.updateTable('templates').set({ deleted_at: now, updated_at: now }).where('provider_id', '=', id).where('deleted_at', 'is', null).execute();
     if (row.is_default === 1) {

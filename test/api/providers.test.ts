@@ -218,6 +218,18 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(json(unmark).error.details).toEqual([{ path: 'isDefault', message: 'cannot be turned off on the default account: mark another account as default instead' }]);
   });
 
+  it('keeps one default when the first accounts of a project are saved at the same time (a double-clicked Save)', async () => {
+    const fresh = await ctx.createProject('concurrent defaults');
+    const saves = await Promise.all(Array.from({ length: 4 }, (_, index) => post('/api/v1/providers', gupshupProviderInput({ nickname: `first ${index}` }), fresh.headers)));
+    expect(saves.map((response) => response.statusCode)).toEqual([201, 201, 201, 201]);
+    const list = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: fresh.headers }));
+    expect(list.items.filter((item: { isDefault: boolean }) => item.isDefault)).toHaveLength(1);
+    const marks = await Promise.all(list.items.map((item: { id: string }) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${item.id}`, headers: fresh.headers, payload: { isDefault: true } })));
+    expect(marks.map((response) => response.statusCode)).toEqual([200, 200, 200, 200]);
+    const after = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/providers', headers: fresh.headers }));
+    expect(after.items.filter((item: { isDefault: boolean }) => item.isDefault)).toHaveLength(1);
+  });
+
   it('rotates the callback token', async () => {
     const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'rotate' })));
     const rotated = json(await post(`/api/v1/providers/${account.id}/rotate-callback-token`, {}));
