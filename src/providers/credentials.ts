@@ -176,6 +176,14 @@ export type ParsedCredentials = { ok: true; credentials: ProviderCredentials } |
 
 export function parseCredentials(type: ProviderType, input: unknown): ParsedCredentials {
   const problems: Problems = [];
+  // A masked value (`••••1234`, as the API shows a secret) copied into a new account would be
+  // stored as the secret itself and every send would fail authentication. (An update never gets
+  // here with one: mergeCredentials keeps the stored secret for it.)
+  const source = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  for (const key of SECRET_FIELDS[type]) {
+    const value = source[key];
+    if (typeof value === 'string' && value.startsWith('••••')) problems.push({ path: key, message: 'is the masked value shown for a saved secret: enter the secret itself' });
+  }
   const credentials = type === 'gupshup' ? checkGupshup(input, problems) : checkNexmo(input, problems);
   if (problems.length === 0) return { ok: true, credentials };
   return { ok: false, problems: problems.map((problem) => ({ path: `credentials.${problem.path}`, message: problem.message })) };

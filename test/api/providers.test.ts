@@ -200,6 +200,12 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     });
   });
 
+  it('refuses a masked secret (••••1234) in a new account instead of storing the mask as the password', async () => {
+    const copied = await post('/api/v1/providers', gupshupProviderInput({ nickname: 'copied', credentials: { ...gupshupProviderInput().credentials, notificationPassword: '••••9876' } }));
+    expect(copied.statusCode).toBe(422);
+    expect(json(copied).error.details).toEqual([{ path: 'credentials.notificationPassword', message: 'is the masked value shown for a saved secret: enter the secret itself' }]);
+  });
+
   it('keeps exactly one default account', async () => {
     const other = await ctx.createProject('defaults');
     const first = json(await post('/api/v1/providers', gupshupProviderInput(), other.headers));
