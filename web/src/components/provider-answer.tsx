@@ -3,10 +3,11 @@ import { useId } from 'react';
 import type { TestMessageResult } from '../api/types';
 import { Alert } from './alert';
 import { CopyButton } from './copy-button';
+import { readableBody } from './raw-body';
 
 function show(body: unknown): string {
   if (body === undefined) return '(none)';
-  return typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  return typeof body === 'string' ? readableBody(body) : JSON.stringify(body, null, 2);
 }
 
 /** The provider's verdict and the raw request/response, always rendered as text. */
