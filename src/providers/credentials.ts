@@ -190,14 +190,19 @@ export function parseCredentials(type: ProviderType, input: unknown): ParsedCred
 }
 
 /**
- * `••••1234`: enough to recognise a secret, never enough to use it. Empty stays empty. A PEM key
+ * `••••1234`: enough to recognise a secret, never enough to use it or guess it (secrets under 12
+ * characters show 2 or none). Empty stays empty. A PEM key
  * shows the end of its base64 body: the end of the text is `-----` for every key.
  */
 export function maskSecret(value: string): string {
   if (!value) return '';
   const compact = value.replace(/\s+/g, '');
   const pemBody = value.includes('-----BEGIN ') ? value.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, '').replace(/=+$/, '') : '';
-  return `••••${(pemBody || compact).slice(-4)}`;
+  const shown = pemBody || compact;
+  // A short password must not be given away by its own mask: the last 4 of "pass1234" are half of
+  // it, of "1234" all of it. Short secrets show fewer characters, or none.
+  const reveal = shown.length >= 12 ? 4 : shown.length >= 8 ? 2 : 0;
+  return `••••${reveal > 0 ? shown.slice(-reveal) : ''}`;
 }
 
 /** The credentials as the API may show them: non-secret fields as they are, secrets masked. */

@@ -206,6 +206,14 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(json(copied).error.details).toEqual([{ path: 'credentials.notificationPassword', message: 'is the masked value shown for a saved secret: enter the secret itself' }]);
   });
 
+  it('masks short passwords without giving them away: fewer characters shown, or none', async () => {
+    const account = json(
+      await post('/api/v1/providers', gupshupProviderInput({ nickname: 'short secrets', credentials: { ...gupshupProviderInput().credentials, notificationPassword: 'pass1234', twoWayPassword: 'zq9x' } })),
+    );
+    expect(account.credentials).toMatchObject({ notificationPassword: '••••34', twoWayPassword: '••••' });
+    expect(JSON.stringify(account)).not.toContain('zq9x');
+  });
+
   it('keeps exactly one default account', async () => {
     const other = await ctx.createProject('defaults');
     const first = json(await post('/api/v1/providers', gupshupProviderInput(), other.headers));
