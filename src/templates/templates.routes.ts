@@ -29,6 +29,16 @@ const createBody = z.object({
   language: z.string().optional(),
 }).strict();
 
+// Not createBody.partial(): zod applies attachmentType's default inside .partial(), so a PATCH of
+// the text alone turned an image template into a text template.
+const patchBody = z.object({
+  providerId: z.string().min(1, 'is required'),
+  namespace: z.string(),
+  body: z.string(),
+  attachmentType,
+  language: z.string(),
+}).partial().strict();
+
 const idParams = z.object({ id: z.string() });
 
 export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -66,7 +76,7 @@ export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): P
     {
       config: { auth: 'project' },
       attachValidation: true,
-      schema: { tags, summary: 'Change a template (refused while a scheduled, running or paused campaign uses it).', params: idParams, body: createBody.partial(), response: { 200: templateSchema } },
+      schema: { tags, summary: 'Change a template (refused while a scheduled, running or paused campaign uses it).', params: idParams, body: patchBody, response: { 200: templateSchema } },
     },
     async (request) => {
       const projectId = projectIdOf(request);

@@ -108,6 +108,16 @@ describe.each(testEngines())('templates API ($name)', (engine) => {
     expect((await patch({ namespace: 'ABC:taken', language: 'pt_BR' })).statusCode).toBe(200);
   });
 
+  it('keeps the attachment type when an edit changes only the text', async () => {
+    const template = json(await create({ providerId, namespace: 'ABC:image_offer', body: 'Hi {{1}}', attachmentType: 'image' }));
+    const edited = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/templates/${template.id}`, headers: project.headers, payload: { body: 'Hello {{1}}' } });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect(json(edited)).toMatchObject({ body: 'Hello {{1}}', attachmentType: 'image' });
+    expect(json(await ctx.app.inject({ method: 'GET', url: `/api/v1/templates/${template.id}`, headers: project.headers })).attachmentType).toBe('image');
+    const document = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
+    expect(document.paths['/api/v1/templates/{id}'].patch.requestBody.content['application/json'].schema.properties.attachmentType.default).toBeUndefined();
+  });
+
   it('edits, lists and deletes', async () => {
     const template = json(await create({ providerId, namespace: 'ABC:edit_me', body: 'Hi {{1}}', attachmentType: 'none' }));
     const edited = json(await ctx.app.inject({ method: 'PATCH', url: `/api/v1/templates/${template.id}`, headers: project.headers, payload: { body: '{{1}} and {{2}}' } }));
