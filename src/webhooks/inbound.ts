@@ -16,7 +16,7 @@
  *   the 24-hour window of the message is open.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema.js';
+import type { Database, MessageKind } from '../storage/schema.js';
 import type { InboundEvent, ProviderType } from '../providers/provider.js';
 import type { CampaignDeltas } from '../campaigns/counters.js';
 import { newId } from '../ids.js';
@@ -268,6 +268,20 @@ export async function applyUserPreference(db: Kysely<Database>, account: Account
   return changePhoneDnd(db, account.projectId, phone, optedOut, 'provider');
 }
 
+/** The newest message of `kind` queued to the phone in the last 24 hours (one range of `messages_phone`). */
+function latestRecent(db: Kysely<Database>, projectId: string, phone: string, kind: MessageKind, now: number) {
+  return db
+    .selectFrom('messages')
+    .select('payload')
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .where('created_at', '>=', now - SESSION_WINDOW_MS)
+    .where('kind', '=', kind)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /**
  * A keyword that changes nothing (STOP from a phone already opted out: a second STOP, or an
  * opt-out made through the subscribe API) is still confirmed, unless this same confirmation went to
@@ -275,16 +289,7 @@ export async function applyUserPreference(db: Kysely<Database>, account: Account
  * ignored, and the 24-hour limit keeps a bot answering our confirmation with STOP from a loop.
  */
 async function confirmedRecently(db: Kysely<Database>, projectId: string, phone: string, reply: string, now: number): Promise<boolean> {
-  const last = await db
-    .selectFrom('messages')
-    .select('payload')
-    .where('project_id', '=', projectId)
-    .where('phone', '=', phone)
-    .where('created_at', '>=', now - SESSION_WINDOW_MS)
-    .where('kind', '=', 'keyword_reply')
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const last = await latestRecent(db, projectId, phone, 'keyword_reply', now);
   const payload = last ? readPayload(last.payload) : null;
   return payload?.type === 'text' && payload.text === reply;
 }
@@ -294,14 +299,5 @@ async function confirmedRecently(db: Kysely<Database>, projectId: string, phone:
  * person, and the account's automatic answer for unknown numbers would interrupt them.
  */
 async function agentAnsweredRecently(db: Kysely<Database>, projectId: string, phone: string, now: number): Promise<boolean> {
-  const reply = await db
-    .selectFrom('messages')
-    .select('id')
-    .where('project_id', '=', projectId)
-    .where('phone', '=', phone)
-    .where('created_at', '>=', now - SESSION_WINDOW_MS)
-    .where('kind', '=', 'reply')
-    .limit(1)
-    .executeTakeFirst();
-  return reply !== undefined;
+  return (await latestRecent(db, projectId, phone, 'reply', now)) !== undefined;
 }
