@@ -23,6 +23,7 @@ import { registerRoutes } from './routes.js';
 import { endLiveStreamsOnClose } from './net/event-stream.js';
 import { unstorableText } from './net/storable-text.js';
 import { callbackRoutes } from './webhooks/callback.routes.js';
+import { withErrorResponses } from './openapi-errors.js';
 
 /** Default request body limit; routes that take bulk data raise it themselves. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -66,7 +67,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       security: [{ accountId: [], passcode: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Route schemas declare their success answer; the error answers every route shares are added
+    // here, so the document lists them too (openapi-errors.ts).
+    transform: (input) => {
+      const transformed = jsonSchemaTransform(input);
+      return { ...transformed, schema: withErrorResponses(input.route, transformed.schema) };
+    },
     // Emits schemas registered with an id (e.g. the recursive SegmentFilter) as components.
     transformObject: jsonSchemaTransformObject,
   });

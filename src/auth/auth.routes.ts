@@ -83,7 +83,8 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
   app.post(
     '/api/v1/auth/login',
     {
-      config: { auth: 'public' },
+      // 401: wrong email or password; 429: too many failed logins (listed in the OpenAPI document).
+      config: { auth: 'public', errorStatuses: [401, 429] },
       schema: {
         tags: ['auth'],
         summary: 'Log in to the dashboard; sets an httpOnly session cookie.',

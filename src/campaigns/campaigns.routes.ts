@@ -156,6 +156,8 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['campaigns'];
   const auth = { auth: 'project' as const };
+  // State changes refused in the campaign's state answer 409 (listed in the OpenAPI document).
+  const stateChange = { ...auth, errorStatuses: [409] };
 
   app.post(
     '/api/v1/campaigns',
@@ -195,7 +197,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
   app.patch(
     '/api/v1/campaigns/:id',
     {
-      config: auth,
+      config: stateChange,
       // attachValidation: a body refused by the schema is answered with the service's checks too.
       attachValidation: true,
       schema: { tags, summary: 'Change a draft (or the name and delivery settings of a scheduled or paused campaign).', params: idParams, body: campaignBody.partial(), response: { 200: campaignSchema } },
@@ -213,7 +215,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
 
   app.delete(
     '/api/v1/campaigns/:id',
-    { config: auth, schema: { tags, summary: 'Delete a draft.', params: idParams, response: { 204: z.null() } } },
+    { config: stateChange, schema: { tags, summary: 'Delete a draft.', params: idParams, response: { 204: z.null() } } },
     async (request, reply) => {
       await deleteCampaign(deps, projectIdOf(request), request.params.id);
       return reply.status(204).send(null);
@@ -230,7 +232,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
   for (const [action, summary, run, status] of actions) {
     app.post(
       `/api/v1/campaigns/:id/${action}`,
-      { config: auth, schema: { tags, summary: `${summary} Illegal state changes answer 409.`, params: idParams, response: { [status]: campaignSchema } } },
+      { config: stateChange, schema: { tags, summary: `${summary} Illegal state changes answer 409.`, params: idParams, response: { [status]: campaignSchema } } },
       async (request, reply) => reply.status(status).send(await run(projectIdOf(request), request.params.id)),
     );
   }
@@ -364,7 +366,8 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
   app.post(
     '/api/v1/campaigns/send-test',
     {
-      config: auth,
+      // 404: the template, provider account or profile named in the body; 429: the per-account limit.
+      config: { ...auth, errorStatuses: [404, 429] },
       schema: {
         tags,
         summary: 'Render the message for a profile and send it now to a phone number; answers with the provider\'s raw response. Test messages of one account: 3 at once, then one a second (429 with Retry-After beyond).',
@@ -398,7 +401,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
   app.post(
     '/api/v1/providers/:id/test',
     {
-      config: auth,
+      config: { ...auth, errorStatuses: [429] },
       schema: {
         tags: ['providers'],
         summary: 'Send a template message with the given values to a phone number now; answers with the provider\'s raw response. Test messages of one account: 3 at once, then one a second (429 with Retry-After beyond).',

@@ -126,6 +126,39 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     expect(doc.paths['/metrics'].get.security).toEqual([]);
   });
 
+  it('lists the error answers of each route in the OpenAPI document, with the error shape', async () => {
+    const doc = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
+    const statuses = (method: string, path: string) => Object.keys(doc.paths[path][method].responses).sort();
+    // A create with a body: unreadable body, auth, validation, size.
+    expect(statuses('post', '/api/v1/providers')).toEqual(['201', '400', '401', '403', '413', '422']);
+    // A get by id: auth and not found.
+    expect(statuses('get', '/api/v1/campaigns/{id}')).toEqual(['200', '401', '403', '404']);
+    // State changes: 409 for an illegal one, as PRODUCT §4.2 says.
+    for (const action of ['publish', 'pause', 'resume', 'stop', 'clone']) {
+      expect(statuses('post', `/api/v1/campaigns/{id}/${action}`), action).toContain('409');
+    }
+    expect(statuses('patch', '/api/v1/campaigns/{id}')).toContain('409');
+    // Limited endpoints: 429.
+    expect(statuses('post', '/api/v1/auth/login')).toEqual(['200', '400', '401', '413', '422', '429']);
+    expect(statuses('post', '/api/v1/campaigns/send-test')).toContain('429');
+    expect(statuses('post', '/api/v1/providers/{id}/test')).toContain('429');
+    // Public health check: no auth errors.
+    expect(statuses('get', '/healthz')).toEqual(['200', '503']);
+    const notFound = doc.paths['/api/v1/campaigns/{id}'].get.responses['404'];
+    expect(notFound.description).toMatch(/not_found/);
+    const schema = notFound.content['application/json'].schema;
+    expect(schema.required).toEqual(['error']);
+    expect(schema.properties.error.required).toEqual(['code', 'message']);
+
+    // What the document says matches what the API answers.
+    const headers = { 'x-wacast-account-id': project.accountId, 'x-wacast-passcode': project.passcode };
+    const missing = await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns/nope', headers });
+    expect(missing.statusCode).toBe(404);
+    expect(Object.keys(json(missing).error).sort()).toEqual(['code', 'message']);
+    const anonymous = await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns/nope' });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
   it('sends the security headers on API answers, 404s and dashboard pages, but not on provider callbacks', async () => {
     for (const url of ['/api/v1/auth/me', '/api/v1/nothing-here', '/healthz']) {
       const response = await ctx.app.inject({ method: 'GET', url });
