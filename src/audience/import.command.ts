@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
-import { printNewDatabaseNote } from '../cli/new-database-note.js';
+import { DATABASE_HELP, printNewDatabaseNote } from '../cli/new-database-note.js';
 import { createLogger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import { isPhoneRegion } from './phone.js';
@@ -152,6 +152,7 @@ export function registerImportCommand(program: Command): void {
     .option('--project <id>', 'project to import into (required when there are several)')
     .option('--region <code>', 'ISO country code for phone numbers written without a country code, e.g. IN')
     .option('--report <file>', 'where to write every bad row (default: <file>.bad-rows.csv)')
+    .addHelpText('after', DATABASE_HELP)
     .action(async (file: string, options: ImportCommandOptions) => {
       const runtime = await openRuntime(loadConfig(), { logger: createLogger('warn') });
       printNewDatabaseNote(runtime.db);

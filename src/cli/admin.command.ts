@@ -7,7 +7,7 @@ import { createApiCredential } from '../auth/api-credentials.service.js';
 import { addProjectMember, createUser } from '../auth/users.service.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { printNewDatabaseNote } from './new-database-note.js';
+import { DATABASE_HELP, printNewDatabaseNote } from './new-database-note.js';
 
 async function withRuntime<T>(run: (runtime: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -34,6 +34,7 @@ export function registerAdminCommands(program: Command): void {
     .description('Create a project and its first API credentials (the passcode is printed once).')
     .requiredOption('--name <name>', 'project name')
     .option('--json', 'print {"accountId","passcode","projectId"} as JSON (the passcode is shown once)')
+    .addHelpText('after', DATABASE_HELP)
     .action(async (options: { name: string; json?: boolean }) => {
       await withRuntime(async (runtime) => {
         const name = options.name.trim();
@@ -58,6 +59,7 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--password <password>', 'password (at least 10 characters)')
     .option('--admin', 'instance admin: can open every project')
     .option('--project <id...>', 'project id(s) the user can open')
+    .addHelpText('after', DATABASE_HELP)
     .action(async (options: { email: string; password: string; admin?: boolean; project?: string[] }) => {
       await withRuntime(async (runtime) => {
         // Checked before the user exists: an unknown id would otherwise fail on the foreign key

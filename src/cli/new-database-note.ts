@@ -18,3 +18,13 @@ export function printNewDatabaseNote(db: Pick<Db, 'created' | 'location'>): void
   const note = newDatabaseNote(db);
   if (note) console.error(note);
 }
+
+/**
+ * `--help` of every command that opens the database says which one it opens: a new user who runs
+ * `wacast worker` or `wacast user create` from another directory than the server otherwise learns
+ * only afterwards (or never, for `worker`) that it worked on a different database.
+ */
+export const DATABASE_HELP =
+  '\nWhich database: the one the server uses, from the same environment: WACAST_DATABASE_URL (PostgreSQL) when set,\n' +
+  'else SQLite in WACAST_DATA_DIR (default ./data, taken from the current directory). Run it with the server\'s\n' +
+  'environment (README, Configuration).';

@@ -13,6 +13,7 @@ import { migrate } from '../storage/migrator.js';
 import { randomToken } from '../ids.js';
 import { tuneHeapForServer } from '../heap.js';
 import { onShutdown, type ShutdownStep } from './shutdown.js';
+import { DATABASE_HELP } from './new-database-note.js';
 
 function httpStep(app: FastifyInstance): ShutdownStep {
   return { waitingFor: 'the HTTP server to answer the requests in progress (new ones get 503)', run: () => app.close() };
@@ -91,6 +92,7 @@ export function registerServeCommands(program: Command): void {
   program
     .command('worker')
     .description('Run only the background worker: dispatch, callbacks, scheduling. Run several against PostgreSQL to scale out.')
+    .addHelpText('after', DATABASE_HELP)
     .action(async () => {
       const config = loadConfig();
       tuneHeapForServer(config);
@@ -115,6 +117,7 @@ export function registerServeCommands(program: Command): void {
   program
     .command('migrate')
     .description('Apply pending database migrations (also done automatically at start).')
+    .addHelpText('after', DATABASE_HELP)
     .action(async () => {
       const config = loadConfig();
       const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

@@ -122,6 +122,16 @@ describe('wacast CLI mistakes', () => {
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('--json print {"accountId","passcode","projectId"} as JSON');
   }, 60_000);
 
+  it('--help of every command that opens the database says which database it opens', async () => {
+    for (const command of [['worker'], ['migrate'], ['project', 'create'], ['user', 'create'], ['import', 'profiles']]) {
+      const help = await runCli([...command, '--help'], env);
+      expect(help.code, command.join(' ')).toBe(0);
+      const text = help.stdout.replace(/\s+/g, ' ');
+      expect(text, command.join(' ')).toContain('WACAST_DATABASE_URL (PostgreSQL) when set');
+      expect(text, command.join(' ')).toContain('WACAST_DATA_DIR (default ./data, taken from the current directory)');
+    }
+  }, 60_000);
+
   it('serve on a database a newer wacast migrated (a downgrade) says to upgrade, in one line', async () => {
     const upgraded = join(dir, 'upgraded');
     expect((await runCli(['migrate'], { ...env, WACAST_DATA_DIR: upgraded })).code).toBe(0);
