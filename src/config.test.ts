@@ -9,6 +9,14 @@ describe('configuration', () => {
     expect(config.providerUrls.vonageApi).toBe('https://api.nexmo.com');
   });
 
+  it('writes an IPv6 WACAST_HOST in brackets in the default public URL', () => {
+    expect(loadConfig({ WACAST_HOST: '::1', WACAST_PORT: '3900' }).publicUrl).toBe('http://[::1]:3900');
+    expect(loadConfig({ WACAST_HOST: 'fd00::5' }).publicUrl).toBe('http://[fd00::5]:3000');
+    expect(loadConfig({ WACAST_HOST: '::' }).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ WACAST_HOST: '127.0.0.1' }).publicUrl).toBe('http://127.0.0.1:3000');
+    expect(new URL(loadConfig({ WACAST_HOST: '::1' }).publicUrl).port).toBe('3000');
+  });
+
   it('reads every variable', () => {
     const key = 'a'.repeat(64);
     const config = loadConfig({

@@ -86,6 +86,16 @@ const envSchema = z.object({
   WACAST_HEAP: z.enum(['lean', 'default'], { message: 'expected lean or default' }).default('lean'),
 });
 
+/**
+ * The host part of the default public URL: localhost for the any-address binds, and an IPv6
+ * address in brackets (`http://::1:3000` is no URL: the setup link and the callback URLs given
+ * to providers would not work).
+ */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -143,9 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(problems);
   }
   const values = parsed.data;
-  const publicUrl =
-    values.WACAST_PUBLIC_URL ??
-    `http://${values.WACAST_HOST === '0.0.0.0' || values.WACAST_HOST === '::' ? 'localhost' : values.WACAST_HOST}:${values.WACAST_PORT}`;
+  const publicUrl = values.WACAST_PUBLIC_URL ?? `http://${urlHost(values.WACAST_HOST)}:${values.WACAST_PORT}`;
   return {
     host: values.WACAST_HOST,
     port: values.WACAST_PORT,
