@@ -33,12 +33,13 @@ export const errorBodySchema = {
 } as const;
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'The body is not readable: invalid JSON, or a Content-Type this endpoint does not take (invalid_json, bad_request).',
+  400: 'The request is not readable: the body is not valid JSON (invalid_json), or another malformed part (bad_request).',
   401: 'No or wrong credentials (unauthorized): send X-Wacast-Account-Id and X-Wacast-Passcode, or log in.',
   403: 'Authenticated but not allowed here: API credentials on a dashboard-only endpoint, a missing X-CSRF-Token with the session cookie, or not an instance admin (forbidden, csrf_failed).',
   404: 'No such resource in this project (not_found); another project\'s ids answer 404 too.',
   409: 'Not possible in the resource\'s current state, or a duplicate (e.g. invalid_state for an illegal campaign action).',
   413: 'The body is larger than this endpoint takes (payload_too_large).',
+  415: 'The body is not sent as application/json (unsupported_media_type).',
   422: 'A field is missing or not allowed (validation_failed); details lists each field and why.',
   429: 'Too many requests (too_many_requests); the Retry-After header says when to try again.',
 };
@@ -56,6 +57,7 @@ export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'url' | 'co
   if (hasBody) {
     statuses.add(400);
     statuses.add(413);
+    statuses.add(415);
   }
   if (hasBody || hasSchema(schema.querystring)) statuses.add(422);
   if (auth !== 'public') {

@@ -130,7 +130,7 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     const doc = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
     const statuses = (method: string, path: string) => Object.keys(doc.paths[path][method].responses).sort();
     // A create with a body: unreadable body, auth, validation, size.
-    expect(statuses('post', '/api/v1/providers')).toEqual(['201', '400', '401', '403', '413', '422']);
+    expect(statuses('post', '/api/v1/providers')).toEqual(['201', '400', '401', '403', '413', '415', '422']);
     // A get by id: auth and not found.
     expect(statuses('get', '/api/v1/campaigns/{id}')).toEqual(['200', '401', '403', '404']);
     // State changes: 409 for an illegal one, as PRODUCT §4.2 says.
@@ -139,7 +139,7 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     }
     expect(statuses('patch', '/api/v1/campaigns/{id}')).toContain('409');
     // Limited endpoints: 429.
-    expect(statuses('post', '/api/v1/auth/login')).toEqual(['200', '400', '401', '413', '422', '429']);
+    expect(statuses('post', '/api/v1/auth/login')).toEqual(['200', '400', '401', '413', '415', '422', '429']);
     expect(statuses('post', '/api/v1/campaigns/send-test')).toContain('429');
     expect(statuses('post', '/api/v1/providers/{id}/test')).toContain('429');
     // Public health check: no auth errors.
@@ -157,6 +157,8 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     expect(Object.keys(json(missing).error).sort()).toEqual(['code', 'message']);
     const anonymous = await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns/nope' });
     expect(anonymous.statusCode).toBe(401);
+    const wrongType = await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: { ...headers, 'content-type': 'text/plain' }, payload: 'x' });
+    expect(wrongType.statusCode).toBe(415);
   });
 
   it('sends the security headers on API answers, 404s and dashboard pages, but not on provider callbacks', async () => {
