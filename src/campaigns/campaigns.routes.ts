@@ -237,6 +237,27 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
     );
   }
 
+  const timestamp = z.number().nullable();
+  const messageLogEntrySchema = z.object({
+    id: z.string(),
+    identity: z.string().nullable(),
+    phone: z.string().nullable().describe('E.164'),
+    status: z.enum(['skipped', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'unknown', 'cancelled']),
+    skipReason: z.string().nullable(),
+    errorCategory: z.string().nullable(),
+    errorCode: z.string().nullable(),
+    errorDetail: z.string().nullable(),
+    providerMessageId: z.string().nullable(),
+    attempts: z.number().int(),
+    createdAt: z.number().describe('Epoch milliseconds, like every time below.'),
+    sentAt: timestamp,
+    deliveredAt: timestamp,
+    readAt: timestamp,
+    failedAt: timestamp,
+    repliedAt: timestamp.describe('When the recipient first answered this message.'),
+    convertedAt: timestamp.describe('When the recipient did the campaign\'s conversion goal event.'),
+  });
+
   app.get(
     '/api/v1/campaigns/:id/messages',
     {
@@ -251,6 +272,9 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
           limit: z.coerce.number().int().min(1).max(500).default(100),
           format: z.enum(['json', 'csv']).default('json'),
         }),
+        // Declared so the OpenAPI document gives the log's shape (it had none). The CSV answer is a
+        // stream, which Fastify sends as it is, without this schema.
+        response: { 200: listOf(messageLogEntrySchema).describe('With format=csv: a text/csv file with the same fields in snake_case, one row per message.') },
       },
     },
     async (request, reply) => {
@@ -259,7 +283,8 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', csvDisposition(campaign.name))
-          .send(Readable.from(messageLogCsv(deps, campaign.id, request.query.status)));
+          // A stream is sent as it is: the JSON response schema types send() but never applies to it.
+          .send(Readable.from(messageLogCsv(deps, campaign.id, request.query.status)) as never);
       }
       return messageLog(deps, campaign.id, request.query);
     },

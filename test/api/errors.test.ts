@@ -142,6 +142,10 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     expect(statuses('post', '/api/v1/auth/login')).toEqual(['200', '400', '401', '413', '415', '422', '429']);
     expect(statuses('post', '/api/v1/campaigns/send-test')).toContain('429');
     expect(statuses('post', '/api/v1/providers/{id}/test')).toContain('429');
+    // The message log (PRODUCT §4.2) gives its entries' shape, not just "200".
+    const log = doc.paths['/api/v1/campaigns/{id}/messages'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(log.properties)).toEqual(['items', 'nextCursor']);
+    expect(log.properties.items.items.required).toEqual(expect.arrayContaining(['id', 'status', 'phone', 'sentAt', 'repliedAt', 'convertedAt']));
     // Public health check: no auth errors.
     expect(statuses('get', '/healthz')).toEqual(['200', '503']);
     const notFound = doc.paths['/api/v1/campaigns/{id}'].get.responses['404'];
