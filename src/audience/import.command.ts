@@ -29,6 +29,11 @@ export interface ImportCommandOptions {
   report?: string | undefined;
 }
 
+/** "1 bad row", "3 bad rows" ("1 more bad row"). */
+function badRows(count: number, more = ''): string {
+  return `${count} ${more}bad row${count === 1 ? '' : 's'}`;
+}
+
 export interface CommandOutput {
   out: Writable;
   err: Writable & { isTTY?: boolean };
@@ -126,7 +131,7 @@ export async function importProfilesFile(db: Db, file: string, options: ImportCo
   const seconds = (Date.now() - started) / 1000;
   if (result.status === 'failed') {
     say(io.err, `Import failed: ${result.message ?? 'unknown reason'}`);
-    if (result.failedRows > 0) say(io.err, `${result.failedRows} bad rows: ${reportPath}`);
+    if (result.failedRows > 0) say(io.err, `${badRows(result.failedRows)}: ${reportPath}`);
     return 1;
   }
   say(
@@ -134,8 +139,8 @@ export async function importProfilesFile(db: Db, file: string, options: ImportCo
     `Imported ${basename(file)} into project "${project.name}" in ${seconds.toFixed(1)} s: ${result.rows} rows, ${result.createdRows} created, ${result.updatedRows} updated, ${result.unchangedRows} unchanged, ${result.failedRows} bad.`,
   );
   if (result.failedRows > 0) {
-    if (result.failedRows > printed) say(io.err, `(${result.failedRows - printed} more bad rows not shown)`);
-    say(io.err, `All ${result.failedRows} bad rows, with line numbers and reasons: ${reportPath}`);
+    if (result.failedRows > printed) say(io.err, `(${badRows(result.failedRows - printed, 'more ')} not shown)`);
+    say(io.err, result.failedRows === 1 ? `The bad row, with its line number and reason: ${reportPath}` : `All ${result.failedRows} bad rows, with line numbers and reasons: ${reportPath}`);
     return 2;
   }
   return 0;

@@ -311,6 +311,7 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     expect(status).toBe(2);
     expect(out.text()).toMatch(/Imported people\.csv into project "Test project" in [\d.]+ s: 8 rows, 3 created, 1 updated, 0 unchanged, 4 bad\./);
     expect(err.text()).toContain(`line 6 (cli3): ${PHONE_12}`);
+    expect(err.text()).toContain(`All 4 bad rows, with line numbers and reasons: ${file}.bad-rows.csv`);
     const report = readFileSync(`${file}.bad-rows.csv`, 'utf8').trim().split('\n');
     expect(report).toEqual([
       'line,identity,reason',
@@ -323,6 +324,14 @@ describe.each(testEngines())('CSV import ($name)', (engine) => {
     expect(again).toBe(2);
     const imports = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/imports', headers: project.headers }));
     expect(imports.items[0]).toMatchObject({ source: 'cli', filename: 'people.csv', status: 'completed', rows: 8, createdRows: 0, unchangedRows: 4, failedRows: 4 });
+
+    // One bad row is one, not "All 1 bad rows".
+    const single = join(dir, 'single.csv');
+    writeFileSync(single, 'identity,Phone\ns1,+14155552675\ns2,notaphone\n');
+    const singleErr = sink();
+    expect(await importProfilesFile(ctx.db, single, { project: project.projectId }, { out: sink(), err: singleErr })).toBe(2);
+    expect(singleErr.text()).toContain(`The bad row, with its line number and reason: ${single}.bad-rows.csv`);
+    expect(singleErr.text()).not.toContain('1 bad rows');
 
     const clean = join(dir, 'clean.csv');
     writeFileSync(clean, 'identity,Name\nz1,Zed\n');
