@@ -75,6 +75,13 @@ export function registerAdminCommands(program: Command): void {
         const created = await createUser(runtime.db, { email: options.email, password: options.password, isAdmin: options.admin === true });
         for (const projectId of options.project ?? []) await addProjectMember(runtime.db, projectId, created.id);
         console.log(`User ${created.email} created${created.isAdmin ? ' (admin)' : ''}.`);
+        // Such a user logs in to an empty dashboard, and no command or endpoint adds a project
+        // to an existing user: say so now rather than let the operator find out from the user.
+        if (!created.isAdmin && wanted.length === 0) {
+          console.error(
+            `Note: ${created.email} is not an admin and was given no project, so it can open none. Projects are given when a user is created: use --project <id> (ids from \`wacast project create\`) or --admin.`,
+          );
+        }
       });
     });
 }

@@ -35,9 +35,14 @@ describe('wacast CLI mistakes', () => {
     expect(refused.stderr).toBe('No project with id no-such-project: `wacast project create` prints the ids of new projects.\n');
     // The user was not created half-way: the same email is still free.
     const again = await runCli(['user', 'create', '--email', 'ana@example.com', '--password', 'correct horse battery'], env);
-    expect(again.stderr).toBe('');
     expect(again.stdout).toBe('User ana@example.com created.\n');
     expect(again.code).toBe(0);
+    // Not an admin and no project: it could open nothing, and the CLI says so.
+    expect(again.stderr).toBe(
+      'Note: ana@example.com is not an admin and was given no project, so it can open none. Projects are given when a user is created: use --project <id> (ids from `wacast project create`) or --admin.\n',
+    );
+    const admin = await runCli(['user', 'create', '--email', 'root@example.com', '--password', 'correct horse battery', '--admin'], env);
+    expect(admin.stderr).toBe('');
   }, 60_000);
 
   it('serve on a port already in use says so instead of printing a stack trace', async () => {
