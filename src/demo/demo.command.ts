@@ -1,8 +1,11 @@
 /**
  * `wacast demo`: the server, the worker and the sandbox in one process, with sample data, so a
- * new user sees messages flow within a minute and no provider account. Data goes to
- * `<WACAST_DATA_DIR>/demo` (SQLite) unless WACAST_DATABASE_URL is set; the provider base URLs point
- * at the sandbox whatever the environment says.
+ * new user sees messages flow within a minute and no provider account. Data always goes to
+ * `<WACAST_DATA_DIR>/demo` (SQLite), also when WACAST_DATABASE_URL is set: run with the server's
+ * environment, the demo would otherwise add its sample project, a provider account pointing at a
+ * sandbox that is gone once the demo stops, and (in a database without users) an admin with the
+ * public demo password to the operator's PostgreSQL database, where the real server would accept
+ * it. The provider base URLs point at the sandbox whatever the environment says.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -32,6 +35,9 @@ export function registerDemoCommand(program: Command): void {
         return;
       }
       const base = loadConfig();
+      if (base.databaseUrl) {
+        console.log(`The demo keeps its sample data apart, in SQLite at ${join(base.dataDir, 'demo')}: WACAST_DATABASE_URL is not used.`);
+      }
       const sandbox = await startSandbox({
         port: sandboxPort,
         knobs: { dlrDelayMs: [400, 2500], readShare: 0.6, failShare: 0.04, failReason: 'not_on_whatsapp', autoReplyShare: 0.08, autoReplyText: 'Thanks! Is this offer valid online too?', autoReplyDelayMs: [1000, 4000] },
@@ -42,7 +48,8 @@ export function registerDemoCommand(program: Command): void {
       const config = {
         ...base,
         host: hostChosen ? base.host : '127.0.0.1',
-        dataDir: base.databaseUrl ? base.dataDir : join(base.dataDir, 'demo'),
+        databaseUrl: undefined,
+        dataDir: join(base.dataDir, 'demo'),
         providerUrls: { gupshupEnterprise: sandbox.env.GUPSHUP_ENTERPRISE_URL, gupshupApi: sandbox.env.GUPSHUP_API_URL, vonageApi: sandbox.env.VONAGE_API_URL },
       };
       const runtime = await openRuntime(config);

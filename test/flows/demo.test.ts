@@ -3,7 +3,7 @@
  * campaign sends to the built-in sandbox, delivery reports come back and replies arrive.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,30 @@ describe('wacast demo', () => {
       expect(Date.now() - stoppedAt).toBeLessThan(10_000);
       expect(child.exitCode).toBe(0);
       expect(output).toContain('wacast: stopped.');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    }
+  }, 90_000);
+
+  it('keeps its sample data (and its admin with the public password) out of the database of WACAST_DATABASE_URL', async () => {
+    assertBuilt();
+    const port = await freePort();
+    const own = join(dir, 'with-database-url');
+    // Nothing listens on port 1: before, the demo tried this database and never started.
+    const child = spawn(process.execPath, [WACAST_BIN, 'demo'], {
+      env: { PATH: process.env.PATH ?? '', WACAST_DATA_DIR: own, WACAST_DATABASE_URL: 'postgres://wacast@127.0.0.1:1/production', WACAST_PORT: String(port), WACAST_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('wacast demo is running') && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output).toContain(`The demo keeps its sample data apart, in SQLite at ${join(own, 'demo')}: WACAST_DATABASE_URL is not used.`);
+      expect(output).toContain('wacast demo is running');
+      expect(existsSync(join(own, 'demo', 'wacast.db'))).toBe(true);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
