@@ -61,6 +61,11 @@ export function workerOwner(): string {
   return `${hostname()}:${process.pid}:${randomToken(4)}`;
 }
 
+/** "SQLite at /path/wacast.db" or "PostgreSQL at postgres://user@host/db" (no password). */
+function databaseOf(runtime: Runtime): string {
+  return `${runtime.db.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} at ${runtime.db.location}`;
+}
+
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
@@ -80,8 +85,7 @@ export function registerServeCommands(program: Command): void {
         throw error;
       }
       worker?.start();
-      const engine = runtime.db.dialect === 'sqlite' ? `SQLite at ${runtime.db.location}` : `PostgreSQL at ${runtime.db.location}`;
-      console.log(`wacast is running at ${config.publicUrl} (${engine}${worker ? ', worker on' : ', worker off'})`);
+      console.log(`wacast is running at ${config.publicUrl} (${databaseOf(runtime)}${worker ? ', worker on' : ', worker off'})`);
       if ((await countUsers(runtime.db)) === 0) {
         const token = await issueSetupToken(runtime.db);
         console.log(`Create the first admin (one-time link): ${config.publicUrl}/setup#token=${token}`);
@@ -101,7 +105,9 @@ export function registerServeCommands(program: Command): void {
       worker.start();
       // Background loops use unref'd timers; this one keeps the process alive until a signal.
       const keepAlive = setInterval(() => {}, 60_000);
-      console.log(`wacast worker started (${runtime.db.dialect})`);
+      // Which database, as serve says: a worker started with another WACAST_DATA_DIR than the
+      // server's runs happily on an empty database of its own, and only this line shows it.
+      console.log(`wacast worker started (${databaseOf(runtime)})`);
       onShutdown([
         workerStep(worker, config),
         {

@@ -127,6 +127,12 @@ describe('wacast CLI mistakes', () => {
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('--json print {"accountId","passcode","projectId"} as JSON');
   }, 60_000);
 
+  it('worker says which database it works on, as serve does', async () => {
+    // Killed after 5 s: the worker runs until a signal, and its first line comes at once.
+    const result = await runCli(['worker'], env, 5_000);
+    expect(result.stdout).toContain(`wacast worker started (SQLite at ${join(dir, 'wacast.db')})`);
+  }, 60_000);
+
   it('--help of every command that opens the database says which database it opens', async () => {
     for (const command of [['worker'], ['migrate'], ['project', 'create'], ['user', 'create'], ['import', 'profiles']]) {
       const help = await runCli([...command, '--help'], env);
