@@ -1,10 +1,11 @@
-/** `wacast project create` and `wacast user create`. */
+/** `wacast project create`, `wacast user create` and `wacast user add-project`. */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { createProject } from '../projects/projects.service.js';
 import { createApiCredential } from '../auth/api-credentials.service.js';
-import { addProjectMember, createUser } from '../auth/users.service.js';
+import { addProjectMember, createUser, normaliseEmail } from '../auth/users.service.js';
+import type { Db } from '../storage/db.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { DATABASE_HELP, printNewDatabaseNote } from './new-database-note.js';
@@ -65,23 +66,44 @@ export function registerAdminCommands(program: Command): void {
         // Checked before the user exists: an unknown id would otherwise fail on the foreign key
         // after the user was created without it.
         const wanted = options.project ?? [];
-        if (wanted.length > 0) {
-          const found = await runtime.db.kysely.selectFrom('projects').select('id').where('id', 'in', wanted).execute();
-          const missing = wanted.filter((id) => !found.some((row) => row.id === id));
-          if (missing.length > 0) {
-            throw new AppError(422, 'validation_failed', `No project with id ${missing.join(', ')}: \`wacast project create\` prints the ids of new projects.`);
-          }
-        }
+        await checkProjectsExist(runtime.db, wanted);
         const created = await createUser(runtime.db, { email: options.email, password: options.password, isAdmin: options.admin === true });
         for (const projectId of options.project ?? []) await addProjectMember(runtime.db, projectId, created.id);
         console.log(`User ${created.email} created${created.isAdmin ? ' (admin)' : ''}.`);
-        // Such a user logs in to an empty dashboard, and no command or endpoint adds a project
-        // to an existing user: say so now rather than let the operator find out from the user.
+        // Such a user logs in to an empty dashboard: say so now rather than let the operator find out from the user.
         if (!created.isAdmin && wanted.length === 0) {
           console.error(
-            `Note: ${created.email} is not an admin and was given no project, so it can open none. Projects are given when a user is created: use --project <id> (ids from \`wacast project create\`) or --admin.`,
+            `Note: ${created.email} is not an admin and was given no project, so it can open none. Give it one with \`wacast user add-project --email ${created.email} --project <id>\` (ids from \`wacast project create\`), or create users with --project or --admin.`,
           );
         }
       });
     });
+
+  user
+    .command('add-project')
+    .description('Let an existing dashboard user open more projects.')
+    .requiredOption('--email <email>', "the user's login email")
+    .requiredOption('--project <id...>', 'project id(s) to add')
+    .addHelpText('after', DATABASE_HELP)
+    .action(async (options: { email: string; project: string[] }) => {
+      await withRuntime(async (runtime) => {
+        const email = normaliseEmail(options.email);
+        const found = await runtime.db.kysely.selectFrom('users').select(['id', 'email', 'is_admin']).where('email', '=', email).executeTakeFirst();
+        if (!found) throw new AppError(404, 'not_found', `No user with the email ${email}: \`wacast user create\` creates one.`);
+        await checkProjectsExist(runtime.db, options.project);
+        for (const projectId of options.project) await addProjectMember(runtime.db, projectId, found.id);
+        const projects = options.project.length === 1 ? `project ${options.project[0]}` : `projects ${options.project.join(', ')}`;
+        console.log(`${found.email} can now open ${projects}${found.is_admin === 1 ? ' (as an admin it could already open every project)' : ''}.`);
+      });
+    });
+}
+
+/** Refuses unknown project ids, naming them, before anything is written. */
+async function checkProjectsExist(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await db.kysely.selectFrom('projects').select('id').where('id', 'in', ids).execute();
+  const missing = ids.filter((id) => !found.some((row) => row.id === id));
+  if (missing.length > 0) {
+    throw new AppError(422, 'validation_failed', `No project with id ${missing.join(', ')}: \`wacast project create\` prints the ids of new projects.`);
+  }
 }

@@ -39,8 +39,16 @@ describe('wacast CLI mistakes', () => {
     expect(again.code).toBe(0);
     // Not an admin and no project: it could open nothing, and the CLI says so.
     expect(again.stderr).toBe(
-      'Note: ana@example.com is not an admin and was given no project, so it can open none. Projects are given when a user is created: use --project <id> (ids from `wacast project create`) or --admin.\n',
+      'Note: ana@example.com is not an admin and was given no project, so it can open none. Give it one with `wacast user add-project --email ana@example.com --project <id>` (ids from `wacast project create`), or create users with --project or --admin.\n',
     );
+    // …and add-project gives it one, refusing an unknown user or project by name.
+    const project = JSON.parse((await runCli(['project', 'create', '--name', 'Ana\'s shop', '--json'], env)).stdout) as { projectId: string };
+    const unknownUser = await runCli(['user', 'add-project', '--email', 'nobody@example.com', '--project', project.projectId], env);
+    expect([unknownUser.code, unknownUser.stderr]).toEqual([1, 'No user with the email nobody@example.com: `wacast user create` creates one.\n']);
+    const unknownProject = await runCli(['user', 'add-project', '--email', 'ana@example.com', '--project', 'no-such-project'], env);
+    expect([unknownProject.code, unknownProject.stderr]).toEqual([1, 'No project with id no-such-project: `wacast project create` prints the ids of new projects.\n']);
+    const added = await runCli(['user', 'add-project', '--email', 'Ana@Example.com', '--project', project.projectId], env);
+    expect([added.code, added.stdout, added.stderr]).toEqual([0, `ana@example.com can now open project ${project.projectId}.\n`, '']);
     const admin = await runCli(['user', 'create', '--email', 'root@example.com', '--password', 'correct horse battery', '--admin'], env);
     expect(admin.stderr).toBe('');
   }, 60_000);
