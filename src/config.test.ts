@@ -41,7 +41,7 @@ describe('configuration', () => {
     ['WACAST_DATABASE_URL', 'mysql://x', /WACAST_DATABASE_URL="mysql:\/\/x" is invalid: expected a postgres:\/\//],
     ['WACAST_SECRET_KEY', 'tooshort', /WACAST_SECRET_KEY=\(hidden\) is invalid: expected 32 bytes/],
     ['WACAST_PUBLIC_URL', 'localhost:3000', /WACAST_PUBLIC_URL="localhost:3000" is invalid: expected an absolute http/],
-    ['WACAST_ALLOW_PRIVATE_URLS', 'maybe', /WACAST_ALLOW_PRIVATE_URLS="maybe" is invalid: expected true or false/],
+    ['WACAST_ALLOW_PRIVATE_URLS', 'maybe', /WACAST_ALLOW_PRIVATE_URLS="maybe" is invalid: expected true or false \(also 1\/0, yes\/no\)/],
     ['WACAST_LOG_LEVEL', 'loud', /WACAST_LOG_LEVEL="loud" is invalid/],
     ['VONAGE_API_URL', 'ftp://x', /VONAGE_API_URL="ftp:\/\/x" is invalid/],
   ])('names %s=%s and what is allowed', (name, value, message) => {

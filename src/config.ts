@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const booleanString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false (also 1/0, yes/no)' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const httpUrl = z
