@@ -217,13 +217,19 @@ export function publicCredentials(type: ProviderType, credentials: ProviderCrede
 
 /**
  * Applies a partial update: fields present in `patch` replace the stored ones; secrets that are
- * omitted, empty, or sent back masked (`••••…`) keep their stored value.
+ * omitted, empty, or sent back masked (`••••…`) keep their stored value (a form sends them so);
+ * `null` clears a field, secrets included — a Vonage account moving from its application's key to
+ * an API key and secret, or dropping a signature secret, has no other way to lose the old one.
  */
 export function mergeCredentials(type: ProviderType, stored: ProviderCredentials, patch: Record<string, unknown>): Record<string, unknown> {
   const secret = new Set(SECRET_FIELDS[type]);
   const merged: Record<string, unknown> = { ...stored };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
+    if (value === null) {
+      merged[key] = '';
+      continue;
+    }
     if (secret.has(key) && (value === '' || (typeof value === 'string' && value.startsWith('••••')))) continue;
     merged[key] = value;
   }

@@ -56,7 +56,10 @@ const patchBody = z.object({
   isDefault: z.boolean().optional(),
   ratePerSecond: z.number().optional(),
   autoReply: autoReply.optional(),
-  credentials: z.record(z.string(), z.unknown()).optional().describe('Fields to change; omitted or masked secrets keep their stored value.'),
+  credentials: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Fields to change; omitted, empty or masked secrets keep their stored value; null clears a field (a secret no longer used, e.g. moving a Vonage account from its private key to an API key and secret).'),
 }).strict();
 
 const idParams = z.object({ id: z.string() });

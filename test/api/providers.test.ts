@@ -179,6 +179,22 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(json(blank).error.details).toEqual([{ path: 'autoReply.text', message: 'is required when the auto reply is on' }]);
   });
 
+  it('clears a credential sent as null: a Vonage account moves from its private key to an API key and secret', async () => {
+    const account = json(await post('/api/v1/providers', nexmoProviderInput({ nickname: 'moving' })));
+    const patch = (credentials: object) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${account.id}`, headers: project.headers, payload: { credentials } });
+    // Without null the stored key stays, and an application id is then required with it.
+    const kept = await patch({ applicationId: '' });
+    expect(kept.statusCode).toBe(422);
+    expect(json(kept).error.details).toEqual([expect.objectContaining({ path: 'credentials.applicationId' })]);
+    const moved = await patch({ applicationId: '', privateKey: null, signatureSecret: null });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(json(moved).credentials).toMatchObject({ applicationId: '', privateKey: '', signatureSecret: '', apiKey: 'a1b2c3d' });
+    const row = await ctx.db.kysely.selectFrom('provider_accounts').select('credentials_ciphertext').where('id', '=', account.id).executeTakeFirstOrThrow();
+    expect(ctx.deps.secrets.decryptJson<Record<string, string>>(row.credentials_ciphertext)).toMatchObject({ applicationId: '', privateKey: '', signatureSecret: '', apiSecret: 'vonage-secret-4321' });
+    // A required field cleared is refused like one left empty.
+    expect((await patch({ apiSecret: null })).statusCode).toBe(422);
+  });
+
   it('keeps secrets on a partial update and replaces them when given', async () => {
     const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'patch me' })));
     const kept = await ctx.app.inject({
