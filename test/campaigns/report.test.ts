@@ -8,6 +8,7 @@ import { json, openTestContext, type TestContext, type TestProject } from '../he
 import { seedProfiles, testPhone } from '../helpers/audience.js';
 import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
+import { eventStreamReader } from '../helpers/event-stream.js';
 import { Applier } from '../../src/webhooks/applier.js';
 
 describe.each(testEngines())('campaign report ($name)', (engine) => {
@@ -140,16 +141,7 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
     const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     const controller = new AbortController();
     const response = await fetch(`${address}/api/v1/campaigns/${seeded.campaignId}/events`, { headers: project.headers, signal: controller.signal });
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let received = '';
-    const readUntil = async (text: string) => {
-      while (!received.includes(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before "${text}": ${received}`);
-        received += decoder.decode(value);
-      }
-    };
+    const { readUntil } = eventStreamReader(response);
     const setReplied = async (replied: number) => {
       await ctx.db.kysely.updateTable('campaign_counters').set({ replied }).where('campaign_id', '=', seeded.campaignId).execute();
       ctx.deps.bus.emit('campaign-changed', seeded.campaignId, 'progress');

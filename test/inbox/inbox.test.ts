@@ -5,6 +5,7 @@ import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedPhoneDnd, seedProfiles, testPhone } from '../helpers/audience.js';
 import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, replayFixture, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
+import { eventStreamReader } from '../helpers/event-stream.js';
 import { Applier } from '../../src/webhooks/applier.js';
 import { DispatchService } from '../../src/campaigns/dispatch.service.js';
 
@@ -306,16 +307,7 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     const response = await fetch(`${address}/api/v1/inbox/events`, { headers: project.headers, signal: controller.signal });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let received = '';
-    const readUntil = async (text: string) => {
-      while (!received.includes(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before "${text}": ${received}`);
-        received += decoder.decode(value);
-      }
-    };
+    const { readUntil, received } = eventStreamReader(response);
     try {
       await readUntil(': connected');
       ctx.deps.bus.emit('conversation-changed', 'another-project', '+15550000001');
@@ -324,7 +316,7 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
       await applyAll(applier);
       await readUntil('event: conversations');
       await readUntil('\n\n');
-      const event = received.slice(received.indexOf('event: conversations'));
+      const event = received().slice(received().indexOf('event: conversations'));
       const data = JSON.parse(event.split('\n')[1]!.replace(/^data: /, ''));
       expect(data).toEqual({ phones: [newcomer] });
     } finally {
