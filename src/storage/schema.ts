@@ -308,6 +308,8 @@ export interface PendingReceiptsTable {
   error_category: Generated<string | null>;
   callback_seq: number;
   created_at: Millis;
+  /** E.164; only for receipts without a reference of ours (see unknown-by-phone.ts). */
+  phone: Generated<string | null>;
 }
 
 export interface InboundMessagesTable {

@@ -29,6 +29,7 @@ import { parseCallback, rawCallback } from './raw-callback.js';
 import { ProviderOptCalls } from '../providers/opt-calls.js';
 import { CallbackArrivals, arrivalKind, type ArrivalUpdate } from './callback-arrivals.js';
 import { reportsAccountThrottling } from './provider-throttling.js';
+import { matchUnknownByPhone, type PendingRow } from './unknown-by-phone.js';
 
 export const MAX_ATTEMPTS = 5;
 /** Pending receipts older than this are dropped: the message they belong to was never ours. */
@@ -57,14 +58,16 @@ export interface ApplierOptions {
   targetBatchMs: Record<Dialect, number>;
   /** Pending receipts looked at per pass. */
   pendingWindow: number;
+  /** How often pending receipts without a reference are matched to `unknown` messages by phone. */
+  phoneMatchEveryMs: number;
 }
 
-export const DEFAULT_APPLIER_OPTIONS: ApplierOptions = { batchSize: 500, minBatchSize: 50, maxBatchSize: 5000, targetBatchMs: { sqlite: 15, postgres: 100 }, pendingWindow: 2000 };
+export const DEFAULT_APPLIER_OPTIONS: ApplierOptions = { batchSize: 500, minBatchSize: 50, maxBatchSize: 5000, targetBatchMs: { sqlite: 15, postgres: 100 }, pendingWindow: 2000, phoneMatchEveryMs: 1000 };
 
 const PENDING_COLUMNS: JsonRowColumn[] = [
   { name: 'id', type: 'text' }, { name: 'provider_id', type: 'text' }, { name: 'provider_message_id', type: 'text' }, { name: 'status', type: 'text' },
   { name: 'occurred_at', type: 'bigint' }, { name: 'error_code', type: 'text' }, { name: 'error_detail', type: 'text' }, { name: 'error_category', type: 'text' },
-  { name: 'callback_seq', type: 'bigint' }, { name: 'created_at', type: 'bigint' },
+  { name: 'callback_seq', type: 'bigint' }, { name: 'created_at', type: 'bigint' }, { name: 'phone', type: 'text' },
 ];
 
 interface LogRow {
@@ -104,6 +107,7 @@ export class Applier {
   private readonly arrivals = new CallbackArrivals();
   private batchSize: number;
   private pendingCursor = '';
+  private phoneMatchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: AppDeps,
@@ -208,6 +212,7 @@ export class Applier {
               errorDetail: event.errorDetail,
               category: event.category,
               clientRef: event.clientRef,
+              phone: event.phone,
               seq: row.seq,
             });
           }
@@ -263,6 +268,8 @@ export class Applier {
         error_category: work.category ?? null,
         callback_seq: work.seq,
         created_at: now,
+        // A receipt with a reference names its message by it; only one without may be matched by phone.
+        phone: work.clientRef === undefined ? (work.phone ?? null) : null,
       });
     }
     await insertJsonRows(trx, this.deps.db.dialect, 'pending_receipts', PENDING_COLUMNS, rows, { onConflictDoNothing: ['provider_id', 'provider_message_id', 'status'] });
@@ -283,7 +290,6 @@ export class Applier {
       .limit(this.options.pendingWindow)
       .execute();
     this.pendingCursor = window.length < this.options.pendingWindow ? '' : window[window.length - 1]!.id;
-    if (window.length === 0) return 0;
     // Cheap check first (indexed, no locks): most passes find nothing to apply.
     const known = new Set<string>();
     const ids = [...new Set(window.map((row) => row.provider_message_id))];
@@ -291,10 +297,27 @@ export class Applier {
       const rows = await db.kysely.selectFrom('messages').select(['provider_id', 'provider_message_id']).where('provider_message_id', 'in', ids.slice(start, start + 500)).execute();
       for (const row of rows) known.add(`${row.provider_id}\n${row.provider_message_id}`);
     }
-    const ready = window
-      .filter((row) => known.has(`${row.provider_id}\n${row.provider_message_id}`))
-      .sort((a, b) => Number(a.callback_seq) - Number(b.callback_seq) || a.occurred_at - b.occurred_at);
-    if (ready.length === 0) return 0;
+    let applied = await this.applyPending(window.filter((row) => known.has(`${row.provider_id}\n${row.provider_message_id}`)), new Map(), now);
+    if (now - this.phoneMatchedAt >= this.options.phoneMatchEveryMs) {
+      this.phoneMatchedAt = now;
+      const matches = await matchUnknownByPhone(db.kysely, now);
+      if (matches.length > 0) {
+        const settled = await this.applyPending(matches.map((match) => match.row), new Map(matches.map((match) => [match.row.id, match.messageId])), now);
+        if (settled > 0) this.deps.logger.info({ receipts: settled }, 'delivery reports without a reference settled messages whose send outcome was unknown (matched by account and phone)');
+        applied += settled;
+      }
+    }
+    return applied;
+  }
+
+  /**
+   * Applies pending receipts in one transaction and deletes the ones that found their message.
+   * `refs` names the message of a receipt matched by phone (applied as if it had echoed our id).
+   */
+  private async applyPending(rows: PendingRow[], refs: Map<string, string>, now: number): Promise<number> {
+    if (rows.length === 0) return 0;
+    const { db } = this.deps;
+    const ready = [...rows].sort((a, b) => Number(a.callback_seq) - Number(b.callback_seq) || a.occurred_at - b.occurred_at);
     const touched = await db.kysely.transaction().execute(async (trx) => {
       const deltas = new CampaignDeltas();
       const works: ReceiptWork[] = ready.map((row) => ({
@@ -305,6 +328,7 @@ export class Applier {
         errorCode: row.error_code ?? undefined,
         errorDetail: row.error_detail ?? undefined,
         category: (row.error_category ?? undefined) as ReceiptWork['category'],
+        clientRef: refs.get(row.id),
         seq: Number(row.callback_seq),
       }));
       const result = await applyReceipts(trx, db.dialect, works, deltas, now);

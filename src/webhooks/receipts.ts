@@ -31,6 +31,8 @@ export interface ReceiptWork {
   errorDetail?: string | undefined;
   category?: ErrorCategory | undefined;
   clientRef?: string | undefined;
+  /** The recipient (E.164), when the receipt names it: kept with a pending receipt without a reference. */
+  phone?: string | undefined;
   /** The callback it came from. */
   seq: number;
 }

@@ -5,7 +5,7 @@ import { FakeProvider } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
 import { applyAll, createCallbackAccount, fixtureNames, gupshupDlr, isReceiptFixture, postJson, replayFixture, vonageSignature, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { countersOf, createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
-import { Applier, APPLIED_RETENTION_MS, MAX_ATTEMPTS, PENDING_RECEIPT_TTL_MS } from '../../src/webhooks/applier.js';
+import { Applier, APPLIED_RETENTION_MS, DEFAULT_APPLIER_OPTIONS, MAX_ATTEMPTS, PENDING_RECEIPT_TTL_MS } from '../../src/webhooks/applier.js';
 import { SendResultWriter } from '../../src/campaigns/send-results.js';
 import type { ProviderClients } from '../../src/providers/provider-clients.js';
 
@@ -143,6 +143,78 @@ describe.each(testEngines())('callback applier: delivery receipts ($name)', (eng
     expect(await applier.expirePendingReceipts(Date.now())).toBe(0);
     expect(await applier.expirePendingReceipts(Date.now() + PENDING_RECEIPT_TTL_MS + 1000)).toBeGreaterThanOrEqual(1);
     expect(await ctx.db.kysely.selectFrom('pending_receipts').select('id').where('provider_message_id', '=', 'never-ours').execute()).toEqual([]);
+  });
+
+  it('settles an unknown message from receipts without a reference by account and phone, only when no other message could be meant', async () => {
+    // Gupshup self-serve receipts carry the recipient but none of our ids: a send whose answer never
+    // came (unknown, no provider id) can only be found by account and phone.
+    const phoneApplier = new Applier(ctx.deps, { ...DEFAULT_APPLIER_OPTIONS, phoneMatchEveryMs: 0 });
+    const people = Array.from({ length: 6 }, (_, i) => ({ identity: `by-phone-${i}`, phone: testPhone(40 + i) }));
+    await seedProfiles(ctx.db, project.projectId, people);
+    const profiles = await Promise.all(people.map((person) => profileIdOf(ctx.db, project.projectId, person.identity)));
+    const { campaignId, messageIds } = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      messages: [
+        { profileId: profiles[0]!, phone: testPhone(40), status: 'unknown' }, // the one to settle
+        { profileId: profiles[1]!, phone: testPhone(41), status: 'unknown' }, // another message to this phone is in flight
+        { profileId: profiles[2]!, phone: testPhone(42), status: 'unknown' }, // its receipts name two provider ids
+        { profileId: profiles[3]!, phone: testPhone(43), status: 'unknown' }, // the receipt carries a reference, not ours
+        { profileId: profiles[4]!, phone: testPhone(44), status: 'unknown' }, // two unknown messages to this phone
+      ],
+    });
+    const other = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      messages: [
+        { profileId: profiles[1]!, phone: testPhone(41), status: 'sending' },
+        { profileId: profiles[4]!, phone: testPhone(44), status: 'unknown' },
+      ],
+    });
+    const selfServe = (gsId: string, type: 'sent' | 'delivered' | 'read', phone: string) => ({
+      app: 'DemoAPI', timestamp: Date.now(), version: 2, type: 'message-event',
+      payload: { id: `wa-${gsId}`, gsId, type, destination: phone.slice(1), payload: { ts: Math.floor(Date.now() / 1000) } },
+    });
+    for (const body of [
+      selfServe('ss-40', 'sent', testPhone(40)), selfServe('ss-40', 'delivered', testPhone(40)),
+      selfServe('ss-41', 'delivered', testPhone(41)),
+      selfServe('ss-42a', 'delivered', testPhone(42)), selfServe('ss-42b', 'delivered', testPhone(42)),
+      selfServe('ss-44', 'delivered', testPhone(44)),
+    ]) expect((await postJson(ctx, gupshup.delivery, body)).statusCode).toBe(200);
+    await postJson(ctx, gupshup.delivery, [gupshupDlr('gs-43', 'DELIVERED', { phone: testPhone(43).slice(1), extra: '0191a1b2-0000-7000-8000-000000000000' })]);
+    await applyAll(phoneApplier);
+
+    expect(await message(messageIds[0]!)).toMatchObject({ status: 'delivered', provider_message_id: 'ss-40' });
+    expect(await eventsOf(profiles[0]!)).toEqual(['Notification Sent', 'Notification Delivered']);
+    for (const id of [messageIds[1]!, messageIds[2]!, messageIds[3]!, messageIds[4]!]) expect(await message(id)).toMatchObject({ status: 'unknown', provider_message_id: null });
+    expect(await countersOf(ctx.db, campaignId)).toMatchObject({ unknown: 4, sent: 1, delivered: 1 });
+    const pending = await ctx.db.kysely.selectFrom('pending_receipts').select(['provider_message_id', 'phone']).where('provider_message_id', 'in', ['ss-40', 'ss-41', 'ss-42a', 'ss-42b', 'gs-43', 'ss-44']).orderBy('provider_message_id').execute();
+    expect(pending).toEqual([
+      { provider_message_id: 'gs-43', phone: null },
+      { provider_message_id: 'ss-41', phone: testPhone(41) },
+      { provider_message_id: 'ss-42a', phone: testPhone(42) },
+      { provider_message_id: 'ss-42b', phone: testPhone(42) },
+      { provider_message_id: 'ss-44', phone: testPhone(44) },
+    ]);
+
+    // The message in flight gets its own answer: the receipt goes to it by id, not to the unknown one.
+    const writer = new SendResultWriter(ctx.deps, { maxAttempts: 3 });
+    const inFlight = await message(other.messageIds[0]!);
+    writer.add({ id: inFlight.id, project_id: inFlight.project_id, campaign_id: inFlight.campaign_id, profile_id: inFlight.profile_id, provider_id: inFlight.provider_id, phone: inFlight.phone, kind: inFlight.kind, payload: inFlight.payload, attempts: 1 }, { ok: true, providerMessageId: 'ss-41', raw: { request: { method: 'POST', url: 'x', body: '' } } });
+    await writer.close();
+    await applyAll(phoneApplier);
+    expect(await message(other.messageIds[0]!)).toMatchObject({ status: 'delivered', provider_message_id: 'ss-41' });
+    expect(await message(messageIds[1]!)).toMatchObject({ status: 'unknown', provider_message_id: null });
+
+    // A receipt from before the message existed is someone else's.
+    const late = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profiles[5]!, phone: testPhone(45), status: 'unknown' }] });
+    const old = selfServe('ss-45', 'delivered', testPhone(45));
+    old.payload.payload.ts = Math.floor((Date.now() - 60 * 60 * 1000) / 1000);
+    await postJson(ctx, gupshup.delivery, old);
+    await applyAll(phoneApplier);
+    expect(await message(late.messageIds[0]!)).toMatchObject({ status: 'unknown', provider_message_id: null });
   });
 
   it('marks callbacks that cannot be read any more invalid, and retries one that throws without blocking the others', async () => {

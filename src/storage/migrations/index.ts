@@ -8,6 +8,7 @@ import * as rejectedCallbacks from './0006-rejected-callbacks.js';
 import * as callbackArrivals from './0007-callback-arrivals.js';
 import * as providerThrottling from './0008-provider-throttling.js';
 import * as retiredCallbackTokens from './0009-retired-callback-tokens.js';
+import * as pendingReceiptPhones from './0010-pending-receipt-phones.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { name: '0007-callback-arrivals', up: callbackArrivals.up },
   { name: '0008-provider-throttling', up: providerThrottling.up },
   { name: '0009-retired-callback-tokens', up: retiredCallbackTokens.up },
+  { name: '0010-pending-receipt-phones', up: pendingReceiptPhones.up },
 ];
