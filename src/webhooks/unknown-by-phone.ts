@@ -10,9 +10,11 @@
  * A pending receipt without a reference is matched to a message only when nothing else could be
  * meant: on the same provider account and phone there is exactly one message without a provider
  * id, it is `unknown` (none is still in flight, whose own answer may bring the id), every pending
- * receipt for that phone names the same provider message id, and none of them happened before the
- * message existed. Anything less certain stays pending (and expires with the other pending
- * receipts): a receipt of another system sending through the same account must not settle ours.
+ * receipt for that phone names the same provider message id, each arrived around the time the
+ * message went unknown (from the longest a send can be in flight before, to a day after) and none
+ * happened before the message existed. Anything less certain stays pending (and expires with the
+ * other pending receipts): a receipt of another system sending through the same account must not
+ * settle ours.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PendingReceiptsTable } from '../storage/schema.js';
@@ -21,6 +23,13 @@ import type { Database, PendingReceiptsTable } from '../storage/schema.js';
 export const PHONE_MATCH_WINDOW_MS = 15 * 60 * 1000;
 /** How far the provider's clock may be behind ours when comparing a receipt with the message. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/**
+ * A receipt may arrive this long before its message goes `unknown`: while the send is in flight
+ * (the in-flight lease is at most 2 × the 120 s longest send timeout + 5 s), plus a margin.
+ */
+const ARRIVED_BEFORE_UNKNOWN_MS = 5 * 60 * 1000;
+/** …and this long after: the first receipt of an accepted message comes within minutes, not days. */
+const ARRIVED_AFTER_UNKNOWN_MS = 24 * 60 * 60 * 1000;
 const CHUNK = 500;
 
 export type PendingRow = Selectable<PendingReceiptsTable>;
@@ -54,13 +63,13 @@ export async function matchUnknownByPhone(db: Kysely<Database>, now: number, lim
   const matches: PhoneMatch[] = [];
   for (const account of accounts) {
     const phones = byAccount.get(account.id)!;
-    const candidates = new Map<string, Array<{ id: string; status: string; created_at: number }>>();
+    const candidates = new Map<string, Array<{ id: string; status: string; created_at: number; updated_at: number }>>();
     const list = [...phones.keys()];
     for (let start = 0; start < list.length; start += CHUNK) {
       // messages_phone (project, phone, created_at) finds them; the rest is a filter on few rows.
       const messages = await db
         .selectFrom('messages')
-        .select(['id', 'phone', 'status', 'created_at'])
+        .select(['id', 'phone', 'status', 'created_at', 'updated_at'])
         .where('project_id', '=', account.project_id)
         .where('phone', 'in', list.slice(start, start + CHUNK))
         .where('provider_id', '=', account.id)
@@ -74,7 +83,11 @@ export async function matchUnknownByPhone(db: Kysely<Database>, now: number, lim
       if (messages.length !== 1 || messages[0]!.status !== 'unknown') continue;
       const message = messages[0]!;
       if (new Set(receipts.map((receipt) => receipt.provider_message_id)).size !== 1) continue;
-      if (receipts.some((receipt) => receipt.occurred_at < message.created_at - CLOCK_SKEW_MS)) continue;
+      const plausible = (receipt: PendingRow) =>
+        receipt.occurred_at >= message.created_at - CLOCK_SKEW_MS &&
+        receipt.created_at >= message.updated_at - ARRIVED_BEFORE_UNKNOWN_MS &&
+        receipt.created_at <= message.updated_at + ARRIVED_AFTER_UNKNOWN_MS;
+      if (!receipts.every(plausible)) continue;
       for (const row of receipts) matches.push({ row, messageId: message.id });
     }
   }

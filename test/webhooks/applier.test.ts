@@ -215,6 +215,14 @@ describe.each(testEngines())('callback applier: delivery receipts ($name)', (eng
     await postJson(ctx, gupshup.delivery, old);
     await applyAll(phoneApplier);
     expect(await message(late.messageIds[0]!)).toMatchObject({ status: 'unknown', provider_message_id: null });
+
+    // A message that went unknown days ago is not what a receipt arriving now is about.
+    const stale = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profiles[5]!, phone: testPhone(46), status: 'unknown' }] });
+    const daysAgo = Date.now() - 3 * 24 * 60 * 60 * 1000;
+    await ctx.db.kysely.updateTable('messages').set({ created_at: daysAgo, updated_at: daysAgo }).where('id', '=', stale.messageIds[0]!).execute();
+    await postJson(ctx, gupshup.delivery, selfServe('ss-46', 'delivered', testPhone(46)));
+    await applyAll(phoneApplier);
+    expect(await message(stale.messageIds[0]!)).toMatchObject({ status: 'unknown', provider_message_id: null });
   });
 
   it('marks callbacks that cannot be read any more invalid, and retries one that throws without blocking the others', async () => {
