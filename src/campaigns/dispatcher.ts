@@ -294,6 +294,8 @@ export class ProviderDispatcher {
         : await claimCampaignMessages(this.deps.db, source.campaignId, options);
     if (claimed.length < want) source.nextClaimAt = Date.now() + this.options.idlePollMs;
     if (claimed.length === 0) return;
+    // Parsed once here (SQLite hands JSON columns over as text): loadTemplates and deliver read it.
+    for (const message of claimed) message.payload = readPayload(message.payload);
     if (source.campaignId !== null) {
       try {
         claimed = await this.withoutOptedOut(source.campaignId, claimed);
