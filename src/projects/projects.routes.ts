@@ -1,16 +1,23 @@
 /** Projects (tenants), their API credentials, and dashboard users. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 import { sessionUserOf } from '../auth/auth.plugin.js';
 import { createProject, listProjectsForUser, userCanOpenProject } from './projects.service.js';
 import { createApiCredential, listApiCredentials, revokeApiCredential } from '../auth/api-credentials.service.js';
 import { addProjectMember, createUser } from '../auth/users.service.js';
 import { listOf } from '../validation.js';
+import { addProjectMemberByEmail, listProjectMembers, removeProjectMember } from './members.service.js';
 
 const projectSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.number() });
+const memberSchema = z.object({
+  id: z.string().describe("The user's id."),
+  email: z.string(),
+  isAdmin: z.boolean().describe('Instance admins open every project, member or not.'),
+  memberSince: z.number().nullable().describe('When the user was given the project (epoch ms); null for an instance admin who never was.'),
+});
 const credentialSchema = z.object({ id: z.string(), accountId: z.string(), label: z.string(), createdAt: z.number(), lastUsedAt: z.number().nullable() });
 
 export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -90,6 +97,69 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
       if (!(await revokeApiCredential(db, request.params.projectId, request.params.id))) throw notFound('API credentials', request.params.id);
       deps.bus.emit('credentials-revoked', request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  /**
+   * Membership is managed by instance admins. A user who cannot open the project hears 404 before
+   * anything else, exactly as for a project that does not exist; a member who is not an admin 403.
+   */
+  async function assertCanManageMembers(request: FastifyRequest, projectId: string) {
+    const user = sessionUserOf(request);
+    await assertCanOpen(user.userId, user.isAdmin, projectId);
+    if (!user.isAdmin) throw forbidden('Only instance admins can see and change who can open a project.');
+  }
+
+  app.get(
+    '/api/v1/projects/:projectId/members',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['projects'],
+        summary: 'Who can open the project (instance admins): its members and every instance admin, by email.',
+        params: z.object({ projectId: z.string() }),
+        response: { 200: listOf(memberSchema) },
+      },
+    },
+    async (request) => {
+      await assertCanManageMembers(request, request.params.projectId);
+      return { items: await listProjectMembers(db, request.params.projectId), nextCursor: null };
+    },
+  );
+
+  app.post(
+    '/api/v1/projects/:projectId/members',
+    {
+      config: { auth: 'session', errorStatuses: [409] },
+      schema: {
+        tags: ['projects'],
+        summary: 'Give an existing user the project (instance admins); an unknown email is refused (422), one who can already open it too (409, already_member).',
+        params: z.object({ projectId: z.string() }),
+        body: z.object({ email: z.string().trim().min(1) }).strict(),
+        response: { 201: memberSchema },
+      },
+    },
+    async (request, reply) => {
+      await assertCanManageMembers(request, request.params.projectId);
+      return reply.status(201).send(await addProjectMemberByEmail(db, request.params.projectId, request.body.email));
+    },
+  );
+
+  app.delete(
+    '/api/v1/projects/:projectId/members/:userId',
+    {
+      config: { auth: 'session', errorStatuses: [409] },
+      schema: {
+        tags: ['projects'],
+        summary: "Take the project from a member (instance admins): their sessions cannot open it from the next request on. Instance admins open every project, so removing one is refused (409, instance_admin).",
+        params: z.object({ projectId: z.string(), userId: z.string() }),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await assertCanManageMembers(request, request.params.projectId);
+      await removeProjectMember(db, request.params.projectId, request.params.userId);
       return reply.status(204).send(null);
     },
   );

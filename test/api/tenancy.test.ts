@@ -19,6 +19,7 @@ function idFor(path: string, parameter: string, ids: Ids): string | undefined {
   if (parameter === 'identity') return ids.identity;
   if (parameter === 'phone') return ids.phone;
   if (path.startsWith('/api/v1/projects/{projectId}/credentials/')) return ids.credentials;
+  if (path.startsWith('/api/v1/projects/{projectId}/members/')) return ids.member;
   const resource = /^\/api\/v1\/([a-z-]+)\//.exec(path)?.[1];
   return resource ? ids[resource] : undefined;
 }
@@ -45,6 +46,8 @@ describe.each(testEngines())('tenancy ($name)', (engine) => {
     ids.identity = 'a-user';
     ids.phone = encodeURIComponent(testPhone(1));
     // A's API credentials, the ones its requests below are made with: revoking them from B would show there.
+    // A member of A only: taking A from them through B's session must find nobody.
+    ids.member = (await ctx.createSession({ projectIds: [a.projectId] })).userId;
     ids.credentials = (await ctx.db.kysely.selectFrom('api_credentials').select('id').where('project_id', '=', a.projectId).executeTakeFirstOrThrow()).id;
   });
   afterAll(() => ctx?.close());
