@@ -1,4 +1,4 @@
-/** `wacast project create`, `wacast user create` and `wacast user add-project`. */
+/** `wacast project create`, `wacast user create`, `wacast user add-project` and `wacast user remove-project`. */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
@@ -94,6 +94,36 @@ export function registerAdminCommands(program: Command): void {
         for (const projectId of options.project) await addProjectMember(runtime.db, projectId, found.id);
         const projects = options.project.length === 1 ? `project ${options.project[0]}` : `projects ${options.project.join(', ')}`;
         console.log(`${found.email} can now open ${projects}${found.is_admin === 1 ? ' (as an admin it could already open every project)' : ''}.`);
+      });
+    });
+
+  user
+    .command('remove-project')
+    .description('Take projects from a dashboard user: from its next request on, it cannot open them.')
+    .requiredOption('--email <email>', "the user's login email")
+    .requiredOption('--project <id...>', 'project id(s) to take away')
+    .addHelpText('after', DATABASE_HELP)
+    .action(async (options: { email: string; project: string[] }) => {
+      await withRuntime(async (runtime) => {
+        const email = normaliseEmail(options.email);
+        const found = await runtime.db.kysely.selectFrom('users').select(['id', 'email', 'is_admin']).where('email', '=', email).executeTakeFirst();
+        if (!found) throw new AppError(404, 'not_found', `No user with the email ${email}: \`wacast user create\` creates one.`);
+        if (found.is_admin === 1) {
+          throw new AppError(409, 'instance_admin', `${found.email} is an instance admin and opens every project; access cannot be taken away per project.`);
+        }
+        await checkProjectsExist(runtime.db, options.project);
+        // Checked before anything is removed, so a typo in one id changes nothing.
+        const memberships = await runtime.db.kysely
+          .selectFrom('project_members')
+          .select('project_id')
+          .where('user_id', '=', found.id)
+          .where('project_id', 'in', options.project)
+          .execute();
+        const notMember = options.project.filter((id) => !memberships.some((row) => row.project_id === id));
+        if (notMember.length > 0) throw new AppError(404, 'not_found', `${found.email} cannot open project ${notMember.join(', ')}: nothing was removed.`);
+        await runtime.db.kysely.deleteFrom('project_members').where('user_id', '=', found.id).where('project_id', 'in', options.project).execute();
+        const projects = options.project.length === 1 ? `project ${options.project[0]}` : `projects ${options.project.join(', ')}`;
+        console.log(`${found.email} can no longer open ${projects}.`);
       });
     });
 }

@@ -51,7 +51,27 @@ describe('wacast CLI mistakes', () => {
     expect([added.code, added.stdout, added.stderr]).toEqual([0, `ana@example.com can now open project ${project.projectId}.\n`, '']);
     const admin = await runCli(['user', 'create', '--email', 'root@example.com', '--password', 'correct horse battery', '--admin'], env);
     expect(admin.stderr).toBe('');
-  }, 60_000);
+
+    // remove-project takes it away again; an unknown user, a project it cannot open and an admin
+    // (who opens every project) are refused by name, with nothing removed.
+    const other = JSON.parse((await runCli(['project', 'create', '--name', 'Other shop', '--json'], env)).stdout) as { projectId: string };
+    const notMember = await runCli(['user', 'remove-project', '--email', 'ana@example.com', '--project', project.projectId, other.projectId], env);
+    expect([notMember.code, notMember.stderr]).toEqual([1, `ana@example.com cannot open project ${other.projectId}: nothing was removed.\n`]);
+    const unknownRemoved = await runCli(['user', 'remove-project', '--email', 'nobody@example.com', '--project', project.projectId], env);
+    expect([unknownRemoved.code, unknownRemoved.stderr]).toEqual([1, 'No user with the email nobody@example.com: `wacast user create` creates one.\n']);
+    const fromAdmin = await runCli(['user', 'remove-project', '--email', 'root@example.com', '--project', project.projectId], env);
+    expect([fromAdmin.code, fromAdmin.stderr]).toEqual([1, 'root@example.com is an instance admin and opens every project; access cannot be taken away per project.\n']);
+    const removed = await runCli(['user', 'remove-project', '--email', 'ANA@example.com', '--project', project.projectId], env);
+    expect([removed.code, removed.stdout, removed.stderr]).toEqual([0, `ana@example.com can no longer open project ${project.projectId}.\n`, '']);
+    const db = openSqlite(join(dir, 'wacast.db'));
+    try {
+      const rows = await db.kysely.selectFrom('project_members').innerJoin('users', 'users.id', 'project_members.user_id').select('project_id').where('users.email', '=', 'ana@example.com').execute();
+      expect(rows).toEqual([]);
+    } finally {
+      await db.close();
+    }
+    // Sixteen CLI runs, each starting node and opening the database.
+  }, 120_000);
 
   it('serve on a port already in use says so instead of printing a stack trace', async () => {
     const result = await runCli(['serve', '--no-worker'], { ...env, WACAST_PORT: String(busyPort) });
