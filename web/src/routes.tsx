@@ -23,6 +23,7 @@ import { NewProviderPage, ProviderPage } from './features/providers/provider-edi
 import { KeywordsPage } from './features/settings/keywords.page';
 import { ProjectsPage } from './features/projects/projects.page';
 import { ApiCredentialsPage } from './features/projects/api-credentials.page';
+import { MembersPage } from './features/projects/members.page';
 
 export const routes: RouteObject[] = [
   { path: '/login', element: <LoginPage /> },
@@ -73,6 +74,7 @@ export const routes: RouteObject[] = [
                 element: <RequireAdmin />,
                 children: [
                   { path: 'projects', element: <ProjectsPage /> },
+                  { path: 'members', element: <MembersPage /> },
                   { path: 'api-credentials', element: <ApiCredentialsPage /> },
                 ],
               },

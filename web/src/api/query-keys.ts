@@ -8,6 +8,7 @@ export const queryKeys = {
   projects: ['projects'] as const,
   project: ['project'] as const,
   apiCredentials: (projectId: string) => ['project', 'api-credentials', projectId] as const,
+  projectMembers: (projectId: string) => ['project', 'members', projectId] as const,
   providers: ['project', 'providers'] as const,
   provider: (id: string) => ['project', 'providers', id] as const,
   rejectedCallbacks: (id: string) => ['project', 'providers', id, 'rejected-callbacks'] as const,

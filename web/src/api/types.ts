@@ -35,6 +35,16 @@ export interface ApiCredential {
 }
 
 /** The only time a passcode is ever visible. */
+/** Someone who can open a project: a member, or an instance admin (who opens every project). */
+export interface ProjectMember {
+  /** The user's id. */
+  id: string;
+  email: string;
+  isAdmin: boolean;
+  /** When the user was given the project (epoch ms); null for an admin who never was. */
+  memberSince: number | null;
+}
+
 export interface NewApiCredential {
   accountId: string;
   passcode: string;

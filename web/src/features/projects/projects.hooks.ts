@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { createApiCredential, createProject, listApiCredentials, listProjects, revokeApiCredential } from '../../api/projects.api';
+import { addProjectMember, createApiCredential, createProject, listApiCredentials, listProjectMembers, listProjects, removeProjectMember, revokeApiCredential } from '../../api/projects.api';
 import { queryKeys } from '../../api/query-keys';
 
 export function useProjects() {
@@ -38,5 +38,25 @@ export function useRevokeApiCredential(projectId: string) {
   return useMutation({
     mutationFn: (id: string) => revokeApiCredential(projectId, id),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.apiCredentials(projectId) }),
+  });
+}
+
+export function useProjectMembers(projectId: string) {
+  return useQuery({ queryKey: queryKeys.projectMembers(projectId), queryFn: () => listProjectMembers(projectId) });
+}
+
+export function useAddProjectMember(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (email: string) => addProjectMember(projectId, email),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projectMembers(projectId) }),
+  });
+}
+
+export function useRemoveProjectMember(projectId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) => removeProjectMember(projectId, userId),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projectMembers(projectId) }),
   });
 }
