@@ -4,6 +4,7 @@
  * delete. Runs once the provider API (`POST /api/v1/providers/callback-urls` and friends) is in
  * the build; until then it is skipped, not faked.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { startServer, type RunningServer } from './helpers/server.js';
@@ -178,6 +179,60 @@ describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the se
       await expect.poll(() => pageOverflow(page)).toBe(0);
       expect(await fits()).toBe(true);
     });
+  });
+
+  it('clears an optional stored secret: a Vonage account moves from its private key to its API key and secret, and drops its signature secret', async () => {
+    const { page } = browser;
+    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const account = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/providers', {
+      type: 'nexmo',
+      nickname: 'Vonage moving',
+      credentials: { applicationId: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab', privateKey, apiKey: 'a1b2c3d', apiSecret: 'vonage-secret-4321', signatureSecret: 'sig-secret-abcdefgh', whatsappNumber: '447700900001' },
+    });
+    await page.goto(`/settings/channels/whatsapp/${account.id}`);
+    const fieldOf = (label: string) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) });
+    const signature = page.getByLabel('Signature secret');
+    await expect.poll(() => signature.inputValue()).toMatch(/^•+/);
+
+    // Clear, then think better of it: the mask comes back and nothing is sent.
+    await fieldOf('Signature secret').getByRole('button', { name: 'Clear' }).click();
+    expect(await signature.inputValue()).toBe('');
+    await fieldOf('Signature secret').getByText('Removed when you save.').waitFor();
+    await fieldOf('Signature secret').getByRole('button', { name: 'Keep current' }).click();
+    await expect.poll(() => signature.inputValue()).toMatch(/^•+/);
+
+    await fieldOf('Signature secret').getByRole('button', { name: 'Clear' }).click();
+    await fieldOf('Private key').getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('Application ID').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    // Gone: no mask, an empty field to type a new one into; the API secret is still stored.
+    await expect.poll(() => page.getByLabel('Private key').inputValue()).toBe('');
+    expect(await page.getByLabel('Private key').isEditable()).toBe(true);
+    expect(await signature.inputValue()).toBe('');
+    expect(await signature.isEditable()).toBe(true);
+    expect(await page.getByLabel('API secret').inputValue()).toMatch(/^•+/);
+    const saved = (await (await browser.context.request.get(`${server.url}/api/v1/providers/${account.id}`)).json()) as { credentials: Record<string, string> };
+    expect(saved.credentials).toMatchObject({ applicationId: '', privateKey: '', signatureSecret: '', apiKey: 'a1b2c3d', apiSecret: expect.stringMatching(/^•+/) });
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Private key').inputValue()).toBe('');
+
+    // The account cannot lose both ways of signing in: the server says so next to the field, and keeps it.
+    await fieldOf('API secret').getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await fieldOf('API secret').getByText('is required: give an Application ID with its Private key, or an API key with its API secret').waitFor();
+    const kept = (await (await browser.context.request.get(`${server.url}/api/v1/providers/${account.id}`)).json()) as { credentials: Record<string, string> };
+    expect(kept.credentials.apiSecret).toMatch(/^•+/);
+    expect(browser.pageErrors.join('\n')).toBe('');
+  });
+
+  it('offers no Clear for a secret the account needs (Gupshup Enterprise passwords)', async () => {
+    const { page } = browser;
+    const account = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/providers', { type: 'gupshup', nickname: 'Gupshup needs passwords', credentials: GUPSHUP_CREDENTIALS });
+    await page.goto(`/settings/channels/whatsapp/${account.id}`);
+    const field = page.locator('.field', { has: page.getByLabel('Two-way account password') });
+    await field.getByRole('button', { name: 'Replace' }).waitFor();
+    expect(await field.getByRole('button', { name: 'Clear' }).count()).toBe(0);
   });
 });
 

@@ -113,7 +113,8 @@ export interface ProviderInput {
   credentials: Record<string, string>;
 }
 
-export type ProviderPatch = Partial<Omit<ProviderInput, 'type' | 'callbackToken'>>;
+/** `PATCH /api/v1/providers/:id`: a credential sent as null is removed from the account. */
+export type ProviderPatch = Partial<Omit<ProviderInput, 'type' | 'callbackToken' | 'credentials'>> & { credentials?: Record<string, string | null> };
 
 export interface TestMessageInput {
   to: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAccount } from '../../api/types';
 import {
+  canClear,
   credentialFields,
   emptyProviderValues,
   formValuePath,
@@ -120,6 +121,40 @@ describe('editing a saved account', () => {
     values.gupshupMode = 'selfserve';
     values.credentials.apiKey = 'new-key';
     expect(toPatchBody(values, savedGupshup).credentials).toMatchObject({ mode: 'selfserve', apiKey: 'new-key' });
+  });
+
+  it('sends null for a stored secret the user chose to clear, and only for an optional one', () => {
+    const savedNexmo: ProviderAccount = {
+      ...savedGupshup,
+      type: 'nexmo',
+      credentials: {
+        applicationId: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab',
+        privateKey: '••••QAB',
+        apiKey: 'a1b2c3d',
+        apiSecret: '••••4321',
+        signatureSecret: '••••efgh',
+        whatsappNumber: '447700900001',
+      },
+    };
+    expect(NEXMO_FIELDS.filter((field) => canClear(field, 'enterprise')).map((field) => field.key)).toEqual(['privateKey', 'apiSecret', 'signatureSecret']);
+    const values = providerValuesFrom(savedNexmo);
+    values.clearing.privateKey = true;
+    values.clearing.signatureSecret = true;
+    // Moving to an API key and secret: the Application ID emptied is sent empty, not left out.
+    values.credentials.applicationId = '';
+    const credentials = toPatchBody(values, savedNexmo).credentials;
+    expect(credentials).toEqual({ privateKey: null, signatureSecret: null, applicationId: '', apiKey: 'a1b2c3d', whatsappNumber: '447700900001' });
+
+    // Gupshup passwords are required in Enterprise mode: clearing one is not offered, nor sent.
+    const gupshup = providerValuesFrom(savedGupshup);
+    gupshup.clearing.twoWayPassword = true;
+    expect(canClear(GUPSHUP_FIELDS.find((field) => field.key === 'twoWayPassword')!, 'enterprise')).toBe(false);
+    expect(toPatchBody(gupshup, savedGupshup).credentials).not.toHaveProperty('twoWayPassword');
+    gupshup.gupshupMode = 'selfserve';
+    expect(toPatchBody(gupshup, savedGupshup).credentials).toHaveProperty('twoWayPassword', null);
+    // A secret never stored has nothing to clear.
+    gupshup.clearing.apiKey = true;
+    expect(toPatchBody(gupshup, savedGupshup).credentials).not.toHaveProperty('apiKey');
   });
 });
 

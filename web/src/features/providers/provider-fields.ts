@@ -18,6 +18,11 @@ export interface CredentialField {
   placeholder?: string;
   /** Only shown in this Gupshup mode. */
   onlyInMode?: GupshupMode;
+  /**
+   * A stored secret the account can work without, so the form offers to remove it: always
+   * (`true`), or only in this Gupshup mode. Required ones can only be replaced.
+   */
+  clearable?: true | GupshupMode;
 }
 
 export const PROVIDER_TYPE_OPTIONS = [
@@ -35,9 +40,9 @@ export const MAX_RATE_PER_SECOND = 10_000;
 
 export const GUPSHUP_FIELDS: readonly CredentialField[] = [
   { key: 'notificationUserId', label: 'Notification account user ID', secret: false, kind: 'text', hint: 'The HSM account: sends templates and opt-ins.' },
-  { key: 'notificationPassword', label: 'Notification account password', secret: true, kind: 'text' },
+  { key: 'notificationPassword', label: 'Notification account password', secret: true, kind: 'text', clearable: 'selfserve' },
   { key: 'twoWayUserId', label: 'Two-way account user ID', secret: false, kind: 'text', hint: 'Sends session messages: inbox replies and auto-replies.' },
-  { key: 'twoWayPassword', label: 'Two-way account password', secret: true, kind: 'text' },
+  { key: 'twoWayPassword', label: 'Two-way account password', secret: true, kind: 'text', clearable: 'selfserve' },
   { key: 'appName', label: 'App name', secret: false, kind: 'text' },
   {
     key: 'mobileNumber',
@@ -58,10 +63,12 @@ export const NEXMO_FIELDS: readonly CredentialField[] = [
     secret: true,
     kind: 'textarea',
     hint: 'The PEM private key of the Vonage application (-----BEGIN PRIVATE KEY----- …).',
+    // Not needed with an API key and secret instead (clear the Application ID with it).
+    clearable: true,
   },
   { key: 'apiKey', label: 'API key', secret: false, kind: 'text' },
-  { key: 'apiSecret', label: 'API secret', secret: true, kind: 'text' },
-  { key: 'signatureSecret', label: 'Signature secret', secret: true, kind: 'text', hint: 'Verifies the signed webhooks Vonage sends to the callback URLs.' },
+  { key: 'apiSecret', label: 'API secret', secret: true, kind: 'text', clearable: true },
+  { key: 'signatureSecret', label: 'Signature secret', secret: true, kind: 'text', clearable: true, hint: 'Verifies the signed webhooks Vonage sends to the callback URLs.' },
   { key: 'whatsappNumber', label: 'WhatsApp number', secret: false, kind: 'tel', hint: 'Your WhatsApp Business number with country code, e.g. +14155551234.' },
 ];
 
@@ -69,6 +76,11 @@ export const NEXMO_FIELDS: readonly CredentialField[] = [
 export function credentialFields(type: ProviderType, mode: GupshupMode): readonly CredentialField[] {
   if (type === 'nexmo') return NEXMO_FIELDS;
   return GUPSHUP_FIELDS.filter((field) => !field.onlyInMode || field.onlyInMode === mode);
+}
+
+/** Whether the form offers to remove this field's stored secret in the given Gupshup mode. */
+export function canClear(field: CredentialField, mode: GupshupMode): boolean {
+  return field.secret && (field.clearable === true || field.clearable === mode);
 }
 
 export function providerTypeLabel(type: ProviderType): string {
@@ -88,6 +100,8 @@ export interface ProviderFormValues {
   credentials: Record<string, string>;
   /** Secret keys whose stored value the user chose to replace (edit only). */
   replacing: Record<string, boolean>;
+  /** Secret keys whose stored value the user chose to remove (edit only): sent as null. */
+  clearing: Record<string, boolean>;
   ratePerSecond: string;
   isDefault: boolean;
   autoReplyEnabled: boolean;
@@ -101,6 +115,7 @@ export function emptyProviderValues(type: ProviderType, options: { isFirstAccoun
     gupshupMode: 'enterprise',
     credentials: {},
     replacing: {},
+    clearing: {},
     ratePerSecond: String(DEFAULT_RATE_PER_SECOND),
     // The first account of a project is the one campaigns will use: make it the default.
     isDefault: options.isFirstAccount ?? false,
@@ -123,6 +138,7 @@ export function providerValuesFrom(account: ProviderAccount): ProviderFormValues
     gupshupMode: mode,
     credentials,
     replacing: {},
+    clearing: {},
     ratePerSecond: String(account.ratePerSecond),
     isDefault: account.isDefault,
     autoReplyEnabled: account.autoReply.enabled,
@@ -185,14 +201,25 @@ export function toCreateBody(values: ProviderFormValues, callbackToken: string |
 
 /**
  * The body of `PATCH /api/v1/providers/:id`. Stored secrets are only sent when the user chose to
- * replace them and typed a new value; omitted secrets are kept by the server.
+ * replace them and typed a new value, or as null when the user chose to remove them; omitted
+ * secrets are kept by the server. A non-secret field emptied by the user is sent empty, so the
+ * server removes it (or says it is required) instead of keeping the old value unseen.
  */
 export function toPatchBody(values: ProviderFormValues, account: ProviderAccount): ProviderPatch {
+  const credentials: Record<string, string | null> = typedCredentials(values, account);
+  for (const field of credentialFields(values.type, values.gupshupMode)) {
+    const stored = account.credentials[field.key];
+    if (field.secret) {
+      if (values.clearing[field.key] && isMasked(stored) && canClear(field, values.gupshupMode)) credentials[field.key] = null;
+    } else if ((values.credentials[field.key] ?? '').trim() === '' && typeof stored === 'string' && stored !== '') {
+      credentials[field.key] = '';
+    }
+  }
   const patch: ProviderPatch = {
     nickname: values.nickname.trim(),
     isDefault: values.isDefault,
     autoReply: autoReplyOf(values),
-    credentials: typedCredentials(values, account),
+    credentials,
   };
   const rate = rateOf(values);
   if (rate !== undefined) patch.ratePerSecond = rate;

@@ -7,6 +7,7 @@ import type { ProviderAccount, ProviderType } from '../../api/types';
 import { CallbackUrls } from './callback-urls';
 import { SecretField } from './secret-field';
 import {
+  canClear,
   credentialFields,
   emptyProviderValues,
   formValuePath,
@@ -65,10 +66,14 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
     setValues((current) => ({ ...current, replacing: { ...current.replacing, [key]: replacing } }));
     markEdited(`credentials.${key}`);
   };
+  const setClearing = (key: string, clearing: boolean) => {
+    setValues((current) => ({ ...current, clearing: { ...current.clearing, [key]: clearing } }));
+    markEdited(`credentials.${key}`);
+  };
 
   function changeType(type: ProviderType) {
     // Credentials of one provider mean nothing to the other (both have an "API key"): start them afresh.
-    setValues((current) => ({ ...current, type, credentials: {}, replacing: {} }));
+    setValues((current) => ({ ...current, type, credentials: {}, replacing: {}, clearing: {} }));
     create.reset();
   }
 
@@ -156,6 +161,9 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
               stored={account?.type === values.type ? account.credentials[field.key] : undefined}
               replacing={values.replacing[field.key] ?? false}
               onReplacingChange={(replacing) => setReplacing(field.key, replacing)}
+              clearable={account !== undefined && canClear(field, values.gupshupMode)}
+              clearing={values.clearing[field.key] ?? false}
+              onClearingChange={(clearing) => setClearing(field.key, clearing)}
               value={values.credentials[field.key] ?? ''}
               onChange={(value) => setCredential(field.key, value)}
               error={errors[`credentials.${field.key}`]}
