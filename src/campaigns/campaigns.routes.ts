@@ -27,7 +27,7 @@ import {
 } from './campaigns.service.js';
 import { campaignTimeline, LOG_STATUSES, messageLog, messageLogCsv } from './campaign-report.js';
 import { previewFor, sampleProfile, sendTestMessage } from './send-test.js';
-import { openEventStream } from '../net/event-stream.js';
+import { eventStreamResponse, openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
 
 const stateEnum = z.enum(['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped', 'failed']);
@@ -314,7 +314,23 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
 
   app.get(
     '/api/v1/campaigns/:id/events',
-    { config: auth, schema: { tags, summary: 'Server-sent events: `campaign` with the campaign and its stats whenever they change.', params: idParams } },
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Server-sent events: `campaign` with the campaign and its stats whenever they change.',
+        params: idParams,
+        response: {
+          200: eventStreamResponse(
+            {
+              campaign:
+                'the campaign with its stats, as GET /api/v1/campaigns/{id} answers it; sent when it changes, at most 4 times a second (and checked every 2 s for changes made by other wacast processes)',
+            },
+            'event: campaign\ndata: {"id":"0190…","name":"Diwali sale","state":"running","stats":{"targeted":1000,"sent":412,…},…}\n\n',
+          ),
+        },
+      },
+    },
     async (request, reply) => {
       const projectId = projectIdOf(request);
       const id = request.params.id;

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { cursorParam, listOf } from '../validation.js';
-import { openEventStream } from '../net/event-stream.js';
+import { eventStreamResponse, openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
 import { conversationPhone, getConversation, listConversations, markConversationRead, replyToConversation } from './inbox.service.js';
 
@@ -101,6 +101,14 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
         tags,
         summary:
           'Server-sent events: `conversations` with `{"phones": [...]}` (or `{"all": true}` when many changed) whenever conversations of this project change — a message in, a reply queued, a new tick of an agent reply, auto-reply or keyword confirmation (not of campaign messages: poll for those) — at most 4 a second. Changes applied by another wacast process are not announced: keep polling, less often.',
+        response: {
+          200: eventStreamResponse(
+            {
+              conversations: `\`{"phones": ["+14155550100", …]}\`, the E.164 numbers whose conversations changed (fetch them again), or \`{"all": true}\` when more than ${MAX_PHONES_PER_EVENT} changed at once (fetch the list again); at most 4 a second`,
+            },
+            'event: conversations\ndata: {"phones":["+14155550100"]}\n\n',
+          ),
+        },
       },
     },
     async (request, reply) => {

@@ -6,6 +6,7 @@
  * would keep `wacast serve` from stopping on SIGTERM.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,6 +37,30 @@ export interface EventStream {
 }
 
 const HEARTBEAT_MS = 15_000;
+
+/**
+ * The 200 answer of an event-stream route, for the OpenAPI document: `text/event-stream`, what
+ * its events carry, and the comment lines every stream sends. The route hijacks the reply, so
+ * Fastify never applies this schema to what is written.
+ * @param events each event name with what its one `data:` line of JSON holds
+ * @param example one event as it appears on the wire (`event: …\ndata: …\n\n`)
+ */
+export function eventStreamResponse(events: Record<string, string>, example: string) {
+  const list = Object.entries(events)
+    .map(([name, data]) => `\`event: ${name}\` with \`data:\` ${data}`)
+    .join('; ');
+  return {
+    description: `A stream of server-sent events that stays open until the client or the server ends it (the server ends it on shutdown, and when the session or API credentials that opened it end or can no longer open the project: reconnect to continue). Events: ${list}. The stream starts with the comment line \`: connected\` and sends \`: keep-alive\` every ${HEARTBEAT_MS / 1000} s.`,
+    content: {
+      'text/event-stream': {
+        schema: z
+          .string()
+          .describe('Server-sent events (text/event-stream): `event: <name>` and `data: <one line of JSON>` lines, each event ended by a blank line; lines starting with `:` are comments.')
+          .meta({ examples: [`: connected\n\n${example}`] }),
+      },
+    },
+  };
+}
 
 export function openEventStream(reply: FastifyReply): EventStream {
   reply.hijack();

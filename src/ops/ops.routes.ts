@@ -42,7 +42,7 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
         summary: 'Prometheus metrics (text exposition format): HTTP requests, callbacks received, callback backlog and lag, messages queued and sent, process metrics.',
         tags: ['operations'],
         security: [],
-        produces: ['text/plain'],
+        response: { 200: metricsResponse(deps) },
       },
     },
     async (_request, reply) => {
@@ -50,4 +50,28 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
       return reply.header('content-type', deps.metrics.registry.contentType).send(body);
     },
   );
+}
+
+/**
+ * The 200 answer of /metrics for the OpenAPI document: Prometheus' text format, with the metric
+ * families read from the registry itself, so the document names exactly the ones served.
+ */
+function metricsResponse(deps: Pick<AppDeps, 'metrics'>) {
+  const families = deps.metrics.registry
+    .getMetricsAsArray()
+    // Node's process metrics (collectDefaultMetrics) are many and generic: named once, below.
+    .filter((metric) => !/^wacast_(process|nodejs)_/.test(metric.name))
+    .map((metric) => `\`${metric.name}\` (${metric.type}): ${metric.help}`)
+    .sort();
+  return {
+    description: `Prometheus text exposition format 0.0.4: for each metric family a \`# HELP\` and a \`# TYPE\` line, then one \`name{label="value",…} value\` line per series. Families: ${families.join(' ')} Also Node's process metrics, prefixed \`wacast_process_\` and \`wacast_nodejs_\`. The queue gauges are read from the database at most once a second.`,
+    content: {
+      [deps.metrics.registry.contentType]: {
+        schema: z
+          .string()
+          .describe('Prometheus text exposition format (text/plain; version=0.0.4).')
+          .meta({ examples: ['# HELP wacast_callback_backlog Provider callbacks acknowledged (stored) but not applied yet.\n# TYPE wacast_callback_backlog gauge\nwacast_callback_backlog 0\n'] }),
+      },
+    },
+  };
 }

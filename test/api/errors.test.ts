@@ -165,6 +165,41 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     expect(wrongType.statusCode).toBe(415);
   });
 
+  it('describes the event streams as text/event-stream and /metrics as Prometheus text, as they answer', async () => {
+    const doc = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
+    // Every stream the code opens is documented as one (found by summary, as the dashboard's pages use them).
+    const streams = Object.entries(doc.paths as Record<string, Record<string, { summary?: string; responses: Record<string, any> }>>)
+      .filter(([, operations]) => operations.get?.summary?.startsWith('Server-sent events'))
+      .map(([path]) => path)
+      .sort();
+    expect(streams).toEqual(['/api/v1/campaigns/{id}/events', '/api/v1/inbox/events']);
+    for (const [path, event] of [
+      ['/api/v1/campaigns/{id}/events', 'campaign'],
+      ['/api/v1/inbox/events', 'conversations'],
+    ] as const) {
+      const ok = doc.paths[path].get.responses['200'];
+      expect(Object.keys(ok.content), path).toEqual(['text/event-stream']);
+      expect(ok.content['text/event-stream'].schema.type, path).toBe('string');
+      expect(ok.content['text/event-stream'].schema.examples[0], path).toContain(`event: ${event}\ndata: {`);
+      expect(ok.description, path).toContain(`\`event: ${event}\``);
+      expect(ok.description, path).toContain(': keep-alive');
+      // Refusals before the stream opens are JSON, in the error shape.
+      expect(doc.paths[path].get.responses['401'].content['application/json'].schema.required, path).toEqual(['error']);
+    }
+    expect(doc.paths['/api/v1/inbox/events'].get.responses['200'].description).toContain('{"all": true}');
+
+    // /metrics: the content type it is served with, and every metric family it serves, by name.
+    const response = await ctx.app.inject({ method: 'GET', url: '/metrics' });
+    const served = [...new Set([...response.body.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!))];
+    expect(served.length).toBeGreaterThan(5);
+    const metrics = doc.paths['/metrics'].get.responses['200'];
+    expect(Object.keys(metrics.content)).toEqual([response.headers['content-type']]);
+    expect(String(response.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(metrics.content[String(response.headers['content-type'])].schema.type).toBe('string');
+    for (const name of served) expect(metrics.description, name).toContain(`\`${name}\``);
+    expect(metrics.description).toContain('# HELP');
+  });
+
   it('sends the security headers on API answers, 404s and dashboard pages, but not on provider callbacks', async () => {
     for (const url of ['/api/v1/auth/me', '/api/v1/nothing-here', '/healthz']) {
       const response = await ctx.app.inject({ method: 'GET', url });
