@@ -37,6 +37,11 @@ export async function createUser(db: Db, input: { email: string; password: strin
   return { id, email, isAdmin: input.isAdmin };
 }
 
+/** The user who logs in with `email` (any case, surrounding spaces ignored), if there is one. */
+export async function findUserByEmail(db: Db, email: string): Promise<{ id: string; email: string; is_admin: number } | undefined> {
+  return db.kysely.selectFrom('users').select(['id', 'email', 'is_admin']).where('email', '=', normaliseEmail(email)).executeTakeFirst();
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const row = await db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { createProject } from '../projects/projects.service.js';
 import { createApiCredential } from '../auth/api-credentials.service.js';
-import { addProjectMember, createUser, normaliseEmail } from '../auth/users.service.js';
+import { addProjectMember, createUser, findUserByEmail, normaliseEmail } from '../auth/users.service.js';
 import type { Db } from '../storage/db.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -87,12 +87,11 @@ export function registerAdminCommands(program: Command): void {
     .addHelpText('after', DATABASE_HELP)
     .action(async (options: { email: string; project: string[] }) => {
       await withRuntime(async (runtime) => {
-        const email = normaliseEmail(options.email);
-        const found = await runtime.db.kysely.selectFrom('users').select(['id', 'email', 'is_admin']).where('email', '=', email).executeTakeFirst();
-        if (!found) throw new AppError(404, 'not_found', `No user with the email ${email}: \`wacast user create\` creates one.`);
+        const found = await findUserByEmail(runtime.db, options.email);
+        if (!found) throw new AppError(404, 'not_found', `No user with the email ${normaliseEmail(options.email)}: \`wacast user create\` creates one.`);
         await checkProjectsExist(runtime.db, options.project);
         for (const projectId of options.project) await addProjectMember(runtime.db, projectId, found.id);
-        const projects = options.project.length === 1 ? `project ${options.project[0]}` : `projects ${options.project.join(', ')}`;
+        const projects = projectList(options.project);
         console.log(`${found.email} can now open ${projects}${found.is_admin === 1 ? ' (as an admin it could already open every project)' : ''}.`);
       });
     });
@@ -105,9 +104,8 @@ export function registerAdminCommands(program: Command): void {
     .addHelpText('after', DATABASE_HELP)
     .action(async (options: { email: string; project: string[] }) => {
       await withRuntime(async (runtime) => {
-        const email = normaliseEmail(options.email);
-        const found = await runtime.db.kysely.selectFrom('users').select(['id', 'email', 'is_admin']).where('email', '=', email).executeTakeFirst();
-        if (!found) throw new AppError(404, 'not_found', `No user with the email ${email}: \`wacast user create\` creates one.`);
+        const found = await findUserByEmail(runtime.db, options.email);
+        if (!found) throw new AppError(404, 'not_found', `No user with the email ${normaliseEmail(options.email)}: \`wacast user create\` creates one.`);
         if (found.is_admin === 1) {
           throw new AppError(409, 'instance_admin', `${found.email} is an instance admin and opens every project; access cannot be taken away per project.`);
         }
@@ -122,13 +120,18 @@ export function registerAdminCommands(program: Command): void {
         const notMember = options.project.filter((id) => !memberships.some((row) => row.project_id === id));
         if (notMember.length > 0) throw new AppError(404, 'not_found', `${found.email} cannot open project ${notMember.join(', ')}: nothing was removed.`);
         await runtime.db.kysely.deleteFrom('project_members').where('user_id', '=', found.id).where('project_id', 'in', options.project).execute();
-        const projects = options.project.length === 1 ? `project ${options.project[0]}` : `projects ${options.project.join(', ')}`;
+        const projects = projectList(options.project);
         console.log(`${found.email} can no longer open ${projects}.`);
       });
     });
 }
 
 /** Refuses unknown project ids, naming them, before anything is written. */
+/** "project A" or "projects A, B", for the commands' answers. */
+function projectList(ids: string[]): string {
+  return ids.length === 1 ? `project ${ids[0]}` : `projects ${ids.join(', ')}`;
+}
+
 async function checkProjectsExist(db: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await db.kysely.selectFrom('projects').select('id').where('id', 'in', ids).execute();

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../storage/db.js';
 import { conflict, notFound, validationFailed } from '../errors.js';
-import { addProjectMember, normaliseEmail } from '../auth/users.service.js';
+import { addProjectMember, findUserByEmail, normaliseEmail } from '../auth/users.service.js';
 
 export interface ProjectMember {
   /** The user's id. */
@@ -37,10 +37,9 @@ export async function listProjectMembers(db: Db, projectId: string): Promise<Pro
  * (422); a user who can already open it (member or instance admin) is a conflict (409).
  */
 export async function addProjectMemberByEmail(db: Db, projectId: string, rawEmail: string): Promise<ProjectMember> {
-  const email = normaliseEmail(rawEmail);
-  const user = await db.kysely.selectFrom('users').select(['id', 'email', 'is_admin']).where('email', '=', email).executeTakeFirst();
+  const user = await findUserByEmail(db, rawEmail);
   if (!user) {
-    throw validationFailed([{ path: 'email', message: `no user has the email ${email}: create the user first (wacast user create or POST /api/v1/users)` }]);
+    throw validationFailed([{ path: 'email', message: `no user has the email ${normaliseEmail(rawEmail)}: create the user first (wacast user create or POST /api/v1/users)` }]);
   }
   if (user.is_admin === 1) {
     throw conflict('already_member', `${user.email} is an instance admin and can already open every project.`);
