@@ -7,7 +7,9 @@
 import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { Insertable, Updateable } from 'kysely';
-import type { CampaignRow, CampaignState, CampaignsTable } from '../storage/schema.js';
+import type { CampaignRow, CampaignState, CampaignsTable, TemplateRow } from '../storage/schema.js';
+import { writeTransaction } from '../storage/transaction.js';
+import { lockForUpdate } from '../storage/row-locks.js';
 import { newId } from '../ids.js';
 import { parseJson, toJson } from '../storage/json.js';
 import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
@@ -104,6 +106,8 @@ interface Checked {
     Insertable<CampaignsTable>,
     'name' | 'provider_id' | 'template_id' | 'audience' | 'params' | 'media_url' | 'send_at' | 'rate_per_second' | 'dnd' | 'cutoff_at' | 'conversion_event' | 'frequency_cap'
   >;
+  /** The template as it was checked against (publish makes sure it is still so when it commits). */
+  template: TemplateRow;
 }
 
 /**
@@ -286,6 +290,7 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
       conversion_event: conversionEvent,
       frequency_cap: frequencyCap ? toJson(frequencyCap) : null,
     },
+    template: template!,
   };
 }
 
@@ -526,18 +531,58 @@ async function setState(
   deps.bus.emit('campaign-changed', id, 'state');
 }
 
+/** A publish re-checks at most this many times when what it checked changes before it commits. */
+const PUBLISH_ATTEMPTS = 3;
+
+/**
+ * Publishes a draft. The check (template, account, audience…) and the state change are one step
+ * against deleting the account or editing or deleting the template: the transaction locks the
+ * campaign, account and template rows (in that order; PostgreSQL `FOR UPDATE`, SQLite a write
+ * transaction), the same rows those changes lock before their "in use" check. Whichever commits
+ * first wins: a change committed after the check but before the lock is seen here, and the
+ * campaign is checked again, so the publish is refused with the reason a later publish would get.
+ */
 export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config'>, projectId: string, id: string): Promise<Campaign> {
-  const row = await getRow(deps, projectId, id);
-  if (row.state !== 'draft') throw conflict('invalid_state', `Cannot publish a ${row.state} campaign: it was published already.`, { state: row.state });
-  // The template, account and audience may have changed since the draft was saved.
-  await checkCampaign(deps, projectId, toCampaignInput(row), { ...DRAFT_TIME_CHECKS, publishing: true });
-  const now = Date.now();
-  const scheduled = row.send_at !== null && row.send_at > now;
-  await setState(deps, projectId, id, ['draft'], scheduled ? 'scheduled' : 'running', 'publish', {
-    published_at: now,
-    ...(scheduled ? {} : { started_at: now }),
-  });
+  for (let attempt = 1; ; attempt++) {
+    const row = await getRow(deps, projectId, id);
+    if (row.state !== 'draft') throw conflict('invalid_state', `Cannot publish a ${row.state} campaign: it was published already.`, { state: row.state });
+    // The template, account and audience may have changed since the draft was saved. Checked
+    // before the transaction: a media URL's check resolves its host, too slow to hold locks for.
+    const checked = await checkCampaign(deps, projectId, toCampaignInput(row), { ...DRAFT_TIME_CHECKS, publishing: true });
+    const now = Date.now();
+    const scheduled = row.send_at !== null && row.send_at > now;
+    const published = await writeTransaction(deps.db, async (trx) => {
+      const dialect = deps.db.dialect;
+      const campaign = await lockForUpdate(trx.selectFrom('campaigns').selectAll().where('id', '=', id).where('project_id', '=', projectId), dialect).executeTakeFirst();
+      const account = await lockForUpdate(
+        trx.selectFrom('provider_accounts').select('id').where('id', '=', checked.row.provider_id).where('project_id', '=', projectId).where('deleted_at', 'is', null),
+        dialect,
+      ).executeTakeFirst();
+      const template = await lockForUpdate(
+        trx.selectFrom('templates').selectAll().where('id', '=', checked.template.id).where('project_id', '=', projectId).where('deleted_at', 'is', null),
+        dialect,
+      ).executeTakeFirst();
+      if (!campaign || !account || !template || !sameRow(campaign, row) || !sameRow(template, checked.template)) return false;
+      await trx
+        .updateTable('campaigns')
+        .set({ state: scheduled ? 'scheduled' : 'running', updated_at: now, published_at: now, ...(scheduled ? {} : { started_at: now }) })
+        .where('id', '=', id)
+        .where('state', '=', 'draft')
+        .execute();
+      return true;
+    });
+    if (published) break;
+    if (attempt === PUBLISH_ATTEMPTS) {
+      throw conflict('changed_while_publishing', 'The campaign, its template or its provider account kept changing while it was being published: publish it again.');
+    }
+  }
+  deps.bus.emit('campaign-changed', id, 'state');
   return getCampaign(deps, projectId, id);
+}
+
+/** The same row read twice: nothing changed in between. */
+function sameRow(a: object, b: object): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export async function pauseCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string): Promise<Campaign> {

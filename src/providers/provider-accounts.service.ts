@@ -288,26 +288,33 @@ export async function rotateCallbackToken(deps: AppDeps, projectId: string, id: 
 /**
  * Deletes an account unless a scheduled, running or paused campaign uses it. The row is kept
  * (marked deleted) so finished campaigns keep their history; its callback URLs stop answering.
+ * The "in use" check and the delete are one step: the account's row is locked first (PostgreSQL
+ * `FOR UPDATE`; SQLite's write transaction is exclusive), and publish locks it too, so a campaign
+ * published meanwhile either commits before (the delete is refused) or sees the account deleted.
  */
 export async function deleteProviderAccount(deps: AppDeps, projectId: string, id: string): Promise<void> {
-  const row = await getRow(deps, projectId, id);
-  const busy = await deps.db.kysely
-    .selectFrom('campaigns')
-    .select(['id', 'name', 'state'])
-    .where('project_id', '=', projectId)
-    .where('provider_id', '=', id)
-    .where('state', 'in', [...ACTIVE_CAMPAIGN_STATES])
-    .limit(5)
-    .execute();
-  if (busy.length > 0) {
-    throw conflict(
-      'provider_in_use',
-      `This provider account is used by ${busy.map((campaign) => `"${campaign.name}" (${campaign.state})`).join(', ')}: stop ${busy.length === 1 ? 'that campaign' : 'those campaigns'} first.`,
-      { campaigns: busy.map((campaign) => campaign.id) },
-    );
-  }
   const now = Date.now();
   await defaultsTransaction(deps.db, projectId, async (trx) => {
+    const row = await lockForUpdate(
+      trx.selectFrom('provider_accounts').selectAll().where('id', '=', id).where('project_id', '=', projectId).where('deleted_at', 'is', null),
+      deps.db.dialect,
+    ).executeTakeFirst();
+    if (!row) throw notFound('Provider account', id);
+    const busy = await trx
+      .selectFrom('campaigns')
+      .select(['id', 'name', 'state'])
+      .where('project_id', '=', projectId)
+      .where('provider_id', '=', id)
+      .where('state', 'in', [...ACTIVE_CAMPAIGN_STATES])
+      .limit(5)
+      .execute();
+    if (busy.length > 0) {
+      throw conflict(
+        'provider_in_use',
+        `This provider account is used by ${busy.map((campaign) => `"${campaign.name}" (${campaign.state})`).join(', ')}: stop ${busy.length === 1 ? 'that campaign' : 'those campaigns'} first.`,
+        { campaigns: busy.map((campaign) => campaign.id) },
+      );
+    }
     await trx.updateTable('provider_accounts').set({ deleted_at: now, is_default: 0, updated_at: now }).where('id', '=', id).execute();
     await trx.updateTable('templates').set({ deleted_at: now, updated_at: now }).where('provider_id', '=', id).where('deleted_at', 'is', null).execute();
     if (row.is_default === 1) {

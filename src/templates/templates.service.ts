@@ -3,7 +3,10 @@
  * (`ABC:welcome_message`), body with positional placeholders and attachment type.
  */
 import type { AppDeps } from '../deps.js';
-import type { TemplateRow } from '../storage/schema.js';
+import type { Kysely } from 'kysely';
+import type { Database, TemplateRow } from '../storage/schema.js';
+import { writeTransaction } from '../storage/transaction.js';
+import { lockForUpdate } from '../storage/row-locks.js';
 import { newId } from '../ids.js';
 import { conflict, notFound, validationFailed, type FieldProblem } from '../errors.js';
 import { checkPlaceholders } from './placeholders.js';
@@ -100,8 +103,8 @@ export async function templateProblems(deps: Pick<AppDeps, 'db'>, projectId: str
 }
 
 /** One template per provider account, namespace and language: which one a send means must be clear. */
-async function assertNoDuplicate(deps: Pick<AppDeps, 'db'>, projectId: string, key: { providerId: string; namespace: string; language: string }, exceptId?: string): Promise<void> {
-  let query = deps.db.kysely
+async function assertNoDuplicate(db: Kysely<Database>, projectId: string, key: { providerId: string; namespace: string; language: string }, exceptId?: string): Promise<void> {
+  let query = db
     .selectFrom('templates')
     .select('id')
     .where('project_id', '=', projectId)
@@ -118,7 +121,7 @@ export async function createTemplate(deps: Pick<AppDeps, 'db'>, projectId: strin
   const { problems, count } = await check(deps, projectId, { ...input, language: input.language ?? 'en' });
   if (problems.length > 0) throw validationFailed(problems);
   const language = input.language ?? 'en';
-  await assertNoDuplicate(deps, projectId, { providerId: input.providerId, namespace: input.namespace, language });
+  await assertNoDuplicate(deps.db.kysely, projectId, { providerId: input.providerId, namespace: input.namespace, language });
   const now = Date.now();
   const row: TemplateRow = {
     id: newId(now),
@@ -155,8 +158,8 @@ export async function listTemplates(deps: Pick<AppDeps, 'db'>, projectId: string
   return (await query.orderBy('created_at').execute()).map(toTemplate);
 }
 
-async function assertNotInUse(deps: Pick<AppDeps, 'db'>, projectId: string, id: string, action: string): Promise<void> {
-  const busy = await deps.db.kysely
+async function assertNotInUse(db: Kysely<Database>, projectId: string, id: string, action: string): Promise<void> {
+  const busy = await db
     .selectFrom('campaigns')
     .select(['id', 'name', 'state'])
     .where('project_id', '=', projectId)
@@ -173,44 +176,74 @@ async function assertNotInUse(deps: Pick<AppDeps, 'db'>, projectId: string, id: 
   }
 }
 
+/**
+ * The template's row, locked for the rest of the transaction (PostgreSQL `FOR UPDATE`; SQLite's
+ * write transaction is exclusive). A change takes it before its "in use" check, and publish takes
+ * the same lock, so a campaign published meanwhile either commits before the check (the change is
+ * refused) or sees the template as changed (and is checked against it again, or refused).
+ */
+async function lockTemplate(deps: Pick<AppDeps, 'db'>, trx: Kysely<Database>, projectId: string, id: string): Promise<TemplateRow> {
+  const row = await lockForUpdate(
+    trx.selectFrom('templates').selectAll().where('id', '=', id).where('project_id', '=', projectId).where('deleted_at', 'is', null),
+    deps.db.dialect,
+  ).executeTakeFirst();
+  if (!row) throw notFound('Template', id);
+  return row;
+}
+
 export async function updateTemplate(deps: Pick<AppDeps, 'db'>, projectId: string, id: string, patch: Partial<TemplateInput>): Promise<Template> {
-  const row = await getTemplateRow(deps, projectId, id);
-  await assertNotInUse(deps, projectId, id, 'edited');
+  // The fields are checked before the transaction; their problems are answered after "not found"
+  // and "in use", as before.
   const { problems, count } = await check(deps, projectId, patch);
-  if (problems.length > 0) throw validationFailed(problems);
-  const next: TemplateRow = {
-    ...row,
-    ...(patch.providerId !== undefined ? { provider_id: patch.providerId } : {}),
-    ...(patch.namespace !== undefined ? { namespace: patch.namespace } : {}),
-    ...(patch.body !== undefined ? { body: patch.body, placeholder_count: count } : {}),
-    ...(patch.attachmentType !== undefined ? { attachment_type: patch.attachmentType } : {}),
-    ...(patch.language !== undefined ? { language: patch.language } : {}),
-    updated_at: Date.now(),
-  };
-  // A change of namespace, language or account may land on another template's key (refused on
-  // create, it was accepted here, leaving two templates a send could not tell apart).
-  await assertNoDuplicate(deps, projectId, { providerId: next.provider_id, namespace: next.namespace, language: next.language }, id);
-  await deps.db.kysely
-    .updateTable('templates')
-    .set({
-      provider_id: next.provider_id,
-      namespace: next.namespace,
-      body: next.body,
-      placeholder_count: next.placeholder_count,
-      attachment_type: next.attachment_type,
-      language: next.language,
-      updated_at: next.updated_at,
-    })
-    .where('id', '=', id)
-    .where('project_id', '=', projectId)
-    .execute();
-  return toTemplate(next);
+  return writeTransaction(deps.db, async (trx) => {
+    // An account the template moves to is locked before the template (publish's order), so it
+    // cannot be deleted between this check and the move (its templates are deleted with it).
+    if (patch.providerId !== undefined && !problems.some((problem) => problem.path === 'providerId')) {
+      const account = await lockForUpdate(
+        trx.selectFrom('provider_accounts').select('id').where('id', '=', patch.providerId).where('project_id', '=', projectId).where('deleted_at', 'is', null),
+        deps.db.dialect,
+      ).executeTakeFirst();
+      if (!account) problems.push({ path: 'providerId', message: 'is not a provider account of this project' });
+    }
+    const row = await lockTemplate(deps, trx, projectId, id);
+    await assertNotInUse(trx, projectId, id, 'edited');
+    if (problems.length > 0) throw validationFailed(problems);
+    const next: TemplateRow = {
+      ...row,
+      ...(patch.providerId !== undefined ? { provider_id: patch.providerId } : {}),
+      ...(patch.namespace !== undefined ? { namespace: patch.namespace } : {}),
+      ...(patch.body !== undefined ? { body: patch.body, placeholder_count: count } : {}),
+      ...(patch.attachmentType !== undefined ? { attachment_type: patch.attachmentType } : {}),
+      ...(patch.language !== undefined ? { language: patch.language } : {}),
+      updated_at: Date.now(),
+    };
+    // A change of namespace, language or account may land on another template's key (refused on
+    // create, it was accepted here, leaving two templates a send could not tell apart).
+    await assertNoDuplicate(trx, projectId, { providerId: next.provider_id, namespace: next.namespace, language: next.language }, id);
+    await trx
+      .updateTable('templates')
+      .set({
+        provider_id: next.provider_id,
+        namespace: next.namespace,
+        body: next.body,
+        placeholder_count: next.placeholder_count,
+        attachment_type: next.attachment_type,
+        language: next.language,
+        updated_at: next.updated_at,
+      })
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .execute();
+    return toTemplate(next);
+  });
 }
 
 /** Deleted templates are kept (marked) for the history of the campaigns that used them. */
 export async function deleteTemplate(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<void> {
-  await getTemplateRow(deps, projectId, id);
-  await assertNotInUse(deps, projectId, id, 'deleted');
-  const now = Date.now();
-  await deps.db.kysely.updateTable('templates').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('project_id', '=', projectId).execute();
+  await writeTransaction(deps.db, async (trx) => {
+    await lockTemplate(deps, trx, projectId, id);
+    await assertNotInUse(trx, projectId, id, 'deleted');
+    const now = Date.now();
+    await trx.updateTable('templates').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('project_id', '=', projectId).execute();
+  });
 }
