@@ -226,7 +226,7 @@ export class Applier {
         const account = accounts.get(row.provider_id);
         for (const event of events ?? []) {
           if (event.kind === 'receipt' || !account) continue;
-          if (event.kind === 'inbound') await applyInbound(trx, account, event, row.received_at, { deltas, effects, keywords, now });
+          if (event.kind === 'inbound') await applyInbound(trx, account, event, row.received_at, { dialect: db.dialect, deltas, effects, keywords, now });
           else await applyUserPreference(trx, account, event.phone, event.type === 'opted_out');
         }
       }

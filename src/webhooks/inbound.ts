@@ -3,7 +3,8 @@
  * - stores it (idempotent on the provider's message id: a repeated callback changes nothing);
  * - attributes it to a campaign: the message it answers (provider context id), else the latest
  *   campaign message sent to that phone within 7 days and not failed; the campaign's `replied` counts each
- *   answered message once;
+ *   answered message once, and the answered message counts as delivered (a reply proves it arrived;
+ *   receipts.ts applyReplyAsDelivery);
  * - records `Notification Replied` (`incoming text`) on the profile with that phone (in either of
  *   WhatsApp's spellings of Mexican and Brazilian mobiles: audience/phone-spellings.ts);
  * - updates the conversation (unread count, last text, campaign);
@@ -27,6 +28,8 @@ import { confirmationText, matchKeyword, type KeywordSettings } from './keywords
 import { changePhoneDnd } from './phone-dnd.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
 import { readPayload } from '../campaigns/message-payload.js';
+import type { Dialect } from '../storage/db.js';
+import { applyReplyAsDelivery } from './receipts.js';
 
 export const ATTRIBUTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 /** WhatsApp's customer-service window, and the auto-reply's once-per-phone period. */
@@ -56,6 +59,7 @@ export function emptyEffects(): Effects {
 }
 
 export interface InboundContext {
+  dialect: Dialect;
   deltas: CampaignDeltas;
   effects: Effects;
   /** The project's keyword settings (read before the transaction). */
@@ -167,7 +171,11 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
 
   if (answered?.campaign_id && answered.replied_at === null) {
     const result = await db.updateTable('messages').set({ replied_at: at }).where('id', '=', answered.id).where('replied_at', 'is', null).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) ctx.deltas.addReplied(answered.campaign_id, at);
+    if (Number(result.numUpdatedRows) === 1) {
+      ctx.deltas.addReplied(answered.campaign_id, at);
+      // The answer proves the message arrived: it counts as delivered too, so Replied ≤ Delivered.
+      await applyReplyAsDelivery(db, ctx.dialect, answered.id, at, ctx.deltas, now);
+    }
   }
 
   if (profileId) {

@@ -228,3 +228,51 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
   }
   return { unmatched, matched, changed: changed.size, conversations: [...conversations.values()] };
 }
+
+/**
+ * A reply to a campaign message proves the message was delivered: applied as a DELIVERED report
+ * at the reply's time (the same state machine, so status only moves forward, `unknown` or
+ * `sending` settle, a failure is overturned as a later delivered report would, and a real report
+ * arriving afterwards changes nothing twice). Without it, a message answered before its report,
+ * or whose report never came, counted as replied but not as delivered, and the report's Replied
+ * share of delivered went over 100 %.
+ */
+export async function applyReplyAsDelivery(db: Kysely<Database>, dialect: Dialect, messageId: string, at: number, deltas: CampaignDeltas, now: number): Promise<void> {
+  const [message] = await selectMessages(db, dialect, 'id', [messageId]);
+  if (!message) return;
+  const effect = transition(message, { kind: 'receipt', status: 'delivered', at });
+  if (Object.keys(effect.changes).length === 0) return;
+  const wasSending = message.status === 'sending';
+  Object.assign(message, effect.changes);
+  await db
+    .updateTable('messages')
+    .set({
+      status: message.status,
+      sent_at: message.sent_at,
+      delivered_at: message.delivered_at,
+      error_category: message.error_category,
+      error_code: message.error_code,
+      error_detail: message.error_detail,
+      updated_at: now,
+      // A message still `sending` is no longer in flight; the send's answer, when it comes back,
+      // only stores the provider's id (send-results.ts).
+      ...(wasSending ? { lease_owner: null, lease_expires_at: null } : {}),
+    })
+    .where('id', '=', messageId)
+    .execute();
+  deltas.add(message.campaign_id, effect, at);
+  if (message.kind !== 'campaign' || !message.profile_id) return;
+  await recordMessageEvents(
+    db,
+    dialect,
+    effect.reached.map((reached) => ({
+      projectId: message.project_id,
+      profileId: message.profile_id!,
+      campaignId: message.campaign_id,
+      messageId: message.id,
+      name: PROFILE_EVENT[reached],
+      at,
+    })),
+    now,
+  );
+}

@@ -183,6 +183,70 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await countersOf(ctx.db, inFlight.campaignId)).toMatchObject({ replied: 1 });
   });
 
+  it('counts a replied message as delivered, once, when its delivery report never came: Replied never exceeds Delivered', async () => {
+    // Replies prove delivery. Before, a message answered while still `sent` (its DELIVERED report
+    // late or lost), `sending` or reported failed counted as replied but not as delivered, and the
+    // report's Replied share (of delivered) went over 100 %.
+    const phones = [40, 41, 42, 43].map(testPhone);
+    await seedProfiles(ctx.db, project.projectId, phones.map((phone, i) => ({ identity: `proof-${i}`, phone })));
+    const profiles = await Promise.all(phones.map((_, i) => profileIdOf(ctx.db, project.projectId, `proof-${i}`)));
+    const { campaignId } = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      messages: [
+        { profileId: profiles[0]!, phone: phones[0]!, status: 'sent', providerMessageId: 'proof-0' },
+        { profileId: profiles[1]!, phone: phones[1]!, status: 'sent', providerMessageId: 'proof-1' },
+        { profileId: profiles[2]!, phone: phones[2]!, status: 'sending' },
+        { profileId: profiles[3]!, phone: phones[3]!, status: 'sent', providerMessageId: 'proof-3' },
+      ],
+    });
+    // The provider reported the last one failed; the user answers it all the same (quoting it).
+    expect((await postJson(ctx, gupshup.delivery, [gupshupDlr('proof-3', 'FAILED', { phone: phones[3] })])).statusCode).toBe(200);
+    // The second one's DELIVERED report comes before its reply, the usual order.
+    expect((await postJson(ctx, gupshup.delivery, [gupshupDlr('proof-1', 'DELIVERED', { phone: phones[1] })])).statusCode).toBe(200);
+    await applyAll(applier);
+    const repliedAt = Date.now();
+    for (const [i, phone] of phones.entries()) await inbound(phone, 'Yes', { ...(i === 3 ? { context: 'proof-3' } : {}), timestamp: repliedAt });
+    await inbound(phones[0]!, 'Yes again', { timestamp: repliedAt });
+    await applyAll(applier);
+    // A late DELIVERED and a READ for the first one: delivered counted once, then read.
+    expect((await postJson(ctx, gupshup.delivery, [gupshupDlr('proof-0', 'DELIVERED', { phone: phones[0] }), gupshupDlr('proof-0', 'READ', { phone: phones[0] })])).statusCode).toBe(200);
+    await applyAll(applier);
+
+    const rows = await ctx.db.kysely.selectFrom('messages').selectAll().where('campaign_id', '=', campaignId).orderBy('id').execute();
+    expect(rows.map((row) => row.status)).toEqual(['read', 'delivered', 'delivered', 'delivered']);
+    expect(rows.map((row) => row.delivered_at)).toEqual([repliedAt, expect.any(Number), repliedAt, repliedAt]);
+    expect(rows[1]!.delivered_at).toBeLessThan(repliedAt + 1);
+    expect(rows[2]).toMatchObject({ sent_at: repliedAt, lease_owner: null, lease_expires_at: null });
+    expect(rows[3]).toMatchObject({ error_category: null, error_code: null });
+    const counters = await countersOf(ctx.db, campaignId);
+    expect(counters).toMatchObject({ targeted: 4, queued: 0, sent: 4, delivered: 4, read: 1, failed: 0, unknown: 0, replied: 4 });
+    // The counters are a recount of the message rows.
+    expect(counters).toMatchObject({
+      queued: rows.filter((row) => row.status === 'queued' || row.status === 'sending').length,
+      sent: rows.filter((row) => row.sent_at !== null).length,
+      delivered: rows.filter((row) => row.delivered_at !== null).length,
+      read: rows.filter((row) => row.read_at !== null).length,
+      failed: rows.filter((row) => row.status === 'failed').length,
+      unknown: rows.filter((row) => row.status === 'unknown').length,
+      replied: rows.filter((row) => row.replied_at !== null).length,
+    });
+    const failures = await ctx.db.kysely.selectFrom('campaign_failures').select('count').where('campaign_id', '=', campaignId).execute();
+    expect(failures.reduce((sum, row) => sum + Number(row.count), 0)).toBe(0);
+    const timeline = await ctx.db.kysely
+      .selectFrom('campaign_timeline')
+      .select((eb) => [eb.fn.sum<number>('delivered').as('delivered'), eb.fn.sum<number>('replied').as('replied')])
+      .where('campaign_id', '=', campaignId)
+      .executeTakeFirstOrThrow();
+    expect({ delivered: Number(timeline.delivered), replied: Number(timeline.replied) }).toEqual({ delivered: 4, replied: 4 });
+    // One Notification Delivered per profile, whichever proved the delivery.
+    const delivered = await ctx.db.kysely.selectFrom('events').select('profile_id').where('name', '=', 'Notification Delivered').where('profile_id', 'in', profiles).execute();
+    expect(delivered.map((row) => row.profile_id).sort()).toEqual([...profiles].sort());
+    const report = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: project.headers }));
+    expect(report.stats).toMatchObject({ delivered: 4, replied: 4 });
+  });
+
   it('STOP from a tracked user sets the phone-level DND and queues one confirmation; START lifts it', async () => {
     const phone = testPhone(4);
     await inbound(phone, '  stop ');

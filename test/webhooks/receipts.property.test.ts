@@ -1,27 +1,30 @@
 /**
  * Property: whatever the order, duplication and timing of SENT / DELIVERED / READ / FAILED
- * receipts — some arriving before the message's provider id is stored, some carrying our message
- * id, applied in arbitrary batches — every message ends in the status a simple model predicts,
- * and the campaign counters equal the counts of those final statuses.
+ * receipts and of replies — some arriving before the message's provider id is stored, some
+ * carrying our message id, applied in arbitrary batches — every message ends in the status a
+ * simple model predicts (a reply proves delivery: it counts as a DELIVERED report), and the
+ * campaign counters equal the counts of those final statuses.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
-import { applyAll, createCallbackAccount, gupshupDlr, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { countersOf, createTemplateRow, seedCampaign } from '../helpers/campaign-seed.js';
 import { Applier } from '../../src/webhooks/applier.js';
 import { SendResultWriter } from '../../src/campaigns/send-results.js';
 import { parseJson } from '../../src/storage/json.js';
 
 type Dlr = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
+/** A receipt, or the recipient's reply quoting the message (its provider id as context). */
+type Arrival = Dlr | 'REPLY';
 const MAX_MESSAGES = 5;
 
 interface Scenario {
   messages: Array<{ late: boolean; echoesOurId: boolean }>;
   /** (message index, status) in arrival order, duplicates included. */
-  receipts: Array<{ message: number; status: Dlr; applyAfter: boolean; errorCode: '1002' | '1012' }>;
+  receipts: Array<{ message: number; status: Arrival; applyAfter: boolean; errorCode: '1002' | '1012' }>;
   /** How many receipts arrive before the late messages' provider ids are stored. */
   storedAfter: number;
   useHandOver: boolean;
@@ -33,7 +36,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
     receipts: fc.array(
       fc.record({
         message: fc.nat({ max: MAX_MESSAGES - 1 }),
-        status: fc.constantFrom<Dlr>('SENT', 'DELIVERED', 'READ', 'FAILED'),
+        status: fc.constantFrom<Arrival>('SENT', 'DELIVERED', 'READ', 'FAILED', 'REPLY'),
         applyAfter: fc.boolean(),
         errorCode: fc.constantFrom<'1002' | '1012'>('1002', '1012'),
       }),
@@ -42,12 +45,19 @@ const scenario: fc.Arbitrary<Scenario> = fc
     storedAfter: fc.nat({ max: 24 }),
     useHandOver: fc.boolean(),
   })
-  .map((value) => ({ ...value, receipts: value.receipts.map((receipt) => ({ ...receipt, message: receipt.message % value.messages.length })) }));
+  .map((value) => ({
+    ...value,
+    receipts: value.receipts
+      .map((receipt) => ({ ...receipt, message: receipt.message % value.messages.length }))
+      // A reply is matched to the message it quotes by the provider's id: only messages whose id is
+      // stored from the start (a reply to one still being sent is attributed by phone, inbound.test.ts).
+      .filter((receipt) => receipt.status !== 'REPLY' || !value.messages[receipt.message]!.late),
+  }));
 
-/** The model: the final status from the set of receipts a message got (order does not matter). */
-function expectedStatus(statuses: Set<Dlr>): 'sent' | 'delivered' | 'read' | 'failed' {
+/** The model: the final status from the set of receipts and replies a message got (order does not matter). */
+function expectedStatus(statuses: Set<Arrival>): 'sent' | 'delivered' | 'read' | 'failed' {
   if (statuses.has('READ')) return 'read';
-  if (statuses.has('DELIVERED')) return 'delivered';
+  if (statuses.has('DELIVERED') || statuses.has('REPLY')) return 'delivered';
   if (statuses.has('FAILED')) return 'failed';
   return 'sent';
 }
@@ -101,6 +111,12 @@ describe.each(testEngines())('receipts in any order (property, $name)', (engine)
           };
           for (const [position, receipt] of receipts.entries()) {
             if (position === storedAfter) await storeLateIds();
+            if (receipt.status === 'REPLY') {
+              const reply = await postJson(ctx, gupshup.inbound, gupshupInbound(testPhone(receipt.message), 'Yes', { context: providerIds[receipt.message]! }));
+              expect(reply.statusCode).toBe(200);
+              if (receipt.applyAfter) await applyAll(applier);
+              continue;
+            }
             const echo = messages[receipt.message]!.echoesOurId ? { extra: seeded.messageIds[receipt.message]! } : {};
             const dlr = gupshupDlr(providerIds[receipt.message]!, receipt.status, { eventTs: Date.now(), phone: testPhone(receipt.message), ...echo, ...(receipt.status === 'FAILED' ? { errorCode: receipt.errorCode } : {}) });
             const response = await postJson(ctx, gupshup.delivery, [dlr]);
@@ -113,7 +129,7 @@ describe.each(testEngines())('receipts in any order (property, $name)', (engine)
           detach();
         }
 
-        const got = new Map<number, Set<Dlr>>();
+        const got = new Map<number, Set<Arrival>>();
         for (const receipt of receipts) got.set(receipt.message, (got.get(receipt.message) ?? new Set()).add(receipt.status));
         const rows = await ctx.db.kysely.selectFrom('messages').select(['id', 'status', 'sent_at', 'delivered_at', 'read_at', 'provider_message_id']).where('campaign_id', '=', seeded.campaignId).execute();
         const expected = messages.map((_, i) => expectedStatus(got.get(i) ?? new Set()));
@@ -135,6 +151,7 @@ describe.each(testEngines())('receipts in any order (property, $name)', (engine)
           delivered: count('delivered', 'read'),
           read: count('read'),
           failed: count('failed'),
+          replied: messages.filter((_, i) => got.get(i)?.has('REPLY')).length,
         });
         const categories = await ctx.db.kysely.selectFrom('campaign_failures').select(['count']).where('campaign_id', '=', seeded.campaignId).execute();
         expect(categories.reduce((sum, row) => sum + row.count, 0)).toBe(count('failed'));
