@@ -263,6 +263,13 @@ describe.each(testEngines())('segments ($name)', (engine) => {
     expect(json(refused).error.message).toContain('"Pune offers" (draft)');
     expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/segments/${segment.id}`, headers: other.headers })).statusCode).toBe(200);
 
+    // Stopped while its audience was being added, the campaign still reads the segment: the rest
+    // of its audience is added, cancelled, so that targeted counts everyone.
+    await ctx.db.kysely.updateTable('campaigns').set({ state: 'stopped', published_at: Date.now() }).where('id', '=', campaign.id).execute();
+    const stillAdding = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/segments/${segment.id}`, headers: other.headers });
+    expect(stillAdding.statusCode).toBe(409);
+    expect(json(stillAdding).error.message).toMatch(/^This segment cannot be deleted yet: "Pune offers" \(stopped\) ended while its audience was being added.*Try again in a moment\.$/);
+
     // Once the campaign no longer needs it (here: its recipients are materialised), it can go.
     await ctx.db.kysely.updateTable('campaigns').set({ materialized_at: Date.now() }).where('id', '=', campaign.id).execute();
     expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/segments/${segment.id}`, headers: other.headers })).statusCode).toBe(204);

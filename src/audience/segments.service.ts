@@ -59,21 +59,30 @@ export async function updateSegment(db: Db, projectId: string, id: string, patch
 
 /**
  * Deletes a segment, unless a campaign still needs it: one whose recipients are not materialised
- * yet (a draft, a scheduled campaign, or one still materialising) would fail or lose its audience.
+ * yet (a draft, a scheduled campaign, or one still materialising — also one that ended meanwhile,
+ * whose remaining recipients are still being added, cancelled) would fail or lose its audience.
  * Campaigns that have materialised their recipients keep them; the segment is no longer read.
  */
+const ENDED: ReadonlySet<string> = new Set(['stopped', 'completed', 'failed']);
+
 export async function deleteSegment(db: Db, projectId: string, id: string): Promise<void> {
   const pending = await db.kysely
     .selectFrom('campaigns')
     .select(['id', 'name', 'state', 'audience'])
     .where('project_id', '=', projectId)
-    .where('state', 'in', ['draft', 'scheduled', 'running', 'paused'])
     .where('materialized_at', 'is', null)
     .execute();
   const users = pending.filter((campaign) => parseJson<{ segmentId?: string }>(campaign.audience, {}).segmentId === id);
   if (users.length > 0) {
     const names = users.slice(0, 5).map((campaign) => `"${campaign.name}" (${campaign.state})`).join(', ');
     const more = users.length > 5 ? ` and ${users.length - 5} more` : '';
+    if (users.every((campaign) => ENDED.has(campaign.state))) {
+      throw conflict(
+        'segment_in_use',
+        `This segment cannot be deleted yet: ${names}${more} ended while ${users.length === 1 ? 'its' : 'their'} audience was being added, and the rest of it is still being added (cancelled, so that the report counts everyone targeted). Try again in a moment.`,
+        { campaigns: users.map((campaign) => campaign.id) },
+      );
+    }
     throw conflict(
       'segment_in_use',
       `This segment cannot be deleted while ${users.length === 1 ? 'campaign' : 'campaigns'} ${names}${more} ${users.length === 1 ? 'is' : 'are'} set to send to it: change ${users.length === 1 ? "that campaign's" : "those campaigns'"} audience, or delete or stop ${users.length === 1 ? 'it' : 'them'}, first.`,

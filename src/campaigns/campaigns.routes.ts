@@ -226,7 +226,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
     ['publish', 'Publish: send now, or at sendAt.', (projectId, id) => publishCampaign(deps, projectId, id), 200],
     ['pause', 'Pause: stops claiming messages within a second.', (projectId, id) => pauseCampaign(deps, projectId, id), 200],
     ['resume', 'Resume a paused campaign.', (projectId, id) => resumeCampaign(deps, projectId, id), 200],
-    ['stop', 'Stop for good: what is still queued is cancelled.', (projectId, id) => stopCampaign(deps, projectId, id), 200],
+    ['stop', 'Stop for good: what is still queued is cancelled, and recipients not added yet are added cancelled (targeted stays the whole audience).', (projectId, id) => stopCampaign(deps, projectId, id), 200],
     ['clone', 'Copy the campaign into a new draft.', (projectId, id) => cloneCampaign(deps, projectId, id), 201],
   ];
   for (const [action, summary, run, status] of actions) {

@@ -6,6 +6,11 @@
  * crash in the middle resumes where it stopped. Campaigns being published at the same time take
  * turns, a batch each. Recipients that cannot be messaged get a `skipped` row with the reason (not
  * opted in, DND, invalid phone, frequency cap, render error).
+ *
+ * A campaign that ends before its audience is all added (stopped, cut off, DND hours that discard,
+ * failed at publish) still gets one row per recipient: the rest are written `cancelled` with the
+ * campaign's reason, without rendering anything. So `targeted` is the whole audience, and every
+ * targeted profile is in exactly one state (PRODUCT §3, §4.2).
  */
 import type { AppDeps } from '../deps.js';
 import type { CampaignRow, CampaignState, MessageStatus, TemplateRow } from '../storage/schema.js';
@@ -44,7 +49,7 @@ const MESSAGE_COLUMNS: JsonRowColumn[] = [
   { name: 'attempts', type: 'integer' }, big('available_at'), big('created_at'), big('updated_at'),
 ];
 
-/** States in which a campaign sends nothing more: its rows created from then on are not queued. */
+/** States in which a campaign sends nothing more: its rows created from then on are cancelled. */
 const ENDED_STATES: ReadonlySet<CampaignState> = new Set(['stopped', 'completed', 'failed']);
 
 /** Campaign messages go after replies (0) and auto-replies (1). */
@@ -129,8 +134,9 @@ export class CampaignMaterialization {
   private constructor(
     private readonly deps: AppDeps,
     private readonly campaign: CampaignRow,
-    private readonly template: TemplateRow,
-    private readonly compiled: CompiledParams,
+    /** Null when the campaign failed at open: its rows are all cancelled, nothing is rendered. */
+    private readonly template: TemplateRow | null,
+    private readonly compiled: CompiledParams | null,
     private readonly batches: AsyncGenerator<Recipient[]>,
     private readonly lease: string,
     private readonly owner: string,
@@ -152,16 +158,13 @@ export class CampaignMaterialization {
       }
       const template = await deps.db.kysely.selectFrom('templates').selectAll().where('id', '=', campaign.template_id).executeTakeFirst();
       const compiled = compileParams(parseJson<string[]>(campaign.params, []));
-      if (!template || !compiled.ok) {
-        await failCampaign(deps, campaign, !template ? 'the template was deleted' : 'a placeholder value is not valid Liquid');
-        await releaseLease(deps.db, lease, owner);
-        return 'done';
-      }
+      // A campaign that cannot be rendered fails; its audience is still added, cancelled.
+      if ((!template || !compiled.ok) && !ENDED_STATES.has(campaign.state)) await failCampaign(deps, campaign, !template ? 'the template was deleted' : 'a placeholder value is not valid Liquid');
       const audience = parseJson<Audience>(campaign.audience, { all: true });
       // Recipients are read with plans that go wrong on statistics from before a large upload.
       await refreshStaleStatistics(deps.db, ['profiles', 'phone_dnd']);
       const batches = streamRecipients(deps, campaign.project_id, audience, { after: campaign.materialize_cursor, batchSize: options.batchSize });
-      return new CampaignMaterialization(deps, campaign, template, compiled.compiled, batches, lease, owner, options.leaseMs);
+      return new CampaignMaterialization(deps, campaign, template && compiled.ok ? template : null, compiled.ok ? compiled.compiled : null, batches, lease, owner, options.leaseMs);
     } catch (error) {
       await releaseLease(deps.db, lease, owner).catch(() => undefined);
       throw error;
@@ -172,21 +175,23 @@ export class CampaignMaterialization {
   async step(): Promise<StepOutcome> {
     const { deps, campaign } = this;
     const next = await this.batches.next();
-    const state = await deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaign.id).executeTakeFirstOrThrow();
-    const ended = state.state === 'stopped' || state.state === 'failed' || state.state === 'completed';
-    if (next.done || ended) {
+    if (next.done) {
       await deps.db.kysely.updateTable('campaigns').set({ materialized_at: Date.now(), updated_at: Date.now() }).where('id', '=', campaign.id).execute();
       deps.bus.emit('campaign-changed', campaign.id, 'progress');
       return 'done';
     }
+    const state = await deps.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaign.id).executeTakeFirstOrThrow();
+    // An ended campaign's remaining recipients are written cancelled, without deciding anything.
+    const decider = ENDED_STATES.has(state.state) || !this.template || !this.compiled ? null : { template: this.template, compiled: this.compiled };
     try {
-      await insertBatch(deps, campaign, this.template, this.compiled, next.value);
+      await insertBatch(deps, campaign, decider, next.value);
     } catch (error) {
       if (!(error instanceof DecisionBudgetExceeded)) throw error;
-      // Nothing of this batch was written; what earlier batches queued is cancelled with the reason.
+      // Nothing of this batch was written; what earlier batches queued is cancelled with the
+      // reason, and this batch and the rest are written cancelled.
       await failCampaign(deps, campaign, error.message);
       await cancelQueued(deps, campaign.id, error.message);
-      return 'done';
+      await insertBatch(deps, campaign, null, next.value);
     }
     deps.bus.emit('messages-queued', campaign.provider_id);
     deps.bus.emit('campaign-changed', campaign.id, 'progress');
@@ -200,10 +205,14 @@ export class CampaignMaterialization {
   }
 }
 
-async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: TemplateRow, compiled: CompiledParams, batch: Recipient[]): Promise<void> {
+/**
+ * Writes one batch of rows. `decider` null: the campaign has ended, every row is written cancelled
+ * (with the campaign's reason, in the transaction) and nothing is rendered.
+ */
+async function insertBatch(deps: AppDeps, campaign: CampaignRow, decider: { template: TemplateRow; compiled: CompiledParams } | null, batch: Recipient[]): Promise<void> {
   const now = Date.now();
   const cap = parseJson<FrequencyCap | null>(campaign.frequency_cap, null);
-  const capCheck = cap
+  const capCheck = cap && decider
     ? { cap, received: await recentMessageCounts(deps.db, campaign.id, batch.map((recipient) => recipient.id), cap, now) }
     : null;
   const started = performance.now();
@@ -214,7 +223,7 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
         `its placeholder values or media URL took ${Math.round(elapsed)} ms to render for ${index} recipients (about ${Math.round(elapsed / index)} ms each; simple values take well under 0.1 ms): simplify the Liquid and publish a copy`,
       );
     }
-    const decision = decide(recipient, template, compiled, campaign.media_url, capCheck, deps.config.allowPrivateUrls);
+    const decision: Decision | null = decider ? decide(recipient, decider.template, decider.compiled, campaign.media_url, capCheck, deps.config.allowPrivateUrls) : null;
     return {
       id: newId(now),
       project_id: campaign.project_id,
@@ -224,10 +233,10 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
       phone: recipient.phone,
       kind: 'campaign' as const,
       priority: CAMPAIGN_PRIORITY,
-      status: (decision.kind === 'send' ? 'queued' : 'skipped') as MessageStatus,
-      skip_reason: decision.kind === 'skip' ? decision.reason : null,
-      payload: toJson(decision.kind === 'send' ? decision.payload : null),
-      error_detail: decision.kind === 'skip' ? decision.detail.slice(0, 1000) : (null as string | null),
+      status: (decision?.kind === 'skip' ? 'skipped' : 'queued') as MessageStatus,
+      skip_reason: decision?.kind === 'skip' ? decision.reason : null,
+      payload: toJson(decision?.kind === 'send' ? decision.payload : null),
+      error_detail: decision?.kind === 'skip' ? decision.detail.slice(0, 1000) : (null as string | null),
       attempts: 0,
       available_at: now,
       created_at: now,
@@ -244,6 +253,8 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
       .where('id', '=', campaign.id)
       .returning(['state', 'state_reason'])
       .executeTakeFirstOrThrow();
+    // States never leave the ended ones: a batch written undecided was read as ended and still is.
+    if (!decider && !ENDED_STATES.has(current.state)) throw new Error(`campaign ${campaign.id} is ${current.state}: its rows must be decided`);
     if (ENDED_STATES.has(current.state)) {
       const reason = current.state_reason ?? `the campaign was ${current.state}`;
       for (const row of rows) {
@@ -269,9 +280,10 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, template: Templ
 
 async function failCampaign(deps: AppDeps, campaign: CampaignRow, reason: string): Promise<void> {
   const now = Date.now();
+  // Not marked materialised: the rest of the audience is still added, cancelled (step()).
   await deps.db.kysely
     .updateTable('campaigns')
-    .set({ state: 'failed', state_reason: reason, completed_at: now, materialized_at: now, updated_at: now })
+    .set({ state: 'failed', state_reason: reason, completed_at: now, updated_at: now })
     .where('id', '=', campaign.id)
     .execute();
   deps.logger.warn({ campaignId: campaign.id, reason }, 'campaign failed at publish');
@@ -350,8 +362,8 @@ export class PublisherService implements BackgroundService {
       .selectFrom('campaigns')
       .select('id')
       .where('published_at', 'is not', null)
+      // Ended ones too: their remaining recipients are written cancelled.
       .where('materialized_at', 'is', null)
-      .where('state', 'in', ['scheduled', 'running', 'paused'])
       .orderBy('published_at')
       .execute();
     return rows.map((row) => row.id);

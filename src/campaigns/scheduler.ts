@@ -114,7 +114,8 @@ export class SchedulerService implements BackgroundService {
     const { db, bus } = this.deps;
     await db.kysely
       .updateTable('campaigns')
-      .set({ state: 'completed', state_reason: reason, completed_at: now, updated_at: now, materialized_at: now })
+      // Not marked materialised: the publisher still adds the rest of the audience, cancelled.
+      .set({ state: 'completed', state_reason: reason, completed_at: now, updated_at: now })
       .where('id', '=', campaignId)
       .where('state', 'in', ['running', 'paused'])
       .execute();

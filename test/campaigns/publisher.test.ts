@@ -6,6 +6,7 @@ import { seedProfiles, testPhone } from '../helpers/audience.js';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../src/storage/schema.js';
 import { BATCH_DECISION_BUDGET_MS, CampaignMaterialization, PublisherService } from '../../src/campaigns/publisher.js';
+import { SchedulerService } from '../../src/campaigns/scheduler.js';
 
 describe.each(testEngines())('publisher ($name)', (engine) => {
   let ctx: TestContext;
@@ -55,8 +56,13 @@ describe.each(testEngines())('publisher ($name)', (engine) => {
     expect(Number(ms)).toBeGreaterThan(BATCH_DECISION_BUDGET_MS);
     expect(Number(rendered)).toBeGreaterThan(0);
     expect(Number(rendered)).toBeLessThan(30);
-    expect(await rowsOf(created.id)).toHaveLength(0);
-    expect(campaign.stats.queued).toBe(0);
+    // Nothing is sent; the audience is still targeted, every recipient cancelled with the reason.
+    await publisher.runOnce();
+    const rows = await ctx.db.kysely.selectFrom('messages').select(['status', 'error_detail']).where('campaign_id', '=', created.id).execute();
+    expect(rows).toHaveLength(30);
+    expect(rows.every((row) => row.status === 'cancelled' && row.error_detail === campaign.stateReason)).toBe(true);
+    const after = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${created.id}`, headers: project.headers }));
+    expect(after.stats).toMatchObject({ targeted: 30, queued: 0, cancelled: 30 });
   }, 30_000);
 
   it('lets campaigns published together take turns, a batch each, and finishes both', async () => {
@@ -119,14 +125,76 @@ describe.each(testEngines())('publisher ($name)', (engine) => {
     if (typeof materialization === 'string') throw new Error(`expected to open, got ${materialization}`);
     expect(await materialization.step()).toBe('more');
     expect(stopped).toBe(true);
-    expect(await materialization.step()).toBe('done');
+    // The rest of the audience is still added, cancelled: targeted is the whole audience.
+    while ((await materialization.step()) === 'more');
     await materialization.close();
 
     const rows = await ctx.db.kysely.selectFrom('messages').select(['status', 'error_detail']).where('campaign_id', '=', campaignId).execute();
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(30);
     expect(rows.every((row) => row.status === 'cancelled' && row.error_detail === 'stopped by a user')).toBe(true);
     const campaign = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: project.headers }));
     expect(campaign.state).toBe('stopped');
-    expect(campaign.stats).toMatchObject({ targeted: 10, queued: 0, cancelled: 10 });
+    expect(campaign.stats).toMatchObject({ targeted: 30, queued: 0, cancelled: 30 });
+  });
+
+  /** The counters of a campaign and the same numbers counted from its message rows. */
+  async function countersAndRecount(campaignId: string) {
+    const counters = await ctx.db.kysely.selectFrom('campaign_counters').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    const rows = await ctx.db.kysely.selectFrom('messages').select(['status']).where('campaign_id', '=', campaignId).execute();
+    const count = (...statuses: string[]) => rows.filter((row) => statuses.includes(row.status)).length;
+    return {
+      counters: { targeted: Number(counters.targeted), queued: Number(counters.queued), cancelled: Number(counters.cancelled) },
+      recount: { targeted: rows.length, queued: count('queued', 'sending'), cancelled: count('cancelled') },
+    };
+  }
+
+  // PRODUCT §4.2: targeted = the profiles in the audience at publish. Before, a campaign stopped (or
+  // cut off) while its audience was still being added kept only the rows written so far, so
+  // targeted was whatever the first batches held, and the rest of the audience was in no state.
+  it('targets the whole audience of a campaign stopped while its recipients were being added: the rest are cancelled', async () => {
+    const campaignId = await publishedCampaign('Stopped between batches');
+    const materialization = await CampaignMaterialization.open(ctx.deps, campaignId, 'stopping-owner', { batchSize: 10, leaseMs: 30_000 });
+    if (typeof materialization === 'string') throw new Error(`expected to open, got ${materialization}`);
+    expect(await materialization.step()).toBe('more');
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/stop`, headers: project.headers, payload: {} })).statusCode).toBe(200);
+    while ((await materialization.step()) === 'more');
+    await materialization.close();
+
+    const campaign = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: project.headers }));
+    expect(campaign).toMatchObject({ state: 'stopped', audienceMaterialized: true });
+    expect(campaign.stats).toMatchObject({ targeted: 30, queued: 0, cancelled: 30, sent: 0 });
+    const { counters, recount } = await countersAndRecount(campaignId);
+    expect(counters).toEqual(recount);
+    const log = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/messages?status=cancelled&limit=100`, headers: project.headers }));
+    expect(log.items.map((item: { errorDetail: string }) => item.errorDetail)).toEqual(Array(30).fill('stopped by a user'));
+    expect(await CampaignMaterialization.open(ctx.deps, campaignId, 'later-owner')).toBe('done');
+  });
+
+  it('targets the whole audience of a campaign cut off while its recipients were being added', async () => {
+    const now = Date.now();
+    const created = json(
+      await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/campaigns',
+        headers: project.headers,
+        payload: { name: 'Cut off between batches', providerId, templateId, audience: { all: true }, params: ['{{ Profile.Name }}'], cutoffAt: now + 3_600_000 },
+      }),
+    );
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/campaigns/${created.id}/publish`, headers: project.headers, payload: {} })).statusCode).toBe(200);
+    const materialization = await CampaignMaterialization.open(ctx.deps, created.id, 'cut-owner', { batchSize: 10, leaseMs: 30_000 });
+    if (typeof materialization === 'string') throw new Error(`expected to open, got ${materialization}`);
+    expect(await materialization.step()).toBe('more');
+    await materialization.close();
+    await new SchedulerService(ctx.deps, 'cut-scheduler').tick(now + 3_601_000);
+    // Another process (or the next round) adds the rest: cancelled with the campaign's reason.
+    await new PublisherService(ctx.deps, 'cut-publisher', 60_000, { batchSize: 10, leaseMs: 30_000 }).runOnce();
+
+    const campaign = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${created.id}`, headers: project.headers }));
+    expect(campaign).toMatchObject({ state: 'completed', stateReason: 'cut-off time reached', audienceMaterialized: true });
+    expect(campaign.stats).toMatchObject({ targeted: 30, queued: 0, cancelled: 30 });
+    const { counters, recount } = await countersAndRecount(created.id);
+    expect(counters).toEqual(recount);
+    const log = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${created.id}/messages?status=cancelled&limit=100`, headers: project.headers }));
+    expect(log.items.map((item: { errorDetail: string }) => item.errorDetail)).toEqual(Array(30).fill('cut-off time reached'));
   });
 });

@@ -75,7 +75,9 @@ describe('report format', () => {
     expect(messageLogEmptyText(campaign('completed', true, 0), '')).toBe('No recipients: the audience had no profiles when the campaign was published.');
     expect(messageLogEmptyText(campaign('completed', true, 0), 'failed')).toBe('No messages match “Failed”.');
     expect(messageLogEmptyText(campaign('failed', true, 0), '')).toMatch(/failed before any recipient/);
-    expect(messageLogEmptyText(campaign('stopped', false, 0), '')).toMatch(/ended before any recipient/);
+    // Ended before its recipients were added: they are still added, cancelled.
+    expect(messageLogEmptyText(campaign('stopped', false, 0), '')).toBe('The campaign ended before its recipients were added: they appear here as they are added, cancelled.');
+    expect(messageLogEmptyText(campaign('failed', false, 0), '')).toMatch(/^The campaign ended before its recipients were added/);
     expect(timelineEmptyText(campaign('running', true, 3))).toMatch(/^Nothing sent yet/);
     expect(timelineEmptyText(campaign('completed', true, 0))).toBe('Nothing was sent: the campaign had no recipients.');
   });

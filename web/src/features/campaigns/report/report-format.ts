@@ -142,11 +142,14 @@ const ENDED: ReadonlySet<Campaign['state']> = new Set(['completed', 'stopped', '
 export function messageLogEmptyText(campaign: EmptyFacts, status: LogStatus | ''): string {
   if (status) return `No messages match “${LOG_STATUS_LABELS[status]}”.`;
   if (campaign.state === 'draft') return 'No messages yet: recipients appear here once the campaign is published.';
-  // Publishing can fail, or the campaign be stopped, before its first recipients were added.
-  if (campaign.state === 'failed') return 'No messages: the campaign failed before any recipient was added.';
+  // A campaign that ends (fails, is stopped…) before its recipients were added still adds them,
+  // cancelled, so that it counts everyone it targeted.
   if (!campaign.audienceMaterialized) {
-    return ENDED.has(campaign.state) ? 'No messages: the campaign ended before any recipient was added.' : 'Preparing the audience: recipients appear here as they are added.';
+    return ENDED.has(campaign.state)
+      ? 'The campaign ended before its recipients were added: they appear here as they are added, cancelled.'
+      : 'Preparing the audience: recipients appear here as they are added.';
   }
+  if (campaign.state === 'failed') return 'No messages: the campaign failed before any recipient was added.';
   return 'No recipients: the audience had no profiles when the campaign was published.';
 }
 
