@@ -3,8 +3,9 @@
  * processes sharing the database. A holder renews before expiry; a crashed holder's lease simply
  * runs out and another process takes over.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from './db.js';
+import type { Database } from './schema.js';
 
 /** Takes or renews `name` for `owner` until now + ttlMs; true when `owner` holds it afterwards. */
 export async function acquireLease(db: Db, name: string, owner: string, ttlMs: number, now = Date.now()): Promise<boolean> {
@@ -27,4 +28,22 @@ export async function releaseLease(db: Db, name: string, owner: string, holdMs =
     return;
   }
   await db.kysely.deleteFrom('leases').where('name', '=', name).where('owner', '=', owner).execute();
+}
+
+/**
+ * Inside a write transaction: true when `owner` still holds `name`, which then runs until at least
+ * now + ttlMs; false when another process took it over (or it was released). Run it as the
+ * transaction's first statement: the lease row stays locked until the commit (PostgreSQL: a row
+ * lock; SQLite: the write lock), so nobody can take the lease between this check and the commit,
+ * and the transaction's effects are those of the only holder. A lease that ran out while nobody
+ * took it is still this owner's (a takeover changes the owner, a release deletes the row).
+ */
+export async function holdLease(trx: Kysely<Database>, name: string, owner: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+  const result = await trx
+    .updateTable('leases')
+    .set({ expires_at: sql<number>`case when expires_at > ${now + ttlMs} then expires_at else ${now + ttlMs} end` })
+    .where('name', '=', name)
+    .where('owner', '=', owner)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -1,7 +1,10 @@
 /**
  * Runs the Applier in the background. One process at a time applies (lease `applier`, 10 s,
  * renewed every second), so callbacks are applied in arrival order; another worker takes over
- * within the lease time when the holder dies. The loop runs a pass as soon as the previous one
+ * within the lease time when the holder dies. The renewals between passes are not what makes it
+ * safe: a pass can outlive the lease (a long batch, a paused process), so every write transaction
+ * of the Applier checks and extends the lease first, and a pass whose lease was taken over is
+ * abandoned (applier.ts). The loop runs a pass as soon as the previous one
  * found work, and otherwise sleeps until a callback is recorded in this process (bus signal) or
  * `idleMs` passes (callbacks recorded by other processes). Housekeeping — expired pending
  * receipts, log retention — runs once a minute.
@@ -108,7 +111,7 @@ export class ApplierService implements BackgroundService {
     private readonly owner: string,
     private readonly options: ApplierServiceOptions = DEFAULT_APPLIER_SERVICE_OPTIONS,
   ) {
-    this.applier = new Applier(deps, options);
+    this.applier = new Applier(deps, options, { name: LEASE, owner, ttlMs: options.leaseMs });
   }
 
   start(): void {
@@ -165,7 +168,14 @@ export class ApplierService implements BackgroundService {
     }
     const pendingReceipts = now - this.pendingCheckedAt >= this.options.pendingCheckMs;
     if (pendingReceipts) this.pendingCheckedAt = now;
-    const { callbacks, lagMs } = await this.applier.runOnce(now, { pendingReceipts });
+    const { callbacks, lagMs, leaseLost } = await this.applier.runOnce(now, { pendingReceipts });
+    if (leaseLost) {
+      // Another process took the lease over during this pass: it applies; this one checks again later.
+      this.deps.logger.warn({ owner: this.owner }, 'the callback applier lease was taken over during a pass; the pass was abandoned');
+      this.holds = false;
+      this.leaseValidUntil = 0;
+      this.renewedAt = 0;
+    }
     return { callbacks, lagMs };
   }
 

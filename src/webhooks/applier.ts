@@ -12,6 +12,12 @@
  * after MAX_ATTEMPTS, while the others go on. Callbacks that cannot be parsed any more are `invalid`.
  * After the commit: signals (messages queued, campaign and conversation changes) and the provider
  * opt-in / opt-out calls.
+ *
+ * With a lease (ApplierService: one applier at a time), every write transaction starts by checking
+ * that this process still holds it (and extending it): a pass that outlived its lease — a long
+ * batch, a paused process — while another worker took over is abandoned, rolled back whole, so
+ * the new holder alone applies those callbacks and their side effects (auto-replies, keyword
+ * confirmations, provider opt calls) happen once.
  */
 import type { Kysely } from 'kysely';
 import type { AppDeps } from '../deps.js';
@@ -30,6 +36,7 @@ import { ProviderOptCalls } from '../providers/opt-calls.js';
 import { CallbackArrivals, arrivalKind, type ArrivalUpdate } from './callback-arrivals.js';
 import { reportsAccountThrottling } from './provider-throttling.js';
 import { matchUnknownByPhone, type PendingRow } from './unknown-by-phone.js';
+import { holdLease } from '../storage/leases.js';
 
 export const MAX_ATTEMPTS = 5;
 /** Pending receipts older than this are dropped: the message they belong to was never ours. */
@@ -90,6 +97,22 @@ interface Prepared {
   error: string | null;
 }
 
+/** The lease the applier's transactions must still hold when they write (see the module comment). */
+export interface ApplierLease {
+  name: string;
+  owner: string;
+  /** Each write transaction extends the lease to at least now + ttlMs. */
+  ttlMs: number;
+}
+
+/** Thrown inside a write transaction (rolling it back) when another process holds the applier's lease. */
+export class LeaseLostError extends Error {
+  constructor(name: string) {
+    super(`the lease ${name} was taken over by another process`);
+    this.name = 'LeaseLostError';
+  }
+}
+
 export interface PassResult {
   /** Callbacks taken from the log (applied, invalid or retried later). */
   callbacks: number;
@@ -97,6 +120,8 @@ export interface PassResult {
   lagMs: number;
   /** Pending receipts applied because their message id is known now. */
   pendingApplied: number;
+  /** The pass was abandoned: another process holds the lease now (nothing of this pass was written). */
+  leaseLost?: boolean;
 }
 
 export class Applier {
@@ -112,6 +137,8 @@ export class Applier {
   constructor(
     private readonly deps: AppDeps,
     private readonly options: ApplierOptions = DEFAULT_APPLIER_OPTIONS,
+    /** Null: no other applier can run (tests and tools drive this one directly). */
+    private readonly lease: ApplierLease | null = null,
   ) {
     this.cache = parsedEventCache(deps.db);
     this.batchSize = options.batchSize;
@@ -125,7 +152,14 @@ export class Applier {
 
   /** One pass; resolves when its transactions committed. */
   async runOnce(now = Date.now(), options: { pendingReceipts?: boolean } = {}): Promise<PassResult> {
-    const pendingApplied = options.pendingReceipts === false ? 0 : await this.resolvePendingReceipts(now);
+    const lost: PassResult = { callbacks: 0, lagMs: 0, pendingApplied: 0, leaseLost: true };
+    let pendingApplied = 0;
+    try {
+      pendingApplied = options.pendingReceipts === false ? 0 : await this.resolvePendingReceipts(now);
+    } catch (error) {
+      if (error instanceof LeaseLostError) return lost;
+      throw error;
+    }
     const started = performance.now();
     const rows = await this.deps.db.kysely
       .selectFrom('callback_events')
@@ -140,12 +174,19 @@ export class Applier {
     try {
       await this.apply(prepared, now);
     } catch (error) {
+      if (error instanceof LeaseLostError) return { ...lost, pendingApplied };
       this.deps.logger.warn({ err: error, callbacks: prepared.length }, 'applying a batch of callbacks failed; applying them one by one');
       for (const one of prepared) {
         try {
           await this.apply([one], now);
         } catch (oneError) {
-          await this.recordFailure(one.row, oneError, now);
+          if (oneError instanceof LeaseLostError) return { ...lost, pendingApplied };
+          try {
+            await this.recordFailure(one.row, oneError, now);
+          } catch (recordError) {
+            if (recordError instanceof LeaseLostError) return { ...lost, pendingApplied };
+            throw recordError;
+          }
         }
       }
     }
@@ -198,6 +239,7 @@ export class Applier {
 
     const effects = emptyEffects();
     const touched = await db.kysely.transaction().execute(async (trx) => {
+      await this.checkLease(trx);
       const deltas = new CampaignDeltas();
       const receipts: ReceiptWork[] = [];
       for (const { row, events } of prepared) {
@@ -319,6 +361,7 @@ export class Applier {
     const { db } = this.deps;
     const ready = [...rows].sort((a, b) => Number(a.callback_seq) - Number(b.callback_seq) || a.occurred_at - b.occurred_at);
     const touched = await db.kysely.transaction().execute(async (trx) => {
+      await this.checkLease(trx);
       const deltas = new CampaignDeltas();
       const works: ReceiptWork[] = ready.map((row) => ({
         providerId: row.provider_id,
@@ -345,22 +388,31 @@ export class Applier {
     return touched.applied;
   }
 
+  /** Throws LeaseLostError (rolling the transaction back) unless this applier still holds its lease; extends it. */
+  private async checkLease(trx: Kysely<Database>): Promise<void> {
+    if (this.lease && !(await holdLease(trx, this.lease.name, this.lease.owner, this.lease.ttlMs))) throw new LeaseLostError(this.lease.name);
+  }
+
   private async recordFailure(row: LogRow, error: unknown, now: number): Promise<void> {
     const attempts = row.attempts + 1;
     const message = `attempt ${attempts}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2000);
     const final = attempts >= MAX_ATTEMPTS;
+    // The attempt counts only while this process is the applier (the new holder tries on its own).
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      await this.checkLease(trx);
+      await trx
+        .updateTable('callback_events')
+        .set({
+          attempts,
+          error: message,
+          state: final ? 'invalid' : 'pending',
+          // 1 s, 2 s, 4 s, 8 s … before the next attempt.
+          retry_at: final ? null : now + 1000 * 2 ** (attempts - 1),
+        })
+        .where('seq', '=', row.seq)
+        .execute();
+    });
     this.deps.logger.error({ err: error, seq: row.seq, attempts, final }, final ? 'a callback failed to apply too often; marked invalid' : 'a callback failed to apply; will retry');
-    await this.deps.db.kysely
-      .updateTable('callback_events')
-      .set({
-        attempts,
-        error: message,
-        state: final ? 'invalid' : 'pending',
-        // 1 s, 2 s, 4 s, 8 s … before the next attempt.
-        retry_at: final ? null : now + 1000 * 2 ** (attempts - 1),
-      })
-      .where('seq', '=', row.seq)
-      .execute();
   }
 
   private afterCommit(effects: Effects, campaigns: string[]): void {
