@@ -4,7 +4,9 @@
  * - attributes it to a campaign: the message it answers (provider context id), else the latest
  *   campaign message sent to that phone within 7 days and not failed; the campaign's `replied` counts each
  *   answered message once, and the answered message counts as delivered (a reply proves it arrived;
- *   receipts.ts applyReplyAsDelivery);
+ *   receipts.ts applyReplyAsDelivery). A reply quoting one of our messages that is no campaign's (an
+ *   agent's Inbox reply, an auto-reply) answers no campaign: the fallback is only for replies without
+ *   a known context;
  * - records `Notification Replied` (`incoming text`) on the profile with that phone (in either of
  *   WhatsApp's spellings of Mexican and Brazilian mobiles: audience/phone-spellings.ts);
  * - updates the conversation (unread count, last text, campaign);
@@ -90,7 +92,9 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
       .where('provider_id', '=', account.id)
       .where('project_id', '=', account.projectId)
       .executeTakeFirst();
-    if (answered?.campaign_id) return answered;
+    // A quoted message of ours that is not a campaign's (an agent's Inbox reply, an auto-reply, a
+    // test) is what the user answers: the reply answers no campaign, not the latest one sent.
+    if (answered) return answered;
   }
   const sent = await db
     .selectFrom('messages')

@@ -152,6 +152,30 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await countersOf(ctx.db, failed.campaignId)).toMatchObject({ replied: 0 });
   });
 
+  it('does not attribute a reply that quotes an agent\'s Inbox reply to some other campaign', async () => {
+    const phone = testPhone(13);
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'user-13', phone }]);
+    const profile = await profileIdOf(ctx.db, project.projectId, 'user-13');
+    const now = Date.now();
+    const campaign = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile, phone, status: 'sent', providerMessageId: 'camp-13', sentAt: now - DAY }] });
+    // An agent answered from the Inbox (no campaign); the user quotes that answer, then the campaign message.
+    await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile, phone, status: 'sent', providerMessageId: 'agent-13', sentAt: now - 60_000, kind: 'reply' }] });
+    await inbound(phone, 'Thanks, that answers it', { replyId: 'in-13-a', context: 'agent-13' });
+    await applyAll(applier);
+    const answer = await ctx.db.kysely.selectFrom('inbound_messages').select(['campaign_id', 'profile_id']).where('provider_message_id', '=', 'in-13-a').executeTakeFirstOrThrow();
+    expect(answer).toEqual({ campaign_id: null, profile_id: profile });
+    expect(await countersOf(ctx.db, campaign.campaignId)).toMatchObject({ replied: 0 });
+    const events = await repliedEvents(profile);
+    expect(events).toHaveLength(1);
+    const properties = events[0]!.properties;
+    expect(JSON.parse(typeof properties === 'string' ? properties : JSON.stringify(properties))).not.toHaveProperty('campaign_id');
+    expect(await conversation(phone)).toMatchObject({ last_campaign_id: null });
+
+    await inbound(phone, 'About the offer: yes', { replyId: 'in-13-b', context: 'camp-13' });
+    await applyAll(applier);
+    expect(await countersOf(ctx.db, campaign.campaignId)).toMatchObject({ replied: 1 });
+  });
+
   it('knows a Mexican or Brazilian user who writes in WhatsApp\'s other spelling of their number (+52 1…, 8-digit Brazilian mobiles)', async () => {
     const stored = ['+525512345678', '+5511987654321'];
     const written = ['+5215512345678', '+551187654321'];
