@@ -265,7 +265,9 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
         // The newest activity decides what the Inbox list shows (an older message applied late does not).
         last_text: sql`case when excluded.updated_at >= conversations.updated_at then excluded.last_text else conversations.last_text end`,
         last_direction: sql`case when excluded.updated_at >= conversations.updated_at then excluded.last_direction else conversations.last_direction end`,
-        last_campaign_id: sql`coalesce(excluded.last_campaign_id, conversations.last_campaign_id)`,
+        // The campaign of the user's latest attributed message: an older one applied late (its
+        // callback retried, or stuck behind others) does not take the context back to its campaign.
+        last_campaign_id: sql`case when excluded.last_campaign_id is not null and (conversations.last_campaign_id is null or conversations.last_inbound_at is null or excluded.last_inbound_at >= conversations.last_inbound_at) then excluded.last_campaign_id else conversations.last_campaign_id end`,
         last_auto_reply_at: sql`coalesce(excluded.last_auto_reply_at, conversations.last_auto_reply_at)`,
         unread: sql`conversations.unread + 1`,
         updated_at: sql`case when excluded.updated_at > conversations.updated_at then excluded.updated_at else conversations.updated_at end`,

@@ -54,12 +54,16 @@ interface MessageState {
   error_category: string | null;
   error_code: string | null;
   error_detail: string | null;
+  updated_at: number;
 }
 
 const COLUMNS = [
   'id', 'project_id', 'campaign_id', 'profile_id', 'kind', 'phone', 'provider_id', 'provider_message_id', 'status', 'sent_at',
-  'delivered_at', 'read_at', 'failed_at', 'error_category', 'error_code', 'error_detail',
+  'delivered_at', 'read_at', 'failed_at', 'error_category', 'error_code', 'error_detail', 'updated_at',
 ] as const;
+
+/** Statuses of a message handed to the provider whose answer we do not have: `updated_at` is when that happened. */
+const IN_FLIGHT = new Set<MessageStatus>(['sending', 'unknown']);
 
 const CHUNK = 500;
 
@@ -161,6 +165,14 @@ export async function applyReceipts(db: Kysely<Database>, dialect: Dialect, work
       detail: work.errorDetail,
     });
     if (Object.keys(effect.changes).length === 0) continue;
+    // The first receipt of a message whose send answer never came (`unknown`, or still `sending`)
+    // tells us it was sent, not when: a READ can come days later. It went out when we handed it
+    // over — claimed (`sending`) or given up on (`unknown`, within the send timeout or lease of
+    // it). Sent times order a phone's campaign messages for reply attribution and in the Inbox:
+    // an old message reported late must not pass for the latest one.
+    if (effect.changes.sent_at !== undefined && effect.changes.sent_at !== null && IN_FLIGHT.has(message.status)) {
+      effect.changes.sent_at = Math.min(effect.changes.sent_at, Number(message.updated_at));
+    }
     if (message.status === 'sending') wideUpdate.add(message.id);
     Object.assign(message, effect.changes);
     changed.set(message.id, message);

@@ -323,4 +323,30 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
       controller.abort();
     }
   });
+
+  it('keeps the campaign context of the latest campaign message when an older one\'s delivery report, or an older reply, is applied late', async () => {
+    const phone = testPhone(30);
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'erin', phone, properties: {} }]);
+    const erin = await profileIdOf(ctx.db, project.projectId, 'erin');
+    const now = Date.now();
+    // Two days ago the send of "Autumn teaser" timed out (outcome unknown); yesterday "Winter sale" was sent.
+    const older = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, name: 'Autumn teaser', messages: [{ profileId: erin, phone, status: 'unknown' }] });
+    await ctx.db.kysely.updateTable('messages').set({ created_at: now - 2 * DAY, updated_at: now - 2 * DAY }).where('id', '=', older.messageIds[0]!).execute();
+    const newer = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, name: 'Winter sale', messages: [{ profileId: erin, phone, status: 'sent', providerMessageId: 'winter-30', sentAt: now - DAY }] });
+    // Today the older message's report comes: read an hour ago (matched by our id, echoed in `extra`).
+    await postJson(ctx, gupshup.delivery, [gupshupDlr('autumn-30', 'READ', { phone, extra: older.messageIds[0], eventTs: now - 60 * 60 * 1000 })]);
+    await applyAll(applier);
+    await postJson(ctx, gupshup.inbound, gupshupInbound(phone, 'Is the sale still on?', { timestamp: now - 60_000 }));
+    await applyAll(applier);
+    const conversation = json(await get(url(phone)));
+    expect(conversation.campaign).toEqual({ id: newer.campaignId, name: 'Winter sale' });
+    expect(conversation.messages.map((message: { text: string; campaign: { name: string } | null }) => message.campaign?.name)).toEqual(['Autumn teaser', 'Winter sale', 'Winter sale']);
+
+    // A reply written before the latest one, whose callback is applied after it, does not move the context back.
+    await postJson(ctx, gupshup.inbound, gupshupInbound(phone, 'Loved the teaser', { context: 'autumn-30', timestamp: now - 2 * 60_000 }));
+    await applyAll(applier);
+    expect(json(await get(url(phone))).campaign).toEqual({ id: newer.campaignId, name: 'Winter sale' });
+    const listed = json(await get(`/api/v1/inbox?phone=${phone.slice(1)}`)).items[0];
+    expect(listed).toMatchObject({ phone, campaign: { id: newer.campaignId, name: 'Winter sale' }, lastText: 'Is the sale still on?' });
+  });
 });
