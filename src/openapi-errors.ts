@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Error statuses this route answers beyond the ones derived for every route (OpenAPI only). */
     errorStatuses?: number[];
+    /** What a status means on this route, instead of the generic description (e.g. the codes of its 409s; OpenAPI only). */
+    errorDescriptions?: Record<number, string>;
   }
 }
 
@@ -75,9 +77,10 @@ export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'url' | 'co
  */
 export function withErrorResponses(route: Pick<RouteOptions, 'method' | 'url' | 'config'>, schema: FastifySchema): FastifySchema {
   const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
+  const described = (route.config as { errorDescriptions?: Record<number, string> } | undefined)?.errorDescriptions ?? {};
   for (const status of errorStatusesOf(route, schema)) {
     if (response[String(status)] !== undefined) continue;
-    response[String(status)] = { description: DESCRIPTIONS[status] ?? 'Error.', ...errorBodySchema };
+    response[String(status)] = { description: described[status] ?? DESCRIPTIONS[status] ?? 'Error.', ...errorBodySchema };
   }
   return { ...schema, response };
 }

@@ -25,6 +25,9 @@ const summarySchema = z.object({
   optedOut: z
     .boolean()
     .describe('Templates are refused (409): the phone opted out (phone-level DND: STOP, subscribe API) or its profile has MSG-dndWhatsApp true. Free text stays possible inside the window.'),
+  notOptedIn: z
+    .boolean()
+    .describe('Templates are refused (409 profile_not_opted_in): the conversation\'s profile has not opted in to WhatsApp (MSG-whatsapp is not true). False when there is no profile. Free text stays possible inside the window.'),
   updatedAt: z.number(),
 });
 const messageSchema = z.object({
@@ -153,11 +156,17 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
   app.post(
     '/api/v1/inbox/:phone/reply',
     {
-      config: auth,
+      config: {
+        ...auth,
+        errorStatuses: [409],
+        errorDescriptions: {
+          409: 'The reply cannot be sent (error.code says why): window_closed (free text outside the 24-hour window: send a template), phone_opted_out (the phone opted out: phone-level DND), profile_dnd (the profile has MSG-dndWhatsApp true), profile_not_opted_in (the profile has not opted in to WhatsApp: MSG-whatsapp is not true), provider_deleted (the conversation\'s provider account was deleted). Templates are refused for the opt-out and opt-in reasons; free text inside the window is not.',
+        },
+      },
       schema: {
         tags,
         summary:
-          'Reply: free text inside the 24-hour window (409 window_closed outside it), or a template any time unless the user opted out (409 phone_opted_out or profile_dnd).',
+          'Reply: free text inside the 24-hour window (409 window_closed outside it), or a template any time unless the user opted out (409 phone_opted_out or profile_dnd) or the profile has not opted in to WhatsApp (409 profile_not_opted_in).',
         params: phoneParams,
         body: replyBody,
         response: { 201: messageSchema },

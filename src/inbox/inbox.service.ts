@@ -44,6 +44,12 @@ export interface ConversationSummary {
    * has `MSG-dndWhatsApp` true. A free-text reply stays possible while the window is open.
    */
   optedOut: boolean;
+  /**
+   * Templates are refused: the conversation's profile has not opted in to WhatsApp (`MSG-whatsapp`
+   * is not true; PRODUCT §1.4). False without a profile. A free-text reply stays possible while
+   * the window is open.
+   */
+  notOptedIn: boolean;
   updatedAt: number;
 }
 
@@ -130,16 +136,17 @@ function summaryQuery(deps: Pick<AppDeps, 'db'>, projectId: string) {
     .leftJoin('phone_dnd as d', (join) => join.onRef('d.project_id', '=', 'c.project_id').onRef('d.phone', '=', 'c.phone'))
     .select([
       'c.phone', 'c.provider_id', 'c.profile_id', 'c.last_text', 'c.last_direction', 'c.last_inbound_at', 'c.last_outbound_at', 'c.unread',
-      'c.updated_at', 'p.identity', 'p.properties', 'p.dnd_whatsapp', 'k.id as campaign_id', 'k.name as campaign_name', 'd.dnd as phone_dnd',
+      'c.updated_at', 'p.identity', 'p.properties', 'p.msg_whatsapp', 'p.dnd_whatsapp', 'k.id as campaign_id', 'k.name as campaign_name', 'd.dnd as phone_dnd',
     ])
     .where('c.project_id', '=', projectId);
 }
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryQuery>['executeTakeFirstOrThrow']>>;
 type ConversationProfile = NonNullable<ConversationSummary['profile']>;
-/** A profile found by phone, with its `MSG-dndWhatsApp`. */
+/** A profile found by phone, with its `MSG-whatsapp` and `MSG-dndWhatsApp`. */
 interface LaterProfile {
   profile: ConversationProfile;
+  optedIn: boolean;
   dnd: boolean;
 }
 
@@ -161,7 +168,7 @@ async function laterProfiles(deps: Pick<AppDeps, 'db'>, projectId: string, rows:
   const spellings = new Map(missing.map((row) => [row.phone, whatsappSpellings(row.phone)]));
   const profiles = await deps.db.kysely
     .selectFrom('profiles')
-    .select(['id', 'identity', 'phone', 'properties', 'dnd_whatsapp'])
+    .select(['id', 'identity', 'phone', 'properties', 'msg_whatsapp', 'dnd_whatsapp'])
     .where('project_id', '=', projectId)
     .where('phone', 'in', [...new Set([...spellings.values()].flat())])
     .orderBy('updated_at', 'desc')
@@ -169,7 +176,7 @@ async function laterProfiles(deps: Pick<AppDeps, 'db'>, projectId: string, rows:
     .execute();
   for (const [phone, phones] of spellings) {
     const profile = profiles.find((candidate) => candidate.phone !== null && phones.includes(candidate.phone));
-    if (profile) found.set(phone, { profile: profileOf(profile.id, profile.identity, profile.properties), dnd: profile.dnd_whatsapp === 1 });
+    if (profile) found.set(phone, { profile: profileOf(profile.id, profile.identity, profile.properties), optedIn: profile.msg_whatsapp === 1, dnd: profile.dnd_whatsapp === 1 });
   }
   return found;
 }
@@ -179,6 +186,16 @@ function optOutOf(row: SummaryRow, laterProfile?: LaterProfile): 'phone_dnd' | '
   if (row.phone_dnd === 1) return 'phone_dnd';
   const profileDnd = row.profile_id && row.identity ? row.dnd_whatsapp === 1 : laterProfile?.dnd === true;
   return profileDnd ? 'profile_dnd' : null;
+}
+
+/**
+ * The conversation's profile has not opted in to WhatsApp (`MSG-whatsapp` not true): PRODUCT §1.4
+ * allows messaging a profile only when it is true, so templates are refused. A sender with no
+ * profile is not judged here (no profile, no MSG-whatsapp to read).
+ */
+function notOptedIn(row: SummaryRow, laterProfile?: LaterProfile): boolean {
+  if (row.profile_id && row.identity) return row.msg_whatsapp !== 1;
+  return laterProfile !== undefined && !laterProfile.optedIn;
 }
 
 function toSummary(row: SummaryRow, now: number, laterProfile?: LaterProfile): ConversationSummary {
@@ -194,6 +211,7 @@ function toSummary(row: SummaryRow, now: number, laterProfile?: LaterProfile): C
     campaign: row.campaign_id && row.campaign_name ? { id: row.campaign_id, name: row.campaign_name } : null,
     ...windowOf(row.last_inbound_at, now),
     optedOut: optOutOf(row, laterProfile) !== null,
+    notOptedIn: notOptedIn(row, laterProfile),
     updatedAt: row.updated_at,
   };
 }
@@ -414,7 +432,8 @@ export const MAX_REPLY_TEXT = 4096;
  * Queues an agent's reply through the conversation's provider account (priority 0: before
  * campaigns). Text → a session message, only inside the 24-hour window (else 409 window_closed);
  * a template (`templateId`, `params`) → any time, unless the phone opted out (phone-level DND:
- * 409 phone_opted_out) or its profile has `MSG-dndWhatsApp` true (409 profile_dnd).
+ * 409 phone_opted_out), its profile has `MSG-dndWhatsApp` true (409 profile_dnd) or its profile
+ * has not opted in to WhatsApp (`MSG-whatsapp` not true: 409 profile_not_opted_in).
  */
 export async function replyToConversation(deps: AppDeps, projectId: string, phone: string, input: ReplyInput, now = Date.now()): Promise<ConversationMessage> {
   const problems: FieldProblem[] = [];
@@ -495,6 +514,13 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
       throw conflict(
         'profile_dnd',
         `The profile ${identity} has MSG-dndWhatsApp true: templates are not sent to it. A free-text reply is still possible while the 24-hour window is open.`,
+      );
+    }
+    if (notOptedIn(row, laterProfile)) {
+      const identity = row.identity ?? laterProfile?.profile.identity ?? '';
+      throw conflict(
+        'profile_not_opted_in',
+        `The profile ${identity} has not opted in to WhatsApp (MSG-whatsapp is not true): templates are only sent to users who opted in. Once the user has agreed to receive WhatsApp messages, set MSG-whatsapp to true on the profile (upload API or CSV import), then send the template. A free-text reply is still possible while the 24-hour window is open.`,
       );
     }
     payload = { type: 'template', templateId: template.id, params, body: fillPlaceholders(template.body, params), ...(input.mediaUrl ? { mediaUrl: input.mediaUrl } : {}) };

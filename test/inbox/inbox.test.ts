@@ -237,6 +237,37 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     expect((await post(url(stopper, '/reply'), { text: 'Done, no more offers.' })).statusCode).toBe(201);
   });
 
+  it('refuses templates to a profile that has not opted in to WhatsApp (409 profile_not_opted_in), and says so', async () => {
+    const [fay, gus] = [testPhone(5), testPhone(6)];
+    await seedProfiles(ctx.db, project.projectId, [
+      { identity: 'fay', phone: fay, properties: { Name: 'Fay' }, optedIn: null },
+      { identity: 'gus', phone: gus, properties: { Name: 'Gus' }, optedIn: false },
+    ]);
+    await postJson(ctx, gupshup.inbound, gupshupInbound(fay, 'Any news?', { timestamp: Date.now() - 2 * DAY }));
+    await postJson(ctx, gupshup.inbound, gupshupInbound(gus, 'Hello'));
+    await applyAll(applier);
+    expect(json(await get(url(fay)))).toMatchObject({ notOptedIn: true, optedOut: false, windowOpen: false });
+    expect(json(await get('/api/v1/inbox')).items.find((item: { phone: string }) => item.phone === gus)).toMatchObject({ notOptedIn: true, windowOpen: true });
+    expect(json(await get(url(tracked)))).toMatchObject({ notOptedIn: false });
+    expect(json(await get(url(stranger)))).toMatchObject({ notOptedIn: false });
+
+    for (const [phone, identity] of [[fay, 'fay'], [gus, 'gus']] as const) {
+      const refused = await post(url(phone, '/reply'), { templateId, params: ['you', 'your order'] });
+      expect(refused.statusCode).toBe(409);
+      expect(json(refused).error).toMatchObject({ code: 'profile_not_opted_in', message: expect.stringMatching(new RegExp(`^The profile ${identity} has not opted in to WhatsApp \\(MSG-whatsapp is not true\\)`)) });
+      expect(json(refused).error.message).toMatch(/set MSG-whatsapp to true/i);
+    }
+    const queued = await ctx.db.kysely.selectFrom('messages').select('id').where('project_id', '=', project.projectId).where('phone', 'in', [fay, gus]).execute();
+    expect(queued).toEqual([]);
+    // A free-text answer to what the user wrote stays possible inside the window.
+    expect((await post(url(gus, '/reply'), { text: 'Hi Gus, how can we help?' })).statusCode).toBe(201);
+
+    const doc = json(await get('/api/v1/openapi.json'));
+    const conflict = doc.paths['/api/v1/inbox/{phone}/reply'].post.responses['409'];
+    expect(conflict).toBeDefined();
+    for (const code of ['window_closed', 'phone_opted_out', 'profile_dnd', 'profile_not_opted_in', 'provider_deleted']) expect(conflict.description).toContain(code);
+  });
+
   it('marks a conversation read', async () => {
     const response = await post(url(stranger, '/read'), {});
     expect(response.statusCode).toBe(200);

@@ -23,6 +23,8 @@ export interface Conversation {
   windowClosesAt: number | null;
   /** Templates are refused: the phone opted out (STOP, subscribe API) or the profile has MSG-dndWhatsApp true. */
   optedOut: boolean;
+  /** Templates are refused (409 profile_not_opted_in): the profile has not opted in to WhatsApp (MSG-whatsapp is not true). False without a profile. */
+  notOptedIn: boolean;
   updatedAt: number;
 }
 

@@ -64,6 +64,7 @@ export function ConversationList() {
                   {formatDateTime(Math.max(conversation.lastInboundAt ?? 0, conversation.lastOutboundAt ?? 0) || conversation.updatedAt)}
                   {conversation.windowOpen ? ' · window open' : ''}
                   {conversation.optedOut ? ' · opted out' : ''}
+                  {!conversation.optedOut && conversation.notOptedIn ? ' · not opted in' : ''}
                 </span>
               </NavLink>
             </li>

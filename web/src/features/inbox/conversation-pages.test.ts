@@ -15,6 +15,7 @@ const conversation = (phone: string, updatedAt: number): Conversation => ({
   windowOpen: true,
   windowClosesAt: updatedAt + 86_400_000,
   optedOut: false,
+  notOptedIn: false,
   updatedAt,
 });
 

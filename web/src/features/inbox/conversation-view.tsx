@@ -59,6 +59,14 @@ export function ConversationView({ phone }: { phone: string }) {
               </span>
             </>
           ) : null}
+          {!first.optedOut && first.notOptedIn ? (
+            <>
+              {' '}
+              <span className="badge badge--warning" data-testid="not-opted-in">
+                Not opted in
+              </span>
+            </>
+          ) : null}
         </p>
       </header>
       {conversation.hasNextPage ? (
@@ -79,6 +87,12 @@ export function ConversationView({ phone }: { phone: string }) {
         <Alert kind="info">
           The 24-hour window is closed and this user opted out of WhatsApp messages (a STOP reply, an unsubscribe, or MSG-dndWhatsApp on the profile): templates are not
           sent to them. You can answer again when they write.
+        </Alert>
+      ) : first.notOptedIn ? (
+        // Templates go only to profiles that opted in (MSG-whatsapp true): the server refuses them here.
+        <Alert kind="info">
+          The 24-hour window is closed and this profile has not opted in to WhatsApp (MSG-whatsapp is not true): templates are only sent to users who opted in. Once the
+          user has agreed to receive WhatsApp messages, set MSG-whatsapp to true on the profile; or answer when they write again.
         </Alert>
       ) : (
         <TemplateReply key={phone} phone={phone} providerId={first.providerId} />
