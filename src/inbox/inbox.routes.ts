@@ -14,6 +14,12 @@ const summarySchema = z.object({
   phone: z.string(),
   providerId: z.string(),
   profile: z.object({ id: z.string(), identity: z.string(), name: z.string().nullable() }).nullable(),
+  senderName: z
+    .string()
+    .nullable()
+    .describe(
+      'The WhatsApp profile name the sender set in their app (Gupshup name / sender.name, Vonage profile.name), from their latest message that carried one; null when none did. Chosen by the sender and unverified. Plain text: render as text, never as HTML.',
+    ),
   lastText: z.string().nullable().describe('Plain text: render as text, never as HTML.'),
   lastDirection: z.enum(['in', 'out']).nullable(),
   lastInboundAt: z.number().nullable(),

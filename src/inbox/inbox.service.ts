@@ -28,6 +28,12 @@ export interface ConversationSummary {
   phone: string;
   providerId: string;
   profile: { id: string; identity: string; name: string | null } | null;
+  /**
+   * The WhatsApp profile name the sender set in their app, from their latest message that carried
+   * one; null when none did. Chosen by the sender and unverified: plain text, render it as text,
+   * never as HTML. The dashboard shows it next to the phone of senders without a profile.
+   */
+  senderName: string | null;
   lastText: string | null;
   lastDirection: 'in' | 'out' | null;
   lastInboundAt: number | null;
@@ -135,7 +141,7 @@ function summaryQuery(deps: Pick<AppDeps, 'db'>, projectId: string) {
     // A phone-level DND is stored for every WhatsApp spelling of the number: the exact phone is enough.
     .leftJoin('phone_dnd as d', (join) => join.onRef('d.project_id', '=', 'c.project_id').onRef('d.phone', '=', 'c.phone'))
     .select([
-      'c.phone', 'c.provider_id', 'c.profile_id', 'c.last_text', 'c.last_direction', 'c.last_inbound_at', 'c.last_outbound_at', 'c.unread',
+      'c.phone', 'c.provider_id', 'c.profile_id', 'c.sender_name', 'c.last_text', 'c.last_direction', 'c.last_inbound_at', 'c.last_outbound_at', 'c.unread',
       'c.updated_at', 'p.identity', 'p.properties', 'p.msg_whatsapp', 'p.dnd_whatsapp', 'k.id as campaign_id', 'k.name as campaign_name', 'd.dnd as phone_dnd',
     ])
     .where('c.project_id', '=', projectId);
@@ -203,6 +209,7 @@ function toSummary(row: SummaryRow, now: number, laterProfile?: LaterProfile): C
     phone: row.phone,
     providerId: row.provider_id,
     profile: row.profile_id && row.identity ? profileOf(row.profile_id, row.identity, row.properties) : (laterProfile?.profile ?? null),
+    senderName: row.sender_name ?? null,
     lastText: row.last_text,
     lastDirection: row.last_direction ?? null,
     lastInboundAt: row.last_inbound_at,

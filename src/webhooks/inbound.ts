@@ -9,7 +9,7 @@
  *   a known context;
  * - records `Notification Replied` (`incoming text`) on the profile with that phone (in either of
  *   WhatsApp's spellings of Mexican and Brazilian mobiles: audience/phone-spellings.ts);
- * - updates the conversation (unread count, last text, campaign);
+ * - updates the conversation (unread count, last text, campaign, the sender's WhatsApp profile name);
  * - opt-out / opt-in keywords set or lift the phone-level DND and queue a confirmation when the
  *   state changed, or when it did not and the same confirmation was not sent in the last 24 hours;
  * - auto-reply for users not tracked (no profile with that phone), when the account enables it:
@@ -67,6 +67,21 @@ export interface InboundContext {
   /** The project's keyword settings (read before the transaction). */
   keywords(projectId: string): KeywordSettings;
   now: number;
+}
+
+/** WhatsApp allows 25 characters; a provider relaying anything longer is cut here. */
+export const MAX_SENDER_NAME = 100;
+
+/**
+ * The profile name the sender set in WhatsApp, as stored for the Inbox: plain text without control
+ * characters (line breaks, bidirectional overrides that would turn the phone number around it),
+ * trimmed and cut to MAX_SENDER_NAME; null when nothing is left.
+ */
+export function senderNameOf(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  // Cc (C0, DEL, C1) and the bidirectional embeddings, overrides and isolates.
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean === '' ? null : [...clean].slice(0, MAX_SENDER_NAME).join('');
 }
 
 /** Compares texts the way a person reads them: case, surrounding and repeated spaces ignored. */
@@ -136,6 +151,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
   const phone = event.from;
   const at = Math.min(event.receivedAt, arrivedAt);
   const ownNumber = account.businessPhone !== null && phone === account.businessPhone;
+  const senderName = senderNameOf(event.senderName);
 
   // WhatsApp may write a Mexican or Brazilian number differently from how it is stored.
   const spellings = whatsappSpellings(phone);
@@ -251,6 +267,7 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
       last_direction: 'in',
       last_auto_reply_at: autoReplied ? now : null,
       last_campaign_id: campaignId,
+      sender_name: senderName,
       unread: 1,
       updated_at: at,
     })
@@ -269,6 +286,8 @@ export async function applyInbound(db: Kysely<Database>, account: AccountInfo, e
         // callback retried, or stuck behind others) does not take the context back to its campaign.
         last_campaign_id: sql`case when excluded.last_campaign_id is not null and (conversations.last_campaign_id is null or conversations.last_inbound_at is null or excluded.last_inbound_at >= conversations.last_inbound_at) then excluded.last_campaign_id else conversations.last_campaign_id end`,
         last_auto_reply_at: sql`coalesce(excluded.last_auto_reply_at, conversations.last_auto_reply_at)`,
+        // The name from the sender's latest message that has one (a name changed in WhatsApp shows at once).
+        sender_name: sql`case when excluded.sender_name is not null and (conversations.sender_name is null or conversations.last_inbound_at is null or excluded.last_inbound_at >= conversations.last_inbound_at) then excluded.sender_name else conversations.sender_name end`,
         unread: sql`conversations.unread + 1`,
         updated_at: sql`case when excluded.updated_at > conversations.updated_at then excluded.updated_at else conversations.updated_at end`,
       }),

@@ -28,6 +28,9 @@ const RTL_PHONE = '966500000001';
 const OLD_STOP = '919844444444';
 const CLOSING = '919855555555';
 const RTL_TEXT = 'مرحبا، هل العرض متاح؟\nشكرا!';
+const NAMED = '919866666666';
+const HOSTILE_NAME = '<img src="x" onerror="window.__named = 1">Zoë';
+const NOT_OPTED_IN = '919877777777';
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -248,6 +251,42 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Send template' }).waitFor();
       await unsent.getByRole('button', { name: 'Discard the unsent reply' }).click();
       expect(await page.getByTestId('unsent-reply').count()).toBe(0);
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+
+    it('shows the WhatsApp name a sender without a profile set next to their phone, as text', async () => {
+      const { page } = browser;
+      await sandbox.inbound({ account: 'acme', from: NAMED, name: HOSTILE_NAME, text: 'who is this?' }).delivery;
+      await page.goto(`/inbox/${encodeURIComponent(`+${NAMED}`)}`);
+      const title = page.locator('#conversation-title');
+      await expect.poll(() => title.getByTestId('sender-name').textContent(), { timeout: 15_000 }).toBe(`~${HOSTILE_NAME}`);
+      expect(await title.textContent()).toContain(`+${NAMED}`);
+      const listed = page.getByTestId('conversations').getByRole('link', { name: new RegExp(`\\+${NAMED}`) });
+      await expect.poll(() => listed.getByTestId('sender-name').textContent(), { timeout: 15_000 }).toBe(`~${HOSTILE_NAME}`);
+      expect(await page.locator('#conversation-title img, [data-testid="conversations"] img').count()).toBe(0);
+      expect(await page.evaluate('window.__named')).toBeUndefined();
+      // A tracked user is shown by the profile's name: no second name beside it.
+      await page.goto(`/inbox/${encodeURIComponent(`+${TRACKED}`)}`);
+      await expect.poll(() => page.locator('#conversation-title').textContent(), { timeout: 15_000 }).toBe('Asha');
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+
+    it('says when a profile has not opted in to WhatsApp and, with the window closed, explains instead of offering templates that would be refused', async () => {
+      const { page } = browser;
+      await uploadProfiles(browser.context, server, session, [{ identity: 'u9', properties: { Name: 'Nina', Phone: `+${NOT_OPTED_IN}` } }]);
+      const account = (await (await browser.context.request.get(`${server.url}/api/v1/providers/${providerId}`)).json()) as { inboundCallbackUrl: string };
+      const old = await browser.context.request.post(account.inboundCallbackUrl, {
+        data: { waNumber: GUPSHUP_CREDENTIALS.mobileNumber.replace('+', ''), mobile: NOT_OPTED_IN, replyId: 'not-opted-in-1', text: 'Any news?', type: 'text', timestamp: String(Date.now() - 2 * 24 * 60 * 60 * 1000) },
+      });
+      expect(old.status()).toBe(200);
+      await page.goto(`/inbox/${encodeURIComponent(`+${NOT_OPTED_IN}`)}`);
+      await expect.poll(() => page.getByTestId('not-opted-in').textContent(), { timeout: 15_000 }).toBe('Not opted in');
+      await page.getByText('this profile has not opted in to WhatsApp (MSG-whatsapp is not true)', { exact: false }).waitFor();
+      expect(await page.getByRole('button', { name: 'Send template' }).count()).toBe(0);
+      // Written two days ago, the conversation is far down the list: found by its number.
+      await page.getByLabel('Search by phone').fill(NOT_OPTED_IN.slice(-7));
+      const listed = page.getByTestId('conversations').getByRole('link', { name: /Nina/ });
+      await expect.poll(() => listed.textContent(), { timeout: 15_000 }).toContain('not opted in');
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

@@ -3,7 +3,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedPhoneDnd, seedProfiles, testPhone } from '../helpers/audience.js';
-import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, replayFixture, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { applyAll, createCallbackAccount, gupshupDlr, gupshupInbound, postJson, replayFixture, vonageSignature, type CallbackAccountUrls } from '../helpers/callbacks.js';
 import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
 import { eventStreamReader } from '../helpers/event-stream.js';
 import { Applier } from '../../src/webhooks/applier.js';
@@ -379,5 +379,32 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     expect(json(await get(url(phone))).campaign).toEqual({ id: newer.campaignId, name: 'Winter sale' });
     const listed = json(await get(`/api/v1/inbox?phone=${phone.slice(1)}`)).items[0];
     expect(listed).toMatchObject({ phone, campaign: { id: newer.campaignId, name: 'Winter sale' }, lastText: 'Is the sale still on?' });
+  });
+
+  it('gives the WhatsApp profile name senders set (Gupshup name / sender.name, Vonage profile.name) as text, the latest one', async () => {
+    const nexmo = await createCallbackAccount(ctx, project, 'nexmo', { nickname: 'Vonage names' });
+    const [enterprise, selfserve, vonage] = ['+447911300001', '+447911300002', '+447911300003'];
+    const hostile = '<img src=x onerror=alert(1)> Zoë';
+    await postJson(ctx, gupshup.inbound, { ...gupshupInbound(enterprise, 'first', { timestamp: Date.now() - 60_000 }), name: 'Old Name' });
+    await postJson(ctx, gupshup.inbound, { ...gupshupInbound(enterprise, 'second'), name: hostile });
+    // An older message applied late, and one without a name, keep the latest name.
+    await postJson(ctx, gupshup.inbound, { ...gupshupInbound(enterprise, 'late', { timestamp: Date.now() - 120_000 }), name: 'Older Name' });
+    const { name: _none, ...nameless } = gupshupInbound(enterprise, 'third');
+    await postJson(ctx, gupshup.inbound, nameless);
+    await postJson(ctx, gupshup.inbound, {
+      app: 'DemoApp', timestamp: Date.now(), version: 2, type: 'message',
+      payload: { id: 'ss-name-1', source: selfserve.slice(1), type: 'text', payload: { text: 'Hi' }, sender: { phone: selfserve.slice(1), name: 'Andy', country_code: '44', dial_code: selfserve.slice(3) } },
+    });
+    const body = JSON.stringify({ channel: 'whatsapp', message_uuid: 'aaaaaaaa-bbbb-cccc-dddd-00000000a0a0', to: '447700900000', from: vonage.slice(1), timestamp: new Date().toISOString(), message_type: 'text', text: 'hello', profile: { name: 'Jane Smith' } });
+    expect((await postJson(ctx, nexmo.inbound, body, { authorization: vonageSignature(body, 'sig-secret-abcdefgh') })).statusCode).toBe(200);
+    await applyAll(applier);
+
+    expect(json(await get(url(enterprise)))).toMatchObject({ profile: null, senderName: hostile });
+    expect(json(await get(url(selfserve)))).toMatchObject({ profile: null, senderName: 'Andy' });
+    expect(json(await get(url(vonage)))).toMatchObject({ profile: null, senderName: 'Jane Smith' });
+    const listed = json(await get('/api/v1/inbox?phone=4479113000')).items as Array<{ phone: string; senderName: string | null }>;
+    expect(Object.fromEntries(listed.map((item) => [item.phone, item.senderName]))).toEqual({ [enterprise]: hostile, [selfserve]: 'Andy', [vonage]: 'Jane Smith' });
+    // Tracked users are shown by their profile; the name they set in WhatsApp comes too (gupshupInbound sends "Someone").
+    expect(json(await get(url(tracked)))).toMatchObject({ profile: { identity: 'alice' }, senderName: 'Someone' });
   });
 });

@@ -9,6 +9,7 @@ import * as callbackArrivals from './0007-callback-arrivals.js';
 import * as providerThrottling from './0008-provider-throttling.js';
 import * as retiredCallbackTokens from './0009-retired-callback-tokens.js';
 import * as pendingReceiptPhones from './0010-pending-receipt-phones.js';
+import * as senderNames from './0011-sender-names.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { name: '0008-provider-throttling', up: providerThrottling.up },
   { name: '0009-retired-callback-tokens', up: retiredCallbackTokens.up },
   { name: '0010-pending-receipt-phones', up: pendingReceiptPhones.up },
+  { name: '0011-sender-names', up: senderNames.up },
 ];

@@ -11,6 +11,8 @@ export interface Conversation {
   providerId: string;
   /** The tracked profile with this phone, or null for a sender wacast does not know. */
   profile: { id: string; identity: string; name: string | null } | null;
+  /** The WhatsApp profile name the sender set (latest message that carried one), or null. Chosen by the sender, unverified: plain text. */
+  senderName: string | null;
   lastText: string | null;
   lastDirection: 'in' | 'out' | null;
   lastInboundAt: number | null;

@@ -16,6 +16,19 @@ export function partyOf(conversation: Conversation): string {
   return conversation.profile ? (conversation.profile.name ?? conversation.profile.identity) : conversation.phone;
 }
 
+/**
+ * The WhatsApp profile name a sender without a profile set in their app, shown next to the phone
+ * as WhatsApp shows unsaved contacts ("~Name"). Chosen by the sender and unverified: rendered as
+ * text only, in its own direction.
+ */
+export function SenderName({ name }: { name: string }) {
+  return (
+    <span className="sender-name" title="WhatsApp profile name, set by the sender (not verified)" data-testid="sender-name">
+      ~<bdi>{name}</bdi>
+    </span>
+  );
+}
+
 /** Conversations, most recent first: who, the last text (as text), unread count, campaign, window. */
 export function ConversationList() {
   const [search, setSearch] = useState('');
@@ -48,7 +61,15 @@ export function ConversationList() {
             <li key={conversation.phone}>
               <NavLink to={conversationPath(conversation.phone)} className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}>
                 <span className="conversation-item__top">
-                  <bdi className="conversation-item__party">{partyOf(conversation)}</bdi>
+                  <span>
+                    <bdi className="conversation-item__party">{partyOf(conversation)}</bdi>
+                    {!conversation.profile && conversation.senderName ? (
+                      <>
+                        {' '}
+                        <SenderName name={conversation.senderName} />
+                      </>
+                    ) : null}
+                  </span>
                   {conversation.unread > 0 ? <span className="badge badge--accent">{conversation.unread} unread</span> : null}
                 </span>
                 <span className="conversation-item__meta">

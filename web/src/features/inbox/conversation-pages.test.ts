@@ -6,6 +6,7 @@ const conversation = (phone: string, updatedAt: number): Conversation => ({
   phone,
   providerId: 'p',
   profile: null,
+  senderName: null,
   lastText: 'hi',
   lastDirection: 'in',
   lastInboundAt: updatedAt,
