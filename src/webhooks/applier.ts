@@ -120,7 +120,10 @@ export interface PassResult {
   lagMs: number;
   /** Pending receipts applied because their message id is known now. */
   pendingApplied: number;
-  /** The pass was abandoned: another process holds the lease now (nothing of this pass was written). */
+  /**
+   * The pass was abandoned: another process holds the lease now. The transaction that found out
+   * wrote nothing, nor does anything after it; `callbacks` is then 0 (the new holder applies them).
+   */
   leaseLost?: boolean;
 }
 
