@@ -343,7 +343,7 @@ export interface ConversationsTable {
   last_campaign_id: Generated<string | null>;
   /** Who wrote `last_text`: `in` (the user) or `out` (an agent). */
   last_direction: Generated<'in' | 'out' | null>;
-  /** The WhatsApp profile name the sender set, from their latest message that carried one (0010); plain text, unverified. */
+  /** The WhatsApp profile name the sender set, from their latest message that carried one (migration 0011); plain text, unverified. */
   sender_name: Generated<string | null>;
 }
 
