@@ -21,11 +21,26 @@ export function partyOf(conversation: Conversation): string {
  * as WhatsApp shows unsaved contacts ("~Name"). Chosen by the sender and unverified: rendered as
  * text only, in its own direction.
  */
-export function SenderName({ name }: { name: string }) {
+function SenderName({ name }: { name: string }) {
   return (
     <span className="sender-name" title="WhatsApp profile name, set by the sender (not verified)" data-testid="sender-name">
       ~<bdi>{name}</bdi>
     </span>
+  );
+}
+
+/** Who the conversation is with (partyOf), and for a sender without a profile the name they set. */
+export function Party({ conversation, className }: { conversation: Conversation; className?: string }) {
+  return (
+    <>
+      <bdi className={className}>{partyOf(conversation)}</bdi>
+      {!conversation.profile && conversation.senderName ? (
+        <>
+          {' '}
+          <SenderName name={conversation.senderName} />
+        </>
+      ) : null}
+    </>
   );
 }
 
@@ -62,13 +77,7 @@ export function ConversationList() {
               <NavLink to={conversationPath(conversation.phone)} className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}>
                 <span className="conversation-item__top">
                   <span>
-                    <bdi className="conversation-item__party">{partyOf(conversation)}</bdi>
-                    {!conversation.profile && conversation.senderName ? (
-                      <>
-                        {' '}
-                        <SenderName name={conversation.senderName} />
-                      </>
-                    ) : null}
+                    <Party conversation={conversation} className="conversation-item__party" />
                   </span>
                   {conversation.unread > 0 ? <span className="badge badge--accent">{conversation.unread} unread</span> : null}
                 </span>

@@ -5,7 +5,7 @@ import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
 import { profilePath } from '../audience/profiles.page';
 import { useConversation, useMarkRead } from './inbox.hooks';
-import { partyOf, SenderName } from './conversation-list';
+import { Party } from './conversation-list';
 import { MessageBubble } from './message-bubble';
 import { ReplyBox, UnsentReply } from './reply-box';
 import { TemplateReply } from './template-reply';
@@ -33,13 +33,7 @@ export function ConversationView({ phone }: { phone: string }) {
     <section className="inbox__conversation" aria-labelledby="conversation-title">
       <header className="conversation-header">
         <h2 className="panel__title" id="conversation-title">
-          <bdi>{partyOf(first)}</bdi>
-          {!first.profile && first.senderName ? (
-            <>
-              {' '}
-              <SenderName name={first.senderName} />
-            </>
-          ) : null}
+          <Party conversation={first} />
         </h2>
         <p className="muted">
           <span className="mono">{first.phone}</span>
