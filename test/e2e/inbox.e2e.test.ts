@@ -205,13 +205,19 @@ await describeWithRoutes(
       const { page } = browser;
       const phones = Array.from({ length: 50 }, (_, i) => `91983300${String(i).padStart(4, '0')}`);
       await Promise.all(phones.map((from) => sandbox.inbound({ account: 'acme', from, text: 'hello' }).delivery));
+      // Delivered is not yet applied: wait until all 53 conversations exist, or the first page could
+      // load with some of the 50 missing and the next page (older ones) would never show them.
+      await expect
+        .poll(async () => ((await (await browser.context.request.get(`${server.url}/api/v1/inbox?limit=200`)).json()) as { items: unknown[] }).items.length, { timeout: 20_000 })
+        .toBe(53);
       await page.goto('/inbox');
       const list = page.getByTestId('conversations');
       await expect.poll(() => list.locator('li').count(), { timeout: 20_000 }).toBe(50);
       // The first conversations (Asha, the untracked "hi", Layla) are older than the 50 new ones.
       expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(0);
       await page.getByRole('button', { name: 'More conversations' }).click();
-      await expect.poll(() => list.locator('li').count()).toBe(53);
+      // expect.poll gives up after 1 s by default: a loaded machine can take longer to fetch and render.
+      await expect.poll(() => list.locator('li').count(), { timeout: 10_000 }).toBe(53);
       expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'More conversations' }).count()).toBe(0);
       expect(browser.pageErrors.join('\n')).toBe('');

@@ -23,12 +23,16 @@ export function useInboxStream(): void {
       } catch {
         return;
       }
+      // Never cancel a fetch in flight: it may be the agent's "More conversations" / older
+      // messages, which a cancelling refetch would drop (it refetches only the pages it had).
+      // A list that is fetching anyway comes back fresh enough; the next change refetches again.
+      const keep = { cancelRefetch: false };
       if (changed.all) {
-        void client.invalidateQueries({ queryKey: queryKeys.conversations });
+        void client.invalidateQueries({ queryKey: queryKeys.conversations }, keep);
         return;
       }
-      void client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] });
-      for (const phone of changed.phones ?? []) void client.invalidateQueries({ queryKey: queryKeys.conversation(phone) });
+      void client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] }, keep);
+      for (const phone of changed.phones ?? []) void client.invalidateQueries({ queryKey: queryKeys.conversation(phone) }, keep);
     });
     return () => source.close();
   }, [client]);
