@@ -345,16 +345,30 @@ export async function campaignPatchProblems(deps: Pick<AppDeps, 'db' | 'config'>
   await checkCampaignPatch(deps, projectId, await getRow(deps, projectId, id), patch);
 }
 
+/**
+ * Changes a campaign. The write applies only if the campaign is still in the state it was checked
+ * in: a draft published (or a scheduled campaign started) between the check and the write is
+ * checked again as it is now, so a running campaign never takes a change only a draft may have.
+ */
 export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, patch: Partial<CampaignInput>): Promise<Campaign> {
-  const { row: checked } = await checkCampaignPatch(deps, projectId, await getRow(deps, projectId, id), patch);
-  await deps.db.kysely
-    .updateTable('campaigns')
-    .set({ ...checked, updated_at: Date.now() })
-    .where('id', '=', id)
-    .where('project_id', '=', projectId)
-    .execute();
+  for (let attempt = 1; ; attempt++) {
+    const row = await getRow(deps, projectId, id);
+    const { row: checked } = await checkCampaignPatch(deps, projectId, row, patch);
+    const result = await deps.db.kysely
+      .updateTable('campaigns')
+      .set({ ...checked, updated_at: Date.now() })
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .where('state', '=', row.state)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) break;
+    if (attempt === EDIT_ATTEMPTS) throw conflict('changed_while_editing', 'The campaign kept changing state while it was being saved: open it again and save.');
+  }
   return getCampaign(deps, projectId, id);
 }
+
+/** An edit re-checks at most this many times when the campaign's state changes before it writes. */
+const EDIT_ATTEMPTS = 3;
 
 function toCampaignInput(row: CampaignRow): CampaignInput {
   return {

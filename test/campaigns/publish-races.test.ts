@@ -4,6 +4,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { interleave } from '../helpers/query-gate.js';
+import { parseJson } from '../../src/storage/json.js';
 
 /**
  * Publishing a campaign against deleting its provider account, or editing or deleting its
@@ -100,6 +101,34 @@ describe.each(testEngines())('publish against deleting or editing what it uses (
       );
       if (!run.paused) break;
       await expectOneWinner(kind, ids, run.second!, run.first, `${kind} held after query ${n}`);
+    }
+  }, 60_000);
+
+  it('an edit of the draft held after each of its queries while it is published: what was published is what was checked', async () => {
+    for (let n = 1; ; n++) {
+      const ids = await draft();
+      const run = await interleave(
+        ctx.db,
+        n,
+        () => inject('PATCH', `/api/v1/campaigns/${ids.campaignId}`, { params: ['edited'] }),
+        () => inject('POST', `/api/v1/campaigns/${ids.campaignId}/publish`, {}),
+      );
+      if (!run.paused) break;
+      const edit = run.first;
+      const publish = run.second!;
+      const final = await ctx.db.kysely.selectFrom('campaigns').select(['state', 'params']).where('id', '=', ids.campaignId).executeTakeFirstOrThrow();
+      const summary = `edit held after query ${n}: edit ${edit.statusCode} ${edit.body.slice(0, 200)} / publish ${publish.statusCode} ${publish.body.slice(0, 200)} / ${JSON.stringify(final)}`;
+      expect(publish.statusCode, summary).toBe(200);
+      expect(final.state, summary).toBe('running');
+      if (edit.statusCode === 200) {
+        // The edit came first: the campaign was published with it.
+        expect(json(publish).params, summary).toEqual(['edited']);
+      } else {
+        // The publish came first: a running campaign takes no draft edit.
+        expect(edit.statusCode, summary).toBe(409);
+        expect(json(edit).error.code, summary).toBe('campaign_not_editable');
+        expect(parseJson(final.params, []), summary).toEqual(['x']);
+      }
     }
   }, 60_000);
 });
