@@ -28,7 +28,8 @@ describe('wacast demo', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const deadline = Date.now() + 30_000;
-      while (!output.includes('wacast demo is running') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      // The banner is several writes and may arrive in several chunks: wait for its last line.
+      while (!output.includes('Ctrl-C stops.') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(output).toContain('Log in as demo@wacast.local / demo-password');
       expect(output).toContain('It answers this machine only (127.0.0.1): set WACAST_HOST to open it to others.');
       const external = Object.values(networkInterfaces())
