@@ -113,7 +113,7 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
   }
   const sent = await db
     .selectFrom('messages')
-    .select(columns)
+    .select([...columns, 'sent_at as at'])
     .where('project_id', '=', account.projectId)
     .where('phone', 'in', spellings)
     .where('campaign_id', 'is not', null)
@@ -125,7 +125,23 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (sent) return sent;
+  // A message whose send answer never came (`unknown`: the request timed out, yet the message may
+  // have arrived) has no send time; the time it went unknown stands for it, and the newer of the
+  // two is the one answered. (A reply answering it proves it arrived: see applyReplyAsDelivery.)
+  const unknown = await db
+    .selectFrom('messages')
+    .select([...columns, 'updated_at as at'])
+    .where('project_id', '=', account.projectId)
+    .where('phone', 'in', spellings)
+    .where('campaign_id', 'is not', null)
+    .where('status', '=', 'unknown')
+    .where('updated_at', '>=', at - ATTRIBUTION_WINDOW_MS)
+    .where('updated_at', '<=', at)
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const latest = unknown && (!sent || unknown.at > (sent.at ?? 0)) ? unknown : sent;
+  if (latest) return { id: latest.id, campaign_id: latest.campaign_id, profile_id: latest.profile_id, replied_at: latest.replied_at };
   // A reply can overtake the send's own response: the provider delivered the message and the user
   // answered before its answer to our request was stored. That message is still `sending`.
   return db

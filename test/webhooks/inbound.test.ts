@@ -207,6 +207,36 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await countersOf(ctx.db, inFlight.campaignId)).toMatchObject({ replied: 1 });
   });
 
+  it('attributes a reply to a newer campaign message whose send answer never came (unknown), and settles it as delivered', async () => {
+    // The request timed out (unknown) but the message arrived and the user answers it: before, the
+    // reply went to an older campaign that had a send time, and the unknown message stayed unknown.
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'timed-out', phone: testPhone(50) }]);
+    const profile = await profileIdOf(ctx.db, project.projectId, 'timed-out');
+    const now = Date.now();
+    const older = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile, phone: testPhone(50), status: 'sent', providerMessageId: 'older-50', sentAt: now - 2 * DAY }] });
+    const timedOut = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile, phone: testPhone(50), status: 'unknown' }] });
+    await ctx.db.kysely.updateTable('messages').set({ updated_at: now - 60_000 }).where('id', '=', timedOut.messageIds[0]!).execute();
+    await inbound(testPhone(50), 'Yes please');
+    await applyAll(applier);
+    const row = await ctx.db.kysely.selectFrom('inbound_messages').select('campaign_id').where('phone', '=', testPhone(50)).executeTakeFirstOrThrow();
+    expect(row.campaign_id).toBe(timedOut.campaignId);
+    expect(await countersOf(ctx.db, timedOut.campaignId)).toMatchObject({ unknown: 0, sent: 1, delivered: 1, replied: 1 });
+    expect(await countersOf(ctx.db, older.campaignId)).toMatchObject({ replied: 0 });
+    const message = await ctx.db.kysely.selectFrom('messages').select(['status', 'replied_at']).where('id', '=', timedOut.messageIds[0]!).executeTakeFirstOrThrow();
+    expect(message).toMatchObject({ status: 'delivered', replied_at: expect.any(Number) });
+
+    // An unknown message older than the latest one sent is not what a new reply answers.
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'timed-out-2', phone: testPhone(51) }]);
+    const profile2 = await profileIdOf(ctx.db, project.projectId, 'timed-out-2');
+    const stale = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile2, phone: testPhone(51), status: 'unknown' }] });
+    await ctx.db.kysely.updateTable('messages').set({ updated_at: now - 2 * DAY }).where('id', '=', stale.messageIds[0]!).execute();
+    const newer = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: gupshup.id, templateId, messages: [{ profileId: profile2, phone: testPhone(51), status: 'sent', providerMessageId: 'newer-51', sentAt: now - DAY }] });
+    await inbound(testPhone(51), 'Count me in');
+    await applyAll(applier);
+    expect(await countersOf(ctx.db, newer.campaignId)).toMatchObject({ replied: 1 });
+    expect(await countersOf(ctx.db, stale.campaignId)).toMatchObject({ replied: 0, unknown: 1 });
+  });
+
   it('counts a replied message as delivered, once, when its delivery report never came: Replied never exceeds Delivered', async () => {
     // Replies prove delivery. Before, a message answered while still `sent` (its DELIVERED report
     // late or lost), `sending` or reported failed counted as replied but not as delivered, and the
