@@ -111,12 +111,11 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
     // test) is what the user answers: the reply answers no campaign, not the latest one sent.
     if (answered) return answered;
   }
-  const sent = await db
-    .selectFrom('messages')
+  // Campaign messages to this phone (in either spelling), by the project's phone index.
+  const campaignMessages = () =>
+    db.selectFrom('messages').where('project_id', '=', account.projectId).where('phone', 'in', spellings).where('campaign_id', 'is not', null);
+  const sent = await campaignMessages()
     .select([...columns, 'sent_at as at'])
-    .where('project_id', '=', account.projectId)
-    .where('phone', 'in', spellings)
-    .where('campaign_id', 'is not', null)
     // A message the provider accepted and then reported failed never reached the phone: the user
     // is answering an earlier campaign (a later delivered/read turns `failed` back, and counts).
     .where('status', '!=', 'failed')
@@ -128,12 +127,8 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
   // A message whose send answer never came (`unknown`: the request timed out, yet the message may
   // have arrived) has no send time; the time it went unknown stands for it, and the newer of the
   // two is the one answered. (A reply answering it proves it arrived: see applyReplyAsDelivery.)
-  const unknown = await db
-    .selectFrom('messages')
+  const unknown = await campaignMessages()
     .select([...columns, 'updated_at as at'])
-    .where('project_id', '=', account.projectId)
-    .where('phone', 'in', spellings)
-    .where('campaign_id', 'is not', null)
     .where('status', '=', 'unknown')
     .where('updated_at', '>=', at - ATTRIBUTION_WINDOW_MS)
     .where('updated_at', '<=', at)
@@ -144,12 +139,8 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
   if (latest) return { id: latest.id, campaign_id: latest.campaign_id, profile_id: latest.profile_id, replied_at: latest.replied_at };
   // A reply can overtake the send's own response: the provider delivered the message and the user
   // answered before its answer to our request was stored. That message is still `sending`.
-  return db
-    .selectFrom('messages')
+  return campaignMessages()
     .select(columns)
-    .where('project_id', '=', account.projectId)
-    .where('phone', 'in', spellings)
-    .where('campaign_id', 'is not', null)
     .where('status', '=', 'sending')
     .where('updated_at', '>=', at - ATTRIBUTION_WINDOW_MS)
     .orderBy('updated_at', 'desc')
