@@ -220,6 +220,20 @@ await describeWithRoutes(
       await expect.poll(() => list.locator('li').count(), { timeout: 10_000 }).toBe(53);
       expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(1);
       expect(await page.getByRole('button', { name: 'More conversations' }).count()).toBe(0);
+
+      // Opened from the bottom of a long list, the conversation shows where the agent is looking,
+      // beside the list, not at the top of the page out of view.
+      await list.getByRole('link', { name: /Asha/ }).click();
+      const title = page.locator('#conversation-title');
+      await expect.poll(() => title.textContent(), { timeout: 10_000 }).toMatch(/Asha/);
+      const inView = await title.evaluate((element) => {
+        const box = element.getBoundingClientRect();
+        const view = element.ownerDocument.defaultView!;
+        return { top: box.top, bottom: box.bottom, height: view.innerHeight, scrolled: view.scrollY };
+      });
+      expect(inView.scrolled).toBeGreaterThan(inView.height);
+      expect(inView.top).toBeGreaterThanOrEqual(0);
+      expect(inView.bottom).toBeLessThanOrEqual(inView.height);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
 
