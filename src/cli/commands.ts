@@ -5,6 +5,7 @@ import { registerSandboxCommand } from '../sandbox/sandbox.command.js';
 import { registerImportCommand } from '../audience/import.command.js';
 import { registerBenchCommand } from '../bench/bench.command.js';
 import { registerDemoCommand } from '../demo/demo.command.js';
+import { registerBackupCommand } from './backup.command.js';
 
 /** Every subcommand of `wacast`, by domain. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerImportCommand(program);
   registerBenchCommand(program);
   registerDemoCommand(program);
+  registerBackupCommand(program);
 }

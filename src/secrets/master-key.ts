@@ -72,3 +72,15 @@ export async function verifyMasterKey(db: Db, box: SecretBox, origin: string): P
   }
   if (text !== CANARY_TEXT) throw new WrongSecretKeyError(`The secret key check failed for ${origin}.`);
 }
+
+/** The key the canary is stored under in `instance_settings`. */
+export const SECRET_KEY_CANARY = CANARY_KEY;
+
+/** Whether `key` opens a database's sealed canary (its `instance_settings` value): the key its credentials need. */
+export function keyOpensCanary(sealed: string, key: Buffer): boolean {
+  try {
+    return new SecretBox(key).decrypt(sealed) === CANARY_TEXT;
+  } catch {
+    return false;
+  }
+}

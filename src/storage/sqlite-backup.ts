@@ -1,0 +1,177 @@
+/**
+ * An online backup of the embedded SQLite database (`wacast backup`).
+ *
+ * Copying `wacast.db` with `cp` while wacast runs is not a backup: the newest commits live in the
+ * `-wal` file, and a copy taken mid-checkpoint can be torn. `VACUUM INTO` instead writes a compact,
+ * consistent snapshot from one read transaction, beside a running server (WAL lets it keep
+ * writing). The copy goes to a private temporary file next to the target, is checked
+ * (`quick_check`, the migrations it has, whether the secret key opens its credentials), synced, and
+ * only then renamed into place: a failed or interrupted backup never leaves a half-written file
+ * under the target's name.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+import { copySnapshot, type SnapshotRequest } from './sqlite-snapshot.js';
+import { keyOpensCanary, SECRET_KEY_CANARY } from '../secrets/master-key.js';
+
+/** The compiled thread script: beside this module in dist/, or in dist/ when this runs from sources. */
+const WORKER_FILE = [
+  fileURLToPath(new URL('./sqlite-backup.worker.js', import.meta.url)),
+  fileURLToPath(new URL('../../dist/storage/sqlite-backup.worker.js', import.meta.url)),
+].find((file) => existsSync(file));
+
+const PROGRESS_EVERY_MS = 200;
+
+/** A backup that cannot be made; the message says why and what to do. */
+export class BackupError extends Error {}
+
+export interface BackupOptions {
+  /** The database file (`<data dir>/wacast.db`). */
+  source: string;
+  target: string;
+  /** Replace an existing file at `target`. */
+  force?: boolean;
+  /** The secret key the server uses, when known: the backup says whether it opens the copy's credentials. */
+  key?: Buffer | undefined;
+  /** Bytes written so far and the expected total (the source's pages in use). */
+  onProgress?: (written: number, total: number) => void;
+}
+
+export interface BackupSummary {
+  file: string;
+  bytes: number;
+  projects: number;
+  profiles: number;
+  messages: number;
+  /** Name of the newest migration in the copy. */
+  lastMigration: string | null;
+  /** Whether the given key opens the copy's credentials; null when no key was given or the database has no credentials yet. */
+  keyOpens: boolean | null;
+}
+
+export async function backupSqlite(options: BackupOptions): Promise<BackupSummary> {
+  const source = resolve(options.source);
+  const target = resolve(options.target);
+  if (!existsSync(source)) {
+    throw new BackupError(`There is no wacast database at ${source}: run the backup with the server's WACAST_DATA_DIR.`);
+  }
+  if ([source, `${source}-wal`, `${source}-shm`].includes(target)) {
+    throw new BackupError(`The backup cannot be written over the database itself (${target}): choose another file with --out.`);
+  }
+  const directory = dirname(target);
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new BackupError(`The directory ${directory} does not exist: create it first, or choose another --out.`);
+  }
+  if (existsSync(target)) {
+    if (statSync(target).isDirectory()) throw new BackupError(`${target} is a directory: --out names the backup file, e.g. ${join(target, 'wacast-backup.db')}.`);
+    if (!options.force) throw new BackupError(`${target} already exists: choose another file, or add --force to replace it.`);
+  }
+
+  const partial = join(directory, `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    // Created empty and private first (VACUUM INTO accepts an empty file and keeps its mode): the
+    // copy holds phone numbers and encrypted credentials, so it is never readable by others.
+    closeSync(openSync(partial, 'wx', 0o600));
+    await copyWithProgress({ source, target: partial }, pagesInUse(source), options.onProgress);
+    const summary = verify(partial, options.key);
+    const fd = openSync(partial, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(partial, target);
+    syncDirectory(directory);
+    return { ...summary, file: target, bytes: statSync(target).size };
+  } finally {
+    for (const leftover of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(leftover, { force: true });
+  }
+}
+
+/** Bytes the copy will have: the source's pages in use (VACUUM INTO leaves free pages out). */
+function pagesInUse(file: string): number {
+  const sqlite = new BetterSqlite3(file, { fileMustExist: true });
+  try {
+    sqlite.pragma('busy_timeout = 10000');
+    const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+    const pages = sqlite.pragma('page_count', { simple: true }) as number;
+    const free = sqlite.pragma('freelist_count', { simple: true }) as number;
+    return Math.max(pageSize, (pages - free) * pageSize);
+  } finally {
+    sqlite.close();
+  }
+}
+
+async function copyWithProgress(request: SnapshotRequest, total: number, onProgress: BackupOptions['onProgress']): Promise<void> {
+  const report = () => {
+    try {
+      onProgress?.(Math.min(statSync(request.target).size, total), total);
+    } catch {
+      // The file is being replaced or is gone: the next report catches up.
+    }
+  };
+  if (!WORKER_FILE) {
+    // Running from sources without a build: the same copy, without a moving bar.
+    copySnapshot(request);
+    onProgress?.(total, total);
+    return;
+  }
+  const worker = new Worker(WORKER_FILE, { workerData: request });
+  const timer = setInterval(report, PROGRESS_EVERY_MS);
+  try {
+    const outcome = await new Promise<{ ok: boolean; message?: string }>((done, fail) => {
+      worker.once('message', done);
+      worker.once('error', fail);
+      worker.once('exit', (code) => done({ ok: false, message: `the backup thread stopped (exit code ${code})` }));
+    });
+    if (!outcome.ok) throw new BackupError(`The copy failed: ${outcome.message ?? 'unknown error'}.`);
+    onProgress?.(total, total);
+  } finally {
+    clearInterval(timer);
+    await worker.terminate();
+  }
+}
+
+function verify(file: string, key: Buffer | undefined): Omit<BackupSummary, 'file' | 'bytes'> {
+  const sqlite = new BetterSqlite3(file, { fileMustExist: true });
+  try {
+    return readSummary(sqlite, key);
+  } catch (error) {
+    if (error instanceof BackupError) throw error;
+    throw new BackupError(`The copy is not a readable wacast database (${error instanceof Error ? error.message : String(error)}); nothing was written. Is WACAST_DATA_DIR the server's?`);
+  } finally {
+    sqlite.close();
+  }
+}
+
+function readSummary(sqlite: BetterSqlite3.Database, key: Buffer | undefined): Omit<BackupSummary, 'file' | 'bytes'> {
+  const check = sqlite.pragma('quick_check', { simple: true });
+  if (check !== 'ok') throw new BackupError(`The copy failed its integrity check (${String(check)}); nothing was written. Run the backup again.`);
+  const count = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+  const last = sqlite.prepare('select name from wacast_migrations order by name desc limit 1').get() as { name: string } | undefined;
+  const canary = sqlite.prepare('select value from instance_settings where key = ?').get(SECRET_KEY_CANARY) as { value: string } | undefined;
+  return {
+    projects: count('projects'),
+    profiles: count('profiles'),
+    messages: count('messages'),
+    lastMigration: last?.name ?? null,
+    keyOpens: key && canary ? keyOpensCanary(canary.value, key) : null,
+  };
+}
+
+function syncDirectory(directory: string): void {
+  try {
+    const fd = openSync(directory, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not every file system lets a directory be synced; the rename itself is still atomic.
+  }
+}
