@@ -600,7 +600,8 @@ function sameRow(a: object, b: object): boolean {
 }
 
 export async function pauseCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string): Promise<Campaign> {
-  await setState(deps, projectId, id, ['running', 'scheduled'], 'paused', 'pause');
+  // A reason left by `wacast restore`'s pause is about that pause only.
+  await setState(deps, projectId, id, ['running', 'scheduled'], 'paused', 'pause', { state_reason: null });
   return getCampaign(deps, projectId, id);
 }
 
@@ -618,7 +619,7 @@ export async function resumeCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectI
       { state: row.state },
     );
   }
-  await setState(deps, projectId, id, ['paused'], scheduled ? 'scheduled' : 'running', 'resume', scheduled || row.started_at ? {} : { started_at: now });
+  await setState(deps, projectId, id, ['paused'], scheduled ? 'scheduled' : 'running', 'resume', { state_reason: null, ...(scheduled || row.started_at ? {} : { started_at: now }) });
   return getCampaign(deps, projectId, id);
 }
 

@@ -1,8 +1,14 @@
 /**
  * `wacast backup --out FILE [--force]`: a consistent copy of the embedded SQLite database, taken
- * while wacast runs (src/storage/sqlite-backup.ts), with a progress bar. On PostgreSQL it says to
- * use pg_dump instead. Exit status 0 written, 2 written but the server's secret key does not open
- * its credentials, 1 not written (nothing is left behind then).
+ * while wacast runs (src/storage/sqlite-backup.ts), with a progress bar. Exit status 0 written, 2
+ * written but the server's secret key does not open its credentials, 1 not written (nothing is
+ * left behind then).
+ *
+ * `wacast restore --from FILE [--yes]`: puts a backup in place while wacast is stopped
+ * (src/storage/sqlite-restore.ts) and pauses the campaigns that were running at the backup.
+ * Exit status 0 restored, 1 not (the current database is untouched then).
+ *
+ * On PostgreSQL both say to use pg_dump / pg_restore instead.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +18,9 @@ import { loadConfig, type Config } from '../config.js';
 import { loadMasterKey } from '../secrets/master-key.js';
 import { WrongSecretKeyError } from '../secrets/secret-box.js';
 import { backupSqlite, BackupError, type BackupSummary } from '../storage/sqlite-backup.js';
+import { restoreSqlite } from '../storage/sqlite-restore.js';
+import { openSqlite } from '../storage/db.js';
+import { pauseCampaignsRunningAtBackup, type PausedCampaign } from '../campaigns/restore-pause.js';
 
 const MIB = 1024 * 1024;
 
@@ -54,10 +63,8 @@ export function registerBackupCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nWhich database: SQLite in WACAST_DATA_DIR (default ./data, from the current directory), as the server uses it.\n' +
-        'On PostgreSQL (WACAST_DATABASE_URL set) use pg_dump instead. To restore: stop wacast, put the file in place of\n' +
-        '<data dir>/wacast.db (removing wacast.db-wal and wacast.db-shm), start `wacast serve --no-worker` with the same\n' +
-        'secret key, pause the campaigns that were running at the backup (they would resend what they sent since), then\n' +
-        'start wacast normally (README, Backing up).',
+        'On PostgreSQL (WACAST_DATABASE_URL set) use pg_dump instead. Put a backup back with `wacast restore`\n' +
+        '(README, Backing up).',
     )
     .action(async (options: { out: string; force?: boolean }) => {
       const config = loadConfig();
@@ -92,6 +99,54 @@ export function registerBackupCommand(program: Command): void {
         if (summary.keyOpens === false) process.exitCode = 2;
       } catch (error) {
         bar.stop();
+        if (!(error instanceof BackupError)) throw error;
+        console.error(error.message);
+        process.exitCode = 1;
+      }
+    });
+
+  program
+    .command('restore')
+    .description('Put a backup from `wacast backup` in place of the SQLite database (wacast must be stopped).')
+    .requiredOption('--from <file>', 'the backup file')
+    .option('--yes', 'replace the current database (it is kept as wacast.db.before-restore-<time>)')
+    .addHelpText(
+      'after',
+      '\nWhich database: SQLite in WACAST_DATA_DIR (default ./data, from the current directory), as the server uses it.\n' +
+        'Start wacast with the secret key the backup was taken with. Campaigns that were running at the backup are paused:\n' +
+        'resuming one sends again what it sent after the backup (README, Backing up).',
+    )
+    .action(async (options: { from: string; yes?: boolean }) => {
+      const config = loadConfig();
+      if (config.databaseUrl) {
+        console.error('wacast restore puts back a backup of the embedded SQLite database; this server uses PostgreSQL (WACAST_DATABASE_URL). Restore a pg_dump backup with pg_restore, and start wacast with the WACAST_SECRET_KEY it was taken with.');
+        process.exitCode = 1;
+        return;
+      }
+      let paused: PausedCampaign[] = [];
+      try {
+        const restored = await restoreSqlite({
+          backup: options.from,
+          dataDir: config.dataDir,
+          key: serverKey(config),
+          replace: options.yes === true,
+          prepare: async (file) => {
+            const db = openSqlite(file);
+            try {
+              paused = await pauseCampaignsRunningAtBackup(db);
+            } finally {
+              await db.close();
+            }
+          },
+        });
+        const { summary } = restored;
+        console.log(`Restored ${restored.database} from ${options.from}: ${summary.projects} project(s), ${summary.profiles} profile(s), ${summary.messages} message(s); schema ${summary.lastMigration ?? 'empty'}.`);
+        if (restored.keptAs) console.log(`The database it replaced is kept as ${restored.keptAs}.`);
+        if (paused.length > 0) {
+          console.log(`Paused ${paused.length} campaign(s) that were running when the backup was taken. Resuming one sends again the messages it sent after the backup; stop it instead if that must not happen:`);
+          for (const campaign of paused) console.log(`  ${campaign.name} (project ${campaign.projectName}, ${campaign.queued} queued)`);
+        }
+      } catch (error) {
         if (!(error instanceof BackupError)) throw error;
         console.error(error.message);
         process.exitCode = 1;

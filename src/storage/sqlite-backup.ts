@@ -51,6 +51,13 @@ export interface BackupSummary {
   lastMigration: string | null;
   /** Whether the given key opens the copy's credentials; null when no key was given or the database has no credentials yet. */
   keyOpens: boolean | null;
+  /** The database has credentials (a key check stored by a server): it needs its secret key. */
+  needsKey: boolean;
+}
+
+/** What a database file holds, after an integrity check; throws BackupError when it is not a sound wacast database. */
+export function inspectDatabase(file: string, key: Buffer | undefined): Omit<BackupSummary, 'file' | 'bytes'> {
+  return verify(file, key, file);
 }
 
 export async function backupSqlite(options: BackupOptions): Promise<BackupSummary> {
@@ -77,15 +84,10 @@ export async function backupSqlite(options: BackupOptions): Promise<BackupSummar
     // copy holds phone numbers and encrypted credentials, so it is never readable by others.
     closeSync(openSync(partial, 'wx', 0o600));
     await copyWithProgress({ source, target: partial }, pagesInUse(source), options.onProgress);
-    const summary = verify(partial, options.key);
-    const fd = openSync(partial, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    const summary = verify(partial, options.key, `The copy of ${source}`);
+    syncPath(partial);
     renameSync(partial, target);
-    syncDirectory(directory);
+    syncPath(directory);
     return { ...summary, file: target, bytes: statSync(target).size };
   } finally {
     for (const leftover of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(leftover, { force: true });
@@ -136,21 +138,22 @@ async function copyWithProgress(request: SnapshotRequest, total: number, onProgr
   }
 }
 
-function verify(file: string, key: Buffer | undefined): Omit<BackupSummary, 'file' | 'bytes'> {
+/** `label` names the file in messages (the copy's own name is a temporary one). */
+function verify(file: string, key: Buffer | undefined, label: string): Omit<BackupSummary, 'file' | 'bytes'> {
   const sqlite = new BetterSqlite3(file, { fileMustExist: true });
   try {
-    return readSummary(sqlite, key);
+    return readSummary(sqlite, key, label);
   } catch (error) {
     if (error instanceof BackupError) throw error;
-    throw new BackupError(`The copy is not a readable wacast database (${error instanceof Error ? error.message : String(error)}); nothing was written. Is WACAST_DATA_DIR the server's?`);
+    throw new BackupError(`${label} is not a readable wacast database (${error instanceof Error ? error.message : String(error)}); nothing was written.`);
   } finally {
     sqlite.close();
   }
 }
 
-function readSummary(sqlite: BetterSqlite3.Database, key: Buffer | undefined): Omit<BackupSummary, 'file' | 'bytes'> {
+function readSummary(sqlite: BetterSqlite3.Database, key: Buffer | undefined, label: string): Omit<BackupSummary, 'file' | 'bytes'> {
   const check = sqlite.pragma('quick_check', { simple: true });
-  if (check !== 'ok') throw new BackupError(`The copy failed its integrity check (${String(check)}); nothing was written. Run the backup again.`);
+  if (check !== 'ok') throw new BackupError(`${label} failed its integrity check (${String(check)}); nothing was written.`);
   const count = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
   const last = sqlite.prepare('select name from wacast_migrations order by name desc limit 1').get() as { name: string } | undefined;
   const canary = sqlite.prepare('select value from instance_settings where key = ?').get(SECRET_KEY_CANARY) as { value: string } | undefined;
@@ -160,18 +163,28 @@ function readSummary(sqlite: BetterSqlite3.Database, key: Buffer | undefined): O
     messages: count('messages'),
     lastMigration: last?.name ?? null,
     keyOpens: key && canary ? keyOpensCanary(canary.value, key) : null,
+    needsKey: canary !== undefined,
   };
 }
 
-function syncDirectory(directory: string): void {
+/** fsync of a file or directory; a directory that cannot be synced on this file system is skipped (a rename is still atomic). */
+export function syncPath(path: string): void {
   try {
-    const fd = openSync(directory, 'r');
+    const fd = openSync(path, 'r');
     try {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+  } catch (error) {
+    if (!isDirectory(path)) throw error;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
   } catch {
-    // Not every file system lets a directory be synced; the rename itself is still atomic.
+    return false;
   }
 }
