@@ -49,15 +49,31 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
     if (!(await userCanOpenProject(db, { id: userId, isAdmin }, projectId))) throw notFound('Project', projectId);
   }
 
+  /**
+   * A project's API credentials and its members are managed by instance admins. A user who cannot
+   * open the project hears 404 before anything else, exactly as for a project that does not exist;
+   * a member who is not an admin 403 (`refusal` says what only admins may do). Credentials are
+   * project-wide and outlive a membership, so a member who could mint them would keep the project
+   * after an admin took it away.
+   */
+  async function assertAdminOfProject(request: FastifyRequest, projectId: string, refusal: string) {
+    const user = sessionUserOf(request);
+    await assertCanOpen(user.userId, user.isAdmin, projectId);
+    if (!user.isAdmin) throw forbidden(refusal);
+  }
+  const assertCanManageCredentials = (request: FastifyRequest, projectId: string) =>
+    assertAdminOfProject(request, projectId, "Only instance admins can see, create and revoke a project's API credentials.");
+  const assertCanManageMembers = (request: FastifyRequest, projectId: string) =>
+    assertAdminOfProject(request, projectId, 'Only instance admins can see and change who can open a project.');
+
   app.get(
     '/api/v1/projects/:projectId/credentials',
     {
       config: { auth: 'session' },
-      schema: { tags: ['projects'], summary: 'API credentials of a project (passcodes are never shown again).', params: z.object({ projectId: z.string() }), response: { 200: listOf(credentialSchema) } },
+      schema: { tags: ['projects'], summary: 'API credentials of a project (instance admins; passcodes are never shown again).', params: z.object({ projectId: z.string() }), response: { 200: listOf(credentialSchema) } },
     },
     async (request) => {
-      const user = sessionUserOf(request);
-      await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
+      await assertCanManageCredentials(request, request.params.projectId);
       return { items: await listApiCredentials(db, request.params.projectId), nextCursor: null };
     },
   );
@@ -68,15 +84,14 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       config: { auth: 'session' },
       schema: {
         tags: ['projects'],
-        summary: 'Create API credentials; the passcode is in this answer only.',
+        summary: 'Create API credentials (instance admins); the passcode is in this answer only.',
         params: z.object({ projectId: z.string() }),
         body: z.object({ label: z.string().trim().min(1).max(100).default('default') }).default({ label: 'default' }),
         response: { 201: credentialSchema.extend({ passcode: z.string() }) },
       },
     },
     async (request, reply) => {
-      const user = sessionUserOf(request);
-      await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
+      await assertCanManageCredentials(request, request.params.projectId);
       return reply.status(201).send(await createApiCredential(db, request.params.projectId, request.body.label));
     },
   );
@@ -87,29 +102,18 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       config: { auth: 'session' },
       schema: {
         tags: ['projects'],
-        summary: 'Revoke API credentials: requests made with them are refused (401) from now on.',
+        summary: 'Revoke API credentials (instance admins): requests made with them are refused (401) from now on.',
         params: z.object({ projectId: z.string(), id: z.string() }),
         response: { 204: z.null() },
       },
     },
     async (request, reply) => {
-      const user = sessionUserOf(request);
-      await assertCanOpen(user.userId, user.isAdmin, request.params.projectId);
+      await assertCanManageCredentials(request, request.params.projectId);
       if (!(await revokeApiCredential(db, request.params.projectId, request.params.id))) throw notFound('API credentials', request.params.id);
       deps.bus.emit('credentials-revoked', request.params.id);
       return reply.status(204).send(null);
     },
   );
-
-  /**
-   * Membership is managed by instance admins. A user who cannot open the project hears 404 before
-   * anything else, exactly as for a project that does not exist; a member who is not an admin 403.
-   */
-  async function assertCanManageMembers(request: FastifyRequest, projectId: string) {
-    const user = sessionUserOf(request);
-    await assertCanOpen(user.userId, user.isAdmin, projectId);
-    if (!user.isAdmin) throw forbidden('Only instance admins can see and change who can open a project.');
-  }
 
   app.get(
     '/api/v1/projects/:projectId/members',
