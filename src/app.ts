@@ -24,6 +24,7 @@ import { endLiveStreamsOnClose } from './net/event-stream.js';
 import { unstorableText } from './net/storable-text.js';
 import { callbackRoutes } from './webhooks/callback.routes.js';
 import { withErrorResponses } from './openapi-errors.js';
+import { SESSION_COOKIE } from './auth/sessions.service.js';
 
 /** Default request body limit; routes that take bulk data raise it themselves. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -63,6 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         securitySchemes: {
           accountId: { type: 'apiKey', in: 'header', name: 'X-Wacast-Account-Id' },
           passcode: { type: 'apiKey', in: 'header', name: 'X-Wacast-Passcode' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The dashboard session (log in at POST /api/v1/auth/login).' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'WACAST_METRICS_TOKEN, for GET /metrics only.' },
         },
       },
       security: [{ accountId: [], passcode: [] }],

@@ -30,6 +30,28 @@ describe('configuration', () => {
     expect(config.providerUrls).toEqual({ gupshupEnterprise: 'http://localhost:4010/GatewayAPI/rest', gupshupApi: 'http://localhost:4010', vonageApi: 'http://localhost:4010' });
   });
 
+  it('reads WACAST_METRICS_TOKEN (unset by default), and never prints a wrong one', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    const hex = 'ab'.repeat(32);
+    expect(loadConfig({ WACAST_METRICS_TOKEN: ` ${hex} ` }).metricsToken).toBe(hex);
+    expect(loadConfig({ WACAST_METRICS_TOKEN: 'q1W2e3R4t5Y6u7I8o9P0+/==' }).metricsToken).toBe('q1W2e3R4t5Y6u7I8o9P0+/==');
+    for (const [value, why] of [
+      ['short-secret', /WACAST_METRICS_TOKEN=\(hidden\) is invalid: expected at least 16 characters/],
+      ['has a space in the middle!', /WACAST_METRICS_TOKEN=\(hidden\) is invalid: expected letters, digits and -._~\+\/ only/],
+      ['x'.repeat(513), /WACAST_METRICS_TOKEN=\(hidden\) is invalid: expected at most 512 characters/],
+    ] as const) {
+      let message = '';
+      try {
+        loadConfig({ WACAST_METRICS_TOKEN: value });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(why);
+      expect(message).not.toContain(value);
+    }
+  });
+
   it('accepts a base64 secret key', () => {
     const key = Buffer.alloc(32, 7);
     expect(loadConfig({ WACAST_SECRET_KEY: key.toString('base64') }).secretKey?.equals(key)).toBe(true);

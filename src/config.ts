@@ -37,6 +37,20 @@ export function decodeSecretKey(value: string): Buffer | null {
   return null;
 }
 
+/**
+ * WACAST_METRICS_TOKEN: what Prometheus sends as `Authorization: Bearer <token>`. At least 16
+ * characters of the bearer-token alphabet (RFC 6750 b64token), so `openssl rand -hex 32` and
+ * base64 values fit, and a short guessable word does not.
+ */
+const metricsToken = z
+  .string()
+  .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'expected letters, digits and -._~+/ only (a bearer token, e.g. from `openssl rand -hex 32`)')
+  .min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)')
+  .max(512, 'expected at most 512 characters');
+
+/** Variables whose values a boot error never prints. */
+const SECRET_VARIABLES = new Set(['WACAST_SECRET_KEY', 'WACAST_METRICS_TOKEN']);
+
 const envSchema = z.object({
   /** Interface the HTTP server binds to. */
   WACAST_HOST: z.string().min(1).default('0.0.0.0'),
@@ -56,6 +70,11 @@ const envSchema = z.object({
     .optional(),
   /** 32-byte key encrypting provider credentials; without it a key file is created in the data dir. */
   WACAST_SECRET_KEY: secretKey.optional(),
+  /**
+   * Bearer token that opens GET /metrics (`Authorization: Bearer <token>`). Unset: /metrics answers
+   * only connections from this machine (loopback) and instance admins' dashboard sessions.
+   */
+  WACAST_METRICS_TOKEN: metricsToken.optional(),
   /** Public base URL of this server: the base of the callback URLs given to providers. */
   WACAST_PUBLIC_URL: httpUrl.optional(),
   /** Allow media URLs that point at loopback or private networks (off: such URLs are refused). */
@@ -111,6 +130,8 @@ export interface Config {
   };
   /** Provider answer timeout (ms): after it a send's outcome is unknown. */
   sendTimeoutMs: number;
+  /** The bearer token /metrics requires when set (src/ops/metrics-access.ts); a secret, never logged. */
+  metricsToken: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** V8 heap settings of the long-running processes (src/heap.ts). */
   heap: 'lean' | 'default';
@@ -147,7 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '');
       const raw = relevant[name];
-      const shown = name === 'WACAST_SECRET_KEY' ? '(hidden)' : JSON.stringify(withoutUserInfo(raw));
+      const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(withoutUserInfo(raw));
       return `${name}=${shown} is invalid: ${issue.message}`;
     });
     throw new ConfigError(problems);
@@ -168,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
       vonageApi: values.VONAGE_API_URL,
     },
     sendTimeoutMs: values.WACAST_SEND_TIMEOUT_MS,
+    metricsToken: values.WACAST_METRICS_TOKEN,
     logLevel: values.WACAST_LOG_LEVEL,
     heap: values.WACAST_HEAP,
   };

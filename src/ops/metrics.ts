@@ -40,9 +40,9 @@ export class Metrics {
     registers: [this.registry],
   });
   /**
-   * How long one read of the queue gauges (queue-metrics.ts) answers scrapes, in ms. /metrics is
-   * public: without it, every request ran three database reads, on SQLite synchronously on the
-   * thread that acknowledges callbacks.
+   * How long one read of the queue gauges (queue-metrics.ts) answers scrapes, in ms. Without it,
+   * every scrape (there may be many: metrics-access.ts says who may) ran three database reads, on
+   * SQLite synchronously on the thread that acknowledges callbacks.
    */
   queueGaugesMaxAgeMs = 1_000;
 

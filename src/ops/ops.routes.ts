@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { registerQueueGauges } from './queue-metrics.js';
+import { assertMayReadMetrics, METRICS_ACCESS_HELP } from './metrics-access.js';
 
 export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -37,11 +38,23 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
   app.get(
     '/metrics',
     {
-      config: { auth: 'public' },
+      // Not the API's credentials (auth.plugin.ts): a scrape token, loopback or an admin's session,
+      // checked before anything is read (metrics-access.ts).
+      config: {
+        auth: 'public',
+        errorStatuses: [401, 403],
+        errorDescriptions: {
+          401: `No or wrong credentials (unauthorized). ${METRICS_ACCESS_HELP}`,
+          403: 'A dashboard session of a user who is not an instance admin (forbidden).',
+        },
+      },
+      onRequest: async (request, reply) => assertMayReadMetrics(request, reply, { db: deps.db, token: deps.config.metricsToken }),
       schema: {
         summary: 'Prometheus metrics (text exposition format): HTTP requests, callbacks received, callback backlog and lag, messages queued and sent, process metrics.',
+        description:
+          'Not public: its series name provider account ids. With WACAST_METRICS_TOKEN set, send `Authorization: Bearer <token>`; without it, only requests from the server itself (its loopback address, as the connection comes, not as X-Forwarded-For says, and not relayed by a proxy) are answered. An instance admin\'s dashboard session is always enough.',
         tags: ['operations'],
-        security: [],
+        security: [{ metricsToken: [] }, { session: [] }],
         response: { 200: metricsResponse(deps) },
       },
     },

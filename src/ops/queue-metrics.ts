@@ -7,8 +7,9 @@
  * - `wacast_callback_lag_seconds`: how long the oldest of them has waited (0 when none): the delay
  *   of delivery, read and reply statistics, and what to alert on when no worker applies callbacks.
  * The three are read together, at most once per `metrics.queueGaugesMaxAgeMs` (1 s), and scrapes
- * arriving meanwhile share that read: /metrics needs no credentials, and the backlog count walks
- * every pending callback (a million during a burst), so a flood of scrapes would otherwise turn
+ * arriving meanwhile share that read: many may scrape (every Prometheus replica, anything on the
+ * server itself when WACAST_METRICS_TOKEN is unset: metrics-access.ts), and the backlog count
+ * walks every pending callback (a million during a burst), so a flood of scrapes would otherwise turn
  * into a flood of database reads — on SQLite run synchronously, stalling callback acknowledgements.
  * A Prometheus scrape every 15 s or more always gets a fresh read.
  * A scrape while the database does not answer keeps the last values (GET /healthz says why).

@@ -78,6 +78,7 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     const health = await ctx.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
     expect(json(health)).toEqual({ status: 'ok', database: 'ok', engine: engine.name });
+    // From the server itself (inject connects from 127.0.0.1), with no WACAST_METRICS_TOKEN set.
     const metrics = await ctx.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('wacast_http_requests_total');
@@ -121,9 +122,12 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     ];
     const missing = contract.filter(([method, path]) => typeof doc.paths[path]?.[method]?.summary !== 'string' || doc.paths[path][method].summary.length === 0);
     expect(missing).toEqual([]);
-    // Health and metrics need no credentials, and the document says so.
+    // Health needs no credentials, and the document says so; metrics take the scrape token or an
+    // admin's session (test/api/metrics-access.test.ts), and the document names both.
     expect(doc.paths['/healthz'].get.security).toEqual([]);
-    expect(doc.paths['/metrics'].get.security).toEqual([]);
+    expect(doc.paths['/metrics'].get.security).toEqual([{ metricsToken: [] }, { session: [] }]);
+    expect(doc.components.securitySchemes.metricsToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/metrics'].get.description).toContain('WACAST_METRICS_TOKEN');
   });
 
   it('lists the error answers of each route in the OpenAPI document, with the error shape', async () => {
@@ -146,8 +150,10 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     const log = doc.paths['/api/v1/campaigns/{id}/messages'].get.responses['200'].content['application/json'].schema;
     expect(Object.keys(log.properties)).toEqual(['items', 'nextCursor']);
     expect(log.properties.items.items.required).toEqual(expect.arrayContaining(['id', 'status', 'phone', 'sentAt', 'repliedAt', 'convertedAt']));
-    // Public health check: no auth errors.
+    // Public health check: no auth errors. Metrics: no or wrong credentials, or not an admin.
     expect(statuses('get', '/healthz')).toEqual(['200', '503']);
+    expect(statuses('get', '/metrics')).toEqual(['200', '401', '403']);
+    expect(doc.paths['/metrics'].get.responses['401'].description).toContain('WACAST_METRICS_TOKEN');
     const notFound = doc.paths['/api/v1/campaigns/{id}'].get.responses['404'];
     expect(notFound.description).toMatch(/not_found/);
     const schema = notFound.content['application/json'].schema;

@@ -88,7 +88,7 @@ describe.each(testEngines())('queue metrics ($name)', (engine) => {
     expect(lag).toBeLessThan(120);
   });
 
-  it('read the database once for a burst of scrapes: /metrics needs no credentials', async () => {
+  it('read the database once for a burst of scrapes: scrapes from this machine need no credentials', async () => {
     const reads = vi.spyOn(ctx.db.kysely, 'selectFrom');
     try {
       await scrape();
