@@ -98,6 +98,12 @@ function checkGupshup(input: unknown, problems: Problems): GupshupCredentials {
     need('appName', 'for Gupshup self-serve (the Gupshup app name, sent as src.name)');
     if (fields.appName && !/^[A-Za-z0-9_]+$/.test(fields.appName)) problems.push({ path: 'appName', message: 'must contain only letters, digits and underscores' });
   } else {
+    // Enterprise signs in with its two accounts and never reads an API key: one stored with it would
+    // be a secret kept for nothing, and the dashboard hides the field in this mode, so no one would
+    // see it was there.
+    if (mode === 'enterprise' && fields.apiKey) {
+      problems.push({ path: 'apiKey', message: 'is for Gupshup self-serve mode only (mode "selfserve"): leave it out for Enterprise, which signs in with the notification and two-way accounts' });
+    }
     need('notificationUserId', 'for Gupshup Enterprise: the notification (HSM) account sends templates');
     need('notificationPassword', 'for Gupshup Enterprise');
     need('twoWayUserId', 'for Gupshup Enterprise: the two-way account sends replies and auto-replies');
@@ -220,18 +226,28 @@ export function publicCredentials(type: ProviderType, credentials: ProviderCrede
  * omitted, empty, or sent back masked (`••••…`) keep their stored value (a form sends them so);
  * `null` clears a field, secrets included — a Vonage account moving from its application's key to
  * an API key and secret, or dropping a signature secret, has no other way to lose the old one.
+ * A Gupshup account that is (or becomes) Enterprise loses its stored self-serve `apiKey`: Enterprise
+ * never uses it and the dashboard hides it in that mode. An `apiKey` the patch itself sets is kept,
+ * for parseCredentials to refuse (self-serve only) rather than drop what the caller asked for.
  */
 export function mergeCredentials(type: ProviderType, stored: ProviderCredentials, patch: Record<string, unknown>): Record<string, unknown> {
   const secret = new Set(SECRET_FIELDS[type]);
   const merged: Record<string, unknown> = { ...stored };
+  const keepsStored = (key: string, value: unknown) => secret.has(key) && (value === '' || (typeof value === 'string' && value.startsWith('••••')));
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
     if (value === null) {
       merged[key] = '';
       continue;
     }
-    if (secret.has(key) && (value === '' || (typeof value === 'string' && value.startsWith('••••')))) continue;
+    if (keepsStored(key, value)) continue;
     merged[key] = value;
+  }
+  if (type === 'gupshup') {
+    // As checkGupshup reads it: blank or absent is Enterprise.
+    const mode = typeof merged.mode === 'string' || merged.mode === undefined ? (merged.mode ?? '').trim() || 'enterprise' : merged.mode;
+    const setsApiKey = patch.apiKey !== undefined && patch.apiKey !== null && !keepsStored('apiKey', patch.apiKey);
+    if (mode === 'enterprise' && !setsApiKey) merged.apiKey = '';
   }
   return merged;
 }

@@ -48,7 +48,11 @@ const createBody = z.object({
   ratePerSecond: z.number().optional().describe('Messages per second, 1–10,000 (default 80).'),
   autoReply: autoReply.optional(),
   callbackToken: z.string().optional().describe('A token from POST /api/v1/providers/callback-urls, to keep the URLs shown before saving.'),
-  credentials: z.record(z.string(), z.unknown()),
+  credentials: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'Gupshup: notificationUserId, notificationPassword, twoWayUserId, twoWayPassword, appName, mobileNumber, facebookUrl, mode ("enterprise", the default, or "selfserve") and apiKey (self-serve only: refused with mode "enterprise", 422 on credentials.apiKey). Nexmo: applicationId, privateKey, apiKey, apiSecret, signatureSecret, whatsappNumber.',
+    ),
 }).strict();
 
 const patchBody = z.object({
@@ -59,7 +63,7 @@ const patchBody = z.object({
   credentials: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe('Fields to change; omitted, empty or masked secrets keep their stored value; null clears a field (a secret no longer used, e.g. moving a Vonage account from its private key to an API key and secret).'),
+    .describe('Fields to change; omitted, empty or masked secrets keep their stored value; null clears a field (a secret no longer used, e.g. moving a Vonage account from its private key to an API key and secret). A Gupshup account changed to (or kept in) mode "enterprise" loses its stored self-serve apiKey; sending an apiKey with mode "enterprise" is refused (422, credentials.apiKey).'),
 }).strict();
 
 const idParams = z.object({ id: z.string() });

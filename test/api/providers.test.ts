@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { gupshupProviderInput, nexmoProviderInput, rsaKeyPair } from '../helpers/fixtures.js';
+import { parseJson, toJson } from '../../src/storage/json.js';
 
 describe.each(testEngines())('provider accounts API ($name)', (engine) => {
   let ctx: TestContext;
@@ -213,6 +214,79 @@ describe.each(testEngines())('provider accounts API ($name)', (engine) => {
     expect(ctx.deps.secrets.decryptJson<{ notificationPassword: string; twoWayPassword: string }>(row.credentials_ciphertext)).toMatchObject({
       notificationPassword: 'brand-new-1111',
       twoWayPassword: 'twoway-secret-5432',
+    });
+  });
+
+  describe('Gupshup API key: self-serve mode only', () => {
+    const selfServe = { mode: 'selfserve', apiKey: 'selfserve-key-abcdef12', appName: 'DemoApp', mobileNumber: '+919876543210' };
+    const enterprise = { notificationUserId: '2000155005', notificationPassword: 'notif-secret-9876', twoWayUserId: '2000155006', twoWayPassword: 'twoway-secret-5432' };
+    const SELF_SERVE_ONLY = 'is for Gupshup self-serve mode only (mode "selfserve"): leave it out for Enterprise, which signs in with the notification and two-way accounts';
+    const patch = (id: string, credentials: object) => ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${id}`, headers: project.headers, payload: { credentials } });
+    const stored = async (id: string) => {
+      const row = await ctx.db.kysely.selectFrom('provider_accounts').select(['credentials_ciphertext', 'credentials_public']).where('id', '=', id).executeTakeFirstOrThrow();
+      return { secret: ctx.deps.secrets.decryptJson<Record<string, string>>(row.credentials_ciphertext), public: parseJson<Record<string, string>>(row.credentials_public, {}) };
+    };
+
+    it('removes the stored API key when a self-serve account switches to Enterprise', async () => {
+      const account = json(await post('/api/v1/providers', { type: 'gupshup', nickname: 'to enterprise', credentials: selfServe }));
+      expect(account.credentials).toMatchObject({ mode: 'selfserve', apiKey: '••••ef12' });
+      // As the dashboard sends it: the API key field is hidden in Enterprise mode, so it is not sent.
+      const switched = await patch(account.id, { mode: 'enterprise', ...enterprise });
+      expect(switched.statusCode, switched.body).toBe(200);
+      expect(json(switched).credentials).toMatchObject({ mode: 'enterprise', apiKey: '', notificationPassword: '••••9876' });
+      expect((await stored(account.id)).secret).toMatchObject({ mode: 'enterprise', apiKey: '', notificationPassword: 'notif-secret-9876' });
+      expect(JSON.stringify(await stored(account.id))).not.toContain('selfserve-key');
+      // Gone, not hidden: going back to self-serve asks for a key again.
+      const back = await patch(account.id, { mode: 'selfserve' });
+      expect(back.statusCode).toBe(422);
+      expect(json(back).error.details).toEqual([{ path: 'credentials.apiKey', message: "is required for Gupshup self-serve (the app's API key)" }]);
+    });
+
+    it('removes it also when the switch sends the masked key back, or clears it with null', async () => {
+      for (const apiKey of ['••••ef12', '', null]) {
+        const account = json(await post('/api/v1/providers', { type: 'gupshup', nickname: `masked ${String(apiKey)}`, credentials: selfServe }));
+        const switched = await patch(account.id, { mode: 'enterprise', ...enterprise, apiKey });
+        expect(switched.statusCode, `${String(apiKey)}: ${switched.body}`).toBe(200);
+        expect((await stored(account.id)).secret.apiKey, String(apiKey)).toBe('');
+      }
+    });
+
+    it('refuses an API key sent with the switch to Enterprise, naming the field, and changes nothing', async () => {
+      const account = json(await post('/api/v1/providers', { type: 'gupshup', nickname: 'explicit key', credentials: selfServe }));
+      const before = await stored(account.id);
+      const refused = await patch(account.id, { mode: 'enterprise', ...enterprise, apiKey: 'another-key-5678' });
+      expect(refused.statusCode).toBe(422);
+      expect(json(refused).error.details).toEqual([{ path: 'credentials.apiKey', message: SELF_SERVE_ONLY }]);
+      expect(await stored(account.id)).toEqual(before);
+    });
+
+    it('refuses an API key in a new Enterprise account, as in a change', async () => {
+      for (const credentials of [{ ...enterprise, mobileNumber: '+919876543210', apiKey: 'enterprise-key-1234' }, { ...enterprise, mode: 'enterprise', mobileNumber: '+919876543210', apiKey: 'enterprise-key-1234' }]) {
+        const refused = await post('/api/v1/providers', { type: 'gupshup', nickname: 'enterprise with key', credentials });
+        expect(refused.statusCode).toBe(422);
+        expect(json(refused).error.details).toEqual([{ path: 'credentials.apiKey', message: SELF_SERVE_ONLY }]);
+      }
+    });
+
+    it('keeps the key of a self-serve account that stays self-serve', async () => {
+      const account = json(await post('/api/v1/providers', { type: 'gupshup', nickname: 'stays', credentials: selfServe }));
+      const renamed = await patch(account.id, { appName: 'OtherApp' });
+      expect(renamed.statusCode).toBe(200);
+      expect((await stored(account.id)).secret).toMatchObject({ mode: 'selfserve', apiKey: 'selfserve-key-abcdef12', appName: 'OtherApp' });
+    });
+
+    it('drops a key an Enterprise account was saved with before it was refused, at its next change of credentials', async () => {
+      const account = json(await post('/api/v1/providers', gupshupProviderInput({ nickname: 'saved with a key' })));
+      const legacy = { ...(await stored(account.id)).secret, apiKey: 'legacy-key-abcd9999' };
+      await ctx.db.kysely
+        .updateTable('provider_accounts')
+        .set({ credentials_ciphertext: ctx.deps.secrets.encryptJson(legacy), credentials_public: toJson({ ...(await stored(account.id)).public, apiKey: '••••9999' }) })
+        .where('id', '=', account.id)
+        .execute();
+      const changed = await patch(account.id, { twoWayUserId: '2000155099' });
+      expect(changed.statusCode, changed.body).toBe(200);
+      expect(json(changed).credentials).toMatchObject({ apiKey: '', twoWayUserId: '2000155099' });
+      expect((await stored(account.id)).secret.apiKey).toBe('');
     });
   });
 

@@ -226,6 +226,44 @@ describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the se
     expect(browser.pageErrors.join('\n')).toBe('');
   });
 
+  it('switching a self-serve account to Enterprise says the stored API key goes, and saving removes it', async () => {
+    const { page } = browser;
+    const account = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/providers', {
+      type: 'gupshup',
+      nickname: 'Gupshup self-serve to Enterprise',
+      credentials: { mode: 'selfserve', apiKey: 'selfserve-key-abcdef12', appName: 'AcmeApp', mobileNumber: '+919000000001' },
+    });
+    await page.goto(`/settings/channels/whatsapp/${account.id}`);
+    await expect.poll(() => page.getByLabel('API key').inputValue()).toBe('••••ef12');
+    const warning = page.getByText('Saving in Enterprise mode removes the stored API key (••••ef12)');
+    expect(await warning.count()).toBe(0);
+
+    await page.getByLabel('Gupshup mode').selectOption('enterprise');
+    await warning.waitFor();
+    // The field is hidden in Enterprise mode: the warning is the only sign the key was there.
+    expect(await page.getByLabel('API key').count()).toBe(0);
+    // Changing one's mind brings the key back, untouched.
+    await page.getByLabel('Gupshup mode').selectOption('selfserve');
+    await expect.poll(() => warning.count()).toBe(0);
+    await page.getByLabel('Gupshup mode').selectOption('enterprise');
+    await warning.waitFor();
+
+    await page.getByLabel('Notification account user ID').fill(GUPSHUP_CREDENTIALS.notificationUserId);
+    await page.getByLabel('Notification account password').fill(GUPSHUP_CREDENTIALS.notificationPassword);
+    await page.getByLabel('Two-way account user ID').fill(GUPSHUP_CREDENTIALS.twoWayUserId);
+    await page.getByLabel('Two-way account password').fill(GUPSHUP_CREDENTIALS.twoWayPassword);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    await expect.poll(() => warning.count()).toBe(0);
+    const saved = (await (await browser.context.request.get(`${server.url}/api/v1/providers/${account.id}`)).json()) as { credentials: Record<string, string> };
+    expect(saved.credentials).toMatchObject({ mode: 'enterprise', apiKey: '', notificationPassword: expect.stringMatching(/^•+/) });
+    // Back in self-serve, the key field is empty: a new key must be entered.
+    await page.getByLabel('Gupshup mode').selectOption('selfserve');
+    expect(await page.getByLabel('API key').inputValue()).toBe('');
+    expect(await page.getByLabel('API key').isEditable()).toBe(true);
+    expect(browser.pageErrors.join('\n')).toBe('');
+  });
+
   it('offers no Clear for a secret the account needs (Gupshup Enterprise passwords)', async () => {
     const { page } = browser;
     const account = await apiPost<{ id: string }>(browser.context, server, session, '/api/v1/providers', { type: 'gupshup', nickname: 'Gupshup needs passwords', credentials: GUPSHUP_CREDENTIALS });

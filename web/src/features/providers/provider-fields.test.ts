@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAccount } from '../../api/types';
 import {
+  apiKeyRemovedBySave,
   canClear,
   credentialFields,
   emptyProviderValues,
@@ -121,6 +122,23 @@ describe('editing a saved account', () => {
     values.gupshupMode = 'selfserve';
     values.credentials.apiKey = 'new-key';
     expect(toPatchBody(values, savedGupshup).credentials).toMatchObject({ mode: 'selfserve', apiKey: 'new-key' });
+  });
+
+  it('switching a self-serve account to Enterprise sends no API key, and the form says the stored one goes', () => {
+    const savedSelfServe: ProviderAccount = { ...savedGupshup, credentials: { ...savedGupshup.credentials, mode: 'selfserve', apiKey: '••••ef12' } };
+    const values = providerValuesFrom(savedSelfServe);
+    expect(apiKeyRemovedBySave(values, savedSelfServe)).toBeNull();
+    // Typed, then switched away from: the server would refuse an API key with Enterprise.
+    values.replacing.apiKey = true;
+    values.credentials.apiKey = 'typed-in-self-serve';
+    values.gupshupMode = 'enterprise';
+    expect(apiKeyRemovedBySave(values, savedSelfServe)).toBe('••••ef12');
+    expect(toPatchBody(values, savedSelfServe).credentials).toEqual(expect.objectContaining({ mode: 'enterprise' }));
+    expect(toPatchBody(values, savedSelfServe).credentials).not.toHaveProperty('apiKey');
+    // Nothing to say without a stored key, for a new account, or for Vonage.
+    expect(apiKeyRemovedBySave(providerValuesFrom(savedGupshup), savedGupshup)).toBeNull();
+    expect(apiKeyRemovedBySave(values, undefined)).toBeNull();
+    expect(apiKeyRemovedBySave({ ...values, type: 'nexmo' }, { ...savedSelfServe, type: 'nexmo' })).toBeNull();
   });
 
   it('sends null for a stored secret the user chose to clear, and only for an optional one', () => {

@@ -83,6 +83,17 @@ export function canClear(field: CredentialField, mode: GupshupMode): boolean {
   return field.secret && (field.clearable === true || field.clearable === mode);
 }
 
+/**
+ * The mask of the self-serve API key a save of these values removes, or null: a saved Gupshup
+ * account in Enterprise mode (switched to it, or saved so before) keeps no API key — the server
+ * drops it, and the field is hidden in that mode — so the form says so before the save.
+ */
+export function apiKeyRemovedBySave(values: ProviderFormValues, account: ProviderAccount | undefined): string | null {
+  if (!account || account.type !== 'gupshup' || values.type !== 'gupshup' || values.gupshupMode !== 'enterprise') return null;
+  const stored = account.credentials.apiKey;
+  return isMasked(stored) ? stored! : null;
+}
+
 export function providerTypeLabel(type: ProviderType): string {
   return type === 'gupshup' ? 'Gupshup' : 'Nexmo';
 }

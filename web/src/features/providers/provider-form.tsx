@@ -7,6 +7,7 @@ import type { ProviderAccount, ProviderType } from '../../api/types';
 import { CallbackUrls } from './callback-urls';
 import { SecretField } from './secret-field';
 import {
+  apiKeyRemovedBySave,
   canClear,
   credentialFields,
   emptyProviderValues,
@@ -106,6 +107,7 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
   const inbound = account ? account.inboundCallbackUrl : (preview.data?.inboundCallbackUrl ?? '');
   const delivery = account ? account.deliveryCallbackUrl : (preview.data?.deliveryCallbackUrl ?? '');
   const fields = credentialFields(values.type, values.gupshupMode);
+  const removedApiKey = apiKeyRemovedBySave(values, account);
 
   return (
     <form ref={formRef} className="form" onSubmit={submit} noValidate>
@@ -152,6 +154,11 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
             hint="Enterprise uses the notification and two-way accounts; self-serve uses the app name and an API key."
             error={errors['credentials.mode']}
           />
+        ) : null}
+        {removedApiKey ? (
+          <Alert kind="warning">
+            Saving in Enterprise mode removes the stored API key ({removedApiKey}): only self-serve uses it. Choose Self-serve again to keep it.
+          </Alert>
         ) : null}
         {fields.map((field) =>
           field.secret ? (
