@@ -14,6 +14,8 @@ import { segmentFilterSchema } from './segment-filter.js';
 import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.js';
 import { estimateAudience, estimateFilter } from './audience.service.js';
 import { FREQUENCY_CAP_LIMITS } from '../campaigns/frequency-cap.js';
+import { messagingLimitMessage, messagingLimitOf } from '../providers/messaging-limit.js';
+import { validationFailed } from '../errors.js';
 
 const segmentSchema = z.object({
   id: z.string(),
@@ -36,6 +38,19 @@ const audienceEstimateSchema = estimateSchema.extend({
     .describe(
       'Only when `frequencyCap` was sent: of the reachable profiles, those the cap would skip if the campaign were published now (they already received that many campaign messages from this project in the window).',
     ),
+  messagingLimit: z
+    .object({
+      limit: z.number().int().describe("The account's daily messaging limit (dailyRecipientLimit): unique users per rolling 24 hours."),
+      usedLast24h: z.number().int().describe('Distinct phones the account sent a campaign message to in the last 24 hours (as in GET /api/v1/providers/{id}).'),
+      remaining: z.number().int().describe('limit − usedLast24h, at least 0.'),
+      warning: z
+        .string()
+        .nullable()
+        .describe('When the audience (reachable, less frequencyCapped) is more than `remaining`: what WhatsApp will do and what to do about it. A warning only: publishing is not refused.'),
+    })
+    .nullable()
+    .optional()
+    .describe('Only when `providerId` was sent: null when the account has no daily messaging limit set.'),
 });
 
 /** A bound of the frequency cap, refused with the same words as a campaign's (src/campaigns/frequency-cap.ts). */
@@ -148,7 +163,8 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
         tags: ['segments'],
         summary: 'Size and WhatsApp reach of a campaign audience: a saved segment, everyone, or a list of identities.',
         description:
-          'With the campaign\'s `frequencyCap`, also how many reachable profiles the cap would skip now (`frequencyCapped`); the builder shows it beside the reach.',
+          'With the campaign\'s `frequencyCap`, also how many reachable profiles the cap would skip now (`frequencyCapped`); the builder shows it beside the reach. ' +
+          "With its `providerId`, also the account's daily messaging limit, its usage and a warning when the audience is larger than what is left (`messagingLimit`).",
         body: z.object({
           audience: z.union([
             z.object({ segmentId: z.string().min(1) }).strict(),
@@ -160,10 +176,34 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
             .nullable()
             .optional()
             .describe('The campaign\'s frequency cap, as in POST /api/v1/campaigns; null or absent: no cap, no `frequencyCapped`.'),
+          providerId: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("The campaign's provider account: also compare the audience with what the account has left of its daily messaging limit (`messagingLimit`)."),
         }),
         response: { 200: audienceEstimateSchema },
       },
     },
-    async (request) => estimateAudience(db, projectIdOf(request), request.body.audience, { frequencyCap: request.body.frequencyCap ?? null }),
+    async (request) => {
+      const projectId = projectIdOf(request);
+      const { providerId } = request.body;
+      const account = providerId
+        ? await db.kysely
+            .selectFrom('provider_accounts')
+            .select(['id', 'daily_recipient_limit'])
+            .where('id', '=', providerId)
+            .where('project_id', '=', projectId)
+            .where('deleted_at', 'is', null)
+            .executeTakeFirst()
+        : undefined;
+      if (providerId && !account) throw validationFailed([{ path: 'providerId', message: 'is not a provider account of this project' }]);
+      const estimate = await estimateAudience(db, projectId, request.body.audience, { frequencyCap: request.body.frequencyCap ?? null });
+      if (!account) return estimate;
+      const limit = await messagingLimitOf(db, projectId, account);
+      if (!limit) return { ...estimate, messagingLimit: null };
+      const audience = estimate.reachable - (estimate.frequencyCapped ?? 0);
+      return { ...estimate, messagingLimit: { ...limit, warning: messagingLimitMessage({ audience, limit: limit.limit, usedLast24h: limit.usedLast24h }) } };
+    },
   );
 }

@@ -106,10 +106,12 @@ export const campaignSchema = z.object({
   audienceMaterialized: z.boolean(),
   stats: statsSchema,
   warnings: z
-    .array(z.object({ code: z.enum(['no_delivery_reports', 'provider_throttling']), message: z.string() }))
+    .array(z.object({ code: z.enum(['no_delivery_reports', 'provider_throttling', 'messaging_limit']), message: z.string() }))
     .describe(
-      'no_delivery_reports: messages were sent, but no delivery report has reached the provider account since the campaign started (5 minutes or more ago). ' +
-        'provider_throttling: while the campaign runs (in the last 10 minutes), a delivery report said the provider throttled its account; sending for the account slowed down.',
+      'Non-blocking: nothing is refused or stopped because of them. ' +
+        'no_delivery_reports: messages were sent, but no delivery report has reached the provider account since the campaign started (5 minutes or more ago). ' +
+        'provider_throttling: while the campaign runs (in the last 10 minutes), a delivery report said the provider throttled its account; sending for the account slowed down. ' +
+        "messaging_limit: when the campaign was published (in the publish answer and from then on), its audience (reachable profiles, less those its frequency cap skips) was larger than what its provider account had left of the daily messaging limit set on it (dailyRecipientLimit): WhatsApp fails template messages to unique users beyond the number's tier.",
     ),
 });
 

@@ -21,6 +21,8 @@ import { inDndWindow, isValidTime, isValidTimezone, localMinutes, type DndWindow
 import { CampaignDeltas } from './counters.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
+import { estimateAudience } from '../audience/audience.service.js';
+import { exceedsLimit, messagingLimitMessage, messagingLimitOf, type LimitFacts } from '../providers/messaging-limit.js';
 
 export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
 
@@ -447,8 +449,40 @@ function toCampaign(row: CampaignRow, stats: CampaignStats, account: WarningFact
     completedAt: row.completed_at,
     audienceMaterialized: row.materialized_at !== null,
     stats,
-    warnings: campaignWarnings({ state: row.state, startedAt: row.started_at, stats, account, now }),
+    warnings: [...campaignWarnings({ state: row.state, startedAt: row.started_at, stats, account, now }), ...limitWarningOf(row)],
   };
+}
+
+/** The messaging-limit warning recorded at publish, if any. */
+function limitWarningOf(row: CampaignRow): CampaignWarning[] {
+  const facts = parseJson<LimitFacts | null>(row.messaging_limit_warning, null);
+  const message = facts ? messagingLimitMessage(facts, 'at_publish') : null;
+  return message ? [{ code: 'messaging_limit', message }] : [];
+}
+
+/**
+ * Recipients the campaign would message now (reachable, less those its frequency cap skips) against
+ * what its account has left of WhatsApp's daily messaging limit: the facts when the audience is
+ * larger, else null. Only accounts with a limit set pay for the count (the builder's reach query).
+ */
+export async function messagingLimitExceeded(
+  deps: Pick<AppDeps, 'db'>,
+  projectId: string,
+  providerId: string,
+  audience: Audience,
+  frequencyCap: FrequencyCap | null,
+): Promise<LimitFacts | null> {
+  const account = await deps.db.kysely
+    .selectFrom('provider_accounts')
+    .select(['id', 'daily_recipient_limit'])
+    .where('id', '=', providerId)
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  const limit = account ? await messagingLimitOf(deps.db, projectId, account) : null;
+  if (!limit) return null;
+  const estimate = await estimateAudience(deps.db, projectId, audience, { frequencyCap });
+  const facts = { audience: estimate.reachable - (estimate.frequencyCapped ?? 0), limit: limit.limit, usedLast24h: limit.usedLast24h };
+  return exceedsLimit(facts) ? facts : null;
 }
 
 /** The campaign with its stats: four indexed reads, whatever the campaign's size. */
@@ -563,6 +597,9 @@ export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config
     // The template, account and audience may have changed since the draft was saved. Checked
     // before the transaction: a media URL's check resolves its host, too slow to hold locks for.
     const checked = await checkCampaign(deps, projectId, toCampaignInput(row), { ...DRAFT_TIME_CHECKS, publishing: true });
+    // A warning, never a refusal (the tier set may be out of date); counted before the locks.
+    const input = toCampaignInput(row);
+    const overLimit = await messagingLimitExceeded(deps, projectId, checked.row.provider_id, input.audience, input.frequencyCap ?? null);
     const now = Date.now();
     const scheduled = row.send_at !== null && row.send_at > now;
     const published = await writeTransaction(deps.db, async (trx) => {
@@ -579,7 +616,13 @@ export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config
       if (!campaign || !account || !template || !sameRow(campaign, row) || !sameRow(template, checked.template)) return false;
       await trx
         .updateTable('campaigns')
-        .set({ state: scheduled ? 'scheduled' : 'running', updated_at: now, published_at: now, ...(scheduled ? {} : { started_at: now }) })
+        .set({
+          state: scheduled ? 'scheduled' : 'running',
+          updated_at: now,
+          published_at: now,
+          messaging_limit_warning: overLimit ? JSON.stringify(overLimit) : null,
+          ...(scheduled ? {} : { started_at: now }),
+        })
         .where('id', '=', id)
         .where('state', '=', 'draft')
         .execute();

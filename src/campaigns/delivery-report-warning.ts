@@ -6,7 +6,10 @@
  *   complaint about such products' statistics);
  * - `provider_throttling`: while it sends, a delivery report said the provider throttled its
  *   account (provider-throttling.ts) — why it slowed down, and why some messages failed as
- *   rate limited.
+ *   rate limited;
+ * - `messaging_limit`: when it was published, its audience was larger than what its account had
+ *   left of WhatsApp's daily messaging limit (src/providers/messaging-limit.ts); recorded at
+ *   publish, with the numbers of that moment.
  */
 import type { CampaignState } from '../storage/schema.js';
 
@@ -16,7 +19,7 @@ export const REPORTS_EXPECTED_WITHIN_MS = 5 * 60 * 1000;
 export const THROTTLING_WARNING_MS = 10 * 60 * 1000;
 
 export interface CampaignWarning {
-  code: 'no_delivery_reports' | 'provider_throttling';
+  code: 'no_delivery_reports' | 'provider_throttling' | 'messaging_limit';
   message: string;
 }
 

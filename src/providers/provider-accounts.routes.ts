@@ -17,6 +17,15 @@ import {
   rotateCallbackToken,
   updateProviderAccount,
 } from './provider-accounts.service.js';
+import { DAILY_RECIPIENT_LIMIT_PROBLEM, DAILY_RECIPIENT_LIMITS } from './messaging-limit.js';
+
+const DAILY_LIMIT_TEXT =
+  "WhatsApp's daily messaging limit of the number: how many unique users it may start conversations with in a rolling 24 hours (its tier in WhatsApp Manager): " +
+  '250, 1000, 10000 or 100000; null: unlimited or not set (the default). Used only to show the usage and to warn when a campaign\'s audience is larger than what is left; nothing is refused because of it.';
+const dailyLimitInput = z
+  .union([...DAILY_RECIPIENT_LIMITS.map((tier) => z.literal(tier)), z.null()], { message: DAILY_RECIPIENT_LIMIT_PROBLEM })
+  .optional()
+  .describe(`${DAILY_LIMIT_TEXT} Other values are a 422.`);
 
 const providerType = z.enum(['gupshup', 'nexmo'], { message: 'must be "gupshup" or "nexmo"' });
 const autoReply = z.object({ enabled: z.boolean(), text: z.string().optional() });
@@ -37,6 +46,24 @@ export const providerAccountSchema = z.object({
     .number()
     .nullable()
     .describe('When a delivery report last said the provider throttled this account (e.g. WhatsApp error 130429), to within a second; sending for the account slows down when one arrives. Null if none ever did.'),
+  dailyRecipientLimit: z
+    .number()
+    .int()
+    .nullable()
+    .describe(DAILY_LIMIT_TEXT),
+  messagingLimit: z
+    .object({
+      limit: z.number().int().describe('The daily messaging limit set (dailyRecipientLimit).'),
+      usedLast24h: z
+        .number()
+        .int()
+        .describe(
+          'Distinct phones this account sent a campaign message to in the last 24 hours: sent, delivered or read with a send time in the window, and unknown ones (may have arrived). Failed messages, replies, auto-replies and test messages do not count.',
+        ),
+      remaining: z.number().int().describe('limit − usedLast24h, at least 0: unique users this number may still start conversations with now.'),
+    })
+    .nullable()
+    .describe('The daily messaging limit with its usage now; null when dailyRecipientLimit is not set.'),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -53,6 +80,7 @@ const createBody = z.object({
     .describe(
       'Gupshup: notificationUserId, notificationPassword, twoWayUserId, twoWayPassword, appName, mobileNumber, facebookUrl, mode ("enterprise", the default, or "selfserve") and apiKey (self-serve only: refused with mode "enterprise", 422 on credentials.apiKey). Nexmo: applicationId, privateKey, apiKey, apiSecret, signatureSecret, whatsappNumber.',
     ),
+  dailyRecipientLimit: dailyLimitInput,
 }).strict();
 
 const patchBody = z.object({
@@ -60,6 +88,7 @@ const patchBody = z.object({
   isDefault: z.boolean().optional(),
   ratePerSecond: z.number().optional(),
   autoReply: autoReply.optional(),
+  dailyRecipientLimit: dailyLimitInput,
   credentials: z
     .record(z.string(), z.unknown())
     .optional()

@@ -15,6 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../storage/db.js';
 import { writeTransaction } from '../storage/transaction.js';
 import { lockForUpdate } from '../storage/row-locks.js';
+import { asDailyRecipientLimit, dailyRecipientLimitProblem, messagingLimitOf, type DailyRecipientLimit, type MessagingLimit } from './messaging-limit.js';
 
 /** WhatsApp's default business-number tier is 80 messages per second. */
 export const DEFAULT_RATE_PER_SECOND = 80;
@@ -35,6 +36,10 @@ export interface ProviderAccount {
   lastInboundAt: number | null;
   /** When a delivery report last said the provider throttled the account (provider-throttling.ts). */
   lastThrottledAt: number | null;
+  /** WhatsApp messaging limit tier set by the owner (unique users per 24 h); null unlimited / not set. */
+  dailyRecipientLimit: DailyRecipientLimit | null;
+  /** The limit with its usage in the last 24 hours; null without a limit (messaging-limit.ts). */
+  messagingLimit: MessagingLimit | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -47,6 +52,7 @@ export interface ProviderAccountInput {
   autoReply?: { enabled: boolean; text?: string | undefined } | undefined;
   callbackToken?: string | undefined;
   credentials: Record<string, unknown>;
+  dailyRecipientLimit?: number | null | undefined;
 }
 
 export type ProviderAccountPatch = Partial<Omit<ProviderAccountInput, 'type' | 'callbackToken' | 'credentials'>> & {
@@ -56,7 +62,7 @@ export type ProviderAccountPatch = Partial<Omit<ProviderAccountInput, 'type' | '
 /** Campaign states in which a provider account (or template) is in use and must not change. */
 export const ACTIVE_CAMPAIGN_STATES = ['scheduled', 'running', 'paused'] as const;
 
-function toAccount(deps: Pick<AppDeps, 'config'>, row: ProviderAccountRow): ProviderAccount {
+function toAccount(deps: Pick<AppDeps, 'config'>, row: ProviderAccountRow, messagingLimit: MessagingLimit | null): ProviderAccount {
   return {
     id: row.id,
     type: row.type,
@@ -69,13 +75,22 @@ function toAccount(deps: Pick<AppDeps, 'config'>, row: ProviderAccountRow): Prov
     lastReceiptAt: row.last_receipt_at ?? null,
     lastInboundAt: row.last_inbound_at ?? null,
     lastThrottledAt: row.last_throttled_at ?? null,
+    dailyRecipientLimit: asDailyRecipientLimit(row.daily_recipient_limit),
+    messagingLimit,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-function checkCommon(input: { nickname?: string | undefined; ratePerSecond?: number | undefined; autoReply?: { enabled: boolean; text?: string | undefined } | undefined }): FieldProblem[] {
+function checkCommon(input: {
+  nickname?: string | undefined;
+  ratePerSecond?: number | undefined;
+  autoReply?: { enabled: boolean; text?: string | undefined } | undefined;
+  dailyRecipientLimit?: unknown;
+}): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const limitProblem = dailyRecipientLimitProblem(input.dailyRecipientLimit);
+  if (limitProblem) problems.push(limitProblem);
   if (input.nickname !== undefined && input.nickname.trim() === '') problems.push({ path: 'nickname', message: 'is required' });
   if (input.ratePerSecond !== undefined && (!Number.isInteger(input.ratePerSecond) || input.ratePerSecond < 1 || input.ratePerSecond > MAX_RATE_PER_SECOND)) {
     problems.push({ path: 'ratePerSecond', message: `must be a whole number from 1 to ${MAX_RATE_PER_SECOND.toLocaleString('en-US')}` });
@@ -149,6 +164,7 @@ export async function createProviderAccount(deps: AppDeps, projectId: string, in
       rate_per_second: input.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
       auto_reply_enabled: input.autoReply?.enabled ? 1 : 0,
       auto_reply_text: input.autoReply?.text?.trim() || null,
+      daily_recipient_limit: input.dailyRecipientLimit ?? null,
       credentials_ciphertext: deps.secrets.encryptJson(parsed.credentials),
       credentials_public: toJson(publicCredentials(input.type, parsed.credentials)),
       created_at: now,
@@ -190,7 +206,8 @@ async function getRow(deps: Pick<AppDeps, 'db'>, projectId: string, id: string):
 }
 
 export async function getProviderAccount(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string): Promise<ProviderAccount> {
-  return toAccount(deps, await getRow(deps, projectId, id));
+  const row = await getRow(deps, projectId, id);
+  return toAccount(deps, row, await messagingLimitOf(deps.db, projectId, row));
 }
 
 export async function listProviderAccounts(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string): Promise<ProviderAccount[]> {
@@ -201,7 +218,8 @@ export async function listProviderAccounts(deps: Pick<AppDeps, 'db' | 'config'>,
     .where('deleted_at', 'is', null)
     .orderBy('created_at')
     .execute();
-  return rows.map((row) => toAccount(deps, row));
+  // The usage of accounts with a limit, one bounded read each (a project has a handful of accounts).
+  return Promise.all(rows.map(async (row) => toAccount(deps, row, await messagingLimitOf(deps.db, projectId, row))));
 }
 
 interface CheckedPatch {
@@ -250,6 +268,7 @@ export async function updateProviderAccount(deps: AppDeps, projectId: string, id
       .set({
         ...(patch.nickname !== undefined ? { nickname: patch.nickname.trim() } : {}),
         ...(patch.ratePerSecond !== undefined ? { rate_per_second: patch.ratePerSecond } : {}),
+        ...(patch.dailyRecipientLimit !== undefined ? { daily_recipient_limit: patch.dailyRecipientLimit } : {}),
         ...(patch.isDefault === true ? { is_default: 1 } : {}),
         auto_reply_enabled: autoReplyEnabled ? 1 : 0,
         auto_reply_text: autoReplyText || null,

@@ -87,6 +87,8 @@ export interface ProviderAccountsTable {
   last_inbound_at: Millis | null;
   /** When a delivery report last said the provider throttled the account (provider-throttling.ts). */
   last_throttled_at: Millis | null;
+  /** WhatsApp messaging limit tier: unique users per rolling 24 h (250, 1000, 10000, 100000); null unlimited / not set (0012). */
+  daily_recipient_limit: Generated<number | null>;
 }
 
 export interface TemplatesTable {
@@ -179,6 +181,8 @@ export interface CampaignsTable {
   materialize_cursor: string | null;
   /** When publish finished creating the message rows. */
   materialized_at: Millis | null;
+  /** `{audience, limit, usedLast24h}` (JSON text) when published with more recipients than the account had left (0012). */
+  messaging_limit_warning: Generated<string | null>;
 }
 
 /** Incrementally maintained counters: reports never count message rows. */

@@ -123,10 +123,10 @@ describe.each(testEngines())('estimated reach with a frequency cap ($name)', (en
     const doc = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
     const operation = doc.paths['/api/v1/audience/estimate'].post;
     const body = operation.requestBody.content['application/json'].schema;
-    expect(Object.keys(body.properties)).toEqual(['audience', 'frequencyCap']);
+    expect(Object.keys(body.properties)).toEqual(['audience', 'frequencyCap', 'providerId']);
     expect(JSON.stringify(body.properties.frequencyCap)).toContain('"maximum":100');
     const answer = operation.responses['200'].content['application/json'].schema;
-    expect(Object.keys(answer.properties)).toEqual(['total', 'reachable', 'frequencyCapped']);
+    expect(Object.keys(answer.properties)).toEqual(['total', 'reachable', 'frequencyCapped', 'messagingLimit']);
     expect(answer.required).toEqual(['total', 'reachable']);
   });
 

@@ -10,6 +10,7 @@ import * as providerThrottling from './0008-provider-throttling.js';
 import * as retiredCallbackTokens from './0009-retired-callback-tokens.js';
 import * as pendingReceiptPhones from './0010-pending-receipt-phones.js';
 import * as senderNames from './0011-sender-names.js';
+import * as messagingLimit from './0012-messaging-limit.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   { name: '0009-retired-callback-tokens', up: retiredCallbackTokens.up },
   { name: '0010-pending-receipt-phones', up: pendingReceiptPhones.up },
   { name: '0011-sender-names', up: senderNames.up },
+  { name: '0012-messaging-limit', up: messagingLimit.up },
 ];
