@@ -355,6 +355,43 @@ await describeWithRoutes(
       await page.getByText('At most 1 per user in 7 days').waitFor();
       expect(browser.pageErrors.join('\n')).toBe('');
     }, 60_000);
+
+    it("shows the daily messaging limit's usage on the provider pages, and warns in the builder when the audience is larger than what is left", async () => {
+      const { page } = browser;
+      await page.goto(`/settings/channels/whatsapp/${ids.providerId}`);
+      const limit = page.getByLabel('Daily messaging limit');
+      expect(await limit.inputValue()).toBe('');
+      await page.getByText('WhatsApp lets a number start conversations with only so many unique users in a rolling 24 hours', { exact: false }).waitFor();
+      await limit.selectOption({ label: '250 unique users per 24 hours' });
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Changes saved.').waitFor();
+      // u1–u5 got the first campaign's message (the copies reached no one new; test messages do not count).
+      await expect.poll(() => page.getByTestId('messaging-limit-usage').textContent()).toBe(' · Daily messaging limit: used 5 of 250 in the last 24 h (245 left)');
+      await page.goto('/settings/channels/whatsapp');
+      await page.getByRole('row', { name: /used 5 of 250 in the last 24 h/ }).waitFor();
+
+      // 250 more opted-in profiles: everyone is now more than the 245 left.
+      await uploadProfiles(
+        browser.context,
+        server,
+        session,
+        Array.from({ length: 250 }, (_, i) => ({ identity: `bulk-${i}`, properties: { Phone: `+9198770${String(i).padStart(5, '0')}`, 'MSG-whatsapp': true } })),
+      );
+      await page.goto('/campaigns/new/whatsapp');
+      await expect.poll(() => page.getByTestId('estimated-reach').textContent()).toBe('256 reachable on WhatsApp, of 257 profiles.');
+      const warning = page.getByTestId('messaging-limit-warning');
+      await expect.poll(() => warning.textContent()).toContain(
+        'This audience of 256 is more than the 250 unique users this number may message in 24 hours (245 left); WhatsApp will fail the rest (about 11 messages).',
+      );
+      expect(await warning.textContent()).toContain('You can still publish.');
+      expect(await warning.getByRole('link', { name: 'Open the provider account' }).getAttribute('href')).toBe(`/settings/channels/whatsapp/${ids.providerId}`);
+      // A list of two fits: no warning.
+      await page.getByLabel('An uploaded list of identities').check();
+      await page.getByLabel('Identities', { exact: true }).fill('u1\nu2');
+      await expect.poll(() => page.getByTestId('estimated-reach').textContent()).toBe('2 reachable on WhatsApp, of 2 profiles found for the 2 identities listed.');
+      expect(await warning.count()).toBe(0);
+      expect(browser.pageErrors.join('\n')).toBe('');
+    }, 60_000);
   },
   { enabled: chromiumAvailable },
 );

@@ -47,6 +47,8 @@ export interface AudienceEstimate {
   reachable: number;
   /** Campaign audiences asked with a frequency cap only: of the reachable, those the cap would skip now. */
   frequencyCapped?: number;
+  /** Asked with the campaign's provider account only: its daily messaging limit and, when the audience is larger than what is left, a warning. */
+  messagingLimit?: { limit: number; usedLast24h: number; remaining: number; warning: string | null } | null;
 }
 
 export interface ProfileSummary {

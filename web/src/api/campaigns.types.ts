@@ -69,9 +69,10 @@ export interface Campaign {
 /**
  * `no_delivery_reports`: messages were sent but no delivery report reached the account since the campaign started.
  * `provider_throttling`: while it runs, a delivery report said the provider throttled its account (sending slowed down).
+ * `messaging_limit`: when published, its audience was larger than what its account had left of WhatsApp's daily messaging limit.
  */
 export interface CampaignWarning {
-  code: 'no_delivery_reports' | 'provider_throttling';
+  code: 'no_delivery_reports' | 'provider_throttling' | 'messaging_limit';
   message: string;
 }
 

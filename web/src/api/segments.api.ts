@@ -38,6 +38,6 @@ export function estimateSegment(id: string, signal?: AbortSignal): Promise<Audie
  * Reach of a campaign audience: a saved segment, everyone, or a list of identities; with the
  * campaign's frequency cap, also how many reachable profiles it would skip now (`frequencyCapped`).
  */
-export function estimateAudience(audience: Audience, frequencyCap: FrequencyCap | null, signal?: AbortSignal): Promise<AudienceEstimate> {
-  return apiRequest('POST', '/api/v1/audience/estimate', { body: { audience, ...(frequencyCap ? { frequencyCap } : {}) }, signal });
+export function estimateAudience(audience: Audience, frequencyCap: FrequencyCap | null, signal?: AbortSignal, providerId: string | null = null): Promise<AudienceEstimate> {
+  return apiRequest('POST', '/api/v1/audience/estimate', { body: { audience, ...(frequencyCap ? { frequencyCap } : {}), ...(providerId ? { providerId } : {}) }, signal });
 }

@@ -73,6 +73,10 @@ export interface ProviderAccount {
   lastInboundAt: number | null;
   /** When a delivery report last said the provider throttled the account; null if none did. */
   lastThrottledAt: number | null;
+  /** WhatsApp's daily messaging limit tier set on the account (unique users per rolling 24 h); null unlimited / not set. */
+  dailyRecipientLimit: DailyRecipientLimit | null;
+  /** The limit with its usage now; null without a limit. */
+  messagingLimit: MessagingLimit | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -103,11 +107,21 @@ export interface CallbackUrls {
   deliveryCallbackUrl: string;
 }
 
+export type DailyRecipientLimit = 250 | 1000 | 10000 | 100000;
+
+/** `messagingLimit` of a provider account: distinct phones sent a campaign message in the last 24 hours, against the limit. */
+export interface MessagingLimit {
+  limit: DailyRecipientLimit;
+  usedLast24h: number;
+  remaining: number;
+}
+
 export interface ProviderInput {
   type: ProviderType;
   nickname: string;
   isDefault?: boolean;
   ratePerSecond?: number;
+  dailyRecipientLimit?: DailyRecipientLimit | null;
   autoReply?: AutoReply;
   callbackToken?: string;
   credentials: Record<string, string>;

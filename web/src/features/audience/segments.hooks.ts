@@ -35,15 +35,18 @@ export interface AudienceReachEstimate {
 
 /**
  * The query of a campaign audience's estimated reach: a saved segment, all profiles, or a list of
- * identities; with a frequency cap, also how many of the reachable it would skip now. When the
+ * identities; with a frequency cap, also how many of the reachable it would skip now; with the
+ * campaign's provider account, its daily messaging limit and a warning when the audience is
+ * larger than what is left. When the
  * audience or the cap changes, the last answer is kept (`isPlaceholderData`) until the next one
  * arrives, so the numbers do not blink to "Estimating…" on every change.
  */
-export function audienceEstimateQuery(audience: Audience | null, frequencyCap: FrequencyCap | null = null) {
+export function audienceEstimateQuery(audience: Audience | null, frequencyCap: FrequencyCap | null = null, providerId: string | null = null) {
   const key = audience === null || ('identities' in audience && audience.identities.length === 0) ? null : audience;
+  const provider = providerId || null;
   return queryOptions({
-    queryKey: queryKeys.audienceEstimate({ audience: key, frequencyCap }),
-    queryFn: async ({ signal }): Promise<AudienceReachEstimate> => ({ audience: key!, estimate: await estimateAudience(key!, frequencyCap, signal) }),
+    queryKey: queryKeys.audienceEstimate({ audience: key, frequencyCap, providerId: provider }),
+    queryFn: async ({ signal }): Promise<AudienceReachEstimate> => ({ audience: key!, estimate: await estimateAudience(key!, frequencyCap, signal, provider) }),
     enabled: key !== null && (!('segmentId' in key) || key.segmentId !== ''),
     placeholderData: keepPreviousData,
     staleTime: 5_000,
@@ -51,8 +54,8 @@ export function audienceEstimateQuery(audience: Audience | null, frequencyCap: F
   });
 }
 
-export function useAudienceEstimate(audience: Audience | null, frequencyCap: FrequencyCap | null = null) {
-  return useQuery(audienceEstimateQuery(audience, frequencyCap));
+export function useAudienceEstimate(audience: Audience | null, frequencyCap: FrequencyCap | null = null, providerId: string | null = null) {
+  return useQuery(audienceEstimateQuery(audience, frequencyCap, providerId));
 }
 
 function useSegmentCacheUpdate() {

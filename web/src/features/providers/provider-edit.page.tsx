@@ -3,7 +3,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { Badge, Loading, PageHeader } from '../../components/page';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
-import { providerTypeLabel } from './provider-fields';
+import { messagingLimitUsage, providerTypeLabel } from './provider-fields';
 import { useProvider, useProviders } from './providers.hooks';
 import { ProviderForm } from './provider-form';
 import { PROVIDERS_PATH } from './providers.page';
@@ -67,6 +67,12 @@ export function ProviderPage() {
         description={
           <>
             {providerTypeLabel(account.type)} {account.isDefault ? <Badge tone="accent">Default</Badge> : null}
+            {account.messagingLimit ? (
+              <span className="muted" data-testid="messaging-limit-usage">
+                {' '}
+                · Daily messaging limit: {messagingLimitUsage(account.messagingLimit)} ({account.messagingLimit.remaining.toLocaleString('en')} left)
+              </span>
+            ) : null}
           </>
         }
         actions={

@@ -7,6 +7,7 @@ import {
   emptyProviderValues,
   formValuePath,
   GUPSHUP_FIELDS,
+  messagingLimitUsage,
   NEXMO_FIELDS,
   providerFormPaths,
   providerFormProblems,
@@ -37,6 +38,8 @@ const savedGupshup: ProviderAccount = {
   lastReceiptAt: null,
   lastInboundAt: null,
   lastThrottledAt: null,
+  dailyRecipientLimit: null,
+  messagingLimit: null,
   createdAt: 1,
   updatedAt: 1,
 };
@@ -198,6 +201,27 @@ describe('client-side checks', () => {
   });
 });
 
+describe('daily messaging limit', () => {
+  it('is not set on a new account and left out of its body until a tier is chosen', () => {
+    const values = emptyProviderValues('nexmo');
+    expect(values.dailyRecipientLimit).toBe('');
+    expect(toCreateBody(values, undefined)).not.toHaveProperty('dailyRecipientLimit');
+    expect(toCreateBody({ ...values, dailyRecipientLimit: '10000' }, undefined).dailyRecipientLimit).toBe(10000);
+  });
+
+  it('prefills the saved tier, and a change sends the tier or null for unlimited', () => {
+    const saved = { ...savedGupshup, dailyRecipientLimit: 1000 as const, messagingLimit: { limit: 1000 as const, usedLast24h: 250, remaining: 750 } };
+    const values = providerValuesFrom(saved);
+    expect(values.dailyRecipientLimit).toBe('1000');
+    expect(toPatchBody(values, saved).dailyRecipientLimit).toBe(1000);
+    expect(toPatchBody({ ...values, dailyRecipientLimit: '' }, saved).dailyRecipientLimit).toBeNull();
+  });
+
+  it('shows the usage as "used X of Y in the last 24 h"', () => {
+    expect(messagingLimitUsage({ limit: 10000, usedLast24h: 1234, remaining: 8766 })).toBe('used 1,234 of 10,000 in the last 24 h');
+  });
+});
+
 describe('formValuePath', () => {
   it('names each form value by the path the server puts in its error details', () => {
     expect(formValuePath('nickname')).toBe('nickname');
@@ -205,7 +229,7 @@ describe('formValuePath', () => {
     expect(formValuePath('gupshupMode')).toBe('credentials.mode');
     expect(formValuePath('autoReplyText')).toBe('autoReply.text');
     const values = emptyProviderValues('gupshup');
-    for (const key of ['nickname', 'gupshupMode', 'ratePerSecond', 'isDefault', 'autoReplyEnabled', 'autoReplyText'] as const) {
+    for (const key of ['nickname', 'gupshupMode', 'ratePerSecond', 'dailyRecipientLimit', 'isDefault', 'autoReplyEnabled', 'autoReplyText'] as const) {
       expect(providerFormPaths(values)).toContain(formValuePath(key));
     }
   });

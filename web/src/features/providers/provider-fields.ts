@@ -3,7 +3,7 @@
  * exact labels of the product contract), which are secret, and how form values become API bodies.
  * Pure functions only, so the rules are unit-tested without a browser.
  */
-import type { AutoReply, ProviderAccount, ProviderInput, ProviderPatch, ProviderType } from '../../api/types';
+import type { AutoReply, DailyRecipientLimit, MessagingLimit, ProviderAccount, ProviderInput, ProviderPatch, ProviderType } from '../../api/types';
 
 export type GupshupMode = 'enterprise' | 'selfserve';
 
@@ -34,6 +34,20 @@ export const GUPSHUP_MODE_OPTIONS = [
   { value: 'enterprise', label: 'Enterprise (notification and two-way accounts)' },
   { value: 'selfserve', label: 'Self-serve (app name and API key)' },
 ] as const;
+
+/** WhatsApp's messaging limit tiers, as the form offers them ('' = unlimited / not set). */
+export const DAILY_LIMIT_OPTIONS = [
+  { value: '', label: 'Unlimited / not set' },
+  { value: '250', label: '250 unique users per 24 hours' },
+  { value: '1000', label: '1,000 unique users per 24 hours' },
+  { value: '10000', label: '10,000 unique users per 24 hours' },
+  { value: '100000', label: '100,000 unique users per 24 hours' },
+] as const;
+
+/** "used 247 of 250 in the last 24 h": an account's usage of its daily messaging limit. */
+export function messagingLimitUsage(limit: MessagingLimit): string {
+  return `used ${limit.usedLast24h.toLocaleString('en')} of ${limit.limit.toLocaleString('en')} in the last 24 h`;
+}
 
 export const DEFAULT_RATE_PER_SECOND = 80;
 export const MAX_RATE_PER_SECOND = 10_000;
@@ -114,6 +128,8 @@ export interface ProviderFormValues {
   /** Secret keys whose stored value the user chose to remove (edit only): sent as null. */
   clearing: Record<string, boolean>;
   ratePerSecond: string;
+  /** A value of DAILY_LIMIT_OPTIONS: '' for unlimited / not set. */
+  dailyRecipientLimit: string;
   isDefault: boolean;
   autoReplyEnabled: boolean;
   autoReplyText: string;
@@ -128,6 +144,7 @@ export function emptyProviderValues(type: ProviderType, options: { isFirstAccoun
     replacing: {},
     clearing: {},
     ratePerSecond: String(DEFAULT_RATE_PER_SECOND),
+    dailyRecipientLimit: '',
     // The first account of a project is the one campaigns will use: make it the default.
     isDefault: options.isFirstAccount ?? false,
     autoReplyEnabled: false,
@@ -151,6 +168,7 @@ export function providerValuesFrom(account: ProviderAccount): ProviderFormValues
     replacing: {},
     clearing: {},
     ratePerSecond: String(account.ratePerSecond),
+    dailyRecipientLimit: account.dailyRecipientLimit === null ? '' : String(account.dailyRecipientLimit),
     isDefault: account.isDefault,
     autoReplyEnabled: account.autoReply.enabled,
     autoReplyText: account.autoReply.text,
@@ -190,6 +208,10 @@ function autoReplyOf(values: ProviderFormValues): AutoReply {
   return { enabled: values.autoReplyEnabled, text: values.autoReplyText.trim() };
 }
 
+function dailyLimitOf(values: ProviderFormValues): DailyRecipientLimit | null {
+  return values.dailyRecipientLimit === '' ? null : (Number(values.dailyRecipientLimit) as DailyRecipientLimit);
+}
+
 function rateOf(values: ProviderFormValues): number | undefined {
   const rate = values.ratePerSecond.trim();
   return rate === '' ? undefined : Number(rate);
@@ -204,6 +226,8 @@ export function toCreateBody(values: ProviderFormValues, callbackToken: string |
     autoReply: autoReplyOf(values),
     credentials: typedCredentials(values, null),
   };
+  const limit = dailyLimitOf(values);
+  if (limit !== null) body.dailyRecipientLimit = limit;
   const rate = rateOf(values);
   if (rate !== undefined) body.ratePerSecond = rate;
   if (callbackToken) body.callbackToken = callbackToken;
@@ -230,6 +254,7 @@ export function toPatchBody(values: ProviderFormValues, account: ProviderAccount
     nickname: values.nickname.trim(),
     isDefault: values.isDefault,
     autoReply: autoReplyOf(values),
+    dailyRecipientLimit: dailyLimitOf(values),
     credentials,
   };
   const rate = rateOf(values);
@@ -249,6 +274,7 @@ export function providerFormPaths(values: ProviderFormValues): string[] {
     'type',
     'nickname',
     'ratePerSecond',
+    'dailyRecipientLimit',
     'isDefault',
     'autoReply.enabled',
     'autoReply.text',

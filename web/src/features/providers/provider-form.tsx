@@ -10,6 +10,7 @@ import {
   apiKeyRemovedBySave,
   canClear,
   credentialFields,
+  DAILY_LIMIT_OPTIONS,
   emptyProviderValues,
   formValuePath,
   GUPSHUP_MODE_OPTIONS,
@@ -213,6 +214,20 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
           onChange={(value) => set('ratePerSecond', value)}
           hint="The most this account may send per second, across all campaigns (WhatsApp's default tier is 80)."
           error={errors.ratePerSecond}
+        />
+        <SelectField
+          label="Daily messaging limit"
+          value={values.dailyRecipientLimit}
+          onChange={(value) => set('dailyRecipientLimit', value)}
+          options={DAILY_LIMIT_OPTIONS}
+          hint={
+            <>
+              WhatsApp lets a number start conversations with only so many unique users in a rolling 24 hours: 250, 1,000, 10,000, 100,000, then unlimited, rising
+              as the number sends well (see its tier in WhatsApp Manager). Beyond it, WhatsApp fails the extra template messages. Set the tier here to see what is
+              used and to be warned when a campaign's audience is larger than what is left; nothing is refused because of it.
+            </>
+          }
+          error={errors.dailyRecipientLimit}
         />
         <CheckboxField
           label="Mark as default"

@@ -5,6 +5,7 @@ import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
 import type { ProviderAccount } from '../../api/types';
 import { useProviders, useUpdateProvider } from './providers.hooks';
+import { messagingLimitUsage } from './provider-fields';
 import { DeleteProviderDialog } from './delete-provider-dialog';
 import { TestMessageDialog } from './test-message-dialog';
 import { RejectedCallbacksDialog } from './rejected-callbacks-dialog';
@@ -51,6 +52,7 @@ export function ProvidersPage() {
                 <th scope="col">Nickname</th>
                 <th scope="col">Provider</th>
                 <th scope="col">Rate</th>
+                <th scope="col">Daily messaging limit</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -64,6 +66,7 @@ export function ProvidersPage() {
                   </td>
                   <td>{typeDescription(account)}</td>
                   <td>{account.ratePerSecond.toLocaleString()} msg/s</td>
+                  <td>{account.messagingLimit ? messagingLimitUsage(account.messagingLimit) : <span className="muted">Not set</span>}</td>
                   <td className="table__actions table__actions--wrap">
                     <Link className="btn btn--ghost btn--small" to={`${PROVIDERS_PATH}/${account.id}`} aria-label={`Edit ${account.nickname}`}>
                       Edit

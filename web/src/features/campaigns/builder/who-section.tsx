@@ -66,7 +66,7 @@ export function WhoSection(props: SectionProps) {
   const { values, set, errors } = props;
   const segments = useSegments();
   // The cap is set under Delivery; the reach shows how many it would skip (one request for both).
-  const { settled: estimated, settling } = useSettling({ audience: audienceOf(values), frequencyCap: frequencyCapOf(values) }, 300);
+  const { settled: estimated, settling } = useSettling({ audience: audienceOf(values), frequencyCap: frequencyCapOf(values), providerId: values.providerId }, 300);
   const segmentsMissing = segments.error instanceof ApiError && segments.error.status === 404;
   return (
     <BuilderSection id="who" step={2} title="Who" description="Only profiles that opted in to WhatsApp and are not on do-not-disturb receive the message; the others are counted as skipped.">
@@ -91,7 +91,7 @@ export function WhoSection(props: SectionProps) {
         )
       ) : null}
       {values.audienceKind === 'identities' ? <IdentityListInput {...props} /> : null}
-      <AudienceReach audience={estimated.audience} frequencyCap={estimated.frequencyCap} settling={settling} />
+      <AudienceReach audience={estimated.audience} frequencyCap={estimated.frequencyCap} providerId={estimated.providerId} settling={settling} />
     </BuilderSection>
   );
 }

@@ -61,7 +61,7 @@ export function CampaignPage() {
       {data.warnings.map((warning) => (
         <Alert key={warning.code} kind="warning">
           {warning.message}{' '}
-          {/* Both warnings are fixed on the account: its callback URL at the provider, or its messages per second. */}
+          {/* Every warning is fixed on the account: its callback URL at the provider, its messages per second, or its daily messaging limit. */}
           <Link to={`/settings/channels/whatsapp/${encodeURIComponent(data.providerId)}`}>Open the provider account</Link>
         </Alert>
       ))}
