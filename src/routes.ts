@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { projectRoutes } from './projects/projects.routes.js';
+import { userRoutes } from './auth/users.routes.js';
 import { providerAccountRoutes } from './providers/provider-accounts.routes.js';
 import { templateRoutes } from './templates/templates.routes.js';
 import { campaignRoutes } from './campaigns/campaigns.routes.js';
@@ -15,6 +16,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promi
   await app.register(opsRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(projectRoutes, deps);
+  await app.register(userRoutes, deps);
   await app.register(providerAccountRoutes, deps);
   await app.register(templateRoutes, deps);
   await app.register(campaignRoutes, deps);

@@ -1,11 +1,11 @@
-/** Dashboard login, logout, first-admin setup and "who am I". */
+/** Dashboard login, logout, first-admin setup, "who am I" and changing one's own password. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
-import { AppError, forbidden, tooManyRequests, unauthorized } from '../errors.js';
-import { normaliseEmail, countUsers, createUser, MAX_EMAIL_LENGTH } from './users.service.js';
-import { MAX_PASSWORD_LENGTH, verifyLogin } from './passwords.js';
+import { AppError, forbidden, tooManyRequests, unauthorized, validationFailed } from '../errors.js';
+import { normaliseEmail, countUsers, createUser, MAX_EMAIL_LENGTH, passwordHashOf, setOwnPassword } from './users.service.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, verifyLogin } from './passwords.js';
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS, setSessionProject } from './sessions.service.js';
 import { sessionUserOf } from './auth.plugin.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -152,6 +152,54 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
       }
       await setSessionProject(db, user.sessionId, request.body.projectId);
       return describeSession(user.userId, user.email, user.isAdmin, user.csrfToken, request.body.projectId);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      config: {
+        auth: 'session',
+        errorStatuses: [429],
+        errorDescriptions: {
+          403: 'The current password is wrong (wrong_password, with details on currentPassword), a missing X-CSRF-Token (csrf_failed). Wrong current passwords count as failed logins of the user and of the address.',
+          429: 'Too many failed logins or wrong current passwords for this user or address (too_many_requests); the Retry-After header says when to try again.',
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: `Change the logged-in user's own password: the current one, and a new one of ${MIN_PASSWORD_LENGTH}–${MAX_PASSWORD_LENGTH} characters. Every other session of the user ends; this one stays.`,
+        body: z
+          .object({
+            currentPassword: z.string().min(1, 'is required').max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
+            newPassword: z.string().describe(`${MIN_PASSWORD_LENGTH}–${MAX_PASSWORD_LENGTH} characters, not the current one.`),
+          })
+          .strict(),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const user = sessionUserOf(request);
+      const weak = passwordProblem(request.body.newPassword);
+      if (weak) throw validationFailed([{ path: 'newPassword', message: weak }]);
+      // A wrong current password is a password guess (made with someone's session cookie): it is
+      // limited and counted as a failed login would be, under the same keys. 403, not login's
+      // 401: the session is fine, and the dashboard takes a 401 for a session that ended.
+      const keys = [`ip:${request.ip}`, `email:${user.email}`];
+      const wait = Math.max(...keys.map((key) => limiter.retryAfterSeconds(key)));
+      if (wait > 0) throw tooManyRequests(`Too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
+      const ok = await verifyLogin(await passwordHashOf(db, user.userId), request.body.currentPassword);
+      if (!ok) {
+        for (const key of keys) limiter.recordFailure(key);
+        throw new AppError(403, 'wrong_password', 'The current password is wrong.', [{ path: 'currentPassword', message: 'is not your current password' }]);
+      }
+      limiter.reset(`email:${user.email}`);
+      if (request.body.newPassword === request.body.currentPassword) {
+        throw validationFailed([{ path: 'newPassword', message: 'must differ from the current password' }]);
+      }
+      const { endedSessionIds } = await setOwnPassword(db, user.userId, user.sessionId, request.body.newPassword);
+      for (const sessionId of endedSessionIds) deps.bus.emit('session-ended', sessionId);
+      return reply.status(204).send(null);
     },
   );
 }

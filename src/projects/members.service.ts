@@ -39,7 +39,7 @@ export async function listProjectMembers(db: Db, projectId: string): Promise<Pro
 export async function addProjectMemberByEmail(db: Db, projectId: string, rawEmail: string): Promise<ProjectMember> {
   const user = await findUserByEmail(db, rawEmail);
   if (!user) {
-    throw validationFailed([{ path: 'email', message: `no user has the email ${normaliseEmail(rawEmail)}: create the user first (wacast user create or POST /api/v1/users)` }]);
+    throw validationFailed([{ path: 'email', message: `no user has the email ${normaliseEmail(rawEmail)}: create the user first (Settings → Users, wacast user create or POST /api/v1/users)` }]);
   }
   if (user.is_admin === 1) {
     throw conflict('already_member', `${user.email} is an instance admin and can already open every project.`);

@@ -1,4 +1,4 @@
-/** Projects (tenants), their API credentials, and dashboard users. */
+/** Projects (tenants), their API credentials and members. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -7,7 +7,6 @@ import { forbidden, notFound } from '../errors.js';
 import { sessionUserOf } from '../auth/auth.plugin.js';
 import { createProject, listProjectsForUser, userCanOpenProject } from './projects.service.js';
 import { createApiCredential, listApiCredentials, revokeApiCredential } from '../auth/api-credentials.service.js';
-import { addProjectMember, createUser } from '../auth/users.service.js';
 import { listOf } from '../validation.js';
 import { addProjectMemberByEmail, listProjectMembers, removeProjectMember } from './members.service.js';
 
@@ -165,28 +164,6 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       await assertCanManageMembers(request, request.params.projectId);
       await removeProjectMember(db, request.params.projectId, request.params.userId);
       return reply.status(204).send(null);
-    },
-  );
-
-  app.post(
-    '/api/v1/users',
-    {
-      config: { auth: 'admin' },
-      schema: {
-        tags: ['projects'],
-        summary: 'Create a dashboard user (instance admins).',
-        body: z.object({ email: z.string(), password: z.string(), isAdmin: z.boolean().default(false), projectIds: z.array(z.string()).default([]) }).strict(),
-        response: { 201: z.object({ id: z.string(), email: z.string(), isAdmin: z.boolean() }) },
-      },
-    },
-    async (request, reply) => {
-      for (const projectId of request.body.projectIds) {
-        const exists = await db.kysely.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
-        if (!exists) throw notFound('Project', projectId);
-      }
-      const user = await createUser(db, request.body);
-      for (const projectId of request.body.projectIds) await addProjectMember(db, projectId, user.id);
-      return reply.status(201).send(user);
     },
   );
 }

@@ -48,6 +48,9 @@ describe.each(testEngines())('tenancy ($name)', (engine) => {
     // A's API credentials, the ones its requests below are made with: revoking them from B would show there.
     // A member of A only: taking A from them through B's session must find nobody.
     ids.member = (await ctx.createSession({ projectIds: [a.projectId] })).userId;
+    // Users belong to the instance, not to a project: only instance admins see or change them, so
+    // B's member must hear the same 403 for A's member as for a user who does not exist.
+    ids.users = ids.member;
     ids.credentials = (await ctx.db.kysely.selectFrom('api_credentials').select('id').where('project_id', '=', a.projectId).executeTakeFirstOrThrow()).id;
   });
   afterAll(() => ctx?.close());
@@ -69,13 +72,14 @@ describe.each(testEngines())('tenancy ($name)', (engine) => {
       for (const method of Object.keys(operations)) {
         const upper = method.toUpperCase() as 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
         const payload = upper === 'GET' || upper === 'DELETE' ? undefined : {};
-        // Project routes take API credentials; user routes (…/projects/:id/…) need a session of B's member.
-        const headers = path.startsWith('/api/v1/projects/') ? (await ctx.createSession({ projectIds: [b.projectId] })).headers : b.headers;
+        // Project routes take API credentials; user routes (…/projects/:id/…, /users/:id) need a session of B's member.
+        const instanceRoute = path.startsWith('/api/v1/users/');
+        const headers = path.startsWith('/api/v1/projects/') || instanceRoute ? (await ctx.createSession({ projectIds: [b.projectId] })).headers : b.headers;
         const response = await ctx.app.inject({ method: upper, url, headers, payload });
         const absent = await ctx.app.inject({ method: upper, url: missing, headers, payload });
         expect(response.statusCode, `${upper} ${path} from another project`).toBe(absent.statusCode);
         expect(response.statusCode, `${upper} ${path} from another project`).toBeGreaterThanOrEqual(400);
-        if (upper === 'GET' || upper === 'DELETE') expect(response.statusCode, `${upper} ${path} from another project`).toBe(404);
+        if (upper === 'GET' || upper === 'DELETE') expect(response.statusCode, `${upper} ${path} from another project`).toBe(instanceRoute ? 403 : 404);
         checked.push(`${upper} ${path}`);
       }
     }
