@@ -24,6 +24,7 @@ import { KeywordsPage } from './features/settings/keywords.page';
 import { ProjectsPage } from './features/projects/projects.page';
 import { ApiCredentialsPage } from './features/projects/api-credentials.page';
 import { MembersPage } from './features/projects/members.page';
+import { UsersPage } from './features/users/users.page';
 
 export const routes: RouteObject[] = [
   { path: '/login', element: <LoginPage /> },
@@ -75,6 +76,7 @@ export const routes: RouteObject[] = [
                 children: [
                   { path: 'projects', element: <ProjectsPage /> },
                   { path: 'members', element: <MembersPage /> },
+                  { path: 'users', element: <UsersPage /> },
                   { path: 'api-credentials', element: <ApiCredentialsPage /> },
                 ],
               },

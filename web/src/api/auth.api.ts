@@ -42,3 +42,8 @@ export async function switchProject(projectId: string): Promise<Me> {
   setCsrfToken(me.csrfToken);
   return me;
 }
+
+/** Changes the logged-in user's own password; their other sessions end, this one stays. */
+export function changeOwnPassword(input: { currentPassword: string; newPassword: string }): Promise<void> {
+  return apiRequest('POST', '/api/v1/auth/password', { body: input });
+}

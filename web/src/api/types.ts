@@ -45,6 +45,17 @@ export interface ProjectMember {
   memberSince: number | null;
 }
 
+/** A dashboard user as instance admins see it (`GET /api/v1/users`). */
+export interface DashboardUser {
+  id: string;
+  email: string;
+  /** Instance admins open every project and manage users and projects. */
+  isAdmin: boolean;
+  createdAt: number;
+  /** The projects given to the user, oldest first; an admin opens every project whatever this lists. */
+  projects: ProjectRef[];
+}
+
 export interface NewApiCredential {
   accountId: string;
   passcode: string;

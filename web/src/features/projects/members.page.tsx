@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
 import { Badge, Loading, PageHeader } from '../../components/page';
 import { TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
@@ -61,7 +62,11 @@ function Members({ projectId, projectName }: { projectId: string; projectName: s
             onChange={setEmail}
             autoComplete="off"
             required
-            hint="An existing user's login email (users are created with wacast user create)."
+            hint={
+              <>
+                An existing user&apos;s login email (create users in <Link to="/settings/users">Settings → Users</Link>).
+              </>
+            }
             error={errors.fields.email}
           />
           <button type="submit" className="btn btn--primary" disabled={add.isPending}>

@@ -3,7 +3,7 @@ import { useSession } from '../auth/session-context';
 
 const linkClass = ({ isActive }: { isActive: boolean }) => `side-nav__link${isActive ? ' is-active' : ''}`;
 
-/** Settings pages with their own side navigation: Channels → WhatsApp and Keywords for every member; for admins Projects, Members and API credentials. */
+/** Settings pages with their own side navigation: Channels → WhatsApp and Keywords for every member; for admins Projects, Members, Users and API credentials. */
 export function SettingsLayout() {
   const me = useSession();
   return (
@@ -38,6 +38,11 @@ export function SettingsLayout() {
               <li>
                 <NavLink to="/settings/members" className={linkClass}>
                   Members
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/settings/users" className={linkClass}>
+                  Users
                 </NavLink>
               </li>
               <li>

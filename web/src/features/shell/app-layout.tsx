@@ -1,10 +1,11 @@
 import { Link, Outlet, useNavigate } from 'react-router-dom';
 import { MainNav } from './main-nav';
 import { ProjectSwitcher } from './project-switcher';
+import { AccountMenu } from './account-menu';
 import { useLogout } from '../auth/auth.hooks';
 import { useSession } from '../auth/session-context';
 
-/** The frame of every logged-in page: brand, navigation, project switcher, user and log out. */
+/** The frame of every logged-in page: brand, navigation, project switcher, the user's account menu and log out. */
 export function AppLayout() {
   const me = useSession();
   const logout = useLogout();
@@ -24,9 +25,7 @@ export function AppLayout() {
         <MainNav />
         <div className="topbar__right">
           <ProjectSwitcher />
-          <span className="topbar__user" title={me.user.isAdmin ? 'Instance admin' : undefined}>
-            {me.user.email}
-          </span>
+          <AccountMenu />
           <button
             type="button"
             className="btn btn--ghost btn--small"
