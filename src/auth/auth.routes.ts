@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { AppError, forbidden, tooManyRequests, unauthorized, validationFailed } from '../errors.js';
-import { normaliseEmail, countUsers, createUser, MAX_EMAIL_LENGTH, passwordHashOf, setOwnPassword } from './users.service.js';
+import { normaliseEmail, countUsers, createUser, MAX_EMAIL_LENGTH, passwordHashOf, setUserPassword } from './users.service.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, verifyLogin } from './passwords.js';
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS, setSessionProject } from './sessions.service.js';
 import { sessionUserOf } from './auth.plugin.js';
@@ -197,7 +197,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
       if (request.body.newPassword === request.body.currentPassword) {
         throw validationFailed([{ path: 'newPassword', message: 'must differ from the current password' }]);
       }
-      const { endedSessionIds } = await setOwnPassword(db, user.userId, user.sessionId, request.body.newPassword);
+      const { endedSessionIds } = await setUserPassword(db, user.userId, user.sessionId, request.body.newPassword);
       for (const sessionId of endedSessionIds) deps.bus.emit('session-ended', sessionId);
       return reply.status(204).send(null);
     },

@@ -202,10 +202,11 @@ export async function passwordHashOf(db: Db, userId: string): Promise<string | u
 }
 
 /**
- * Sets a user's own password (its checks are the caller's: the current password, the limiter)
- * and ends their other sessions, keeping `keepSessionId`. Answers the ids of the sessions ended.
+ * Sets a user's password (its checks are the caller's: the rules, the current password, the
+ * limiter) and ends their sessions but `keepSessionId` (the one asking, if it is theirs).
+ * Answers the ids of the sessions ended.
  */
-export async function setOwnPassword(db: Db, userId: string, keepSessionId: string | null, newPassword: string): Promise<{ endedSessionIds: string[] }> {
+export async function setUserPassword(db: Db, userId: string, keepSessionId: string | null, newPassword: string): Promise<{ endedSessionIds: string[] }> {
   const passwordHash = await hashPassword(newPassword);
   return db.kysely.transaction().execute(async (trx) => {
     await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();

@@ -1,10 +1,11 @@
-/** `wacast project create`, `wacast user create`, `wacast user add-project` and `wacast user remove-project`. */
+/** `wacast project create` and `wacast user create | list | set-password | add-project | remove-project`. */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { createProject } from '../projects/projects.service.js';
 import { createApiCredential } from '../auth/api-credentials.service.js';
-import { addProjectMember, createUser, findUserByEmail, normaliseEmail } from '../auth/users.service.js';
+import { addProjectMember, createUser, findUserByEmail, listUsers, normaliseEmail, setUserPassword } from '../auth/users.service.js';
+import { passwordProblem } from '../auth/passwords.js';
 import type { Db } from '../storage/db.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -67,8 +68,7 @@ export function registerAdminCommands(program: Command): void {
         // after the user was created without it.
         const wanted = options.project ?? [];
         await checkProjectsExist(runtime.db, wanted);
-        const created = await createUser(runtime.db, { email: options.email, password: options.password, isAdmin: options.admin === true });
-        for (const projectId of options.project ?? []) await addProjectMember(runtime.db, projectId, created.id);
+        const created = await createUser(runtime.db, { email: options.email, password: options.password, isAdmin: options.admin === true, projectIds: wanted });
         console.log(`User ${created.email} created${created.isAdmin ? ' (admin)' : ''}.`);
         // Such a user logs in to an empty dashboard: say so now rather than let the operator find out from the user.
         if (!created.isAdmin && wanted.length === 0) {
@@ -76,6 +76,47 @@ export function registerAdminCommands(program: Command): void {
             `Note: ${created.email} is not an admin and was given no project, so it can open none. Give it one with \`wacast user add-project --email ${created.email} --project <id>\` (ids from \`wacast project create\`), or create users with --project or --admin.`,
           );
         }
+      });
+    });
+
+  user
+    .command('list')
+    .description('List dashboard users by email: admin or not, and the projects given to each.')
+    .option('--json', 'print [{"id","email","isAdmin","createdAt","projects":[{"id","name"}]}] as JSON')
+    .addHelpText('after', DATABASE_HELP)
+    .action(async (options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const users = await listUsers(runtime.db);
+        if (options.json) {
+          console.log(JSON.stringify(users));
+          return;
+        }
+        if (users.length === 0) {
+          console.log('No users yet: `wacast user create` creates one.');
+          return;
+        }
+        for (const found of users) {
+          const access = found.isAdmin ? 'admin (every project)' : found.projects.length === 0 ? 'no project' : found.projects.map((project) => `${project.name} (${project.id})`).join(', ');
+          console.log(`${found.email}\t${access}`);
+        }
+      });
+    });
+
+  user
+    .command('set-password')
+    .description("Set a dashboard user's password (e.g. a forgotten one); every session of that user ends.")
+    .requiredOption('--email <email>', "the user's login email")
+    .requiredOption('--password <password>', 'the new password (at least 10 characters)')
+    .addHelpText('after', DATABASE_HELP)
+    .action(async (options: { email: string; password: string }) => {
+      await withRuntime(async (runtime) => {
+        const found = await findUserByEmail(runtime.db, options.email);
+        if (!found) throw new AppError(404, 'not_found', `No user with the email ${normaliseEmail(options.email)}: \`wacast user create\` creates one.`);
+        const weak = passwordProblem(options.password);
+        if (weak) throw new AppError(422, 'validation_failed', `--password ${weak}.`);
+        const { endedSessionIds } = await setUserPassword(runtime.db, found.id, null, options.password);
+        const ended = endedSessionIds.length;
+        console.log(`Password of ${found.email} changed${ended > 0 ? `; ${ended} session${ended === 1 ? '' : 's'} ended` : ''}.`);
       });
     });
 
