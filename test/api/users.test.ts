@@ -172,6 +172,56 @@ describe.each(testEngines())('dashboard users ($name)', (engine) => {
     expect((await me(admin)).statusCode).toBe(200);
   });
 
+  it('ends the live streams of the sessions a password change or a deletion ends, at once', async () => {
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const controller = new AbortController();
+    const openStream = async (session: TestSession) => {
+      const response = await fetch(`${address}/api/v1/inbox/events`, { headers: { cookie: session.cookie }, signal: controller.signal });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain(': connected');
+      return reader;
+    };
+    // A stream that went on would leave this read waiting for the next heartbeat (15 s).
+    const ends = async (reader: ReadableStreamDefaultReader<Uint8Array>) =>
+      Promise.race([
+        (async () => {
+          for (;;) if ((await reader.read()).done) return 'ended';
+        })(),
+        new Promise((resolve) => setTimeout(() => resolve('still open'), 3000)),
+      ]);
+    try {
+      const reset = await ctx.createSession({ projectIds: [a.projectId] });
+      const resetStream = await openStream(reset);
+      expect((await patch(admin.headers, reset.userId, { password: 'streams end with this' })).statusCode).toBe(200);
+      expect(await ends(resetStream)).toBe('ended');
+
+      const removed = await ctx.createSession({ projectIds: [a.projectId] });
+      const removedStream = await openStream(removed);
+      expect((await remove(admin.headers, removed.userId)).statusCode).toBe(204);
+      expect(await ends(removedStream)).toBe('ended');
+
+      // Their own change: the other session's stream ends, this one's stays.
+      const own = await ctx.createSession({ projectIds: [a.projectId] });
+      const ownStream = await openStream(own);
+      const otherLogin = await login(await emailOf(own.userId), PASSWORD);
+      const otherCookie = (otherLogin.headers['set-cookie'] as string).split(';')[0]!;
+      const otherStream = await openStream({ ...own, cookie: otherCookie });
+      const changed = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers: own.headers,
+        payload: { currentPassword: PASSWORD, newPassword: 'my streams new password' },
+      });
+      expect(changed.statusCode).toBe(204);
+      expect(await ends(otherStream)).toBe('ended');
+      const stillOpen = await Promise.race([ownStream.read().then(() => 'read'), new Promise((resolve) => setTimeout(() => resolve('open'), 300))]);
+      expect(stillOpen).toBe('open');
+    } finally {
+      controller.abort();
+    }
+  });
+
   it('never leaves the instance without an admin: two admins demoting or deleting each other, in every interleaving, one is refused', async () => {
     // A fresh instance of two admins only, for each interleaving: the second request runs while
     // the first is held after its n-th query (inside its transaction, with its locks, for some n).
