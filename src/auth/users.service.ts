@@ -81,28 +81,32 @@ export interface UserListing extends UserSummary {
   projects: Array<{ id: string; name: string }>;
 }
 
-/** Every dashboard user by email, with the projects given to each. */
-export async function listUsers(db: Db): Promise<UserListing[]> {
-  const users = await db.kysely.selectFrom('users').select(['id', 'email', 'is_admin', 'created_at']).orderBy('email').execute();
-  const memberships = await db.kysely
+/** Every dashboard user by email (or only `onlyId`), with the projects given to each. */
+export async function listUsers(db: Db, onlyId?: string): Promise<UserListing[]> {
+  let users = db.kysely.selectFrom('users').select(['id', 'email', 'is_admin', 'created_at']).orderBy('email');
+  let memberships = db.kysely
     .selectFrom('project_members')
     .innerJoin('projects', 'projects.id', 'project_members.project_id')
     .select(['project_members.user_id', 'projects.id', 'projects.name'])
     .orderBy('projects.created_at')
-    .orderBy('projects.id')
-    .execute();
+    .orderBy('projects.id');
+  if (onlyId !== undefined) {
+    users = users.where('id', '=', onlyId);
+    memberships = memberships.where('project_members.user_id', '=', onlyId);
+  }
+  const [userRows, membershipRows] = [await users.execute(), await memberships.execute()];
   const byUser = new Map<string, Array<{ id: string; name: string }>>();
-  for (const row of memberships) {
+  for (const row of membershipRows) {
     const list = byUser.get(row.user_id) ?? [];
     list.push({ id: row.id, name: row.name });
     byUser.set(row.user_id, list);
   }
-  return users.map((row) => ({ id: row.id, email: row.email, isAdmin: row.is_admin === 1, createdAt: row.created_at, projects: byUser.get(row.id) ?? [] }));
+  return userRows.map((row) => ({ id: row.id, email: row.email, isAdmin: row.is_admin === 1, createdAt: row.created_at, projects: byUser.get(row.id) ?? [] }));
 }
 
 /** One user as listUsers shows them, or undefined. */
 export async function findUserListing(db: Db, userId: string): Promise<UserListing | undefined> {
-  return (await listUsers(db)).find((user) => user.id === userId);
+  return (await listUsers(db, userId))[0];
 }
 
 /** Who asks for a change of users: the instance admin, and the session they ask from. */
