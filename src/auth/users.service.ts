@@ -6,6 +6,7 @@ import { lockForUpdate } from '../storage/row-locks.js';
 import { newId } from '../ids.js';
 import { conflict, forbidden, notFound, validationFailed, type FieldProblem } from '../errors.js';
 import { hashPassword, passwordProblem } from './passwords.js';
+import { isUniqueViolation } from '../storage/database-errors.js';
 
 export interface UserSummary {
   id: string;
@@ -41,15 +42,23 @@ export async function createUser(db: Db, input: { email: string; password: strin
     });
   }
   if (problems.length > 0) throw validationFailed(problems);
+  const taken = () => conflict('email_taken', `A user with the email ${email} already exists.`, [{ path: 'email', message: `${email} already has an account` }]);
   const existing = await db.kysely.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-  if (existing) throw conflict('email_taken', `A user with the email ${email} already exists.`, [{ path: 'email', message: `${email} already has an account` }]);
+  if (existing) throw taken();
   const now = Date.now();
   const id = newId(now);
   const passwordHash = await hashPassword(input.password);
-  await db.kysely.transaction().execute(async (trx) => {
-    await trx.insertInto('users').values({ id, email, password_hash: passwordHash, is_admin: input.isAdmin ? 1 : 0, created_at: now, last_login_at: null }).execute();
-    for (const projectId of projectIds) await trx.insertInto('project_members').values({ project_id: projectId, user_id: id, created_at: now }).execute();
-  });
+  try {
+    await db.kysely.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values({ id, email, password_hash: passwordHash, is_admin: input.isAdmin ? 1 : 0, created_at: now, last_login_at: null }).execute();
+      for (const projectId of projectIds) await trx.insertInto('project_members').values({ project_id: projectId, user_id: id, created_at: now }).execute();
+    });
+  } catch (error) {
+    // The same email created meanwhile (the check above cannot see a concurrent create): the same
+    // 409, not a 500. Hashing takes long enough for two creates to overlap.
+    if (isUniqueViolation(error)) throw taken();
+    throw error;
+  }
   return { id, email, isAdmin: input.isAdmin };
 }
 

@@ -21,3 +21,13 @@ export function databaseOpenProblem(error: unknown): string | null {
   if (NETWORK_CODES.has(error.code)) return `Cannot reach the database (WACAST_DATABASE_URL): ${error.message}.`;
   return null;
 }
+
+/**
+ * A unique constraint refused the write (PostgreSQL 23505; SQLite's constraint error). A check
+ * before an insert cannot see a concurrent insert of the same key: callers turn this into the
+ * same 409 the check gives.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  return error.code === '23505' || error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

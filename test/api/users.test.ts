@@ -82,6 +82,14 @@ describe.each(testEngines())('dashboard users ($name)', (engine) => {
     expect(json(taken).error).toEqual({ code: 'email_taken', message: 'A user with the email zoe@example.com already exists.', details: [{ path: 'email', message: 'zoe@example.com already has an account' }] });
   });
 
+  it('answers two creates of the same email at once with one user and one 409 email_taken, never a 500', async () => {
+    const create = () => ctx.app.inject({ method: 'POST', url: '/api/v1/users', headers: admin.headers, payload: { email: 'twice@example.com', password: PASSWORD } });
+    const answers = await Promise.all([create(), create()]);
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 409]);
+    expect(json(answers.find((answer) => answer.statusCode === 409)!).error).toMatchObject({ code: 'email_taken', details: [{ path: 'email', message: 'twice@example.com already has an account' }] });
+    expect(await ctx.db.kysely.selectFrom('users').select('id').where('email', '=', 'twice@example.com').execute()).toHaveLength(1);
+  });
+
   it("resets a user's password: the new one logs in, the old one does not, and the user's sessions end", async () => {
     const ben = await ctx.createSession({ projectIds: [a.projectId] });
     const benEmail = await emailOf(ben.userId);
