@@ -114,9 +114,9 @@ export function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The whole (filtered) log as CSV lines, produced page by page. */
-export async function* messageLogCsv(deps: Pick<AppDeps, 'db'>, campaignId: string, status?: LogStatus): AsyncGenerator<string> {
-  yield CSV_COLUMNS.map(([name]) => name).join(',') + '\n';
+/** The whole (filtered) log as CSV lines, produced page by page; `bom` starts it with U+FEFF for Excel. */
+export async function* messageLogCsv(deps: Pick<AppDeps, 'db'>, campaignId: string, status?: LogStatus, options: { bom?: boolean } = {}): AsyncGenerator<string> {
+  yield (options.bom ? '\uFEFF' : '') + CSV_COLUMNS.map(([name]) => name).join(',') + '\n';
   let cursor: string | undefined;
   for (;;) {
     const page = await messageLog(deps, campaignId, { status, cursor, limit: 2000 });

@@ -273,6 +273,10 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
           cursor: cursorParam,
           limit: z.coerce.number().int().min(1).max(500).default(100),
           format: z.enum(['json', 'csv']).default('json'),
+          bom: z
+            .enum(['true', 'false'])
+            .default('false')
+            .describe('With format=csv: start the file with a UTF-8 byte-order mark, so that Excel reads names and replies in any script correctly (it takes a CSV without one for the local code page). The dashboard\'s Export CSV sets it; scripts usually want it off, the default.'),
         }),
         // Declared so the OpenAPI document gives the log's shape (it had none). The CSV answer is a
         // stream, which Fastify sends as it is, without this schema.
@@ -286,7 +290,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', csvDisposition(campaign.name))
           // A stream is sent as it is: the JSON response schema types send() but never applies to it.
-          .send(Readable.from(messageLogCsv(deps, campaign.id, request.query.status)) as never);
+          .send(Readable.from(messageLogCsv(deps, campaign.id, request.query.status, { bom: request.query.bom === 'true' })) as never);
       }
       return messageLog(deps, campaign.id, request.query);
     },

@@ -69,6 +69,10 @@ describe.each(testEngines())('campaign report ($name)', (engine) => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe(`attachment; filename="Export-spring-sale-messages.csv"; filename*=UTF-8''Export-spring-sale-messages.csv`);
     const body = response.body;
+    // No byte-order mark unless asked for (scripts); with bom=true, the same file after U+FEFF (Excel).
+    expect(body.charCodeAt(0)).not.toBe(0xfeff);
+    const forExcel = (await get(`/api/v1/campaigns/${seeded.campaignId}/messages?format=csv&bom=true`)).body;
+    expect(forExcel).toBe(`\uFEFF${body}`);
     expect(body.split('\n')[0]).toBe(
       'message_id,identity,phone,status,skip_reason,error_category,error_code,error_detail,provider_message_id,attempts,created_at,sent_at,delivered_at,read_at,failed_at,replied_at,converted_at',
     );

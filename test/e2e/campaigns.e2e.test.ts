@@ -198,7 +198,10 @@ await describeWithRoutes(
       expect(href).toContain('format=csv');
       const csv = await browser.context.request.get(new URL(href!, server.url).toString());
       expect(csv.headers()['content-type']).toContain('text/csv');
-      const lines = (await csv.text()).trim().split('\n');
+      // The dashboard's export starts with a byte-order mark, so that Excel reads it as UTF-8.
+      const text = (await csv.body()).toString('utf8');
+      expect(text.charCodeAt(0)).toBe(0xfeff);
+      const lines = text.slice(1).trim().split('\n');
       expect(lines[0]).toMatch(/^message_id,identity,phone,status,skip_reason/);
       expect(lines).toHaveLength(3);
       expect(lines.filter((line) => line.includes(',skipped,'))).toHaveLength(2);

@@ -54,9 +54,12 @@ export function campaignMessages(id: string, options: { status?: LogStatus | und
   return apiRequest('GET', `${one(id)}/messages`, { query: { status: options.status, cursor: options.cursor, limit: 50 } });
 }
 
-/** The CSV export of the (filtered) log: a plain link, the browser downloads it with the session cookie. */
+/**
+ * The CSV export of the (filtered) log: a plain link, the browser downloads it with the session
+ * cookie. With a byte-order mark: people open it in Excel, which otherwise garbles non-ASCII names.
+ */
 export function campaignMessagesCsvUrl(id: string, status?: LogStatus): string {
-  const query = new URLSearchParams({ format: 'csv' });
+  const query = new URLSearchParams({ format: 'csv', bom: 'true' });
   if (status) query.set('status', status);
   return `${one(id)}/messages?${query.toString()}`;
 }
