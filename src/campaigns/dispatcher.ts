@@ -23,7 +23,8 @@ import type { AppDeps } from '../deps.js';
 import type { SendResult, TemplateMessage } from '../providers/provider.js';
 import { claimCampaignMessages, claimDirectMessages, releaseClaimed, type ClaimedMessage } from '../storage/message-queue.js';
 import { CampaignDeltas } from './counters.js';
-import { findOptedOut, skipOptedOut } from './opt-out-check.js';
+import { findOptedOut, skipClaimed, skipOptedOut } from './opt-out-check.js';
+import { capCheckedAtSend, frequencyCapDetail, sentRecentlyCounts, type FrequencyCap } from './frequency-cap.js';
 import { parseJson } from '../storage/json.js';
 import { Pacer } from './rate-limiter.js';
 import { readPayload } from './message-payload.js';
@@ -105,6 +106,8 @@ export class ProviderDispatcher {
   private consecutiveDown = 0;
   /** provider_accounts.last_throttled_at already acted on (epoch ms). */
   private throttlingSeenAt = 0;
+  /** Campaigns whose frequency cap is checked as their messages are sent (scheduled ones: frequency-cap.ts). */
+  private readonly capsAtSend = new Map<string, FrequencyCap>();
   /** Campaigns whose DND hours could not be read, logged once each. */
   private readonly unreadableDnd = new Set<string>();
   /**
@@ -224,12 +227,15 @@ export class ProviderDispatcher {
 
     const rows = await this.deps.db.kysely
       .selectFrom('campaigns')
-      .select(['id', 'rate_per_second', 'dnd', 'cutoff_at'])
+      .select(['id', 'rate_per_second', 'dnd', 'cutoff_at', 'frequency_cap', 'send_at'])
       .where('provider_id', '=', this.providerId)
       .where('state', '=', 'running')
       .execute();
     const eligible = new Map<string, number | null>();
+    this.capsAtSend.clear();
     for (const row of rows) {
+      const cap = parseJson<FrequencyCap | null>(row.frequency_cap, null);
+      if (cap && capCheckedAtSend(row)) this.capsAtSend.set(row.id, cap);
       if (row.cutoff_at !== null && row.cutoff_at <= now) continue;
       const dnd = parseJson<DndWindow | null>(row.dnd, null);
       try {
@@ -299,6 +305,7 @@ export class ProviderDispatcher {
     if (source.campaignId !== null) {
       try {
         claimed = await this.withoutOptedOut(source.campaignId, claimed);
+        claimed = await this.withinFrequencyCap(source.campaignId, claimed);
       } catch (error) {
         // Never sent: back to the queue, not left to expire into `unknown`.
         await this.release(claimed, source.campaignId).catch(() => undefined);
@@ -322,6 +329,30 @@ export class ProviderDispatcher {
     await skipOptedOut(this.deps.db, this.owner, campaignId, optedOut);
     this.deps.bus.emit('campaign-changed', campaignId, 'progress');
     const skipped = new Set(optedOut.map((entry) => entry.message.id));
+    return claimed.filter((message) => !skipped.has(message.id));
+  }
+
+  /**
+   * A scheduled campaign's frequency cap, checked now that its messages are about to be sent
+   * (frequency-cap.ts): recipients who already received `messages` campaign messages sent in the
+   * window are skipped with reason frequency_cap. One indexed read per claim, for such campaigns only.
+   */
+  private async withinFrequencyCap(campaignId: string, claimed: ClaimedMessage[]): Promise<ClaimedMessage[]> {
+    const cap = this.capsAtSend.get(campaignId);
+    if (!cap || claimed.length === 0) return claimed;
+    const profileIds = claimed.flatMap((message) => (message.profile_id ? [message.profile_id] : []));
+    const received = await sentRecentlyCounts(this.deps.db, campaignId, profileIds, cap);
+    const over = claimed.filter((message) => message.profile_id !== null && (received.get(message.profile_id) ?? 0) >= cap.messages);
+    if (over.length === 0) return claimed;
+    const skips = over.map((message) => ({
+      id: message.id,
+      skipReason: 'frequency_cap' as const,
+      counter: 'skipped_frequency_cap' as const,
+      detail: `${frequencyCapDetail(cap, received.get(message.profile_id!)!)}, checked when it was to be sent`,
+    }));
+    await skipClaimed(this.deps.db, this.owner, campaignId, skips);
+    this.deps.bus.emit('campaign-changed', campaignId, 'progress');
+    const skipped = new Set(over.map((message) => message.id));
     return claimed.filter((message) => !skipped.has(message.id));
   }
 

@@ -8,6 +8,12 @@
  * may still go out — queued, sending, sent, delivered, read, unknown (skipped, cancelled and failed
  * ones reached nobody). Two campaigns created at the same moment check against what the other has
  * materialised so far: the cap holds between campaigns one after another, not within a race.
+ *
+ * A campaign published with a send time (scheduled) is checked when each message is about to be
+ * sent instead (the dispatcher, `sentRecentlyCounts`): at publish, the window would end days before
+ * its messages go out, counting messages that will be out of it by then and missing those sent
+ * meanwhile. Counted then: other campaigns' messages that went out (or are going out) with a send
+ * time in the window.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../storage/db.js';
@@ -91,4 +97,44 @@ export function frequencyCapReachedSql(cap: FrequencyCap, now: number, alias = '
       and capped.created_at >= ${now - cap.days * DAY_MS} and capped.kind = 'campaign'
       and capped.status in (${sql.join([...COUNTED_STATUSES])})
     limit 1 offset ${cap.messages - 1})`;
+}
+
+/** Whether a campaign's cap is checked as each message is sent rather than at publish: it was published with a send time. */
+export function capCheckedAtSend(campaign: { send_at: number | null }): boolean {
+  return campaign.send_at !== null;
+}
+
+/**
+ * How far back a message's creation is looked for when counting by send time: a message sent in
+ * the window may have been created (published) long before. Campaigns published more than this
+ * before they sent are not counted; it bounds the read to one index range per profile.
+ */
+export const SEND_TIME_LOOKBACK_MS = 90 * DAY_MS;
+const WENT_OUT_STATUSES = ['sending', 'sent', 'delivered', 'read', 'unknown'] as const;
+
+/**
+ * Campaign messages each of `profileIds` received from campaigns other than `campaignId` with a
+ * send time in the cap's window ending `now` (in flight and unknown ones by when they left or went
+ * unknown): the check of a scheduled campaign, when its messages are sent. One indexed range read
+ * per profile (`messages_profile`: profile, created_at), bounded by SEND_TIME_LOOKBACK_MS. A profile's
+ * messages are all its project's; naming the project too made SQLite read the project's messages by
+ * phone instead (see messaging-limit.ts).
+ */
+export async function sentRecentlyCounts(db: Db, campaignId: string, profileIds: readonly string[], cap: FrequencyCap, now = Date.now()): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (profileIds.length === 0) return counts;
+  const since = now - cap.days * DAY_MS;
+  const rows = await db.kysely
+    .selectFrom('messages')
+    .select(['profile_id', sql<number>`count(*)`.as('received')])
+    .where('profile_id', 'in', [...profileIds])
+    .where('created_at', '>=', since - SEND_TIME_LOOKBACK_MS)
+    .where('kind', '=', 'campaign')
+    .where('campaign_id', '!=', campaignId)
+    .where('status', 'in', [...WENT_OUT_STATUSES])
+    .where(sql<boolean>`coalesce(sent_at, updated_at) >= ${since}`)
+    .groupBy('profile_id')
+    .execute();
+  for (const row of rows) if (row.profile_id) counts.set(row.profile_id, Number(row.received));
+  return counts;
 }

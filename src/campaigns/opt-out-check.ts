@@ -57,35 +57,49 @@ export async function findOptedOut(db: Db, projectId: string, claimed: readonly 
   });
 }
 
+/** A claimed campaign message that is not to be sent after all: why, under which counter, and what its log says. */
+export interface ClaimedSkip {
+  id: string;
+  skipReason: 'not_opted_in' | 'dnd' | 'frequency_cap';
+  counter: CounterColumn;
+  detail: string;
+}
+
 /**
  * Turns claimed messages (still `sending` under `owner`, never handed to the provider) into
- * `skipped` with the opt-out's reason, and moves them from waiting to skipped in the counters.
+ * `skipped` with their reason and detail, and moves them from waiting to skipped in the counters.
+ * Returns how many it skipped.
  */
-export async function skipOptedOut(db: Db, owner: string, campaignId: string, optedOut: readonly OptedOut[], now = Date.now()): Promise<void> {
-  if (optedOut.length === 0) return;
-  await db.kysely.transaction().execute(async (trx) => {
+export async function skipClaimed(db: Db, owner: string, campaignId: string, skips: readonly ClaimedSkip[], now = Date.now()): Promise<number> {
+  if (skips.length === 0) return 0;
+  const groups = new Map<string, ClaimedSkip[]>();
+  for (const skip of skips) {
+    const key = JSON.stringify([skip.skipReason, skip.counter, skip.detail]);
+    groups.set(key, [...(groups.get(key) ?? []), skip]);
+  }
+  return db.kysely.transaction().execute(async (trx) => {
     const deltas = new CampaignDeltas();
-    for (const reason of Object.keys(SKIP) as Array<OptedOut['reason']>) {
-      const ids = optedOut.filter((entry) => entry.reason === reason).map((entry) => entry.message.id);
-      if (ids.length === 0) continue;
+    let total = 0;
+    for (const group of groups.values()) {
+      const { skipReason, counter, detail } = group[0]!;
       const skipped = await trx
         .updateTable('messages')
-        .set({
-          status: 'skipped',
-          skip_reason: SKIP[reason].reason,
-          error_detail: `opted out after publish: ${UNREACHABLE_REASON_TEXT[reason]}`,
-          lease_owner: null,
-          lease_expires_at: null,
-          attempts: sql`attempts - 1`,
-          updated_at: now,
-        })
-        .where('id', 'in', ids)
+        .set({ status: 'skipped', skip_reason: skipReason, error_detail: detail.slice(0, 1000), lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now })
+        .where('id', 'in', group.map((skip) => skip.id))
         .where('status', '=', 'sending')
         .where('lease_owner', '=', owner)
         .returning('id')
         .execute();
-      if (skipped.length > 0) deltas.addCounts(campaignId, { queued: -skipped.length, [SKIP[reason].counter]: skipped.length });
+      if (skipped.length > 0) deltas.addCounts(campaignId, { queued: -skipped.length, [counter]: skipped.length });
+      total += skipped.length;
     }
     await deltas.write(trx);
+    return total;
   });
+}
+
+/** Skips the claimed messages whose recipients opted out since publish (see findOptedOut). */
+export async function skipOptedOut(db: Db, owner: string, campaignId: string, optedOut: readonly OptedOut[], now = Date.now()): Promise<void> {
+  const skips = optedOut.map(({ message, reason }) => ({ id: message.id, skipReason: SKIP[reason].reason, counter: SKIP[reason].counter, detail: `opted out after publish: ${UNREACHABLE_REASON_TEXT[reason]}` }));
+  await skipClaimed(db, owner, campaignId, skips, now);
 }

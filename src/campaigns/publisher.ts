@@ -25,7 +25,7 @@ import { compileParams, newProfileLiquid, profileScope, renderParams, type Compi
 import { fillPlaceholders } from '../templates/placeholders.js';
 import { CampaignDeltas, type CounterColumn } from './counters.js';
 import { streamRecipients, type Recipient } from './audience-source.js';
-import { frequencyCapDetail, recentMessageCounts, type FrequencyCap } from './frequency-cap.js';
+import { capCheckedAtSend, frequencyCapDetail, recentMessageCounts, type FrequencyCap } from './frequency-cap.js';
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from '../audience/reachability.js';
 import { cancelQueued, type Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
@@ -212,7 +212,8 @@ export class CampaignMaterialization {
 async function insertBatch(deps: AppDeps, campaign: CampaignRow, decider: { template: TemplateRow; compiled: CompiledParams } | null, batch: Recipient[]): Promise<void> {
   const now = Date.now();
   const cap = parseJson<FrequencyCap | null>(campaign.frequency_cap, null);
-  const capCheck = cap && decider
+  // A scheduled campaign's cap is checked when its messages are sent (frequency-cap.ts).
+  const capCheck = cap && decider && !capCheckedAtSend(campaign)
     ? { cap, received: await recentMessageCounts(deps.db, campaign.id, batch.map((recipient) => recipient.id), cap, now) }
     : null;
   const started = performance.now();

@@ -5,6 +5,7 @@ import { json, openTestContext, type TestContext, type TestProject } from '../he
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedPhoneDnd, seedProfiles, testPhone } from '../helpers/audience.js';
+import { seedCampaign } from '../helpers/campaign-seed.js';
 
 describe.each(testEngines())('campaign flow ($name)', (engine) => {
   let ctx: TestContext;
@@ -135,6 +136,37 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     expect(roomy.stats).toMatchObject({ sent: 1, skipped: { frequencyCap: 0 } });
     const sends = fake.sends.filter((send) => send.to === testPhone(500)).length;
     expect(sends).toBe(2);
+  });
+
+  it("checks a scheduled campaign's frequency cap when its messages are sent, by send time, not at publish", async () => {
+    const seeds = ['sched-w', 'sched-x', 'sched-y'].map((identity, i) => ({ identity, phone: testPhone(520 + i), properties: { Name: identity } }));
+    await seedProfiles(ctx.db, project.projectId, seeds);
+    const idOf = async (identity: string) => (await ctx.db.kysely.selectFrom('profiles').select('id').where('project_id', '=', project.projectId).where('identity', '=', identity).executeTakeFirstOrThrow()).id;
+    // W received a message just inside the 7-day window at publish, and outside it by the send time.
+    await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId,
+      templateId,
+      name: 'Last week',
+      messages: [{ profileId: await idOf('sched-w'), phone: testPhone(520), status: 'sent', sentAt: Date.now() - 7 * 24 * 3600_000 + 4_000 }],
+    });
+    const scheduled = json(
+      await create({ name: 'Weekend, capped', providerId, templateId, params: ['{{ Profile.Name }}', 'SCHED'], audience: { identities: seeds.map((seed) => seed.identity) }, sendAt: Date.now() + 9_000, frequencyCap: { messages: 1, days: 7 } }),
+    );
+    expect((await action(scheduled.id, 'publish')).statusCode).toBe(200);
+    // Materialised at publish with nobody skipped: the cap waits for the send time.
+    await waitFor(async () => (await get(scheduled.id)).stats.queued === 3, 10_000, 'the scheduled audience');
+    expect((await get(scheduled.id)).stats.skipped.frequencyCap).toBe(0);
+    // X gets another campaign's message after the publish, before the send time.
+    const other = json(await create({ name: 'Flash sale', providerId, templateId, params: ['{{ Profile.Name }}', 'FLASH'], audience: { identities: ['sched-x'] } }));
+    await action(other.id, 'publish');
+    await waitFor(async () => (await get(other.id)).state === 'completed', 20_000, 'the flash sale');
+
+    await waitFor(async () => (await get(scheduled.id)).state === 'completed', 30_000, 'the scheduled campaign');
+    expect((await get(scheduled.id)).stats).toMatchObject({ targeted: 3, sent: 2, skipped: { frequencyCap: 1, total: 1 }, queued: 0 });
+    const skipped = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${scheduled.id}/messages?status=skipped`, headers: project.headers })).items;
+    expect(skipped).toEqual([expect.objectContaining({ identity: 'sched-x', skipReason: 'frequency_cap', errorDetail: expect.stringMatching(/already received 1 message\(s\) in the last 7 days .*checked when it was to be sent/) })]);
+    expect(fake.sends.filter((send) => send.params[1] === 'SCHED').map((send) => send.to).sort()).toEqual([testPhone(520), testPhone(522)].sort());
   });
 
   it('validates the frequency cap', async () => {
