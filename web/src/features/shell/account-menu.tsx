@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useMenu } from '../../components/use-menu';
 import { TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { Modal } from '../../components/modal';
@@ -9,22 +10,8 @@ import { useChangeOwnPassword } from '../users/users.hooks';
 /** The logged-in user's email in the top bar; it opens their account menu (change password). */
 export function AccountMenu() {
   const me = useSession();
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, menuId, ref } = useMenu();
   const [changing, setChanging] = useState(false);
-  const menuId = useId();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !ref.current?.contains(event.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
   return (
     <div className="menu" ref={ref}>
       <button
