@@ -7,8 +7,24 @@ import { projectIdOf } from '../auth/auth.plugin.js';
 import { cursorParam, listOf } from '../validation.js';
 import { eventStreamResponse, openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
-import { conversationPhone, getConversation, listConversations, markConversationRead, replyToConversation } from './inbox.service.js';
+import { textProblem } from '../audience/audience.limits.js';
+import {
+  conversationPhone,
+  countUnreadConversations,
+  getConversation,
+  listConversations,
+  markConversationRead,
+  markConversationUnread,
+  MAX_SEARCH_LENGTH,
+  replyToConversation,
+} from './inbox.service.js';
 
+/** Query text a database can store (no NUL character): else 422 naming the parameter. */
+const storableText = (schema: z.ZodString) =>
+  schema.superRefine((text, ctx) => {
+    const problem = textProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const named = z.object({ id: z.string(), name: z.string() });
 const summarySchema = z.object({
   phone: z.string(),
@@ -89,10 +105,22 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
       config: auth,
       schema: {
         tags,
-        summary: 'Conversations, most recent activity first.',
+        summary: 'Conversations, most recent activity first; every filter given must hold.',
         querystring: z.object({
           phone: z.string().optional().describe('Only numbers containing these digits.'),
-          unread: z.enum(['true', 'false']).optional(),
+          q: storableText(z.string().max(MAX_SEARCH_LENGTH))
+            .optional()
+            .describe(
+              'Search: conversations whose phone number contains these digits (when `q` is a phone number: digits, spaces, `+`, `-`, `(`, `)`, `.`), or whose profile Name or sender WhatsApp name (`senderName`) starts with `q` (ASCII letters case-insensitive; "asha" finds "Asha Patel", "patel" does not).',
+            ),
+          unread: z.enum(['true', 'false']).optional().describe('`true`: only conversations with unread messages.'),
+          window: z
+            .enum(['open', 'closed'])
+            .optional()
+            .describe('`open`: only conversations whose 24-hour window is open (a free-text reply is possible); `closed`: only those where a template is needed.'),
+          campaignId: storableText(z.string().min(1).max(200))
+            .optional()
+            .describe("Only conversations answering this campaign: whose latest reply attributed to a campaign (the list's `campaign`) answers it."),
           cursor: cursorParam,
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
@@ -103,13 +131,26 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
   );
 
   app.get(
+    '/api/v1/inbox/counts',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'How many conversations have unread messages (one count over an index of the unread conversations only).',
+        response: { 200: z.object({ unread: z.number().int().describe('Conversations of this project with unread messages.') }) },
+      },
+    },
+    async (request) => ({ unread: await countUnreadConversations(deps, projectIdOf(request)) }),
+  );
+
+  app.get(
     '/api/v1/inbox/events',
     {
       config: auth,
       schema: {
         tags,
         summary:
-          'Server-sent events: `conversations` with `{"phones": [...]}` (or `{"all": true}` when many changed) whenever conversations of this project change — a message in, a reply queued, a new tick of an agent reply, auto-reply or keyword confirmation (not of campaign messages: poll for those) — at most 4 a second. Changes applied by another wacast process are not announced: keep polling, less often.',
+          'Server-sent events: `conversations` with `{"phones": [...]}` (or `{"all": true}` when many changed) whenever conversations of this project change — a message in, a reply queued, marked read or unread, a new tick of an agent reply, auto-reply or keyword confirmation (not of campaign messages: poll for those) — at most 4 a second. Changes applied by another wacast process are not announced: keep polling, less often.',
         response: {
           200: eventStreamResponse(
             {
@@ -187,7 +228,25 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
 
   app.post(
     '/api/v1/inbox/:phone/read',
-    { config: auth, schema: { tags, summary: 'Mark the conversation read.', params: phoneParams, response: { 200: summarySchema } } },
+    {
+      config: auth,
+      schema: { tags, summary: 'Mark the conversation read (unread 0); announced on the event stream.', params: phoneParams, response: { 200: summarySchema } },
+    },
     async (request) => markConversationRead(deps, projectIdOf(request), conversationPhone(request.params.phone)),
+  );
+
+  app.post(
+    '/api/v1/inbox/:phone/unread',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary:
+          'Mark the conversation unread, to leave it for later or for a colleague: unread becomes 1 (a count already above 0 is kept); announced on the event stream. The dashboard marks a conversation read when it is opened.',
+        params: phoneParams,
+        response: { 200: summarySchema },
+      },
+    },
+    async (request) => markConversationUnread(deps, projectIdOf(request), conversationPhone(request.params.phone)),
   );
 }

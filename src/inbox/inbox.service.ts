@@ -9,7 +9,7 @@
  * account / Vonage) only within 24 hours of the user's last message; outside it, only an approved
  * template.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { MessageKind, MessageStatus } from '../storage/schema.js';
 import { parseJson } from '../storage/json.js';
@@ -23,6 +23,7 @@ import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
 import { queueDirectMessage } from './direct-messages.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
+import { profileNameKey, startsWith } from '../storage/dialect.js';
 
 export interface ConversationSummary {
   phone: string;
@@ -223,11 +224,61 @@ function toSummary(row: SummaryRow, now: number, laterProfile?: LaterProfile): C
   };
 }
 
-/** Conversations, most recent activity first; `phone` finds those whose number contains its digits. */
+/** Lower-cases ASCII letters only, as SQLite's lower() does, so both engines match alike. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
+/** The longest search text accepted: names and phone numbers are far shorter. */
+export const MAX_SEARCH_LENGTH = 100;
+
+/** Which conversations the Inbox list shows: every filter given must hold. */
+export interface ConversationFilters {
+  /** Digits contained in the phone number (the older, digits-only search). */
+  phone?: string | undefined;
+  /**
+   * A search: digits contained in the phone number (when `q` is a phone number: digits, spaces,
+   * `+`, `-`, `(`, `)`, `.`), or the start of the profile's Name or of the sender's WhatsApp name
+   * (ASCII case ignored).
+   */
+  q?: string | undefined;
+  /** Only conversations with unread messages. */
+  unread?: boolean | undefined;
+  /** Only conversations whose 24-hour window is open (a free-text reply is possible) or closed. */
+  window?: 'open' | 'closed' | undefined;
+  /** Only conversations whose latest reply attributed to a campaign answers this one. */
+  campaignId?: string | undefined;
+}
+
+/**
+ * The search condition of `q` (see ConversationFilters.q). Names match by prefix, as the Audience
+ * search does: the profile's Name through the `profiles_name_search` index (one range per search,
+ * whatever the number of profiles), the sender's name on the conversation row itself. The phone is
+ * matched by contained digits over the project's conversations (their primary key holds it).
+ */
+function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string): RawBuilder<SqlBool> {
+  const { dialect } = deps.db;
+  const text = q.trim().replace(/\s+/g, ' ');
+  const terms: RawBuilder<SqlBool>[] = [];
+  const digits = text.replace(/[\s\-().+]/g, '');
+  if (/^\d+$/.test(digits)) terms.push(sql<SqlBool>`${sql.ref('c.phone')} like ${`%${digits}%`}`);
+  const name = asciiLower(text);
+  terms.push(startsWith(dialect, sql`lower(${sql.ref('c.sender_name')})`, name));
+  const named = (column: 'id' | 'phone') =>
+    sql`select ${sql.ref(`n.${column}`)} from ${sql.table('profiles')} as n where ${sql.ref('n.project_id')} = ${projectId} and ${startsWith(dialect, profileNameKey(dialect, 'n'), name)}`;
+  // The conversation's profile, or a profile with its phone imported since the sender wrote (the one the list shows).
+  terms.push(sql<SqlBool>`${sql.ref('c.profile_id')} in (${named('id')})`);
+  terms.push(sql<SqlBool>`${sql.ref('c.phone')} in (${named('phone')})`);
+  return sql<SqlBool>`(${sql.join(terms, sql` or `)})`;
+}
+
+/**
+ * Conversations, most recent activity first, that pass every filter given (ConversationFilters).
+ */
 export async function listConversations(
   deps: Pick<AppDeps, 'db'>,
   projectId: string,
-  options: { cursor?: string | undefined; limit: number; phone?: string | undefined; unread?: boolean | undefined },
+  options: ConversationFilters & { cursor?: string | undefined; limit: number },
   now = Date.now(),
 ): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
   let query = summaryQuery(deps, projectId);
@@ -236,7 +287,12 @@ export async function listConversations(
     if (!digits) throw validationFailed([{ path: 'phone', message: 'must contain digits of the phone number to find' }]);
     query = query.where('c.phone', 'like', `%${digits}%`);
   }
+  const q = options.q?.trim() ?? '';
+  if (q !== '') query = query.where(searchCondition(deps, projectId, q));
   if (options.unread) query = query.where('c.unread', '>', 0);
+  if (options.window === 'open') query = query.where('c.last_inbound_at', '>', now - SESSION_WINDOW_MS);
+  if (options.window === 'closed') query = query.where((eb) => eb.or([eb('c.last_inbound_at', 'is', null), eb('c.last_inbound_at', '<=', now - SESSION_WINDOW_MS)]));
+  if (options.campaignId !== undefined) query = query.where('c.last_campaign_id', '=', options.campaignId);
   if (options.cursor !== undefined) {
     const [updatedAt, phone] = decodeCursor(options.cursor, ['number', 'string']) as [number, string];
     query = query.where((eb) => eb.or([eb('c.updated_at', '<', updatedAt), eb.and([eb('c.updated_at', '=', updatedAt), eb('c.phone', '<', phone)])]));
@@ -249,6 +305,20 @@ export async function listConversations(
     items: page.map((row) => toSummary(row, now, profiles.get(row.phone))),
     nextCursor: rows.length > options.limit && last ? encodeCursor([last.updated_at, last.phone]) : null,
   };
+}
+
+/**
+ * How many conversations of the project have unread messages: one count over the
+ * `conversations_unread` partial index (migration 0013), which holds only those conversations.
+ */
+export async function countUnreadConversations(deps: Pick<AppDeps, 'db'>, projectId: string): Promise<number> {
+  const row = await deps.db.kysely
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('project_id', '=', projectId)
+    .where('unread', '>', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 async function summaryOf(deps: Pick<AppDeps, 'db'>, projectId: string, phone: string, now: number): Promise<ConversationSummary> {
@@ -572,8 +642,33 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
 }
 
 /** Marks a conversation read (unread = 0). */
-export async function markConversationRead(deps: Pick<AppDeps, 'db'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
-  const result = await deps.db.kysely.updateTable('conversations').set({ unread: 0 }).where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
+export async function markConversationRead(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
+  const result = await deps.db.kysely
+    .updateTable('conversations')
+    .set({ unread: 0 })
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw notFound('Conversation', phone);
-  return summaryOf(deps, projectId, phone, now);
+  const summary = await summaryOf(deps, projectId, phone, now);
+  deps.bus.emit('conversation-changed', projectId, phone);
+  return summary;
+}
+
+/**
+ * Marks a conversation unread again, so that it is left for later or for a colleague: its unread
+ * count becomes 1 unless it already has unread messages (their count is kept). Other dashboards
+ * learn of it through the Inbox event stream.
+ */
+export async function markConversationUnread(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
+  const result = await deps.db.kysely
+    .updateTable('conversations')
+    .set({ unread: sql<number>`case when unread > 0 then unread else 1 end` })
+    .where('project_id', '=', projectId)
+    .where('phone', '=', phone)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw notFound('Conversation', phone);
+  const summary = await summaryOf(deps, projectId, phone, now);
+  deps.bus.emit('conversation-changed', projectId, phone);
+  return summary;
 }

@@ -117,6 +117,9 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
       ['get', '/api/v1/campaigns/{id}/messages'],
       ['get', '/api/v1/inbox'],
       ['post', '/api/v1/inbox/{phone}/reply'],
+      ['post', '/api/v1/inbox/{phone}/read'],
+      ['post', '/api/v1/inbox/{phone}/unread'],
+      ['get', '/api/v1/inbox/counts'],
       ['get', '/healthz'],
       ['get', '/metrics'],
     ];

@@ -11,6 +11,7 @@ import * as retiredCallbackTokens from './0009-retired-callback-tokens.js';
 import * as pendingReceiptPhones from './0010-pending-receipt-phones.js';
 import * as senderNames from './0011-sender-names.js';
 import * as messagingLimit from './0012-messaging-limit.js';
+import * as unreadConversations from './0013-unread-conversations.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   { name: '0010-pending-receipt-phones', up: pendingReceiptPhones.up },
   { name: '0011-sender-names', up: senderNames.up },
   { name: '0012-messaging-limit', up: messagingLimit.up },
+  { name: '0013-unread-conversations', up: unreadConversations.up },
 ];
