@@ -104,14 +104,16 @@ await describeWithRoutes(
       expect(await untracked.textContent()).toContain(`+${UNTRACKED}`);
       expect(await unlabelledControls(page)).toEqual([]);
 
-      // The search is by phone: digits narrow the list; a name says so instead of listing everyone.
-      const search = page.getByLabel('Search by phone');
+      // The search finds digits of the phone, the profile's name, or the name a sender set in WhatsApp.
+      const search = page.getByLabel('Search by name or phone');
       await search.fill(UNTRACKED.slice(-6));
       await expect.poll(() => list.locator('li').count()).toBe(1);
-      await search.fill('Asha');
-      const searchError = page.locator('.field', { has: search }).locator('.field__error');
-      await expect.poll(() => searchError.textContent()).toMatch(/^searches phone numbers/);
-      expect(await list.count()).toBe(0);
+      await search.fill('asha');
+      await expect.poll(() => list.getByRole('link', { name: /Unknown sender/ }).count()).toBe(0);
+      expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(1);
+      await search.fill('Stranger');
+      await expect.poll(() => list.getByRole('link', { name: /Asha/ }).count()).toBe(0);
+      expect(await list.getByRole('link', { name: /Unknown sender/ }).count()).toBe(1);
       await search.fill('');
       await expect.poll(() => list.locator('li').count()).toBe(2);
     });
@@ -304,7 +306,7 @@ await describeWithRoutes(
       await page.getByText('this profile has not opted in to WhatsApp (MSG-whatsapp is not true)', { exact: false }).waitFor();
       expect(await page.getByRole('button', { name: 'Send template' }).count()).toBe(0);
       // Written two days ago, the conversation is far down the list: found by its number.
-      await page.getByLabel('Search by phone').fill(NOT_OPTED_IN.slice(-7));
+      await page.getByLabel('Search by name or phone').fill(NOT_OPTED_IN.slice(-7));
       const listed = page.getByTestId('conversations').getByRole('link', { name: /Nina/ });
       await expect.poll(() => listed.textContent(), { timeout: 15_000 }).toContain('not opted in');
       expect(browser.pageErrors.join('\n')).toBe('');

@@ -34,5 +34,6 @@ export const queryKeys = {
   import: (id: string) => ['project', 'imports', id] as const,
   conversations: ['project', 'inbox'] as const,
   conversation: (phone: string) => ['project', 'inbox', phone] as const,
+  inboxCounts: ['project', 'inbox', 'counts'] as const,
   keywordSettings: ['project', 'settings', 'keywords'] as const,
 };

@@ -1,12 +1,16 @@
-import { useState } from 'react';
-import { NavLink } from 'react-router-dom';
-import { TextField } from '../../components/field';
+import { useEffect, useState } from 'react';
+import { NavLink, useLocation, useSearchParams } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
+import { CheckboxField, SelectField, TextField } from '../../components/field';
 import { Loading } from '../../components/page';
 import { QueryError } from '../../components/query-error';
 import { formatDateTime } from '../../components/format';
 import { useDebounced } from '../../components/use-debounced';
 import type { Conversation } from '../../api/inbox.types';
-import { useConversations } from './inbox.hooks';
+import { getCampaign, listCampaigns } from '../../api/campaigns.api';
+import { queryKeys } from '../../api/query-keys';
+import { useConversations, useInboxCounts } from './inbox.hooks';
+import { describeFilters, filtersFromSearch, hasFilters, NO_FILTERS, searchOfFilters, type InboxFilters } from './inbox-filters';
 import { conversationsOf } from './conversation-pages';
 
 export const conversationPath = (phone: string) => `/inbox/${encodeURIComponent(phone)}`;
@@ -44,37 +48,114 @@ export function Party({ conversation, className }: { conversation: Conversation;
   );
 }
 
-/** Conversations, most recent first: who, the last text (as text), unread count, campaign, window. */
+/**
+ * The filters of the list, from the URL query string, and a way to change them (replacing the
+ * history entry). A control's change is applied at once (`flushSync`): a checkbox bound to the URL
+ * would otherwise flick back for a moment until the router has updated.
+ */
+export function useInboxFilters(): [InboxFilters, (filters: InboxFilters, options?: { fromControl?: boolean }) => void] {
+  const [params, setParams] = useSearchParams();
+  const filters = filtersFromSearch(params);
+  const setFilters = (next: InboxFilters, options: { fromControl?: boolean } = {}) =>
+    setParams(new URLSearchParams(searchOfFilters(next)), { replace: true, flushSync: options.fromControl === true });
+  return [filters, setFilters];
+}
+
+/** Campaigns to filter replies by: the newest 50, and the one filtered on if it is older. */
+function useCampaignOptions(selectedId: string) {
+  const list = useQuery({ queryKey: [...queryKeys.conversations, 'campaign-options'], queryFn: () => listCampaigns({}), staleTime: 60_000 });
+  const listed = list.data?.items ?? [];
+  const missing = selectedId !== '' && list.data !== undefined && !listed.some((campaign) => campaign.id === selectedId);
+  const selected = useQuery({ queryKey: queryKeys.campaign(selectedId), queryFn: () => getCampaign(selectedId), enabled: missing, retry: false });
+  const options = listed.filter((campaign) => campaign.state !== 'draft').map((campaign) => ({ value: campaign.id, label: campaign.name }));
+  if (missing) options.unshift({ value: selectedId, label: selected.data?.name ?? (selected.isError ? `Unknown campaign ${selectedId}` : selectedId) });
+  const name = selectedId === '' ? null : (options.find((option) => option.value === selectedId)?.label ?? null);
+  return { options, name };
+}
+
+/**
+ * Conversations, most recent first: who, the last text (as text), unread count, campaign, window.
+ * Filters (unread only, window open, replies to a campaign, a name or phone search) combine and
+ * live in the URL, so a filtered list survives a reload and can be shared.
+ */
 export function ConversationList() {
-  const [search, setSearch] = useState('');
-  const phone = useDebounced(search.replace(/\D/g, ''), 300);
-  // Only digits search: a name or other text would otherwise leave every conversation listed, as if it matched.
-  const noDigits = search.trim() !== '' && !/\d/.test(search);
-  const conversations = useConversations(phone);
+  const [filters, setFilters] = useInboxFilters();
+  const location = useLocation();
+  const [search, setSearch] = useState(filters.q);
+  const q = useDebounced(search.trim(), 300);
+  // The search box writes the URL once typing settles; a URL changed otherwise (Clear filters, a link) sets the box.
+  useEffect(() => {
+    if (q !== filters.q.trim()) setFilters({ ...filters, q });
+  }, [q]);
+  const [shownQ, setShownQ] = useState(filters.q);
+  if (shownQ !== filters.q) {
+    setShownQ(filters.q);
+    if (filters.q.trim() !== search.trim()) setSearch(filters.q);
+  }
+  const conversations = useConversations(filters);
+  const counts = useInboxCounts();
+  const campaigns = useCampaignOptions(filters.campaignId);
   const items = conversations.data ? conversationsOf(conversations.data.pages) : [];
+  const filtered = hasFilters(filters);
+  const clear = () => {
+    setSearch('');
+    setFilters(NO_FILTERS, { fromControl: true });
+  };
+  const unreadTotal = counts.data?.unread;
   return (
     <div className="inbox__list">
       <TextField
-        label="Search by phone"
+        label="Search by name or phone"
         type="search"
         value={search}
         onChange={setSearch}
         autoComplete="off"
-        inputMode="tel"
-        placeholder="98765"
-        error={noDigits ? 'searches phone numbers: type some of its digits, e.g. 98765' : undefined}
+        placeholder="Asha, 98765"
+        hint="The start of a name (profile or WhatsApp name), or digits of the number."
       />
-      {noDigits ? null : conversations.isPending ? (
+      <div className="inbox__filters" role="group" aria-label="Filters">
+        <CheckboxField
+          label={unreadTotal === undefined ? 'Unread only' : `Unread only (${unreadTotal})`}
+          checked={filters.unread}
+          onChange={(unread) => setFilters({ ...filters, unread }, { fromControl: true })}
+        />
+        <CheckboxField label="Window open" checked={filters.windowOpen} onChange={(windowOpen) => setFilters({ ...filters, windowOpen }, { fromControl: true })} hint="A free-text answer is possible." />
+        <SelectField
+          label="Replies to campaign"
+          value={filters.campaignId}
+          onChange={(campaignId) => setFilters({ ...filters, campaignId }, { fromControl: true })}
+          placeholder="Any campaign"
+          options={campaigns.options}
+        />
+        {filtered ? (
+          <button type="button" className="btn btn--secondary btn--small" onClick={clear}>
+            Clear filters
+          </button>
+        ) : null}
+      </div>
+      {conversations.isPending ? (
         <Loading what="Loading conversations" />
       ) : conversations.isError ? (
         <QueryError error={conversations.error} onRetry={() => void conversations.refetch()} />
       ) : items.length === 0 ? (
-        <p className="muted">{phone ? 'No conversation with such a number.' : 'No conversations yet: replies to your campaigns and messages from new numbers appear here.'}</p>
+        filtered ? (
+          <div className="muted" data-testid="no-match">
+            <p>No conversation is {describeFilters(filters, campaigns.name).join(', ')}.</p>
+            <button type="button" className="btn btn--secondary btn--small" onClick={clear}>
+              Clear filters
+            </button>
+          </div>
+        ) : (
+          <p className="muted">No conversations yet: replies to your campaigns and messages from new numbers appear here.</p>
+        )
       ) : (
         <ul className="conversations" aria-label="Conversations" data-testid="conversations">
           {items.map((conversation) => (
             <li key={conversation.phone}>
-              <NavLink to={conversationPath(conversation.phone)} className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}>
+              <NavLink
+                to={{ pathname: conversationPath(conversation.phone), search: location.search }}
+                className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}
+              >
                 <span className="conversation-item__top">
                   <span>
                     <Party conversation={conversation} className="conversation-item__party" />
@@ -101,7 +182,7 @@ export function ConversationList() {
           ))}
         </ul>
       )}
-      {!noDigits && conversations.hasNextPage ? (
+      {conversations.hasNextPage ? (
         <button type="button" className="btn btn--secondary btn--small" disabled={conversations.isFetchingNextPage} onClick={() => void conversations.fetchNextPage()}>
           {conversations.isFetchingNextPage ? 'Loading…' : 'More conversations'}
         </button>

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { Loading } from '../../components/page';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
 import { profilePath } from '../audience/profiles.page';
-import { useConversation, useMarkRead } from './inbox.hooks';
+import { useConversation, useMarkRead, useMarkUnread } from './inbox.hooks';
 import { Party } from './conversation-list';
 import { MessageBubble } from './message-bubble';
 import { ReplyBox, UnsentReply } from './reply-box';
@@ -17,6 +17,11 @@ export function ConversationView({ phone }: { phone: string }) {
   const first = conversation.data?.pages[0];
   const unread = first?.unread ?? 0;
   const { mutate: markAsRead } = markRead;
+  const markUnread = useMarkUnread();
+  const navigate = useNavigate();
+  const location = useLocation();
+  // An open conversation is read: marked unread, it is left for later, and the list shows it again (filters kept).
+  const leaveUnread = () => markUnread.mutate(phone, { onSuccess: () => void navigate({ pathname: '/inbox', search: location.search }) });
   // The reply being written, per conversation: kept when the window closes under the agent's hands.
   const [draft, setDraft] = useState({ phone, text: '' });
   const draftText = draft.phone === phone ? draft.text : '';
@@ -68,6 +73,12 @@ export function ConversationView({ phone }: { phone: string }) {
             </>
           ) : null}
         </p>
+        <div className="conversation-header__actions">
+          <button type="button" className="btn btn--secondary btn--small" onClick={leaveUnread} disabled={markUnread.isPending}>
+            {markUnread.isPending ? 'Marking as unread…' : 'Mark as unread'}
+          </button>
+        </div>
+        {markUnread.isError ? <QueryError error={markUnread.error} /> : null}
       </header>
       {conversation.hasNextPage ? (
         <button type="button" className="btn btn--ghost btn--small" onClick={() => void conversation.fetchNextPage()} disabled={conversation.isFetchingNextPage}>

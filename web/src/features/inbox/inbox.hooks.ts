@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { getConversation, inboxEventsUrl, listConversations, markConversationRead, replyToConversation } from '../../api/inbox.api';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getConversation, inboxCounts, inboxEventsUrl, listConversations, markConversationRead, markConversationUnread, replyToConversation } from '../../api/inbox.api';
+import { apiQueryOf, type InboxFilters } from './inbox-filters';
 import { queryKeys } from '../../api/query-keys';
 import type { ReplyInput } from '../../api/inbox.types';
 
@@ -32,6 +33,7 @@ export function useInboxStream(): void {
         return;
       }
       void client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] }, keep);
+      void client.invalidateQueries({ queryKey: queryKeys.inboxCounts }, keep);
       for (const phone of changed.phones ?? []) void client.invalidateQueries({ queryKey: queryKeys.conversation(phone) }, keep);
     });
     return () => source.close();
@@ -39,19 +41,29 @@ export function useInboxStream(): void {
 }
 
 /**
- * Conversations, most recent activity first, page by page (the API gives 50 at a time): "More
- * conversations" reaches the older ones. Every page loaded is refetched on each refresh.
+ * Conversations, most recent activity first, that pass the filters, page by page (the API gives
+ * 50 at a time): "More conversations" reaches the older ones. Every page loaded is refetched on
+ * each refresh.
  */
-export function useConversations(phone: string) {
+export function useConversations(filters: InboxFilters) {
+  const query = apiQueryOf(filters);
   return useInfiniteQuery({
-    queryKey: [...queryKeys.conversations, 'list', phone],
-    queryFn: ({ pageParam }) => listConversations({ phone: phone || undefined, cursor: pageParam }),
+    queryKey: [...queryKeys.conversations, 'list', query],
+    queryFn: ({ pageParam }) => listConversations({ ...query, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: INBOX_REFRESH_MS,
   });
 }
 
+/**
+ * How many conversations have unread messages: one count over an index of the unread ones. The
+ * Inbox's event stream refetches it at once; elsewhere (the top navigation) it is asked again
+ * every `intervalMs`.
+ */
+export function useInboxCounts(intervalMs = INBOX_REFRESH_MS) {
+  return useQuery({ queryKey: queryKeys.inboxCounts, queryFn: inboxCounts, refetchInterval: intervalMs });
+}
 
 /** One conversation; the first page is the newest messages, "older" pages come before them. */
 export function useConversation(phone: string) {
@@ -69,7 +81,23 @@ export function useMarkRead() {
   return useMutation({
     mutationFn: markConversationRead,
     onSuccess: async () => {
-      await client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] });
+      await Promise.all([client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] }), client.invalidateQueries({ queryKey: queryKeys.inboxCounts })]);
+    },
+  });
+}
+
+/**
+ * Marks a conversation unread again (for later, or for a colleague). The open conversation is not
+ * refetched: an open conversation with unread messages is marked read at once, so the view leaves
+ * it (see ConversationView).
+ */
+export function useMarkUnread() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: markConversationUnread,
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: [...queryKeys.conversations, 'list'] });
+      void client.invalidateQueries({ queryKey: queryKeys.inboxCounts });
     },
   });
 }
