@@ -273,14 +273,15 @@ function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string
 }
 
 /**
- * Conversations, most recent activity first, that pass every filter given (ConversationFilters).
+ * The query of one page of the list (`limit` + 1 rows, to know whether more follow): conversations,
+ * most recent activity first, that pass every filter given. Exported for the query-plan tests.
  */
-export async function listConversations(
+export function conversationListQuery(
   deps: Pick<AppDeps, 'db'>,
   projectId: string,
   options: ConversationFilters & { cursor?: string | undefined; limit: number },
-  now = Date.now(),
-): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
+  now: number,
+) {
   let query = summaryQuery(deps, projectId);
   if (options.phone !== undefined) {
     const digits = options.phone.replace(/\D/g, '');
@@ -297,7 +298,17 @@ export async function listConversations(
     const [updatedAt, phone] = decodeCursor(options.cursor, ['number', 'string']) as [number, string];
     query = query.where((eb) => eb.or([eb('c.updated_at', '<', updatedAt), eb.and([eb('c.updated_at', '=', updatedAt), eb('c.phone', '<', phone)])]));
   }
-  const rows = await query.orderBy('c.updated_at', 'desc').orderBy('c.phone', 'desc').limit(options.limit + 1).execute();
+  return query.orderBy('c.updated_at', 'desc').orderBy('c.phone', 'desc').limit(options.limit + 1);
+}
+
+/** Conversations, most recent activity first, that pass every filter given (ConversationFilters). */
+export async function listConversations(
+  deps: Pick<AppDeps, 'db'>,
+  projectId: string,
+  options: ConversationFilters & { cursor?: string | undefined; limit: number },
+  now = Date.now(),
+): Promise<{ items: ConversationSummary[]; nextCursor: string | null }> {
+  const rows = await conversationListQuery(deps, projectId, options, now).execute();
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
   const profiles = await laterProfiles(deps, projectId, page);
@@ -307,17 +318,21 @@ export async function listConversations(
   };
 }
 
+/** The unread count's query (see countUnreadConversations). */
+export function unreadCountQuery(deps: Pick<AppDeps, 'db'>, projectId: string) {
+  return deps.db.kysely
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('project_id', '=', projectId)
+    .where('unread', '>', 0);
+}
+
 /**
  * How many conversations of the project have unread messages: one count over the
  * `conversations_unread` partial index (migration 0013), which holds only those conversations.
  */
 export async function countUnreadConversations(deps: Pick<AppDeps, 'db'>, projectId: string): Promise<number> {
-  const row = await deps.db.kysely
-    .selectFrom('conversations')
-    .select((eb) => eb.fn.countAll<number | string>().as('count'))
-    .where('project_id', '=', projectId)
-    .where('unread', '>', 0)
-    .executeTakeFirstOrThrow();
+  const row = await unreadCountQuery(deps, projectId).executeTakeFirstOrThrow();
   return Number(row.count);
 }
 

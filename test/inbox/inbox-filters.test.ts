@@ -6,6 +6,8 @@ import { applyAll, createCallbackAccount, gupshupInbound, postJson, type Callbac
 import { createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
 import { eventStreamReader } from '../helpers/event-stream.js';
 import { Applier } from '../../src/webhooks/applier.js';
+import { conversationListQuery, unreadCountQuery } from '../../src/inbox/inbox.service.js';
+import { sql, type Compilable } from 'kysely';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -249,6 +251,29 @@ describe.each(testEngines())('Inbox filters, name search and mark as unread ($na
     } finally {
       controller.abort();
       otherController.abort();
+    }
+  });
+
+  it('reads the unread conversations and the profile names through their indexes (query plans)', async () => {
+    // PostgreSQL prefers reading a table this small whole: forbid it, so the plan shows which index it can use.
+    const plan = (query: Compilable) =>
+      ctx.db.kysely.connection().execute(async (connection) => {
+        const { sql: text, parameters } = query.compile();
+        if (engine.name === 'postgres') await sql`set enable_seqscan = off`.execute(connection);
+        try {
+          const explain = engine.name === 'postgres' ? `explain ${text}` : `explain query plan ${text}`;
+          const { rows } = await connection.executeQuery<Record<string, string>>({ sql: explain, parameters, query: { kind: 'RawNode' } } as never);
+          return rows.map((row) => row['QUERY PLAN'] ?? row.detail).join('\n');
+        } finally {
+          if (engine.name === 'postgres') await sql`reset enable_seqscan`.execute(connection);
+        }
+      });
+    const deps = { db: ctx.db };
+    expect(await plan(unreadCountQuery(deps, project.projectId))).toContain('conversations_unread');
+    expect(await plan(conversationListQuery(deps, project.projectId, { q: 'asha', limit: 50 }, Date.now()))).toContain('profiles_name_search');
+    if (engine.name === 'sqlite') {
+      expect(await plan(conversationListQuery(deps, project.projectId, { unread: true, limit: 50 }, Date.now()))).toContain('USING INDEX conversations_unread');
+      expect(await plan(conversationListQuery(deps, project.projectId, { limit: 50 }, Date.now()))).toContain('USING INDEX conversations_recent');
     }
   });
 });
