@@ -39,11 +39,14 @@ export async function createApiCredential(db: Db, projectId: string, label = 'de
   return { id, accountId, passcode, label, createdAt: now, lastUsedAt: null };
 }
 
-/** The credential (its row id) and the project it belongs to, or null when they are wrong. */
-export async function verifyApiCredential(db: Db, accountId: string, passcode: string): Promise<{ credentialId: string; projectId: string } | null> {
+/**
+ * The credential (its row id, account id and label) and the project it belongs to, or null when
+ * they are wrong. The label names the caller in a campaign's activity.
+ */
+export async function verifyApiCredential(db: Db, accountId: string, passcode: string): Promise<{ credentialId: string; projectId: string; accountId: string; label: string } | null> {
   const row = await db.kysely
     .selectFrom('api_credentials')
-    .select(['project_id', 'passcode_hash', 'id', 'last_used_at'])
+    .select(['project_id', 'passcode_hash', 'id', 'last_used_at', 'account_id', 'label'])
     .where('account_id', '=', accountId)
     .executeTakeFirst();
   if (!row || !safeEqual(row.passcode_hash, sha256Hex(passcode))) return null;
@@ -52,7 +55,7 @@ export async function verifyApiCredential(db: Db, accountId: string, passcode: s
   if (row.last_used_at === null || now - row.last_used_at > 60_000) {
     await db.kysely.updateTable('api_credentials').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  return { credentialId: row.id, projectId: row.project_id };
+  return { credentialId: row.id, projectId: row.project_id, accountId: row.account_id, label: row.label };
 }
 
 /** True while the credential (by its row id) has not been revoked. */

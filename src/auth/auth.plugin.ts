@@ -22,7 +22,7 @@ export type AuthRequirement = 'public' | 'session' | 'admin' | 'project';
 
 export type AuthContext =
   | { kind: 'session'; user: SessionUser; projectId: string | null }
-  | { kind: 'api'; projectId: string; credentialId: string };
+  | { kind: 'api'; projectId: string; credentialId: string; accountId: string; label: string };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -72,7 +72,7 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db }) =
       if (!accountId || !passcode) throw unauthorized('Send both X-Wacast-Account-Id and X-Wacast-Passcode.');
       const credential = await verifyApiCredential(db, accountId, passcode);
       if (!credential) throw unauthorized('The account id or passcode is wrong.');
-      request.auth = { kind: 'api', projectId: credential.projectId, credentialId: credential.credentialId };
+      request.auth = { kind: 'api', projectId: credential.projectId, credentialId: credential.credentialId, accountId: credential.accountId, label: credential.label };
       return;
     }
 

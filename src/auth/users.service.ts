@@ -191,8 +191,9 @@ export async function updateUser(
 
 /**
  * Deletes a user with their sessions and project memberships, in one transaction. Nothing else
- * refers to users (projects, campaigns, templates and API credentials belong to projects, not to
- * who created them: docs/decisions/0008-deleting-users.md), so no other row changes. Deleting
+ * refers to users (projects, campaigns, templates and API credentials belong to projects, and the
+ * campaign activity log keeps who acted as text: docs/decisions/0008-deleting-users.md), so no
+ * other row changes. Deleting
  * oneself (409 `cannot_delete_self`) or the only admin (409 `last_admin`) is refused. Answers the
  * ids of the sessions it ended.
  */

@@ -18,6 +18,7 @@ import { ProviderClients } from '../providers/provider-clients.js';
 import { createDefaultProviderFactory } from '../providers/default-factory.js';
 import { createSender } from '../campaigns/sender.js';
 import { startSandboxProcess, type SandboxProcess } from '../sandbox/sandbox.process.js';
+import { SYSTEM_ACTORS } from '../campaigns/campaign-activity.js';
 
 export const BENCH_ACCOUNT = {
   notificationUserId: '2000900001',
@@ -111,7 +112,7 @@ export function createBenchCampaign(world: BenchWorld, name: string): ReturnType
     templateId: world.templateId,
     audience: { all: true },
     params: ['{{ Profile.Name }}', '{{ Profile.Code }}'],
-  });
+  }, SYSTEM_ACTORS.bench);
 }
 
 /** Inserts `count` opted-in profiles with distinct phones, 1000 per transaction. */

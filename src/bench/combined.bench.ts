@@ -13,6 +13,7 @@ import { getCampaign, publishCampaign } from '../campaigns/campaigns.service.js'
 import { getProviderAccount } from '../providers/provider-accounts.service.js';
 import { BENCH_ACCOUNT } from './bench-world.js';
 import { freePort } from '../net/free-port.js';
+import { SYSTEM_ACTORS } from '../campaigns/campaign-activity.js';
 
 const RATE = 3000;
 
@@ -39,7 +40,7 @@ export async function runCombinedBench(context: BenchContext, messages: number):
     const campaign = await createBenchCampaign(world, 'bench combined');
     log(`sending at ${RATE}/s with SENT, DELIVERED and READ reports for every message…`);
     const started = performance.now();
-    await publishCampaign(world.deps, world.projectId, campaign.id);
+    await publishCampaign(world.deps, world.projectId, campaign.id, SYSTEM_ACTORS.bench);
     worker.start();
     const backlog: number[] = [];
     let sentAt = 0;

@@ -13,6 +13,7 @@ import { SchedulerService } from '../campaigns/scheduler.js';
 import { PublisherService } from '../campaigns/publisher.js';
 import { DispatchService } from '../campaigns/dispatch.service.js';
 import { createCampaign, getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
+import { SYSTEM_ACTORS } from '../campaigns/campaign-activity.js';
 
 /** The same SendMessage request the Enterprise adapter makes, sent by a bare client. */
 async function rawCeiling(url: string, requests: number, concurrency: number): Promise<number> {
@@ -66,7 +67,7 @@ export async function runDispatchBench(context: BenchContext, messages: number):
           templateId: sender.templateId,
           audience: { identities },
           params: ['{{ Profile.Name }}', '{{ Profile.Code }}'],
-        }),
+        }, SYSTEM_ACTORS.bench),
       );
     }
     const owner = `bench-${process.pid}`;
@@ -79,7 +80,7 @@ export async function runDispatchBench(context: BenchContext, messages: number):
     log('publishing and sending…');
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
-    for (const campaign of campaigns) await publishCampaign(world.deps, world.projectId, campaign.id);
+    for (const campaign of campaigns) await publishCampaign(world.deps, world.projectId, campaign.id, SYSTEM_ACTORS.bench);
     worker.start();
     let materializedAt = 0;
     for (let round = 0; ; round++) {

@@ -12,6 +12,7 @@ import type { BenchContext, BenchResult, BenchSuite } from './suites.js';
 import { openBenchWorld, insertBenchProfiles, deleteBenchProject, createBenchCampaign } from './bench-world.js';
 import { getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
 import { WACAST_BIN } from '../cli/wacast-bin.js';
+import { SYSTEM_ACTORS } from '../campaigns/campaign-activity.js';
 
 /** Resident and peak resident memory of a process, in MiB (from /proc/<pid>/status). */
 export function processMemory(pid: number): { rssMb: number; peakMb: number } | null {
@@ -34,7 +35,7 @@ export async function runMemoryBench(context: BenchContext, profiles: number): P
     log(`generating ${profiles.toLocaleString('en')} profiles…`);
     await insertBenchProfiles(world.deps, world.projectId, profiles);
     const campaign = await createBenchCampaign(world, 'bench memory');
-    await publishCampaign(world.deps, world.projectId, campaign.id);
+    await publishCampaign(world.deps, world.projectId, campaign.id, SYSTEM_ACTORS.bench);
 
     log('starting a wacast worker process and sending…');
     const env = {

@@ -10,6 +10,7 @@ import { SchedulerService } from '../campaigns/scheduler.js';
 import { PublisherService } from '../campaigns/publisher.js';
 import { DispatchService } from '../campaigns/dispatch.service.js';
 import { createCampaign, getCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
+import { SYSTEM_ACTORS } from '../campaigns/campaign-activity.js';
 
 const RATE = 200;
 
@@ -39,7 +40,7 @@ export async function runRateBench(context: BenchContext, seconds = 30): Promise
         templateId: world.templateId,
         audience: { identities },
         params: ['{{ Profile.Name }}', `R${half}`],
-      });
+      }, SYSTEM_ACTORS.bench);
       ids.push(campaign.id);
     }
     const owner = `bench-rate-${process.pid}`;
@@ -49,7 +50,7 @@ export async function runRateBench(context: BenchContext, seconds = 30): Promise
       (deps) => new DispatchService(deps, owner),
     ]);
     log(`sending ${perCampaign * 2} messages in two campaigns on one ${RATE}/s account…`);
-    for (const id of ids) await publishCampaign(world.deps, world.projectId, id);
+    for (const id of ids) await publishCampaign(world.deps, world.projectId, id, SYSTEM_ACTORS.bench);
     worker.start();
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -29,6 +29,7 @@ import { campaignTimeline, LOG_STATUSES, messageLog, messageLogCsv } from './cam
 import { previewFor, sampleProfile, sendTestMessage } from './send-test.js';
 import { eventStreamResponse, openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
+import { ACTIVITY_ACTIONS, actorOf, listActivity, type Actor } from './campaign-activity.js';
 
 const stateEnum = z.enum(['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped', 'failed']);
 const audienceSchema = z.union([
@@ -171,7 +172,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         await checkCampaign(deps, projectId, { ...fields, audience: normaliseAudience(fields.audience) } as CampaignInput);
         return [];
       });
-      const campaign = await createCampaign(deps, projectId, { ...request.body, audience: normaliseAudience(request.body.audience) });
+      const campaign = await createCampaign(deps, projectId, { ...request.body, audience: normaliseAudience(request.body.audience) }, actorOf(request));
       return reply.status(201).send(campaign);
     },
   );
@@ -211,7 +212,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         return [];
       });
       const patch = { ...request.body, ...(request.body.audience !== undefined ? { audience: normaliseAudience(request.body.audience) } : {}) };
-      return updateCampaign(deps, projectIdOf(request), request.params.id, patch as Parameters<typeof updateCampaign>[3]);
+      return updateCampaign(deps, projectIdOf(request), request.params.id, patch as Parameters<typeof updateCampaign>[3], actorOf(request));
     },
   );
 
@@ -224,18 +225,19 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
     },
   );
 
-  const actions: Array<[string, string, (projectId: string, id: string) => Promise<Campaign>, 200 | 201]> = [
-    ['publish', 'Publish: send now, or at sendAt.', (projectId, id) => publishCampaign(deps, projectId, id), 200],
-    ['pause', 'Pause: stops claiming messages within a second.', (projectId, id) => pauseCampaign(deps, projectId, id), 200],
-    ['resume', 'Resume a paused campaign.', (projectId, id) => resumeCampaign(deps, projectId, id), 200],
-    ['stop', 'Stop for good: what is still queued is cancelled, and recipients not added yet are added cancelled (targeted stays the whole audience).', (projectId, id) => stopCampaign(deps, projectId, id), 200],
-    ['clone', 'Copy the campaign into a new draft.', (projectId, id) => cloneCampaign(deps, projectId, id), 201],
+  // Each records who did it in the campaign's activity (GET /api/v1/campaigns/:id/activity).
+  const actions: Array<[string, string, (projectId: string, id: string, actor: Actor) => Promise<Campaign>, 200 | 201]> = [
+    ['publish', 'Publish: send now, or at sendAt.', (projectId, id, actor) => publishCampaign(deps, projectId, id, actor), 200],
+    ['pause', 'Pause: stops claiming messages within a second.', (projectId, id, actor) => pauseCampaign(deps, projectId, id, actor), 200],
+    ['resume', 'Resume a paused campaign.', (projectId, id, actor) => resumeCampaign(deps, projectId, id, actor), 200],
+    ['stop', 'Stop for good: what is still queued is cancelled, and recipients not added yet are added cancelled (targeted stays the whole audience).', (projectId, id, actor) => stopCampaign(deps, projectId, id, actor), 200],
+    ['clone', 'Copy the campaign into a new draft.', (projectId, id, actor) => cloneCampaign(deps, projectId, id, actor), 201],
   ];
   for (const [action, summary, run, status] of actions) {
     app.post(
       `/api/v1/campaigns/:id/${action}`,
       { config: stateChange, schema: { tags, summary: `${summary} Illegal state changes answer 409.`, params: idParams, response: { [status]: campaignSchema } } },
-      async (request, reply) => reply.status(status).send(await run(projectIdOf(request), request.params.id)),
+      async (request, reply) => reply.status(status).send(await run(projectIdOf(request), request.params.id, actorOf(request))),
     );
   }
 
@@ -294,6 +296,47 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       }
       return messageLog(deps, campaign.id, request.query);
     },
+  );
+
+  const activityEntrySchema = z.object({
+    id: z.string(),
+    at: z.number().describe('Epoch milliseconds.'),
+    action: z
+      .enum(ACTIVITY_ACTIONS)
+      .describe(
+        'created, edited, published, started (the scheduler started it at its send time), paused, resumed, stopped, completed, failed, ' +
+          'cloned (a copy was made of it), cloned_from (it is a copy).',
+      ),
+    actor: z
+      .object({
+        type: z.enum(['user', 'api', 'system']),
+        label: z.string().describe("user: their email; api: the API credentials' label; system: scheduler, publisher or wacast restore. As it was then."),
+        id: z.string().nullable().describe("user: their user id; api: the credentials' account id (WAC-…); system: null."),
+      })
+      .describe('Who or what did it. Kept when the user is removed or the credentials are revoked.'),
+    details: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'edited: {fields} (the names of the fields that changed); published and resumed: {state} (running, or scheduled, with sendAt); ' +
+          'stopped, completed (ended before everything was sent), failed, and paused by wacast restore: {reason}; ' +
+          'cloned: {campaignId, name} of the copy; cloned_from: {campaignId, name} of the original. Otherwise {}.',
+      ),
+  });
+
+  app.get(
+    '/api/v1/campaigns/:id/activity',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary:
+          'Who or what changed the campaign, newest first: every edit and state change with its time and actor (a dashboard user, API credentials, or wacast itself: the scheduler, the publisher, wacast restore).',
+        params: idParams,
+        querystring: z.object({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: listOf(activityEntrySchema) },
+      },
+    },
+    async (request) => listActivity(deps, projectIdOf(request), request.params.id, request.query),
   );
 
   app.get(

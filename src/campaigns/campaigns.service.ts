@@ -23,6 +23,7 @@ import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { estimateAudience } from '../audience/audience.service.js';
 import { exceedsLimit, messagingLimitMessage, messagingLimitOf, type LimitFacts } from '../providers/messaging-limit.js';
+import { recordActivity, type ActivityAction, type Actor } from './campaign-activity.js';
 
 export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
 
@@ -302,18 +303,75 @@ async function getRow(deps: Pick<AppDeps, 'db'>, projectId: string, id: string):
   return row;
 }
 
-export async function createCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, input: CampaignInput, clonedFrom: string | null = null): Promise<Campaign> {
+/**
+ * Creates a draft, with its `created` entry (or, for a copy, `cloned_from` on it and `cloned` on
+ * the original) in the same transaction.
+ */
+export async function createCampaign(
+  deps: Pick<AppDeps, 'db' | 'config'>,
+  projectId: string,
+  input: CampaignInput,
+  actor: Actor,
+  clonedFrom: { id: string; name: string } | null = null,
+): Promise<Campaign> {
   const { row } = await checkCampaign(deps, projectId, input);
   const now = Date.now();
   const id = newId(now);
   await deps.db.kysely.transaction().execute(async (trx) => {
     await trx
       .insertInto('campaigns')
-      .values({ ...row, id, project_id: projectId, state: 'draft', state_reason: null, cloned_from: clonedFrom, created_at: now, updated_at: now, published_at: null, started_at: null, completed_at: null, materialize_cursor: null, materialized_at: null })
+      .values({ ...row, id, project_id: projectId, state: 'draft', state_reason: null, cloned_from: clonedFrom?.id ?? null, created_at: now, updated_at: now, published_at: null, started_at: null, completed_at: null, materialize_cursor: null, materialized_at: null })
       .execute();
     await trx.insertInto('campaign_counters').values({ campaign_id: id }).execute();
+    await recordActivity(
+      trx,
+      clonedFrom
+        ? [
+            { projectId, campaignId: clonedFrom.id, action: 'cloned', actor, at: now, details: { campaignId: id, name: row.name } },
+            { projectId, campaignId: id, action: 'cloned_from', actor, at: now, details: { campaignId: clonedFrom.id, name: clonedFrom.name } },
+          ]
+        : { projectId, campaignId: id, action: 'created', actor, at: now },
+    );
   });
   return getCampaign(deps, projectId, id);
+}
+
+/** The API name of each column an edit may change. */
+const FIELD_OF_COLUMN: Record<keyof Checked['row'], keyof CampaignInput> = {
+  name: 'name',
+  provider_id: 'providerId',
+  template_id: 'templateId',
+  audience: 'audience',
+  params: 'params',
+  media_url: 'mediaUrl',
+  send_at: 'sendAt',
+  rate_per_second: 'ratePerSecond',
+  dnd: 'dnd',
+  cutoff_at: 'cutoffAt',
+  conversion_event: 'conversionEvent',
+  frequency_cap: 'frequencyCap',
+};
+const JSON_COLUMNS = new Set<string>(['audience', 'params', 'dnd', 'frequency_cap']);
+
+/** A value in one spelling whatever the engine (PostgreSQL's jsonb orders object keys its own way). */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** The API names of the fields whose stored value the edit changes. */
+function changedFields(before: CampaignRow, after: Checked['row']): Array<keyof CampaignInput> {
+  const changed: Array<keyof CampaignInput> = [];
+  for (const [column, field] of Object.entries(FIELD_OF_COLUMN) as Array<[keyof Checked['row'], keyof CampaignInput]>) {
+    const old = before[column];
+    const next = after[column];
+    const same = JSON_COLUMNS.has(column) ? canonical(parseJson(old, null)) === canonical(parseJson(next, null)) : canonical(old) === canonical(next);
+    if (!same) changed.push(field);
+  }
+  return changed;
 }
 
 const EDITABLE_WHEN_PUBLISHED = new Set(['name', 'ratePerSecond', 'cutoffAt', 'dnd']);
@@ -352,18 +410,28 @@ export async function campaignPatchProblems(deps: Pick<AppDeps, 'db' | 'config'>
  * in: a draft published (or a scheduled campaign started) between the check and the write is
  * checked again as it is now, so a running campaign never takes a change only a draft may have.
  */
-export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, patch: Partial<CampaignInput>): Promise<Campaign> {
+export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, patch: Partial<CampaignInput>, actor: Actor): Promise<Campaign> {
   for (let attempt = 1; ; attempt++) {
     const row = await getRow(deps, projectId, id);
     const { row: checked } = await checkCampaignPatch(deps, projectId, row, patch);
-    const result = await deps.db.kysely
-      .updateTable('campaigns')
-      .set({ ...checked, updated_at: Date.now() })
-      .where('id', '=', id)
-      .where('project_id', '=', projectId)
-      .where('state', '=', row.state)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) break;
+    // The entry names the fields whose value changed, compared with the row the change applies to
+    // (the write is conditional on its state; another edit in between changes updated_at only).
+    const fields = changedFields(row, checked);
+    const now = Date.now();
+    const updated = await deps.db.kysely.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('campaigns')
+        .set({ ...checked, updated_at: now })
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .where('state', '=', row.state)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      // Saved unchanged: nothing to record.
+      if (fields.length > 0) await recordActivity(trx, { projectId, campaignId: id, action: 'edited', actor, at: now, details: { fields } });
+      return true;
+    });
+    if (updated) break;
     if (attempt === EDIT_ATTEMPTS) throw conflict('changed_while_editing', 'The campaign kept changing state while it was being saved: open it again and save.');
   }
   return getCampaign(deps, projectId, id);
@@ -555,6 +623,10 @@ export async function listCampaigns(
   };
 }
 
+/**
+ * Moves the campaign from one of `from` to `to`, and records `activity` by `actor` in the same
+ * transaction; 409 (and no entry) when its state is not one of `from`.
+ */
 async function setState(
   deps: Pick<AppDeps, 'db' | 'bus'>,
   projectId: string,
@@ -562,17 +634,23 @@ async function setState(
   from: readonly CampaignState[],
   to: CampaignState,
   action: string,
+  activity: { action: ActivityAction; actor: Actor; details?: Record<string, unknown> },
   extra: Updateable<CampaignsTable> = {},
 ): Promise<void> {
   const now = Date.now();
-  const result = await deps.db.kysely
-    .updateTable('campaigns')
-    .set({ state: to, updated_at: now, ...extra })
-    .where('id', '=', id)
-    .where('project_id', '=', projectId)
-    .where('state', 'in', [...from])
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) {
+  const changed = await deps.db.kysely.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('campaigns')
+      .set({ state: to, updated_at: now, ...extra })
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .where('state', 'in', [...from])
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    await recordActivity(trx, { projectId, campaignId: id, at: now, ...activity });
+    return true;
+  });
+  if (!changed) {
     const row = await getRow(deps, projectId, id);
     throw conflict('invalid_state', `Cannot ${action} a ${row.state} campaign (allowed from: ${from.join(', ')}).`, { state: row.state });
   }
@@ -590,7 +668,7 @@ const PUBLISH_ATTEMPTS = 3;
  * first wins: a change committed after the check but before the lock is seen here, and the
  * campaign is checked again, so the publish is refused with the reason a later publish would get.
  */
-export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config'>, projectId: string, id: string): Promise<Campaign> {
+export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config'>, projectId: string, id: string, actor: Actor): Promise<Campaign> {
   for (let attempt = 1; ; attempt++) {
     const row = await getRow(deps, projectId, id);
     if (row.state !== 'draft') throw conflict('invalid_state', `Cannot publish a ${row.state} campaign: it was published already.`, { state: row.state });
@@ -626,6 +704,14 @@ export async function publishCampaign(deps: Pick<AppDeps, 'db' | 'bus' | 'config
         .where('id', '=', id)
         .where('state', '=', 'draft')
         .execute();
+      await recordActivity(trx, {
+        projectId,
+        campaignId: id,
+        action: 'published',
+        actor,
+        at: now,
+        details: scheduled ? { state: 'scheduled', sendAt: row.send_at } : { state: 'running' },
+      });
       return true;
     });
     if (published) break;
@@ -642,13 +728,13 @@ function sameRow(a: object, b: object): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export async function pauseCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string): Promise<Campaign> {
+export async function pauseCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string, actor: Actor): Promise<Campaign> {
   // A reason left by `wacast restore`'s pause is about that pause only.
-  await setState(deps, projectId, id, ['running', 'scheduled'], 'paused', 'pause', { state_reason: null });
+  await setState(deps, projectId, id, ['running', 'scheduled'], 'paused', 'pause', { action: 'paused', actor }, { state_reason: null });
   return getCampaign(deps, projectId, id);
 }
 
-export async function resumeCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string): Promise<Campaign> {
+export async function resumeCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string, actor: Actor): Promise<Campaign> {
   const row = await getRow(deps, projectId, id);
   const now = Date.now();
   const scheduled = row.send_at !== null && row.send_at > now;
@@ -662,13 +748,14 @@ export async function resumeCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectI
       { state: row.state },
     );
   }
-  await setState(deps, projectId, id, ['paused'], scheduled ? 'scheduled' : 'running', 'resume', { state_reason: null, ...(scheduled || row.started_at ? {} : { started_at: now }) });
+  const to = scheduled ? 'scheduled' : 'running';
+  await setState(deps, projectId, id, ['paused'], to, 'resume', { action: 'resumed', actor, details: { state: to } }, { state_reason: null, ...(scheduled || row.started_at ? {} : { started_at: now }) });
   return getCampaign(deps, projectId, id);
 }
 
 /** Stops for good: what is still queued is cancelled; messages already with the provider finish. */
-export async function stopCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string, reason = 'stopped by a user'): Promise<Campaign> {
-  await setState(deps, projectId, id, ['running', 'scheduled', 'paused'], 'stopped', 'stop', { completed_at: Date.now(), state_reason: reason });
+export async function stopCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string, actor: Actor, reason = 'stopped by a user'): Promise<Campaign> {
+  await setState(deps, projectId, id, ['running', 'scheduled', 'paused'], 'stopped', 'stop', { action: 'stopped', actor, details: { reason } }, { completed_at: Date.now(), state_reason: reason });
   await cancelQueued(deps, id, reason);
   return getCampaign(deps, projectId, id);
 }
@@ -695,7 +782,7 @@ export async function cancelQueued(deps: Pick<AppDeps, 'db' | 'bus'>, campaignId
   return cancelled;
 }
 
-export async function cloneCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string): Promise<Campaign> {
+export async function cloneCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projectId: string, id: string, actor: Actor): Promise<Campaign> {
   const row = await getRow(deps, projectId, id);
   const input = toCampaignInput(row);
   // Times already past are dropped (the copy would be refused with them); a cut-off still ahead is
@@ -707,7 +794,7 @@ export async function cloneCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
   // rate could not even be opened to fix it).
   const account = await deps.db.kysely.selectFrom('provider_accounts').select('rate_per_second').where('id', '=', row.provider_id).where('project_id', '=', projectId).executeTakeFirst();
   const ratePerSecond = account && input.ratePerSecond != null ? Math.min(input.ratePerSecond, account.rate_per_second) : input.ratePerSecond;
-  return createCampaign(deps, projectId, { ...input, name: `${row.name} (copy)`.slice(0, 200), sendAt, cutoffAt, ratePerSecond }, row.id);
+  return createCampaign(deps, projectId, { ...input, name: `${row.name} (copy)`.slice(0, 200), sendAt, cutoffAt, ratePerSecond }, actor, { id: row.id, name: row.name });
 }
 
 export async function deleteCampaign(deps: Pick<AppDeps, 'db'>, projectId: string, id: string): Promise<void> {

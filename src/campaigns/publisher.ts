@@ -30,6 +30,7 @@ import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from '.
 import { cancelQueued, type Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
 import { renderedUrlProblem } from '../net/outbound-url.js';
+import { recordActivity, SYSTEM_ACTORS } from './campaign-activity.js';
 
 export type SkipReason = 'not_opted_in' | 'dnd' | 'invalid_phone' | 'render_error' | 'frequency_cap';
 
@@ -281,12 +282,21 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, decider: { temp
 
 async function failCampaign(deps: AppDeps, campaign: CampaignRow, reason: string): Promise<void> {
   const now = Date.now();
-  // Not marked materialised: the rest of the audience is still added, cancelled (step()).
-  await deps.db.kysely
-    .updateTable('campaigns')
-    .set({ state: 'failed', state_reason: reason, completed_at: now, updated_at: now })
-    .where('id', '=', campaign.id)
-    .execute();
+  // Not marked materialised: the rest of the audience is still added, cancelled (step()). A
+  // campaign that ended meanwhile (stopped, cut off) keeps its end: states never leave the ended
+  // ones, and its activity says what really ended it.
+  const failed = await deps.db.kysely.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('campaigns')
+      .set({ state: 'failed', state_reason: reason, completed_at: now, updated_at: now })
+      .where('id', '=', campaign.id)
+      .where('state', 'not in', [...ENDED_STATES])
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    await recordActivity(trx, { projectId: campaign.project_id, campaignId: campaign.id, action: 'failed', actor: SYSTEM_ACTORS.publisher, at: now, details: { reason } });
+    return true;
+  });
+  if (!failed) return;
   deps.logger.warn({ campaignId: campaign.id, reason }, 'campaign failed at publish');
   deps.bus.emit('campaign-changed', campaign.id, 'state');
 }

@@ -19,6 +19,7 @@ import { cancelQueued } from './campaigns.service.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
 import { transition } from './message-status.js';
+import { recordActivity, SYSTEM_ACTORS } from './campaign-activity.js';
 
 export class SchedulerService implements BackgroundService {
   readonly name = 'scheduler';
@@ -53,13 +54,18 @@ export class SchedulerService implements BackgroundService {
     const { db, bus } = this.deps;
     if (!(await acquireLease(db, 'scheduler', this.owner, Math.max(5_000, this.intervalMs * 5), now))) return false;
 
-    const due = await db.kysely
-      .updateTable('campaigns')
-      .set({ state: 'running', started_at: now, updated_at: now })
-      .where('state', '=', 'scheduled')
-      .where('send_at', '<=', now)
-      .returning(['id', 'provider_id'])
-      .execute();
+    // Started with their `started` entries, in one transaction.
+    const due = await db.kysely.transaction().execute(async (trx) => {
+      const started = await trx
+        .updateTable('campaigns')
+        .set({ state: 'running', started_at: now, updated_at: now })
+        .where('state', '=', 'scheduled')
+        .where('send_at', '<=', now)
+        .returning(['id', 'project_id', 'provider_id'])
+        .execute();
+      await recordActivity(trx, started.map((campaign) => ({ projectId: campaign.project_id, campaignId: campaign.id, action: 'started' as const, actor: SYSTEM_ACTORS.scheduler, at: now })));
+      return started;
+    });
     for (const campaign of due) {
       bus.emit('campaign-changed', campaign.id, 'state');
       bus.emit('messages-queued', campaign.provider_id);
@@ -68,7 +74,7 @@ export class SchedulerService implements BackgroundService {
     const live = await db.kysely
       .selectFrom('campaigns')
       .innerJoin('campaign_counters', 'campaign_counters.campaign_id', 'campaigns.id')
-      .select(['campaigns.id', 'campaigns.state', 'campaigns.cutoff_at', 'campaigns.dnd', 'campaigns.materialized_at', 'campaign_counters.queued'])
+      .select(['campaigns.id', 'campaigns.project_id', 'campaigns.state', 'campaigns.cutoff_at', 'campaigns.dnd', 'campaigns.materialized_at', 'campaign_counters.queued'])
       .where('campaigns.state', 'in', ['running', 'paused'])
       .execute();
     for (const campaign of live) {
@@ -86,41 +92,47 @@ export class SchedulerService implements BackgroundService {
   }
 
   /** Ends a running or paused campaign when it is done, past its cut-off, or inside DND hours that discard. */
-  private async judge(campaign: { id: string; state: string; cutoff_at: number | null; dnd: unknown; materialized_at: number | null; queued: number }, now: number): Promise<void> {
-    const { db, bus } = this.deps;
+  private async judge(
+    campaign: { id: string; project_id: string; state: string; cutoff_at: number | null; dnd: unknown; materialized_at: number | null; queued: number },
+    now: number,
+  ): Promise<void> {
+    const { bus } = this.deps;
     // Done first: with nothing left to send, a cut-off or DND hours that begin cut nothing, and the
     // campaign completes without a reason that would say otherwise.
     if (campaign.state === 'running' && campaign.materialized_at !== null && Number(campaign.queued) === 0) {
-      await db.kysely
-        .updateTable('campaigns')
-        .set({ state: 'completed', completed_at: now, updated_at: now })
-        .where('id', '=', campaign.id)
-        .where('state', '=', 'running')
-        .execute();
+      await this.complete(campaign, ['running'], null, now);
       bus.emit('campaign-changed', campaign.id, 'state');
       return;
     }
     if (campaign.cutoff_at !== null && campaign.cutoff_at <= now) {
-      await this.finish(campaign.id, 'cut-off time reached', now);
+      await this.finish(campaign, 'cut-off time reached', now);
       return;
     }
     const dnd = parseJson<DndWindow | null>(campaign.dnd, null);
     if (campaign.state === 'running' && dnd?.action === 'discard' && inDndWindow(dnd, now)) {
-      await this.finish(campaign.id, 'DND hours began: remaining messages discarded', now);
+      await this.finish(campaign, 'DND hours began: remaining messages discarded', now);
     }
   }
 
-  private async finish(campaignId: string, reason: string, now: number): Promise<void> {
-    const { db, bus } = this.deps;
-    await db.kysely
-      .updateTable('campaigns')
-      // Not marked materialised: the publisher still adds the rest of the audience, cancelled.
-      .set({ state: 'completed', state_reason: reason, completed_at: now, updated_at: now })
-      .where('id', '=', campaignId)
-      .where('state', 'in', ['running', 'paused'])
-      .execute();
-    await cancelQueued(this.deps, campaignId, reason);
-    bus.emit('campaign-changed', campaignId, 'state');
+  /** Completes the campaign if it is still in one of `from`, with its `completed` entry. */
+  private async complete(campaign: { id: string; project_id: string }, from: Array<'running' | 'paused'>, reason: string | null, now: number): Promise<void> {
+    await this.deps.db.kysely.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('campaigns')
+        // Not marked materialised: the publisher still adds the rest of the audience, cancelled.
+        .set({ state: 'completed', completed_at: now, updated_at: now, ...(reason ? { state_reason: reason } : {}) })
+        .where('id', '=', campaign.id)
+        .where('state', 'in', from)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return;
+      await recordActivity(trx, { projectId: campaign.project_id, campaignId: campaign.id, action: 'completed', actor: SYSTEM_ACTORS.scheduler, at: now, details: reason ? { reason } : {} });
+    });
+  }
+
+  private async finish(campaign: { id: string; project_id: string }, reason: string, now: number): Promise<void> {
+    await this.complete(campaign, ['running', 'paused'], reason, now);
+    await cancelQueued(this.deps, campaign.id, reason);
+    this.deps.bus.emit('campaign-changed', campaign.id, 'state');
   }
 
   private async expireLeases(now: number): Promise<void> {

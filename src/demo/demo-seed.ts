@@ -11,6 +11,7 @@ import { createTemplate } from '../templates/templates.service.js';
 import { uploadRecords } from '../audience/upload.service.js';
 import { createSegment } from '../audience/segments.service.js';
 import { createCampaign, publishCampaign } from '../campaigns/campaigns.service.js';
+import { SYSTEM_ACTORS } from '../campaigns/campaign-activity.js';
 
 export const DEMO_PROJECT = 'Demo (sandbox)';
 
@@ -110,8 +111,8 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void): Prom
     templateId: template.id,
     audience: { all: true },
     params: ['{{ Profile.Name | default: "there" }}', '{{ Profile.Tier | default: "welcome" }}', '{% if Profile.City == "Mumbai" %}MUM20{% else %}WELCOME10{% endif %}'],
-  });
-  await publishCampaign(deps, project.id, campaign.id);
+  }, SYSTEM_ACTORS.demo);
+  await publishCampaign(deps, project.id, campaign.id, SYSTEM_ACTORS.demo);
   return {
     projectId: project.id,
     providerId: account.id,

@@ -185,6 +185,23 @@ export interface CampaignsTable {
   messaging_limit_warning: Generated<string | null>;
 }
 
+/** Who or what changed a campaign (0013; src/campaigns/campaign-activity.ts). */
+export interface CampaignActivityTable {
+  /** UUIDv7: time-ordered, the list's order and cursor. */
+  id: string;
+  project_id: string;
+  campaign_id: string;
+  at: Millis;
+  action: string;
+  actor_type: 'user' | 'api' | 'system';
+  /** The user's id or the API credentials' account id, as plain text (no foreign key); null for the system. */
+  actor_id: string | null;
+  /** The user's email, the credentials' label, or the part of wacast (scheduler, publisher, wacast restore) — as it was then. */
+  actor_label: string;
+  /** What else the entry says (changed field names, a reason, the other campaign of a clone), JSON. */
+  details: JsonColumn | null;
+}
+
 /** Incrementally maintained counters: reports never count message rows. */
 export interface CampaignCountersTable {
   campaign_id: string;
@@ -412,6 +429,7 @@ export interface Database {
   segments: SegmentsTable;
   campaigns: CampaignsTable;
   campaign_counters: CampaignCountersTable;
+  campaign_activity: CampaignActivityTable;
   campaign_failures: CampaignFailuresTable;
   campaign_timeline: CampaignTimelineTable;
   messages: MessagesTable;

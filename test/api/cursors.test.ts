@@ -70,6 +70,7 @@ describe.each(testEngines())('list cursors ($name)', (engine) => {
     ['/api/v1/segments', byId],
     ['/api/v1/campaigns', byId],
     [`/api/v1/campaigns/${campaignId}/messages`, byId],
+    [`/api/v1/campaigns/${campaignId}/activity`, byId],
     ['/api/v1/profiles', byId],
     ['/api/v1/profiles/p1/events', byTimeAndId],
     ['/api/v1/profiles/p1/messages', byTimeAndId],

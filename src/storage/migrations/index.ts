@@ -12,6 +12,7 @@ import * as pendingReceiptPhones from './0010-pending-receipt-phones.js';
 import * as senderNames from './0011-sender-names.js';
 import * as messagingLimit from './0012-messaging-limit.js';
 import * as unreadConversations from './0013-unread-conversations.js';
+import * as campaignActivity from './0014-campaign-activity.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   { name: '0011-sender-names', up: senderNames.up },
   { name: '0012-messaging-limit', up: messagingLimit.up },
   { name: '0013-unread-conversations', up: unreadConversations.up },
+  { name: '0014-campaign-activity', up: campaignActivity.up },
 ];
