@@ -1,6 +1,7 @@
 import { apiRequest, type Page } from './client';
 import type { TestMessageResult } from './types';
 import type {
+  ActivityEntry,
   Campaign,
   CampaignInput,
   CampaignState,
@@ -62,6 +63,11 @@ export function campaignMessagesCsvUrl(id: string, status?: LogStatus): string {
   const query = new URLSearchParams({ format: 'csv', bom: 'true' });
   if (status) query.set('status', status);
   return `${one(id)}/messages?${query.toString()}`;
+}
+
+/** Who or what changed the campaign, newest first, a page at a time. */
+export function campaignActivity(id: string, cursor: string | null, signal?: AbortSignal): Promise<Page<ActivityEntry>> {
+  return apiRequest('GET', `${one(id)}/activity`, { query: { cursor, limit: 20 }, signal });
 }
 
 export async function campaignTimeline(id: string): Promise<TimelinePoint[]> {

@@ -156,3 +156,16 @@ export interface TimelinePoint {
   failed: number;
   replied: number;
 }
+
+/** What `GET /api/v1/campaigns/:id/activity` lists, newest first (mirrors src/campaigns/campaign-activity.ts). */
+export type ActivityAction = 'created' | 'edited' | 'published' | 'started' | 'paused' | 'resumed' | 'stopped' | 'completed' | 'failed' | 'cloned' | 'cloned_from';
+
+export interface ActivityEntry {
+  id: string;
+  at: number;
+  action: ActivityAction;
+  /** user: their email; api: the credentials' label; system: scheduler, publisher or wacast restore. */
+  actor: { type: 'user' | 'api' | 'system'; label: string; id: string | null };
+  /** edited: {fields}; published/resumed: {state, sendAt?}; stopped/completed/failed/paused by restore: {reason}; cloned/cloned_from: {campaignId, name}. */
+  details: { fields?: string[]; state?: string; sendAt?: number; reason?: string; campaignId?: string; name?: string };
+}

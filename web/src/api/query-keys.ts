@@ -21,6 +21,7 @@ export const queryKeys = {
   campaignList: (state: string) => ['project', 'campaigns', 'list', state] as const,
   campaign: (id: string) => ['project', 'campaigns', 'one', id] as const,
   campaignTimeline: (id: string) => ['project', 'campaigns', 'timeline', id] as const,
+  campaignActivity: (id: string) => ['project', 'campaigns', 'activity', id] as const,
   campaignMessages: (id: string, status: string) => ['project', 'campaigns', 'messages', id, status] as const,
   campaignPreview: (input: unknown) => ['project', 'campaigns', 'preview', input] as const,
   audienceEstimate: (audience: unknown) => ['project', 'audience-estimate', audience] as const,

@@ -1,6 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   campaignAction,
+  campaignActivity,
   campaignMessages,
   campaignTimeline,
   createCampaign,
@@ -35,6 +36,16 @@ export function useCampaignTimeline(id: string) {
   return useQuery({ queryKey: queryKeys.campaignTimeline(id), queryFn: () => campaignTimeline(id) });
 }
 
+/** The campaign's activity, newest first, page by page ("Show older"). */
+export function useCampaignActivity(id: string) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.campaignActivity(id),
+    queryFn: ({ pageParam, signal }) => campaignActivity(id, pageParam, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
 /** One page of the message log; `cursor` null is the first page. */
 export function useCampaignMessages(id: string, status: LogStatus | '', cursor: string | null) {
   return useQuery({
@@ -59,6 +70,8 @@ function useCampaignCacheUpdate() {
   const client = useQueryClient();
   return async (campaign: Campaign) => {
     client.setQueryData(queryKeys.campaign(campaign.id), campaign);
+    // The change has its entry in the campaign's activity (a clone: in the original's too).
+    void client.invalidateQueries({ queryKey: [...queryKeys.campaigns, 'activity'] });
     await client.invalidateQueries({ queryKey: [...queryKeys.campaigns, 'list'] });
   };
 }

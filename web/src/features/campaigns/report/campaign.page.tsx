@@ -7,6 +7,7 @@ import { useCampaign } from '../campaigns.hooks';
 import { StateBadge } from '../state-badge';
 import { CampaignActions } from './campaign-actions';
 import { CampaignDetails } from './campaign-details';
+import { CampaignActivity } from './campaign-activity';
 import { StatsPanel } from './stats-panel';
 import { FunnelChart } from './funnel-chart';
 import { TimelineChart } from './timeline-chart';
@@ -14,7 +15,7 @@ import { MessageLog } from './message-log';
 import { updatesText } from '../campaign-state';
 import { useCampaignStream } from './use-campaign-stream';
 
-/** The campaign page: state and actions, the live numbers, funnel and timeline, and the message log. */
+/** The campaign page: state and actions, the live numbers, funnel and timeline, the message log, details and activity. */
 export function CampaignPage() {
   const { campaignId = '' } = useParams();
   const location = useLocation();
@@ -75,6 +76,7 @@ export function CampaignPage() {
       </div>
       <MessageLog campaign={data} />
       <CampaignDetails campaign={data} />
+      <CampaignActivity campaign={data} />
     </>
   );
 }

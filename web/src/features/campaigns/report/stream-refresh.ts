@@ -12,3 +12,14 @@ export function timelineNeedsRefresh(previous: string | null, loaded: string | u
   const baseline = previous ?? loaded;
   return baseline === undefined || baseline !== stats;
 }
+
+/**
+ * What of a campaign an activity entry is about: everything but its numbers, warnings and the
+ * progress of adding its audience (which change many times a second while it sends, and never
+ * come with an entry). When this changes between two `campaign` events, the Activity panel is
+ * fetched again; a campaign that only moves its numbers costs no request.
+ */
+export function activitySignature(campaign: object): string {
+  const { stats: _stats, warnings: _warnings, updatedAt: _updatedAt, audienceMaterialized: _materialized, ...rest } = campaign as Record<string, unknown>;
+  return JSON.stringify(rest);
+}

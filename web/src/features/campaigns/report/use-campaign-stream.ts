@@ -4,7 +4,7 @@ import { campaignEventsUrl } from '../../../api/campaigns.api';
 import { queryKeys } from '../../../api/query-keys';
 import type { Campaign } from '../../../api/campaigns.types';
 import type { UpdatesStatus } from '../campaign-state';
-import { timelineNeedsRefresh } from './stream-refresh';
+import { activitySignature, timelineNeedsRefresh } from './stream-refresh';
 
 /** The connection's state; what the page says about it depends on the campaign's (campaign-state.ts, updatesText). */
 export type StreamStatus = UpdatesStatus;
@@ -17,7 +17,8 @@ export const TIMELINE_REFRESH_MS = 3_000;
  * replaces the cached campaign, so the page's numbers and funnel move without reloading; when the
  * stats changed (the first event: since the page loaded, see stream-refresh.ts), the timeline and
  * the shown page of the message log are refetched at most every TIMELINE_REFRESH_MS. EventSource
- * reconnects by itself after a network blip.
+ * reconnects by itself after a network blip. When the campaign changed otherwise than in its
+ * numbers (its state, a field: see activitySignature), its Activity panel is fetched again.
  */
 export function useCampaignStream(id: string): StreamStatus {
   const client = useQueryClient();
@@ -52,6 +53,10 @@ export function useCampaignStream(id: string): StreamStatus {
       const stats = JSON.stringify(campaign.stats);
       if (timelineNeedsRefresh(lastStats.current, loaded && JSON.stringify(loaded.stats), stats)) refreshTimeline();
       lastStats.current = stats;
+      // Compared with what the page shows, not with the previous event: the server sends only the
+      // latest state of a burst, so a change made here (the page's own mutation updated it and
+      // refetched the activity) and undone elsewhere within the burst would compare equal.
+      if (loaded && activitySignature(loaded) !== activitySignature(campaign)) void client.invalidateQueries({ queryKey: queryKeys.campaignActivity(id) });
       client.setQueryData(queryKeys.campaign(id), campaign);
     });
     source.onopen = () => setStatus('live');
