@@ -183,9 +183,18 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       config: auth,
       schema: {
         tags,
-        summary: 'Campaigns, newest first, with their state and key numbers.',
+        summary: 'Campaigns, newest first, with their state, key numbers and who created them.',
         querystring: z.object({ state: stateEnum.optional(), cursor: cursorParam, limit: z.coerce.number().int().min(1).max(200).default(50) }),
-        response: { 200: listOf(campaignSchema) },
+        response: {
+          200: listOf(
+            campaignSchema.extend({
+              createdBy: z
+                .object({ type: z.enum(['user', 'api', 'system']), label: z.string() })
+                .nullable()
+                .describe("Who created the campaign (or the copy), as its activity's first entry says: a user's email, API credentials' label, or wacast itself; null for campaigns created before activity was recorded."),
+            }),
+          ),
+        },
       },
     },
     async (request) => listCampaigns(deps, projectIdOf(request), request.query),

@@ -571,7 +571,7 @@ export async function listCampaigns(
   deps: Pick<AppDeps, 'db'>,
   projectId: string,
   options: { state?: CampaignState | undefined; cursor?: string | undefined; limit: number },
-): Promise<{ items: Campaign[]; nextCursor: string | null }> {
+): Promise<{ items: Array<Campaign & { createdBy: CreatedBy | null }>; nextCursor: string | null }> {
   let query = deps.db.kysely
     .selectFrom('campaigns')
     .leftJoin('campaign_counters', 'campaign_counters.campaign_id', 'campaigns.id')
@@ -606,6 +606,7 @@ export async function listCampaigns(
       .execute();
     for (const failure of failureRows) failures.set(failure.campaign_id, [...(failures.get(failure.campaign_id) ?? []), failure]);
   }
+  const creators = await createdByOf(deps, projectId, page.map((row) => row.id));
   return {
     items: page.map((row) =>
       toCampaign(
@@ -618,7 +619,7 @@ export async function listCampaigns(
           deleted_at: row.account_deleted_at,
         }),
       ),
-    ),
+    ).map((campaign) => ({ ...campaign, createdBy: creators.get(campaign.id) ?? null })),
     nextCursor: rows.length > options.limit ? page[page.length - 1]!.id : null,
   };
 }
@@ -627,6 +628,27 @@ export async function listCampaigns(
  * Moves the campaign from one of `from` to `to`, and records `activity` by `actor` in the same
  * transaction; 409 (and no entry) when its state is not one of `from`.
  */
+/** Who created a campaign (or the copy), from its activity; null for campaigns older than it. */
+export interface CreatedBy {
+  type: 'user' | 'api' | 'system';
+  label: string;
+}
+
+/** The creators of a page of campaigns: one read by the activity's (campaign_id, id) index. */
+async function createdByOf(deps: Pick<AppDeps, 'db'>, projectId: string, campaignIds: string[]): Promise<Map<string, CreatedBy>> {
+  const creators = new Map<string, CreatedBy>();
+  if (campaignIds.length === 0) return creators;
+  const rows = await deps.db.kysely
+    .selectFrom('campaign_activity')
+    .select(['campaign_id', 'actor_type', 'actor_label'])
+    .where('campaign_id', 'in', campaignIds)
+    .where('project_id', '=', projectId)
+    .where('action', 'in', ['created', 'cloned_from'])
+    .execute();
+  for (const row of rows) creators.set(row.campaign_id, { type: row.actor_type, label: row.actor_label });
+  return creators;
+}
+
 async function setState(
   deps: Pick<AppDeps, 'db' | 'bus'>,
   projectId: string,

@@ -273,6 +273,21 @@ describe.each(testEngines())('campaign activity ($name)', (engine) => {
     expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}/activity` })).statusCode).toBe(401);
   });
 
+  it('says in the campaign list who created each campaign, and nothing for one older than the activity', async () => {
+    const byUser = await create(asUser(), { name: 'Listed, by a user' });
+    const byApi = await create(asApi(), { name: 'Listed, by the API' });
+    const copy = json(await action(asApi(), byUser, 'clone')).id as string;
+    const account = providerId;
+    const { campaignId: older } = await seedCampaign(ctx.db, { projectId: project.projectId, providerId: account, templateId, name: 'Older than activity', messages: [] });
+    const list = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns?limit=200', headers: asApi() }));
+    const createdBy = (id: string) => list.items.find((campaign: { id: string }) => campaign.id === id)?.createdBy;
+    expect(createdBy(byUser)).toEqual({ type: 'user', label: email });
+    expect(createdBy(byApi)).toEqual({ type: 'api', label: 'default' });
+    expect(createdBy(copy)).toEqual({ type: 'api', label: 'default' });
+    expect(createdBy(older)).toBeNull();
+    await action(asApi(), older, 'stop');
+  });
+
   it('describes the list in the OpenAPI document', async () => {
     const doc = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
     const operation = doc.paths['/api/v1/campaigns/{id}/activity'].get;

@@ -2,7 +2,7 @@
  * The campaign report's Activity panel: pausing and resuming a campaign in the dashboard shows
  * "Paused by <email>" and "Resumed by <email>" at once, and a pause made meanwhile through API
  * credentials appears on its own (the report's live stream), named by the credentials' label — as
- * text, never as HTML.
+ * text, never as HTML. The campaign list says who created it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
@@ -91,5 +91,12 @@ describe.skipIf(!chromiumAvailable)('dashboard: a campaign\'s activity (browser)
     expect(await page.getByTestId('campaign-activity').locator('img').count()).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(browser.pageErrors.join('\n')).toBe('');
+  });
+
+  it('says in the campaign list who created the campaign', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
+    const row = page.getByRole('row', { name: /Activity check/ });
+    await expect.poll(async () => (await row.getByRole('cell').allTextContents()).join(' | ')).toContain('by ana@example.com');
   });
 });

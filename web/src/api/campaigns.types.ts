@@ -64,6 +64,8 @@ export interface Campaign {
   audienceMaterialized: boolean;
   stats: CampaignStats;
   warnings: CampaignWarning[];
+  /** In the list only: who created it (its activity's first entry); null before activity was recorded. */
+  createdBy?: { type: 'user' | 'api' | 'system'; label: string } | null;
 }
 
 /**

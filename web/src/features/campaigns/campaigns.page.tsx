@@ -12,6 +12,7 @@ import { STATE_LABELS } from './campaign-state';
 import { StateBadge } from './state-badge';
 import { NewCampaignMenu } from './new-campaign-menu';
 import { count } from './report/report-format';
+import { actorText } from './report/activity-format';
 
 const STATE_OPTIONS = [{ value: '', label: 'All states' }, ...CAMPAIGN_STATES.map((state) => ({ value: state, label: STATE_LABELS[state] }))];
 
@@ -96,7 +97,10 @@ export function CampaignsPage() {
                     <td className="num">{count(campaign.stats.read)}</td>
                     <td className="num">{count(campaign.stats.failed)}</td>
                     <td className="num">{count(campaign.stats.replied)}</td>
-                    <td>{formatDateTime(campaign.createdAt)}</td>
+                    <td>
+                      {formatDateTime(campaign.createdAt)}
+                      {campaign.createdBy ? <p className="table__secondary table__secondary--wrap">{actorText(campaign.createdBy)}</p> : null}
+                    </td>
                     <td>{formatDateTime(campaign.publishedAt)}</td>
                   </tr>
                 ))}

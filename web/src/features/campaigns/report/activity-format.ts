@@ -24,7 +24,7 @@ const FIELD_LABELS: Record<string, string> = {
 const SYSTEM_NAMES: Record<string, string> = { scheduler: 'the scheduler', publisher: 'the publisher' };
 
 /** "by ana@example.com", "via API credentials 'CRM sync'", "by the scheduler", "by wacast restore". */
-export function actorText(actor: ActivityEntry['actor']): string {
+export function actorText(actor: Pick<ActivityEntry['actor'], 'type' | 'label'>): string {
   if (actor.type === 'api') return `via API credentials '${actor.label}'`;
   if (actor.type === 'system') return `by ${SYSTEM_NAMES[actor.label] ?? actor.label}`;
   return `by ${actor.label}`;
