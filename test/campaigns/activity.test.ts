@@ -227,6 +227,32 @@ describe.each(testEngines())('campaign activity ($name)', (engine) => {
     }
   });
 
+  it('makes no change whose entry cannot be written: the change and its entry commit together', async () => {
+    const broken = await openTestContext(engine, { logLevel: 'silent' });
+    try {
+      const brokenProject = await broken.createProject();
+      const account = json(await broken.app.inject({ method: 'POST', url: '/api/v1/providers', headers: brokenProject.headers, payload: gupshupProviderInput() })).id as string;
+      const template = await createTemplateRow(broken.db, brokenProject.projectId, account, 'ABC:broken', 'Hi');
+      const { campaignId } = await seedCampaign(broken.db, { projectId: brokenProject.projectId, providerId: account, templateId: template, messages: [] });
+      const draft = json(
+        await broken.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: brokenProject.headers, payload: { name: 'Draft', providerId: account, templateId: template, audience: { all: true }, params: [] } }),
+      ).id as string;
+      // Entries can no longer be written (as if the disk refused them).
+      await sql`drop table campaign_activity`.execute(broken.db.kysely);
+      const post = (id: string, name: string) => broken.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/${name}`, headers: brokenProject.headers, payload: {} });
+      expect((await post(campaignId, 'pause')).statusCode).toBe(500);
+      expect((await post(draft, 'publish')).statusCode).toBe(500);
+      expect((await broken.app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${draft}`, headers: brokenProject.headers, payload: { name: 'Renamed' } })).statusCode).toBe(500);
+      const states = await broken.db.kysely.selectFrom('campaigns').select(['id', 'state', 'name']).where('project_id', '=', brokenProject.projectId).orderBy('id').execute();
+      expect(states).toEqual([
+        { id: campaignId, state: 'running', name: expect.any(String) },
+        { id: draft, state: 'draft', name: 'Draft' },
+      ]);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('keeps the entries of a user who was removed, under the email they had', async () => {
     const leaving = await ctx.createSession({ projectIds: [project.projectId] });
     const leavingEmail = (await ctx.db.kysely.selectFrom('users').select('email').where('id', '=', leaving.userId).executeTakeFirstOrThrow()).email;
