@@ -39,7 +39,7 @@ export async function pauseCampaignsRunningAtBackup(db: Db, now = Date.now()): P
       .where('state', '=', 'running')
       .returning(['id', 'project_id'])
       .execute();
-    // A backup from before campaign activity existed (migration 0013) has no table for it yet: the
+    // A backup from before campaign activity existed (migration 0014) has no table for it yet: the
     // campaign's reason says why it is paused, and the next start adds the table.
     if (await hasActivityTable(trx, db.dialect)) {
       const entries = paused.map((row) => ({ projectId: row.project_id, campaignId: row.id, action: 'paused' as const, actor: SYSTEM_ACTORS.restore, at: now, details: { reason: RESTORE_PAUSE_REASON } }));
