@@ -657,17 +657,8 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
 }
 
 /** Marks a conversation read (unread = 0). */
-export async function markConversationRead(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
-  const result = await deps.db.kysely
-    .updateTable('conversations')
-    .set({ unread: 0 })
-    .where('project_id', '=', projectId)
-    .where('phone', '=', phone)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw notFound('Conversation', phone);
-  const summary = await summaryOf(deps, projectId, phone, now);
-  deps.bus.emit('conversation-changed', projectId, phone);
-  return summary;
+export function markConversationRead(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
+  return setUnread(deps, projectId, phone, sql<number>`0`, now);
 }
 
 /**
@@ -675,13 +666,13 @@ export async function markConversationRead(deps: Pick<AppDeps, 'db' | 'bus'>, pr
  * count becomes 1 unless it already has unread messages (their count is kept). Other dashboards
  * learn of it through the Inbox event stream.
  */
-export async function markConversationUnread(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
-  const result = await deps.db.kysely
-    .updateTable('conversations')
-    .set({ unread: sql<number>`case when unread > 0 then unread else 1 end` })
-    .where('project_id', '=', projectId)
-    .where('phone', '=', phone)
-    .executeTakeFirst();
+export function markConversationUnread(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, phone: string, now = Date.now()): Promise<ConversationSummary> {
+  return setUnread(deps, projectId, phone, sql<number>`case when unread > 0 then unread else 1 end`, now);
+}
+
+/** Sets a conversation's unread count (404 when the project has no such conversation), answers it and tells the Inbox streams. */
+async function setUnread(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, phone: string, unread: RawBuilder<number>, now: number): Promise<ConversationSummary> {
+  const result = await deps.db.kysely.updateTable('conversations').set({ unread }).where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw notFound('Conversation', phone);
   const summary = await summaryOf(deps, projectId, phone, now);
   deps.bus.emit('conversation-changed', projectId, phone);
