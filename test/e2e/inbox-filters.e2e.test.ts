@@ -13,19 +13,12 @@ import { connectSandboxAccount, GUPSHUP_CREDENTIALS } from './helpers/sandbox-ac
 import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
+import { waitFor } from '../helpers/fake-provider.js';
 
 const ASHA = '919876510001';
 const RAVI = '919876510002';
 const MUMBAI = '919811510003';
 const OLD = '919811510004';
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 await describeWithRoutes(
   'dashboard: Inbox filters, name search and mark as unread (browser + sandbox)',
@@ -60,7 +53,7 @@ await describeWithRoutes(
         params: ['{{ Profile.Name }}'],
       });
       await apiPost(browser.context, server, session, `/api/v1/campaigns/${campaign.id}/publish`, {});
-      await waitUntil(() => sandbox.messages({ kind: 'template' }).length === 2, 'the campaign messages at the sandbox');
+      await waitFor(() => sandbox.messages({ kind: 'template' }).length === 2, 15_000, 'the campaign messages at the sandbox');
       for (const phone of [ASHA, RAVI]) {
         const sent = sandbox.messages({ to: phone, kind: 'template' })[0]!;
         await sandbox.inbound({ account: 'acme', from: phone, name: 'Someone', text: 'Interested!', contextId: sent.id }).delivery;

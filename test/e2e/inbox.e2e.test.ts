@@ -14,6 +14,7 @@ import { connectSandboxAccount, GUPSHUP_CREDENTIALS } from './helpers/sandbox-ac
 import { uploadProfiles } from './helpers/audience.js';
 import { describeWithRoutes } from './helpers/probe.js';
 import { unlabelledControls } from './helpers/a11y.js';
+import { waitFor } from '../helpers/fake-provider.js';
 
 const NAMESPACE = 'ACME:spring_sale';
 const BODY = 'Hi {{1}}, spring deals this week.';
@@ -31,14 +32,6 @@ const RTL_TEXT = 'مرحبا، هل العرض متاح؟\nشكرا!';
 const NAMED = '919866666666';
 const HOSTILE_NAME = '<img src="x" onerror="window.__named = 1">Zoë';
 const NOT_OPTED_IN = '919877777777';
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 await describeWithRoutes(
   'dashboard: Inbox with a STOP from a tracked user and "hi" from an untracked one (browser + sandbox)',
@@ -75,7 +68,7 @@ await describeWithRoutes(
         params: ['{{ Profile.Name }}'],
       });
       await apiPost(browser.context, server, session, `/api/v1/campaigns/${campaign.id}/publish`, {});
-      await waitUntil(() => sandbox.messages({ to: TRACKED, kind: 'template' }).length === 1, 'the campaign message at the sandbox');
+      await waitFor(() => sandbox.messages({ to: TRACKED, kind: 'template' }).length === 1, 15_000, 'the campaign message at the sandbox');
       const sent = sandbox.messages({ to: TRACKED, kind: 'template' })[0]!;
       await sandbox.inbound({ account: 'acme', from: TRACKED, name: 'Asha', text: 'STOP', contextId: sent.id }).delivery;
       await sandbox.inbound({ account: 'acme', from: UNTRACKED, name: 'Stranger', text: HOSTILE }).delivery;
@@ -127,7 +120,7 @@ await describeWithRoutes(
       expect(await page.locator('[data-testid="messages"] script, [data-testid="messages"] img').count()).toBe(0);
       expect(await page.evaluate('window.__injected')).toBeUndefined();
       // The untracked number got the auto-reply once, with its delivery ticks.
-      await waitUntil(() => sandbox.messages({ to: UNTRACKED }).length === 1, 'the auto-reply at the sandbox');
+      await waitFor(() => sandbox.messages({ to: UNTRACKED }).length === 1, 15_000, 'the auto-reply at the sandbox');
       const outbound = page.getByTestId('message-out');
       await expect.poll(() => outbound.count(), { timeout: 15_000 }).toBe(1);
       expect(await outbound.getByTestId('message-text').textContent()).toBe(AUTO_REPLY);
@@ -150,7 +143,7 @@ await describeWithRoutes(
       await page.getByLabel('Your reply').fill('Sorry to see you go, Asha.');
       await page.getByRole('button', { name: 'Send reply' }).click();
       await expect.poll(outTexts, { timeout: 15_000 }).toContain('Sorry to see you go, Asha.');
-      await waitUntil(() => sandbox.messages({ to: TRACKED, kind: 'session' }).some((message) => message.body === 'Sorry to see you go, Asha.'), 'the agent reply at the sandbox');
+      await waitFor(() => sandbox.messages({ to: TRACKED, kind: 'session' }).some((message) => message.body === 'Sorry to see you go, Asha.'), 15_000, 'the agent reply at the sandbox');
       expect(browser.pageErrors.join('\n')).toBe('');
     });
 
@@ -170,7 +163,7 @@ await describeWithRoutes(
       await dialog.getByLabel('Value for {{1}}').fill('Ravi');
       await dialog.getByRole('button', { name: 'Send test message' }).click();
       await dialog.getByText('Accepted by the provider.', { exact: false }).waitFor();
-      await waitUntil(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 1, 'the test message at the sandbox');
+      await waitFor(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 1, 15_000, 'the test message at the sandbox');
       expect(sandbox.messages({ to: TEST_PHONE, kind: 'template' })[0]!.params).toEqual(['Ravi']);
 
       // A template with an image needs its media URL: the field appears with it, and the URL goes out.
@@ -181,7 +174,7 @@ await describeWithRoutes(
       await expect.poll(() => dialog.getByText('is required: the template has an image attachment').count()).toBe(1);
       await dialog.getByLabel('Media URL').fill('https://cdn.example.com/spring.jpg');
       await dialog.getByRole('button', { name: 'Send test message' }).click();
-      await waitUntil(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 2, 'the image test message at the sandbox');
+      await waitFor(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 2, 15_000, 'the image test message at the sandbox');
       expect(sandbox.messages({ to: TEST_PHONE, kind: 'template' })[1]).toMatchObject({ params: ['Ravi'], mediaUrl: 'https://cdn.example.com/spring.jpg' });
       expect(browser.pageErrors.join('\n')).toBe('');
     });
