@@ -10,7 +10,7 @@
  * copy renamed into place.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { BackupError, inspectDatabase, syncPath, type BackupSummary } from './sqlite-backup.js';
@@ -78,8 +78,10 @@ export async function restoreSqlite(options: RestoreOptions): Promise<RestoreRes
       keptAs = `${database}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       checkpoint(database);
       renameSync(database, keptAs);
-      for (const sidecar of [`${database}-wal`, `${database}-shm`]) rmSync(sidecar, { force: true });
     }
+    // A WAL left beside the name (its database checkpointed above, or gone) would be applied to
+    // the restored file and corrupt it.
+    for (const sidecar of [`${database}-wal`, `${database}-shm`]) rmSync(sidecar, { force: true });
     renameSync(partial, database);
     syncPath(resolve(options.dataDir));
     return { summary, database, keptAs };
@@ -111,7 +113,8 @@ function assertNotInUse(database: string): void {
 
 /** Process ids (other than this one) with one of `files` open; empty where `/proc` is not there to ask. */
 function processesWithOpen(files: string[]): number[] {
-  const wanted = new Set(files);
+  // /proc names the files by their real path: a data directory reached through a symlink would never match.
+  const wanted = new Set(files.flatMap((file) => (existsSync(file) ? [file, realpathSync(file)] : [file])));
   const found: number[] = [];
   let pids: string[];
   try {

@@ -4,7 +4,7 @@
  * the database it replaces; and it pauses the campaigns that were running at the backup, which
  * would otherwise send again what they sent after it.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -76,6 +76,11 @@ describe('wacast restore', () => {
       const refused = await runCli(['restore', '--from', backup, '--yes'], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toBe(`wacast is using ${database} (process ${process.pid}): stop every wacast process on this data directory first, then restore.\n`);
+      // Also when the data directory is named through a symlink (the process holds the real path).
+      const link = join(out, 'data-link');
+      symlinkSync(dataDir, link);
+      const throughLink = await runCli(['restore', '--from', backup, '--yes'], { ...env, WACAST_DATA_DIR: link });
+      expect([throughLink.code, throughLink.stderr]).toEqual([1, `wacast is using ${join(link, 'wacast.db')} (process ${process.pid}): stop every wacast process on this data directory first, then restore.\n`]);
       holder.prepare('insert into leases (name, owner, expires_at) values (?, ?, ?)').run('scheduler', 'worker-a', Date.now() + 5000);
     } finally {
       holder.close();
