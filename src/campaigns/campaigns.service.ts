@@ -776,7 +776,16 @@ export async function resumeCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectI
 }
 
 /** Stops for good: what is still queued is cancelled; messages already with the provider finish. */
-export async function stopCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string, actor: Actor, reason = 'stopped by a user'): Promise<Campaign> {
+/**
+ * What a stop says on the campaign (`stateReason`) and on the messages it cancels: who stopped it,
+ * as the activity log names them, so the message log alone answers "why was this not sent?".
+ */
+export function stoppedBy(actor: Actor): string {
+  if (actor.type === 'api') return `stopped through the API credentials "${actor.label}" (${actor.id})`;
+  return `stopped by ${actor.label}`;
+}
+
+export async function stopCampaign(deps: Pick<AppDeps, 'db' | 'bus'>, projectId: string, id: string, actor: Actor, reason = stoppedBy(actor)): Promise<Campaign> {
   await setState(deps, projectId, id, ['running', 'scheduled', 'paused'], 'stopped', 'stop', { action: 'stopped', actor, details: { reason } }, { completed_at: Date.now(), state_reason: reason });
   await cancelQueued(deps, id, reason);
   return getCampaign(deps, projectId, id);

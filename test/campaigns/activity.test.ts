@@ -93,7 +93,8 @@ describe.each(testEngines())('campaign activity ($name)', (engine) => {
     expect(byAction.edited!.details).toEqual({ fields: ['name', 'cutoffAt'] });
     expect(byAction.published!.details).toEqual({ state: 'running' });
     expect(byAction.resumed!.details).toEqual({ state: 'running' });
-    expect(byAction.stopped!.details).toEqual({ reason: 'stopped by a user' });
+    expect(byAction.stopped!.details).toEqual({ reason: `stopped by ${email}` });
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}`, headers: asUser() })).json().stateReason).toBe(`stopped by ${email}`);
     expect(byAction.cloned!.details).toEqual({ campaignId: copyId, name: 'By a user, renamed (copy)' });
     expect(byAction.created!.details).toEqual({});
     // Newest first, each at the time of its change.
@@ -122,7 +123,9 @@ describe.each(testEngines())('campaign activity ($name)', (engine) => {
     expect(items[2]!.details).toEqual({ state: 'scheduled', sendAt: expect.any(Number) });
     const stored = await ctx.db.kysely.selectFrom('campaign_activity').selectAll().where('campaign_id', '=', id).execute();
     expect(JSON.stringify(stored)).not.toContain(project.passcode);
-    await action(asApi(), id, 'stop');
+    // A stop says which credentials stopped it, on the campaign as in its activity.
+    const stopped = json<{ stateReason: string }>(await action(asApi(), id, 'stop'));
+    expect(stopped.stateReason).toBe(`stopped through the API credentials "default" (${project.accountId})`);
   });
 
   it('writes no entry for a change that did not happen, and none for an edit that changes nothing', async () => {

@@ -283,7 +283,7 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
     // Cancelled while queued or after being claimed for sending: the log gives the same reason.
     const cancelled = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/messages?status=cancelled&limit=500`, headers: project.headers })).items as Array<{ errorDetail: string | null }>;
     expect(cancelled.length).toBe((await get(campaign.id)).stats.cancelled);
-    expect(new Set(cancelled.map((message) => message.errorDetail))).toEqual(new Set(['stopped by a user']));
+    expect(new Set(cancelled.map((message) => message.errorDetail))).toEqual(new Set([`stopped through the API credentials "default" (${project.accountId})`]));
   });
 
   it('keeps campaigns inside their project', async () => {

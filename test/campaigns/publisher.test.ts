@@ -131,7 +131,7 @@ describe.each(testEngines())('publisher ($name)', (engine) => {
 
     const rows = await ctx.db.kysely.selectFrom('messages').select(['status', 'error_detail']).where('campaign_id', '=', campaignId).execute();
     expect(rows).toHaveLength(30);
-    expect(rows.every((row) => row.status === 'cancelled' && row.error_detail === 'stopped by a user')).toBe(true);
+    expect(rows.every((row) => row.status === 'cancelled' && row.error_detail === `stopped through the API credentials "default" (${project.accountId})`)).toBe(true);
     const campaign = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: project.headers }));
     expect(campaign.state).toBe('stopped');
     expect(campaign.stats).toMatchObject({ targeted: 30, queued: 0, cancelled: 30 });
@@ -166,7 +166,7 @@ describe.each(testEngines())('publisher ($name)', (engine) => {
     const { counters, recount } = await countersAndRecount(campaignId);
     expect(counters).toEqual(recount);
     const log = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/messages?status=cancelled&limit=100`, headers: project.headers }));
-    expect(log.items.map((item: { errorDetail: string }) => item.errorDetail)).toEqual(Array(30).fill('stopped by a user'));
+    expect(log.items.map((item: { errorDetail: string }) => item.errorDetail)).toEqual(Array(30).fill(`stopped through the API credentials "default" (${project.accountId})`));
     expect(await CampaignMaterialization.open(ctx.deps, campaignId, 'later-owner')).toBe('done');
   });
 
