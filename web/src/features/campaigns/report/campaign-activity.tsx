@@ -1,6 +1,7 @@
 import type { Campaign } from '../../../api/campaigns.types';
 import { formatDateTime } from '../../../components/format';
 import { QueryError } from '../../../components/query-error';
+import { Loading } from '../../../components/page';
 import { useCampaignActivity } from '../campaigns.hooks';
 import { activityText } from './activity-format';
 
@@ -18,7 +19,7 @@ export function CampaignActivity({ campaign }: { campaign: Campaign }) {
         Activity
       </h2>
       {activity.isPending ? (
-        <p className="muted">Loading the activity…</p>
+        <Loading what="Loading the activity" />
       ) : activity.isError ? (
         <QueryError error={activity.error} onRetry={() => void activity.refetch()} />
       ) : entries.length === 0 ? (
