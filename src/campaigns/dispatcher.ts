@@ -31,6 +31,7 @@ import { readPayload } from './message-payload.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
 import type { SendResultWriter } from './send-results.js';
 import type { SendSchedule } from './send-clock.js';
+import { diskSpaceMonitor } from '../ops/disk-space.js';
 
 export interface DispatcherOptions {
   /** Concurrent requests to the provider. */
@@ -225,6 +226,9 @@ export class ProviderDispatcher {
     const throttling = await this.deps.db.kysely.selectFrom('provider_accounts').select('last_throttled_at').where('id', '=', this.providerId).executeTakeFirst();
     this.noticeReportedThrottling(throttling?.last_throttled_at ?? null, now);
 
+    // Almost no space left for the database: campaigns hold (disk-space.ts); replies, auto-replies
+    // and opt-out confirmations (the direct source) still go.
+    const diskFull = (await diskSpaceMonitor(this.deps)?.holdsCampaigns(now)) ?? false;
     const rows = await this.deps.db.kysely
       .selectFrom('campaigns')
       .select(['id', 'rate_per_second', 'dnd', 'cutoff_at', 'frequency_cap', 'send_at'])
@@ -236,6 +240,7 @@ export class ProviderDispatcher {
     for (const row of rows) {
       const cap = parseJson<FrequencyCap | null>(row.frequency_cap, null);
       if (cap && capCheckedAtSend(row)) this.capsAtSend.set(row.id, cap);
+      if (diskFull) continue;
       if (row.cutoff_at !== null && row.cutoff_at <= now) continue;
       const dnd = parseJson<DndWindow | null>(row.dnd, null);
       try {

@@ -31,6 +31,7 @@ import { cancelQueued, type Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
 import { renderedUrlProblem } from '../net/outbound-url.js';
 import { recordActivity, SYSTEM_ACTORS } from './campaign-activity.js';
+import { diskSpaceMonitor } from '../ops/disk-space.js';
 
 export type SkipReason = 'not_opted_in' | 'dnd' | 'invalid_phone' | 'render_error' | 'frequency_cap';
 
@@ -345,6 +346,9 @@ export class PublisherService implements BackgroundService {
     const settled = new Set<string>();
     try {
       for (;;) {
+        // Almost no space left for the database: no more recipients until space is freed
+        // (disk-space.ts); the materialisations resume from their cursors on a later run.
+        if (await diskSpaceMonitor(this.deps)?.holdsCampaigns()) return;
         for (const id of await this.pendingCampaigns()) {
           if (this.stopping) return;
           if (active.has(id) || settled.has(id)) continue;

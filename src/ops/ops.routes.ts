@@ -5,10 +5,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { registerQueueGauges } from './queue-metrics.js';
 import { assertMayReadMetrics, METRICS_ACCESS_HELP } from './metrics-access.js';
+import { DISK_CRITICAL_BYTES, DISK_LOW_BYTES, diskSpaceMonitor, registerDiskGauge } from './disk-space.js';
 
 export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   registerQueueGauges(deps.metrics, deps.db, deps.logger);
+  registerDiskGauge(deps);
 
   app.get(
     '/healthz',
@@ -32,6 +34,37 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
         deps.logger.warn({ err: error }, 'health check: database unreachable');
         return reply.status(503).send({ status: 'unavailable' as const, database: 'unreachable' as const, engine: deps.db.dialect });
       }
+    },
+  );
+
+  app.get(
+    '/api/v1/storage',
+    {
+      config: { auth: 'session' },
+      schema: {
+        summary: 'Free space for the database, for the dashboard\'s warning: on SQLite, the disk holding WACAST_DATA_DIR; on PostgreSQL, null (its server\'s disk is not visible to wacast).',
+        tags: ['operations'],
+        security: [{ session: [] }],
+        response: {
+          200: z.object({
+            engine: z.enum(['sqlite', 'postgres']),
+            disk: z
+              .object({
+                freeBytes: z.number().int(),
+                totalBytes: z.number().int(),
+                level: z.enum(['ok', 'low', 'critical']).describe(`\`low\` below ${DISK_LOW_BYTES} bytes; \`critical\` below ${DISK_CRITICAL_BYTES} bytes, when campaigns hold.`),
+                holdBelowBytes: z.number().int().describe('Campaigns hold while the free space is below this.'),
+                campaignsHeld: z.boolean().describe('Campaigns send and add recipients no more until space is freed; callbacks, replies and opt-out confirmations go on.'),
+              })
+              .nullable()
+              .describe('Null on PostgreSQL, and when the file system could not be read.'),
+          }),
+        },
+      },
+    },
+    async () => {
+      const disk = await diskSpaceMonitor(deps)?.read();
+      return { engine: deps.db.dialect, disk: disk ? { ...disk, holdBelowBytes: DISK_CRITICAL_BYTES, campaignsHeld: disk.level === 'critical' } : null };
     },
   );
 

@@ -6,6 +6,8 @@ export const queryKeys = {
   me: ['me'] as const,
   authState: ['auth-state'] as const,
   projects: ['projects'] as const,
+  /** The instance's free disk space: not a project's. */
+  storage: ['storage'] as const,
   /** Every dashboard user (instance admins): not a project's, so kept across project switches. */
   users: ['users'] as const,
   project: ['project'] as const,

@@ -21,3 +21,8 @@ export function timeZoneName(timeZone?: string): string {
 
 // dateStyle/timeStyle cannot be combined with timeZoneName, so the medium date and short time are spelled out.
 const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
+
+/** "812 MB", "1.4 GB": decimal units, as `df -H` shows them. */
+export function formatBytes(value: number): string {
+  return value >= 1e9 ? `${(value / 1e9).toFixed(1)} GB` : `${Math.max(0, Math.round(value / 1e6))} MB`;
+}

@@ -2,6 +2,7 @@ import { Link, Outlet, useNavigate } from 'react-router-dom';
 import { MainNav } from './main-nav';
 import { ProjectSwitcher } from './project-switcher';
 import { AccountMenu } from './account-menu';
+import { DiskSpaceWarning } from './disk-space-warning';
 import { useLogout } from '../auth/auth.hooks';
 import { useSession } from '../auth/session-context';
 
@@ -37,6 +38,7 @@ export function AppLayout() {
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>
+        <DiskSpaceWarning />
         {me.currentProjectId === null && !me.user.isAdmin ? (
           <p className="alert alert--warning" role="status">
             You are not a member of any project yet: ask an instance admin to add you.

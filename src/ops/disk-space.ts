@@ -1,0 +1,143 @@
+/**
+ * Free space on the disk that holds the SQLite database (WACAST_DATA_DIR).
+ *
+ * Why wacast watches it: a full disk does not lose what was already stored, but every write
+ * after it fails. Callbacks are then answered 503 and providers retry them for a while only, so
+ * delivery reports, replies and STOPs can be lost for good; sends whose outcome cannot be stored
+ * end `unknown`. A campaign is what fills a disk fastest (its rows, then a profile event per
+ * send and per delivery report), so below DISK_CRITICAL_BYTES campaigns hold — no new recipients
+ * materialised, no new messages claimed — and the space left goes to callbacks, replies and
+ * opt-out confirmations. They go on by themselves once space is freed. Below DISK_LOW_BYTES the
+ * dashboard warns first.
+ *
+ * PostgreSQL keeps its data on its own server, whose disk wacast cannot see: nothing is watched.
+ */
+import { statfs } from 'node:fs/promises';
+import { Gauge } from 'prom-client';
+import { dirname } from 'node:path';
+import type { Db } from '../storage/db.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from './metrics.js';
+
+export type DiskLevel = 'ok' | 'low' | 'critical';
+
+export interface DiskSpace {
+  freeBytes: number;
+  totalBytes: number;
+  level: DiskLevel;
+}
+
+/**
+ * Below this the dashboard warns (1 GB: a campaign of a few hundred thousand messages with their
+ * reports). Decimal units, as `df -H` and the dashboard show them.
+ */
+export const DISK_LOW_BYTES = 1e9;
+/** Below this campaigns hold (250 MB: room for many hours of callbacks and replies at a busy project's pace). */
+export const DISK_CRITICAL_BYTES = 250e6;
+/** A reading is reused this long: the dispatcher asks twice a second, statfs need not run as often. */
+const MAX_AGE_MS = 5000;
+
+export function diskLevel(freeBytes: number): DiskLevel {
+  if (freeBytes < DISK_CRITICAL_BYTES) return 'critical';
+  if (freeBytes < DISK_LOW_BYTES) return 'low';
+  return 'ok';
+}
+
+/** Reads the free and total bytes of the file system holding `path` (for an unprivileged process). */
+export type DiskReader = (path: string) => Promise<{ freeBytes: number; totalBytes: number }>;
+
+const statfsReader: DiskReader = async (path) => {
+  const stats = await statfs(path);
+  // bavail, not bfree: the blocks reserved for root are not there for a process that is not root.
+  return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
+};
+
+export class DiskSpaceMonitor {
+  private last: { at: number; read: Promise<DiskSpace | null> } | null = null;
+  private level: DiskLevel | 'unreadable' = 'ok';
+
+  constructor(
+    private readonly path: string,
+    private readonly reader: DiskReader = statfsReader,
+    private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'> | null = null,
+    private readonly maxAgeMs = MAX_AGE_MS,
+  ) {}
+
+  /** The latest reading (at most MAX_AGE_MS old), or null when the file system cannot be read. */
+  read(now = Date.now()): Promise<DiskSpace | null> {
+    if (this.last && now - this.last.at < this.maxAgeMs) return this.last.read;
+    const read = this.reader(this.path).then(
+      ({ freeBytes, totalBytes }) => {
+        const space: DiskSpace = { freeBytes, totalBytes, level: diskLevel(freeBytes) };
+        this.changed(space.level, space);
+        return space;
+      },
+      (error: unknown) => {
+        // Not knowing is no reason to stop sending: said once, and campaigns carry on.
+        if (this.level !== 'unreadable') this.logger?.error({ err: error, path: this.path }, 'cannot read the free space of the disk holding the database');
+        this.level = 'unreadable';
+        return null;
+      },
+    );
+    this.last = { at: now, read };
+    return read;
+  }
+
+  /** Whether campaigns must hold now (see the module comment). */
+  async holdsCampaigns(now = Date.now()): Promise<boolean> {
+    return (await this.read(now))?.level === 'critical';
+  }
+
+  /** Logs the changes that matter to whoever runs the server, once each. */
+  private changed(level: DiskLevel, space: DiskSpace): void {
+    const previous = this.level;
+    this.level = level;
+    if (level === previous) return;
+    const facts = { path: this.path, freeBytes: space.freeBytes, totalBytes: space.totalBytes };
+    if (level === 'critical') {
+      this.logger?.error(facts, `only ${formatBytes(space.freeBytes)} free on the disk holding the database: campaigns hold until more than ${formatBytes(DISK_CRITICAL_BYTES)} is free (callbacks, replies and opt-outs go on)`);
+    } else if (previous === 'critical') {
+      this.logger?.info(facts, `${formatBytes(space.freeBytes)} free on the disk holding the database again: campaigns go on`);
+    } else if (level === 'low') {
+      this.logger?.warn(facts, `only ${formatBytes(space.freeBytes)} free on the disk holding the database: campaigns will hold below ${formatBytes(DISK_CRITICAL_BYTES)}`);
+    }
+  }
+}
+
+const monitors = new WeakMap<Db, DiskSpaceMonitor | null>();
+
+/** The monitor of the disk holding the database of `deps` (one per database), or null on PostgreSQL. */
+export function diskSpaceMonitor(deps: { db: Db; logger?: Pick<Logger, 'info' | 'warn' | 'error'> }): DiskSpaceMonitor | null {
+  let monitor = monitors.get(deps.db);
+  if (monitor === undefined) {
+    monitor = deps.db.dialect === 'sqlite' ? new DiskSpaceMonitor(dirname(deps.db.location), undefined, deps.logger ?? null) : null;
+    monitors.set(deps.db, monitor);
+  }
+  return monitor;
+}
+
+/** Tests: the disk of `db` (SQLite) is read through `reader` from now on, afresh on each read. */
+export function useDiskReader(db: Db, reader: DiskReader, logger: Pick<Logger, 'info' | 'warn' | 'error'> | null = null): void {
+  if (db.dialect === 'sqlite') monitors.set(db, new DiskSpaceMonitor(dirname(db.location), reader, logger, 0));
+}
+
+/** `wacast_data_disk_free_bytes`, read when scraped (SQLite only). */
+export function registerDiskGauge(deps: { db: Db; logger: Pick<Logger, 'info' | 'warn' | 'error'>; metrics: Metrics }): void {
+  const registry = deps.metrics.registry;
+  if (deps.db.dialect !== 'sqlite' || registry.getSingleMetric('wacast_data_disk_free_bytes')) return;
+  new Gauge({
+    name: 'wacast_data_disk_free_bytes',
+    help: `Free bytes on the disk holding the SQLite database; campaigns hold below ${DISK_CRITICAL_BYTES}.`,
+    registers: [registry],
+    async collect() {
+      const disk = await diskSpaceMonitor(deps)?.read();
+      if (disk) this.set(disk.freeBytes);
+    },
+  });
+}
+
+/** "812 MB", "1.4 GB": free space as people read it. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  return `${Math.max(0, Math.round(bytes / 1e6))} MB`;
+}
