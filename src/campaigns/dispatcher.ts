@@ -310,7 +310,7 @@ export class ProviderDispatcher {
     if (source.campaignId !== null) {
       try {
         claimed = await this.withoutOptedOut(source.campaignId, claimed);
-        claimed = await this.withinFrequencyCap(source.campaignId, claimed);
+        claimed = await this.withinFrequencyCap(source.campaignId, claimed, now);
       } catch (error) {
         // Never sent: back to the queue, not left to expire into `unknown`.
         await this.release(claimed, source.campaignId).catch(() => undefined);
@@ -342,11 +342,11 @@ export class ProviderDispatcher {
    * (frequency-cap.ts): recipients who already received `messages` campaign messages sent in the
    * window are skipped with reason frequency_cap. One indexed read per claim, for such campaigns only.
    */
-  private async withinFrequencyCap(campaignId: string, claimed: ClaimedMessage[]): Promise<ClaimedMessage[]> {
+  private async withinFrequencyCap(campaignId: string, claimed: ClaimedMessage[], claimedAt: number): Promise<ClaimedMessage[]> {
     const cap = this.capsAtSend.get(campaignId);
     if (!cap || claimed.length === 0) return claimed;
     const profileIds = claimed.flatMap((message) => (message.profile_id ? [message.profile_id] : []));
-    const received = await sentRecentlyCounts(this.deps.db, campaignId, profileIds, cap);
+    const received = await sentRecentlyCounts(this.deps.db, campaignId, profileIds, cap, claimedAt);
     const over = claimed.filter((message) => message.profile_id !== null && (received.get(message.profile_id) ?? 0) >= cap.messages);
     if (over.length === 0) return claimed;
     const skips = over.map((message) => ({

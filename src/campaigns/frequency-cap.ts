@@ -114,13 +114,27 @@ const WENT_OUT_STATUSES = ['sending', 'sent', 'delivered', 'read', 'unknown'] as
 
 /**
  * Campaign messages each of `profileIds` received from campaigns other than `campaignId` with a
- * send time in the cap's window ending `now` (in flight and unknown ones by when they left or went
- * unknown): the check of a scheduled campaign, when its messages are sent. One indexed range read
- * per profile (`messages_profile`: profile, created_at), bounded by SEND_TIME_LOOKBACK_MS. A profile's
- * messages are all its project's; naming the project too made SQLite read the project's messages by
- * phone instead (see messaging-limit.ts).
+ * send time in the cap's window ending `now` (unknown ones by when they went unknown): the check
+ * of a scheduled campaign, when its messages are sent. One indexed range read per profile
+ * (`messages_profile`: profile, created_at), bounded by SEND_TIME_LOOKBACK_MS. A profile's messages
+ * are all its project's; naming the project too made SQLite read the project's messages by phone
+ * instead (see messaging-limit.ts).
+ *
+ * Messages of other campaigns that are claimed but not sent yet (`sending`) count only when they
+ * were claimed before ours (`claimedAt`; at the same millisecond, the campaign with the smaller
+ * id is first). Two capped campaigns sending to one person at the same moment both claim, then
+ * both check: counting every claimed message, each would see the other's and both would skip the
+ * person, who then gets neither; counting none, both would send. With one order both agree on,
+ * exactly the later one is held back.
  */
-export async function sentRecentlyCounts(db: Db, campaignId: string, profileIds: readonly string[], cap: FrequencyCap, now = Date.now()): Promise<Map<string, number>> {
+export async function sentRecentlyCounts(
+  db: Db,
+  campaignId: string,
+  profileIds: readonly string[],
+  cap: FrequencyCap,
+  claimedAt: number,
+  now = Date.now(),
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (profileIds.length === 0) return counts;
   const since = now - cap.days * DAY_MS;
@@ -133,6 +147,13 @@ export async function sentRecentlyCounts(db: Db, campaignId: string, profileIds:
     .where('campaign_id', '!=', campaignId)
     .where('status', 'in', [...WENT_OUT_STATUSES])
     .where(sql<boolean>`coalesce(sent_at, updated_at) >= ${since}`)
+    .where((eb) =>
+      eb.or([
+        eb('status', '!=', 'sending'),
+        eb('updated_at', '<', claimedAt),
+        eb.and([eb('updated_at', '=', claimedAt), eb('campaign_id', '<', campaignId)]),
+      ]),
+    )
     .groupBy('profile_id')
     .execute();
   for (const row of rows) if (row.profile_id) counts.set(row.profile_id, Number(row.received));
