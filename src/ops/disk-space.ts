@@ -46,7 +46,7 @@ export function diskLevel(freeBytes: number): DiskLevel {
 /** Reads the free and total bytes of the file system holding `path` (for an unprivileged process). */
 export type DiskReader = (path: string) => Promise<{ freeBytes: number; totalBytes: number }>;
 
-const statfsReader: DiskReader = async (path) => {
+export const statfsReader: DiskReader = async (path) => {
   const stats = await statfs(path);
   // bavail, not bfree: the blocks reserved for root are not there for a process that is not root.
   return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };

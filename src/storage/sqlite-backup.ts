@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { copySnapshot, type SnapshotRequest } from './sqlite-snapshot.js';
 import { keyOpensCanary, SECRET_KEY_CANARY } from '../secrets/master-key.js';
+import { DISK_CRITICAL_BYTES, formatBytes, statfsReader, type DiskReader } from '../ops/disk-space.js';
 
 /** The compiled thread script: beside this module in dist/, or in dist/ when this runs from sources. */
 const WORKER_FILE = [
@@ -39,6 +40,8 @@ export interface BackupOptions {
   key?: Buffer | undefined;
   /** Bytes written so far and the expected total (the source's pages in use). */
   onProgress?: (written: number, total: number) => void;
+  /** Reads a disk's free space (tests); statfs by default. */
+  diskReader?: DiskReader;
 }
 
 export interface BackupSummary {
@@ -78,12 +81,15 @@ export async function backupSqlite(options: BackupOptions): Promise<BackupSummar
     if (!options.force) throw new BackupError(`${target} already exists: choose another file, or add --force to replace it.`);
   }
 
+  const expectedBytes = pagesInUse(source);
+  await checkRoom(source, directory, expectedBytes, options.diskReader ?? statfsReader);
+
   const partial = join(directory, `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     // Created empty and private first (VACUUM INTO accepts an empty file and keeps its mode): the
     // copy holds phone numbers and encrypted credentials, so it is never readable by others.
     closeSync(openSync(partial, 'wx', 0o600));
-    await copyWithProgress({ source, target: partial }, pagesInUse(source), options.onProgress);
+    await copyWithProgress({ source, target: partial }, expectedBytes, options.onProgress);
     const summary = verify(partial, options.key, `The copy of ${source}`);
     syncPath(partial);
     renameSync(partial, target);
@@ -91,6 +97,30 @@ export async function backupSqlite(options: BackupOptions): Promise<BackupSummar
     return { ...summary, file: target, bytes: statSync(target).size };
   } finally {
     for (const leftover of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(leftover, { force: true });
+  }
+}
+
+/**
+ * Refuses a backup that cannot fit, before writing anything: with less room than the copy needs it
+ * would fail near the end. On the disk that holds the database itself, it must also leave the
+ * free space at which campaigns hold (disk-space.ts): a backup must not stop the server it saves.
+ */
+async function checkRoom(source: string, directory: string, expectedBytes: number, reader: DiskReader): Promise<void> {
+  let free: number;
+  try {
+    free = (await reader(directory)).freeBytes;
+  } catch {
+    return; // Unknown: the copy itself still fails cleanly if the disk fills up.
+  }
+  // VACUUM INTO also writes a journal of a few pages next to the copy.
+  const needed = Math.ceil(expectedBytes * 1.02) + 1024 * 1024;
+  if (free < needed) {
+    throw new BackupError(`The backup needs about ${formatBytes(needed)} but only ${formatBytes(free)} is free in ${directory}: free up space there, or choose a directory on another disk with --out. Nothing was written.`);
+  }
+  if (statSync(directory).dev === statSync(dirname(source)).dev && free - needed < DISK_CRITICAL_BYTES) {
+    throw new BackupError(
+      `The backup (about ${formatBytes(needed)}) would leave only ${formatBytes(free - needed)} free on the disk that holds the database; below ${formatBytes(DISK_CRITICAL_BYTES)} wacast holds its campaigns. Write it to another disk with --out, or free up space first. Nothing was written.`,
+    );
   }
 }
 
