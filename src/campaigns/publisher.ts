@@ -12,7 +12,9 @@
  * campaign's reason, without rendering anything. So `targeted` is the whole audience, and every
  * targeted profile is in exactly one state (PRODUCT §3, §4.2).
  */
+import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
+import type { Db } from '../storage/db.js';
 import type { CampaignRow, CampaignState, MessageStatus, TemplateRow } from '../storage/schema.js';
 import type { BackgroundService } from '../worker/background-service.js';
 import { newId } from '../ids.js';
@@ -256,6 +258,7 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, decider: { temp
       .where('id', '=', campaign.id)
       .returning(['state', 'state_reason'])
       .executeTakeFirstOrThrow();
+    if (capCheck) await recheckFrequencyCap({ ...deps.db, kysely: trx }, campaign, capCheck.cap, rows, now);
     // States never leave the ended ones: a batch written undecided was read as ended and still is.
     if (!decider && !ENDED_STATES.has(current.state)) throw new Error(`campaign ${campaign.id} is ${current.state}: its rows must be decided`);
     if (ENDED_STATES.has(current.state)) {
@@ -279,6 +282,33 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, decider: { temp
     deltas.addCounts(campaign.id, counts);
     await deltas.write(trx);
   });
+}
+
+/**
+ * The frequency cap once more, inside the batch's transaction, for the recipients still queued:
+ * the check before rendering counted other campaigns' rows as committed then, and a batch of
+ * another capped campaign of the project, materialised at the same moment by another worker (or
+ * the same one's next turn), may have queued the same people since. Capped batches of one project
+ * take turns here — PostgreSQL: a transaction-scoped advisory lock on the project; SQLite: the
+ * write lock, taken by the transaction's first statement (the campaign's update), which one writer
+ * holds at a time — so the second batch counts the first's rows and skips those people by the
+ * cap. One more indexed read per batch, for capped campaigns only.
+ */
+async function recheckFrequencyCap(
+  trx: Db,
+  campaign: CampaignRow,
+  cap: FrequencyCap,
+  rows: Array<{ profile_id: string; status: MessageStatus; skip_reason: string | null; payload: string; error_detail: string | null }>,
+  now: number,
+): Promise<void> {
+  if (trx.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${`wacast frequency cap ${campaign.project_id}`}, 0))`.execute(trx.kysely);
+  const queued = rows.filter((row) => row.status === 'queued');
+  const received = await recentMessageCounts(trx, campaign.id, queued.map((row) => row.profile_id), cap, now);
+  for (const row of queued) {
+    const count = received.get(row.profile_id) ?? 0;
+    if (count < cap.messages) continue;
+    Object.assign(row, { status: 'skipped', skip_reason: 'frequency_cap', payload: toJson(null), error_detail: frequencyCapDetail(cap, count) });
+  }
 }
 
 async function failCampaign(deps: AppDeps, campaign: CampaignRow, reason: string): Promise<void> {
