@@ -58,6 +58,7 @@ describe('free disk space', () => {
   it('prints sizes in decimal units', () => {
     expect(formatBytes(812e6)).toBe('812 MB');
     expect(formatBytes(1.44e9)).toBe('1.4 GB');
-    expect(formatBytes(-5)).toBe('0 MB');
+    expect(formatBytes(640_000)).toBe('640 kB');
+    expect(formatBytes(-5)).toBe('0 kB');
   });
 });

@@ -139,5 +139,6 @@ export function registerDiskGauge(deps: { db: Db; logger: Pick<Logger, 'info' | 
 /** "812 MB", "1.4 GB": free space as people read it. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  return `${Math.max(0, Math.round(bytes / 1e6))} MB`;
+  if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
+  return `${Math.max(0, Math.round(bytes / 1e3))} kB`;
 }

@@ -106,14 +106,9 @@ export async function backupSqlite(options: BackupOptions): Promise<BackupSummar
  * free space at which campaigns hold (disk-space.ts): a backup must not stop the server it saves.
  */
 async function checkRoom(source: string, directory: string, expectedBytes: number, reader: DiskReader): Promise<void> {
-  let free: number;
-  try {
-    free = (await reader(directory)).freeBytes;
-  } catch {
-    return; // Unknown: the copy itself still fails cleanly if the disk fills up.
-  }
-  // VACUUM INTO also writes a journal of a few pages next to the copy.
-  const needed = Math.ceil(expectedBytes * 1.02) + 1024 * 1024;
+  const room = await roomFor(directory, expectedBytes, reader);
+  if (!room) return;
+  const { free, needed } = room;
   if (free < needed) {
     throw new BackupError(`The backup needs about ${formatBytes(needed)} but only ${formatBytes(free)} is free in ${directory}: free up space there, or choose a directory on another disk with --out. Nothing was written.`);
   }
@@ -121,6 +116,19 @@ async function checkRoom(source: string, directory: string, expectedBytes: numbe
     throw new BackupError(
       `The backup (about ${formatBytes(needed)}) would leave only ${formatBytes(free - needed)} free on the disk that holds the database; below ${formatBytes(DISK_CRITICAL_BYTES)} wacast holds its campaigns. Write it to another disk with --out, or free up space first. Nothing was written.`,
     );
+  }
+}
+
+/**
+ * The free bytes in `directory` and what a database copy of `bytes` needs there (with a margin for
+ * SQLite's journal), or null when the free space cannot be read — the copy then still fails
+ * cleanly if the disk fills up.
+ */
+export async function roomFor(directory: string, bytes: number, reader: DiskReader = statfsReader): Promise<{ free: number; needed: number } | null> {
+  try {
+    return { free: (await reader(directory)).freeBytes, needed: Math.ceil(bytes * 1.02) + 1024 * 1024 };
+  } catch {
+    return null;
   }
 }
 

@@ -10,10 +10,11 @@
  * copy renamed into place.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { BackupError, inspectDatabase, syncPath, type BackupSummary } from './sqlite-backup.js';
+import { BackupError, inspectDatabase, roomFor, syncPath, type BackupSummary } from './sqlite-backup.js';
+import { formatBytes, type DiskReader } from '../ops/disk-space.js';
 import { prepareDataDir } from './data-dir.js';
 
 /** A worker renews its leases every second or so: one renewed this recently means wacast is running. */
@@ -28,6 +29,8 @@ export interface RestoreOptions {
   replace: boolean;
   /** Adjusts the restored copy before it goes into place. */
   prepare?: (file: string) => Promise<void>;
+  /** Reads a disk's free space (tests); statfs by default. */
+  diskReader?: DiskReader;
 }
 
 export interface RestoreResult {
@@ -63,6 +66,15 @@ export async function restoreSqlite(options: RestoreOptions): Promise<RestoreRes
         `${database} already holds a database (${current.projects} project(s), ${current.profiles} profile(s), ${current.messages} message(s)). Add --yes to replace it with the backup; the current one is kept as ${database}.before-restore-<time>.`,
       );
     }
+  }
+
+  // The copy goes beside the database it replaces, which is kept: refused before writing anything
+  // when both would not fit.
+  const room = await roomFor(resolve(options.dataDir), statSync(backup).size, options.diskReader);
+  if (room && room.free < room.needed) {
+    throw new BackupError(
+      `Restoring needs about ${formatBytes(room.needed)} in ${resolve(options.dataDir)}, and only ${formatBytes(room.free)} is free there (the current database is kept beside it): free up space first, e.g. remove older wacast.db.before-restore-* files you no longer need. Nothing was changed.`,
+    );
   }
 
   const partial = join(resolve(options.dataDir), `.wacast.db.restore-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -24,5 +24,7 @@ const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short',
 
 /** "812 MB", "1.4 GB": decimal units, as `df -H` shows them. */
 export function formatBytes(value: number): string {
-  return value >= 1e9 ? `${(value / 1e9).toFixed(1)} GB` : `${Math.max(0, Math.round(value / 1e6))} MB`;
+  if (value >= 1e9) return `${(value / 1e9).toFixed(1)} GB`;
+  if (value >= 1e6) return `${Math.round(value / 1e6)} MB`;
+  return `${Math.max(0, Math.round(value / 1e3))} kB`;
 }
