@@ -238,8 +238,8 @@ export interface ConversationFilters {
   phone?: string | undefined;
   /**
    * A search: digits contained in the phone number (when `q` is a phone number: digits, spaces,
-   * `+`, `-`, `(`, `)`, `.`), or the start of the profile's Name or of the sender's WhatsApp name
-   * (ASCII case ignored).
+   * `+`, `-`, `(`, `)`, `.`), or the start of any word of the profile's Name or of the sender's
+   * WhatsApp name (ASCII case ignored).
    */
   q?: string | undefined;
   /** Only conversations with unread messages. */
@@ -251,10 +251,12 @@ export interface ConversationFilters {
 }
 
 /**
- * The search condition of `q` (see ConversationFilters.q). Names match by prefix, as the Audience
- * search does: the profile's Name through the `profiles_name_search` index (one range per search,
- * whatever the number of profiles), the sender's name on the conversation row itself. The phone is
- * matched by contained digits over the project's conversations (their primary key holds it).
+ * The search condition of `q` (see ConversationFilters.q). A name that starts with `q` is found
+ * first, as the Audience search finds it: the profile's Name through the `profiles_name_search`
+ * index (one range per search, whatever the number of profiles), the sender's name on the
+ * conversation row itself. A later word of a name is checked on each conversation the walk reads.
+ * The phone is matched by contained digits over the project's conversations (their primary key
+ * holds it). Costs: docs/callbacks.md, decision 0009.
  */
 function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string): RawBuilder<SqlBool> {
   const { dialect } = deps.db;
@@ -269,6 +271,18 @@ function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string
   // The conversation's profile, or a profile with its phone imported since the sender wrote (the one the list shows).
   terms.push(sql<SqlBool>`${sql.ref('c.profile_id')} in (${named('id')})`);
   terms.push(sql<SqlBool>`${sql.ref('c.phone')} in (${named('phone')})`);
+  // A later word of either name ("patel" finds "Asha Patel"): no index can serve it, so it is
+  // checked on the conversations the walk reads, after the cheaper terms above — the sender name
+  // on the row, the profile Name on the profile the list joins anyway (`p`), and only for a
+  // conversation without one, on the profile found by its phone (one indexed lookup).
+  const word = ` ${name}`;
+  const hasWord = (expression: RawBuilder<unknown>) =>
+    dialect === 'postgres' ? sql<SqlBool>`strpos(' ' || ${expression}, ${word}) > 0` : sql<SqlBool>`instr(' ' || ${expression}, ${word}) > 0`;
+  terms.push(hasWord(sql`lower(${sql.ref('c.sender_name')})`));
+  terms.push(hasWord(profileNameKey(dialect, 'p')));
+  terms.push(
+    sql<SqlBool>`(${sql.ref('p.id')} is null and exists (select 1 from ${sql.table('profiles')} as w where ${sql.ref('w.project_id')} = ${projectId} and ${sql.ref('w.phone')} = ${sql.ref('c.phone')} and ${hasWord(profileNameKey(dialect, 'w'))}))`,
+  );
   return sql<SqlBool>`(${sql.join(terms, sql` or `)})`;
 }
 

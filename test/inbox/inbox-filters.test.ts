@@ -141,7 +141,7 @@ describe.each(testEngines())('Inbox filters, name search and mark as unread ($na
     expect([...first.items, ...second.items].map((item: { phone: string }) => item.phone).sort()).toEqual(sorted(asha, mumbai, ashanti, lena));
   });
 
-  it('searches the profile Name and the sender name by prefix, ASCII case ignored, and phones by digits', async () => {
+  it('searches the profile Name and the sender name by the start of any word, ASCII case ignored, and phones by digits', async () => {
     // Profile "Asha Patel", sender names "Asha from Mumbai" and "ASHANTI"; "ASHOK" has no conversation.
     expect(await phones('q=asha')).toEqual(sorted(asha, mumbai, ashanti));
     expect(await phones('q=ASH')).toEqual(sorted(asha, mumbai, ashanti));
@@ -149,8 +149,15 @@ describe.each(testEngines())('Inbox filters, name search and mark as unread ($na
     expect(await phones(`q=${encodeURIComponent('Asha from')}`)).toEqual([mumbai]);
     expect(await phones('q=ashanti')).toEqual([ashanti]);
     expect(await phones('q=ravi')).toEqual([ravi]);
-    // A prefix of the name, not of any word in it.
-    expect(await phones('q=patel')).toEqual([]);
+    // The start of any word of a name: the profile's, the sender's, or the profile found by phone.
+    expect(await phones('q=patel')).toEqual([asha]);
+    expect(await phones('q=PAT')).toEqual([asha]);
+    expect(await phones('q=mumbai')).toEqual([mumbai]);
+    expect(await phones(`q=${encodeURIComponent('from mum')}`)).toEqual([mumbai]);
+    expect(await phones('q=later')).toEqual([lena]);
+    // Not the middle of a word.
+    expect(await phones('q=tel')).toEqual([]);
+    expect(await phones('q=umbai')).toEqual([]);
     // The profile imported after the sender wrote, as the list shows it.
     expect(await phones('q=lena')).toEqual([lena]);
     const [later] = json(await get('/api/v1/inbox?q=lena')).items;
@@ -169,6 +176,8 @@ describe.each(testEngines())('Inbox filters, name search and mark as unread ($na
   it('never matches another project: its profiles, sender names or conversations', async () => {
     // The other project has a profile "Xavier Elsewhere" with mumbai's phone, and conversations of senders named "Asha …".
     expect(await phones('q=xavier')).toEqual([]);
+    expect(await phones('q=elsewhere')).toEqual([]);
+    expect(await phones('q=other')).toEqual([]);
     expect(await phones(`q=${encodeURIComponent('asha other')}`)).toEqual([]);
     expect(await phones(`q=${encodeURIComponent('asha elsewhere')}`)).toEqual([]);
     expect(await phones(`q=${encodeURIComponent('asha too')}`)).toEqual([]);

@@ -111,7 +111,7 @@ export function ConversationList() {
         onChange={setSearch}
         autoComplete="off"
         placeholder="Asha, 98765"
-        hint="The start of a name (profile or WhatsApp name), or digits of the number."
+        hint="The start of a first or last name (profile or WhatsApp name), or digits of the number."
       />
       <div className="inbox__filters" role="group" aria-label="Filters">
         <CheckboxField
