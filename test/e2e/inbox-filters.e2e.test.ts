@@ -98,6 +98,12 @@ await describeWithRoutes(
       // Inbound markup stays text.
       expect(await list.getByTestId('last-text').allTextContents()).toContain('Is this <b>Acme</b>?');
       await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('ASHA');
+      // A last name finds its profile too; then back to the first name for the filters below.
+      await search.fill('patel');
+      await expect.poll(rows, { timeout: 10_000 }).toBe(1);
+      expect(await list.getByRole('link', { name: /Asha Patel/ }).count()).toBe(1);
+      await search.fill('ASHA');
+      await expect.poll(rows, { timeout: 10_000 }).toBe(2);
 
       await page.getByLabel('Replies to campaign').selectOption({ label: 'Spring sale' });
       await expect.poll(rows, { timeout: 10_000 }).toBe(1);
