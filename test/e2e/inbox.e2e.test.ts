@@ -103,7 +103,9 @@ await describeWithRoutes(
       await expect.poll(() => list.locator('li').count()).toBe(1);
       await search.fill('asha');
       await expect.poll(() => list.getByRole('link', { name: /Unknown sender/ }).count()).toBe(0);
+      // The previous results stay (dimmed, busy) until the new ones arrive: never an empty list between.
       expect(await list.getByRole('link', { name: /Asha/ }).count()).toBe(1);
+      expect(await list.getAttribute('aria-busy')).toBe('false');
       await search.fill('Stranger');
       await expect.poll(() => list.getByRole('link', { name: /Asha/ }).count()).toBe(0);
       expect(await list.getByRole('link', { name: /Unknown sender/ }).count()).toBe(1);

@@ -133,6 +133,10 @@ export function ConversationList() {
           </button>
         ) : null}
       </div>
+      {/* Sighted users see the list dimmed; a line that came and went would shift it at every search. */}
+      <p className="visually-hidden" role="status">
+        {conversations.isPlaceholderData ? 'Searching…' : ''}
+      </p>
       {conversations.isPending ? (
         <Loading what="Loading conversations" />
       ) : conversations.isError ? (
@@ -149,7 +153,12 @@ export function ConversationList() {
           <p className="muted">No conversations yet: replies to your campaigns and messages from new numbers appear here.</p>
         )
       ) : (
-        <ul className="conversations" aria-label="Conversations" data-testid="conversations">
+        <ul
+          className={`conversations${conversations.isPlaceholderData ? ' is-stale' : ''}`}
+          aria-label="Conversations"
+          aria-busy={conversations.isPlaceholderData}
+          data-testid="conversations"
+        >
           {items.map((conversation) => (
             <li key={conversation.phone}>
               <NavLink

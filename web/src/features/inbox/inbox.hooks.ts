@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getConversation, inboxCounts, inboxEventsUrl, listConversations, markConversationRead, markConversationUnread, replyToConversation } from '../../api/inbox.api';
 import { apiQueryOf, type InboxFilters } from './inbox-filters';
 import { queryKeys } from '../../api/query-keys';
@@ -53,6 +53,9 @@ export function useConversations(filters: InboxFilters) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: INBOX_REFRESH_MS,
+    // While a new search or filter is asked, the list keeps what it showed (marked as stale)
+    // instead of emptying on every pause in typing.
+    placeholderData: keepPreviousData,
   });
 }
 
