@@ -60,19 +60,23 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
     await assertCanOpen(user.userId, user.isAdmin, projectId);
     if (!user.isAdmin) throw forbidden(refusal);
   }
-  const assertCanManageCredentials = (request: FastifyRequest, projectId: string) =>
-    assertAdminOfProject(request, projectId, "Only instance admins can see, create and revoke a project's API credentials.");
-  const assertCanManageMembers = (request: FastifyRequest, projectId: string) =>
-    assertAdminOfProject(request, projectId, 'Only instance admins can see and change who can open a project.');
+  // Checked as the request arrives (a route onRequest hook, after the session's), before the body
+  // is read: a user who may not manage the project hears 404 or 403, never what is wrong with a
+  // body they may not send at all.
+  const projectIdParam = (request: FastifyRequest) => (request.params as { projectId: string }).projectId;
+  const canManageCredentials = async (request: FastifyRequest) =>
+    assertAdminOfProject(request, projectIdParam(request), "Only instance admins can see, create and revoke a project's API credentials.");
+  const canManageMembers = async (request: FastifyRequest) =>
+    assertAdminOfProject(request, projectIdParam(request), 'Only instance admins can see and change who can open a project.');
 
   app.get(
     '/api/v1/projects/:projectId/credentials',
     {
+      onRequest: canManageCredentials,
       config: { auth: 'session' },
       schema: { tags: ['projects'], summary: 'API credentials of a project (instance admins; passcodes are never shown again).', params: z.object({ projectId: z.string() }), response: { 200: listOf(credentialSchema) } },
     },
     async (request) => {
-      await assertCanManageCredentials(request, request.params.projectId);
       return { items: await listApiCredentials(db, request.params.projectId), nextCursor: null };
     },
   );
@@ -80,6 +84,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.post(
     '/api/v1/projects/:projectId/credentials',
     {
+      onRequest: canManageCredentials,
       config: { auth: 'session' },
       schema: {
         tags: ['projects'],
@@ -90,7 +95,6 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       },
     },
     async (request, reply) => {
-      await assertCanManageCredentials(request, request.params.projectId);
       return reply.status(201).send(await createApiCredential(db, request.params.projectId, request.body.label));
     },
   );
@@ -98,6 +102,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.delete(
     '/api/v1/projects/:projectId/credentials/:id',
     {
+      onRequest: canManageCredentials,
       config: { auth: 'session' },
       schema: {
         tags: ['projects'],
@@ -107,7 +112,6 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       },
     },
     async (request, reply) => {
-      await assertCanManageCredentials(request, request.params.projectId);
       if (!(await revokeApiCredential(db, request.params.projectId, request.params.id))) throw notFound('API credentials', request.params.id);
       deps.bus.emit('credentials-revoked', request.params.id);
       return reply.status(204).send(null);
@@ -117,6 +121,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.get(
     '/api/v1/projects/:projectId/members',
     {
+      onRequest: canManageMembers,
       config: { auth: 'session' },
       schema: {
         tags: ['projects'],
@@ -126,7 +131,6 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       },
     },
     async (request) => {
-      await assertCanManageMembers(request, request.params.projectId);
       return { items: await listProjectMembers(db, request.params.projectId), nextCursor: null };
     },
   );
@@ -134,6 +138,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.post(
     '/api/v1/projects/:projectId/members',
     {
+      onRequest: canManageMembers,
       config: { auth: 'session', errorStatuses: [409] },
       schema: {
         tags: ['projects'],
@@ -144,7 +149,6 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       },
     },
     async (request, reply) => {
-      await assertCanManageMembers(request, request.params.projectId);
       return reply.status(201).send(await addProjectMemberByEmail(db, request.params.projectId, request.body.email));
     },
   );
@@ -152,6 +156,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.delete(
     '/api/v1/projects/:projectId/members/:userId',
     {
+      onRequest: canManageMembers,
       config: { auth: 'session', errorStatuses: [409] },
       schema: {
         tags: ['projects'],
@@ -161,7 +166,6 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       },
     },
     async (request, reply) => {
-      await assertCanManageMembers(request, request.params.projectId);
       await removeProjectMember(db, request.params.projectId, request.params.userId);
       return reply.status(204).send(null);
     },

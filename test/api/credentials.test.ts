@@ -82,6 +82,19 @@ describe.each(testEngines())('API credentials management ($name)', (engine) => {
     expect(await rowsOf(a.projectId)).toEqual(before);
   });
 
+  it('refuses before reading the body: a bad body tells an outsider 404 and a member 403, not what is wrong with it', async () => {
+    const outsider = await ctx.createSession({ projectIds: [b.projectId] });
+    const member = await ctx.createSession({ projectIds: [a.projectId] });
+    const send = (headers: Record<string, string>, payload: string) =>
+      ctx.app.inject({ method: 'POST', url: `/api/v1/projects/${a.projectId}/credentials`, headers: { ...headers, 'content-type': 'application/json' }, payload });
+    // What an admin hears about each body: a wrong field 422, unreadable JSON 400.
+    for (const [body, adminStatus] of [['{"label": 42}', 422], ['{"label": ', 400], ['{"label": "' + 'x'.repeat(500) + '"}', 422]] as const) {
+      expect((await send(outsider.headers, body)).statusCode, body).toBe(404);
+      expect((await send(member.headers, body)).statusCode, body).toBe(403);
+      expect((await send(admin.headers, body)).statusCode, body).toBe(adminStatus);
+    }
+  });
+
   it('is for dashboard sessions: API credentials (even an admin-issued one) 403, no session 401, no CSRF token 403', async () => {
     const defaultId = (await rowsOf(a.projectId)).find((row) => row.label === 'default')!.id;
     expect((await list(a.projectId, a.headers)).statusCode).toBe(403);

@@ -93,6 +93,10 @@ describe.each(testEngines())('project members ($name)', (engine) => {
     expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${a.projectId}/members/${member.userId}`, headers: member.headers })).statusCode).toBe(403);
     // Someone who cannot open A hears what a missing project answers.
     expect((await members(a.projectId, outsider.headers)).statusCode).toBe(404);
+    // Refused before the body is read: a bad one tells an outsider 404 and a member 403, not what is wrong with it.
+    const badBody = (headers: Record<string, string>) => ctx.app.inject({ method: 'POST', url: `/api/v1/projects/${a.projectId}/members`, headers, payload: { email: 42, extra: true } });
+    expect((await badBody(outsider.headers)).statusCode).toBe(404);
+    expect((await badBody(member.headers)).statusCode).toBe(403);
     expect((await members('0190aaaa-0000-7000-8000-000000000000', outsider.headers)).statusCode).toBe(404);
     expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/projects/${a.projectId}/members/${member.userId}`, headers: outsider.headers })).statusCode).toBe(404);
     // A's member is not B's: removing them through B's path finds nobody and changes nothing.
