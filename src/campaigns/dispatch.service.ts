@@ -9,6 +9,8 @@ import type { BackgroundService } from '../worker/background-service.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { DEFAULT_DISPATCHER_OPTIONS, ProviderDispatcher, providersWithWork, type DispatcherOptions } from './dispatcher.js';
 import { SendResultWriter } from './send-results.js';
+import { join } from 'node:path';
+import { SEND_JOURNAL_DIR } from './send-journal.js';
 
 export interface DispatchServiceOptions extends DispatcherOptions {
   leaseMs: number;
@@ -44,13 +46,14 @@ export class DispatchService implements BackgroundService {
   private renewedAt = 0;
   private unsubscribe: Array<() => void> = [];
   private stopped = false;
+  private journal: Promise<void> | null = null;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly owner: string,
     private readonly options: DispatchServiceOptions = dispatchOptionsFor(deps.config),
   ) {
-    this.writer = new SendResultWriter(deps, { maxAttempts: options.maxAttempts });
+    this.writer = new SendResultWriter(deps, { maxAttempts: options.maxAttempts, owner });
   }
 
   start(): void {
@@ -110,6 +113,7 @@ export class DispatchService implements BackgroundService {
     const wanted = new Set(await providersWithWork(this.deps));
     for (const providerId of wanted) {
       if (this.dispatchers.has(providerId) || this.stopped) continue;
+      await (this.journal ??= this.openJournal());
       const acquiredAt = performance.now();
       if (!(await acquireLease(this.deps.db, leaseName(providerId), this.owner, this.options.leaseMs))) continue;
       const dispatcher = new ProviderDispatcher(this.deps, providerId, this.owner, this.writer, this.options);
@@ -127,6 +131,24 @@ export class DispatchService implements BackgroundService {
     }
   }
 
+  /**
+   * The send journal (send-journal.ts) starts before this process claims its first message, so it
+   * covers every claim. Without it (no boot id, an unwritable data directory) sending goes on and
+   * a crash leaves this process's claimed messages `unknown`, as before the journal.
+   */
+  private async openJournal(): Promise<void> {
+    const spec = {
+      owner: this.owner,
+      dir: join(this.deps.config.dataDir, SEND_JOURNAL_DIR),
+      // Longer than a message's lease: the two newest files then cover every claim still leased.
+      rotateMs: Math.max(60_000, this.options.messageLeaseMs * 2),
+    };
+    const opened = await this.deps.sender.openJournal(spec);
+    if (opened.status !== 'open') {
+      this.deps.logger.warn({ dir: spec.dir, problem: opened.problem, status: opened.status }, 'the send journal cannot be kept: if this process dies, the messages it claimed are marked unknown instead of being sent again');
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -138,6 +160,10 @@ export class DispatchService implements BackgroundService {
     this.dispatchers.clear();
     await Promise.all(dispatchers.map(([, dispatcher]) => dispatcher.stop()));
     await this.writer.close();
+    if (this.journal) {
+      this.journal = null;
+      await this.deps.sender.closeJournal(this.owner);
+    }
     // Requests may have left in the last second: the next owner waits that second out (see releaseLease).
     for (const [providerId] of dispatchers) await releaseLease(this.deps.db, leaseName(providerId), this.owner, RATE_WINDOW_MS);
   }

@@ -11,8 +11,9 @@
  *   concurrency over the client's keep-alive pool.
  * Database latency and pauses of this thread (commits, garbage collection) therefore never bunch
  * or drop sends: the schedule was made before the pause, and the thread that keeps it does
- * nothing else. A crash leaves at most ~250 ms of claimed, unsent messages plus the scheduled
- * ones and the requests in flight (they become `unknown`, settled later by delivery receipts).
+ * nothing else. After a crash, the claimed messages whose request had not started go back to the
+ * queue (the sender thread's send journal tells them apart: send-journal.ts, decision 0012); the
+ * requests in flight become `unknown`, settled later by delivery receipts.
  * Paused or stopped campaigns are noticed within `refreshMs`; their claimed, unsent messages go
  * back to the queue or are cancelled, while the ≤ 100 ms already scheduled still go. Likewise a
  * 429 slows the pacer at once, but sends already scheduled still leave (and may come back
@@ -85,6 +86,11 @@ const PREFETCH_SECONDS = 0.25;
 const LOOKAHEAD_MS = 100;
 /** Most rows one claim takes. */
 const MAX_CLAIM = 500;
+/**
+ * A claimed message is sent only until this long before its lease runs out: after that a
+ * recovering worker may queue it again (send-journal.ts), and a send must not race it.
+ */
+const LEASE_SAFETY_MS = 1000;
 
 export class ProviderDispatcher {
   private readonly pacer: Pacer;
@@ -93,6 +99,9 @@ export class ProviderDispatcher {
   private readonly templates = new Map<string, TemplateMeta>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly refills = new Set<Promise<void>>();
+  /** Messages the sender did not send (lease ran out, journal unwritable): released by the loop. */
+  private heldBack: ClaimedMessage[] = [];
+  private heldBackReason = '';
   /** The account's `updated_at` when last read; null while the account is missing or deleted. */
   private accountVersion: number | null = null;
   private stopping = false;
@@ -165,12 +174,14 @@ export class ProviderDispatcher {
     await this.release(this.direct.queue.splice(0), null);
     for (const [campaignId, source] of this.campaigns) await this.release(source.queue.splice(0), campaignId);
     await Promise.all([...this.inFlight]);
+    await this.releaseHeldBack();
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
         if (Date.now() - this.refreshedAt >= this.options.refreshMs) await this.refresh();
+        if (this.heldBack.length > 0) await this.releaseHeldBack();
         this.refill();
         const started = this.pump();
         await this.pause(this.waitMs(started));
@@ -428,7 +439,15 @@ export class ProviderDispatcher {
     if (priming) this.priming = true;
     const schedule = { at: performance.timeOrigin + at, perSecond: Pacer.capFor(this.pacer.configuredRate) };
     const task = this.deliver(message, schedule)
-      .then((result) => this.writer.add(message, result))
+      .then((result) => {
+        if (!result.ok && result.outcome === 'not_sent' && result.heldBack) {
+          this.heldBack.push(message);
+          this.heldBackReason = result.detail;
+          this.wake?.();
+        } else {
+          this.writer.add(message, result);
+        }
+      })
       .catch((error: unknown) => {
         // An adapter that throws may or may not have sent: treat the outcome as unknown.
         this.deps.logger.error({ err: error, messageId: message.id }, 'provider adapter threw');
@@ -456,8 +475,9 @@ export class ProviderDispatcher {
       return { ok: false, outcome: 'not_sent', category: 'invalid_request', retryable: false, detail: 'the message has no phone or no content', raw: noRequest };
     }
     let result: SendResult;
+    const lease = { owner: this.owner, notAfter: Number(message.lease_expires_at) - LEASE_SAFETY_MS };
     if (payload.type === 'text') {
-      result = await this.deps.sender.send(this.providerId, { kind: 'session', message: { to: message.phone, text: payload.text, clientRef: message.id } }, schedule);
+      result = await this.deps.sender.send(this.providerId, { kind: 'session', message: { to: message.phone, text: payload.text, clientRef: message.id } }, schedule, lease);
     } else {
       const template = this.templates.get(payload.templateId);
       if (!template) {
@@ -473,9 +493,9 @@ export class ProviderDispatcher {
           ...(payload.mediaUrl ? { mediaUrl: payload.mediaUrl } : {}),
           clientRef: message.id,
         },
-      }, schedule);
+      }, schedule, lease);
     }
-    this.observe(result);
+    if (result.ok || result.outcome !== 'not_sent' || !result.heldBack) this.observe(result);
     return result;
   }
 
@@ -511,6 +531,19 @@ export class ProviderDispatcher {
       { providerId: this.providerId, reportedAt, ratePerSecond: Math.round(this.pacer.currentRate * 10) / 10 },
       'the provider reported throttling in a delivery report; sending for this account slowed down',
     );
+  }
+
+  /**
+   * Messages the sender held back were never sent: back to the queue while this process still
+   * holds them (a recovering worker may have queued them again already: release checks the owner).
+   */
+  private async releaseHeldBack(): Promise<void> {
+    const messages = this.heldBack.splice(0);
+    if (messages.length === 0) return;
+    this.deps.logger.warn({ providerId: this.providerId, messages: messages.length, reason: this.heldBackReason }, 'messages held back before sending; they go back to the queue');
+    const byCampaign = new Map<string | null, ClaimedMessage[]>();
+    for (const message of messages) byCampaign.set(message.campaign_id, [...(byCampaign.get(message.campaign_id) ?? []), message]);
+    for (const [campaignId, held] of byCampaign) await this.release(held, campaignId);
   }
 
   /** Claimed, never-sent messages go back to `queued`, or are cancelled if their campaign stopped. */

@@ -6,7 +6,8 @@
  * - running or paused campaigns past their cut-off end (completed, with the reason): what is
  *   still queued is cancelled — a paused one too, which would otherwise wait for ever;
  * - running campaigns inside DND hours with action "discard" cancel what is still queued;
- * - messages whose sending worker died (lease ran out) become `unknown` — never resent.
+ * - messages whose sending worker died (lease ran out) go back to the queue when its send journal
+ *   shows they were never sent, and otherwise become `unknown` — never resent (send-journal.ts).
  * A campaign that cannot be checked (an error) is logged and skipped; the others go on.
  */
 import type { AppDeps } from '../deps.js';
@@ -14,6 +15,9 @@ import { IntervalService, type BackgroundService } from '../worker/background-se
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
 import { expireSendingLeases } from '../storage/message-queue.js';
+import { writeTransaction } from '../storage/transaction.js';
+import { join } from 'node:path';
+import { deleteStaleJournals, readSendJournal, SEND_JOURNAL_DIR } from './send-journal.js';
 import { parseJson } from '../storage/json.js';
 import { cancelQueued } from './campaigns.service.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
@@ -21,9 +25,14 @@ import { CampaignDeltas } from './counters.js';
 import { transition } from './message-status.js';
 import { recordActivity, SYSTEM_ACTORS } from './campaign-activity.js';
 
+/** How often, and after how long unwritten, other workers' send journals are deleted. */
+const JOURNAL_CLEANUP_EVERY_MS = 60_000;
+const STALE_JOURNAL_MS = 60 * 60_000;
+
 export class SchedulerService implements BackgroundService {
   readonly name = 'scheduler';
   private readonly loop: IntervalService;
+  private journalsCleanedAt = 0;
 
   constructor(
     private readonly deps: AppDeps,
@@ -136,19 +145,31 @@ export class SchedulerService implements BackgroundService {
   }
 
   private async expireLeases(now: number): Promise<void> {
-    const { db, bus } = this.deps;
+    const { db, bus, logger } = this.deps;
+    const dir = join(this.deps.config.dataDir, SEND_JOURNAL_DIR);
+    const journalOf = (owner: string) => readSendJournal(dir, owner);
     for (;;) {
-      const changed = await db.kysely.transaction().execute(async (trx) => {
-        const expired = await expireSendingLeases({ ...db, kysely: trx }, now);
+      const changed = await writeTransaction(db, async (trx) => {
+        const expired = await expireSendingLeases({ ...db, kysely: trx }, now, 5000, journalOf);
         const deltas = new CampaignDeltas();
         const effect = transition({ status: 'sending', sent_at: null, delivered_at: null, read_at: null, error_category: null }, { kind: 'send_unknown', at: now, detail: '' });
-        for (const row of expired) deltas.add(row.campaign_id, effect, now);
+        for (const row of expired.unknown) deltas.add(row.campaign_id, effect, now);
         const touched = await deltas.write(trx);
-        return { count: expired.length, touched };
+        return { expired, touched };
       });
+      const { unknown, requeued } = changed.expired;
+      if (unknown.length + requeued.length > 0) {
+        logger.warn({ unknown: unknown.length, requeued: requeued.length }, 'messages of a worker that stopped while sending: those its send journal shows unsent are queued again, the others are unknown');
+      }
       for (const campaignId of changed.touched) bus.emit('campaign-changed', campaignId, 'progress');
-      if (changed.count < 5000) break;
+      for (const providerId of new Set(requeued.map((row) => row.provider_id))) bus.emit('messages-queued', providerId);
+      if (unknown.length + requeued.length < 5000) break;
       await yieldToEventLoop();
+    }
+    // Journals of workers long gone (their messages recovered above, here or on another machine).
+    if (now - this.journalsCleanedAt >= JOURNAL_CLEANUP_EVERY_MS) {
+      this.journalsCleanedAt = now;
+      deleteStaleJournals(dir, STALE_JOURNAL_MS, new Set([this.owner]));
     }
   }
 }

@@ -19,6 +19,11 @@ import { SYSTEM_EVENTS } from '../audience/event-names.js';
 export interface RetryPolicy {
   /** Attempts (sends) before a retryable failure becomes final. */
   maxAttempts: number;
+  /**
+   * The lease owner whose sends these are: only its rows are updated. A row recovered after its
+   * lease ran out (queued again, maybe claimed by another worker) is not this writer's any more.
+   */
+  owner?: string;
 }
 
 interface Pending {
@@ -141,7 +146,8 @@ export class SendResultWriter {
     /** Messages this write moved on (rows no longer `sending` were settled by a receipt first). */
     const updated = new Set<string>();
     const touched = await db.kysely.transaction().execute(async (trx) => {
-      const onlySending = sql`t.status = 'sending'`;
+      const owner = this.policy.owner;
+      const onlySending = owner === undefined ? sql`t.status = 'sending'` : sql`t.status = 'sending' and t.lease_owner = ${owner}`;
       const text = (name: string): JsonRowColumn => ({ name, type: 'text' });
       const big = (name: string): JsonRowColumn => ({ name, type: 'bigint' });
       const run = async (rows: Array<Record<string, unknown>>, columns: JsonRowColumn[], fixed: string) => {

@@ -17,24 +17,56 @@ import type { ProviderCredentials, ProviderType, ProviderUrls, SendResult, Sessi
 import { loadProviderSecrets } from '../providers/provider-accounts.service.js';
 import { ScheduledSends, sharedNow, type SendSchedule } from './send-clock.js';
 import { createWorkerWithSemiSpace } from '../heap.js';
+import { SendJournals, type SendJournal, type SendJournalSpec, type SendLease } from './send-journal.js';
 
 export type SendRequest = { kind: 'template'; message: TemplateMessage } | { kind: 'session'; message: SessionMessage };
 
+export interface JournalOpened {
+  status: SendJournal['status'];
+  problem: string | null;
+}
+
 export interface Sender {
-  /** Makes the request when `schedule` allows (now when omitted) and returns the answer. */
-  send(providerId: string, request: SendRequest, schedule?: SendSchedule): Promise<SendResult>;
+  /**
+   * Makes the request when `schedule` allows (now when omitted) and returns the answer. With a
+   * `lease`, the message is first written to the owner's send journal and is held back (never
+   * sent, `heldBack` in the answer) once the lease's time has passed.
+   */
+  send(providerId: string, request: SendRequest, schedule?: SendSchedule, lease?: SendLease): Promise<SendResult>;
+  /** Starts the send journal of an owner; before it claims anything (send-journal.ts). */
+  openJournal(spec: SendJournalSpec): Promise<JournalOpened>;
+  /** Deletes the owner's journal: every answer of its sends is stored. */
+  closeJournal(owner: string): Promise<void>;
   close(): Promise<void>;
 }
 
 const NOTHING_SENT = { request: { method: '', url: '', body: '' } };
 
+/** The answer for a message the sender did not send (see `Sender.send`). */
+export function heldBack(detail: string): SendResult {
+  return { ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail, raw: NOTHING_SENT, heldBack: true };
+}
+
+const messageIdOf = (request: SendRequest): string | undefined => request.message.clientRef;
+
 export class InProcessSender implements Sender {
   private readonly scheduled = new ScheduledSends();
+  private readonly journals = new SendJournals();
 
   constructor(private readonly deps: Pick<AppDeps, 'providers'>) {}
 
-  async send(providerId: string, request: SendRequest, schedule?: SendSchedule): Promise<SendResult> {
+  async openJournal(spec: SendJournalSpec): Promise<JournalOpened> {
+    return this.journals.open(spec);
+  }
+
+  async closeJournal(owner: string): Promise<void> {
+    this.journals.close(owner);
+  }
+
+  async send(providerId: string, request: SendRequest, schedule?: SendSchedule, lease?: SendLease): Promise<SendResult> {
     if (schedule) await this.scheduled.wait(providerId, schedule);
+    const reason = this.journals.holdBack(messageIdOf(request), lease);
+    if (reason) return heldBack(reason);
     const entry = await this.deps.providers.get(providerId);
     if (!entry || entry.account.deleted) {
       return { ok: false, outcome: 'not_sent', category: 'auth', retryable: false, detail: 'the provider account no longer exists', raw: NOTHING_SENT };
@@ -48,9 +80,13 @@ export class InProcessSender implements Sender {
 /** Messages between the main thread and the sender thread. */
 export type ToSenderThread =
   | { type: 'account'; providerId: string; version: number; providerType: ProviderType; credentials: ProviderCredentials }
-  | { type: 'send'; id: number; providerId: string; version: number; request: SendRequest; schedule: SendSchedule };
-/** The thread's answer; its `raw` is always empty (see sender.worker.ts). */
-export type FromSenderThread = { type: 'result'; id: number; result: SendResult };
+  | { type: 'send'; id: number; providerId: string; version: number; request: SendRequest; schedule: SendSchedule; lease?: SendLease }
+  | { type: 'journal-open'; id: number; spec: SendJournalSpec }
+  | { type: 'journal-close'; id: number; owner: string };
+/** The thread's answers; a result's `raw` is always empty (see sender.worker.ts). */
+export type FromSenderThread =
+  | { type: 'result'; id: number; result: SendResult }
+  | { type: 'journal'; id: number; opened: JournalOpened | null };
 
 export interface SenderThreadData {
   urls: ProviderUrls;
@@ -88,6 +124,9 @@ export class ThreadSender implements Sender {
   private worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, (result: SendResult) => void>();
+  private readonly journalAnswers = new Map<number, (opened: JournalOpened | null) => void>();
+  /** Journals open in the thread: a restarted thread opens them again before any send. */
+  private readonly journalSpecs = new Map<string, SendJournalSpec>();
   private readonly accounts = new Map<string, KnownAccount>();
   private closed = false;
   private failures = 0;
@@ -111,10 +150,17 @@ export class ThreadSender implements Sender {
       this.failures = 0;
     });
     worker.on('message', (message: FromSenderThread) => {
+      if (message.type === 'journal') {
+        this.journalAnswers.get(message.id)?.(message.opened);
+        this.journalAnswers.delete(message.id);
+        return;
+      }
       const resolve = this.pending.get(message.id);
       this.pending.delete(message.id);
       resolve?.(message.result);
     });
+    // A new file in the new thread: the dead thread's files stay, so the journal stays whole.
+    for (const spec of this.journalSpecs.values()) worker.postMessage({ type: 'journal-open', id: this.nextId++, spec } satisfies ToSenderThread);
     worker.on('error', (error) => {
       this.lastError = error.message;
       this.deps.logger.error({ err: error }, 'the sender thread failed');
@@ -126,6 +172,8 @@ export class ThreadSender implements Sender {
         : { ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: `the sender thread could not start: ${this.lastError}`, raw: NOTHING_SENT };
       for (const resolve of this.pending.values()) resolve(result);
       this.pending.clear();
+      for (const resolve of this.journalAnswers.values()) resolve(null);
+      this.journalAnswers.clear();
       this.accounts.clear();
       if (this.closed) return;
       // Restart, backing off when it keeps failing (1 s, 2 s, … 30 s).
@@ -173,7 +221,7 @@ export class ThreadSender implements Sender {
     return account.updatedAt;
   }
 
-  async send(providerId: string, request: SendRequest, schedule: SendSchedule = { at: sharedNow() }): Promise<SendResult> {
+  async send(providerId: string, request: SendRequest, schedule: SendSchedule = { at: sharedNow() }, lease?: SendLease): Promise<SendResult> {
     const version = await this.ensureAccount(providerId, Date.now());
     if (version === null) {
       return { ok: false, outcome: 'not_sent', category: 'auth', retryable: false, detail: 'the provider account no longer exists', raw: NOTHING_SENT };
@@ -181,7 +229,26 @@ export class ThreadSender implements Sender {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      const message: ToSenderThread = { type: 'send', id, providerId, version, request, schedule };
+      const message: ToSenderThread = { type: 'send', id, providerId, version, request, schedule, ...(lease ? { lease } : {}) };
+      this.worker.postMessage(message);
+    });
+  }
+
+  async openJournal(spec: SendJournalSpec): Promise<JournalOpened> {
+    this.journalSpecs.set(spec.owner, spec);
+    const opened = await this.askJournal({ type: 'journal-open', id: this.nextId++, spec });
+    // The thread stopped before answering; the next one opens it (spawn) before any send.
+    return opened ?? { status: 'open', problem: null };
+  }
+
+  async closeJournal(owner: string): Promise<void> {
+    this.journalSpecs.delete(owner);
+    await this.askJournal({ type: 'journal-close', id: this.nextId++, owner });
+  }
+
+  private askJournal(message: Extract<ToSenderThread, { type: 'journal-open' | 'journal-close' }>): Promise<JournalOpened | null> {
+    return new Promise((resolve) => {
+      this.journalAnswers.set(message.id, resolve);
       this.worker.postMessage(message);
     });
   }

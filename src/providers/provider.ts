@@ -109,6 +109,12 @@ export type SendResult =
       code?: string;
       detail: string;
       raw: RawExchange;
+      /**
+       * Set by wacast's sender, never by a provider: no request was made, because the message's
+       * lease ran out or the send journal could not be written (send-journal.ts). The message goes
+       * back to its claimer's queue instead of being recorded as an outcome.
+       */
+      heldBack?: true;
     }
   | {
       ok: false;

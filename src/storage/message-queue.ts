@@ -17,6 +17,8 @@ export interface ClaimedMessage {
   kind: MessageKind;
   payload: unknown;
   attempts: number;
+  /** Epoch ms when the claim runs out (and the message may be queued again: send-journal.ts). */
+  lease_expires_at: number;
 }
 
 export interface ClaimOptions {
@@ -26,7 +28,7 @@ export interface ClaimOptions {
   now?: number;
 }
 
-const RETURNING = sql`returning id, project_id, campaign_id, profile_id, provider_id, phone, kind, payload, attempts`;
+const RETURNING = sql`returning id, project_id, campaign_id, profile_id, provider_id, phone, kind, payload, attempts, lease_expires_at`;
 
 /**
  * Rows are picked by a sub-select over the queue's index. On SQLite the sub-select returns rowids,
@@ -90,13 +92,56 @@ export async function releaseClaimed(
   return result.map((row) => row.id);
 }
 
-/** In-flight rows whose lease ran out (their worker died): never resent, they become `unknown`. */
-export async function expireSendingLeases(db: Db, now = Date.now(), limit = 5000): Promise<Array<{ id: string; campaign_id: string | null }>> {
+/** What a dead owner's send journal says (campaigns/send-journal.ts); null when nothing can be told. */
+export type JournalReader = (owner: string) => { coverageStart: number; ids: Set<string> } | null;
+
+export interface ExpiredLeases {
+  /** Became `unknown`: their request may have left (or nothing tells otherwise). */
+  unknown: Array<{ id: string; campaign_id: string | null }>;
+  /** Queued again: their owner's journal shows their request was never made. */
+  requeued: Array<{ id: string; campaign_id: string | null; provider_id: string }>;
+}
+
+/**
+ * In-flight rows whose lease ran out (their worker died). A row its owner's send journal covers
+ * (claimed after the journal's oldest file began) and does not list was never sent: it goes back to
+ * the queue as if never claimed. Every other row becomes `unknown` and is never sent again.
+ * `now` must be read before the journals are: the owner writes an id down before it checks the
+ * lease, so a send that raced this recovery is already in the file.
+ */
+export async function expireSendingLeases(db: Db, now = Date.now(), limit = 5000, journalOf: JournalReader = () => null): Promise<ExpiredLeases> {
   const lock = db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const result = await sql<{ id: string; campaign_id: string | null }>`
-    update messages set status = 'unknown', lease_owner = null, lease_expires_at = null, updated_at = ${now},
-      error_detail = 'the sending worker stopped before the provider answered'
-    where id in (select id from messages where status = 'sending' and lease_expires_at < ${now} limit ${limit} ${lock})
-    returning id, campaign_id`.execute(db.kysely);
-  return result.rows;
+  const expired = await sql<{ id: string; campaign_id: string | null; provider_id: string; lease_owner: string | null; updated_at: number }>`
+    select id, campaign_id, provider_id, lease_owner, updated_at from messages
+    where status = 'sending' and lease_expires_at < ${now} limit ${limit} ${lock}`.execute(db.kysely);
+  const journals = new Map<string, ReturnType<JournalReader>>();
+  const result: ExpiredLeases = { unknown: [], requeued: [] };
+  for (const row of expired.rows) {
+    let journal = null;
+    if (row.lease_owner !== null) {
+      if (!journals.has(row.lease_owner)) journals.set(row.lease_owner, journalOf(row.lease_owner));
+      journal = journals.get(row.lease_owner) ?? null;
+    }
+    // updated_at of a `sending` row is its claim time (nothing else writes a claimed row).
+    const neverSent = journal !== null && Number(row.updated_at) >= journal.coverageStart && !journal.ids.has(row.id);
+    if (neverSent) result.requeued.push({ id: row.id, campaign_id: row.campaign_id, provider_id: row.provider_id });
+    else result.unknown.push({ id: row.id, campaign_id: row.campaign_id });
+  }
+  for (let i = 0; i < result.unknown.length; i += 1000) {
+    await db.kysely
+      .updateTable('messages')
+      .set({ status: 'unknown', lease_owner: null, lease_expires_at: null, updated_at: now, error_detail: 'the sending worker stopped before the provider answered' })
+      .where('id', 'in', result.unknown.slice(i, i + 1000).map((row) => row.id))
+      .where('status', '=', 'sending')
+      .execute();
+  }
+  for (let i = 0; i < result.requeued.length; i += 1000) {
+    await db.kysely
+      .updateTable('messages')
+      .set({ status: 'queued', lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now })
+      .where('id', 'in', result.requeued.slice(i, i + 1000).map((row) => row.id))
+      .where('status', '=', 'sending')
+      .execute();
+  }
+  return result;
 }

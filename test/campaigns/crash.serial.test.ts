@@ -2,8 +2,9 @@
  * Crash safety (PRODUCT §3 "one message per recipient per campaign"): a 20,000-message campaign
  * is sent by real `wacast worker` processes that are killed with SIGKILL 20 times at random
  * moments while they send (and while they create the message rows), each time replaced by a new
- * one. The sandbox, over real HTTP, must have seen no recipient twice, and every recipient must
- * end in exactly one final state.
+ * one. The sandbox, over real HTTP, must have seen no recipient twice, every recipient must end in
+ * exactly one final state, and the messages a killed worker had claimed but not sent must be sent
+ * by the next worker instead of being left `unknown`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasPostgres } from '../helpers/databases.js';
@@ -45,8 +46,9 @@ describe.each(engines)('crash safety with kill -9 (%s)', (engine) => {
         type: 'gupshup',
         nickname: 'crash',
         // Slow enough that the campaign is still sending when the 20th kill comes: at 2,500/s it
-        // sometimes finished after 16 kills. At 600/s about 3,600 recipients end unknown (claimed
-        // or scheduled when a worker was killed) and the last worker sends the rest.
+        // sometimes finished after 16 kills. At 600/s each kill leaves ~15 recipients unknown
+        // (requests in flight, answers not yet stored); the claimed ones it had not sent yet go
+        // back to the queue (send journal) and a later worker sends them.
         ratePerSecond: 600,
         credentials: {
           notificationUserId: '2000200001',
@@ -137,12 +139,19 @@ describe.each(engines)('crash safety with kill -9 (%s)', (engine) => {
       const row = rows.find((candidate) => candidate.phone === `+${to}`);
       expect(row?.status === 'sent' || unknownPhones.has(to), `sandbox got ${to}, database says ${row?.status}`).toBe(true);
     }
+    // The send journal (src/campaigns/send-journal.ts): a killed worker's claimed messages that it
+    // had not started to send are sent by the next one, so almost every `unknown` recipient did get
+    // the message. What may not: a request written down but killed before it left (~1 per kill).
+    // Without the journal, ~3,500 unknown recipients never got it (everything claimed or
+    // scheduled ahead when a worker died).
+    const unknownNeverReceived = [...unknownPhones].filter((to) => !perRecipient.has(to));
+    expect(unknownNeverReceived.length, 'unknown recipients the sandbox never saw').toBeLessThanOrEqual(KILLS * 10);
     const counters = json(await world.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: world.headers })).stats;
     expect(counters.targeted).toBe(RECIPIENTS);
     expect(counters.sent).toBe(sent.length);
     expect(counters.unknown).toBe(unknownPhones.size);
     expect(counters.queued).toBe(0);
     expect(counters.sent + counters.unknown + counters.failed + counters.cancelled + counters.skipped.total).toBe(RECIPIENTS);
-    console.log(`crash test (${engine}): ${kills} kills, sandbox saw ${received.length}, sent ${sent.length}, unknown ${unknownPhones.size}`);
+    console.log(`crash test (${engine}): ${kills} kills, sandbox saw ${received.length}, sent ${sent.length}, unknown ${unknownPhones.size} (${unknownNeverReceived.length} never received)`);
   }, 600_000);
 });

@@ -33,7 +33,7 @@ describe.each(testEngines())('a send result after the lease ran out ($name)', (e
       messages: await Promise.all([0, 1].map(async (i) => ({ profileId: await profileIdOf(ctx.db, project.projectId, `late-${i}`), phone: testPhone(i), status: 'unknown' as const }))),
     });
     const rows = await ctx.db.kysely.selectFrom('messages').selectAll().where('campaign_id', '=', seeded.campaignId).orderBy('id').execute();
-    const claimed = rows.map((row) => ({ id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1 }));
+    const claimed = rows.map((row) => ({ id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1, lease_expires_at: 0 }));
     const raw = { request: { method: 'POST', url: 'x', body: '' } };
     const writer = new SendResultWriter(ctx.deps, { maxAttempts: 3 });
     writer.add(claimed[0]!, { ok: true, providerMessageId: 'late-accepted', raw });

@@ -3,6 +3,9 @@
  * app.inject()), and shortcuts to create projects, credentials and logged-in users.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -65,7 +68,9 @@ let userCounter = 0;
 
 export async function openTestContext(engine: TestEngine, options: TestContextOptions = {}): Promise<TestContext> {
   const db = await engine.open();
-  const config = loadConfig({ WACAST_DATA_DIR: '/tmp/wacast-test-unused', WACAST_PUBLIC_URL: 'http://wacast.test', WACAST_LOG_LEVEL: options.logLevel ?? 'info', ...options.env });
+  // Its own data directory: dispatchers keep their send journals there (send-journal.ts).
+  const dataDir = mkdtempSync(join(tmpdir(), 'wacast-test-'));
+  const config = loadConfig({ WACAST_DATA_DIR: dataDir, WACAST_PUBLIC_URL: 'http://wacast.test', WACAST_LOG_LEVEL: options.logLevel ?? 'info', ...options.env });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -119,6 +124,7 @@ export async function openTestContext(engine: TestEngine, options: TestContextOp
       await providers.closeAll();
       await adapters.close();
       await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

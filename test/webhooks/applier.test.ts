@@ -105,7 +105,7 @@ describe.each(testEngines())('callback applier: delivery receipts ($name)', (eng
     // The send result arriving after the receipt keeps the receipt's newer status.
     const writer = new SendResultWriter(ctx.deps, { maxAttempts: 3 });
     const row = await message(messageIds[0]!);
-    writer.add({ id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1 }, { ok: true, providerMessageId: 'vg-1', raw: { request: { method: 'POST', url: 'x', body: '' } } });
+    writer.add({ id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1, lease_expires_at: 0 }, { ok: true, providerMessageId: 'vg-1', raw: { request: { method: 'POST', url: 'x', body: '' } } });
     await writer.close();
     expect(await message(messageIds[0]!)).toMatchObject({ status: 'delivered' });
     expect(await countersOf(ctx.db, campaignId)).toMatchObject({ queued: 0, sent: 2, delivered: 1 });
@@ -130,7 +130,7 @@ describe.each(testEngines())('callback applier: delivery receipts ($name)', (eng
 
     const writer = new SendResultWriter(ctx.deps, { maxAttempts: 3 });
     const row = await message(messageIds[0]!);
-    writer.add({ id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1 }, { ok: true, providerMessageId: 'gs-late-1', raw: { request: { method: 'POST', url: 'x', body: '' } } });
+    writer.add({ id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1, lease_expires_at: 0 }, { ok: true, providerMessageId: 'gs-late-1', raw: { request: { method: 'POST', url: 'x', body: '' } } });
     await writer.close();
     await applyAll(applier);
     expect(await message(messageIds[0]!)).toMatchObject({ status: 'read', provider_message_id: 'gs-late-1' });
@@ -202,7 +202,7 @@ describe.each(testEngines())('callback applier: delivery receipts ($name)', (eng
     // The message in flight gets its own answer: the receipt goes to it by id, not to the unknown one.
     const writer = new SendResultWriter(ctx.deps, { maxAttempts: 3 });
     const inFlight = await message(other.messageIds[0]!);
-    writer.add({ id: inFlight.id, project_id: inFlight.project_id, campaign_id: inFlight.campaign_id, profile_id: inFlight.profile_id, provider_id: inFlight.provider_id, phone: inFlight.phone, kind: inFlight.kind, payload: inFlight.payload, attempts: 1 }, { ok: true, providerMessageId: 'ss-41', raw: { request: { method: 'POST', url: 'x', body: '' } } });
+    writer.add({ id: inFlight.id, project_id: inFlight.project_id, campaign_id: inFlight.campaign_id, profile_id: inFlight.profile_id, provider_id: inFlight.provider_id, phone: inFlight.phone, kind: inFlight.kind, payload: inFlight.payload, attempts: 1, lease_expires_at: 0 }, { ok: true, providerMessageId: 'ss-41', raw: { request: { method: 'POST', url: 'x', body: '' } } });
     await writer.close();
     await applyAll(phoneApplier);
     expect(await message(other.messageIds[0]!)).toMatchObject({ status: 'delivered', provider_message_id: 'ss-41' });

@@ -104,7 +104,7 @@ describe.each(testEngines())('receipts in any order (property, $name)', (engine)
             rows.forEach((row) => {
               const index = seeded.messageIds.indexOf(row.id);
               if (!messages[index]!.late) return;
-              const claimed = { id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1 };
+              const claimed = { id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, profile_id: row.profile_id, provider_id: row.provider_id, phone: row.phone, kind: row.kind, payload: row.payload, attempts: 1, lease_expires_at: 0 };
               writer.add(claimed, { ok: true, providerMessageId: providerIds[index]!, raw: { request: { method: 'POST', url: 'x', body: '' } } });
             });
             await writer.close();
