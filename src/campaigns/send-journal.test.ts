@@ -50,12 +50,12 @@ describe('send journal', () => {
     const journal = open('host:1:aa', 1000);
     journal.record('m1');
     clock += 1000;
-    journal.record('m2');
-    expect(readSendJournal(dir, 'host:1:aa', BOOT)).toEqual({ coverageStart: 1_000_000, ids: new Set(['m1', 'm2']) });
+    journal.record('m2a', 'm2b');
+    expect(readSendJournal(dir, 'host:1:aa', BOOT)).toEqual({ coverageStart: 1_000_000, ids: new Set(['m1', 'm2a', 'm2b']) });
     clock += 1000;
     journal.record('m3');
     expect(readdirSync(dir)).toHaveLength(2);
-    expect(readSendJournal(dir, 'host:1:aa', BOOT)).toEqual({ coverageStart: 1_001_000, ids: new Set(['m2', 'm3']) });
+    expect(readSendJournal(dir, 'host:1:aa', BOOT)).toEqual({ coverageStart: 1_001_000, ids: new Set(['m2a', 'm2b', 'm3']) });
   });
 
   it('keeps a second opening (a restarted sender thread) beside the first file', () => {
@@ -114,13 +114,20 @@ describe('send journals of a sender', () => {
     const journals = new SendJournals();
     expect(journals.open({ owner: 'w1', dir, rotateMs: 60_000 }).status).toBe('open');
     const clock = () => 5000;
-    expect(journals.holdBack('m1', { owner: 'w1', notAfter: 5000 }, clock)).toBeNull();
-    expect(journals.holdBack('m2', { owner: 'w1', notAfter: 4999 }, clock)).toMatch(/lease ran out/);
+    expect(
+      journals.holdBack(
+        [
+          { messageId: 'm1', lease: { owner: 'w1', notAfter: 5000 } },
+          { messageId: 'm2', lease: { owner: 'w1', notAfter: 4999 } },
+        ],
+        clock,
+      ),
+    ).toEqual([null, expect.stringMatching(/lease ran out/)]);
     // Written down even when held back: the lease is checked after the write (a recovery that
     // read the file first saw the message as possibly sent).
     expect(readSendJournal(dir, 'w1')?.ids).toEqual(new Set(['m1', 'm2']));
     // No lease (a test send from the dashboard): nothing to write, nothing to check.
-    expect(journals.holdBack('m3', undefined, clock)).toBeNull();
+    expect(journals.holdBack([{ messageId: 'm3', lease: undefined }], clock)).toEqual([null]);
     journals.close('w1');
     expect(readSendJournal(dir, 'w1')).toBeNull();
   });

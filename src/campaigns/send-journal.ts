@@ -106,14 +106,15 @@ export class SendJournal {
   }
 
   /**
-   * Writes `id` down; true when its request may now be made. Must return before the request
-   * starts: a dead process's unwritten messages are sent again.
+   * Writes the ids down, in one write; true when their requests may now be made. Must return
+   * before the requests start: a dead process's unwritten messages are sent again.
    */
-  record(id: string): boolean {
+  record(...ids: string[]): boolean {
     if (this.state !== 'open') return this.state === 'off';
+    if (ids.length === 0) return true;
     try {
       if (this.now() - this.startedAt >= this.spec.rotateMs) this.rotate();
-      const line = Buffer.from(`${id}\n`, 'utf8');
+      const line = Buffer.from(`${ids.join('\n')}\n`, 'utf8');
       let written = 0;
       while (written < line.length) written += writeSync(this.fd!, line, written);
       return true;
@@ -263,15 +264,46 @@ export class SendJournals {
   }
 
   /**
-   * Called when the request is about to be made: writes the message down, then checks its lease.
-   * Returns why it must not be sent, or null. The lease is checked after the write, so a message
-   * sent is always in the journal of whoever might queue it again once the lease ran out.
+   * Writes the messages down, one write per owner. Returns, for each, why it must not be sent (its
+   * owner's journal refuses), or null. Must return before any of their requests starts.
    */
-  holdBack(messageId: string | undefined, lease: SendLease | undefined, now: () => number = Date.now): string | null {
-    if (!lease) return null;
-    const journal = this.journals.get(lease.owner);
-    if (journal && messageId !== undefined && !journal.record(messageId)) return `the send journal cannot be written (${journal.problem ?? 'unknown error'})`;
-    if (now() > lease.notAfter) return "the message's lease ran out before it was sent";
-    return null;
+  private write(sends: ReadonlyArray<JournalledSend>): Array<string | null> {
+    const reasons: Array<string | null> = sends.map(() => null);
+    const byOwner = new Map<string, number[]>();
+    sends.forEach((send, index) => {
+      if (!send.lease) return;
+      const indexes = byOwner.get(send.lease.owner);
+      if (indexes) indexes.push(index);
+      else byOwner.set(send.lease.owner, [index]);
+    });
+    for (const [owner, indexes] of byOwner) {
+      const journal = this.journals.get(owner);
+      const ids = indexes.flatMap((index) => (sends[index]!.messageId === undefined ? [] : [sends[index]!.messageId!]));
+      if (journal && !journal.record(...ids)) {
+        for (const index of indexes) reasons[index] = `the send journal cannot be written (${journal.problem ?? 'unknown error'})`;
+      }
+    }
+    return reasons;
   }
+
+  /**
+   * Writes the messages down, then checks their leases: for each, why it must not be sent, or null.
+   * The leases are checked after the write, so a message sent is always in the journal of whoever
+   * might queue it again once its lease ran out.
+   */
+  holdBack(sends: ReadonlyArray<JournalledSend>, now: () => number = Date.now): Array<string | null> {
+    const reasons = this.write(sends);
+    const at = now();
+    return sends.map((send, index) => reasons[index] ?? leaseRanOut(send.lease, at));
+  }
+}
+
+export interface JournalledSend {
+  messageId: string | undefined;
+  lease: SendLease | undefined;
+}
+
+/** Why a send must not be made at `now` (epoch ms) under `lease`, or null. */
+function leaseRanOut(lease: SendLease | undefined, now: number): string | null {
+  return lease && now > lease.notAfter ? "the message's lease ran out before it was sent" : null;
 }

@@ -65,7 +65,7 @@ export class InProcessSender implements Sender {
 
   async send(providerId: string, request: SendRequest, schedule?: SendSchedule, lease?: SendLease): Promise<SendResult> {
     if (schedule) await this.scheduled.wait(providerId, schedule);
-    const reason = this.journals.holdBack(messageIdOf(request), lease);
+    const [reason] = this.journals.holdBack([{ messageId: messageIdOf(request), lease }]);
     if (reason) return heldBack(reason);
     const entry = await this.deps.providers.get(providerId);
     if (!entry || entry.account.deleted) {

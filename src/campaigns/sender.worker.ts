@@ -35,8 +35,34 @@ parentPort!.on('message', (message: ToSenderThread) => {
     parentPort!.postMessage({ type: 'journal', id: message.id, opened: null } satisfies FromSenderThread);
     return;
   }
-  scheduled.run(message.providerId, message.schedule, () => send(message));
+  scheduled.run(message.providerId, message.schedule, () => sendSoon(message));
 });
+
+type SendMessage = Extract<ToSenderThread, { type: 'send' }>;
+
+/**
+ * Sends released in this turn of the event loop: by one timer, or arriving already due in one
+ * burst of messages from the dispatcher (each message is its own event, so they are collected
+ * until the loop's check phase, microseconds later). They are written to the send journal in one
+ * write: a system call costs ~3 µs alone and ~9 µs on a busy two-core machine, and one per message
+ * cost the dispatch bench ~8 % (measured: ~67 sends per write at 5,000/s, one per send at 600/s).
+ * Only released sends are written, never sends still waiting: a send written down but not yet made
+ * is `unknown` after a crash (writing 5 ms of upcoming sends ahead left ~20 per kill at 600/s,
+ * since a send waits in its account's sliding second well past its scheduled time).
+ */
+const due: SendMessage[] = [];
+
+function sendSoon(message: SendMessage): void {
+  due.push(message);
+  if (due.length === 1) setImmediate(sendDue);
+}
+
+function sendDue(): void {
+  const batch = due.splice(0);
+  // Written down (and the leases checked) before the requests are made: send-journal.ts.
+  const reasons = journals.holdBack(batch.map((message) => ({ messageId: message.request.message.clientRef, lease: message.lease })));
+  batch.forEach((message, index) => send(message, reasons[index] ?? null));
+}
 
 /**
  * Answers go back without the request/response record (`raw`): the sending path never reads it,
@@ -44,7 +70,7 @@ parentPort!.on('message', (message: ToSenderThread) => {
  */
 const RAW_NOT_KEPT = { request: { method: '', url: '', body: '' } };
 
-function send(message: Extract<ToSenderThread, { type: 'send' }>): void {
+function send(message: SendMessage, heldBackBecause: string | null): void {
   const entry = clients.get(message.providerId);
   const reply = (result: SendResult) =>
     parentPort!.postMessage({ type: 'result', id: message.id, result: { ...result, raw: RAW_NOT_KEPT } } satisfies FromSenderThread);
@@ -52,13 +78,11 @@ function send(message: Extract<ToSenderThread, { type: 'send' }>): void {
     reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: 'the sender thread has no client for this account yet', raw: RAW_NOT_KEPT });
     return;
   }
-  const request = message.request;
-  // Written down (and the lease checked) as the request is about to be made: send-journal.ts.
-  const reason = journals.holdBack(request.message.clientRef, message.lease);
-  if (reason) {
-    reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: reason, raw: RAW_NOT_KEPT, heldBack: true });
+  if (heldBackBecause) {
+    reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: heldBackBecause, raw: RAW_NOT_KEPT, heldBack: true });
     return;
   }
+  const request = message.request;
   const sending = request.kind === 'template' ? entry.client.sendTemplate(request.message) : entry.client.sendSession(request.message);
   sending.then(reply, (error: unknown) => {
     reply({ ok: false, outcome: 'unknown', detail: `adapter error: ${(error as Error).message}`, raw: RAW_NOT_KEPT });
