@@ -91,6 +91,9 @@ const MAX_CLAIM = 500;
  * recovering worker may queue it again (send-journal.ts), and a send must not race it.
  */
 const LEASE_SAFETY_MS = 1000;
+/** After messages were held back, claims wait this long; the warning is logged at most this often. */
+const HELD_BACK_PAUSE_MS = 1000;
+const HELD_BACK_LOG_EVERY_MS = 10_000;
 
 export class ProviderDispatcher {
   private readonly pacer: Pacer;
@@ -102,6 +105,8 @@ export class ProviderDispatcher {
   /** Messages the sender did not send (lease ran out, journal unwritable): released by the loop. */
   private heldBack: ClaimedMessage[] = [];
   private heldBackReason = '';
+  private heldBackLoggedAt = 0;
+  private heldBackSinceLog = 0;
   /** The account's `updated_at` when last read; null while the account is missing or deleted. */
   private accountVersion: number | null = null;
   private stopping = false;
@@ -540,9 +545,22 @@ export class ProviderDispatcher {
   private async releaseHeldBack(): Promise<void> {
     const messages = this.heldBack.splice(0);
     if (messages.length === 0) return;
-    this.deps.logger.warn({ providerId: this.providerId, messages: messages.length, reason: this.heldBackReason }, 'messages held back before sending; they go back to the queue');
+    const now = Date.now();
+    this.heldBackSinceLog += messages.length;
+    if (now - this.heldBackLoggedAt >= HELD_BACK_LOG_EVERY_MS) {
+      this.deps.logger.warn({ providerId: this.providerId, messages: this.heldBackSinceLog, reason: this.heldBackReason }, 'messages held back before sending; they go back to the queue');
+      this.heldBackLoggedAt = now;
+      this.heldBackSinceLog = 0;
+    }
+    // Whatever held them back (a journal that cannot be written, a frozen process) is not over
+    // in a few milliseconds: claim again a second later rather than claim and release in a loop.
+    for (const source of [this.direct, ...this.campaigns.values()]) source.nextClaimAt = Math.max(source.nextClaimAt, now + HELD_BACK_PAUSE_MS);
     const byCampaign = new Map<string | null, ClaimedMessage[]>();
-    for (const message of messages) byCampaign.set(message.campaign_id, [...(byCampaign.get(message.campaign_id) ?? []), message]);
+    for (const message of messages) {
+      const held = byCampaign.get(message.campaign_id);
+      if (held) held.push(message);
+      else byCampaign.set(message.campaign_id, [message]);
+    }
     for (const [campaignId, held] of byCampaign) await this.release(held, campaignId);
   }
 
