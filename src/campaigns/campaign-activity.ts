@@ -1,7 +1,8 @@
 /**
  * A campaign's activity: who or what created, edited, published, paused, resumed, stopped or
  * cloned it, and what wacast itself did to it (the scheduler starting or ending it, the publisher
- * failing it, `wacast restore` pausing it). One entry per change, written by `recordActivity` with
+ * failing it, `wacast restore` pausing it, the scheduler recovering the messages of a worker that
+ * stopped while sending). One entry per change, written by `recordActivity` with
  * the transaction of the change, so an entry exists exactly when its change committed.
  *
  * Who acted is passed down explicitly (docs/decisions/0010-campaign-activity.md): routes take it
@@ -47,6 +48,7 @@ export const ACTIVITY_ACTIONS = [
   'failed',
   'cloned',
   'cloned_from',
+  'interrupted',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 
@@ -56,7 +58,10 @@ export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
  * - published: `state` (running, or scheduled with `sendAt`);
  * - resumed: `state` (running, or scheduled when its send time is still ahead);
  * - paused (by wacast restore), stopped, completed (ended early), failed: `reason`;
- * - cloned: `campaignId` and `name` of the copy; cloned_from: those of the original.
+ * - cloned: `campaignId` and `name` of the copy; cloned_from: those of the original;
+ * - interrupted (a worker stopped or stalled while sending; recorded by the scheduler when the
+ *   messages' leases ran out): `requeued`, claimed but never sent, queued again (send journal);
+ *   `unknown`, whose request may have left.
  */
 export type ActivityDetails = Record<string, unknown>;
 

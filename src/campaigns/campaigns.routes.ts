@@ -314,7 +314,8 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       .enum(ACTIVITY_ACTIONS)
       .describe(
         'created, edited, published, started (the scheduler started it at its send time), paused, resumed, stopped, completed, failed, ' +
-          'cloned (a copy was made of it), cloned_from (it is a copy).',
+          'cloned (a copy was made of it), cloned_from (it is a copy), interrupted (a worker stopped or stalled while sending: ' +
+          'details.requeued messages it had claimed but not sent were queued again, details.unknown may have been sent).',
       ),
     actor: z
       .object({

@@ -14,7 +14,7 @@ import type { AppDeps } from '../deps.js';
 import { IntervalService, type BackgroundService } from '../worker/background-service.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
-import { expireSendingLeases } from '../storage/message-queue.js';
+import { expireSendingLeases, type ExpiredLeases, type ExpiredMessage } from '../storage/message-queue.js';
 import { writeTransaction } from '../storage/transaction.js';
 import { join } from 'node:path';
 import { deleteStaleJournals, readSendJournal, SEND_JOURNAL_DIR } from './send-journal.js';
@@ -23,7 +23,26 @@ import { cancelQueued } from './campaigns.service.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
 import { transition } from './message-status.js';
-import { recordActivity, SYSTEM_ACTORS } from './campaign-activity.js';
+import { recordActivity, SYSTEM_ACTORS, type NewActivity } from './campaign-activity.js';
+
+/** One `interrupted` entry per campaign whose messages a stopped worker left `sending`. */
+function interruptions(expired: ExpiredLeases, now: number): NewActivity[] {
+  const byCampaign = new Map<string, NewActivity & { details: { requeued: number; unknown: number } }>();
+  const count = (rows: ExpiredMessage[], key: 'requeued' | 'unknown') => {
+    for (const row of rows) {
+      if (row.campaign_id === null) continue;
+      let entry = byCampaign.get(row.campaign_id);
+      if (!entry) {
+        entry = { projectId: row.project_id, campaignId: row.campaign_id, action: 'interrupted', actor: SYSTEM_ACTORS.scheduler, at: now, details: { requeued: 0, unknown: 0 } };
+        byCampaign.set(row.campaign_id, entry);
+      }
+      entry.details[key]++;
+    }
+  };
+  count(expired.requeued, 'requeued');
+  count(expired.unknown, 'unknown');
+  return [...byCampaign.values()];
+}
 
 /** How often, and after how long unwritten, other workers' send journals are deleted. */
 const JOURNAL_CLEANUP_EVERY_MS = 60_000;
@@ -155,6 +174,7 @@ export class SchedulerService implements BackgroundService {
         const effect = transition({ status: 'sending', sent_at: null, delivered_at: null, read_at: null, error_category: null }, { kind: 'send_unknown', at: now, detail: '' });
         for (const row of expired.unknown) deltas.add(row.campaign_id, effect, now);
         const touched = await deltas.write(trx);
+        await recordActivity(trx, interruptions(expired, now));
         return { expired, touched };
       });
       const { unknown, requeued } = changed.expired;

@@ -95,11 +95,18 @@ export async function releaseClaimed(
 /** What a dead owner's send journal says (campaigns/send-journal.ts); null when nothing can be told. */
 export type JournalReader = (owner: string) => { coverageStart: number; ids: Set<string> } | null;
 
+export interface ExpiredMessage {
+  id: string;
+  project_id: string;
+  campaign_id: string | null;
+  provider_id: string;
+}
+
 export interface ExpiredLeases {
   /** Became `unknown`: their request may have left (or nothing tells otherwise). */
-  unknown: Array<{ id: string; campaign_id: string | null }>;
+  unknown: ExpiredMessage[];
   /** Queued again: their owner's journal shows their request was never made. */
-  requeued: Array<{ id: string; campaign_id: string | null; provider_id: string }>;
+  requeued: ExpiredMessage[];
 }
 
 /**
@@ -111,8 +118,8 @@ export interface ExpiredLeases {
  */
 export async function expireSendingLeases(db: Db, now = Date.now(), limit = 5000, journalOf: JournalReader = () => null): Promise<ExpiredLeases> {
   const lock = db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const expired = await sql<{ id: string; campaign_id: string | null; provider_id: string; lease_owner: string | null; updated_at: number }>`
-    select id, campaign_id, provider_id, lease_owner, updated_at from messages
+  const expired = await sql<ExpiredMessage & { lease_owner: string | null; updated_at: number }>`
+    select id, project_id, campaign_id, provider_id, lease_owner, updated_at from messages
     where status = 'sending' and lease_expires_at < ${now} limit ${limit} ${lock}`.execute(db.kysely);
   const journals = new Map<string, ReturnType<JournalReader>>();
   const result: ExpiredLeases = { unknown: [], requeued: [] };
@@ -124,8 +131,8 @@ export async function expireSendingLeases(db: Db, now = Date.now(), limit = 5000
     }
     // updated_at of a `sending` row is its claim time (nothing else writes a claimed row).
     const neverSent = journal !== null && Number(row.updated_at) >= journal.coverageStart && !journal.ids.has(row.id);
-    if (neverSent) result.requeued.push({ id: row.id, campaign_id: row.campaign_id, provider_id: row.provider_id });
-    else result.unknown.push({ id: row.id, campaign_id: row.campaign_id });
+    const message = { id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, provider_id: row.provider_id };
+    (neverSent ? result.requeued : result.unknown).push(message);
   }
   for (let i = 0; i < result.unknown.length; i += 1000) {
     await db.kysely

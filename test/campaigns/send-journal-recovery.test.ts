@@ -132,6 +132,11 @@ describe.each(testEngines())('messages of a worker that died while sending ($nam
     for (const message of [...mine.slice(0, 2), ...elsewhere]) expect(after[message.id]).toMatchObject({ status: 'unknown', lease_owner: null });
     for (const message of mine.slice(2)) expect(after[message.id]).toMatchObject({ status: 'queued', attempts: 0, lease_owner: null });
     expect(await countersOf(ctx.db, campaignId)).toMatchObject({ queued: 2, unknown: 4 });
+    // The report's Activity panel says what happened, once per recovery.
+    const activity = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/activity`, headers: project.headers })).items;
+    expect(activity.filter((item: { action: string }) => item.action === 'interrupted')).toEqual([
+      expect.objectContaining({ actor: { type: 'system', label: 'scheduler', id: null }, details: { requeued: 2, unknown: 4 } }),
+    ]);
 
     ctx.startWorker();
     await waitFor(async () => (await ctx.db.kysely.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow()).state === 'completed', 20_000, 'completion');

@@ -160,7 +160,7 @@ export interface TimelinePoint {
 }
 
 /** What `GET /api/v1/campaigns/:id/activity` lists, newest first (mirrors src/campaigns/campaign-activity.ts). */
-export type ActivityAction = 'created' | 'edited' | 'published' | 'started' | 'paused' | 'resumed' | 'stopped' | 'completed' | 'failed' | 'cloned' | 'cloned_from';
+export type ActivityAction = 'created' | 'edited' | 'published' | 'started' | 'paused' | 'resumed' | 'stopped' | 'completed' | 'failed' | 'cloned' | 'cloned_from' | 'interrupted';
 
 export interface ActivityEntry {
   id: string;
@@ -168,6 +168,6 @@ export interface ActivityEntry {
   action: ActivityAction;
   /** user: their email; api: the credentials' label; system: scheduler, publisher or wacast restore. */
   actor: { type: 'user' | 'api' | 'system'; label: string; id: string | null };
-  /** edited: {fields}; published/resumed: {state, sendAt?}; stopped/completed/failed/paused by restore: {reason}; cloned/cloned_from: {campaignId, name}. */
-  details: { fields?: string[]; state?: string; sendAt?: number; reason?: string; campaignId?: string; name?: string };
+  /** edited: {fields}; published/resumed: {state, sendAt?}; stopped/completed/failed/paused by restore: {reason}; cloned/cloned_from: {campaignId, name}; interrupted: {requeued, unknown}. */
+  details: { fields?: string[]; state?: string; sendAt?: number; reason?: string; campaignId?: string; name?: string; requeued?: number; unknown?: number };
 }

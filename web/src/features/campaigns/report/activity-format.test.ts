@@ -29,4 +29,12 @@ describe('activity format', () => {
     expect(activityText(entry('published', api, { state: 'scheduled', sendAt: Date.UTC(2026, 11, 1, 9, 0) }), 'UTC')).toMatch(/^Published via API credentials 'CRM sync', scheduled for .*2026.*9:00.*UTC/);
     expect(activityText(entry('resumed', user, { state: 'scheduled' }))).toBe('Resumed by ana@example.com (waiting for its send time)');
   });
+
+  it('says what became of the messages of a worker that stopped while sending', () => {
+    expect(activityText(entry('interrupted', scheduler, { requeued: 1400, unknown: 3 }))).toBe(
+      'A worker stopped while sending: 1,400 messages it had not sent yet were queued again; 3 messages may have been sent (unknown until their delivery reports)',
+    );
+    expect(activityText(entry('interrupted', scheduler, { requeued: 0, unknown: 1 }))).toBe('A worker stopped while sending: 1 message may have been sent (unknown until its delivery report)');
+    expect(activityText(entry('interrupted', scheduler, { requeued: 1, unknown: 0 }))).toBe('A worker stopped while sending: 1 message it had not sent yet was queued again');
+  });
 });

@@ -60,7 +60,22 @@ export function activityText(entry: ActivityEntry, timeZone?: string): string {
       return details.reason ? `Stopped: ${details.reason}` : 'Completed: nothing left to send';
     case 'failed':
       return details.reason ? `Failed: ${details.reason}` : 'Failed';
+    case 'interrupted':
+      return interruptedText(details.requeued ?? 0, details.unknown ?? 0);
     default:
       return `${String(entry.action)} ${who}`;
   }
+}
+
+const messages = (count: number) => `${count.toLocaleString('en-US')} message${count === 1 ? '' : 's'}`;
+
+/**
+ * "A worker stopped while sending: 140 messages it had not sent yet were queued again; 3 may have
+ * been sent (unknown until their delivery reports)".
+ */
+function interruptedText(requeued: number, unknown: number): string {
+  const parts: string[] = [];
+  if (requeued > 0) parts.push(`${messages(requeued)} it had not sent yet ${requeued === 1 ? 'was' : 'were'} queued again`);
+  if (unknown > 0) parts.push(`${messages(unknown)} may have been sent (unknown until ${unknown === 1 ? 'its delivery report' : 'their delivery reports'})`);
+  return `A worker stopped while sending${parts.length > 0 ? `: ${parts.join('; ')}` : ''}`;
 }
