@@ -14,7 +14,7 @@ import type { AppDeps } from '../deps.js';
 import { IntervalService, type BackgroundService } from '../worker/background-service.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
-import { expireSendingLeases, type ExpiredLeases, type ExpiredMessage } from '../storage/message-queue.js';
+import { expiredLeaseOwners, expireSendingLeases, type ExpiredLeases, type ExpiredMessage } from '../storage/message-queue.js';
 import { writeTransaction } from '../storage/transaction.js';
 import { join } from 'node:path';
 import { deleteStaleJournals, readSendJournal, SEND_JOURNAL_DIR } from './send-journal.js';
@@ -166,8 +166,12 @@ export class SchedulerService implements BackgroundService {
   private async expireLeases(now: number): Promise<void> {
     const { db, bus, logger } = this.deps;
     const dir = join(this.deps.config.dataDir, SEND_JOURNAL_DIR);
-    const journalOf = (owner: string) => readSendJournal(dir, owner);
-    for (;;) {
+    // Read before the write transaction (a journal can hold ~100,000s of ids): whatever the owners
+    // wrote before their leases ran out, which was before `now`, is in the files by now.
+    const owners = await expiredLeaseOwners(db, now);
+    const journals = new Map(owners.map((owner) => [owner, readSendJournal(dir, owner)]));
+    const journalOf = (owner: string) => (journals.has(owner) ? journals.get(owner)! : readSendJournal(dir, owner));
+    while (owners.length > 0) {
       const changed = await writeTransaction(db, async (trx) => {
         const expired = await expireSendingLeases({ ...db, kysely: trx }, now, 5000, journalOf);
         const deltas = new CampaignDeltas();

@@ -21,6 +21,7 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SendResult } from '../providers/provider.js';
 
 export const SEND_JOURNAL_DIR = 'send-journal';
 const HEADER = 'wacast send journal 1 ';
@@ -238,6 +239,11 @@ export function deleteStaleJournals(dir: string, maxAgeMs: number, keepOwners: S
     }
   }
   return deleted;
+}
+
+/** The answer for a message the sender did not send: it goes back to its claimer's queue. */
+export function heldBack(detail: string): SendResult {
+  return { ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail, raw: { request: { method: '', url: '', body: '' } }, heldBack: true };
 }
 
 /** The lease a send is made under: the claiming owner, and the last moment it may be sent. */

@@ -17,7 +17,7 @@ import type { ProviderCredentials, ProviderType, ProviderUrls, SendResult, Sessi
 import { loadProviderSecrets } from '../providers/provider-accounts.service.js';
 import { ScheduledSends, sharedNow, type SendSchedule } from './send-clock.js';
 import { createWorkerWithSemiSpace } from '../heap.js';
-import { SendJournals, type SendJournal, type SendJournalSpec, type SendLease } from './send-journal.js';
+import { heldBack, SendJournals, type SendJournal, type SendJournalSpec, type SendLease } from './send-journal.js';
 
 export type SendRequest = { kind: 'template'; message: TemplateMessage } | { kind: 'session'; message: SessionMessage };
 
@@ -41,11 +41,6 @@ export interface Sender {
 }
 
 const NOTHING_SENT = { request: { method: '', url: '', body: '' } };
-
-/** The answer for a message the sender did not send (see `Sender.send`). */
-export function heldBack(detail: string): SendResult {
-  return { ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail, raw: NOTHING_SENT, heldBack: true };
-}
 
 const messageIdOf = (request: SendRequest): string | undefined => request.message.clientRef;
 

@@ -10,7 +10,7 @@ import { createProviderClient } from '../providers/provider-client.js';
 import type { ProviderClient, SendResult } from '../providers/provider.js';
 import type { FromSenderThread, SenderThreadData, ToSenderThread } from './sender.js';
 import { ScheduledSends } from './send-clock.js';
-import { SendJournals } from './send-journal.js';
+import { heldBack, SendJournals } from './send-journal.js';
 
 const data = workerData as SenderThreadData;
 const http = new HttpClient({ requestTimeoutMs: data.requestTimeoutMs });
@@ -79,7 +79,7 @@ function send(message: SendMessage, heldBackBecause: string | null): void {
     return;
   }
   if (heldBackBecause) {
-    reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: heldBackBecause, raw: RAW_NOT_KEPT, heldBack: true });
+    reply(heldBack(heldBackBecause));
     return;
   }
   const request = message.request;

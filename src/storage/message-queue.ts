@@ -109,6 +109,18 @@ export interface ExpiredLeases {
   requeued: ExpiredMessage[];
 }
 
+/** The owners of in-flight rows whose lease ran out before `now` (through the `messages_sending` index). */
+export async function expiredLeaseOwners(db: Db, now: number): Promise<string[]> {
+  const rows = await db.kysely
+    .selectFrom('messages')
+    .select('lease_owner')
+    .distinct()
+    .where('status', '=', 'sending')
+    .where('lease_expires_at', '<', now)
+    .execute();
+  return rows.flatMap((row) => (row.lease_owner === null ? [] : [row.lease_owner]));
+}
+
 /**
  * In-flight rows whose lease ran out (their worker died). A row its owner's send journal covers
  * (claimed after the journal's oldest file began) and does not list was never sent: it goes back to
