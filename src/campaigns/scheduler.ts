@@ -170,7 +170,10 @@ export class SchedulerService implements BackgroundService {
     // wrote before their leases ran out, which was before `now`, is in the files by now.
     const owners = await expiredLeaseOwners(db, now);
     const journals = new Map(owners.map((owner) => [owner, readSendJournal(dir, owner)]));
-    const journalOf = (owner: string) => (journals.has(owner) ? journals.get(owner)! : readSendJournal(dir, owner));
+    const journalOf = (owner: string) => {
+      if (!journals.has(owner)) journals.set(owner, readSendJournal(dir, owner));
+      return journals.get(owner)!;
+    };
     while (owners.length > 0) {
       const changed = await writeTransaction(db, async (trx) => {
         const expired = await expireSendingLeases({ ...db, kysely: trx }, now, 5000, journalOf);

@@ -52,6 +52,13 @@ export function currentBootId(): string | null {
 
 const fileKey = (owner: string) => Buffer.from(owner, 'utf8').toString('base64url');
 
+/** Writes all of `text` (a write may take only part of it). */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written);
+}
+
 /** The owner's journal files, oldest first, with the time each began (from the name). */
 function filesOf(dir: string, owner: string): Array<{ path: string; startedAt: number }> {
   const prefix = `${fileKey(owner)}.`;
@@ -115,9 +122,7 @@ export class SendJournal {
     if (ids.length === 0) return true;
     try {
       if (this.now() - this.startedAt >= this.spec.rotateMs) this.rotate();
-      const line = Buffer.from(`${ids.join('\n')}\n`, 'utf8');
-      let written = 0;
-      while (written < line.length) written += writeSync(this.fd!, line, written);
+      writeAll(this.fd!, `${ids.join('\n')}\n`);
       return true;
     } catch (error) {
       this.fail(error);
@@ -136,9 +141,7 @@ export class SendJournal {
     const startedAt = Math.max(this.now(), this.startedAt + 1);
     const fd = openSync(join(this.spec.dir, `${fileKey(this.spec.owner)}.${startedAt}.log`), 'wx', 0o600);
     const header: Header = { owner: this.spec.owner, boot: this.boot!, startedAt };
-    const line = Buffer.from(`${HEADER}${JSON.stringify(header)}\n`, 'utf8');
-    let written = 0;
-    while (written < line.length) written += writeSync(fd, line, written);
+    writeAll(fd, `${HEADER}${JSON.stringify(header)}\n`);
     this.closeFd();
     this.fd = fd;
     this.startedAt = startedAt;

@@ -133,34 +133,29 @@ export async function expireSendingLeases(db: Db, now = Date.now(), limit = 5000
   const expired = await sql<ExpiredMessage & { lease_owner: string | null; updated_at: number }>`
     select id, project_id, campaign_id, provider_id, lease_owner, updated_at from messages
     where status = 'sending' and lease_expires_at < ${now} limit ${limit} ${lock}`.execute(db.kysely);
-  const journals = new Map<string, ReturnType<JournalReader>>();
   const result: ExpiredLeases = { unknown: [], requeued: [] };
+  /** The never-sent ids by owner: they go back to the queue as the owner itself would release them. */
+  const neverSentBy = new Map<string, string[]>();
   for (const row of expired.rows) {
-    let journal = null;
-    if (row.lease_owner !== null) {
-      if (!journals.has(row.lease_owner)) journals.set(row.lease_owner, journalOf(row.lease_owner));
-      journal = journals.get(row.lease_owner) ?? null;
-    }
+    const journal = row.lease_owner === null ? null : journalOf(row.lease_owner);
     // updated_at of a `sending` row is its claim time (nothing else writes a claimed row).
     const neverSent = journal !== null && Number(row.updated_at) >= journal.coverageStart && !journal.ids.has(row.id);
     const message = { id: row.id, project_id: row.project_id, campaign_id: row.campaign_id, provider_id: row.provider_id };
     (neverSent ? result.requeued : result.unknown).push(message);
+    if (!neverSent) continue;
+    const ids = neverSentBy.get(row.lease_owner!);
+    if (ids) ids.push(row.id);
+    else neverSentBy.set(row.lease_owner!, [row.id]);
   }
-  for (let i = 0; i < result.unknown.length; i += 1000) {
+  // At most `limit` ids per statement: within both engines' parameter limits.
+  if (result.unknown.length > 0) {
     await db.kysely
       .updateTable('messages')
       .set({ status: 'unknown', lease_owner: null, lease_expires_at: null, updated_at: now, error_detail: 'the sending worker stopped before the provider answered' })
-      .where('id', 'in', result.unknown.slice(i, i + 1000).map((row) => row.id))
+      .where('id', 'in', result.unknown.map((row) => row.id))
       .where('status', '=', 'sending')
       .execute();
   }
-  for (let i = 0; i < result.requeued.length; i += 1000) {
-    await db.kysely
-      .updateTable('messages')
-      .set({ status: 'queued', lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now })
-      .where('id', 'in', result.requeued.slice(i, i + 1000).map((row) => row.id))
-      .where('status', '=', 'sending')
-      .execute();
-  }
+  for (const [owner, ids] of neverSentBy) await releaseClaimed(db, ids, owner, 'queued', now);
   return result;
 }
