@@ -159,7 +159,7 @@ export async function deleteBenchProject(deps: Pick<AppDeps, 'db'>, projectId: s
   await kysely.deleteFrom('campaign_timeline').where('campaign_id', 'in', campaigns).execute();
   await kysely.deleteFrom('campaign_failures').where('campaign_id', 'in', campaigns).execute();
   await kysely.deleteFrom('campaign_counters').where('campaign_id', 'in', campaigns).execute();
-  for (const table of ['messages', 'events', 'inbound_messages', 'conversations', 'callback_events', 'campaigns', 'templates', 'profiles', 'phone_dnd', 'segments'] as const) {
+  for (const table of ['messages', 'events', 'inbound_messages', 'conversations', 'callback_events', 'campaigns', 'templates', 'profiles', 'phone_dnd', 'segments', 'whatsapp_users'] as const) {
     await kysely.deleteFrom(table).where('project_id', '=', projectId).execute();
   }
   const providers = kysely.selectFrom('provider_accounts').select('id').where('project_id', '=', projectId);

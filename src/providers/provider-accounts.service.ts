@@ -336,6 +336,8 @@ export async function deleteProviderAccount(deps: AppDeps, projectId: string, id
     }
     await trx.updateTable('provider_accounts').set({ deleted_at: now, is_default: 0, updated_at: now }).where('id', '=', id).execute();
     await trx.updateTable('templates').set({ deleted_at: now, updated_at: now }).where('provider_id', '=', id).where('deleted_at', 'is', null).execute();
+    // Which WhatsApp user id is which number only served this account's callbacks, which stop now.
+    await trx.deleteFrom('whatsapp_users').where('provider_id', '=', id).execute();
     if (row.is_default === 1) {
       const next = await trx
         .selectFrom('provider_accounts')

@@ -172,6 +172,12 @@ export interface ReceiptEvent {
   occurredAt: number;
   /** E.164 with `+`, when the callback carries it. */
   phone?: string;
+  /**
+   * The recipient's WhatsApp user id (BSUID, Vonage v1.20 `whatsapp.recipient`) and the number it
+   * stands for (E.164): lets a later inbound message that names the user only by this id be matched
+   * to their number (webhooks/whatsapp-users.ts).
+   */
+  user?: { id: string; phone: string };
   errorCode?: string;
   errorDetail?: string;
   category?: ErrorCategory;
@@ -181,8 +187,13 @@ export interface ReceiptEvent {
 export interface InboundEvent {
   kind: 'inbound';
   providerMessageId: string | null;
-  /** Sender, E.164 with `+`. */
-  from: string;
+  /**
+   * Sender, E.164 with `+`; null when the callback names the sender only by their WhatsApp user id
+   * (`senderUserId`): the applier then looks the number up (whatsapp-users.ts).
+   */
+  from: string | null;
+  /** The sender's WhatsApp user id (BSUID), when the callback carries one (Vonage v1.20). */
+  senderUserId?: string;
   /** Business number, digits, when present. */
   to?: string;
   senderName?: string;

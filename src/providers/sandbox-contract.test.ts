@@ -198,6 +198,10 @@ describe('sandbox callbacks through the adapters\' parsers', () => {
     if (item.type === 'nexmo') {
       for (const request of receiver.on(item.delivery)) expect(verifyVonageSignature(rawOf(request), vonageJwt.signatureSecret)).toBe(true);
       for (const request of receiver.on(item.delivery)) expect(verifyVonageSignature(rawOf(request), 'another-secret')).toBe(false);
+      // Delivered statuses pair each recipient's WhatsApp user id with their number.
+      const paired = receipts.filter((event) => event.kind === 'receipt' && event.status === 'delivered');
+      expect(paired.length).toBeGreaterThanOrEqual(6);
+      for (const event of paired) if (event.kind === 'receipt') expect(event.user).toEqual({ id: expect.stringMatching(/^[A-Z]{2}\.\d{20}$/), phone: event.phone });
     }
     sandbox.setKnobs({ reorderShare: 0, duplicateShare: 0 }, item.account);
   });
@@ -297,6 +301,13 @@ describe('sandbox callbacks through the adapters\' parsers', () => {
         { kind: 'user', phone: TO, type: 'opted_in' },
       ]));
     }
-    if (item.type === 'nexmo') for (const request of receiver.on(item.inbound)) expect(verifyVonageSignature(rawOf(request), vonageJwt.signatureSecret)).toBe(true);
+    if (item.type === 'nexmo') {
+      for (const request of receiver.on(item.inbound)) expect(verifyVonageSignature(rawOf(request), vonageJwt.signatureSecret)).toBe(true);
+      // A user with a username who keeps their number to themselves: named by user id alone.
+      receiver.requests.length = 0;
+      await sandbox.inbound({ account: item.account, from, text: 'STOP', username: true, hidePhone: true }).delivery;
+      const [byId] = parseAll(item.type, receiver.on(item.inbound));
+      expect(byId).toMatchObject({ kind: 'inbound', from: null, senderUserId: expect.stringMatching(/^IN\.\d{20}$/), text: 'STOP' });
+    }
   });
 });

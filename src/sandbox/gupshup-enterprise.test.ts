@@ -272,6 +272,8 @@ describe('sandbox: Gupshup Enterprise GatewayAPI', () => {
     await session();
     await receiver.waitFor(() => dlrEvents(receiver).length === 1);
     expect(dlrEvents(receiver)[0]).toMatchObject({ eventType: 'FAILED', errorCode: '470' });
+    // Gupshup names users by number only.
+    expect(() => sandbox.inbound({ account: 'acme', from: '+919876543210', text: 'hello', username: true })).toThrow(/username: WhatsApp user ids are sent by Vonage accounts only/);
     await sandbox.inbound({ account: 'acme', from: '+919876543210', text: 'hello' }).delivery;
     await session();
     await receiver.waitFor(() => dlrEvents(receiver).length === 4);

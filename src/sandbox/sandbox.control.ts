@@ -28,6 +28,8 @@ const inboundSchema = z
     buttonText: z.string().min(1).optional(),
     buttonPayload: z.string().optional(),
     contextId: z.string().min(1).optional(),
+    username: z.boolean().optional(),
+    hidePhone: z.boolean().optional(),
     /** Answer only once the callback was delivered or given up, with the outcome. */
     wait: z.boolean().optional(),
   })

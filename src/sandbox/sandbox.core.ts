@@ -34,6 +34,13 @@ export interface InboundSpec {
   buttonPayload?: string;
   /** Provider message id of the business message this answers (quoted / context). */
   contextId?: string;
+  /**
+   * The user set a WhatsApp username (Vonage v1 only): `from` is their WhatsApp user id (BSUID, the
+   * one the account's delivery reports name them by), their number in `whatsapp.sender.wa_id`.
+   */
+  username?: boolean;
+  /** With `username`: the user did not share their number, so `whatsapp.sender` has no `wa_id`. */
+  hidePhone?: boolean;
 }
 
 /** A protocol's inbound callback for a spec, already validated against the account. */
@@ -220,6 +227,9 @@ export class SandboxCore {
   inbound(spec: InboundSpec): InboundResult {
     const runtime = this.registry.get(spec.account);
     if (!runtime) throw new SandboxInputError([{ path: 'account', message: `no account ${JSON.stringify(spec.account)}` }]);
+    if ((spec.username || spec.hidePhone) && runtime.account.provider !== 'vonage') {
+      throw new SandboxInputError([{ path: spec.username ? 'username' : 'hidePhone', message: 'WhatsApp user ids are sent by Vonage accounts only' }]);
+    }
     const now = Date.now();
     const from = spec.from.replace(/^\+/, '');
     const built = this.inboundBuilders[runtime.account.provider](runtime, { ...spec, from }, now);

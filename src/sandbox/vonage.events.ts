@@ -4,6 +4,8 @@
  * each in the v1 or the v0.1 shape, signed with an HS256 JWT whose `payload_hash` is the SHA-256
  * of the exact body bytes.
  */
+import { createHash } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { hexId, uuidV4 } from './sandbox.ids.js';
 import { SandboxInputError } from './sandbox.schema.js';
 import type { Callback } from './sandbox.callbacks.js';
@@ -104,7 +106,10 @@ export function vonageStatus(account: VonageAccount, message: MessageRecord, ste
     ...(step === 'delivered'
       ? {
           usage: { currency: 'EUR', price: template ? '0.0400' : '0' },
-          whatsapp: { pricing: { type: template ? 'regular' : 'free_customer_service', pricing_model: 'PMP', category: template ? 'marketing' : 'service' } },
+          whatsapp: {
+            pricing: { type: template ? 'regular' : 'free_customer_service', pricing_model: 'PMP', category: template ? 'marketing' : 'service' },
+            recipient: { user_id: whatsappUserId(account, message.to), wa_id: message.to },
+          },
         }
       : {}),
   };
@@ -127,10 +132,26 @@ export function signedCallback(account: VonageAccount, url: string, kind: Callba
 
 const MEDIA_V1 = { image: 'image', video: 'video', audio: 'audio', document: 'file' } as const;
 
+/**
+ * The WhatsApp user id (BSUID) of a phone as this account's business sees it: the phone's country,
+ * a dot, and 20 digits derived from the business number and the phone (ids are business-scoped,
+ * and stable: every report and inbound message of one user names the same id).
+ */
+export function whatsappUserId(account: VonageAccount, phone: string): string {
+  const digits = phone.replace(/^\+/, '');
+  const country = parsePhoneNumberFromString(`+${digits}`)?.country ?? 'ZZ';
+  const hash = createHash('sha256').update(`${account.whatsappNumber}\n${digits}`).digest();
+  return `${country}.${hash.readBigUInt64BE(0).toString().padStart(20, '0').slice(-20)}`;
+}
+
 /** The inbound webhook of §7 in the account's webhook version. */
 export function vonageInbound(runtime: AccountRuntime, spec: InboundSpec, now: number): BuiltInbound {
   const account = runtime.account as VonageAccount;
   if (!account.inboundUrl) throw new SandboxInputError([{ path: 'account', message: `account ${account.id} has no inboundUrl` }]);
+  if (spec.hidePhone && !spec.username) throw new SandboxInputError([{ path: 'hidePhone', message: 'needs username: true (only a user with a username can hide their number)' }]);
+  if (spec.username && account.webhookVersion === 'v0.1') {
+    throw new SandboxInputError([{ path: 'username', message: 'WhatsApp user ids exist only in Vonage v1 webhooks; this account sends v0.1' }]);
+  }
   const type = spec.type ?? 'text';
   if (type === 'opted-in' || type === 'opted-out') {
     throw new SandboxInputError([{ path: 'type', message: `${type} is a Gupshup self-serve user event; Vonage has none` }]);
@@ -172,15 +193,17 @@ export function vonageInbound(runtime: AccountRuntime, spec: InboundSpec, now: n
       message: { content },
     };
   } else {
+    const userId = spec.username ? whatsappUserId(account, spec.from) : undefined;
     payload = {
       channel: 'whatsapp',
       message_uuid: id,
       to: account.whatsappNumber,
-      from: spec.from,
+      from: userId ?? spec.from,
       timestamp,
-      profile: { name: spec.name ?? 'Sandbox User' },
+      profile: { name: spec.name ?? 'Sandbox User', ...(userId ? { username: `user${spec.from.slice(-4)}` } : {}) },
       context_status: spec.contextId ? 'available' : 'none',
       ...(spec.contextId ? { context: { message_uuid: spec.contextId, message_from: account.whatsappNumber } } : {}),
+      ...(userId ? { whatsapp: { sender: { user_id: userId, ...(spec.hidePhone ? {} : { wa_id: spec.from }) } } } : {}),
     };
     switch (type) {
       case 'text':

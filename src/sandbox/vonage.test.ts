@@ -203,6 +203,9 @@ describe('sandbox: Vonage Messages API', () => {
       expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     expect(bodies[1]).toHaveProperty('usage.currency', 'EUR');
+    // Delivered statuses name the recipient by WhatsApp user id (business-scoped) and number (v1.20).
+    expect(bodies[1]).toHaveProperty('whatsapp.recipient', { user_id: expect.stringMatching(/^[A-Z]{2}\.\d{20}$/), wa_id: USER });
+    expect(bodies[0]).not.toHaveProperty('whatsapp');
   });
 
   it('uses the v0.1 status shape when the message asks for webhook_version v0.1', async () => {
@@ -274,6 +277,19 @@ describe('sandbox: Vonage Messages API', () => {
     });
     await sandbox.inbound({ account: 'nexmo', from: USER, type: 'button', buttonText: 'Stop', buttonPayload: 'STOP' }).delivery;
     expect(verifySignedWebhook(receiver.on('/inbound')[1]!)).toMatchObject({ message_type: 'button', button: { payload: 'STOP', text: 'Stop' }, context_status: 'none' });
+  });
+
+  it('sends a user with a username as their WhatsApp user id, the one delivered statuses name them by; with or without their number', async () => {
+    await send('/v1/messages', templateV1());
+    await receiver.waitFor(() => receiver.on('/status').length === 3);
+    const userId = (verifySignedWebhook(receiver.on('/status')[1]!).whatsapp as { recipient: { user_id: string } }).recipient.user_id;
+    await sandbox.inbound({ account: 'nexmo', from: USER, text: 'hi', username: true }).delivery;
+    await sandbox.inbound({ account: 'nexmo', from: USER, text: 'STOP', username: true, hidePhone: true }).delivery;
+    const [shared, hidden] = receiver.on('/inbound').map(verifySignedWebhook);
+    expect(shared).toMatchObject({ from: userId, whatsapp: { sender: { user_id: userId, wa_id: USER } }, profile: { username: expect.any(String) } });
+    expect(hidden).toMatchObject({ from: userId, text: 'STOP', whatsapp: { sender: { user_id: userId } } });
+    expect(hidden).not.toHaveProperty('whatsapp.sender.wa_id');
+    expect(() => sandbox.inbound({ account: 'nexmo', from: USER, text: 'x', hidePhone: true })).toThrow(/hidePhone: needs username/);
   });
 
   it('retries a webhook only when it is answered 429 or 5xx (or not at all), as Vonage does (§9)', async () => {

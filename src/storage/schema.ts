@@ -368,6 +368,16 @@ export interface ConversationsTable {
   sender_name: Generated<string | null>;
 }
 
+/** A WhatsApp user id (BSUID) seen with a number on a provider account (migration 0015). */
+export interface WhatsappUsersTable {
+  provider_id: string;
+  user_id: string;
+  project_id: string;
+  /** E.164 with `+`, as WhatsApp spells it. */
+  phone: string;
+  updated_at: Millis;
+}
+
 /** Callback tokens replaced by a rotation: never adopted by a new account again. */
 export interface RetiredCallbackTokensTable {
   token: string;
@@ -422,6 +432,7 @@ export interface Database {
   instance_settings: InstanceSettingsTable;
   provider_accounts: ProviderAccountsTable;
   retired_callback_tokens: RetiredCallbackTokensTable;
+  whatsapp_users: WhatsappUsersTable;
   templates: TemplatesTable;
   profiles: ProfilesTable;
   phone_dnd: PhoneDndTable;

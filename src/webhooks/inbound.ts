@@ -152,7 +152,7 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
  * Applies one inbound message. `arrivedAt` is when the callback reached wacast: the provider's
  * timestamp is used unless it is later than that (a clock ahead of ours).
  */
-export async function applyInbound(db: Kysely<Database>, account: AccountInfo, event: InboundEvent, arrivedAt: number, ctx: InboundContext): Promise<void> {
+export async function applyInbound(db: Kysely<Database>, account: AccountInfo, event: InboundEvent & { from: string }, arrivedAt: number, ctx: InboundContext): Promise<void> {
   const { now } = ctx;
   const projectId = account.projectId;
   const phone = event.from;

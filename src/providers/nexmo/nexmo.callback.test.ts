@@ -40,7 +40,16 @@ describe('parseNexmoCallback — message status (§6)', () => {
 
   it('maps the documented v1 read example (its illustrative error is not a failure)', () => {
     expect(events('status-v1-read.json')).toStrictEqual([
-      { kind: 'receipt', providerMessageId: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab', status: 'read', occurredAt: 1738584865000, phone: '+447700900000', clientRef: 'abc123' },
+      {
+        kind: 'receipt',
+        providerMessageId: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab',
+        status: 'read',
+        occurredAt: 1738584865000,
+        phone: '+447700900000',
+        clientRef: 'abc123',
+        // whatsapp.recipient: the user's WhatsApp user id and number, paired for later inbound messages.
+        user: { id: 'US.13491208655302741918', phone: '+447700900000' },
+      },
     ]);
   });
 
@@ -165,9 +174,28 @@ describe('parseNexmoCallback — inbound (§7)', () => {
     expect(events('inbound-v01-image.json')).toMatchObject([{ messageType: 'image', text: 'my photo', from: '+447700900001' }]);
   });
 
-  it('takes the number from whatsapp.sender.wa_id when from is a username id (BSUID)', () => {
+  it('takes the number from whatsapp.sender.wa_id when from is a username id (BSUID), and keeps the id', () => {
     const body = JSON.stringify({ channel: 'whatsapp', message_uuid: 'u1', to: '447700900001', from: 'US.13491208655302741918', timestamp: '2025-02-03T12:14:25Z', message_type: 'text', text: 'hi', whatsapp: { sender: { user_id: 'US.13491208655302741918', wa_id: '447700900000' } } });
-    expect(parseNexmoCallback(raw(body))).toMatchObject({ ok: true, events: [{ from: '+447700900000', text: 'hi' }] });
+    expect(parseNexmoCallback(raw(body))).toMatchObject({ ok: true, events: [{ from: '+447700900000', senderUserId: 'US.13491208655302741918', text: 'hi' }] });
+  });
+
+  it('accepts a sender named by user id alone (no wa_id): the number is looked up when applied', () => {
+    const body = JSON.stringify({ channel: 'whatsapp', message_uuid: 'u2', to: '447700900001', from: 'BR.8812', timestamp: '2025-02-03T12:14:25Z', message_type: 'text', text: 'PARAR', whatsapp: { sender: { user_id: 'BR.8812' } } });
+    expect(parseNexmoCallback(raw(body))).toMatchObject({ ok: true, events: [{ from: null, senderUserId: 'BR.8812', text: 'PARAR' }] });
+    // `from` alone is enough.
+    const bare = JSON.stringify({ channel: 'whatsapp', message_uuid: 'u3', to: '447700900001', from: 'US.13491208655302741918', timestamp: '2025-02-03T12:14:25Z', message_type: 'text', text: 'x' });
+    expect(parseNexmoCallback(raw(bare))).toMatchObject({ ok: true, events: [{ from: null, senderUserId: 'US.13491208655302741918' }] });
+  });
+
+  it('pairs a delivered status\'s recipient id with wa_id, else with to; ignores what is not a user id', () => {
+    const status = (recipient: unknown) =>
+      raw(JSON.stringify({ message_uuid: 'm1', to: '447700900000', from: '447700900001', timestamp: '2025-02-03T12:14:25Z', status: 'delivered', channel: 'whatsapp', whatsapp: { recipient } }));
+    expect(parseNexmoCallback(status({ user_id: 'MX.1', wa_id: '5215512345678' }))).toMatchObject({ events: [{ user: { id: 'MX.1', phone: '+5215512345678' } }] });
+    expect(parseNexmoCallback(status({ user_id: 'GB.77' }))).toMatchObject({ events: [{ user: { id: 'GB.77', phone: '+447700900000' } }] });
+    for (const userId of ['<BSUID>', 'US.', '447700900000', 'US.12 34', 42]) {
+      const result = parseNexmoCallback(status({ user_id: userId, wa_id: '447700900000' }));
+      expect(result.ok && result.events[0]).not.toHaveProperty('user');
+    }
   });
 });
 
@@ -179,7 +207,7 @@ describe('parseNexmoCallback — malformed input', () => {
     ['an array', raw('[]'), /expected a JSON object/],
     ['an unknown status', raw('{"message_uuid":"u","status":"queued","timestamp":"2025-02-03T12:14:25Z"}'), /status: expected submitted, delivered, read, rejected or undeliverable, got "queued"/],
     ['a bad timestamp', raw('{"message_uuid":"u","status":"read","timestamp":"yesterday"}'), /timestamp: expected epoch/],
-    ['an inbound without a sender number', raw('{"message_uuid":"u","message_type":"text","text":"x","from":"someone"}'), /from: expected the sender's number/],
+    ['an inbound without a sender number', raw('{"message_uuid":"u","message_type":"text","text":"x","from":"someone"}'), /from: expected the sender's number \(digits with country code\) or WhatsApp user id/],
     ['a v0.1 inbound without content', raw('{"message_uuid":"u","from":{"number":"447700900001"},"message":{}}'), /message\.content: expected an object/],
     ['an unrecognised object', raw('{"foo":1}'), /expected a message status .* or an inbound message/],
   ])('answers a clear error for %s', (_label, input, message) => {

@@ -51,6 +51,16 @@ export function parseNexmoCallback(raw: RawCallback, options: ParseOptions = {})
   });
 }
 
+/**
+ * A WhatsApp business-scoped user id (BSUID): the user's country (ISO 3166 alpha-2), a dot and up to
+ * 128 letters and digits, e.g. `US.13491208655302741918`. Anything else is not one.
+ */
+const WHATSAPP_USER_ID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
+
+function whatsappUserId(value: unknown): string | undefined {
+  return typeof value === 'string' && WHATSAPP_USER_ID.test(value.trim()) ? value.trim() : undefined;
+}
+
 /** v1 `"447700900000"` or v0.1 `{"type":"whatsapp","number":"447700900000"}`. */
 function address(record: JsonRecord, key: string): unknown {
   const value = record[key];
@@ -67,6 +77,12 @@ function status(record: JsonRecord, now: number): CallbackEvent {
   if (phone) event.phone = phone;
   const clientRef = optionalString(record, 'client_ref');
   if (clientRef) event.clientRef = clientRef;
+  const whatsapp = optionalRecord(record, 'whatsapp', '');
+  const recipient = whatsapp ? optionalRecord(whatsapp, 'recipient', 'whatsapp.') : undefined;
+  const userId = whatsappUserId(recipient?.user_id);
+  // WhatsApp's own spelling of the number first: an inbound message from the user carries that one.
+  const userPhone = callbackPhoneToE164(recipient?.wa_id) ?? phone;
+  if (userId && userPhone) event.user = { id: userId, phone: userPhone };
   if (mapped === 'failed') {
     const error = optionalRecord(record, 'error', '');
     if (error) {
@@ -86,11 +102,15 @@ function status(record: JsonRecord, now: number): CallbackEvent {
 function inbound(record: JsonRecord, now: number): InboundEvent {
   const whatsapp = optionalRecord(record, 'whatsapp', '');
   const sender = whatsapp ? optionalRecord(whatsapp, 'sender', 'whatsapp.') : undefined;
-  // v1.20: `from` is a WhatsApp user id (BSUID) when the user has a username; the number is then in
-  // whatsapp.sender.wa_id.
+  // v1.20: `from` is the user's WhatsApp user id (BSUID) when they set a username; their number is
+  // then in whatsapp.sender.wa_id, when they share it. Without it the applier looks the id up.
   const fromValue = address(record, 'from');
-  const from = callbackPhoneToE164(fromValue) ?? callbackPhoneToE164(sender?.wa_id);
-  if (!from) throw new CallbackFieldError(`from: expected the sender's number (digits with country code), got ${describe(fromValue)}`);
+  const fromPhone = callbackPhoneToE164(fromValue);
+  const from = fromPhone ?? callbackPhoneToE164(sender?.wa_id);
+  const senderUserId = whatsappUserId(sender?.user_id) ?? (fromPhone ? undefined : whatsappUserId(fromValue));
+  if (!from && !senderUserId) {
+    throw new CallbackFieldError(`from: expected the sender's number (digits with country code) or WhatsApp user id (such as US.13491208655302741918), got ${describe(fromValue)}`);
+  }
 
   let type: string;
   let content: JsonRecord;
@@ -118,6 +138,7 @@ function inbound(record: JsonRecord, now: number): InboundEvent {
     kind: 'inbound',
     providerMessageId: optionalString(record, 'message_uuid') ?? null,
     from,
+    ...(senderUserId ? { senderUserId } : {}),
     messageType,
     text,
     receivedAt: epochMs(record.timestamp, 'timestamp', now),

@@ -13,6 +13,7 @@ import * as senderNames from './0011-sender-names.js';
 import * as messagingLimit from './0012-messaging-limit.js';
 import * as unreadConversations from './0013-unread-conversations.js';
 import * as campaignActivity from './0014-campaign-activity.js';
+import * as whatsappUsers from './0015-whatsapp-users.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   { name: '0012-messaging-limit', up: messagingLimit.up },
   { name: '0013-unread-conversations', up: unreadConversations.up },
   { name: '0014-campaign-activity', up: campaignActivity.up },
+  { name: '0015-whatsapp-users', up: whatsappUsers.up },
 ];

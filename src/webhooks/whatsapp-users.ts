@@ -1,0 +1,60 @@
+/**
+ * WhatsApp user ids (BSUIDs) and the numbers they stand for, per provider account (migration 0015).
+ *
+ * A WhatsApp user who sets a username may write to a business under a business-scoped user id
+ * alone: Vonage v1.20 then posts `from: "US.1349…"`, with the number in `whatsapp.sender.wa_id` only
+ * when the user shares it. The delivery reports of our messages to a user carry both
+ * (`whatsapp.recipient{user_id, wa_id}`), so every user a campaign reached is paired here, and a
+ * reply naming them by id alone — STOP above all — still finds their profile, opt-out state and
+ * conversation. Pairs are written in the applier's transaction, before the inbound messages of the
+ * same batch are resolved, so a report and a reply in one batch work in either order of arrival.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
+
+export interface WhatsappUserPair {
+  providerId: string;
+  projectId: string;
+  userId: string;
+  /** E.164 with `+`. */
+  phone: string;
+}
+
+/** Rows per INSERT: 5 values each, far below either engine's limit on parameters. */
+const CHUNK = 200;
+
+const pairKey = (providerId: string, userId: string) => `${providerId}\n${userId}`;
+
+/** Stores the pairs (the latest of each id wins: a user may change number and keep their id). */
+export async function rememberWhatsappUsers(db: Kysely<Database>, pairs: readonly WhatsappUserPair[], now: number): Promise<void> {
+  if (pairs.length === 0) return;
+  const latest = new Map<string, WhatsappUserPair>();
+  for (const pair of pairs) latest.set(pairKey(pair.providerId, pair.userId), pair);
+  const rows = [...latest.values()];
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    await db
+      .insertInto('whatsapp_users')
+      .values(rows.slice(start, start + CHUNK).map((pair) => ({ provider_id: pair.providerId, user_id: pair.userId, project_id: pair.projectId, phone: pair.phone, updated_at: now })))
+      .onConflict((conflict) =>
+        conflict.columns(['provider_id', 'user_id']).doUpdateSet((eb) => ({ phone: eb.ref('excluded.phone'), project_id: eb.ref('excluded.project_id'), updated_at: eb.ref('excluded.updated_at') })),
+      )
+      .execute();
+  }
+}
+
+/** The numbers of the given user ids of one account, as far as they are known: user id → E.164. */
+export async function phonesOfWhatsappUsers(db: Kysely<Database>, projectId: string, providerId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+  const phones = new Map<string, string>();
+  const ids = [...new Set(userIds)];
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await db
+      .selectFrom('whatsapp_users')
+      .select(['user_id', 'phone'])
+      .where('project_id', '=', projectId)
+      .where('provider_id', '=', providerId)
+      .where('user_id', 'in', ids.slice(start, start + 500))
+      .execute();
+    for (const row of rows) phones.set(row.user_id, row.phone);
+  }
+  return phones;
+}

@@ -1,0 +1,141 @@
+/**
+ * WhatsApp user ids (BSUIDs): a Vonage user with a username writes under their user id alone; the
+ * delivery reports of our messages pair the id with their number, so their STOP still opts them
+ * out, their reply still reaches their conversation and campaign. Both engines, through the
+ * callback routes and the applier.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../helpers/databases.js';
+import { openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { FakeProvider } from '../helpers/fake-provider.js';
+import { seedProfiles, testPhone } from '../helpers/audience.js';
+import { applyAll, createCallbackAccount, postJson, vonageSignature, type CallbackAccountUrls } from '../helpers/callbacks.js';
+import { countersOf, createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
+import { nexmoProviderInput } from '../helpers/fixtures.js';
+import { Applier } from '../../src/webhooks/applier.js';
+
+const SECRET = 'sig-secret-abcdefgh';
+
+describe.each(testEngines())('WhatsApp user ids ($name)', (engine) => {
+  let ctx: TestContext;
+  let project: TestProject;
+  let vonage: CallbackAccountUrls;
+  let otherVonage: CallbackAccountUrls;
+  let templateId: string;
+  let applier: Applier;
+  const fake = new FakeProvider();
+
+  beforeAll(async () => {
+    ctx = await openTestContext(engine, { providerFactory: fake.factory });
+    project = await ctx.createProject();
+    vonage = await createCallbackAccount(ctx, project, 'nexmo');
+    otherVonage = await createCallbackAccount(ctx, project, 'nexmo', { nickname: 'Vonage second', credentials: { ...nexmoProviderInput().credentials, whatsappNumber: '447700900002' } });
+    templateId = await createTemplateRow(ctx.db, project.projectId, vonage.id);
+    await seedProfiles(ctx.db, project.projectId, Array.from({ length: 4 }, (_, i) => ({ identity: `user-${i}`, phone: testPhone(i) })));
+    applier = new Applier(ctx.deps);
+  });
+  afterAll(() => ctx?.close());
+
+  const post = (url: string, body: Record<string, unknown>) => {
+    const text = JSON.stringify(body);
+    return postJson(ctx, url, text, { authorization: vonageSignature(text, SECRET) });
+  };
+  const digits = (phone: string) => phone.replace('+', '');
+  const delivered = (messageUuid: string, phone: string, userId: string) => ({
+    message_uuid: messageUuid,
+    to: digits(phone),
+    from: '447700900001',
+    timestamp: new Date().toISOString(),
+    status: 'delivered',
+    channel: 'whatsapp',
+    whatsapp: { recipient: { user_id: userId, parent_user_id: `US.ENT${userId.slice(3)}`, wa_id: digits(phone) } },
+  });
+  const inbound = (from: string, text: string, sender?: { user_id?: string; wa_id?: string }) => ({
+    channel: 'whatsapp',
+    message_uuid: crypto.randomUUID(),
+    to: '447700900001',
+    from,
+    timestamp: new Date().toISOString(),
+    message_type: 'text',
+    text,
+    profile: { name: 'Username User', username: 'someone' },
+    context_status: 'none',
+    ...(sender ? { whatsapp: { sender } } : {}),
+  });
+  const pairs = () => ctx.db.kysely.selectFrom('whatsapp_users').select(['provider_id', 'user_id', 'phone']).where('project_id', '=', project.projectId).orderBy('user_id').execute();
+  const dnd = (phone: string) => ctx.db.kysely.selectFrom('phone_dnd').select(['dnd', 'source']).where('project_id', '=', project.projectId).where('phone', '=', phone).executeTakeFirst();
+  const inboundTexts = (phone: string) =>
+    ctx.db.kysely.selectFrom('inbound_messages').select(['text', 'campaign_id']).where('project_id', '=', project.projectId).where('phone', '=', phone).orderBy('received_at').execute();
+  const callbackStates = () => ctx.db.kysely.selectFrom('callback_events').select(['seq', 'state', 'error']).where('project_id', '=', project.projectId).orderBy('seq').execute();
+
+  it('pairs the id with the number from a delivery report, then applies a STOP that names the user by id alone', async () => {
+    const phone = testPhone(0);
+    const profileId = await profileIdOf(ctx.db, project.projectId, 'user-0');
+    const { campaignId } = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: vonage.id,
+      templateId,
+      messages: [{ profileId, phone, status: 'sent', providerMessageId: 'aaaaaaaa-0000-4000-8000-000000000001' }],
+    });
+    expect((await post(vonage.delivery, delivered('aaaaaaaa-0000-4000-8000-000000000001', phone, 'US.10000000000000000001'))).statusCode).toBe(200);
+    await applyAll(applier);
+    expect(await pairs()).toEqual([{ provider_id: vonage.id, user_id: 'US.10000000000000000001', phone }]);
+
+    expect((await post(vonage.inbound, inbound('US.10000000000000000001', 'STOP'))).statusCode).toBe(200);
+    await applyAll(applier);
+    expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
+    expect(await inboundTexts(phone)).toEqual([{ text: 'STOP', campaign_id: campaignId }]);
+    expect(await countersOf(ctx.db, campaignId)).toMatchObject({ delivered: 1, replied: 1 });
+    expect((await callbackStates()).every((row) => row.state === 'applied')).toBe(true);
+  });
+
+  it('pairs them from an inbound message that carries both, and from a report in the same pass, whichever came first', async () => {
+    const [phone1, phone2] = [testPhone(1), testPhone(2)];
+    await post(vonage.inbound, inbound('US.10000000000000000002', 'hello', { user_id: 'US.10000000000000000002', wa_id: digits(phone1) }));
+    await post(vonage.inbound, inbound('US.10000000000000000002', 'again, without my number'));
+    // The STOP is stored before the report that pairs its sender; both are applied in one pass.
+    const profileId = await profileIdOf(ctx.db, project.projectId, 'user-2');
+    await seedCampaign(ctx.db, { projectId: project.projectId, providerId: vonage.id, templateId, messages: [{ profileId, phone: phone2, status: 'sent', providerMessageId: 'aaaaaaaa-0000-4000-8000-000000000002' }] });
+    await post(vonage.inbound, inbound('US.10000000000000000003', 'stop'));
+    await post(vonage.delivery, delivered('aaaaaaaa-0000-4000-8000-000000000002', phone2, 'US.10000000000000000003'));
+    await applyAll(applier);
+
+    expect((await inboundTexts(phone1)).map((row) => row.text)).toEqual(['hello', 'again, without my number']);
+    expect(await dnd(phone2)).toEqual({ dnd: 1, source: 'keyword' });
+    expect((await pairs()).map((row) => row.user_id)).toEqual(['US.10000000000000000001', 'US.10000000000000000002', 'US.10000000000000000003']);
+    expect((await callbackStates()).every((row) => row.state === 'applied')).toBe(true);
+  });
+
+  it('keeps a message from an id not paired yet as a refused callback with the reason; once paired, the same STOP works', async () => {
+    const phone = testPhone(3);
+    await post(vonage.inbound, inbound('US.10000000000000000004', 'STOP'));
+    await applyAll(applier);
+    const refused = (await callbackStates()).filter((row) => row.state === 'invalid');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.error).toMatch(/named only by their WhatsApp user id US\.10000000000000000004 .* no delivery report of this account has paired that id/);
+    expect(await dnd(phone)).toBeUndefined();
+
+    const profileId = await profileIdOf(ctx.db, project.projectId, 'user-3');
+    await seedCampaign(ctx.db, { projectId: project.projectId, providerId: vonage.id, templateId, messages: [{ profileId, phone, status: 'sent', providerMessageId: 'aaaaaaaa-0000-4000-8000-000000000003' }] });
+    await post(vonage.delivery, delivered('aaaaaaaa-0000-4000-8000-000000000003', phone, 'US.10000000000000000004'));
+    await post(vonage.inbound, inbound('US.10000000000000000004', 'STOP'));
+    await applyAll(applier);
+    expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
+  });
+
+  it('never uses a pair of another account, and keeps an unknown id as a refused callback with the reason', async () => {
+    expect((await post(otherVonage.inbound, inbound('US.10000000000000000001', 'hi from afar'))).statusCode).toBe(200);
+    await applyAll(applier);
+    const rejected = await ctx.app.inject({ method: 'GET', url: `/api/v1/providers/${otherVonage.id}/callbacks/rejected`, headers: project.headers });
+    expect(rejected.statusCode, rejected.body).toBe(200);
+    expect(rejected.json().items[0]).toMatchObject({ kind: 'inbound', status: 200, reason: expect.stringMatching(/WhatsApp user id US\.10000000000000000001/) });
+    expect(await ctx.db.kysely.selectFrom('inbound_messages').select('id').where('provider_id', '=', otherVonage.id).execute()).toEqual([]);
+  });
+
+  it('forgets the pairs of a deleted account', async () => {
+    await ctx.db.kysely.updateTable('campaigns').set({ state: 'completed' }).where('provider_id', '=', vonage.id).execute();
+    const response = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/providers/${vonage.id}`, headers: project.headers });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+    expect(await pairs()).toEqual([]);
+  });
+});
