@@ -9,14 +9,21 @@
  * - messages whose sending worker died (lease ran out) go back to the queue when its send journal
  *   shows they were never sent, and otherwise become `unknown` — never resent (send-journal.ts).
  * A campaign that cannot be checked (an error) is logged and skipped; the others go on.
+ *
+ * A journal is on the disk of the machine its worker ran on, so the messages of a dead worker are
+ * recovered on that machine: every worker, scheduler or not, recovers each second the dead workers
+ * of its own machine (the owner names its host: serve.command.ts workerOwner) and those whose
+ * journal it finds. The scheduler gives a dead worker of another machine FOREIGN_GRACE_MS for that
+ * (its restart, or another worker there, reads the journal), then marks what is left `unknown`.
  */
 import type { AppDeps } from '../deps.js';
 import { IntervalService, type BackgroundService } from '../worker/background-service.js';
 import { acquireLease, releaseLease } from '../storage/leases.js';
 import { yieldToEventLoop } from '../storage/db.js';
-import { expiredLeaseOwners, expireSendingLeases, type ExpiredLeases, type ExpiredMessage } from '../storage/message-queue.js';
+import { expiredLeaseOwners, expireSendingLeases, type ExpiredLeases, type ExpiredMessage, type ExpireOptions } from '../storage/message-queue.js';
 import { writeTransaction } from '../storage/transaction.js';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { deleteStaleJournals, readSendJournal, SEND_JOURNAL_DIR } from './send-journal.js';
 import { parseJson } from '../storage/json.js';
 import { cancelQueued } from './campaigns.service.js';
@@ -47,18 +54,39 @@ function interruptions(expired: ExpiredLeases, now: number): NewActivity[] {
 /** How often, and after how long unwritten, other workers' send journals are deleted. */
 const JOURNAL_CLEANUP_EVERY_MS = 60_000;
 const STALE_JOURNAL_MS = 60 * 60_000;
+/** How long after its leases ran out a dead worker of another machine is left to that machine. */
+export const FOREIGN_GRACE_MS = 30_000;
+
+/** The machine a worker ran on: its owner string starts with the host name (workerOwner). */
+function hostOf(owner: string): string {
+  const colon = owner.indexOf(':');
+  return colon === -1 ? owner : owner.slice(0, colon);
+}
+
+export interface SchedulerOptions {
+  intervalMs?: number;
+  /** This machine's host name (tests pretend to be another machine). */
+  host?: string;
+  foreignGraceMs?: number;
+}
 
 export class SchedulerService implements BackgroundService {
   readonly name = 'scheduler';
   private readonly loop: IntervalService;
   private journalsCleanedAt = 0;
+  private readonly intervalMs: number;
+  private readonly host: string;
+  private readonly foreignGraceMs: number;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly owner: string,
-    private readonly intervalMs = 1000,
+    options: SchedulerOptions = {},
   ) {
-    this.loop = new IntervalService(this.name, intervalMs, async () => {
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.host = options.host ?? hostname();
+    this.foreignGraceMs = options.foreignGraceMs ?? FOREIGN_GRACE_MS;
+    this.loop = new IntervalService(this.name, this.intervalMs, async () => {
       await this.tick();
     }, deps);
   }
@@ -77,10 +105,13 @@ export class SchedulerService implements BackgroundService {
     await releaseLease(this.deps.db, 'scheduler', this.owner);
   }
 
-  /** One pass; returns false when another worker holds the scheduler lease. */
+  /** One pass; returns false when another worker holds the scheduler lease (this one then only recovers its machine's dead workers). */
   async tick(now = Date.now()): Promise<boolean> {
     const { db, bus } = this.deps;
-    if (!(await acquireLease(db, 'scheduler', this.owner, Math.max(5_000, this.intervalMs * 5), now))) return false;
+    if (!(await acquireLease(db, 'scheduler', this.owner, Math.max(5_000, this.intervalMs * 5), now))) {
+      await this.expireLeases(now, false);
+      return false;
+    }
 
     // Started with their `started` entries, in one transaction.
     const due = await db.kysely.transaction().execute(async (trx) => {
@@ -115,7 +146,7 @@ export class SchedulerService implements BackgroundService {
       }
     }
 
-    await this.expireLeases(now);
+    await this.expireLeases(now, true);
     return true;
   }
 
@@ -163,20 +194,39 @@ export class SchedulerService implements BackgroundService {
     this.deps.bus.emit('campaign-changed', campaign.id, 'state');
   }
 
-  private async expireLeases(now: number): Promise<void> {
-    const { db, bus, logger } = this.deps;
+  /**
+   * Recovers the messages of dead workers of this machine (and any whose journal is here), and —
+   * as the scheduler — those of other machines' dead workers left for FOREIGN_GRACE_MS.
+   */
+  private async expireLeases(now: number, scheduler: boolean): Promise<void> {
+    const { db } = this.deps;
     const dir = join(this.deps.config.dataDir, SEND_JOURNAL_DIR);
     // Read before the write transaction (a journal can hold ~100,000s of ids): whatever the owners
     // wrote before their leases ran out, which was before `now`, is in the files by now.
     const owners = await expiredLeaseOwners(db, now);
     const journals = new Map(owners.map((owner) => [owner, readSendJournal(dir, owner)]));
-    const journalOf = (owner: string) => {
-      if (!journals.has(owner)) journals.set(owner, readSendJournal(dir, owner));
-      return journals.get(owner)!;
-    };
-    while (owners.length > 0) {
+    const local = owners.filter((owner) => journals.get(owner) !== null || hostOf(owner) === this.host);
+    await this.recover(now, { owners: local, journalOf: (owner) => journals.get(owner) ?? null });
+    // Another machine's dead workers expired long enough ago are among `owners`: ask only then.
+    if (scheduler && owners.length > local.length) {
+      const expiredBefore = now - this.foreignGraceMs;
+      const foreign = (this.foreignGraceMs > 0 ? await expiredLeaseOwners(db, expiredBefore) : owners).filter((owner) => !local.includes(owner));
+      await this.recover(now, { owners: foreign, expiredBefore });
+    }
+    // Journals of workers long gone (their messages recovered above, here or on another machine).
+    if (now - this.journalsCleanedAt >= JOURNAL_CLEANUP_EVERY_MS) {
+      this.journalsCleanedAt = now;
+      deleteStaleJournals(dir, STALE_JOURNAL_MS, new Set([this.owner]));
+    }
+  }
+
+  /** Recovers the expired rows of `options.owners`, 5,000 per transaction, with their counters, activity and signals. */
+  private async recover(now: number, options: Omit<ExpireOptions, 'limit'>): Promise<void> {
+    const { db, bus, logger } = this.deps;
+    if (options.owners.length === 0) return;
+    for (;;) {
       const changed = await writeTransaction(db, async (trx) => {
-        const expired = await expireSendingLeases({ ...db, kysely: trx }, now, 5000, journalOf);
+        const expired = await expireSendingLeases({ ...db, kysely: trx }, now, { ...options, limit: 5000 });
         const deltas = new CampaignDeltas();
         const effect = transition({ status: 'sending', sent_at: null, delivered_at: null, read_at: null, error_category: null }, { kind: 'send_unknown', at: now, detail: '' });
         for (const row of expired.unknown) deltas.add(row.campaign_id, effect, now);
@@ -190,13 +240,8 @@ export class SchedulerService implements BackgroundService {
       }
       for (const campaignId of changed.touched) bus.emit('campaign-changed', campaignId, 'progress');
       for (const providerId of new Set(requeued.map((row) => row.provider_id))) bus.emit('messages-queued', providerId);
-      if (unknown.length + requeued.length < 5000) break;
+      if (unknown.length + requeued.length < 5000) return;
       await yieldToEventLoop();
-    }
-    // Journals of workers long gone (their messages recovered above, here or on another machine).
-    if (now - this.journalsCleanedAt >= JOURNAL_CLEANUP_EVERY_MS) {
-      this.journalsCleanedAt = now;
-      deleteStaleJournals(dir, STALE_JOURNAL_MS, new Set([this.owner]));
     }
   }
 }

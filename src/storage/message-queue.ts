@@ -109,30 +109,43 @@ export interface ExpiredLeases {
   requeued: ExpiredMessage[];
 }
 
-/** The owners of in-flight rows whose lease ran out before `now` (through the `messages_sending` index). */
-export async function expiredLeaseOwners(db: Db, now: number): Promise<string[]> {
+/** The owners of in-flight rows whose lease ran out before `expiredBefore` (through the `messages_sending` index). */
+export async function expiredLeaseOwners(db: Db, expiredBefore: number): Promise<string[]> {
   const rows = await db.kysely
     .selectFrom('messages')
     .select('lease_owner')
     .distinct()
     .where('status', '=', 'sending')
-    .where('lease_expires_at', '<', now)
+    .where('lease_expires_at', '<', expiredBefore)
     .execute();
   return rows.flatMap((row) => (row.lease_owner === null ? [] : [row.lease_owner]));
 }
 
+export interface ExpireOptions {
+  /** The owners whose rows to recover (rows of other owners are left alone). */
+  owners: readonly string[];
+  /** Rows whose lease ran out before this (default: now). */
+  expiredBefore?: number;
+  /** Rows per call. */
+  limit?: number;
+  journalOf?: JournalReader;
+}
+
 /**
- * In-flight rows whose lease ran out (their worker died). A row its owner's send journal covers
- * (claimed after the journal's oldest file began) and does not list was never sent: it goes back to
- * the queue as if never claimed. Every other row becomes `unknown` and is never sent again.
- * `now` must be read before the journals are: the owner writes an id down before it checks the
- * lease, so a send that raced this recovery is already in the file.
+ * In-flight rows of `owners` whose lease ran out (their worker died). A row its owner's send
+ * journal covers (claimed after the journal's oldest file began) and does not list was never sent:
+ * it goes back to the queue as if never claimed. Every other row becomes `unknown` and is never
+ * sent again. `now` must be read before the journals are: the owner writes an id down before it
+ * checks the lease, so a send that raced this recovery is already in the file.
  */
-export async function expireSendingLeases(db: Db, now = Date.now(), limit = 5000, journalOf: JournalReader = () => null): Promise<ExpiredLeases> {
+export async function expireSendingLeases(db: Db, now: number, options: ExpireOptions): Promise<ExpiredLeases> {
+  const { owners, expiredBefore = now, limit = 5000, journalOf = () => null } = options;
+  if (owners.length === 0) return { unknown: [], requeued: [] };
   const lock = db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
   const expired = await sql<ExpiredMessage & { lease_owner: string | null; updated_at: number }>`
     select id, project_id, campaign_id, provider_id, lease_owner, updated_at from messages
-    where status = 'sending' and lease_expires_at < ${now} limit ${limit} ${lock}`.execute(db.kysely);
+    where status = 'sending' and lease_expires_at < ${expiredBefore} and lease_owner in (${sql.join([...owners])})
+    limit ${limit} ${lock}`.execute(db.kysely);
   const result: ExpiredLeases = { unknown: [], requeued: [] };
   /** The never-sent ids by owner: they go back to the queue as the owner itself would release them. */
   const neverSentBy = new Map<string, string[]>();

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { gupshupProviderInput } from '../helpers/fixtures.js';
@@ -12,7 +13,7 @@ import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
 import { countersOf, createTemplateRow, profileIdOf, seedCampaign } from '../helpers/campaign-seed.js';
 import { claimCampaignMessages, type ClaimedMessage } from '../../src/storage/message-queue.js';
-import { SchedulerService } from '../../src/campaigns/scheduler.js';
+import { FOREIGN_GRACE_MS, SchedulerService } from '../../src/campaigns/scheduler.js';
 import { SEND_JOURNAL_DIR, SendJournal } from '../../src/campaigns/send-journal.js';
 import { SendResultWriter } from '../../src/campaigns/send-results.js';
 
@@ -73,7 +74,8 @@ describe.each(testEngines())('messages of a worker that died while sending ($nam
 
   it('trusts no journal written before the machine restarted', async () => {
     const { campaignId } = await campaignOf(2);
-    const owner = `worker-before-reboot-${engine.name}`;
+    // A worker of this machine (its owner names the host), from before the restart.
+    const owner = `${hostname()}:4711:before-reboot-${engine.name}`;
     SendJournal.open({ owner, dir: journalDir(), rotateMs: 60_000 }, { boot: 'an-earlier-boot' });
     const claimed = await claim(campaignId, owner, 2);
     await recover();
@@ -116,18 +118,40 @@ describe.each(testEngines())('messages of a worker that died while sending ($nam
     expect((await statuses(campaignId))[fresh!.id]).toMatchObject({ status: 'sending', lease_owner: 'new-worker' });
   });
 
+  it('marks a dead worker of another machine unknown once that machine had its time to recover it', async () => {
+    const { campaignId } = await campaignOf(2);
+    const claimed = await claim(campaignId, 'gone-machine:1:x', 2);
+    const scheduler = new SchedulerService(ctx.deps, 'scheduler-here');
+    try {
+      expect(await scheduler.tick(Date.now() + 2000)).toBe(true);
+      for (const message of claimed) expect((await statuses(campaignId))[message.id]).toMatchObject({ status: 'sending' });
+      expect(await scheduler.tick(Date.now() + 2000 + FOREIGN_GRACE_MS)).toBe(true);
+      for (const message of claimed) expect((await statuses(campaignId))[message.id]).toMatchObject({ status: 'unknown', lease_owner: null });
+      expect(await countersOf(ctx.db, campaignId)).toMatchObject({ unknown: 2 });
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   // Last: it starts a worker, whose scheduler then holds the scheduler lease.
   it('queues again what the journal shows unsent, marks unknown what it shows sent or cannot tell, and the next worker sends each once', async () => {
     const { campaignId } = await campaignOf(6);
     const dead = `dead-worker-${engine.name}`;
     expect((await ctx.deps.sender.openJournal({ owner: dead, dir: journalDir(), rotateMs: 60_000 })).status).toBe('open');
     const mine = await claim(campaignId, dead, 4);
-    // Another machine's worker: its journal is not on this disk.
-    const elsewhere = await claim(campaignId, 'worker-on-another-machine', 2);
+    // A worker of another machine: its journal is not on this disk.
+    const elsewhere = await claim(campaignId, 'another-machine:4242:k3y', 2);
     for (const message of mine.slice(0, 2)) expect((await sendAs(dead, message)).ok).toBe(true);
     // …and it dies here: no answer stored, no journal closed.
 
     expect(await recover()).toBe(true);
+    // The other machine's dead worker is left to that machine for a while: only it has the journal.
+    for (const message of elsewhere) expect((await statuses(campaignId))[message.id]).toMatchObject({ status: 'sending' });
+    // A worker there that is not the scheduler recovers it (no journal there either: unknown).
+    const holder = new SchedulerService(ctx.deps, 'scheduler-here');
+    expect(await holder.tick()).toBe(true);
+    expect(await new SchedulerService(ctx.deps, 'another-machine:77:n3w', { host: 'another-machine' }).tick(Date.now() + 2000)).toBe(false);
+    await holder.stop();
     const after = await statuses(campaignId);
     for (const message of [...mine.slice(0, 2), ...elsewhere]) expect(after[message.id]).toMatchObject({ status: 'unknown', lease_owner: null });
     for (const message of mine.slice(2)) expect(after[message.id]).toMatchObject({ status: 'queued', attempts: 0, lease_owner: null });
@@ -135,7 +159,8 @@ describe.each(testEngines())('messages of a worker that died while sending ($nam
     // The report's Activity panel says what happened, once per recovery.
     const activity = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/activity`, headers: project.headers })).items;
     expect(activity.filter((item: { action: string }) => item.action === 'interrupted')).toEqual([
-      expect.objectContaining({ actor: { type: 'system', label: 'scheduler', id: null }, details: { requeued: 2, unknown: 4 } }),
+      expect.objectContaining({ actor: { type: 'system', label: 'scheduler', id: null }, details: { requeued: 0, unknown: 2 } }),
+      expect.objectContaining({ actor: { type: 'system', label: 'scheduler', id: null }, details: { requeued: 2, unknown: 2 } }),
     ]);
 
     ctx.startWorker();
