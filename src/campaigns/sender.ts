@@ -155,7 +155,17 @@ export class ThreadSender implements Sender {
       resolve?.(message.result);
     });
     // A new file in the new thread: the dead thread's files stay, so the journal stays whole.
-    for (const spec of this.journalSpecs.values()) worker.postMessage({ type: 'journal-open', id: this.nextId++, spec } satisfies ToSenderThread);
+    for (const spec of this.journalSpecs.values()) {
+      const id = this.nextId++;
+      // Nobody awaits this answer (openJournal may have answered for the dead thread): a journal
+      // the new thread cannot keep is said in the log, as DispatchService says it on the first open.
+      this.journalAnswers.set(id, (opened) => {
+        if (opened && opened.status !== 'open') {
+          this.deps.logger.warn({ dir: spec.dir, problem: opened.problem, status: opened.status }, 'the restarted sender thread cannot keep the send journal: if this process dies, the messages it claimed are marked unknown instead of being sent again');
+        }
+      });
+      worker.postMessage({ type: 'journal-open', id, spec } satisfies ToSenderThread);
+    }
     worker.on('error', (error) => {
       this.lastError = error.message;
       this.deps.logger.error({ err: error }, 'the sender thread failed');
@@ -232,7 +242,8 @@ export class ThreadSender implements Sender {
   async openJournal(spec: SendJournalSpec): Promise<JournalOpened> {
     this.journalSpecs.set(spec.owner, spec);
     const opened = await this.askJournal({ type: 'journal-open', id: this.nextId++, spec });
-    // The thread stopped before answering; the next one opens it (spawn) before any send.
+    // The thread stopped before answering; the next one opens it (spawn) before any send, and
+    // logs it if it cannot.
     return opened ?? { status: 'open', problem: null };
   }
 
