@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
-import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { json, type TestContext } from '../helpers/context.js';
 import { waitFor } from '../helpers/fake-provider.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
-import { freePort } from '../../src/net/free-port.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.server.js';
+import { openSandboxedApp, type SandboxedApp } from '../helpers/sandboxed-app.js';
 
 const AUTO_REPLY = 'Thanks for writing! This number sends offers. Reply STOP to opt out.';
 const ACCOUNT = {
@@ -27,21 +27,16 @@ const ACCOUNT = {
 const phone = (n: number) => `+91987650${String(n).padStart(4, '0')}`;
 
 describe.each(testEngines())('the whole flow against the sandbox over HTTP ($name)', (engine) => {
+  let app: SandboxedApp;
   let sandbox: Sandbox;
   let ctx: TestContext;
-  let project: TestProject;
   let providerId: string;
   let templateId: string;
-  const api = (method: 'GET' | 'POST', url: string, payload?: object) => ctx.app.inject({ method, url, headers: project.headers, ...(payload ? { payload } : {}) });
+  const api: SandboxedApp['api'] = (...request) => app.api(...request);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ knobs: { dlrDelayMs: [5, 40], callbackRetries: 3, callbackRetryDelayMs: 50 } });
-    const port = await freePort();
-    ctx = await openTestContext(engine, {
-      env: { ...sandbox.env, WACAST_PUBLIC_URL: `http://127.0.0.1:${port}` },
-    });
-    await ctx.app.listen({ host: '127.0.0.1', port });
-    project = await ctx.createProject();
+    app = await openSandboxedApp(engine, { knobs: { dlrDelayMs: [5, 40], callbackRetries: 3, callbackRetryDelayMs: 50 } });
+    ({ sandbox, ctx } = app);
     const account = json(
       await api('POST', '/api/v1/providers', {
         type: 'gupshup',
@@ -66,10 +61,7 @@ describe.each(testEngines())('the whole flow against the sandbox over HTTP ($nam
     templateId = json(await api('POST', '/api/v1/templates', { providerId, namespace: 'FLOW:order_shipped', body: 'Hi {{1}}, order {{2}} has shipped.', attachmentType: 'none' })).id;
     ctx.startWorker();
   });
-  afterAll(async () => {
-    await ctx?.close();
-    await sandbox?.close();
-  });
+  afterAll(() => app?.close());
 
   it('sends exactly one rendered message per reachable recipient; the report matches the sandbox', async () => {
     const records = [

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
-import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { json, type TestContext, type TestProject } from '../helpers/context.js';
 import { waitFor } from '../helpers/fake-provider.js';
 import { seedProfiles, testPhone } from '../helpers/audience.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
-import { freePort } from '../../src/net/free-port.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.server.js';
+import { openSandboxedApp, type SandboxedApp } from '../helpers/sandboxed-app.js';
 
 const ACCOUNT = {
   notificationUserId: '2000300011',
@@ -22,22 +22,17 @@ const ACCOUNT = {
 const RECIPIENTS = 120;
 
 describe.each(testEngines())('throttling reported by the provider, over HTTP ($name)', (engine) => {
+  let app: SandboxedApp;
   let sandbox: Sandbox;
   let ctx: TestContext;
   let project: TestProject;
-  const api = (method: 'GET' | 'POST', url: string, payload?: object) => ctx.app.inject({ method, url, headers: project.headers, ...(payload ? { payload } : {}) });
+  const api: SandboxedApp['api'] = (...request) => app.api(...request);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ knobs: { dlrDelayMs: [5, 40] } });
-    const port = await freePort();
-    ctx = await openTestContext(engine, { env: { ...sandbox.env, WACAST_PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    await ctx.app.listen({ host: '127.0.0.1', port });
-    project = await ctx.createProject();
+    app = await openSandboxedApp(engine, { knobs: { dlrDelayMs: [5, 40] } });
+    ({ sandbox, ctx, project } = app);
   });
-  afterAll(async () => {
-    await ctx?.close();
-    await sandbox?.close();
-  });
+  afterAll(() => app?.close());
 
   it('records the throttling on the account, slows it down and reports the failures as rate limited', async () => {
     const account = json(

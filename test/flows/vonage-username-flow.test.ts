@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
-import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { json, type TestContext, type TestProject } from '../helpers/context.js';
 import { waitFor } from '../helpers/fake-provider.js';
 import { rsaKeyPair } from '../helpers/fixtures.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.server.js';
-import { freePort } from '../../src/net/free-port.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.server.js';
+import { openSandboxedApp, type SandboxedApp } from '../helpers/sandboxed-app.js';
 
 const CREDENTIALS = {
   applicationId: 'cccccccc-dddd-4eee-8fff-0123456789ab',
@@ -23,12 +23,13 @@ const CREDENTIALS = {
 const phone = (n: number) => `+91987651${String(n).padStart(4, '0')}`;
 
 describe.each(testEngines())('a Vonage user known by WhatsApp user id opts out ($name)', (engine) => {
+  let app: SandboxedApp;
   let sandbox: Sandbox;
   let ctx: TestContext;
   let project: TestProject;
   let providerId: string;
   let templateId: string;
-  const api = (method: 'GET' | 'POST', url: string, payload?: object) => ctx.app.inject({ method, url, headers: project.headers, ...(payload ? { payload } : {}) });
+  const api: SandboxedApp['api'] = (...request) => app.api(...request);
   const completed = async (campaignId: string) => {
     await waitFor(async () => json(await api('GET', `/api/v1/campaigns/${campaignId}`)).state === 'completed', 30_000, 'completion');
     await sandbox.drain(20_000);
@@ -42,11 +43,8 @@ describe.each(testEngines())('a Vonage user known by WhatsApp user id opts out (
   };
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ knobs: { dlrDelayMs: [5, 20], readShare: 0, failShare: 0 } });
-    const port = await freePort();
-    ctx = await openTestContext(engine, { env: { ...sandbox.env, WACAST_PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    await ctx.app.listen({ host: '127.0.0.1', port });
-    project = await ctx.createProject();
+    app = await openSandboxedApp(engine, { knobs: { dlrDelayMs: [5, 20], readShare: 0, failShare: 0 } });
+    ({ sandbox, ctx, project } = app);
     const { privateKey, publicKey } = rsaKeyPair();
     const account = json(await api('POST', '/api/v1/providers', { type: 'nexmo', nickname: 'Vonage flow', ratePerSecond: 100, credentials: { ...CREDENTIALS, privateKey } }));
     providerId = account.id;
@@ -69,10 +67,7 @@ describe.each(testEngines())('a Vonage user known by WhatsApp user id opts out (
     expect(json(upload)).toMatchObject({ status: 'success', processed: 3 });
     ctx.startWorker();
   });
-  afterAll(async () => {
-    await ctx?.close();
-    await sandbox?.close();
-  });
+  afterAll(() => app?.close());
 
   it('pairs every recipient from the delivered statuses, honours STOP sent under the user id, and skips them next time', async () => {
     expect(await publish('Welcome', ['u0', 'u1', 'u2'])).toMatchObject({ sent: 3, delivered: 3 });
