@@ -1,6 +1,7 @@
 import { Link, useParams } from 'react-router-dom';
 import { Loading, PageHeader } from '../../components/page';
 import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import type { Profile } from '../../api/audience.types';
 import { errorCategoryLabel, humanise, skipReasonLabel } from '../campaigns/report/report-format';
@@ -67,30 +68,30 @@ function EventTimeline({ identity }: { identity: string }) {
       <h2 className="panel__title" id="events-title">
         Events
       </h2>
-      {events.isPending ? (
-        <Loading what="Loading events" />
-      ) : events.isError ? (
-        <QueryError error={events.error} onRetry={() => void events.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="muted">No events yet.</p>
-      ) : (
-        <ol className="timeline" data-testid="event-timeline">
-          {items.map((event) => (
-            <li key={event.id} className="timeline__item">
-              <p className="timeline__title">
-                <strong>{event.name}</strong> <span className="muted">{formatDateTime(event.ts)}</span>
-              </p>
-              {Object.keys(event.properties).length > 0 ? (
-                <p className="timeline__body">
-                  {Object.entries(event.properties)
-                    .map(([key, value]) => `${key}: ${valueText(value)}`)
-                    .join(' · ')}
-                </p>
-              ) : null}
-            </li>
-          ))}
-        </ol>
-      )}
+      <QueryState query={events} loading="Loading events">
+        {() =>
+          items.length === 0 ? (
+            <p className="muted">No events yet.</p>
+          ) : (
+            <ol className="timeline" data-testid="event-timeline">
+              {items.map((event) => (
+                <li key={event.id} className="timeline__item">
+                  <p className="timeline__title">
+                    <strong>{event.name}</strong> <span className="muted">{formatDateTime(event.ts)}</span>
+                  </p>
+                  {Object.keys(event.properties).length > 0 ? (
+                    <p className="timeline__body">
+                      {Object.entries(event.properties)
+                        .map(([key, value]) => `${key}: ${valueText(value)}`)
+                        .join(' · ')}
+                    </p>
+                  ) : null}
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </QueryState>
       {events.hasNextPage ? (
         <button type="button" className="btn btn--secondary btn--small" onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
           Older events
@@ -108,41 +109,41 @@ function MessagesReceived({ identity }: { identity: string }) {
       <h2 className="panel__title" id="messages-title">
         Messages
       </h2>
-      {messages.isPending ? (
-        <Loading what="Loading messages" />
-      ) : messages.isError ? (
-        <QueryError error={messages.error} onRetry={() => void messages.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="muted">No messages sent to this profile yet.</p>
-      ) : (
-        <table className="table table--compact">
-          <caption className="visually-hidden">Messages sent to this profile</caption>
-          <thead>
-            <tr>
-              <th scope="col">Campaign</th>
-              <th scope="col">Status</th>
-              <th scope="col">Detail</th>
-              <th scope="col">Created</th>
-              <th scope="col">Delivered</th>
-              <th scope="col">Read</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((message) => (
-              <tr key={message.id}>
-                <td>{message.campaignId ? <Link to={`/campaigns/${message.campaignId}`}>{message.campaignName ?? message.campaignId}</Link> : humanise(message.kind)}</td>
-                <td>
-                  <span className={`status status--${message.status}`}>{humanise(message.status)}</span>
-                </td>
-                <td>{[message.skipReason ? skipReasonLabel(message.skipReason) : null, message.errorCategory ? errorCategoryLabel(message.errorCategory) : null, message.errorDetail].filter(Boolean).join(' · ') || '—'}</td>
-                <td>{formatDateTime(message.createdAt)}</td>
-                <td>{formatDateTime(message.deliveredAt)}</td>
-                <td>{formatDateTime(message.readAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <QueryState query={messages} loading="Loading messages">
+        {() =>
+          items.length === 0 ? (
+            <p className="muted">No messages sent to this profile yet.</p>
+          ) : (
+            <table className="table table--compact">
+              <caption className="visually-hidden">Messages sent to this profile</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Campaign</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Detail</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Delivered</th>
+                  <th scope="col">Read</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((message) => (
+                  <tr key={message.id}>
+                    <td>{message.campaignId ? <Link to={`/campaigns/${message.campaignId}`}>{message.campaignName ?? message.campaignId}</Link> : humanise(message.kind)}</td>
+                    <td>
+                      <span className={`status status--${message.status}`}>{humanise(message.status)}</span>
+                    </td>
+                    <td>{[message.skipReason ? skipReasonLabel(message.skipReason) : null, message.errorCategory ? errorCategoryLabel(message.errorCategory) : null, message.errorDetail].filter(Boolean).join(' · ') || '—'}</td>
+                    <td>{formatDateTime(message.createdAt)}</td>
+                    <td>{formatDateTime(message.deliveredAt)}</td>
+                    <td>{formatDateTime(message.readAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </QueryState>
       {messages.hasNextPage ? (
         <button type="button" className="btn btn--secondary btn--small" onClick={() => void messages.fetchNextPage()} disabled={messages.isFetchingNextPage}>
           Older messages

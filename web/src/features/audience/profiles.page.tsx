@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { EmptyState, Loading, PageHeader } from '../../components/page';
+import { EmptyState, PageHeader } from '../../components/page';
 import { TextField } from '../../components/field';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import { useDebounced } from '../../components/use-debounced';
 import { useProfileSearch } from './profiles.hooks';
@@ -21,58 +21,58 @@ export function ProfilesPage() {
       <div className="toolbar">
         <TextField label="Search profiles" type="search" value={q} onChange={setQ} autoComplete="off" spellCheck={false} placeholder="Identity, phone or name" hint="Matches the start of the identity, the phone number (with country code) or the name." />
       </div>
-      {search.isPending ? (
-        <Loading what="Searching" />
-      ) : search.isError ? (
-        <QueryError error={search.error} onRetry={() => void search.refetch()} />
-      ) : profiles.length === 0 ? (
-        <EmptyState title={query ? 'No matching profiles' : 'No profiles yet'}>
-          {query ? (
-            <p>Nothing starts with “{query}”.</p>
+      <QueryState query={search} loading="Searching">
+        {() =>
+          profiles.length === 0 ? (
+            <EmptyState title={query ? 'No matching profiles' : 'No profiles yet'}>
+              {query ? (
+                <p>Nothing starts with “{query}”.</p>
+              ) : (
+                <p>
+                  Profiles arrive through the upload API or a <Link to="/audience/imports">CSV import</Link>.
+                </p>
+              )}
+            </EmptyState>
           ) : (
-            <p>
-              Profiles arrive through the upload API or a <Link to="/audience/imports">CSV import</Link>.
-            </p>
-          )}
-        </EmptyState>
-      ) : (
-        <>
-          <table className="table" data-testid="profile-results">
-            <caption className="visually-hidden">Profiles</caption>
-            <thead>
-              <tr>
-                <th scope="col">Identity</th>
-                <th scope="col">Name</th>
-                <th scope="col">Phone</th>
-                <th scope="col">WhatsApp</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {profiles.map((profile) => (
-                <tr key={profile.id}>
-                  <td>
-                    <Link className="mono" to={profilePath(profile.identity)}>
-                      {profile.identity}
-                    </Link>
-                  </td>
-                  <td>{profile.name ?? '—'}</td>
-                  <td className="mono">{profile.phone ?? '—'}</td>
-                  <td>{profile.whatsappReachable ? <span className="badge badge--success">Reachable</span> : <span className="badge badge--neutral">Not reachable</span>}</td>
-                  <td>{formatDateTime(profile.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {search.hasNextPage ? (
-            <div className="pager">
-              <button type="button" className="btn btn--secondary" disabled={search.isFetchingNextPage} onClick={() => void search.fetchNextPage()}>
-                {search.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          ) : null}
-        </>
-      )}
+            <>
+              <table className="table" data-testid="profile-results">
+                <caption className="visually-hidden">Profiles</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Identity</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Phone</th>
+                    <th scope="col">WhatsApp</th>
+                    <th scope="col">Updated</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {profiles.map((profile) => (
+                    <tr key={profile.id}>
+                      <td>
+                        <Link className="mono" to={profilePath(profile.identity)}>
+                          {profile.identity}
+                        </Link>
+                      </td>
+                      <td>{profile.name ?? '—'}</td>
+                      <td className="mono">{profile.phone ?? '—'}</td>
+                      <td>{profile.whatsappReachable ? <span className="badge badge--success">Reachable</span> : <span className="badge badge--neutral">Not reachable</span>}</td>
+                      <td>{formatDateTime(profile.updatedAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {search.hasNextPage ? (
+                <div className="pager">
+                  <button type="button" className="btn btn--secondary" disabled={search.isFetchingNextPage} onClick={() => void search.fetchNextPage()}>
+                    {search.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                  </button>
+                </div>
+              ) : null}
+            </>
+          )
+        }
+      </QueryState>
     </>
   );
 }

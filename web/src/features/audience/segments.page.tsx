@@ -3,6 +3,7 @@ import { Link, useLocation, useParams } from 'react-router-dom';
 import { EmptyState, Loading, PageHeader } from '../../components/page';
 import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { ConfirmMutationDialog } from '../../components/confirm-dialog';
 import { formatDateTime } from '../../components/format';
 import type { Segment } from '../../api/audience.types';
@@ -43,47 +44,47 @@ export function SegmentsPage() {
         }
       />
       {notice ? <Alert kind="success">{notice}</Alert> : null}
-      {segments.isPending ? (
-        <Loading what="Loading segments" />
-      ) : segments.isError ? (
-        <QueryError error={segments.error} onRetry={() => void segments.refetch()} />
-      ) : segments.data.length === 0 ? (
-        <EmptyState title="No segments yet">
-          <p>Use + Segment to combine conditions on profile properties and events, and see the reach as you build.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Segments</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Reachable on WhatsApp</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {segments.data.map((segment) => (
-              <tr key={segment.id}>
-                <td>
-                  <Link to={`/audience/segments/${segment.id}`}>{segment.name}</Link>
-                </td>
-                <td>
-                  <SegmentReachCell id={segment.id} />
-                </td>
-                <td>{formatDateTime(segment.updatedAt)}</td>
-                <td className="table__actions">
-                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${segment.name}`} onClick={() => setDeleting(segment)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <QueryState query={segments} loading="Loading segments">
+        {(data) =>
+          data.length === 0 ? (
+            <EmptyState title="No segments yet">
+              <p>Use + Segment to combine conditions on profile properties and events, and see the reach as you build.</p>
+            </EmptyState>
+          ) : (
+            <table className="table">
+              <caption className="visually-hidden">Segments</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Reachable on WhatsApp</th>
+                  <th scope="col">Updated</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((segment) => (
+                  <tr key={segment.id}>
+                    <td>
+                      <Link to={`/audience/segments/${segment.id}`}>{segment.name}</Link>
+                    </td>
+                    <td>
+                      <SegmentReachCell id={segment.id} />
+                    </td>
+                    <td>{formatDateTime(segment.updatedAt)}</td>
+                    <td className="table__actions">
+                      <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${segment.name}`} onClick={() => setDeleting(segment)}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </QueryState>
       <ConfirmMutationDialog mutation={remove} variables={deleting?.id ?? null} title="Delete segment" confirmLabel="Delete" danger onClose={() => setDeleting(null)}>
         <p>
           Delete the segment <strong>{deleting?.name}</strong>? Profiles are not touched.

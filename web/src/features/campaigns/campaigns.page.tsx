@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { Badge, EmptyState, Loading, PageHeader } from '../../components/page';
+import { Badge, EmptyState, PageHeader } from '../../components/page';
 import { SelectField } from '../../components/field';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import { CAMPAIGN_STATES, type CampaignState } from '../../api/campaigns.types';
 import { useProviders } from '../providers/providers.hooks';
@@ -37,85 +37,85 @@ export function CampaignsPage() {
           options={STATE_OPTIONS}
         />
       </div>
-      {list.isPending ? (
-        <Loading what="Loading campaigns" />
-      ) : list.isError ? (
-        <QueryError error={list.error} onRetry={() => void list.refetch()} />
-      ) : campaigns.length === 0 ? (
-        state ? (
-          <EmptyState title={`No ${STATE_LABELS[state].toLowerCase()} campaigns`}>
-            <p>Choose another state, or all states.</p>
-          </EmptyState>
-        ) : (
-          <EmptyState title="No campaigns yet">
-            {noProviders ? (
-              <p>
-                Campaigns send through a provider account: <Link to={PROVIDERS_PATH}>connect one</Link>, register its templates, then use + Campaign.
-              </p>
+      <QueryState query={list} loading="Loading campaigns">
+        {() =>
+          campaigns.length === 0 ? (
+            state ? (
+              <EmptyState title={`No ${STATE_LABELS[state].toLowerCase()} campaigns`}>
+                <p>Choose another state, or all states.</p>
+              </EmptyState>
             ) : (
-              <p>Use + Campaign → WhatsApp to send a template to a segment, to all opted-in users, or to a list of identities.</p>
-            )}
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <div className="table-scroll">
-            <table className="table" data-testid="campaign-list">
-              <caption className="visually-hidden">Campaigns{state ? `, ${STATE_LABELS[state].toLowerCase()}` : ''}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col" className="num">Targeted</th>
-                  <th scope="col" className="num">Sent</th>
-                  <th scope="col" className="num">Delivered</th>
-                  <th scope="col" className="num">Read</th>
-                  <th scope="col" className="num">Failed</th>
-                  <th scope="col" className="num">Replied</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Published</th>
-                </tr>
-              </thead>
-              <tbody>
-                {campaigns.map((campaign) => (
-                  <tr key={campaign.id}>
-                    <td>
-                      <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
-                      {campaign.state === 'scheduled' && campaign.sendAt && campaign.sendAt > now ? <p className="table__secondary table__secondary--wrap">Starts {formatDateTime(campaign.sendAt)}</p> : null}
-                    </td>
-                    <td>
-                      <StateBadge state={campaign.state} />
-                      {campaign.warnings.some((warning) => warning.code === 'no_delivery_reports') ? (
-                        <p className="table__secondary">
-                          <Badge tone="warning">No delivery reports</Badge>
-                        </p>
-                      ) : null}
-                    </td>
-                    <td className="num">{count(campaign.stats.targeted)}</td>
-                    <td className="num">{count(campaign.stats.sent)}</td>
-                    <td className="num">{count(campaign.stats.delivered)}</td>
-                    <td className="num">{count(campaign.stats.read)}</td>
-                    <td className="num">{count(campaign.stats.failed)}</td>
-                    <td className="num">{count(campaign.stats.replied)}</td>
-                    <td>
-                      {formatDateTime(campaign.createdAt)}
-                      {campaign.createdBy ? <p className="table__secondary table__secondary--wrap">{actorText(campaign.createdBy)}</p> : null}
-                    </td>
-                    <td>{formatDateTime(campaign.publishedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {list.hasNextPage ? (
-            <div className="pager">
-              <button type="button" className="btn btn--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          ) : null}
-        </>
-      )}
+              <EmptyState title="No campaigns yet">
+                {noProviders ? (
+                  <p>
+                    Campaigns send through a provider account: <Link to={PROVIDERS_PATH}>connect one</Link>, register its templates, then use + Campaign.
+                  </p>
+                ) : (
+                  <p>Use + Campaign → WhatsApp to send a template to a segment, to all opted-in users, or to a list of identities.</p>
+                )}
+              </EmptyState>
+            )
+          ) : (
+            <>
+              <div className="table-scroll">
+                <table className="table" data-testid="campaign-list">
+                  <caption className="visually-hidden">Campaigns{state ? `, ${STATE_LABELS[state].toLowerCase()}` : ''}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">State</th>
+                      <th scope="col" className="num">Targeted</th>
+                      <th scope="col" className="num">Sent</th>
+                      <th scope="col" className="num">Delivered</th>
+                      <th scope="col" className="num">Read</th>
+                      <th scope="col" className="num">Failed</th>
+                      <th scope="col" className="num">Replied</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Published</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {campaigns.map((campaign) => (
+                      <tr key={campaign.id}>
+                        <td>
+                          <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
+                          {campaign.state === 'scheduled' && campaign.sendAt && campaign.sendAt > now ? <p className="table__secondary table__secondary--wrap">Starts {formatDateTime(campaign.sendAt)}</p> : null}
+                        </td>
+                        <td>
+                          <StateBadge state={campaign.state} />
+                          {campaign.warnings.some((warning) => warning.code === 'no_delivery_reports') ? (
+                            <p className="table__secondary">
+                              <Badge tone="warning">No delivery reports</Badge>
+                            </p>
+                          ) : null}
+                        </td>
+                        <td className="num">{count(campaign.stats.targeted)}</td>
+                        <td className="num">{count(campaign.stats.sent)}</td>
+                        <td className="num">{count(campaign.stats.delivered)}</td>
+                        <td className="num">{count(campaign.stats.read)}</td>
+                        <td className="num">{count(campaign.stats.failed)}</td>
+                        <td className="num">{count(campaign.stats.replied)}</td>
+                        <td>
+                          {formatDateTime(campaign.createdAt)}
+                          {campaign.createdBy ? <p className="table__secondary table__secondary--wrap">{actorText(campaign.createdBy)}</p> : null}
+                        </td>
+                        <td>{formatDateTime(campaign.publishedAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              {list.hasNextPage ? (
+                <div className="pager">
+                  <button type="button" className="btn btn--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                    {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                  </button>
+                </div>
+              ) : null}
+            </>
+          )
+        }
+      </QueryState>
     </>
   );
 }

@@ -2,8 +2,7 @@ import { useEffect, useState } from 'react';
 import { NavLink, useLocation, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { CheckboxField, SelectField, TextField } from '../../components/field';
-import { Loading } from '../../components/page';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import { useDebounced } from '../../components/use-debounced';
 import type { Conversation } from '../../api/inbox.types';
@@ -137,60 +136,60 @@ export function ConversationList() {
       <p className="visually-hidden" role="status">
         {conversations.isPlaceholderData ? 'Searching…' : ''}
       </p>
-      {conversations.isPending ? (
-        <Loading what="Loading conversations" />
-      ) : conversations.isError ? (
-        <QueryError error={conversations.error} onRetry={() => void conversations.refetch()} />
-      ) : items.length === 0 ? (
-        filtered ? (
-          <div className="muted" data-testid="no-match">
-            <p>No conversation is {describeFilters(filters, campaigns.name).join(', ')}.</p>
-            <button type="button" className="btn btn--secondary btn--small" onClick={clear}>
-              Clear filters
-            </button>
-          </div>
-        ) : (
-          <p className="muted">No conversations yet: replies to your campaigns and messages from new numbers appear here.</p>
-        )
-      ) : (
-        <ul
-          className={`conversations${conversations.isPlaceholderData ? ' is-stale' : ''}`}
-          aria-label="Conversations"
-          aria-busy={conversations.isPlaceholderData}
-          data-testid="conversations"
-        >
-          {items.map((conversation) => (
-            <li key={conversation.phone}>
-              <NavLink
-                to={{ pathname: conversationPath(conversation.phone), search: location.search }}
-                className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}
-              >
-                <span className="conversation-item__top">
-                  <span>
-                    <Party conversation={conversation} className="conversation-item__party" />
-                  </span>
-                  {conversation.unread > 0 ? <span className="badge badge--accent">{conversation.unread} unread</span> : null}
-                </span>
-                <span className="conversation-item__meta">
-                  {conversation.profile ? <span className="mono">{conversation.phone}</span> : <span>Unknown sender</span>}
-                  {conversation.campaign ? <span> · {conversation.campaign.name}</span> : null}
-                </span>
-                <span className="conversation-item__text" data-testid="last-text">
-                  {conversation.lastDirection === 'out' ? 'You: ' : ''}
-                  {/* Its own direction: an Arabic or Hebrew text reads right to left after "You: ". */}
-                  <bdi>{conversation.lastText ?? '(no text)'}</bdi>
-                </span>
-                <span className="conversation-item__meta">
-                  {formatDateTime(Math.max(conversation.lastInboundAt ?? 0, conversation.lastOutboundAt ?? 0) || conversation.updatedAt)}
-                  {conversation.windowOpen ? ' · window open' : ''}
-                  {conversation.optedOut ? ' · opted out' : ''}
-                  {!conversation.optedOut && conversation.notOptedIn ? ' · not opted in' : ''}
-                </span>
-              </NavLink>
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryState query={conversations} loading="Loading conversations">
+        {() =>
+          items.length === 0 ? (
+            filtered ? (
+              <div className="muted" data-testid="no-match">
+                <p>No conversation is {describeFilters(filters, campaigns.name).join(', ')}.</p>
+                <button type="button" className="btn btn--secondary btn--small" onClick={clear}>
+                  Clear filters
+                </button>
+              </div>
+            ) : (
+              <p className="muted">No conversations yet: replies to your campaigns and messages from new numbers appear here.</p>
+            )
+          ) : (
+            <ul
+              className={`conversations${conversations.isPlaceholderData ? ' is-stale' : ''}`}
+              aria-label="Conversations"
+              aria-busy={conversations.isPlaceholderData}
+              data-testid="conversations"
+            >
+              {items.map((conversation) => (
+                <li key={conversation.phone}>
+                  <NavLink
+                    to={{ pathname: conversationPath(conversation.phone), search: location.search }}
+                    className={({ isActive }) => `conversation-item${isActive ? ' is-active' : ''}`}
+                  >
+                    <span className="conversation-item__top">
+                      <span>
+                        <Party conversation={conversation} className="conversation-item__party" />
+                      </span>
+                      {conversation.unread > 0 ? <span className="badge badge--accent">{conversation.unread} unread</span> : null}
+                    </span>
+                    <span className="conversation-item__meta">
+                      {conversation.profile ? <span className="mono">{conversation.phone}</span> : <span>Unknown sender</span>}
+                      {conversation.campaign ? <span> · {conversation.campaign.name}</span> : null}
+                    </span>
+                    <span className="conversation-item__text" data-testid="last-text">
+                      {conversation.lastDirection === 'out' ? 'You: ' : ''}
+                      {/* Its own direction: an Arabic or Hebrew text reads right to left after "You: ". */}
+                      <bdi>{conversation.lastText ?? '(no text)'}</bdi>
+                    </span>
+                    <span className="conversation-item__meta">
+                      {formatDateTime(Math.max(conversation.lastInboundAt ?? 0, conversation.lastOutboundAt ?? 0) || conversation.updatedAt)}
+                      {conversation.windowOpen ? ' · window open' : ''}
+                      {conversation.optedOut ? ' · opted out' : ''}
+                      {!conversation.optedOut && conversation.notOptedIn ? ' · not opted in' : ''}
+                    </span>
+                  </NavLink>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
       {conversations.hasNextPage ? (
         <button type="button" className="btn btn--secondary btn--small" disabled={conversations.isFetchingNextPage} onClick={() => void conversations.fetchNextPage()}>
           {conversations.isFetchingNextPage ? 'Loading…' : 'More conversations'}

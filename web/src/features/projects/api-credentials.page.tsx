@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { EmptyState, Loading, PageHeader } from '../../components/page';
+import { EmptyState, PageHeader } from '../../components/page';
 import { TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { CopyButton } from '../../components/copy-button';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import { useSession } from '../auth/session-context';
@@ -67,47 +67,47 @@ function ApiCredentials({ projectId, projectName }: { projectId: string; project
           {errors.summary && !errors.fields.label ? <Alert>{errors.summary}</Alert> : null}
         </section>
       )}
-      {credentials.isPending ? (
-        <Loading what="Loading credentials" />
-      ) : credentials.isError ? (
-        <QueryError error={credentials.error} onRetry={() => void credentials.refetch()} />
-      ) : credentials.data.length === 0 ? (
-        <EmptyState title="No API credentials yet">
-          <p>Create credentials to call the API from your systems.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">API credentials</caption>
-          <thead>
-            <tr>
-              <th scope="col">Account ID</th>
-              <th scope="col">Label</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {credentials.data.map((credential) => (
-              <tr key={credential.id}>
-                <td>
-                  <code>{credential.accountId}</code>
-                </td>
-                <td>{credential.label}</td>
-                <td>{formatDateTime(credential.createdAt)}</td>
-                <td>{credential.lastUsedAt === null ? 'Never' : formatDateTime(credential.lastUsedAt)}</td>
-                <td className="table__actions">
-                  <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Revoke ${credential.accountId}`} onClick={() => setRevoking(credential)}>
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <QueryState query={credentials} loading="Loading credentials">
+        {(data) =>
+          data.length === 0 ? (
+            <EmptyState title="No API credentials yet">
+              <p>Create credentials to call the API from your systems.</p>
+            </EmptyState>
+          ) : (
+            <table className="table">
+              <caption className="visually-hidden">API credentials</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Account ID</th>
+                  <th scope="col">Label</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((credential) => (
+                  <tr key={credential.id}>
+                    <td>
+                      <code>{credential.accountId}</code>
+                    </td>
+                    <td>{credential.label}</td>
+                    <td>{formatDateTime(credential.createdAt)}</td>
+                    <td>{credential.lastUsedAt === null ? 'Never' : formatDateTime(credential.lastUsedAt)}</td>
+                    <td className="table__actions">
+                      <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Revoke ${credential.accountId}`} onClick={() => setRevoking(credential)}>
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </QueryState>
       <ConfirmMutationDialog
         mutation={revoke}
         variables={revoking?.id ?? null}

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { Badge, Loading, PageHeader } from '../../components/page';
+import { Badge, PageHeader } from '../../components/page';
 import { TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import { ConfirmMutationDialog } from '../../components/confirm-dialog';
@@ -77,52 +77,50 @@ function Members({ projectId, projectName }: { projectId: string; projectName: s
         {added ? <Alert kind="success">{added} can now open this project.</Alert> : null}
         {removed ? <Alert kind="success">{removed} can no longer open this project.</Alert> : null}
       </section>
-      {members.isPending ? (
-        <Loading what="Loading members" />
-      ) : members.isError ? (
-        <QueryError error={members.error} onRetry={() => void members.refetch()} />
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Members</caption>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Access</th>
-              <th scope="col">Member since</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.data.map((member) => (
-              <tr key={member.id}>
-                <td>{member.email}</td>
-                <td>{member.isAdmin ? <Badge tone="accent">Instance admin</Badge> : 'Member'}</td>
-                <td>{member.memberSince === null ? '—' : formatDateTime(member.memberSince)}</td>
-                <td className="table__actions">
-                  {member.isAdmin ? (
-                    <span className="muted">Opens every project</span>
-                  ) : (
-                    <button
-                      type="button"
-                      className="btn btn--ghost btn--small btn--danger-text"
-                      aria-label={`Remove ${member.email}`}
-                      onClick={() => {
-                        setAdded(null);
-                        setRemoved(null);
-                        setRemoving(member);
-                      }}
-                    >
-                      Remove
-                    </button>
-                  )}
-                </td>
+      <QueryState query={members} loading="Loading members">
+        {(data) => (
+          <table className="table">
+            <caption className="visually-hidden">Members</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Access</th>
+                <th scope="col">Member since</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {data.map((member) => (
+                <tr key={member.id}>
+                  <td>{member.email}</td>
+                  <td>{member.isAdmin ? <Badge tone="accent">Instance admin</Badge> : 'Member'}</td>
+                  <td>{member.memberSince === null ? '—' : formatDateTime(member.memberSince)}</td>
+                  <td className="table__actions">
+                    {member.isAdmin ? (
+                      <span className="muted">Opens every project</span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="btn btn--ghost btn--small btn--danger-text"
+                        aria-label={`Remove ${member.email}`}
+                        onClick={() => {
+                          setAdded(null);
+                          setRemoved(null);
+                          setRemoving(member);
+                        }}
+                      >
+                        Remove
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryState>
       <ConfirmMutationDialog
         mutation={remove}
         variables={removing?.id ?? null}

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { Loading, PageHeader } from '../../components/page';
+import { PageHeader } from '../../components/page';
 import { TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import { useCreateProject, useProjects } from './projects.hooks';
@@ -53,31 +53,29 @@ export function ProjectsPage() {
           </Alert>
         ) : null}
       </section>
-      {projects.isPending ? (
-        <Loading what="Loading projects" />
-      ) : projects.isError ? (
-        <QueryError error={projects.error} onRetry={() => void projects.refetch()} />
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Projects</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {projects.data.map((project) => (
-              <tr key={project.id}>
-                <td>{project.name}</td>
-                <td>{formatDateTime(project.createdAt)}</td>
-                <td>{project.id === me.currentProjectId ? 'Current project' : ''}</td>
+      <QueryState query={projects} loading="Loading projects">
+        {(data) => (
+          <table className="table">
+            <caption className="visually-hidden">Projects</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Created</th>
+                <th scope="col">Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {data.map((project) => (
+                <tr key={project.id}>
+                  <td>{project.name}</td>
+                  <td>{formatDateTime(project.createdAt)}</td>
+                  <td>{project.id === me.currentProjectId ? 'Current project' : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryState>
     </>
   );
 }

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Badge, EmptyState, Loading, PageHeader } from '../../components/page';
+import { Badge, EmptyState, PageHeader } from '../../components/page';
 import { Alert } from '../../components/alert';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import type { ProviderAccount } from '../../api/types';
 import { useProviders, useUpdateProvider } from './providers.hooks';
 import { messagingLimitUsage } from './provider-fields';
@@ -35,69 +35,69 @@ export function ProvidersPage() {
     <>
       <PageHeader title="WhatsApp" description="Provider accounts that send your WhatsApp messages. Campaigns use the default account unless told otherwise." actions={addButton} />
       {markDefault.isError ? <Alert>{markDefault.error.message}</Alert> : null}
-      {providers.isPending ? (
-        <Loading what="Loading provider accounts" />
-      ) : providers.isError ? (
-        <QueryError error={providers.error} onRetry={() => void providers.refetch()} />
-      ) : providers.data.length === 0 ? (
-        <EmptyState title="No provider accounts yet">
-          <p>Use + Provider to connect a Nexmo (Vonage) or Gupshup account, to send WhatsApp templates and receive replies.</p>
-        </EmptyState>
-      ) : (
-        <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Provider accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Nickname</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Rate</th>
-                <th scope="col">Daily messaging limit</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {providers.data.map((account) => (
-                <tr key={account.id}>
-                  <td>
-                    <Link to={`${PROVIDERS_PATH}/${account.id}`}>{account.nickname}</Link> {account.isDefault ? <Badge tone="accent">Default</Badge> : null}
-                  </td>
-                  <td>{typeDescription(account)}</td>
-                  <td>{account.ratePerSecond.toLocaleString()} msg/s</td>
-                  <td>{account.messagingLimit ? messagingLimitUsage(account.messagingLimit) : <span className="muted">Not set</span>}</td>
-                  <td className="table__actions table__actions--wrap">
-                    <Link className="btn btn--ghost btn--small" to={`${PROVIDERS_PATH}/${account.id}`} aria-label={`Edit ${account.nickname}`}>
-                      Edit
-                    </Link>
-                    <button type="button" className="btn btn--ghost btn--small" aria-label={`Send test message with ${account.nickname}`} onClick={() => setTesting(account)}>
-                      Send test message
-                    </button>
-                    <button type="button" className="btn btn--ghost btn--small" aria-label={`Rejected callbacks of ${account.nickname}`} onClick={() => setInspecting(account)}>
-                      Rejected callbacks
-                    </button>
-                    {account.isDefault ? null : (
-                      <button
-                        type="button"
-                        className="btn btn--ghost btn--small"
-                        aria-label={`Mark ${account.nickname} as default`}
-                        disabled={markDefault.isPending}
-                        onClick={() => markDefault.mutate({ id: account.id, patch: { isDefault: true } })}
-                      >
-                        Mark as default
-                      </button>
-                    )}
-                    <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${account.nickname}`} onClick={() => setDeleting(account)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState query={providers} loading="Loading provider accounts">
+        {(data) =>
+          data.length === 0 ? (
+            <EmptyState title="No provider accounts yet">
+              <p>Use + Provider to connect a Nexmo (Vonage) or Gupshup account, to send WhatsApp templates and receive replies.</p>
+            </EmptyState>
+          ) : (
+            <div className="table-scroll">
+              <table className="table">
+                <caption className="visually-hidden">Provider accounts</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Nickname</th>
+                    <th scope="col">Provider</th>
+                    <th scope="col">Rate</th>
+                    <th scope="col">Daily messaging limit</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.map((account) => (
+                    <tr key={account.id}>
+                      <td>
+                        <Link to={`${PROVIDERS_PATH}/${account.id}`}>{account.nickname}</Link> {account.isDefault ? <Badge tone="accent">Default</Badge> : null}
+                      </td>
+                      <td>{typeDescription(account)}</td>
+                      <td>{account.ratePerSecond.toLocaleString()} msg/s</td>
+                      <td>{account.messagingLimit ? messagingLimitUsage(account.messagingLimit) : <span className="muted">Not set</span>}</td>
+                      <td className="table__actions table__actions--wrap">
+                        <Link className="btn btn--ghost btn--small" to={`${PROVIDERS_PATH}/${account.id}`} aria-label={`Edit ${account.nickname}`}>
+                          Edit
+                        </Link>
+                        <button type="button" className="btn btn--ghost btn--small" aria-label={`Send test message with ${account.nickname}`} onClick={() => setTesting(account)}>
+                          Send test message
+                        </button>
+                        <button type="button" className="btn btn--ghost btn--small" aria-label={`Rejected callbacks of ${account.nickname}`} onClick={() => setInspecting(account)}>
+                          Rejected callbacks
+                        </button>
+                        {account.isDefault ? null : (
+                          <button
+                            type="button"
+                            className="btn btn--ghost btn--small"
+                            aria-label={`Mark ${account.nickname} as default`}
+                            disabled={markDefault.isPending}
+                            onClick={() => markDefault.mutate({ id: account.id, patch: { isDefault: true } })}
+                          >
+                            Mark as default
+                          </button>
+                        )}
+                        <button type="button" className="btn btn--ghost btn--small btn--danger-text" aria-label={`Delete ${account.nickname}`} onClick={() => setDeleting(account)}>
+                          Delete
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
       <DeleteProviderDialog account={deleting} onClose={() => setDeleting(null)} />
       <TestMessageDialog account={testing} onClose={() => setTesting(null)} />
       <RejectedCallbacksDialog account={inspecting} onClose={() => setInspecting(null)} />

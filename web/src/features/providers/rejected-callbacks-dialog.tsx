@@ -1,7 +1,6 @@
 import { Modal } from '../../components/modal';
 import { Alert } from '../../components/alert';
-import { Loading } from '../../components/page';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { Fragment } from 'react';
 import { formatDateTimeSeconds } from '../../components/format';
 import type { ProviderAccount, RejectedCallback } from '../../api/types';
@@ -52,46 +51,46 @@ function RejectedCallbacks({ account }: { account: ProviderAccount }) {
           {list.isFetching && !list.isFetchingNextPage ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
-      {list.isPending ? (
-        <Loading what="Loading rejected callbacks" />
-      ) : list.isError ? (
-        <QueryError error={list.error} onRetry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <Alert kind="info">No rejected callbacks in the last 30 days.</Alert>
-      ) : (
-        <table className="table table--compact">
-          <caption className="visually-hidden">Rejected callbacks of {account.nickname}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Received</th>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Answer</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((callback) => (
-              <Fragment key={callback.seq}>
-                <tr className="table__lead-row">
-                  <td>{formatDateTimeSeconds(callback.receivedAt)}</td>
-                  <td>
-                    {ENDPOINTS[callback.kind]} <span className="muted">({callback.method})</span>
-                  </td>
-                  <td>
-                    {callback.status} {ANSWERS[callback.status] ? <span className="muted">{ANSWERS[callback.status]}</span> : null}
-                  </td>
-                  <td>{callback.reason}</td>
-                </tr>
+      <QueryState query={list} loading="Loading rejected callbacks">
+        {() =>
+          items.length === 0 ? (
+            <Alert kind="info">No rejected callbacks in the last 30 days.</Alert>
+          ) : (
+            <table className="table table--compact">
+              <caption className="visually-hidden">Rejected callbacks of {account.nickname}</caption>
+              <thead>
                 <tr>
-                  <td colSpan={4}>
-                    <pre className="code-block">{shown(callback)}</pre>
-                  </td>
+                  <th scope="col">Received</th>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col">Answer</th>
+                  <th scope="col">Reason</th>
                 </tr>
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-      )}
+              </thead>
+              <tbody>
+                {items.map((callback) => (
+                  <Fragment key={callback.seq}>
+                    <tr className="table__lead-row">
+                      <td>{formatDateTimeSeconds(callback.receivedAt)}</td>
+                      <td>
+                        {ENDPOINTS[callback.kind]} <span className="muted">({callback.method})</span>
+                      </td>
+                      <td>
+                        {callback.status} {ANSWERS[callback.status] ? <span className="muted">{ANSWERS[callback.status]}</span> : null}
+                      </td>
+                      <td>{callback.reason}</td>
+                    </tr>
+                    <tr>
+                      <td colSpan={4}>
+                        <pre className="code-block">{shown(callback)}</pre>
+                      </td>
+                    </tr>
+                  </Fragment>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </QueryState>
       {list.hasNextPage ? (
         <button type="button" className="btn btn--secondary btn--small" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
           {list.isFetchingNextPage ? 'Loading…' : 'Older callbacks'}

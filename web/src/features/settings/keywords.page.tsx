@@ -1,8 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { Loading, PageHeader } from '../../components/page';
+import { PageHeader } from '../../components/page';
 import { TextAreaField } from '../../components/field';
 import { Alert } from '../../components/alert';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { useFocusFirstInvalid } from '../../components/use-focus-first-invalid';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard';
 import { noFormErrors, withoutEditedPaths } from '../../api/form-errors';
@@ -36,15 +36,13 @@ export function KeywordsPage() {
         title="Keywords"
         description="Replies that unsubscribe a phone from campaigns, or subscribe it again. An opt-out blocks every profile with that phone number."
       />
-      {settings.isPending ? (
-        <Loading what="Loading keywords" />
-      ) : settings.isError ? (
-        <QueryError error={settings.error} onRetry={() => void settings.refetch()} />
-      ) : (
-        // Keyed by project: after a project switch the form starts from that project's settings, not
-        // from what was typed (and never saved) for the previous one.
-        <KeywordsForm key={currentProjectId ?? ''} settings={settings.data} />
-      )}
+      <QueryState query={settings} loading="Loading keywords">
+        {(data) => (
+          // Keyed by project: after a project switch the form starts from that project's settings, not
+          // from what was typed (and never saved) for the previous one.
+          <KeywordsForm key={currentProjectId ?? ''} settings={data} />
+        )}
+      </QueryState>
     </>
   );
 }

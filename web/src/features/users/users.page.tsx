@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { Badge, Loading, PageHeader } from '../../components/page';
+import { Badge, PageHeader } from '../../components/page';
 import { CheckboxField, TextField } from '../../components/field';
 import { Alert } from '../../components/alert';
 import { Modal } from '../../components/modal';
-import { QueryError } from '../../components/query-error';
+import { QueryState } from '../../components/query-state';
 import { ConfirmMutationDialog } from '../../components/confirm-dialog';
 import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
@@ -41,68 +41,66 @@ export function UsersPage() {
         }
       />
       {done ? <Alert kind="success">{done}</Alert> : null}
-      {users.isPending ? (
-        <Loading what="Loading users" />
-      ) : users.isError ? (
-        <QueryError error={users.error} onRetry={() => void users.refetch()} />
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Users</caption>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Projects</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((user) => {
-              const self = user.id === me.user.id;
-              return (
-                <tr key={user.id}>
-                  <td>
-                    {user.email}
-                    {self ? <span className="muted"> (you)</span> : null}
-                  </td>
-                  <td>{user.isAdmin ? <Badge tone="accent">Instance admin</Badge> : 'User'}</td>
-                  <td>{user.isAdmin ? <span className="muted">Every project</span> : user.projects.length === 0 ? <span className="muted">None</span> : user.projects.map((project) => project.name).join(', ')}</td>
-                  <td>{formatDateTime(user.createdAt)}</td>
-                  <td className="table__actions table__actions--wrap">
-                    <button type="button" className="btn btn--ghost btn--small" aria-label={`Reset password of ${user.email}`} onClick={() => start(() => setResetting(user))}>
-                      Reset password
-                    </button>
-                    {/* Only another admin can take admin from you or remove you: the instance always keeps one. */}
-                    {self ? null : (
-                      <>
-                        <button
-                          type="button"
-                          className="btn btn--ghost btn--small"
-                          aria-label={`${user.isAdmin ? 'Remove admin from' : 'Make admin'} ${user.email}`}
-                          onClick={() => start(() => setChangingRole(user))}
-                        >
-                          {user.isAdmin ? 'Remove admin' : 'Make admin'}
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn--ghost btn--small btn--danger-text"
-                          aria-label={`Remove ${user.email}`}
-                          onClick={() => start(() => setRemoving(user))}
-                        >
-                          Remove
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <QueryState query={users} loading="Loading users">
+        {(data) => (
+          <table className="table">
+            <caption className="visually-hidden">Users</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Projects</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((user) => {
+                const self = user.id === me.user.id;
+                return (
+                  <tr key={user.id}>
+                    <td>
+                      {user.email}
+                      {self ? <span className="muted"> (you)</span> : null}
+                    </td>
+                    <td>{user.isAdmin ? <Badge tone="accent">Instance admin</Badge> : 'User'}</td>
+                    <td>{user.isAdmin ? <span className="muted">Every project</span> : user.projects.length === 0 ? <span className="muted">None</span> : user.projects.map((project) => project.name).join(', ')}</td>
+                    <td>{formatDateTime(user.createdAt)}</td>
+                    <td className="table__actions table__actions--wrap">
+                      <button type="button" className="btn btn--ghost btn--small" aria-label={`Reset password of ${user.email}`} onClick={() => start(() => setResetting(user))}>
+                        Reset password
+                      </button>
+                      {/* Only another admin can take admin from you or remove you: the instance always keeps one. */}
+                      {self ? null : (
+                        <>
+                          <button
+                            type="button"
+                            className="btn btn--ghost btn--small"
+                            aria-label={`${user.isAdmin ? 'Remove admin from' : 'Make admin'} ${user.email}`}
+                            onClick={() => start(() => setChangingRole(user))}
+                          >
+                            {user.isAdmin ? 'Remove admin' : 'Make admin'}
+                          </button>
+                          <button
+                            type="button"
+                            className="btn btn--ghost btn--small btn--danger-text"
+                            aria-label={`Remove ${user.email}`}
+                            onClick={() => start(() => setRemoving(user))}
+                          >
+                            Remove
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </QueryState>
       {creating ? <NewUserDialog onClose={() => setCreating(false)} onCreated={(user) => setDone(`${user.email} can now log in.`)} /> : null}
       {resetting ? (
         <ResetPasswordDialog
@@ -192,20 +190,18 @@ function NewUserDialog({ onClose, onCreated }: { onClose: () => void; onCreated:
         {isAdmin ? null : (
           <fieldset className="fieldset">
             <legend className="fieldset__legend">Projects</legend>
-            {projects.isPending ? (
-              <Loading what="Loading projects" />
-            ) : projects.isError ? (
-              <QueryError error={projects.error} onRetry={() => void projects.refetch()} />
-            ) : (
-              projects.data.map((project) => (
-                <CheckboxField
-                  key={project.id}
-                  label={project.name}
-                  checked={projectIds.includes(project.id)}
-                  onChange={(checked) => setProjectIds((ids) => (checked ? [...ids, project.id] : ids.filter((id) => id !== project.id)))}
-                />
-              ))
-            )}
+            <QueryState query={projects} loading="Loading projects">
+              {(data) =>
+                data.map((project) => (
+                  <CheckboxField
+                    key={project.id}
+                    label={project.name}
+                    checked={projectIds.includes(project.id)}
+                    onChange={(checked) => setProjectIds((ids) => (checked ? [...ids, project.id] : ids.filter((id) => id !== project.id)))}
+                  />
+                ))
+              }
+            </QueryState>
             {projectIds.length === 0 ? <p className="field__hint">Without a project the user can open nothing until you give one.</p> : null}
           </fieldset>
         )}

@@ -1,7 +1,6 @@
 import type { Campaign } from '../../../api/campaigns.types';
 import { formatDateTime } from '../../../components/format';
-import { QueryError } from '../../../components/query-error';
-import { Loading } from '../../../components/page';
+import { QueryState } from '../../../components/query-state';
 import { useCampaignActivity } from '../campaigns.hooks';
 import { activityText } from './activity-format';
 
@@ -18,25 +17,25 @@ export function CampaignActivity({ campaign }: { campaign: Campaign }) {
       <h2 className="panel__title" id="activity-title">
         Activity
       </h2>
-      {activity.isPending ? (
-        <Loading what="Loading the activity" />
-      ) : activity.isError ? (
-        <QueryError error={activity.error} onRetry={() => void activity.refetch()} />
-      ) : entries.length === 0 ? (
-        <p className="muted">Nothing recorded yet: changes made before this version of wacast are not in the activity.</p>
-      ) : (
-        <ol className="activity" data-testid="campaign-activity">
-          {entries.map((entry) => (
-            <li key={entry.id} className="activity__entry">
-              <span className="activity__text">{activityText(entry)}</span>
-              <span className="muted"> · </span>
-              <time className="activity__time muted" dateTime={new Date(entry.at).toISOString()}>
-                {formatDateTime(entry.at)}
-              </time>
-            </li>
-          ))}
-        </ol>
-      )}
+      <QueryState query={activity} loading="Loading the activity">
+        {() =>
+          entries.length === 0 ? (
+            <p className="muted">Nothing recorded yet: changes made before this version of wacast are not in the activity.</p>
+          ) : (
+            <ol className="activity" data-testid="campaign-activity">
+              {entries.map((entry) => (
+                <li key={entry.id} className="activity__entry">
+                  <span className="activity__text">{activityText(entry)}</span>
+                  <span className="muted"> · </span>
+                  <time className="activity__time muted" dateTime={new Date(entry.at).toISOString()}>
+                    {formatDateTime(entry.at)}
+                  </time>
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </QueryState>
       {activity.hasNextPage ? (
         <div className="pager">
           <button type="button" className="btn btn--secondary" disabled={activity.isFetchingNextPage} onClick={() => void activity.fetchNextPage()}>

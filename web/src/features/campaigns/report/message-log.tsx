@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { SelectField } from '../../../components/field';
-import { Loading } from '../../../components/page';
-import { QueryError } from '../../../components/query-error';
+import { QueryState } from '../../../components/query-state';
 import { formatDateTime } from '../../../components/format';
 import { campaignMessagesCsvUrl } from '../../../api/campaigns.api';
 import { LOG_STATUSES, type LogStatus } from '../../../api/campaigns.types';
@@ -45,59 +44,59 @@ export function MessageLog({ campaign }: { campaign: Campaign }) {
           options={STATUS_OPTIONS}
         />
       </div>
-      {log.isPending ? (
-        <Loading what="Loading messages" />
-      ) : log.isError ? (
-        <QueryError error={log.error} onRetry={() => void log.refetch()} />
-      ) : log.data.items.length === 0 ? (
-        <p className="muted">{messageLogEmptyText(campaign, status)}</p>
-      ) : (
-        <>
-          <table className="table table--compact" data-testid="message-log">
-            <caption className="visually-hidden">Messages of this campaign</caption>
-            <thead>
-              <tr>
-                <th scope="col">Identity</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Status</th>
-                <th scope="col">Detail</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Delivered</th>
-                <th scope="col">Read</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.data.items.map((entry) => (
-                <tr key={entry.id}>
-                  <td className="mono">{entry.identity ?? '—'}</td>
-                  <td className="mono">{entry.phone ?? '—'}</td>
-                  <td>
-                    <span className={`status status--${entry.status}`}>{humanise(entry.status)}</span>
-                  </td>
-                  <td>{messageDetail(entry) || '—'}</td>
-                  <td>{formatDateTime(entry.sentAt)}</td>
-                  <td>{formatDateTime(entry.deliveredAt)}</td>
-                  <td>{formatDateTime(entry.readAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div className="pager">
-            <button type="button" className="btn btn--secondary btn--small" disabled={cursors.length <= 1} onClick={() => setCursors((current) => current.slice(0, -1))}>
-              Previous page
-            </button>
-            <span className="muted">Page {cursors.length}</span>
-            <button
-              type="button"
-              className="btn btn--secondary btn--small"
-              disabled={!log.data.nextCursor || log.isPlaceholderData}
-              onClick={() => setCursors((current) => [...current, log.data.nextCursor])}
-            >
-              Next page
-            </button>
-          </div>
-        </>
-      )}
+      <QueryState query={log} loading="Loading messages">
+        {(data) =>
+          data.items.length === 0 ? (
+            <p className="muted">{messageLogEmptyText(campaign, status)}</p>
+          ) : (
+            <>
+              <table className="table table--compact" data-testid="message-log">
+                <caption className="visually-hidden">Messages of this campaign</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Identity</th>
+                    <th scope="col">Phone</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Detail</th>
+                    <th scope="col">Sent</th>
+                    <th scope="col">Delivered</th>
+                    <th scope="col">Read</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.items.map((entry) => (
+                    <tr key={entry.id}>
+                      <td className="mono">{entry.identity ?? '—'}</td>
+                      <td className="mono">{entry.phone ?? '—'}</td>
+                      <td>
+                        <span className={`status status--${entry.status}`}>{humanise(entry.status)}</span>
+                      </td>
+                      <td>{messageDetail(entry) || '—'}</td>
+                      <td>{formatDateTime(entry.sentAt)}</td>
+                      <td>{formatDateTime(entry.deliveredAt)}</td>
+                      <td>{formatDateTime(entry.readAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <div className="pager">
+                <button type="button" className="btn btn--secondary btn--small" disabled={cursors.length <= 1} onClick={() => setCursors((current) => current.slice(0, -1))}>
+                  Previous page
+                </button>
+                <span className="muted">Page {cursors.length}</span>
+                <button
+                  type="button"
+                  className="btn btn--secondary btn--small"
+                  disabled={!data.nextCursor || log.isPlaceholderData}
+                  onClick={() => setCursors((current) => [...current, data.nextCursor])}
+                >
+                  Next page
+                </button>
+              </div>
+            </>
+          )
+        }
+      </QueryState>
     </section>
   );
 }

@@ -1,7 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Campaign, TimelinePoint } from '../../../api/campaigns.types';
-import { Loading } from '../../../components/page';
-import { QueryError } from '../../../components/query-error';
+import { QueryState } from '../../../components/query-state';
 import { formatDateTime, timeZoneName } from '../../../components/format';
 import { useCampaignTimeline } from '../campaigns.hooks';
 import { timelineEmptyText, timelineWithGaps } from './report-format';
@@ -24,29 +23,29 @@ export function TimelineChart({ campaign }: { campaign: Campaign }) {
       <figcaption className="panel__title" id="timeline-title">
         Timeline
       </figcaption>
-      {timeline.isPending ? (
-        <Loading what="Loading the timeline" />
-      ) : timeline.isError ? (
-        <QueryError error={timeline.error} onRetry={() => void timeline.refetch()} />
-      ) : timeline.data.length === 0 ? (
-        <p className="muted">{timelineEmptyText(campaign)}</p>
-      ) : (
-        <div className="chart__area" role="img" aria-label={`Timeline over ${timeline.data.length} minute(s)`} data-testid="timeline-chart">
-          <ResponsiveContainer width="100%" height={240}>
-            {/* A time axis (not one slot per point): minutes apart are drawn apart. */}
-            <LineChart data={timelineWithGaps(timeline.data)} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
-              <CartesianGrid stroke="#e5e7eb" />
-              <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={minute} />
-              <YAxis allowDecimals={false} />
-              <Tooltip labelFormatter={(at) => formatDateTime(Number(at))} />
-              <Legend />
-              {SERIES.map(([key, name, colour]) => (
-                <Line key={key} type="monotone" dataKey={key} name={name} stroke={colour} dot={timeline.data.length < 3} isAnimationActive={false} />
-              ))}
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
-      )}
+      <QueryState query={timeline} loading="Loading the timeline">
+        {(data) =>
+          data.length === 0 ? (
+            <p className="muted">{timelineEmptyText(campaign)}</p>
+          ) : (
+            <div className="chart__area" role="img" aria-label={`Timeline over ${data.length} minute(s)`} data-testid="timeline-chart">
+              <ResponsiveContainer width="100%" height={240}>
+                {/* A time axis (not one slot per point): minutes apart are drawn apart. */}
+                <LineChart data={timelineWithGaps(data)} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
+                  <CartesianGrid stroke="#e5e7eb" />
+                  <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={minute} />
+                  <YAxis allowDecimals={false} />
+                  <Tooltip labelFormatter={(at) => formatDateTime(Number(at))} />
+                  <Legend />
+                  {SERIES.map(([key, name, colour]) => (
+                    <Line key={key} type="monotone" dataKey={key} name={name} stroke={colour} dot={data.length < 3} isAnimationActive={false} />
+                  ))}
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+          )
+        }
+      </QueryState>
       {timeline.data && timeline.data.length > 0 ? <p className="muted chart__note">Per minute, in your time zone ({timeZoneName()}).</p> : null}
     </figure>
   );
