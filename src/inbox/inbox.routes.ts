@@ -1,4 +1,7 @@
-/** REST API of the Inbox: /api/v1/inbox. `:phone` is E.164, URL-encoded (`%2B919876543210`). */
+/**
+ * REST API of the Inbox: /api/v1/inbox. `:phone` is E.164, URL-encoded (`%2B919876543210`), or the
+ * WhatsApp user id of a Vonage sender known only by it (`US.13491208655302741918`).
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -84,7 +87,7 @@ const conversationSchema = summarySchema.extend({
 });
 /** More changed conversations than this in one event: the event says "all" instead of listing them. */
 const MAX_PHONES_PER_EVENT = 100;
-const phoneParams = z.object({ phone: z.string().describe('E.164, URL-encoded: %2B919876543210') });
+const phoneParams = z.object({ phone: z.string().describe('E.164, URL-encoded: %2B919876543210; or the WhatsApp user id of a sender known only by it (a Vonage user with a username who did not share their number): US.13491208655302741918') });
 const replyBody = z
   .object({
     text: z.string().optional().describe('A session message: allowed within 24 hours of the user\'s last message.'),

@@ -24,6 +24,7 @@ import { queueDirectMessage } from './direct-messages.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
 import { profileNameKey, startsWith } from '../storage/dialect.js';
+import { whatsappUserIdOf } from '../providers/provider-phone.js';
 
 export interface ConversationSummary {
   phone: string;
@@ -105,12 +106,17 @@ export interface Conversation extends ConversationSummary {
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-/** The `:phone` path parameter (E.164, URL-encoded `%2B…`; a missing `+` is tolerated). */
+/**
+ * The `:phone` path parameter (E.164, URL-encoded `%2B…`; a missing `+` is tolerated), or the
+ * WhatsApp user id of a sender known only by it (docs/callbacks.md, "Users known by WhatsApp user id").
+ */
 export function conversationPhone(value: string): string {
+  const userId = whatsappUserIdOf(value);
+  if (userId !== undefined) return userId;
   const compact = value.trim().replace(/[\s()-]/g, '');
   const phone = compact.startsWith('+') ? compact : `+${compact}`;
   if (!E164.test(phone)) {
-    throw validationFailed([{ path: 'phone', message: 'must be an E.164 phone number (URL-encoded, e.g. %2B919876543210)' }]);
+    throw validationFailed([{ path: 'phone', message: 'must be an E.164 phone number (URL-encoded, e.g. %2B919876543210) or a WhatsApp user id (US.13491208655302741918)' }]);
   }
   return phone;
 }

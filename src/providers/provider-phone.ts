@@ -14,6 +14,17 @@ export function toProviderNumber(e164: string): string | null {
 }
 
 /**
+ * A WhatsApp business-scoped user id (BSUID): the user's country (ISO 3166 alpha-2), a dot and up to
+ * 128 letters and digits, e.g. `US.13491208655302741918`. A user who set a WhatsApp username may
+ * write under it alone (Vonage v1.20); Vonage takes it as `to` too. Returns the id, or undefined.
+ */
+export function whatsappUserIdOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const id = value.trim();
+  return /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/.test(id) ? id : undefined;
+}
+
+/**
  * A phone number from a callback (`919876543210`, `+91 98765 43210`, `0091…`, a JSON number) → E.164
  * with `+`; null when it is not 7–15 digits once spaces, dashes, dots and brackets are removed.
  */

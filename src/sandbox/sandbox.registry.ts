@@ -27,6 +27,10 @@ export class AccountRuntime<A extends SandboxAccount = SandboxAccount> {
   readonly lastInbound = new Map<string, number>();
   /** Gupshup Enterprise OPT_IN state per phone. */
   readonly optedIn = new Set<string>();
+  /** Vonage: the WhatsApp user ids this account's business handed out (id → phone digits). */
+  readonly userIds = new Map<string, string>();
+  /** Vonage: phones whose users keep their number from the business (an inbound `hidePhone`). */
+  readonly hiddenPhones = new Set<string>();
   /** Exact "not on WhatsApp" numbers and prefixes, from the effective knobs. */
   notOnWhatsApp = new Set<string>();
   notOnWhatsAppPrefixes: string[] = [];
@@ -66,6 +70,8 @@ export class AccountRuntime<A extends SandboxAccount = SandboxAccount> {
     this.limiter.clear();
     this.lastInbound.clear();
     this.optedIn.clear();
+    this.userIds.clear();
+    this.hiddenPhones.clear();
     this.stats = new AccountStats();
   }
 }

@@ -59,7 +59,8 @@ export function vonageSteps(outcome: 'read' | 'delivered' | 'failed'): Step[] {
 }
 
 /** The status webhook body for one step, or null for a step Vonage does not report (`sent`). */
-export function vonageStatus(account: VonageAccount, message: MessageRecord, step: Step, version: 'v1' | 'v0.1', now: number): Record<string, unknown> | null {
+export function vonageStatus(runtime: AccountRuntime, message: MessageRecord, step: Step, version: 'v1' | 'v0.1', now: number): Record<string, unknown> | null {
+  const account = runtime.account as VonageAccount;
   let status: string;
   let failure: (typeof VONAGE_FAILURES)[FailReason] | undefined;
   switch (step) {
@@ -92,9 +93,10 @@ export function vonageStatus(account: VonageAccount, message: MessageRecord, ste
       ...clientRef,
     };
   }
+  const { to, recipient } = recipientOf(runtime, message.to);
   return {
     message_uuid: message.id,
-    to: message.to,
+    to,
     from: account.whatsappNumber,
     timestamp,
     status,
@@ -108,7 +110,7 @@ export function vonageStatus(account: VonageAccount, message: MessageRecord, ste
           usage: { currency: 'EUR', price: template ? '0.0400' : '0' },
           whatsapp: {
             pricing: { type: template ? 'regular' : 'free_customer_service', pricing_model: 'PMP', category: template ? 'marketing' : 'service' },
-            recipient: { user_id: whatsappUserId(account, message.to), wa_id: message.to },
+            recipient,
           },
         }
       : {}),
@@ -135,13 +137,26 @@ const MEDIA_V1 = { image: 'image', video: 'video', audio: 'audio', document: 'fi
 /**
  * The WhatsApp user id (BSUID) of a phone as this account's business sees it: the phone's country,
  * a dot, and 20 digits derived from the business number and the phone (ids are business-scoped,
- * and stable: every report and inbound message of one user names the same id).
+ * and stable: every report and inbound message of one user names the same id). The account
+ * remembers it, to take it back as `to`.
  */
-export function whatsappUserId(account: VonageAccount, phone: string): string {
+export function whatsappUserId(runtime: AccountRuntime, phone: string): string {
+  const account = runtime.account as VonageAccount;
   const digits = phone.replace(/^\+/, '');
   const country = parsePhoneNumberFromString(`+${digits}`)?.country ?? 'ZZ';
   const hash = createHash('sha256').update(`${account.whatsappNumber}\n${digits}`).digest();
-  return `${country}.${hash.readBigUInt64BE(0).toString().padStart(20, '0').slice(-20)}`;
+  const id = `${country}.${hash.readBigUInt64BE(0).toString().padStart(20, '0').slice(-20)}`;
+  runtime.userIds.set(id, digits);
+  return id;
+}
+
+/** A WhatsApp user id as Vonage v1.20 takes it as `to`: country, dot, letters and digits. */
+export const WHATSAPP_USER_ID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
+
+/** How a status names its recipient: by user id alone when they keep their number to themselves. */
+function recipientOf(runtime: AccountRuntime, phone: string): { to: string; recipient: Record<string, string> } {
+  const userId = whatsappUserId(runtime, phone);
+  return runtime.hiddenPhones.has(phone) ? { to: userId, recipient: { user_id: userId } } : { to: phone, recipient: { user_id: userId, wa_id: phone } };
 }
 
 /** The inbound webhook of §7 in the account's webhook version. */
@@ -193,7 +208,11 @@ export function vonageInbound(runtime: AccountRuntime, spec: InboundSpec, now: n
       message: { content },
     };
   } else {
-    const userId = spec.username ? whatsappUserId(account, spec.from) : undefined;
+    const userId = spec.username ? whatsappUserId(runtime, spec.from) : undefined;
+    if (spec.username) {
+      if (spec.hidePhone) runtime.hiddenPhones.add(spec.from);
+      else runtime.hiddenPhones.delete(spec.from);
+    }
     payload = {
       channel: 'whatsapp',
       message_uuid: id,

@@ -13,7 +13,7 @@ import type { CompiledTemplate } from './sandbox.templates.js';
 import { invalidTemplateParameter, type FailReason, type VonageAccount } from './sandbox.types.js';
 import type { MessageRecord } from './sandbox.store.js';
 import { peekApplicationId, verifyRs256 } from './vonage.jwt.js';
-import { VONAGE_FAILURES, signedCallback, vonageStatus, vonageSteps } from './vonage.events.js';
+import { VONAGE_FAILURES, WHATSAPP_USER_ID, signedCallback, vonageStatus, vonageSteps } from './vonage.events.js';
 import { readSend, validate, type Invalid, type TemplateUse, type Version } from './vonage.validation.js';
 
 export const VONAGE_V1_PATH = '/v1/messages';
@@ -177,6 +177,16 @@ export function handleVonage(core: SandboxCore, version: Version, authorization:
     });
   }
   const account = runtime.account;
+  // A user id names the phone it was handed out for; one this business never saw is no recipient.
+  const to = WHATSAPP_USER_ID.test(checked.to) ? runtime.userIds.get(checked.to) : checked.to;
+  if (to === undefined) {
+    return invalid({
+      code: 1130,
+      title: 'Invalid recipient',
+      detail: 'The `to` parameter is invalid for the given channel.',
+      problems: [{ name: 'to', reason: `${checked.to} is not the WhatsApp user id of a user of this business.` }],
+    });
+  }
   let forced: FailReason | undefined;
   let renderedFrom: CompiledTemplate | undefined;
   if (checked.template) {
@@ -186,12 +196,12 @@ export function handleVonage(core: SandboxCore, version: Version, authorization:
     if (!forced && invalidTemplateParameter(checked.template.params)) forced = 'invalid_parameter';
   }
   const isTemplate = checked.template !== undefined;
-  const fate = core.decideFate(runtime, checked.to, isTemplate, forced, now);
+  const fate = core.decideFate(runtime, to, isTemplate, forced, now);
   const message = core.record(
     runtime,
     {
       id: uuidV4(),
-      to: checked.to,
+      to,
       kind: isTemplate ? 'template' : 'session',
       type: checked.type,
       ...(checked.template
@@ -221,7 +231,7 @@ function schedule(core: SandboxCore, runtime: VonageRuntime, message: MessageRec
     message,
     steps,
     (step) => {
-      const payload = vonageStatus(account, message, step, version, Date.now());
+      const payload = vonageStatus(runtime, message, step, version, Date.now());
       if (payload) core.callbacks.send(signedCallback(account, url, 'status', payload));
     },
     now,

@@ -290,6 +290,19 @@ describe('sandbox: Vonage Messages API', () => {
     expect(hidden).toMatchObject({ from: userId, text: 'STOP', whatsapp: { sender: { user_id: userId } } });
     expect(hidden).not.toHaveProperty('whatsapp.sender.wa_id');
     expect(() => sandbox.inbound({ account: 'nexmo', from: USER, text: 'x', hidePhone: true })).toThrow(/hidePhone: needs username/);
+
+    // Answered at the id: the message is the phone's (its window is open), an unknown id is refused.
+    const reply = await send('/v1/messages', { to: userId, from: NUMBER, channel: 'whatsapp', message_type: 'text', text: 'You are unsubscribed.' });
+    expect(reply.status).toBe(202);
+    expect(sandbox.messages({ account: 'nexmo', kind: 'session' })).toMatchObject([{ to: USER, body: 'You are unsubscribed.', outcome: expect.not.stringMatching(/failed/) }]);
+    const unknown = await send('/v1/messages', { to: 'US.99999999999999999999', from: NUMBER, channel: 'whatsapp', message_type: 'text', text: 'x' });
+    expect(unknown.status).toBe(422);
+    expect(JSON.stringify(unknown.json)).toMatch(/not the WhatsApp user id of a user of this business/);
+    // Statuses of a user who keeps their number to themselves name them by id alone.
+    await receiver.waitFor(() => receiver.on('/status').length >= 5);
+    const hiddenStatus = receiver.on('/status').map(verifySignedWebhook).find((body) => body.message_uuid === reply.json.message_uuid && body.status === 'delivered');
+    expect(hiddenStatus).toMatchObject({ to: userId, whatsapp: { recipient: { user_id: userId } } });
+    expect(hiddenStatus).not.toHaveProperty('whatsapp.recipient.wa_id');
   });
 
   it('retries a webhook only when it is answered 429 or 5xx (or not at all), as Vonage does (§9)', async () => {

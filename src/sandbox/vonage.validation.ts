@@ -4,6 +4,7 @@
  * class of error the real API would answer, with `invalid_parameters` naming each field.
  */
 import { splitNamespace } from './sandbox.templates.js';
+import { WHATSAPP_USER_ID } from './vonage.events.js';
 
 export type Version = 'v1' | 'v0.1';
 
@@ -183,7 +184,8 @@ export function validate(version: Version, send: Send): Validated | Invalid {
     };
   }
   const numberProblem = (value: unknown) => (typeof value !== 'string' ? 'is required.' : /^\d{7,15}$/.test(value) ? null : 'must be 7–15 digits with the country code, no "+" or "00".');
-  const toProblem = numberProblem(send.to);
+  // v1.20: a WhatsApp user id (BSUID) is a recipient too.
+  const toProblem = version === 'v1' && typeof send.to === 'string' && WHATSAPP_USER_ID.test(send.to) ? null : numberProblem(send.to);
   if (toProblem) return { code: 1130, title: 'Invalid recipient', detail: 'The `to` parameter is invalid for the given channel.', problems: [{ name: version === 'v1' ? 'to' : 'to.number', reason: toProblem }] };
   const fromProblem = numberProblem(send.from);
   if (fromProblem) return { code: 1120, title: 'Invalid sender', detail: 'The `from` parameter is invalid for the given channel.', problems: [{ name: version === 'v1' ? 'from' : 'from.number', reason: fromProblem }] };

@@ -37,7 +37,7 @@ import { CallbackArrivals, arrivalKind, type ArrivalUpdate } from './callback-ar
 import { reportsAccountThrottling } from './provider-throttling.js';
 import { matchUnknownByPhone, type PendingRow } from './unknown-by-phone.js';
 import { holdLease } from '../storage/leases.js';
-import { phonesOfWhatsappUsers, rememberWhatsappUsers, type WhatsappUserPair } from './whatsapp-users.js';
+import { resolveSenders, senderKey } from './whatsapp-users.js';
 
 export const MAX_ATTEMPTS = 5;
 /** Pending receipts older than this are dropped: the message they belong to was never ours. */
@@ -268,22 +268,29 @@ export class Applier {
       for (const { projectId, phone } of conversations) effects.conversations.set(`${projectId}\n${phone}`, { projectId, phone });
       await this.keepPending(trx, unmatched, now);
 
-      const senders = await resolveSenders(trx, prepared, accounts, now);
-      /** Callbacks whose sender has neither a number nor a known user id: kept as refused, with why. */
-      const unattributed = new Map<number, string>();
+      const senders = await resolveSenders(
+        trx,
+        prepared.flatMap(({ row, events }) => {
+          const account = accounts.get(row.provider_id);
+          return account && events ? [{ providerId: row.provider_id, projectId: account.projectId, events }] : [];
+        }),
+        now,
+      );
       for (const { row, events } of prepared) {
         const account = accounts.get(row.provider_id);
         for (const event of events ?? []) {
           if (event.kind === 'receipt' || !account) continue;
           if (event.kind === 'inbound') {
-            const from = event.from ?? senders.get(`${row.provider_id}\n${event.senderUserId ?? ''}`);
-            if (from === undefined) unattributed.set(row.seq, unknownSenderError(event.senderUserId));
-            else await applyInbound(trx, account, { ...event, from }, row.received_at, { dialect: db.dialect, deltas, effects, keywords, now });
+            // A sender known by user id alone, never paired with a number: their conversation is
+            // kept under the id, and answered there (whatsapp-users.ts).
+            const from = event.from ?? senders.get(senderKey(row.provider_id, event.senderUserId ?? '')) ?? event.senderUserId;
+            // The parser gives every inbound message a number or a user id.
+            if (from !== undefined) await applyInbound(trx, account, { ...event, from }, row.received_at, { dialect: db.dialect, deltas, effects, keywords, now });
           } else await applyUserPreference(trx, account, event.phone, event.type === 'opted_out');
         }
       }
 
-      const done = prepared.filter((one) => one.events !== null && !unattributed.has(one.row.seq)).map((one) => one.row.seq);
+      const done = prepared.filter((one) => one.events !== null).map((one) => one.row.seq);
       for (let start = 0; start < done.length; start += 1000) {
         await trx
           .updateTable('callback_events')
@@ -294,9 +301,6 @@ export class Applier {
       for (const one of prepared) {
         if (one.events !== null) continue;
         await trx.updateTable('callback_events').set({ state: 'invalid', error: `unreadable when applied: ${one.error ?? ''}`.slice(0, 2000), applied_at: now }).where('seq', '=', one.row.seq).execute();
-      }
-      for (const [seq, error] of unattributed) {
-        await trx.updateTable('callback_events').set({ state: 'invalid', error, applied_at: now }).where('seq', '=', seq).execute();
       }
       await this.arrivals.write(trx, arrivalUpdates);
       return deltas.write(trx);
@@ -519,44 +523,4 @@ export class Applier {
     }
     return deleted;
   }
-}
-
-/**
- * Stores the WhatsApp user ids the batch pairs with a number (delivery reports, inbound messages
- * carrying both), then looks up the numbers of the inbound senders named by user id alone.
- * Returns `provider id \n user id` → E.164 for those found.
- */
-async function resolveSenders(trx: Kysely<Database>, prepared: Prepared[], accounts: Map<string, AccountInfo | null>, now: number): Promise<Map<string, string>> {
-  const pairs: WhatsappUserPair[] = [];
-  const wanted = new Map<string, { projectId: string; userIds: string[] }>();
-  for (const { row, events } of prepared) {
-    const account = accounts.get(row.provider_id);
-    if (!account) continue;
-    for (const event of events ?? []) {
-      if (event.kind === 'receipt' && event.user) {
-        pairs.push({ providerId: row.provider_id, projectId: account.projectId, userId: event.user.id, phone: event.user.phone });
-      } else if (event.kind === 'inbound' && event.senderUserId !== undefined) {
-        if (event.from !== null) pairs.push({ providerId: row.provider_id, projectId: account.projectId, userId: event.senderUserId, phone: event.from });
-        else {
-          const entry = wanted.get(row.provider_id) ?? { projectId: account.projectId, userIds: [] };
-          entry.userIds.push(event.senderUserId);
-          wanted.set(row.provider_id, entry);
-        }
-      }
-    }
-  }
-  await rememberWhatsappUsers(trx, pairs, now);
-  const senders = new Map<string, string>();
-  for (const [providerId, { projectId, userIds }] of wanted) {
-    for (const [userId, phone] of await phonesOfWhatsappUsers(trx, projectId, providerId, userIds)) senders.set(`${providerId}\n${userId}`, phone);
-  }
-  return senders;
-}
-
-function unknownSenderError(userId: string | undefined): string {
-  return (
-    `from: the sender is named only by their WhatsApp user id ${userId ?? '(none)'} (a WhatsApp username, number not shared), ` +
-    'and no delivery report of this account has paired that id with a number yet; the message was not applied ' +
-    '(no profile, conversation, opt-out keyword or auto-reply could be matched to it)'
-  );
 }

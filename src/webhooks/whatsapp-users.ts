@@ -8,9 +8,13 @@
  * reply naming them by id alone — STOP above all — still finds their profile, opt-out state and
  * conversation. Pairs are written in the applier's transaction, before the inbound messages of the
  * same batch are resolved, so a report and a reply in one batch work in either order of arrival.
+ * A sender never paired keeps a conversation under the id itself, answered there (Vonage takes a
+ * user id as `to`).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
+import type { CallbackEvent } from '../providers/provider.js';
+import { callbackPhoneToE164 } from '../providers/provider-phone.js';
 
 export interface WhatsappUserPair {
   providerId: string;
@@ -23,13 +27,14 @@ export interface WhatsappUserPair {
 /** Rows per INSERT: 5 values each, far below either engine's limit on parameters. */
 const CHUNK = 200;
 
-const pairKey = (providerId: string, userId: string) => `${providerId}\n${userId}`;
+/** The key of a sender in resolveSenders' answer. */
+export const senderKey = (providerId: string, userId: string) => `${providerId}\n${userId}`;
 
 /** Stores the pairs (the latest of each id wins: a user may change number and keep their id). */
 export async function rememberWhatsappUsers(db: Kysely<Database>, pairs: readonly WhatsappUserPair[], now: number): Promise<void> {
   if (pairs.length === 0) return;
   const latest = new Map<string, WhatsappUserPair>();
-  for (const pair of pairs) latest.set(pairKey(pair.providerId, pair.userId), pair);
+  for (const pair of pairs) latest.set(senderKey(pair.providerId, pair.userId), pair);
   const rows = [...latest.values()];
   for (let start = 0; start < rows.length; start += CHUNK) {
     await db
@@ -57,4 +62,58 @@ export async function phonesOfWhatsappUsers(db: Kysely<Database>, projectId: str
     for (const row of rows) phones.set(row.user_id, row.phone);
   }
   return phones;
+}
+
+/**
+ * For one applier pass: stores the pairs its callbacks carry (delivery reports, inbound messages
+ * with both id and number), then finds the numbers of the inbound senders named by id alone — by
+ * an earlier pair, else by the message of ours they quote (only its recipient can quote it in
+ * their chat; that pairs them too). Returns senderKey(account, user id) → E.164 for those found;
+ * the others stay known by id (their conversation is kept under it).
+ */
+export async function resolveSenders(
+  trx: Kysely<Database>,
+  callbacks: ReadonlyArray<{ providerId: string; projectId: string; events: readonly CallbackEvent[] }>,
+  now: number,
+): Promise<Map<string, string>> {
+  const pairs: WhatsappUserPair[] = [];
+  const wanted = new Map<string, { projectId: string; userIds: string[]; contexts: Map<string, string> }>();
+  for (const { providerId, projectId, events } of callbacks) {
+    for (const event of events) {
+      if (event.kind === 'receipt' && event.user) pairs.push({ providerId, projectId, userId: event.user.id, phone: event.user.phone });
+      if (event.kind !== 'inbound' || event.senderUserId === undefined) continue;
+      if (event.from !== null) {
+        pairs.push({ providerId, projectId, userId: event.senderUserId, phone: event.from });
+        continue;
+      }
+      const entry = wanted.get(providerId) ?? { projectId, userIds: [], contexts: new Map<string, string>() };
+      entry.userIds.push(event.senderUserId);
+      if (event.contextMessageId) entry.contexts.set(event.senderUserId, event.contextMessageId);
+      wanted.set(providerId, entry);
+    }
+  }
+  await rememberWhatsappUsers(trx, pairs, now);
+  const senders = new Map<string, string>();
+  const quoted: WhatsappUserPair[] = [];
+  for (const [providerId, { projectId, userIds, contexts }] of wanted) {
+    const known = await phonesOfWhatsappUsers(trx, projectId, providerId, userIds);
+    for (const [userId, phone] of known) senders.set(senderKey(providerId, userId), phone);
+    for (const [userId, contextId] of contexts) {
+      if (known.has(userId)) continue;
+      const message = await trx
+        .selectFrom('messages')
+        .select('phone')
+        .where('provider_id', '=', providerId)
+        .where('project_id', '=', projectId)
+        .where('provider_message_id', '=', contextId)
+        .executeTakeFirst();
+      // A message we sent to the id itself (a reply in its conversation) tells no number.
+      const phone = callbackPhoneToE164(message?.phone);
+      if (!phone) continue;
+      senders.set(senderKey(providerId, userId), phone);
+      quoted.push({ providerId, projectId, userId, phone });
+    }
+  }
+  await rememberWhatsappUsers(trx, quoted, now);
+  return senders;
 }

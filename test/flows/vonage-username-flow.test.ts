@@ -3,7 +3,8 @@
  * the sandbox as the provider: a campaign reaches three users; the delivered statuses pair each
  * user's WhatsApp user id with their number; one of them writes STOP without sharing their number
  * (`from` is the id, no `whatsapp.sender.wa_id`) and is opted out, confirmed, and skipped by the
- * next campaign.
+ * next campaign. A stranger who never shared their number writes too: their conversation is kept
+ * under their user id, and the auto-reply and an agent's reply reach them there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
@@ -21,6 +22,7 @@ const CREDENTIALS = {
   whatsappNumber: '447700900301',
 };
 const phone = (n: number) => `+91987651${String(n).padStart(4, '0')}`;
+const AUTO_REPLY = 'Thanks for writing! An agent will answer soon.';
 
 describe.each(testEngines())('a Vonage user known by WhatsApp user id opts out ($name)', (engine) => {
   let app: SandboxedApp;
@@ -46,7 +48,7 @@ describe.each(testEngines())('a Vonage user known by WhatsApp user id opts out (
     app = await openSandboxedApp(engine, { knobs: { dlrDelayMs: [5, 20], readShare: 0, failShare: 0 } });
     ({ sandbox, ctx, project } = app);
     const { privateKey, publicKey } = rsaKeyPair();
-    const account = json(await api('POST', '/api/v1/providers', { type: 'nexmo', nickname: 'Vonage flow', ratePerSecond: 100, credentials: { ...CREDENTIALS, privateKey } }));
+    const account = json(await api('POST', '/api/v1/providers', { type: 'nexmo', nickname: 'Vonage flow', ratePerSecond: 100, autoReply: { enabled: true, text: AUTO_REPLY }, credentials: { ...CREDENTIALS, privateKey } }));
     providerId = account.id;
     sandbox.addAccounts([
       {
@@ -89,5 +91,34 @@ describe.each(testEngines())('a Vonage user known by WhatsApp user id opts out (
 
     expect(await publish('Follow-up', ['u0', 'u1'])).toMatchObject({ targeted: 2, sent: 1, skipped: { dnd: 1 } });
     expect(sandbox.messages({ account: 'vflow', kind: 'template', to: phone(1).slice(1) })).toHaveLength(1);
+  });
+
+  it('keeps a stranger known only by user id in the Inbox, auto-replies once and lets an agent answer there', async () => {
+    const stranger = phone(77);
+    const first = sandbox.inbound({ account: 'vflow', from: stranger, name: 'Stranger', text: 'hi', username: true, hidePhone: true });
+    const userId = (first.payload as { from: string }).from;
+    expect(userId).toMatch(/^IN\.\d{20}$/);
+    await first.delivery;
+    await sandbox.inbound({ account: 'vflow', from: stranger, name: 'Stranger', text: 'anyone there?', username: true, hidePhone: true }).delivery;
+    const toStranger = () => sandbox.messages({ account: 'vflow', kind: 'session', to: stranger.slice(1) });
+    await waitFor(async () => toStranger().length === 1, 20_000, 'the auto-reply');
+    expect(toStranger()[0]!.body).toBe(AUTO_REPLY);
+
+    // Acknowledged is not yet applied: wait for both messages.
+    const texts = async () => json(await api('GET', `/api/v1/inbox/${userId}`)).messages.map((message: { direction: string; text: string }) => `${message.direction}: ${message.text}`);
+    await waitFor(async () => (await texts()).length === 3, 20_000, 'the conversation');
+    const conversation = json(await api('GET', `/api/v1/inbox/${userId}`));
+    expect(conversation).toMatchObject({ phone: userId, profile: null, senderName: 'Stranger', windowOpen: true });
+    expect(conversation.messages.map((message: { direction: string; text: string }) => `${message.direction}: ${message.text}`)).toEqual(
+      expect.arrayContaining(['in: hi', 'in: anyone there?', `out: ${AUTO_REPLY}`]),
+    );
+    const reply = await api('POST', `/api/v1/inbox/${userId}/reply`, { text: 'Hello! How can we help?' });
+    expect(reply.statusCode, reply.body).toBe(201);
+    await waitFor(async () => toStranger().length === 2, 20_000, "the agent's reply");
+    expect(toStranger()[1]!.body).toBe('Hello! How can we help?');
+    await waitFor(async () => json(await api('GET', `/api/v1/inbox/${userId}`)).messages.some((message: { ticks: string | null }) => message.ticks === 'delivered' || message.ticks === 'read'), 20_000, 'ticks');
+    // Their statuses name them by id alone too: still no number for them.
+    expect(await ctx.db.kysely.selectFrom('whatsapp_users').select('phone').where('user_id', '=', userId).execute()).toEqual([]);
+    expect(await ctx.db.kysely.selectFrom('inbound_messages').select('phone').where('phone', '=', stranger).execute()).toEqual([]);
   });
 });

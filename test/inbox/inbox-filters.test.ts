@@ -235,7 +235,7 @@ describe.each(testEngines())('Inbox filters, name search and mark as unread ($na
     expect(json(await get(url(elsewhere), other.headers))).toMatchObject({ unread: 1 });
     const bad = await post(url('not-a-phone', '/unread'));
     expect(bad.statusCode).toBe(422);
-    expect(json(bad).error.details).toEqual([{ path: 'phone', message: 'must be an E.164 phone number (URL-encoded, e.g. %2B919876543210)' }]);
+    expect(json(bad).error.details).toEqual([{ path: 'phone', message: 'must be an E.164 phone number (URL-encoded, e.g. %2B919876543210) or a WhatsApp user id (US.13491208655302741918)' }]);
   });
 
   it('announces a conversation marked unread or read on the event stream, to its project only', async () => {

@@ -106,30 +106,58 @@ describe.each(testEngines())('WhatsApp user ids ($name)', (engine) => {
     expect((await callbackStates()).every((row) => row.state === 'applied')).toBe(true);
   });
 
-  it('keeps a message from an id not paired yet as a refused callback with the reason; once paired, the same STOP works', async () => {
+  it('keeps a sender never paired under their user id, and moves on to the number once a report pairs them', async () => {
     const phone = testPhone(3);
-    await post(vonage.inbound, inbound('US.10000000000000000004', 'STOP'));
+    const userId = 'US.10000000000000000004';
+    await post(vonage.inbound, inbound(userId, 'STOP'));
     await applyAll(applier);
-    const refused = (await callbackStates()).filter((row) => row.state === 'invalid');
-    expect(refused).toHaveLength(1);
-    expect(refused[0]!.error).toMatch(/named only by their WhatsApp user id US\.10000000000000000004 .* no delivery report of this account has paired that id/);
+    // Nothing tells the number: the message is applied under the id (a conversation of its own).
+    expect((await callbackStates()).every((row) => row.state === 'applied')).toBe(true);
+    expect(await inboundTexts(userId)).toEqual([{ text: 'STOP', campaign_id: null }]);
+    expect(await dnd(userId)).toEqual({ dnd: 1, source: 'keyword' });
     expect(await dnd(phone)).toBeUndefined();
+    const conversation = await ctx.app.inject({ method: 'GET', url: `/api/v1/inbox/${userId}`, headers: project.headers });
+    expect(conversation.statusCode, conversation.body).toBe(200);
+    // …and the confirmation goes back to the id (Vonage takes a user id as `to`).
+    expect(conversation.json()).toMatchObject({
+      phone: userId,
+      profile: null,
+      optedOut: true,
+      messages: [
+        { direction: 'in', text: 'STOP' },
+        { direction: 'out', kind: 'keyword_reply', status: 'queued' },
+      ],
+    });
 
     const profileId = await profileIdOf(ctx.db, project.projectId, 'user-3');
     await seedCampaign(ctx.db, { projectId: project.projectId, providerId: vonage.id, templateId, messages: [{ profileId, phone, status: 'sent', providerMessageId: 'aaaaaaaa-0000-4000-8000-000000000003' }] });
-    await post(vonage.delivery, delivered('aaaaaaaa-0000-4000-8000-000000000003', phone, 'US.10000000000000000004'));
-    await post(vonage.inbound, inbound('US.10000000000000000004', 'STOP'));
+    await post(vonage.delivery, delivered('aaaaaaaa-0000-4000-8000-000000000003', phone, userId));
+    await post(vonage.inbound, inbound(userId, 'STOP'));
     await applyAll(applier);
     expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
   });
 
-  it('never uses a pair of another account, and keeps an unknown id as a refused callback with the reason', async () => {
+  it('pairs a sender never paired by the message of ours they quote', async () => {
+    const phone = testPhone(5);
+    await seedProfiles(ctx.db, project.projectId, [{ identity: 'user-5', phone }]);
+    const profileId = await profileIdOf(ctx.db, project.projectId, 'user-5');
+    const { campaignId } = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: vonage.id,
+      templateId,
+      messages: [{ profileId, phone, status: 'sent', providerMessageId: 'aaaaaaaa-0000-4000-8000-000000000005' }],
+    });
+    await post(vonage.inbound, { ...inbound('US.10000000000000000005', 'Yes please'), context_status: 'available', context: { message_uuid: 'aaaaaaaa-0000-4000-8000-000000000005', message_from: '447700900001' } });
+    await applyAll(applier);
+    expect(await inboundTexts(phone)).toEqual([{ text: 'Yes please', campaign_id: campaignId }]);
+    expect((await pairs()).find((pair) => pair.user_id === 'US.10000000000000000005')).toEqual({ provider_id: vonage.id, user_id: 'US.10000000000000000005', phone });
+  });
+
+  it('never uses a pair of another account', async () => {
     expect((await post(otherVonage.inbound, inbound('US.10000000000000000001', 'hi from afar'))).statusCode).toBe(200);
     await applyAll(applier);
-    const rejected = await ctx.app.inject({ method: 'GET', url: `/api/v1/providers/${otherVonage.id}/callbacks/rejected`, headers: project.headers });
-    expect(rejected.statusCode, rejected.body).toBe(200);
-    expect(rejected.json().items[0]).toMatchObject({ kind: 'inbound', status: 200, reason: expect.stringMatching(/WhatsApp user id US\.10000000000000000001/) });
-    expect(await ctx.db.kysely.selectFrom('inbound_messages').select('id').where('provider_id', '=', otherVonage.id).execute()).toEqual([]);
+    const stored = await ctx.db.kysely.selectFrom('inbound_messages').select(['phone', 'text']).where('provider_id', '=', otherVonage.id).execute();
+    expect(stored).toEqual([{ phone: 'US.10000000000000000001', text: 'hi from afar' }]);
   });
 
   it('forgets the pairs of a deleted account', async () => {

@@ -21,7 +21,7 @@ import {
   type ParseOptions,
 } from '../callback-fields.js';
 import type { CallbackEvent, InboundEvent, ParseResult, RawCallback, ReceiptEvent, ReceiptStatus } from '../provider.js';
-import { businessNumberDigits, callbackPhoneToE164 } from '../provider-phone.js';
+import { businessNumberDigits, callbackPhoneToE164, whatsappUserIdOf } from '../provider-phone.js';
 import { isRecord } from '../provider-wire.js';
 import { categoryForVonageCode, vonageCodeOf } from './nexmo.codes.js';
 
@@ -51,16 +51,6 @@ export function parseNexmoCallback(raw: RawCallback, options: ParseOptions = {})
   });
 }
 
-/**
- * A WhatsApp business-scoped user id (BSUID): the user's country (ISO 3166 alpha-2), a dot and up to
- * 128 letters and digits, e.g. `US.13491208655302741918`. Anything else is not one.
- */
-const WHATSAPP_USER_ID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
-
-function whatsappUserId(value: unknown): string | undefined {
-  return typeof value === 'string' && WHATSAPP_USER_ID.test(value.trim()) ? value.trim() : undefined;
-}
-
 /** v1 `"447700900000"` or v0.1 `{"type":"whatsapp","number":"447700900000"}`. */
 function address(record: JsonRecord, key: string): unknown {
   const value = record[key];
@@ -79,7 +69,7 @@ function status(record: JsonRecord, now: number): CallbackEvent {
   if (clientRef) event.clientRef = clientRef;
   const whatsapp = optionalRecord(record, 'whatsapp', '');
   const recipient = whatsapp ? optionalRecord(whatsapp, 'recipient', 'whatsapp.') : undefined;
-  const userId = whatsappUserId(recipient?.user_id);
+  const userId = whatsappUserIdOf(recipient?.user_id);
   // WhatsApp's own spelling of the number first: an inbound message from the user carries that one.
   const userPhone = callbackPhoneToE164(recipient?.wa_id) ?? phone;
   if (userId && userPhone) event.user = { id: userId, phone: userPhone };
@@ -107,7 +97,7 @@ function inbound(record: JsonRecord, now: number): InboundEvent {
   const fromValue = address(record, 'from');
   const fromPhone = callbackPhoneToE164(fromValue);
   const from = fromPhone ?? callbackPhoneToE164(sender?.wa_id);
-  const senderUserId = whatsappUserId(sender?.user_id) ?? (fromPhone ? undefined : whatsappUserId(fromValue));
+  const senderUserId = whatsappUserIdOf(sender?.user_id) ?? (fromPhone ? undefined : whatsappUserIdOf(fromValue));
   if (!from && !senderUserId) {
     throw new CallbackFieldError(`from: expected the sender's number (digits with country code) or WhatsApp user id (such as US.13491208655302741918), got ${describe(fromValue)}`);
   }

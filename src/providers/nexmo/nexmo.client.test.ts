@@ -136,6 +136,13 @@ describe('Vonage — what goes on the wire (§1–§4)', () => {
     expect(JSON.parse(server.last().body)).toStrictEqual({ to: '447700900000', from: '447700900001', channel: 'whatsapp', message_type: 'text', text: 'Hello From Vonage!' });
   });
 
+  it('sends to a WhatsApp user id as it is (v1.20: a user who did not share their number)', async () => {
+    server.respondWith(ACCEPTED);
+    await makeClient().sendSession({ to: 'US.13491208655302741918', text: 'Hi' });
+    expect(JSON.parse(server.last().body)).toMatchObject({ to: 'US.13491208655302741918', message_type: 'text' });
+    expect(await makeClient().sendSession({ to: 'US.1349 1208', text: 'x' })).toMatchObject({ outcome: 'not_sent', category: 'invalid_number', detail: expect.stringMatching(/or a WhatsApp user id/) });
+  });
+
   it('uses Basic base64(apiKey:apiSecret) without an application id and private key', async () => {
     server.respondWith(ACCEPTED);
     await makeClient({ ...CREDENTIALS, applicationId: '', privateKey: '' }).sendSession({ to: '+447700900000', text: 'x' });

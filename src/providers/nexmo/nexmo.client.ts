@@ -29,7 +29,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { HttpClient } from '../http.client.js';
 import type { ErrorCategory, NexmoCredentials, OptResult, ProviderClient, RawExchange, SendResult, SessionMessage, TemplateMessage } from '../provider.js';
-import { businessNumberDigits, toProviderNumber } from '../provider-phone.js';
+import { businessNumberDigits, toProviderNumber, whatsappUserIdOf } from '../provider-phone.js';
 import { commonOutcome, isRecord, mediaFilename, notSent, rawExchange, tryParseJson } from '../provider-wire.js';
 import { createApplicationJwt, parsePrivateKey } from './nexmo.jwt.js';
 import { mediaUrlRequired } from '../../templates/attachments.js';
@@ -41,6 +41,16 @@ export interface NexmoClientOptions {
 }
 
 const CLIENT_REF_MAX = 40;
+
+/**
+ * `to` as Vonage takes it: the number's digits, or a WhatsApp user id (v1.20: a user who wrote to
+ * the business under their id alone, without sharing their number, is answered at that id).
+ */
+function recipientOf(to: string): string | null {
+  return toProviderNumber(to) ?? whatsappUserIdOf(to) ?? null;
+}
+
+const INVALID_TO = (to: string) => `to must be E.164 with + and 7–15 digits, or a WhatsApp user id such as US.13491208655302741918 (got ${JSON.stringify(to)})`;
 
 /** `en-GB` → `en_GB`; empty → `en`. */
 export function whatsappLocale(language: string): string {
@@ -71,8 +81,8 @@ export class NexmoClient implements ProviderClient {
   }
 
   async sendTemplate(message: TemplateMessage): Promise<SendResult> {
-    const to = toProviderNumber(message.to);
-    if (to === null) return this.localError('invalid_number', `to must be E.164 with + and 7–15 digits (got ${JSON.stringify(message.to)})`);
+    const to = recipientOf(message.to);
+    if (to === null) return this.localError('invalid_number', INVALID_TO(message.to));
     const { template } = message;
     const locale = whatsappLocale(template.language);
     let body: Record<string, unknown>;
@@ -108,8 +118,8 @@ export class NexmoClient implements ProviderClient {
   }
 
   async sendSession(message: SessionMessage): Promise<SendResult> {
-    const to = toProviderNumber(message.to);
-    if (to === null) return this.localError('invalid_number', `to must be E.164 with + and 7–15 digits (got ${JSON.stringify(message.to)})`);
+    const to = recipientOf(message.to);
+    if (to === null) return this.localError('invalid_number', INVALID_TO(message.to));
     return this.send({ ...this.addressing(to), message_type: 'text', text: message.text }, message.clientRef);
   }
 

@@ -11,6 +11,9 @@ import { ReplyBox, UnsentReply } from './reply-box';
 import { TemplateReply } from './template-reply';
 
 /** One conversation: messages in time order with ticks and campaign context, and the reply box (or the template picker outside the window). */
+/** A sender known only by their WhatsApp user id (a Vonage user with a username), not by number. */
+const isWhatsappUserId = (key: string) => /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/.test(key);
+
 export function ConversationView({ phone }: { phone: string }) {
   const conversation = useConversation(phone);
   const markRead = useMarkRead();
@@ -47,6 +50,8 @@ export function ConversationView({ phone }: { phone: string }) {
               {' '}
               · <Link to={profilePath(first.profile.identity)}>Profile {first.profile.identity}</Link>
             </>
+          ) : isWhatsappUserId(first.phone) ? (
+            ' · Known only by their WhatsApp user id: they use a username and have not shared their number'
           ) : (
             ' · Unknown sender (no profile has this phone)'
           )}
