@@ -268,7 +268,7 @@ export class Applier {
       for (const { projectId, phone } of conversations) effects.conversations.set(`${projectId}\n${phone}`, { projectId, phone });
       await this.keepPending(trx, unmatched, now);
 
-      const senders = await resolveSenders(
+      const { senders, moved } = await resolveSenders(
         trx,
         prepared.flatMap(({ row, events }) => {
           const account = accounts.get(row.provider_id);
@@ -276,6 +276,9 @@ export class Applier {
         }),
         now,
       );
+      for (const { projectId, from, to } of moved) {
+        for (const phone of [from, to]) effects.conversations.set(`${projectId}\n${phone}`, { projectId, phone });
+      }
       for (const { row, events } of prepared) {
         const account = accounts.get(row.provider_id);
         for (const event of events ?? []) {

@@ -11,7 +11,7 @@
  * A sender never paired keeps a conversation under the id itself, answered there (Vonage takes a
  * user id as `to`).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import type { CallbackEvent } from '../providers/provider.js';
 import { callbackPhoneToE164 } from '../providers/provider-phone.js';
@@ -68,14 +68,15 @@ export async function phonesOfWhatsappUsers(db: Kysely<Database>, projectId: str
  * For one applier pass: stores the pairs its callbacks carry (delivery reports, inbound messages
  * with both id and number), then finds the numbers of the inbound senders named by id alone — by
  * an earlier pair, else by the message of ours they quote (only its recipient can quote it in
- * their chat; that pairs them too). Returns senderKey(account, user id) → E.164 for those found;
- * the others stay known by id (their conversation is kept under it).
+ * their chat; that pairs them too). Returns senderKey(account, user id) → E.164 for those found
+ * (the others stay known by id: their conversation is kept under it), and the conversations that
+ * moved from an id to its number now that it is paired.
  */
 export async function resolveSenders(
   trx: Kysely<Database>,
   callbacks: ReadonlyArray<{ providerId: string; projectId: string; events: readonly CallbackEvent[] }>,
   now: number,
-): Promise<Map<string, string>> {
+): Promise<{ senders: Map<string, string>; moved: MovedConversation[] }> {
   const pairs: WhatsappUserPair[] = [];
   const wanted = new Map<string, { projectId: string; userIds: string[]; contexts: Map<string, string> }>();
   for (const { providerId, projectId, events } of callbacks) {
@@ -115,5 +116,87 @@ export async function resolveSenders(
     }
   }
   await rememberWhatsappUsers(trx, quoted, now);
-  return senders;
+  const moved = await adoptUserIdConversations(trx, [...pairs, ...quoted], now);
+  return { senders, moved };
+}
+
+/**
+ * What a sender did under their user id before it was paired with their number moves to the
+ * number: above all an opt-out (a STOP under the id must keep campaigns to the number away), and
+ * the conversation — its messages both ways join the number's, whose row takes the sum of unread
+ * and the latest of everything else. Two indexed reads per pass with pairs when no id has any.
+ */
+async function adoptUserIdConversations(trx: Kysely<Database>, pairs: readonly WhatsappUserPair[], now: number): Promise<MovedConversation[]> {
+  if (pairs.length === 0) return [];
+  const moved: MovedConversation[] = [];
+  const byProject = new Map<string, Map<string, string>>();
+  for (const pair of pairs) {
+    const ids = byProject.get(pair.projectId) ?? new Map<string, string>();
+    ids.set(pair.userId, pair.phone);
+    byProject.set(pair.projectId, ids);
+  }
+  for (const [projectId, ids] of byProject) {
+    const userIds = [...ids.keys()];
+    const dnds = await trx.selectFrom('phone_dnd').selectAll().where('project_id', '=', projectId).where('phone', 'in', userIds).execute();
+    for (const dnd of dnds) {
+      const phone = ids.get(dnd.phone)!;
+      const current = await trx.selectFrom('phone_dnd').select('updated_at').where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
+      // The later decision wins: a START given to the number since stays.
+      if (!current || Number(current.updated_at) < Number(dnd.updated_at)) {
+        await trx
+          .insertInto('phone_dnd')
+          .values({ project_id: projectId, phone, dnd: dnd.dnd, source: dnd.source, updated_at: dnd.updated_at })
+          .onConflict((conflict) => conflict.columns(['project_id', 'phone']).doUpdateSet({ dnd: dnd.dnd, source: dnd.source, updated_at: dnd.updated_at }))
+          .execute();
+      }
+      await trx.deleteFrom('phone_dnd').where('project_id', '=', projectId).where('phone', '=', dnd.phone).execute();
+    }
+    const conversations = await trx.selectFrom('conversations').selectAll().where('project_id', '=', projectId).where('phone', 'in', userIds).execute();
+    for (const fromId of conversations) {
+      const phone = ids.get(fromId.phone)!;
+      await trx.updateTable('inbound_messages').set({ phone }).where('project_id', '=', projectId).where('phone', '=', fromId.phone).execute();
+      // Not updated_at: a claimed row's is its claim time (send-journal recovery reads it).
+      await trx.updateTable('messages').set({ phone }).where('project_id', '=', projectId).where('phone', '=', fromId.phone).execute();
+      const existing = await trx.selectFrom('conversations').selectAll().where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
+      await trx.deleteFrom('conversations').where('project_id', '=', projectId).where('phone', '=', fromId.phone).execute();
+      if (existing) {
+        await trx.updateTable('conversations').set(mergedConversation(existing, fromId, now)).where('project_id', '=', projectId).where('phone', '=', phone).execute();
+      } else {
+        await trx.insertInto('conversations').values({ ...fromId, phone, updated_at: now }).execute();
+      }
+      moved.push({ projectId, from: fromId.phone, to: phone });
+    }
+  }
+  return moved;
+}
+
+export interface MovedConversation {
+  projectId: string;
+  /** The user id the conversation was kept under. */
+  from: string;
+  /** The number it joined. */
+  to: string;
+}
+
+type ConversationRow = Selectable<Database['conversations']>;
+
+/** The number's conversation after the id's joins it: unread added up, the latest of the rest. */
+function mergedConversation(number: ConversationRow, fromId: ConversationRow, now: number): Partial<ConversationRow> {
+  const latest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(Number(a), Number(b)));
+  const activity = (row: ConversationRow) => latest(row.last_inbound_at, row.last_outbound_at) ?? 0;
+  const newer = activity(fromId) > activity(number) ? fromId : number;
+  const newerInbound = Number(fromId.last_inbound_at ?? 0) > Number(number.last_inbound_at ?? 0) ? fromId : number;
+  return {
+    provider_id: newerInbound.provider_id,
+    profile_id: number.profile_id ?? fromId.profile_id,
+    last_inbound_at: latest(number.last_inbound_at, fromId.last_inbound_at),
+    last_outbound_at: latest(number.last_outbound_at, fromId.last_outbound_at),
+    last_text: newer.last_text,
+    last_direction: newer.last_direction,
+    last_campaign_id: number.last_campaign_id ?? fromId.last_campaign_id,
+    last_auto_reply_at: latest(number.last_auto_reply_at, fromId.last_auto_reply_at),
+    sender_name: newerInbound.sender_name ?? number.sender_name ?? fromId.sender_name,
+    unread: Number(number.unread) + Number(fromId.unread),
+    updated_at: now,
+  };
 }

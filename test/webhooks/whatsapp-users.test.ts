@@ -129,12 +129,33 @@ describe.each(testEngines())('WhatsApp user ids ($name)', (engine) => {
       ],
     });
 
+    // The number writes too, before anything pairs it with the id: a conversation of its own.
+    await post(vonage.inbound, inbound(digits(phone), 'is this the shop?'));
+    await applyAll(applier);
+
+    // A report pairs the id with the number: the opt-out and the conversation move to the number.
     const profileId = await profileIdOf(ctx.db, project.projectId, 'user-3');
     await seedCampaign(ctx.db, { projectId: project.projectId, providerId: vonage.id, templateId, messages: [{ profileId, phone, status: 'sent', providerMessageId: 'aaaaaaaa-0000-4000-8000-000000000003' }] });
     await post(vonage.delivery, delivered('aaaaaaaa-0000-4000-8000-000000000003', phone, userId));
+    await applyAll(applier);
+    expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
+    expect(await dnd(userId)).toBeUndefined();
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/inbox/${userId}`, headers: project.headers })).statusCode).toBe(404);
+    const merged = (await ctx.app.inject({ method: 'GET', url: `/api/v1/inbox/${encodeURIComponent(phone)}`, headers: project.headers })).json();
+    expect(merged).toMatchObject({ phone, unread: 2, optedOut: true, lastText: 'is this the shop?', profile: { identity: 'user-3' } });
+    expect(merged.messages.map((message: { direction: string; kind: string | null; text: string }) => `${message.direction} ${message.kind ?? ''}: ${message.text}`)).toEqual([
+      'in : STOP',
+      'out keyword_reply: You have been unsubscribed. Reply START to subscribe again.',
+      'in : is this the shop?',
+      'out campaign: Hi x',
+    ]);
+
+    // STOP again under the id: now the number's, already opted out and confirmed: nothing more.
     await post(vonage.inbound, inbound(userId, 'STOP'));
     await applyAll(applier);
     expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
+    const confirmations = await ctx.db.kysely.selectFrom('messages').select('phone').where('project_id', '=', project.projectId).where('kind', '=', 'keyword_reply').where('phone', 'in', [phone, userId]).execute();
+    expect(confirmations).toEqual([{ phone }]);
   });
 
   it('pairs a sender never paired by the message of ours they quote', async () => {
