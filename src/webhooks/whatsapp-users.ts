@@ -30,12 +30,25 @@ const CHUNK = 200;
 /** The key of a sender in resolveSenders' answer. */
 export const senderKey = (providerId: string, userId: string) => `${providerId}\n${userId}`;
 
-/** Stores the pairs (the latest of each id wins: a user may change number and keep their id). */
+/**
+ * Stores the pairs (the latest of each id wins: a user may change number and keep their id). Every
+ * delivered Vonage status carries one, mostly known already: those are read, not written again.
+ */
 export async function rememberWhatsappUsers(db: Kysely<Database>, pairs: readonly WhatsappUserPair[], now: number): Promise<void> {
   if (pairs.length === 0) return;
   const latest = new Map<string, WhatsappUserPair>();
   for (const pair of pairs) latest.set(senderKey(pair.providerId, pair.userId), pair);
-  const rows = [...latest.values()];
+  const byAccount = new Map<string, WhatsappUserPair[]>();
+  for (const pair of latest.values()) {
+    const list = byAccount.get(pair.providerId);
+    if (list) list.push(pair);
+    else byAccount.set(pair.providerId, [pair]);
+  }
+  const rows: WhatsappUserPair[] = [];
+  for (const [providerId, accountPairs] of byAccount) {
+    const known = await phonesOfWhatsappUsers(db, accountPairs[0]!.projectId, providerId, accountPairs.map((pair) => pair.userId));
+    rows.push(...accountPairs.filter((pair) => known.get(pair.userId) !== pair.phone));
+  }
   for (let start = 0; start < rows.length; start += CHUNK) {
     await db
       .insertInto('whatsapp_users')
@@ -137,7 +150,12 @@ async function adoptUserIdConversations(trx: Kysely<Database>, pairs: readonly W
   }
   for (const [projectId, ids] of byProject) {
     const userIds = [...ids.keys()];
-    const dnds = await trx.selectFrom('phone_dnd').selectAll().where('project_id', '=', projectId).where('phone', 'in', userIds).execute();
+    const rowsOf = async <T>(read: (part: string[]) => Promise<T[]>) => {
+      const rows: T[] = [];
+      for (let start = 0; start < userIds.length; start += 500) rows.push(...(await read(userIds.slice(start, start + 500))));
+      return rows;
+    };
+    const dnds = await rowsOf((part) => trx.selectFrom('phone_dnd').selectAll().where('project_id', '=', projectId).where('phone', 'in', part).execute());
     for (const dnd of dnds) {
       const phone = ids.get(dnd.phone)!;
       const current = await trx.selectFrom('phone_dnd').select('updated_at').where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
@@ -151,7 +169,7 @@ async function adoptUserIdConversations(trx: Kysely<Database>, pairs: readonly W
       }
       await trx.deleteFrom('phone_dnd').where('project_id', '=', projectId).where('phone', '=', dnd.phone).execute();
     }
-    const conversations = await trx.selectFrom('conversations').selectAll().where('project_id', '=', projectId).where('phone', 'in', userIds).execute();
+    const conversations = await rowsOf((part) => trx.selectFrom('conversations').selectAll().where('project_id', '=', projectId).where('phone', 'in', part).execute());
     for (const fromId of conversations) {
       const phone = ids.get(fromId.phone)!;
       await trx.updateTable('inbound_messages').set({ phone }).where('project_id', '=', projectId).where('phone', '=', fromId.phone).execute();
