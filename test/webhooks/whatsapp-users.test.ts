@@ -87,6 +87,18 @@ describe.each(testEngines())('WhatsApp user ids ($name)', (engine) => {
     expect(await inboundTexts(phone)).toEqual([{ text: 'STOP', campaign_id: campaignId }]);
     expect(await countersOf(ctx.db, campaignId)).toMatchObject({ delivered: 1, replied: 1 });
     expect((await callbackStates()).every((row) => row.state === 'applied')).toBe(true);
+
+    // The same report again changes nothing; a user who changed number keeps their id: the pair follows.
+    const before = await ctx.db.kysely.selectFrom('whatsapp_users').select('updated_at').where('user_id', '=', 'US.10000000000000000001').executeTakeFirstOrThrow();
+    await post(vonage.delivery, delivered('aaaaaaaa-0000-4000-8000-000000000001', phone, 'US.10000000000000000001'));
+    await applyAll(applier);
+    expect(await ctx.db.kysely.selectFrom('whatsapp_users').select('updated_at').where('user_id', '=', 'US.10000000000000000001').executeTakeFirstOrThrow()).toEqual(before);
+    await post(vonage.inbound, inbound('US.10000000000000000001', 'new number', { user_id: 'US.10000000000000000001', wa_id: digits(testPhone(9)) }));
+    await applyAll(applier);
+    expect((await pairs()).find((pair) => pair.user_id === 'US.10000000000000000001')).toMatchObject({ phone: testPhone(9) });
+    await post(vonage.inbound, inbound('US.10000000000000000001', 'back again', { user_id: 'US.10000000000000000001', wa_id: digits(phone) }));
+    await applyAll(applier);
+    expect((await pairs()).find((pair) => pair.user_id === 'US.10000000000000000001')).toMatchObject({ phone });
   });
 
   it('pairs them from an inbound message that carries both, and from a report in the same pass, whichever came first', async () => {
