@@ -14,6 +14,7 @@ import * as messagingLimit from './0012-messaging-limit.js';
 import * as unreadConversations from './0013-unread-conversations.js';
 import * as campaignActivity from './0014-campaign-activity.js';
 import * as whatsappUsers from './0015-whatsapp-users.js';
+import * as callbackLogIndex from './0016-callback-log-index.js';
 
 /** Every migration in order. Names never change once released. */
 export const migrations: Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   { name: '0013-unread-conversations', up: unreadConversations.up },
   { name: '0014-campaign-activity', up: campaignActivity.up },
   { name: '0015-whatsapp-users', up: whatsappUsers.up },
+  { name: '0016-callback-log-index', up: callbackLogIndex.up },
 ];
