@@ -93,10 +93,13 @@ export function vonageStatus(runtime: AccountRuntime, message: MessageRecord, st
       ...clientRef,
     };
   }
-  const { to, recipient } = recipientOf(runtime, message.to);
+  // The user id (a hash and a numbering-plan lookup) only where the status names it.
+  const hidden = runtime.hiddenPhones.has(message.to);
+  const userId = hidden || step === 'delivered' ? whatsappUserId(runtime, message.to) : undefined;
   return {
     message_uuid: message.id,
-    to,
+    // A user who keeps their number to themselves is named by user id alone.
+    to: hidden ? userId : message.to,
     from: account.whatsappNumber,
     timestamp,
     status,
@@ -110,7 +113,7 @@ export function vonageStatus(runtime: AccountRuntime, message: MessageRecord, st
           usage: { currency: 'EUR', price: template ? '0.0400' : '0' },
           whatsapp: {
             pricing: { type: template ? 'regular' : 'free_customer_service', pricing_model: 'PMP', category: template ? 'marketing' : 'service' },
-            recipient,
+            recipient: hidden ? { user_id: userId } : { user_id: userId, wa_id: message.to },
           },
         }
       : {}),
@@ -152,12 +155,6 @@ export function whatsappUserId(runtime: AccountRuntime, phone: string): string {
 
 /** A WhatsApp user id as Vonage v1.20 takes it as `to`: country, dot, letters and digits. */
 export const WHATSAPP_USER_ID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
-
-/** How a status names its recipient: by user id alone when they keep their number to themselves. */
-function recipientOf(runtime: AccountRuntime, phone: string): { to: string; recipient: Record<string, string> } {
-  const userId = whatsappUserId(runtime, phone);
-  return runtime.hiddenPhones.has(phone) ? { to: userId, recipient: { user_id: userId } } : { to: phone, recipient: { user_id: userId, wa_id: phone } };
-}
 
 /** The inbound webhook of §7 in the account's webhook version. */
 export function vonageInbound(runtime: AccountRuntime, spec: InboundSpec, now: number): BuiltInbound {
