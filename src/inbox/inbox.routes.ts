@@ -12,7 +12,7 @@ import { eventStreamResponse, openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
 import { textProblem } from '../audience/audience.limits.js';
 import {
-  conversationPhone,
+  conversationKey,
   countUnreadConversations,
   getConversation,
   listConversations,
@@ -87,7 +87,7 @@ const conversationSchema = summarySchema.extend({
 });
 /** More changed conversations than this in one event: the event says "all" instead of listing them. */
 const MAX_PHONES_PER_EVENT = 100;
-const phoneParams = z.object({ phone: z.string().describe('E.164, URL-encoded: %2B919876543210; or the WhatsApp user id of a sender known only by it (a Vonage user with a username who did not share their number): US.13491208655302741918') });
+const phoneParams = z.object({ phone: z.string().describe('E.164, URL-encoded: %2B919876543210; or the WhatsApp user id of a sender known only by it (a Vonage user with a username who did not share their number): US.13491208655302741918 (once paired with a number, it names the number\'s conversation)') });
 const replyBody = z
   .object({
     text: z.string().optional().describe('A session message: allowed within 24 hours of the user\'s last message.'),
@@ -200,7 +200,10 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
         response: { 200: conversationSchema },
       },
     },
-    async (request) => getConversation(deps, projectIdOf(request), conversationPhone(request.params.phone), request.query),
+    async (request) => {
+      const projectId = projectIdOf(request);
+      return getConversation(deps, projectId, await conversationKey(deps, projectId, request.params.phone), request.query);
+    },
   );
 
   app.post(
@@ -224,7 +227,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
     },
     async (request, reply) => {
       const projectId = projectIdOf(request);
-      const message = await replyToConversation(deps, projectId, conversationPhone(request.params.phone), request.body);
+      const message = await replyToConversation(deps, projectId, await conversationKey(deps, projectId, request.params.phone), request.body);
       return reply.status(201).send(message);
     },
   );
@@ -235,7 +238,10 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
       config: auth,
       schema: { tags, summary: 'Mark the conversation read (unread 0); announced on the event stream.', params: phoneParams, response: { 200: summarySchema } },
     },
-    async (request) => markConversationRead(deps, projectIdOf(request), conversationPhone(request.params.phone)),
+    async (request) => {
+      const projectId = projectIdOf(request);
+      return markConversationRead(deps, projectId, await conversationKey(deps, projectId, request.params.phone));
+    },
   );
 
   app.post(
@@ -250,6 +256,9 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
         response: { 200: summarySchema },
       },
     },
-    async (request) => markConversationUnread(deps, projectIdOf(request), conversationPhone(request.params.phone)),
+    async (request) => {
+      const projectId = projectIdOf(request);
+      return markConversationUnread(deps, projectId, await conversationKey(deps, projectId, request.params.phone));
+    },
   );
 }

@@ -25,6 +25,7 @@ import { mediaUrlRequired } from '../templates/attachments.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
 import { profileNameKey, startsWith } from '../storage/dialect.js';
 import { whatsappUserIdOf } from '../providers/provider-phone.js';
+import { pairedNumberOf } from '../webhooks/whatsapp-users.js';
 
 export interface ConversationSummary {
   phone: string;
@@ -120,6 +121,22 @@ export function conversationPhone(value: string): string {
   }
   return phone;
 }
+
+/**
+ * The conversation a `:phone` path parameter names (conversationPhone). A user id paired with a
+ * number since its conversation began names the number's conversation, which the id's joined
+ * (whatsapp-users.ts): a dashboard or client still holding the id's address finds it there.
+ */
+export async function conversationKey(deps: Pick<AppDeps, 'db'>, projectId: string, value: string): Promise<string> {
+  const key = conversationPhone(value);
+  if (whatsappUserIdOf(key) === undefined) return key;
+  const kept = await deps.db.kysely.selectFrom('conversations').select('phone').where('project_id', '=', projectId).where('phone', '=', key).executeTakeFirst();
+  if (kept) return key;
+  return (await pairedNumberOf(deps.db.kysely, projectId, key)) ?? key;
+}
+
+/** The conversation went away between the reply's checks and its write (its user id was paired meanwhile). */
+class ConversationMoved extends Error {}
 
 function windowOf(lastInboundAt: number | null, now: number) {
   const closesAt = lastInboundAt === null ? null : lastInboundAt + SESSION_WINDOW_MS;
@@ -638,21 +655,33 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
     payload = { type: 'template', templateId: template.id, params, body: fillPlaceholders(template.body, params), ...(input.mediaUrl ? { mediaUrl: input.mediaUrl } : {}) };
   }
 
-  const id = await deps.db.kysely.transaction().execute(async (trx) => {
-    const messageId = await queueDirectMessage(trx, { projectId, providerId: conversation.provider_id, phone, profileId, kind: 'reply', payload }, now);
-    await trx
-      .updateTable('conversations')
-      .set({
-        last_outbound_at: now,
-        last_text: payload.type === 'text' ? payload.text : payload.body,
-        last_direction: 'out',
-        updated_at: sql<number>`case when updated_at > ${now} then updated_at else ${now} end`,
-      })
-      .where('project_id', '=', projectId)
-      .where('phone', '=', phone)
-      .execute();
-    return messageId;
-  });
+  let id: string;
+  try {
+    id = await deps.db.kysely.transaction().execute(async (trx) => {
+      // The conversation row first: on PostgreSQL it waits here for an applier pass pairing this
+      // user id, which moves the conversation and its messages to the number — a message queued
+      // under the id after that would be left out of both conversations.
+      const updated = await trx
+        .updateTable('conversations')
+        .set({
+          last_outbound_at: now,
+          last_text: payload.type === 'text' ? payload.text : payload.body,
+          last_direction: 'out',
+          updated_at: sql<number>`case when updated_at > ${now} then updated_at else ${now} end`,
+        })
+        .where('project_id', '=', projectId)
+        .where('phone', '=', phone)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) throw new ConversationMoved();
+      return queueDirectMessage(trx, { projectId, providerId: conversation.provider_id, phone, profileId, kind: 'reply', payload }, now);
+    });
+  } catch (error) {
+    if (!(error instanceof ConversationMoved)) throw error;
+    // Paired meanwhile: the reply goes to the number's conversation, checked again from the start.
+    const number = whatsappUserIdOf(phone) === undefined ? null : await pairedNumberOf(deps.db.kysely, projectId, phone);
+    if (number === null) throw notFound('Conversation', phone);
+    return replyToConversation(deps, projectId, number, input, now);
+  }
   deps.bus.emit('messages-queued', conversation.provider_id);
   deps.bus.emit('conversation-changed', projectId, phone);
   const content = outboundText(payload);

@@ -78,6 +78,23 @@ export async function phonesOfWhatsappUsers(db: Kysely<Database>, projectId: str
 }
 
 /**
+ * The number a user id of one of the project's provider accounts stands for, or null while it is
+ * not paired (the latest pair when several accounts know the id). One primary-key read per account.
+ */
+export async function pairedNumberOf(db: Kysely<Database>, projectId: string, userId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('whatsapp_users')
+    .select('phone')
+    .where('provider_id', 'in', db.selectFrom('provider_accounts').select('id').where('project_id', '=', projectId))
+    .where('user_id', '=', userId)
+    .where('project_id', '=', projectId)
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.phone ?? null;
+}
+
+/**
  * For one applier pass: stores the pairs its callbacks carry (delivery reports, inbound messages
  * with both id and number), then finds the numbers of the inbound senders named by id alone — by
  * an earlier pair, else by the message of ours they quote (only its recipient can quote it in
@@ -169,14 +186,18 @@ async function adoptUserIdConversations(trx: Kysely<Database>, pairs: readonly W
       }
       await trx.deleteFrom('phone_dnd').where('project_id', '=', projectId).where('phone', '=', dnd.phone).execute();
     }
-    const conversations = await rowsOf((part) => trx.selectFrom('conversations').selectAll().where('project_id', '=', projectId).where('phone', 'in', part).execute());
-    for (const fromId of conversations) {
-      const phone = ids.get(fromId.phone)!;
-      await trx.updateTable('inbound_messages').set({ phone }).where('project_id', '=', projectId).where('phone', '=', fromId.phone).execute();
+    const conversations = await rowsOf((part) => trx.selectFrom('conversations').select('phone').where('project_id', '=', projectId).where('phone', 'in', part).execute());
+    for (const { phone: userId } of conversations) {
+      const phone = ids.get(userId)!;
+      // The id's conversation row goes first, as it is now: on PostgreSQL an Inbox reply being
+      // written under the id holds it (inbox.service.ts), so its message is committed — and moved
+      // below — before this goes on; a reply coming later finds no conversation and follows the pair.
+      const fromId = await trx.deleteFrom('conversations').where('project_id', '=', projectId).where('phone', '=', userId).returningAll().executeTakeFirst();
+      if (!fromId) continue;
+      await trx.updateTable('inbound_messages').set({ phone }).where('project_id', '=', projectId).where('phone', '=', userId).execute();
       // Not updated_at: a claimed row's is its claim time (send-journal recovery reads it).
-      await trx.updateTable('messages').set({ phone }).where('project_id', '=', projectId).where('phone', '=', fromId.phone).execute();
+      await trx.updateTable('messages').set({ phone }).where('project_id', '=', projectId).where('phone', '=', userId).execute();
       const existing = await trx.selectFrom('conversations').selectAll().where('project_id', '=', projectId).where('phone', '=', phone).executeTakeFirst();
-      await trx.deleteFrom('conversations').where('project_id', '=', projectId).where('phone', '=', fromId.phone).execute();
       if (existing) {
         await trx.updateTable('conversations').set(mergedConversation(existing, fromId, now)).where('project_id', '=', projectId).where('phone', '=', phone).execute();
       } else {

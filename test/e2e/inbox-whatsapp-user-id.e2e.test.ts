@@ -1,7 +1,8 @@
 /**
  * The Inbox for a Vonage sender known only by their WhatsApp user id (a username, number not
  * shared): the conversation is listed and opened under the id, says who it is with, shows the
- * text literally, and an agent's reply reaches the user through the sandbox.
+ * text literally, and an agent's reply reaches the user through the sandbox; once the user shares
+ * their number, the open conversation moves to it.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -94,6 +95,21 @@ await describeWithRoutes(
       const outbound = page.getByTestId('message-out');
       await expect.poll(() => outbound.getByTestId('ticks').textContent(), { timeout: 15_000 }).toContain('Read');
       expect(page.url()).toContain(encodeURIComponent(userId));
+      expect(browser.pageErrors.join('\n')).toBe('');
+    });
+
+    it('moves the open conversation to the number once the user shares it, the earlier messages with it', async () => {
+      const { page } = browser;
+      const shared = sandbox.inbound({ account: 'vonage-e2e', from: STRANGER, name: 'Stranger', text: 'my number is on this one', username: true });
+      expect(await shared.delivery).toMatchObject({ delivered: true, status: 200 });
+      await expect.poll(() => page.url(), { timeout: 15_000 }).toContain(encodeURIComponent(`+${STRANGER}`));
+      await expect.poll(() => page.locator('.conversation-header').textContent(), { timeout: 15_000 }).toContain(`+${STRANGER}`);
+      expect(await page.getByTestId('message-in').getByTestId('message-text').allTextContents()).toEqual([MARKUP, 'my number is on this one']);
+      expect(await page.getByTestId('message-out').count()).toBe(1);
+      // The list holds one conversation with them, under the number.
+      const listed = page.getByTestId('conversations').getByRole('link', { name: /Unknown sender/ });
+      await expect.poll(() => listed.count(), { timeout: 15_000 }).toBe(1);
+      expect(await listed.textContent()).not.toContain(userId);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

@@ -5,6 +5,7 @@
  * callback routes and the applier.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { testEngines } from '../helpers/databases.js';
 import { openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
@@ -152,8 +153,9 @@ describe.each(testEngines())('WhatsApp user ids ($name)', (engine) => {
     await applyAll(applier);
     expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
     expect(await dnd(userId)).toBeUndefined();
-    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/inbox/${userId}`, headers: project.headers })).statusCode).toBe(404);
     const merged = (await ctx.app.inject({ method: 'GET', url: `/api/v1/inbox/${encodeURIComponent(phone)}`, headers: project.headers })).json();
+    // The id's address now names the number's conversation (a dashboard still showing it follows).
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/inbox/${userId}`, headers: project.headers })).json()).toEqual(merged);
     expect(merged).toMatchObject({ phone, unread: 2, optedOut: true, lastText: 'is this the shop?', profile: { identity: 'user-3' } });
     expect(merged.messages.map((message: { direction: string; kind: string | null; text: string }) => `${message.direction} ${message.kind ?? ''}: ${message.text}`)).toEqual([
       'in : STOP',
@@ -168,6 +170,47 @@ describe.each(testEngines())('WhatsApp user ids ($name)', (engine) => {
     expect(await dnd(phone)).toEqual({ dnd: 1, source: 'keyword' });
     const confirmations = await ctx.db.kysely.selectFrom('messages').select('phone').where('project_id', '=', project.projectId).where('kind', '=', 'keyword_reply').where('phone', 'in', [phone, userId]).execute();
     expect(confirmations).toEqual([{ phone }]);
+  });
+
+  it('answers a reply or a mark-read sent to a paired id in the number\'s conversation; an id never seen stays 404', async () => {
+    const phone = testPhone(3);
+    const userId = 'US.10000000000000000004'; // paired by the test before
+    const reply = await ctx.app.inject({ method: 'POST', url: `/api/v1/inbox/${userId}/reply`, headers: project.headers, payload: { text: 'Thanks, noted.' } });
+    expect(reply.statusCode, reply.body).toBe(201);
+    const queued = await ctx.db.kysely.selectFrom('messages').select(['phone', 'kind']).where('id', '=', reply.json().id).executeTakeFirstOrThrow();
+    expect(queued).toEqual({ phone, kind: 'reply' });
+    const read = await ctx.app.inject({ method: 'POST', url: `/api/v1/inbox/${userId}/read`, headers: project.headers });
+    expect(read.json()).toMatchObject({ phone, unread: 0, lastText: 'Thanks, noted.' });
+    expect(await ctx.db.kysely.selectFrom('conversations').select('phone').where('project_id', '=', project.projectId).where('phone', '=', userId).execute()).toEqual([]);
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/inbox/US.19999999999999999999', headers: project.headers })).statusCode).toBe(404);
+  });
+
+  it.runIf(engine.name === 'postgres')('keeps a reply written while its user id is being paired: it joins the number\'s conversation', async () => {
+    const phone = testPhone(1);
+    const userId = 'US.10000000000000000015';
+    await post(vonage.inbound, inbound(userId, 'anyone there?'));
+    await applyAll(applier);
+    // An applier pass pairing the id holds the id's conversation row (it is moved first) while the
+    // agent's reply is written: the reply waits, finds the conversation gone and follows the pair.
+    const pairing = ctx.db.kysely.transaction().execute(async (trx) => {
+      await trx.deleteFrom('conversations').where('project_id', '=', project.projectId).where('phone', '=', userId).execute();
+      const replying = ctx.app.inject({ method: 'POST', url: `/api/v1/inbox/${userId}/reply`, headers: project.headers, payload: { text: 'Yes, here.' } });
+      // Until the reply is waiting for the row (not before: then it would simply follow the pair).
+      for (let waited = 0; ; waited += 20) {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'update "conversations"%'`.execute(ctx.db.kysely);
+        if (waiting.rows[0]!.n > 0) break;
+        if (waited > 10_000) throw new Error('the reply never waited for the conversation row');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await trx.insertInto('whatsapp_users').values({ provider_id: vonage.id, user_id: userId, project_id: project.projectId, phone, updated_at: Date.now() }).execute();
+      await trx.updateTable('inbound_messages').set({ phone }).where('project_id', '=', project.projectId).where('phone', '=', userId).execute();
+      await trx.insertInto('conversations').values({ project_id: project.projectId, phone, provider_id: vonage.id, unread: 1, updated_at: Date.now(), last_inbound_at: Date.now(), last_text: 'anyone there?', last_direction: 'in' }).onConflict((c) => c.columns(['project_id', 'phone']).doNothing()).execute();
+      return { replying }; // not awaited here: the reply waits for this transaction to end
+    });
+    const reply = await (await pairing).replying;
+    expect(reply.statusCode, reply.body).toBe(201);
+    expect(await ctx.db.kysely.selectFrom('messages').select('phone').where('id', '=', reply.json().id).executeTakeFirstOrThrow()).toEqual({ phone });
+    expect(await ctx.db.kysely.selectFrom('messages').select('id').where('project_id', '=', project.projectId).where('phone', '=', userId).execute()).toEqual([]);
   });
 
   it('pairs a sender never paired by the message of ours they quote', async () => {

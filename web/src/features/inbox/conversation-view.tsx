@@ -5,7 +5,7 @@ import { Alert } from '../../components/alert';
 import { QueryError } from '../../components/query-error';
 import { profilePath } from '../audience/profiles.page';
 import { useConversation, useMarkRead, useMarkUnread } from './inbox.hooks';
-import { Party } from './conversation-list';
+import { Party, conversationPath } from './conversation-list';
 import { MessageBubble } from './message-bubble';
 import { ReplyBox, UnsentReply } from './reply-box';
 import { TemplateReply } from './template-reply';
@@ -32,6 +32,12 @@ export function ConversationView({ phone }: { phone: string }) {
   useEffect(() => {
     if (unread > 0) markAsRead(phone);
   }, [phone, unread, markAsRead]);
+  // A user id paired with a number since: the server answers with the number's conversation,
+  // which the id's joined; the address follows, so the list and the reply box use the number.
+  const answeredFor = first?.phone;
+  useEffect(() => {
+    if (answeredFor !== undefined && answeredFor !== phone) void navigate({ pathname: conversationPath(answeredFor), search: location.search }, { replace: true });
+  }, [answeredFor, phone, navigate, location.search]);
 
   if (conversation.isPending) return <Loading what="Loading the conversation" />;
   if (conversation.isError || !first) return <QueryError error={conversation.error} onRetry={() => void conversation.refetch()} />;
