@@ -82,6 +82,8 @@ export function actorOf(request: FastifyRequest): Actor {
 }
 
 export interface NewActivity {
+  /** The entry's id when the caller needs it (to update its details later); a new one otherwise. */
+  id?: string | undefined;
   projectId: string;
   campaignId: string;
   action: ActivityAction;
@@ -98,7 +100,7 @@ export async function recordActivity(trx: Kysely<Database>, entries: NewActivity
     .insertInto('campaign_activity')
     .values(
       list.map((entry) => ({
-        id: newId(entry.at),
+        id: entry.id ?? newId(entry.at),
         project_id: entry.projectId,
         campaign_id: entry.campaignId,
         at: entry.at,
@@ -110,6 +112,11 @@ export async function recordActivity(trx: Kysely<Database>, entries: NewActivity
       })),
     )
     .execute();
+}
+
+/** Replaces what an entry says (a recovery adding up its batches into one `interrupted` entry), in the caller's transaction. */
+export async function updateActivityDetails(trx: Kysely<Database>, id: string, details: ActivityDetails): Promise<void> {
+  await trx.updateTable('campaign_activity').set({ details: toJson(details) }).where('id', '=', id).execute();
 }
 
 /** A campaign's entries, newest first; 404 when the project has no such campaign. */

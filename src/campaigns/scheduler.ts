@@ -30,25 +30,47 @@ import { cancelQueued } from './campaigns.service.js';
 import { inDndWindow, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
 import { transition } from './message-status.js';
-import { recordActivity, SYSTEM_ACTORS, type NewActivity } from './campaign-activity.js';
+import { recordActivity, SYSTEM_ACTORS, updateActivityDetails, type NewActivity } from './campaign-activity.js';
+import { newId } from '../ids.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
 
-/** One `interrupted` entry per campaign whose messages a stopped worker left `sending`. */
-function interruptions(expired: ExpiredLeases, now: number): NewActivity[] {
-  const byCampaign = new Map<string, NewActivity & { details: { requeued: number; unknown: number } }>();
+interface Interruption {
+  id: string;
+  requeued: number;
+  unknown: number;
+}
+
+/**
+ * One `interrupted` entry per campaign whose messages a stopped worker left `sending`, per pass:
+ * a batch after the first adds its counts to the entry the first wrote (`recorded`, campaign id →
+ * entry). Written in the batch's transaction; returns what `recorded` becomes once it commits.
+ */
+async function recordInterruptions(trx: Kysely<Database>, expired: ExpiredLeases, recorded: ReadonlyMap<string, Interruption>, now: number): Promise<Map<string, Interruption>> {
+  const next = new Map(recorded);
+  const fresh: NewActivity[] = [];
+  const changed = new Set<string>();
   const count = (rows: ExpiredMessage[], key: 'requeued' | 'unknown') => {
     for (const row of rows) {
       if (row.campaign_id === null) continue;
-      let entry = byCampaign.get(row.campaign_id);
+      let entry = next.get(row.campaign_id);
       if (!entry) {
-        entry = { projectId: row.project_id, campaignId: row.campaign_id, action: 'interrupted', actor: SYSTEM_ACTORS.scheduler, at: now, details: { requeued: 0, unknown: 0 } };
-        byCampaign.set(row.campaign_id, entry);
+        entry = { id: newId(now), requeued: 0, unknown: 0 };
+        fresh.push({ id: entry.id, projectId: row.project_id, campaignId: row.campaign_id, action: 'interrupted', actor: SYSTEM_ACTORS.scheduler, at: now });
+      } else if (recorded.has(row.campaign_id)) {
+        changed.add(row.campaign_id);
       }
-      entry.details[key]++;
+      next.set(row.campaign_id, (entry = { ...entry, [key]: entry[key] + 1 }));
     }
   };
   count(expired.requeued, 'requeued');
   count(expired.unknown, 'unknown');
-  return [...byCampaign.values()];
+  await recordActivity(trx, fresh.map((entry) => ({ ...entry, details: { requeued: next.get(entry.campaignId)!.requeued, unknown: next.get(entry.campaignId)!.unknown } })));
+  for (const campaignId of changed) {
+    const { id, requeued, unknown } = next.get(campaignId)!;
+    await updateActivityDetails(trx, id, { requeued, unknown });
+  }
+  return next;
 }
 
 /** How often, and after how long unwritten, other workers' send journals are deleted. */
@@ -68,6 +90,8 @@ export interface SchedulerOptions {
   /** This machine's host name (tests pretend to be another machine). */
   host?: string;
   foreignGraceMs?: number;
+  /** Expired messages recovered per transaction (tests make it small). */
+  recoveryBatch?: number;
 }
 
 export class SchedulerService implements BackgroundService {
@@ -77,6 +101,7 @@ export class SchedulerService implements BackgroundService {
   private readonly intervalMs: number;
   private readonly host: string;
   private readonly foreignGraceMs: number;
+  private readonly recoveryBatch: number;
 
   constructor(
     private readonly deps: AppDeps,
@@ -86,6 +111,7 @@ export class SchedulerService implements BackgroundService {
     this.intervalMs = options.intervalMs ?? 1000;
     this.host = options.host ?? hostname();
     this.foreignGraceMs = options.foreignGraceMs ?? FOREIGN_GRACE_MS;
+    this.recoveryBatch = options.recoveryBatch ?? 5000;
     this.loop = new IntervalService(this.name, this.intervalMs, async () => {
       await this.tick();
     }, deps);
@@ -206,12 +232,13 @@ export class SchedulerService implements BackgroundService {
     const owners = await expiredLeaseOwners(db, now);
     const journals = new Map(owners.map((owner) => [owner, readSendJournal(dir, owner)]));
     const local = owners.filter((owner) => journals.get(owner) !== null || hostOf(owner) === this.host);
-    await this.recover(now, { owners: local, journalOf: (owner) => journals.get(owner) ?? null });
+    const recorded = new Map<string, Interruption>();
+    await this.recover(now, { owners: local, journalOf: (owner) => journals.get(owner) ?? null }, recorded);
     // Another machine's dead workers expired long enough ago are among `owners`: ask only then.
     if (scheduler && owners.length > local.length) {
       const expiredBefore = now - this.foreignGraceMs;
       const foreign = (this.foreignGraceMs > 0 ? await expiredLeaseOwners(db, expiredBefore) : owners).filter((owner) => !local.includes(owner));
-      await this.recover(now, { owners: foreign, expiredBefore });
+      await this.recover(now, { owners: foreign, expiredBefore }, recorded);
     }
     // Journals of workers long gone (their messages recovered above, here or on another machine).
     if (now - this.journalsCleanedAt >= JOURNAL_CLEANUP_EVERY_MS) {
@@ -220,27 +247,32 @@ export class SchedulerService implements BackgroundService {
     }
   }
 
-  /** Recovers the expired rows of `options.owners`, 5,000 per transaction, with their counters, activity and signals. */
-  private async recover(now: number, options: Omit<ExpireOptions, 'limit'>): Promise<void> {
+  /**
+   * Recovers the expired rows of `options.owners`, `recoveryBatch` per transaction, with their
+   * counters, activity (one entry per campaign for the whole pass: `recorded`) and signals.
+   */
+  private async recover(now: number, options: Omit<ExpireOptions, 'limit'>, recorded: Map<string, Interruption>): Promise<void> {
     const { db, bus, logger } = this.deps;
     if (options.owners.length === 0) return;
+    const limit = this.recoveryBatch;
     for (;;) {
       const changed = await writeTransaction(db, async (trx) => {
-        const expired = await expireSendingLeases({ ...db, kysely: trx }, now, { ...options, limit: 5000 });
+        const expired = await expireSendingLeases({ ...db, kysely: trx }, now, { ...options, limit });
         const deltas = new CampaignDeltas();
         const effect = transition({ status: 'sending', sent_at: null, delivered_at: null, read_at: null, error_category: null }, { kind: 'send_unknown', at: now, detail: '' });
         for (const row of expired.unknown) deltas.add(row.campaign_id, effect, now);
         const touched = await deltas.write(trx);
-        await recordActivity(trx, interruptions(expired, now));
-        return { expired, touched };
+        const interruptions = await recordInterruptions(trx, expired, recorded, now);
+        return { expired, touched, interruptions };
       });
+      for (const [campaignId, entry] of changed.interruptions) recorded.set(campaignId, entry);
       const { unknown, requeued } = changed.expired;
       if (unknown.length + requeued.length > 0) {
         logger.warn({ unknown: unknown.length, requeued: requeued.length }, 'messages of a worker that stopped while sending: those its send journal shows unsent are queued again, the others are unknown');
       }
       for (const campaignId of changed.touched) bus.emit('campaign-changed', campaignId, 'progress');
       for (const providerId of new Set(requeued.map((row) => row.provider_id))) bus.emit('messages-queued', providerId);
-      if (unknown.length + requeued.length < 5000) return;
+      if (unknown.length + requeued.length < limit) return;
       await yieldToEventLoop();
     }
   }

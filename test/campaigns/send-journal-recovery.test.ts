@@ -133,6 +133,21 @@ describe.each(testEngines())('messages of a worker that died while sending ($nam
     }
   });
 
+  it('says so in one activity entry per campaign, however many batches the recovery takes', async () => {
+    const { campaignId } = await campaignOf(5);
+    // A worker of this machine that kept no journal: nothing tells whether its requests left.
+    await claim(campaignId, `${hostname()}:4712:batched-${engine.name}`, 5);
+    const scheduler = new SchedulerService(ctx.deps, 'recovering-in-batches', { recoveryBatch: 2 });
+    try {
+      await scheduler.tick(Date.now() + 2000);
+    } finally {
+      await scheduler.stop();
+    }
+    expect(await countersOf(ctx.db, campaignId)).toMatchObject({ unknown: 5 });
+    const activity = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/activity`, headers: project.headers })).items;
+    expect(activity.filter((item: { action: string }) => item.action === 'interrupted').map((item: { details: unknown }) => item.details)).toEqual([{ requeued: 0, unknown: 5 }]);
+  });
+
   // Last: it starts a worker, whose scheduler then holds the scheduler lease.
   it('queues again what the journal shows unsent, marks unknown what it shows sent or cannot tell, and the next worker sends each once', async () => {
     const { campaignId } = await campaignOf(6);
