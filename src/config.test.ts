@@ -97,6 +97,17 @@ describe('configuration', () => {
     expect(message).not.toContain('s3cret');
   });
 
+  it('reads the free-space thresholds of the database disk in MB, and refuses a hold above the warning', () => {
+    expect(loadConfig({}).disk).toEqual({ warnBelowBytes: 1e9, holdBelowBytes: 250e6 });
+    expect(loadConfig({ WACAST_DISK_WARN_MB: '5000', WACAST_DISK_HOLD_MB: '2000' }).disk).toEqual({ warnBelowBytes: 5e9, holdBelowBytes: 2e9 });
+    expect(loadConfig({ WACAST_DISK_WARN_MB: '0', WACAST_DISK_HOLD_MB: '0' }).disk).toEqual({ warnBelowBytes: 0, holdBelowBytes: 0 });
+    expect(() => loadConfig({ WACAST_DISK_HOLD_MB: '1500' })).toThrow(
+      'WACAST_DISK_HOLD_MB=1500 is invalid: it must not be above WACAST_DISK_WARN_MB=1000 (campaigns would hold before the dashboard warned)',
+    );
+    expect(() => loadConfig({ WACAST_DISK_HOLD_MB: '-1' })).toThrow('WACAST_DISK_HOLD_MB="-1" is invalid: expected a whole number of megabytes, 0 or more');
+    expect(() => loadConfig({ WACAST_DISK_WARN_MB: '1.5GB' })).toThrow('WACAST_DISK_WARN_MB="1.5GB" is invalid: expected a whole number of megabytes, 0 or more');
+  });
+
   it('reports every wrong variable at once', () => {
     expect(() => loadConfig({ WACAST_PORT: 'x', WACAST_LOG_LEVEL: 'y' })).toThrow(/WACAST_PORT[\s\S]*WACAST_LOG_LEVEL|WACAST_LOG_LEVEL[\s\S]*WACAST_PORT/);
   });

@@ -95,6 +95,21 @@ const envSchema = z.object({
     .min(500, 'expected a whole number of milliseconds from 500 to 120000')
     .max(120_000, 'expected a whole number of milliseconds from 500 to 120000')
     .default(15_000),
+  /**
+   * Free space (MB, decimal) on the disk holding the SQLite database below which the dashboard
+   * warns, and below which campaigns hold so that callbacks and replies keep the room left
+   * (src/ops/disk-space.ts). 0 turns each off.
+   */
+  WACAST_DISK_WARN_MB: z.coerce
+    .number({ message: 'expected a whole number of megabytes, 0 or more' })
+    .int('expected a whole number of megabytes, 0 or more')
+    .min(0, 'expected a whole number of megabytes, 0 or more')
+    .default(1000),
+  WACAST_DISK_HOLD_MB: z.coerce
+    .number({ message: 'expected a whole number of megabytes, 0 or more' })
+    .int('expected a whole number of megabytes, 0 or more')
+    .min(0, 'expected a whole number of megabytes, 0 or more')
+    .default(250),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   WACAST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
@@ -135,6 +150,14 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** V8 heap settings of the long-running processes (src/heap.ts). */
   heap: 'lean' | 'default';
+  /** Free-space thresholds of the SQLite database's disk (src/ops/disk-space.ts). */
+  disk: DiskThresholds;
+}
+
+/** Bytes of free space below which the dashboard warns (`low`) and campaigns hold (`critical`). */
+export interface DiskThresholds {
+  warnBelowBytes: number;
+  holdBelowBytes: number;
 }
 
 /** Thrown when the environment holds a wrong value; the message lists every problem. */
@@ -174,6 +197,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(problems);
   }
   const values = parsed.data;
+  if (values.WACAST_DISK_HOLD_MB > values.WACAST_DISK_WARN_MB && values.WACAST_DISK_WARN_MB > 0) {
+    throw new ConfigError([
+      `WACAST_DISK_HOLD_MB=${values.WACAST_DISK_HOLD_MB} is invalid: it must not be above WACAST_DISK_WARN_MB=${values.WACAST_DISK_WARN_MB} (campaigns would hold before the dashboard warned)`,
+    ]);
+  }
   const publicUrl = values.WACAST_PUBLIC_URL ?? `http://${urlHost(values.WACAST_HOST)}:${values.WACAST_PORT}`;
   return {
     host: values.WACAST_HOST,
@@ -192,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: values.WACAST_METRICS_TOKEN,
     logLevel: values.WACAST_LOG_LEVEL,
     heap: values.WACAST_HEAP,
+    disk: { warnBelowBytes: values.WACAST_DISK_WARN_MB * 1e6, holdBelowBytes: values.WACAST_DISK_HOLD_MB * 1e6 },
   };
 }
 

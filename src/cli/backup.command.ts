@@ -87,6 +87,7 @@ export function registerBackupCommand(program: Command): void {
           target: options.out,
           force: options.force === true,
           key: key?.key,
+          holdBelowBytes: config.disk.holdBelowBytes,
           onProgress: (written, total) => {
             if (!started) bar.start(total, 0, { done: mib(0), size: mib(total) });
             started = true;

@@ -16,6 +16,15 @@ describe('free disk space', () => {
     expect(diskLevel(0)).toBe('critical');
   });
 
+  it('uses the thresholds it is given; 0 turns each off', () => {
+    const thresholds = { warnBelowBytes: 5e9, holdBelowBytes: 2e9 };
+    expect(diskLevel(5e9, thresholds)).toBe('ok');
+    expect(diskLevel(3e9, thresholds)).toBe('low');
+    expect(diskLevel(2e9 - 1, thresholds)).toBe('critical');
+    expect(diskLevel(0, { warnBelowBytes: 0, holdBelowBytes: 0 })).toBe('ok');
+    expect(diskLevel(100, { warnBelowBytes: 1e9, holdBelowBytes: 0 })).toBe('low');
+  });
+
   it('reads the disk at most every 5 s', async () => {
     let reads = 0;
     const monitor = new DiskSpaceMonitor('/data', async () => ({ freeBytes: 5e9 - reads++, totalBytes: 1e10 }));

@@ -5,10 +5,10 @@
  * after it fails. Callbacks are then answered 503 and providers retry them for a while only, so
  * delivery reports, replies and STOPs can be lost for good; sends whose outcome cannot be stored
  * end `unknown`. A campaign is what fills a disk fastest (its rows, then a profile event per
- * send and per delivery report), so below DISK_CRITICAL_BYTES campaigns hold — no new recipients
+ * send and per delivery report), so below WACAST_DISK_HOLD_MB campaigns hold — no new recipients
  * materialised, no new messages claimed — and the space left goes to callbacks, replies and
- * opt-out confirmations. They go on by themselves once space is freed. Below DISK_LOW_BYTES the
- * dashboard warns first.
+ * opt-out confirmations. They go on by themselves once space is freed. Below WACAST_DISK_WARN_MB
+ * the dashboard warns first.
  *
  * PostgreSQL keeps its data on its own server, whose disk wacast cannot see: nothing is watched.
  */
@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import type { Db } from '../storage/db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
+import type { Config, DiskThresholds } from '../config.js';
 
 export type DiskLevel = 'ok' | 'low' | 'critical';
 
@@ -28,18 +29,18 @@ export interface DiskSpace {
 }
 
 /**
- * Below this the dashboard warns (1 GB: a campaign of a few hundred thousand messages with their
- * reports). Decimal units, as `df -H` and the dashboard show them.
+ * The defaults (WACAST_DISK_WARN_MB, WACAST_DISK_HOLD_MB): the dashboard warns below 1 GB (a
+ * campaign of a few hundred thousand messages with their reports); campaigns hold below 250 MB
+ * (room for many hours of callbacks and replies at a busy project's pace). Decimal units, as
+ * `df -H` and the dashboard show them. A disk shared with other writers may want more.
  */
-export const DISK_LOW_BYTES = 1e9;
-/** Below this campaigns hold (250 MB: room for many hours of callbacks and replies at a busy project's pace). */
-export const DISK_CRITICAL_BYTES = 250e6;
+export const DEFAULT_DISK_THRESHOLDS: DiskThresholds = { warnBelowBytes: 1e9, holdBelowBytes: 250e6 };
 /** A reading is reused this long: the dispatcher asks twice a second, statfs need not run as often. */
 const MAX_AGE_MS = 5000;
 
-export function diskLevel(freeBytes: number): DiskLevel {
-  if (freeBytes < DISK_CRITICAL_BYTES) return 'critical';
-  if (freeBytes < DISK_LOW_BYTES) return 'low';
+export function diskLevel(freeBytes: number, thresholds: DiskThresholds = DEFAULT_DISK_THRESHOLDS): DiskLevel {
+  if (freeBytes < thresholds.holdBelowBytes) return 'critical';
+  if (freeBytes < thresholds.warnBelowBytes) return 'low';
   return 'ok';
 }
 
@@ -61,6 +62,7 @@ export class DiskSpaceMonitor {
     private readonly reader: DiskReader = statfsReader,
     private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'> | null = null,
     private readonly maxAgeMs = MAX_AGE_MS,
+    readonly thresholds: DiskThresholds = DEFAULT_DISK_THRESHOLDS,
   ) {}
 
   /** The latest reading (at most MAX_AGE_MS old), or null when the file system cannot be read. */
@@ -68,7 +70,7 @@ export class DiskSpaceMonitor {
     if (this.last && now - this.last.at < this.maxAgeMs) return this.last.read;
     const read = this.reader(this.path).then(
       ({ freeBytes, totalBytes }) => {
-        const space: DiskSpace = { freeBytes, totalBytes, level: diskLevel(freeBytes) };
+        const space: DiskSpace = { freeBytes, totalBytes, level: diskLevel(freeBytes, this.thresholds) };
         this.changed(space.level, space);
         return space;
       },
@@ -95,11 +97,11 @@ export class DiskSpaceMonitor {
     if (level === previous) return;
     const facts = { path: this.path, freeBytes: space.freeBytes, totalBytes: space.totalBytes };
     if (level === 'critical') {
-      this.logger?.error(facts, `only ${formatBytes(space.freeBytes)} free on the disk holding the database: campaigns hold until more than ${formatBytes(DISK_CRITICAL_BYTES)} is free (callbacks, replies and opt-outs go on)`);
+      this.logger?.error(facts, `only ${formatBytes(space.freeBytes)} free on the disk holding the database: campaigns hold until more than ${formatBytes(this.thresholds.holdBelowBytes)} is free (callbacks, replies and opt-outs go on)`);
     } else if (previous === 'critical') {
       this.logger?.info(facts, `${formatBytes(space.freeBytes)} free on the disk holding the database again: campaigns go on`);
     } else if (level === 'low') {
-      this.logger?.warn(facts, `only ${formatBytes(space.freeBytes)} free on the disk holding the database: campaigns will hold below ${formatBytes(DISK_CRITICAL_BYTES)}`);
+      this.logger?.warn(facts, `only ${formatBytes(space.freeBytes)} free on the disk holding the database: campaigns will hold below ${formatBytes(this.thresholds.holdBelowBytes)}`);
     }
   }
 }
@@ -107,27 +109,28 @@ export class DiskSpaceMonitor {
 const monitors = new WeakMap<Db, DiskSpaceMonitor | null>();
 
 /** The monitor of the disk holding the database of `deps` (one per database), or null on PostgreSQL. */
-export function diskSpaceMonitor(deps: { db: Db; logger?: Pick<Logger, 'info' | 'warn' | 'error'> }): DiskSpaceMonitor | null {
+export function diskSpaceMonitor(deps: { db: Db; logger?: Pick<Logger, 'info' | 'warn' | 'error'>; config?: Pick<Config, 'disk'> }): DiskSpaceMonitor | null {
   let monitor = monitors.get(deps.db);
   if (monitor === undefined) {
-    monitor = deps.db.dialect === 'sqlite' ? new DiskSpaceMonitor(dirname(deps.db.location), undefined, deps.logger ?? null) : null;
+    monitor = deps.db.dialect === 'sqlite' ? new DiskSpaceMonitor(dirname(deps.db.location), undefined, deps.logger ?? null, MAX_AGE_MS, deps.config?.disk) : null;
     monitors.set(deps.db, monitor);
   }
   return monitor;
 }
 
-/** Tests: the disk of `db` (SQLite) is read through `reader` from now on, afresh on each read. */
-export function useDiskReader(db: Db, reader: DiskReader, logger: Pick<Logger, 'info' | 'warn' | 'error'> | null = null): void {
-  if (db.dialect === 'sqlite') monitors.set(db, new DiskSpaceMonitor(dirname(db.location), reader, logger, 0));
+/** Tests: the disk of `deps.db` (SQLite) is read through `reader` from now on, afresh on each read. */
+export function useDiskReader(deps: { db: Db; logger: Pick<Logger, 'info' | 'warn' | 'error'>; config: Pick<Config, 'disk'> }, reader: DiskReader): void {
+  const { db } = deps;
+  if (db.dialect === 'sqlite') monitors.set(db, new DiskSpaceMonitor(dirname(db.location), reader, deps.logger, 0, deps.config.disk));
 }
 
 /** `wacast_data_disk_free_bytes`, read when scraped (SQLite only). */
-export function registerDiskGauge(deps: { db: Db; logger: Pick<Logger, 'info' | 'warn' | 'error'>; metrics: Metrics }): void {
+export function registerDiskGauge(deps: { db: Db; logger: Pick<Logger, 'info' | 'warn' | 'error'>; metrics: Metrics; config: Pick<Config, 'disk'> }): void {
   const registry = deps.metrics.registry;
   if (deps.db.dialect !== 'sqlite' || registry.getSingleMetric('wacast_data_disk_free_bytes')) return;
   new Gauge({
     name: 'wacast_data_disk_free_bytes',
-    help: `Free bytes on the disk holding the SQLite database; campaigns hold below ${DISK_CRITICAL_BYTES}.`,
+    help: `Free bytes on the disk holding the SQLite database; campaigns hold below ${deps.config.disk.holdBelowBytes} (WACAST_DISK_HOLD_MB).`,
     registers: [registry],
     async collect() {
       const disk = await diskSpaceMonitor(deps)?.read();

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { registerQueueGauges } from './queue-metrics.js';
 import { assertMayReadMetrics, METRICS_ACCESS_HELP } from './metrics-access.js';
-import { DISK_CRITICAL_BYTES, DISK_LOW_BYTES, diskSpaceMonitor, registerDiskGauge } from './disk-space.js';
+import { diskSpaceMonitor, registerDiskGauge } from './disk-space.js';
 
 export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -52,8 +52,9 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
               .object({
                 freeBytes: z.number().int(),
                 totalBytes: z.number().int(),
-                level: z.enum(['ok', 'low', 'critical']).describe(`\`low\` below ${DISK_LOW_BYTES} bytes; \`critical\` below ${DISK_CRITICAL_BYTES} bytes, when campaigns hold.`),
-                holdBelowBytes: z.number().int().describe('Campaigns hold while the free space is below this.'),
+                level: z.enum(['ok', 'low', 'critical']).describe('`low` below warnBelowBytes; `critical` below holdBelowBytes, when campaigns hold.'),
+                warnBelowBytes: z.number().int().describe('The dashboard warns while the free space is below this (WACAST_DISK_WARN_MB; 0: never).'),
+                holdBelowBytes: z.number().int().describe('Campaigns hold while the free space is below this (WACAST_DISK_HOLD_MB; 0: never).'),
                 campaignsHeld: z.boolean().describe('Campaigns send and add recipients no more until space is freed; callbacks, replies and opt-out confirmations go on.'),
               })
               .nullable()
@@ -63,8 +64,9 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
       },
     },
     async () => {
-      const disk = await diskSpaceMonitor(deps)?.read();
-      return { engine: deps.db.dialect, disk: disk ? { ...disk, holdBelowBytes: DISK_CRITICAL_BYTES, campaignsHeld: disk.level === 'critical' } : null };
+      const monitor = diskSpaceMonitor(deps);
+      const disk = await monitor?.read();
+      return { engine: deps.db.dialect, disk: monitor && disk ? { ...disk, ...monitor.thresholds, campaignsHeld: disk.level === 'critical' } : null };
     },
   );
 

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { copySnapshot, type SnapshotRequest } from './sqlite-snapshot.js';
 import { keyOpensCanary, SECRET_KEY_CANARY } from '../secrets/master-key.js';
-import { DISK_CRITICAL_BYTES, formatBytes, statfsReader, type DiskReader } from '../ops/disk-space.js';
+import { DEFAULT_DISK_THRESHOLDS, formatBytes, statfsReader, type DiskReader } from '../ops/disk-space.js';
 
 /** The compiled thread script: beside this module in dist/, or in dist/ when this runs from sources. */
 const WORKER_FILE = [
@@ -42,6 +42,8 @@ export interface BackupOptions {
   onProgress?: (written: number, total: number) => void;
   /** Reads a disk's free space (tests); statfs by default. */
   diskReader?: DiskReader;
+  /** Free bytes below which the server holds its campaigns (WACAST_DISK_HOLD_MB): a backup beside the database must leave them. */
+  holdBelowBytes?: number;
 }
 
 export interface BackupSummary {
@@ -82,7 +84,7 @@ export async function backupSqlite(options: BackupOptions): Promise<BackupSummar
   }
 
   const expectedBytes = pagesInUse(source);
-  await checkRoom(source, directory, expectedBytes, options.diskReader ?? statfsReader);
+  await checkRoom(source, directory, expectedBytes, options.diskReader ?? statfsReader, options.holdBelowBytes ?? DEFAULT_DISK_THRESHOLDS.holdBelowBytes);
 
   const partial = join(directory, `.${basename(target)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
@@ -105,16 +107,16 @@ export async function backupSqlite(options: BackupOptions): Promise<BackupSummar
  * would fail near the end. On the disk that holds the database itself, it must also leave the
  * free space at which campaigns hold (disk-space.ts): a backup must not stop the server it saves.
  */
-async function checkRoom(source: string, directory: string, expectedBytes: number, reader: DiskReader): Promise<void> {
+async function checkRoom(source: string, directory: string, expectedBytes: number, reader: DiskReader, holdBelowBytes: number): Promise<void> {
   const room = await roomFor(directory, expectedBytes, reader);
   if (!room) return;
   const { free, needed } = room;
   if (free < needed) {
     throw new BackupError(`The backup needs about ${formatBytes(needed)} but only ${formatBytes(free)} is free in ${directory}: free up space there, or choose a directory on another disk with --out. Nothing was written.`);
   }
-  if (statSync(directory).dev === statSync(dirname(source)).dev && free - needed < DISK_CRITICAL_BYTES) {
+  if (statSync(directory).dev === statSync(dirname(source)).dev && free - needed < holdBelowBytes) {
     throw new BackupError(
-      `The backup (about ${formatBytes(needed)}) would leave only ${formatBytes(free - needed)} free on the disk that holds the database; below ${formatBytes(DISK_CRITICAL_BYTES)} wacast holds its campaigns. Write it to another disk with --out, or free up space first. Nothing was written.`,
+      `The backup (about ${formatBytes(needed)}) would leave only ${formatBytes(free - needed)} free on the disk that holds the database; below ${formatBytes(holdBelowBytes)} wacast holds its campaigns. Write it to another disk with --out, or free up space first. Nothing was written.`,
     );
   }
 }

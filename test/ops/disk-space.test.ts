@@ -23,7 +23,7 @@ describe.each(testEngines())('free disk space ($name)', (engine) => {
 
   beforeAll(async () => {
     ctx = await openTestContext(engine, { providerFactory: fake.factory });
-    useDiskReader(ctx.db, async () => ({ freeBytes, totalBytes: 50 * GB }), ctx.deps.logger);
+    useDiskReader(ctx.deps, async () => ({ freeBytes, totalBytes: 50 * GB }));
     project = await ctx.createProject();
     session = await ctx.createSession({ projectIds: [project.projectId] });
     providerId = json(await api('POST', '/api/v1/providers', gupshupProviderInput({ ratePerSecond: 1000 }))).id;
@@ -40,7 +40,7 @@ describe.each(testEngines())('free disk space ($name)', (engine) => {
 
   it('tells dashboard users how much is free and whether campaigns hold; API credentials are refused', async () => {
     freeBytes = 40 * GB;
-    expect(await storage()).toEqual({ engine: 'sqlite', disk: { freeBytes: 40 * GB, totalBytes: 50 * GB, level: 'ok', holdBelowBytes: 250 * MB, campaignsHeld: false } });
+    expect(await storage()).toEqual({ engine: 'sqlite', disk: { freeBytes: 40 * GB, totalBytes: 50 * GB, level: 'ok', warnBelowBytes: 1 * GB, holdBelowBytes: 250 * MB, campaignsHeld: false } });
     freeBytes = 600 * MB;
     expect((await storage()).disk).toMatchObject({ level: 'low', campaignsHeld: false });
     freeBytes = 100 * MB;
@@ -77,5 +77,29 @@ describe.each(testEngines())('free disk space ($name)', (engine) => {
     expect(fake.sends.filter((send) => send.namespace === 'ABC:disk').map((send) => send.to).sort()).toEqual(names.map((_, i) => testPhone(i)).sort());
     expect(json(await api('GET', `/api/v1/campaigns/${campaign.id}`)).stats).toMatchObject({ targeted: 4, sent: 4, queued: 0 });
     expect(ctx.logs.some((line) => line.includes('free on the disk holding the database again: campaigns go on'))).toBe(true);
+  });
+});
+
+describe('free disk space, thresholds set by the operator (sqlite)', () => {
+  let ctx: TestContext;
+  let session: TestSession;
+  let freeBytes = 40 * GB;
+  const storage = async () => json(await ctx.app.inject({ method: 'GET', url: '/api/v1/storage', headers: session.headers })).disk;
+
+  beforeAll(async () => {
+    ctx = await openTestContext(testEngines()[0]!, { env: { WACAST_DISK_WARN_MB: '5000', WACAST_DISK_HOLD_MB: '2000' } });
+    useDiskReader(ctx.deps, async () => ({ freeBytes, totalBytes: 50 * GB }));
+    session = await ctx.createSession({ projectIds: [(await ctx.createProject()).projectId] });
+  });
+  afterAll(() => ctx?.close());
+
+  it('warns below WACAST_DISK_WARN_MB and holds campaigns below WACAST_DISK_HOLD_MB', async () => {
+    freeBytes = 6 * GB;
+    expect(await storage()).toMatchObject({ level: 'ok', warnBelowBytes: 5 * GB, holdBelowBytes: 2 * GB, campaignsHeld: false });
+    freeBytes = 3 * GB;
+    expect(await storage()).toMatchObject({ level: 'low', campaignsHeld: false });
+    freeBytes = 1.5 * GB;
+    expect(await storage()).toMatchObject({ level: 'critical', campaignsHeld: true });
+    expect(ctx.logs.some((line) => line.includes('campaigns hold until more than 2.0 GB is free'))).toBe(true);
   });
 });

@@ -8,7 +8,8 @@ const REFRESH_MS = 60_000;
 
 /**
  * A banner on every page when the disk holding wacast's database is nearly full: first a warning,
- * then, once campaigns hold (below 250 MB), what stopped and what goes on. Nothing on PostgreSQL.
+ * then, once campaigns hold (below WACAST_DISK_HOLD_MB, 250 MB unless set), what stopped and what
+ * goes on. Nothing on PostgreSQL.
  */
 export function DiskSpaceWarning() {
   const status = useQuery({ queryKey: queryKeys.storage, queryFn: storageStatus, refetchInterval: REFRESH_MS });
@@ -25,9 +26,18 @@ export function DiskSpaceWarning() {
   }
   return (
     <div className="alert alert--warning" role="status">
-      Only {bytes(disk.freeBytes)} of {bytes(disk.totalBytes)} is free on the disk that holds wacast's data. Below {bytes(disk.holdBelowBytes)},
-      campaigns hold so that delivery reports, replies and opt-outs can still be stored: free up space or give the disk more
-      room.
+      Only {bytes(disk.freeBytes)} of {bytes(disk.totalBytes)} is free on the disk that holds wacast's data.{' '}
+      {disk.holdBelowBytes > 0 ? (
+        <>
+          Below {bytes(disk.holdBelowBytes)}, campaigns hold so that delivery reports, replies and opt-outs can still be stored: free up
+          space or give the disk more room.
+        </>
+      ) : (
+        <>
+          Campaigns do not hold on this server (WACAST_DISK_HOLD_MB is 0): once the disk is full, delivery reports, replies and opt-outs
+          cannot be stored. Free up space or give the disk more room.
+        </>
+      )}
     </div>
   );
 }
