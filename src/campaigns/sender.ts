@@ -72,15 +72,29 @@ export class InProcessSender implements Sender {
   async close(): Promise<void> {}
 }
 
-/** Messages between the main thread and the sender thread. */
+/** One send handed to the sender thread. */
+export interface ThreadSend {
+  id: number;
+  providerId: string;
+  version: number;
+  request: SendRequest;
+  schedule: SendSchedule;
+  lease?: SendLease;
+}
+
+/**
+ * Messages between the main thread and the sender thread. Sends go over in batches, and results
+ * come back in batches: everything one turn of either event loop produced, in one message (a
+ * message per send cost each thread an event, a copy and a wake-up per message).
+ */
 export type ToSenderThread =
   | { type: 'account'; providerId: string; version: number; providerType: ProviderType; credentials: ProviderCredentials }
-  | { type: 'send'; id: number; providerId: string; version: number; request: SendRequest; schedule: SendSchedule; lease?: SendLease }
+  | { type: 'sends'; sends: ThreadSend[] }
   | { type: 'journal-open'; id: number; spec: SendJournalSpec }
   | { type: 'journal-close'; id: number; owner: string };
 /** The thread's answers; a result's `raw` is always empty (see sender.worker.ts). */
 export type FromSenderThread =
-  | { type: 'result'; id: number; result: SendResult }
+  | { type: 'results'; results: Array<{ id: number; result: SendResult }> }
   | { type: 'journal'; id: number; opened: JournalOpened | null };
 
 export interface SenderThreadData {
@@ -119,6 +133,10 @@ export class ThreadSender implements Sender {
   private worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, (result: SendResult) => void>();
+  /** Sends of this turn of the event loop, posted together at its end (flushSends). */
+  private outbox: ThreadSend[] = [];
+  /** The thread stopped and the next has not started yet (restart back-off). */
+  private between = false;
   private readonly journalAnswers = new Map<number, (opened: JournalOpened | null) => void>();
   /** Journals open in the thread: a restarted thread opens them again before any send. */
   private readonly journalSpecs = new Map<string, SendJournalSpec>();
@@ -150,9 +168,11 @@ export class ThreadSender implements Sender {
         this.journalAnswers.delete(message.id);
         return;
       }
-      const resolve = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      resolve?.(message.result);
+      for (const { id, result } of message.results) {
+        const resolve = this.pending.get(id);
+        this.pending.delete(id);
+        resolve?.(result);
+      }
     });
     // A new file in the new thread: the dead thread's files stay, so the journal stays whole.
     for (const spec of this.journalSpecs.values()) {
@@ -171,6 +191,8 @@ export class ThreadSender implements Sender {
       this.deps.logger.error({ err: error }, 'the sender thread failed');
     });
     worker.on('exit', () => {
+      this.between = true;
+      this.holdBackOutbox('the sender thread stopped before the message reached it');
       // A thread that never started sent nothing; one that ran may have sent what it had.
       const result: SendResult = online
         ? { ok: false, outcome: 'unknown', detail: 'the sender thread stopped during the request', raw: NOTHING_SENT }
@@ -185,7 +207,11 @@ export class ThreadSender implements Sender {
       this.failures++;
       const delay = this.failures <= 1 ? 0 : Math.min(30_000, 1000 * 2 ** (this.failures - 2));
       setTimeout(() => {
-        if (!this.closed) this.worker = this.spawn();
+        if (this.closed) return;
+        this.worker = this.spawn();
+        this.between = false;
+        // Accounts read during the back-off were posted to no thread: the new one gets them again.
+        this.accounts.clear();
       }, delay).unref();
     });
     worker.unref();
@@ -220,7 +246,7 @@ export class ThreadSender implements Sender {
     const known = this.accounts.get(providerId);
     if (!known || known.version !== account.updatedAt) {
       const message: ToSenderThread = { type: 'account', providerId, version: account.updatedAt, providerType: account.type, credentials: account.credentials };
-      this.worker.postMessage(message);
+      this.post(message);
     }
     this.accounts.set(providerId, { version: account.updatedAt, checkedAt: now, refreshing: false });
     return account.updatedAt;
@@ -234,9 +260,45 @@ export class ThreadSender implements Sender {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      const message: ToSenderThread = { type: 'send', id, providerId, version, request, schedule, ...(lease ? { lease } : {}) };
-      this.worker.postMessage(message);
+      this.outbox.push({ id, providerId, version, request, schedule, ...(lease ? { lease } : {}) });
+      // At the end of this turn: the dispatcher hands over a pump's worth of sends in one go.
+      if (this.outbox.length === 1) queueMicrotask(() => this.flushSends());
     });
+  }
+
+  private flushSends(): void {
+    if (this.outbox.length === 0) return;
+    if (this.between) {
+      // No thread to take them (it is being restarted): never sent, back to their queue.
+      this.holdBackOutbox('the sender thread is restarting');
+      return;
+    }
+    const sends = this.outbox;
+    this.outbox = [];
+    this.worker.postMessage({ type: 'sends', sends } satisfies ToSenderThread);
+  }
+
+  /** Answers the sends not posted to any thread: held back, never sent. */
+  private holdBackOutbox(reason: string): void {
+    for (const send of this.outbox.splice(0)) {
+      this.pending.get(send.id)?.(heldBack(reason));
+      this.pending.delete(send.id);
+    }
+  }
+
+  /** Posts a message after the sends queued before it, so the thread sees them in order. */
+  private post(message: ToSenderThread): void {
+    this.flushSends();
+    if (this.between) {
+      // The next thread opens the journals (spawn) and is given the accounts again: only a
+      // journal question is answered here, with "no thread".
+      if (message.type === 'journal-open' || message.type === 'journal-close') {
+        this.journalAnswers.get(message.id)?.(null);
+        this.journalAnswers.delete(message.id);
+      }
+      return;
+    }
+    this.worker.postMessage(message);
   }
 
   async openJournal(spec: SendJournalSpec): Promise<JournalOpened> {
@@ -255,7 +317,7 @@ export class ThreadSender implements Sender {
   private askJournal(message: Extract<ToSenderThread, { type: 'journal-open' | 'journal-close' }>): Promise<JournalOpened | null> {
     return new Promise((resolve) => {
       this.journalAnswers.set(message.id, resolve);
-      this.worker.postMessage(message);
+      this.post(message);
     });
   }
 

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { HttpClient } from '../providers/http.client.js';
 import { createProviderClient } from '../providers/provider-client.js';
 import type { ProviderClient, SendResult } from '../providers/provider.js';
-import type { FromSenderThread, SenderThreadData, ToSenderThread } from './sender.js';
+import type { FromSenderThread, SenderThreadData, ThreadSend, ToSenderThread } from './sender.js';
 import { ScheduledSends } from './send-clock.js';
 import { heldBack, SendJournals } from './send-journal.js';
 
@@ -35,10 +35,10 @@ parentPort!.on('message', (message: ToSenderThread) => {
     parentPort!.postMessage({ type: 'journal', id: message.id, opened: null } satisfies FromSenderThread);
     return;
   }
-  scheduled.run(message.providerId, message.schedule, () => sendSoon(message));
+  for (const send of message.sends) scheduled.run(send.providerId, send.schedule, () => sendSoon(send));
 });
 
-type SendMessage = Extract<ToSenderThread, { type: 'send' }>;
+type SendMessage = ThreadSend;
 
 /**
  * Sends released in this turn of the event loop: by one timer, or arriving already due in one
@@ -70,10 +70,23 @@ function sendDue(): void {
  */
 const RAW_NOT_KEPT = { request: { method: '', url: '', body: '' } };
 
+/** Answers of this turn of the event loop, posted together in its check phase. */
+let answers: Array<{ id: number; result: SendResult }> = [];
+
+function answer(id: number, result: SendResult): void {
+  answers.push({ id, result: { ...result, raw: RAW_NOT_KEPT } });
+  if (answers.length === 1) setImmediate(postAnswers);
+}
+
+function postAnswers(): void {
+  const results = answers;
+  answers = [];
+  parentPort!.postMessage({ type: 'results', results } satisfies FromSenderThread);
+}
+
 function send(message: SendMessage, heldBackBecause: string | null): void {
   const entry = clients.get(message.providerId);
-  const reply = (result: SendResult) =>
-    parentPort!.postMessage({ type: 'result', id: message.id, result: { ...result, raw: RAW_NOT_KEPT } } satisfies FromSenderThread);
+  const reply = (result: SendResult) => answer(message.id, result);
   if (!entry) {
     reply({ ok: false, outcome: 'not_sent', category: 'provider_down', retryable: true, detail: 'the sender thread has no client for this account yet', raw: RAW_NOT_KEPT });
     return;
