@@ -7,6 +7,7 @@ import type { Profile } from '../../api/audience.types';
 import { errorCategoryLabel, humanise, skipReasonLabel } from '../campaigns/report/report-format';
 import { useProfile, useProfileEvents, useProfileMessages } from './profiles.hooks';
 import { valueText } from './profile-value';
+import { MorePages } from '../../components/more-pages';
 
 function Reachability({ profile }: { profile: Profile }) {
   const r = profile.reachability;
@@ -92,11 +93,7 @@ function EventTimeline({ identity }: { identity: string }) {
           )
         }
       </QueryState>
-      {events.hasNextPage ? (
-        <button type="button" className="btn btn--secondary btn--small" onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
-          Older events
-        </button>
-      ) : null}
+      <MorePages query={events} label="Older events" />
     </section>
   );
 }
@@ -144,11 +141,7 @@ function MessagesReceived({ identity }: { identity: string }) {
           )
         }
       </QueryState>
-      {messages.hasNextPage ? (
-        <button type="button" className="btn btn--secondary btn--small" onClick={() => void messages.fetchNextPage()} disabled={messages.isFetchingNextPage}>
-          Older messages
-        </button>
-      ) : null}
+      <MorePages query={messages} label="Older messages" />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { QueryState } from '../../components/query-state';
 import { formatDateTime } from '../../components/format';
 import { useDebounced } from '../../components/use-debounced';
 import { useProfileSearch } from './profiles.hooks';
+import { MorePages } from '../../components/more-pages';
 
 export const profilePath = (identity: string) => `/audience/profiles/${encodeURIComponent(identity)}`;
 
@@ -62,13 +63,7 @@ export function ProfilesPage() {
                   ))}
                 </tbody>
               </table>
-              {search.hasNextPage ? (
-                <div className="pager">
-                  <button type="button" className="btn btn--secondary" disabled={search.isFetchingNextPage} onClick={() => void search.fetchNextPage()}>
-                    {search.isFetchingNextPage ? 'Loading…' : 'Load more'}
-                  </button>
-                </div>
-              ) : null}
+              <MorePages query={search} label="Load more" pager />
             </>
           )
         }

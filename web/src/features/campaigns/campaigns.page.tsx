@@ -13,6 +13,7 @@ import { StateBadge } from './state-badge';
 import { NewCampaignMenu } from './new-campaign-menu';
 import { count } from './report/report-format';
 import { actorText } from './report/activity-format';
+import { MorePages } from '../../components/more-pages';
 
 const STATE_OPTIONS = [{ value: '', label: 'All states' }, ...CAMPAIGN_STATES.map((state) => ({ value: state, label: STATE_LABELS[state] }))];
 
@@ -105,13 +106,7 @@ export function CampaignsPage() {
                   </tbody>
                 </table>
               </div>
-              {list.hasNextPage ? (
-                <div className="pager">
-                  <button type="button" className="btn btn--secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-                    {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-                  </button>
-                </div>
-              ) : null}
+              <MorePages query={list} label="Load more" pager />
             </>
           )
         }

@@ -11,6 +11,7 @@ import { queryKeys } from '../../api/query-keys';
 import { useConversations, useInboxCounts } from './inbox.hooks';
 import { describeFilters, filtersFromSearch, hasFilters, NO_FILTERS, searchOfFilters, type InboxFilters } from './inbox-filters';
 import { conversationsOf } from './conversation-pages';
+import { MorePages } from '../../components/more-pages';
 
 export const conversationPath = (phone: string) => `/inbox/${encodeURIComponent(phone)}`;
 
@@ -190,11 +191,7 @@ export function ConversationList() {
           )
         }
       </QueryState>
-      {conversations.hasNextPage ? (
-        <button type="button" className="btn btn--secondary btn--small" disabled={conversations.isFetchingNextPage} onClick={() => void conversations.fetchNextPage()}>
-          {conversations.isFetchingNextPage ? 'Loading…' : 'More conversations'}
-        </button>
-      ) : null}
+      <MorePages query={conversations} label="More conversations" />
     </div>
   );
 }

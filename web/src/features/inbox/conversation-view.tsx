@@ -9,6 +9,7 @@ import { Party, conversationPath } from './conversation-list';
 import { MessageBubble } from './message-bubble';
 import { ReplyBox, UnsentReply } from './reply-box';
 import { TemplateReply } from './template-reply';
+import { MorePages } from '../../components/more-pages';
 
 /** One conversation: messages in time order with ticks and campaign context, and the reply box (or the template picker outside the window). */
 /** A sender known only by their WhatsApp user id (a Vonage user with a username), not by number. */
@@ -91,11 +92,7 @@ export function ConversationView({ phone }: { phone: string }) {
         </div>
         {markUnread.isError ? <QueryError error={markUnread.error} /> : null}
       </header>
-      {conversation.hasNextPage ? (
-        <button type="button" className="btn btn--ghost btn--small" onClick={() => void conversation.fetchNextPage()} disabled={conversation.isFetchingNextPage}>
-          Older messages
-        </button>
-      ) : null}
+      <MorePages query={conversation} label="Older messages" ghost />
       <ol className="messages" aria-label="Messages" data-testid="messages">
         {messages.map((message) => (
           <MessageBubble key={message.id} message={message} />

@@ -5,6 +5,7 @@ import { Fragment } from 'react';
 import { formatDateTimeSeconds } from '../../components/format';
 import type { ProviderAccount, RejectedCallback } from '../../api/types';
 import { useRejectedCallbacks } from './providers.hooks';
+import { MorePages } from '../../components/more-pages';
 
 const ENDPOINTS: Record<RejectedCallback['kind'], string> = { inbound: 'Inbound', delivery: 'Delivery reports', status: 'Status' };
 
@@ -91,11 +92,7 @@ function RejectedCallbacks({ account }: { account: ProviderAccount }) {
           )
         }
       </QueryState>
-      {list.hasNextPage ? (
-        <button type="button" className="btn btn--secondary btn--small" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-          {list.isFetchingNextPage ? 'Loading…' : 'Older callbacks'}
-        </button>
-      ) : null}
+      <MorePages query={list} label="Older callbacks" />
     </div>
   );
 }

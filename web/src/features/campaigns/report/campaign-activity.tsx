@@ -3,6 +3,7 @@ import { formatDateTime } from '../../../components/format';
 import { QueryState } from '../../../components/query-state';
 import { useCampaignActivity } from '../campaigns.hooks';
 import { activityText } from './activity-format';
+import { MorePages } from '../../../components/more-pages';
 
 /**
  * Who or what changed the campaign, newest first: users by email, API credentials by label, and
@@ -36,13 +37,7 @@ export function CampaignActivity({ campaign }: { campaign: Campaign }) {
           )
         }
       </QueryState>
-      {activity.hasNextPage ? (
-        <div className="pager">
-          <button type="button" className="btn btn--secondary" disabled={activity.isFetchingNextPage} onClick={() => void activity.fetchNextPage()}>
-            {activity.isFetchingNextPage ? 'Loading…' : 'Show older'}
-          </button>
-        </div>
-      ) : null}
+      <MorePages query={activity} label="Show older" pager />
     </section>
   );
 }
