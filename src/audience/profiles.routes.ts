@@ -90,7 +90,7 @@ export async function profileRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       schema: {
         tags: ['audience'],
         summary: 'Search profiles.',
-        description: 'Newest first. q matches the start of the identity, of the phone (digits with country code) or of the Name (ASCII case ignored).',
+        description: 'Newest first. q matches the start of the identity, of the phone (digits with country code) or of the Name (case ignored as the database\'s lower() ignores it: ASCII letters on SQLite, every letter on PostgreSQL).',
         querystring: z.object({ q: queryText(z.string().max(200)).optional(), ...page }),
         response: { 200: listOf(summarySchema) },
       },

@@ -5,7 +5,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../storage/db.js';
 import { parseJson } from '../storage/json.js';
-import { profileNameKey, startsWith } from '../storage/dialect.js';
+import { profileNameKey, startsWith, startsWithIgnoringCase } from '../storage/dialect.js';
 import { notFound } from '../errors.js';
 import { idCursor, timeIdCursor } from '../cursors.js';
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from './reachability.js';
@@ -139,14 +139,10 @@ export async function getProfileView(db: Db, projectId: string, identity: string
   };
 }
 
-/** Lower-cases ASCII letters only, as SQLite's lower() does, so both engines match alike. */
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
-}
-
 /**
  * Profiles, newest first. `q` matches a prefix of the identity, of the phone (digits with the
- * country code, `+`, spaces and dashes ignored) or of the Name (ASCII case ignored).
+ * country code, `+`, spaces and dashes ignored) or of the Name (case ignored as the database's
+ * `lower()` ignores it: ASCII letters on SQLite, all letters on PostgreSQL).
  */
 export async function searchProfiles(db: Db, projectId: string, options: { q?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<ProfileSummary>> {
   let query = db.kysely
@@ -169,7 +165,7 @@ export async function searchProfiles(db: Db, projectId: string, options: { q?: s
   if (q === '') {
     query = query.where(sql<SqlBool>`${inProject}${after}`).orderBy('profiles.id', 'desc');
   } else {
-    const prefixes: RawBuilder<SqlBool>[] = [startsWith(db.dialect, sql.ref('profiles.identity'), q), startsWith(db.dialect, profileNameKey(db.dialect), asciiLower(q))];
+    const prefixes: RawBuilder<SqlBool>[] = [startsWith(db.dialect, sql.ref('profiles.identity'), q), startsWithIgnoringCase(db.dialect, profileNameKey(db.dialect), q)];
     const digits = q.replace(/[\s\-().]/g, '').replace(/^\+/, '');
     if (/^\d{2,}$/.test(digits)) prefixes.push(startsWith(db.dialect, sql.ref('profiles.phone'), `+${digits}`));
     // The project test sits inside each branch so that each branch is one index range (SQLite's

@@ -114,7 +114,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
           q: storableText(z.string().max(MAX_SEARCH_LENGTH))
             .optional()
             .describe(
-              'Search: conversations whose phone number contains these digits (when `q` is a phone number: digits, spaces, `+`, `-`, `(`, `)`, `.`), or whose profile Name or sender WhatsApp name (`senderName`) has a word starting with `q` (ASCII letters case-insensitive; "asha", "patel" and "asha pat" find "Asha Patel", "tel" does not).',
+              'Search: conversations whose phone number contains these digits (when `q` is a phone number: digits, spaces, `+`, `-`, `(`, `)`, `.`), or whose profile Name or sender WhatsApp name (`senderName`) has a word starting with `q` (case-insensitive as the database\'s lower() is: ASCII letters on SQLite, every letter on PostgreSQL; a name typed as stored is always found; "asha", "patel" and "asha pat" find "Asha Patel", "tel" does not).',
             ),
           unread: z.enum(['true', 'false']).optional().describe('`true`: only conversations with unread messages.'),
           window: z

@@ -23,7 +23,7 @@ import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
 import { queueDirectMessage } from './direct-messages.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
-import { profileNameKey, startsWith } from '../storage/dialect.js';
+import { profileNameKey, startsWithIgnoringCase } from '../storage/dialect.js';
 import { whatsappUserIdOf } from '../providers/provider-phone.js';
 import { pairedNumberOf } from '../webhooks/whatsapp-users.js';
 
@@ -247,11 +247,6 @@ function toSummary(row: SummaryRow, now: number, laterProfile?: LaterProfile): C
   };
 }
 
-/** Lower-cases ASCII letters only, as SQLite's lower() does, so both engines match alike. */
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
-}
-
 /** The longest search text accepted: names and phone numbers are far shorter. */
 export const MAX_SEARCH_LENGTH = 100;
 
@@ -262,7 +257,8 @@ export interface ConversationFilters {
   /**
    * A search: digits contained in the phone number (when `q` is a phone number: digits, spaces,
    * `+`, `-`, `(`, `)`, `.`), or the start of any word of the profile's Name or of the sender's
-   * WhatsApp name (ASCII case ignored).
+   * WhatsApp name (case ignored as the database's `lower()` ignores it: ASCII letters on SQLite,
+   * all letters on PostgreSQL).
    */
   q?: string | undefined;
   /** Only conversations with unread messages. */
@@ -287,10 +283,10 @@ function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string
   const terms: RawBuilder<SqlBool>[] = [];
   const digits = text.replace(/[\s\-().+]/g, '');
   if (/^\d+$/.test(digits)) terms.push(sql<SqlBool>`${sql.ref('c.phone')} like ${`%${digits}%`}`);
-  const name = asciiLower(text);
-  terms.push(startsWith(dialect, sql`lower(${sql.ref('c.sender_name')})`, name));
+  // Names are lower-cased by the database, the text with them (startsWithIgnoringCase).
+  terms.push(startsWithIgnoringCase(dialect, sql`lower(${sql.ref('c.sender_name')})`, text));
   const named = (column: 'id' | 'phone') =>
-    sql`select ${sql.ref(`n.${column}`)} from ${sql.table('profiles')} as n where ${sql.ref('n.project_id')} = ${projectId} and ${startsWith(dialect, profileNameKey(dialect, 'n'), name)}`;
+    sql`select ${sql.ref(`n.${column}`)} from ${sql.table('profiles')} as n where ${sql.ref('n.project_id')} = ${projectId} and ${startsWithIgnoringCase(dialect, profileNameKey(dialect, 'n'), text)}`;
   // The conversation's profile, or a profile with its phone imported since the sender wrote (the one the list shows).
   terms.push(sql<SqlBool>`${sql.ref('c.profile_id')} in (${named('id')})`);
   terms.push(sql<SqlBool>`${sql.ref('c.phone')} in (${named('phone')})`);
@@ -298,7 +294,7 @@ function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string
   // checked on the conversations the walk reads, after the cheaper terms above — the sender name
   // on the row, the profile Name on the profile the list joins anyway (`p`), and only for a
   // conversation without one, on the profile found by its phone (one indexed lookup).
-  const word = ` ${name}`;
+  const word = dialect === 'postgres' ? sql`' ' || lower(${text}::text)` : sql`' ' || lower(${text})`;
   const hasWord = (expression: RawBuilder<unknown>) =>
     dialect === 'postgres' ? sql<SqlBool>`strpos(' ' || ${expression}, ${word}) > 0` : sql<SqlBool>`instr(' ' || ${expression}, ${word}) > 0`;
   terms.push(hasWord(sql`lower(${sql.ref('c.sender_name')})`));

@@ -168,6 +168,23 @@ export function startsWith(dialect: Dialect, expression: Expression<unknown>, pr
 }
 
 /**
+ * Lower-cased `expression` starts with `text` lower-cased: both by the engine's own `lower()`, so
+ * the search text is folded exactly as the stored key was (SQLite folds ASCII letters only;
+ * PostgreSQL every letter its character type knows). Lower-casing the text in JavaScript instead
+ * missed on PostgreSQL a name typed as stored ("Élodie" against the key "élodie"). An index on
+ * `lower(expression)` still serves it: the bounds are the same for every row.
+ */
+export function startsWithIgnoringCase(dialect: Dialect, loweredExpression: Expression<unknown>, text: string): RawBuilder<SqlBool> {
+  // U+10FFFF is the largest code point: every string starting with the prefix sorts below prefix+U+10FFFF.
+  if (dialect === 'postgres') {
+    const prefix = sql<string>`lower(${text}::text)`;
+    return sql<SqlBool>`((${loweredExpression}) collate "C" >= ${prefix} and (${loweredExpression}) collate "C" < ${prefix} || ${'\u{10FFFF}'}::text)`;
+  }
+  const prefix = sql<string>`lower(${text})`;
+  return sql<SqlBool>`((${loweredExpression}) >= ${prefix} and (${loweredExpression}) < ${prefix} || ${'\u{10FFFF}'})`;
+}
+
+/**
  * Lower-cased `Name` property of `profiles.properties`, spelled exactly as the
  * `profiles_name_search` index of migration 0002 so that searches use it.
  */

@@ -31,6 +31,7 @@ describe.each(testEngines())('Inbox filters, name search and mark as unread ($na
   const ashanti = '+447911400003';
   const lena = '+447911400004';
   const elsewhere = '+447911499999';
+  const unicode = '+447911400009'; // a sender named "Élodie Ωmega", added by the last test only
 
   const url = (phone: string, suffix = '') => `/api/v1/inbox/${encodeURIComponent(phone)}${suffix}`;
   const get = (path: string, headers = project.headers) => ctx.app.inject({ method: 'GET', url: path, headers });
@@ -284,5 +285,17 @@ describe.each(testEngines())('Inbox filters, name search and mark as unread ($na
       expect(await plan(conversationListQuery(deps, project.projectId, { unread: true, limit: 50 }, Date.now()))).toContain('USING INDEX conversations_unread');
       expect(await plan(conversationListQuery(deps, project.projectId, { limit: 50 }, Date.now()))).toContain('USING INDEX conversations_recent');
     }
+  });
+
+  it('finds a sender name typed as it is stored, whatever its letters', async () => {
+    const before = await phones('');
+    await postJson(ctx, gupshup.inbound, { ...gupshupInbound(unicode, 'bonjour'), name: 'Élodie Ωmega' });
+    await applyAll(applier);
+    expect(await phones(`q=${encodeURIComponent('Élodie')}`)).toEqual([unicode]);
+    expect(await phones(`q=${encodeURIComponent('ÉLODIE ω'.replace('ω', 'Ω'))}`)).toEqual([unicode]);
+    expect(await phones(`q=${encodeURIComponent('Ωmega')}`)).toEqual([unicode]);
+    // Other letters than ASCII ones in another case: PostgreSQL's lower() folds them, SQLite's does not.
+    expect(await phones(`q=${encodeURIComponent('ωmega')}`)).toEqual(engine.name === 'postgres' ? [unicode] : []);
+    expect((await phones('')).filter((phone) => !before.includes(phone))).toEqual([unicode]);
   });
 });
