@@ -2,6 +2,7 @@ import type { ProfileImport } from '../../api/audience.types';
 import { Alert } from '../../components/alert';
 import { formatDateTime } from '../../components/format';
 import { importSummary } from './import-summary';
+import { ColumnHeads } from '../../components/column-heads';
 
 const count = (n: number) => n.toLocaleString('en');
 
@@ -48,13 +49,7 @@ export function ImportReport({ job }: { job: ProfileImport }) {
           <h3 className="stats-breakdown__title">Bad rows</h3>
           <table className="table table--compact" data-testid="bad-rows">
             <caption className="visually-hidden">Rows that were not imported</caption>
-            <thead>
-              <tr>
-                <th scope="col">Line</th>
-                <th scope="col">Identity</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Line', 'Identity', 'Reason']} />
             <tbody>
               {job.badRows.map((row) => (
                 <tr key={row.line}>

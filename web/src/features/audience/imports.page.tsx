@@ -6,6 +6,7 @@ import { formatDateTime } from '../../components/format';
 import { formErrorsOf, noFormErrors } from '../../api/form-errors';
 import { useImport, useImports, useUploadCsv } from './imports.hooks';
 import { ImportReport } from './import-report';
+import { ColumnHeads } from '../../components/column-heads';
 
 /** CSV import: upload a file, watch its progress, see the bad rows with their line numbers. */
 export function ImportsPage() {
@@ -90,18 +91,7 @@ export function ImportsPage() {
           </h2>
           <table className="table table--compact">
             <caption className="visually-hidden">Earlier imports</caption>
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">Imported</th>
-                <th scope="col" className="num">Bad rows</th>
-                <th scope="col">Started</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['File', 'Status', { label: 'Imported', numeric: true }, { label: 'Bad rows', numeric: true }, 'Started', { label: 'Actions', hidden: true }]} />
             <tbody>
               {history.data.items.map((item) => (
                 <tr key={item.id}>

@@ -8,6 +8,7 @@ import { errorCategoryLabel, humanise, skipReasonLabel } from '../campaigns/repo
 import { useProfile, useProfileEvents, useProfileMessages } from './profiles.hooks';
 import { valueText } from './profile-value';
 import { MorePages } from '../../components/more-pages';
+import { ColumnHeads } from '../../components/column-heads';
 
 function Reachability({ profile }: { profile: Profile }) {
   const r = profile.reachability;
@@ -113,16 +114,7 @@ function MessagesReceived({ identity }: { identity: string }) {
           ) : (
             <table className="table table--compact">
               <caption className="visually-hidden">Messages sent to this profile</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Campaign</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Detail</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Delivered</th>
-                  <th scope="col">Read</th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={['Campaign', 'Status', 'Detail', 'Created', 'Delivered', 'Read']} />
               <tbody>
                 {items.map((message) => (
                   <tr key={message.id}>

@@ -7,6 +7,7 @@ import { formatDateTime } from '../../components/format';
 import { useDebounced } from '../../components/use-debounced';
 import { useProfileSearch } from './profiles.hooks';
 import { MorePages } from '../../components/more-pages';
+import { ColumnHeads } from '../../components/column-heads';
 
 export const profilePath = (identity: string) => `/audience/profiles/${encodeURIComponent(identity)}`;
 
@@ -38,15 +39,7 @@ export function ProfilesPage() {
             <>
               <table className="table" data-testid="profile-results">
                 <caption className="visually-hidden">Profiles</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Identity</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Phone</th>
-                    <th scope="col">WhatsApp</th>
-                    <th scope="col">Updated</th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={['Identity', 'Name', 'Phone', 'WhatsApp', 'Updated']} />
                 <tbody>
                   {profiles.map((profile) => (
                     <tr key={profile.id}>

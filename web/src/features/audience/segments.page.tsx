@@ -12,6 +12,7 @@ import { SegmentBuilder } from './segment-builder/segment-builder';
 import { useQuery } from '@tanstack/react-query';
 import { estimateSegment } from '../../api/segments.api';
 import { queryKeys } from '../../api/query-keys';
+import { ColumnHeads } from '../../components/column-heads';
 
 function SegmentReachCell({ id }: { id: string }) {
   const estimate = useQuery({ queryKey: queryKeys.audienceEstimate({ segmentId: id }), queryFn: ({ signal }) => estimateSegment(id, signal), staleTime: 30_000 });
@@ -53,16 +54,7 @@ export function SegmentsPage() {
           ) : (
             <table className="table">
               <caption className="visually-hidden">Segments</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Reachable on WhatsApp</th>
-                  <th scope="col">Updated</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={['Name', 'Reachable on WhatsApp', 'Updated', { label: 'Actions', hidden: true }]} />
               <tbody>
                 {data.map((segment) => (
                   <tr key={segment.id}>

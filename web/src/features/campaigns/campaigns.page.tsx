@@ -14,6 +14,15 @@ import { NewCampaignMenu } from './new-campaign-menu';
 import { count } from './report/report-format';
 import { actorText } from './report/activity-format';
 import { MorePages } from '../../components/more-pages';
+import { ColumnHeads, type Column } from '../../components/column-heads';
+
+const LIST_COLUMNS: Column[] = [
+  'Name',
+  'State',
+  ...['Targeted', 'Sent', 'Delivered', 'Read', 'Failed', 'Replied'].map((label) => ({ label, numeric: true })),
+  'Created',
+  'Published',
+];
 
 const STATE_OPTIONS = [{ value: '', label: 'All states' }, ...CAMPAIGN_STATES.map((state) => ({ value: state, label: STATE_LABELS[state] }))];
 
@@ -61,20 +70,7 @@ export function CampaignsPage() {
               <div className="table-scroll">
                 <table className="table" data-testid="campaign-list">
                   <caption className="visually-hidden">Campaigns{state ? `, ${STATE_LABELS[state].toLowerCase()}` : ''}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">State</th>
-                      <th scope="col" className="num">Targeted</th>
-                      <th scope="col" className="num">Sent</th>
-                      <th scope="col" className="num">Delivered</th>
-                      <th scope="col" className="num">Read</th>
-                      <th scope="col" className="num">Failed</th>
-                      <th scope="col" className="num">Replied</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Published</th>
-                    </tr>
-                  </thead>
+                  <ColumnHeads columns={LIST_COLUMNS} />
                   <tbody>
                     {campaigns.map((campaign) => (
                       <tr key={campaign.id}>

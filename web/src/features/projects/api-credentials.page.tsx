@@ -10,6 +10,7 @@ import { useSession } from '../auth/session-context';
 import { ConfirmMutationDialog } from '../../components/confirm-dialog';
 import { useApiCredentials, useCreateApiCredential, useRevokeApiCredential } from './projects.hooks';
 import type { ApiCredential, NewApiCredential } from '../../api/types';
+import { ColumnHeads } from '../../components/column-heads';
 
 /** API credentials of the current project; a new passcode is shown once, here, and never again. */
 export function ApiCredentialsPage() {
@@ -76,17 +77,7 @@ function ApiCredentials({ projectId, projectName }: { projectId: string; project
           ) : (
             <table className="table">
               <caption className="visually-hidden">API credentials</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Account ID</th>
-                  <th scope="col">Label</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={['Account ID', 'Label', 'Created', 'Last used', { label: 'Actions', hidden: true }]} />
               <tbody>
                 {data.map((credential) => (
                   <tr key={credential.id}>

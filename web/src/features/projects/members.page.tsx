@@ -10,6 +10,7 @@ import { ConfirmMutationDialog } from '../../components/confirm-dialog';
 import { useSession } from '../auth/session-context';
 import { useAddProjectMember, useProjectMembers, useRemoveProjectMember } from './projects.hooks';
 import type { ProjectMember } from '../../api/types';
+import { ColumnHeads } from '../../components/column-heads';
 
 /** Instance admins: who can open the current project, and a form to give it to an existing user or take it away. */
 export function MembersPage() {
@@ -81,16 +82,7 @@ function Members({ projectId, projectName }: { projectId: string; projectName: s
         {(data) => (
           <table className="table">
             <caption className="visually-hidden">Members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Access</th>
-                <th scope="col">Member since</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Email', 'Access', 'Member since', { label: 'Actions', hidden: true }]} />
             <tbody>
               {data.map((member) => (
                 <tr key={member.id}>

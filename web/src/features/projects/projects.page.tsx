@@ -9,6 +9,7 @@ import { useCreateProject, useProjects } from './projects.hooks';
 import { useSwitchProject } from '../auth/auth.hooks';
 import { useSession } from '../auth/session-context';
 import type { Project } from '../../api/types';
+import { ColumnHeads } from '../../components/column-heads';
 
 /** Instance admins: every project, and a form to create one. */
 export function ProjectsPage() {
@@ -57,13 +58,7 @@ export function ProjectsPage() {
         {(data) => (
           <table className="table">
             <caption className="visually-hidden">Projects</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Name', 'Created', 'Status']} />
             <tbody>
               {data.map((project) => (
                 <tr key={project.id}>

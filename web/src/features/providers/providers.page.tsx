@@ -9,6 +9,7 @@ import { messagingLimitUsage } from './provider-fields';
 import { DeleteProviderDialog } from './delete-provider-dialog';
 import { TestMessageDialog } from './test-message-dialog';
 import { RejectedCallbacksDialog } from './rejected-callbacks-dialog';
+import { ColumnHeads } from '../../components/column-heads';
 
 export const PROVIDERS_PATH = '/settings/channels/whatsapp';
 
@@ -45,17 +46,7 @@ export function ProvidersPage() {
             <div className="table-scroll">
               <table className="table">
                 <caption className="visually-hidden">Provider accounts</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Nickname</th>
-                    <th scope="col">Provider</th>
-                    <th scope="col">Rate</th>
-                    <th scope="col">Daily messaging limit</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={['Nickname', 'Provider', 'Rate', 'Daily messaging limit', { label: 'Actions', hidden: true }]} />
                 <tbody>
                   {data.map((account) => (
                     <tr key={account.id}>

@@ -6,6 +6,7 @@ import { formatDateTimeSeconds } from '../../components/format';
 import type { ProviderAccount, RejectedCallback } from '../../api/types';
 import { useRejectedCallbacks } from './providers.hooks';
 import { MorePages } from '../../components/more-pages';
+import { ColumnHeads } from '../../components/column-heads';
 
 const ENDPOINTS: Record<RejectedCallback['kind'], string> = { inbound: 'Inbound', delivery: 'Delivery reports', status: 'Status' };
 
@@ -59,14 +60,7 @@ function RejectedCallbacks({ account }: { account: ProviderAccount }) {
           ) : (
             <table className="table table--compact">
               <caption className="visually-hidden">Rejected callbacks of {account.nickname}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Answer</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={['Received', 'Endpoint', 'Answer', 'Reason']} />
               <tbody>
                 {items.map((callback) => (
                   <Fragment key={callback.seq}>

@@ -9,6 +9,7 @@ import { PROVIDERS_PATH } from '../providers/providers.page';
 import { attachmentLabel } from './template-rules';
 import { useTemplates } from './templates.hooks';
 import { DeleteTemplateDialog } from './delete-template-dialog';
+import { ColumnHeads } from '../../components/column-heads';
 
 /** Templates tab: the approved templates registered per provider account. */
 export function TemplatesPage() {
@@ -56,18 +57,7 @@ export function TemplatesPage() {
         <div className="table-scroll">
           <table className="table">
             <caption className="visually-hidden">Templates</caption>
-            <thead>
-              <tr>
-                <th scope="col">Template namespace</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Placeholders</th>
-                <th scope="col">Attachment</th>
-                <th scope="col">Language</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Template namespace', 'Provider', 'Placeholders', 'Attachment', 'Language', { label: 'Actions', hidden: true }]} />
             <tbody>
               {templates.data.map((template) => (
                 <tr key={template.id}>

@@ -11,6 +11,7 @@ import { useSession } from '../auth/session-context';
 import { useProjects } from '../projects/projects.hooks';
 import { useCreateUser, useDeleteUser, useUpdateUser, useUsers } from './users.hooks';
 import type { DashboardUser } from '../../api/types';
+import { ColumnHeads } from '../../components/column-heads';
 
 /** Instance admins: every dashboard user; create one, reset a password, make or unmake an admin, remove. */
 export function UsersPage() {
@@ -45,17 +46,7 @@ export function UsersPage() {
         {(data) => (
           <table className="table">
             <caption className="visually-hidden">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Projects</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Email', 'Role', 'Projects', 'Created', { label: 'Actions', hidden: true }]} />
             <tbody>
               {data.map((user) => {
                 const self = user.id === me.user.id;

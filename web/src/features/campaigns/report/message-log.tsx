@@ -7,6 +7,7 @@ import { LOG_STATUSES, type LogStatus } from '../../../api/campaigns.types';
 import { useCampaignMessages } from '../campaigns.hooks';
 import type { Campaign } from '../../../api/campaigns.types';
 import { humanise, LOG_STATUS_LABELS, messageDetail, messageLogEmptyText } from './report-format';
+import { ColumnHeads } from '../../../components/column-heads';
 
 const STATUS_OPTIONS = [{ value: '', label: 'All statuses' }, ...LOG_STATUSES.map((status) => ({ value: status, label: LOG_STATUS_LABELS[status] }))];
 
@@ -52,17 +53,7 @@ export function MessageLog({ campaign }: { campaign: Campaign }) {
             <>
               <table className="table table--compact" data-testid="message-log">
                 <caption className="visually-hidden">Messages of this campaign</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Identity</th>
-                    <th scope="col">Phone</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Detail</th>
-                    <th scope="col">Sent</th>
-                    <th scope="col">Delivered</th>
-                    <th scope="col">Read</th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={['Identity', 'Phone', 'Status', 'Detail', 'Sent', 'Delivered', 'Read']} />
                 <tbody>
                   {data.items.map((entry) => (
                     <tr key={entry.id}>
