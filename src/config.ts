@@ -51,6 +51,9 @@ const metricsToken = z
 /** Variables whose values a boot error never prints. */
 const SECRET_VARIABLES = new Set(['WACAST_SECRET_KEY', 'WACAST_METRICS_TOKEN']);
 
+const MEGABYTES = 'expected a whole number of megabytes, 0 or more';
+const megabytes = z.coerce.number({ message: MEGABYTES }).int(MEGABYTES).min(0, MEGABYTES);
+
 const envSchema = z.object({
   /** Interface the HTTP server binds to. */
   WACAST_HOST: z.string().min(1).default('0.0.0.0'),
@@ -100,16 +103,8 @@ const envSchema = z.object({
    * warns, and below which campaigns hold so that callbacks and replies keep the room left
    * (src/ops/disk-space.ts). 0 turns each off.
    */
-  WACAST_DISK_WARN_MB: z.coerce
-    .number({ message: 'expected a whole number of megabytes, 0 or more' })
-    .int('expected a whole number of megabytes, 0 or more')
-    .min(0, 'expected a whole number of megabytes, 0 or more')
-    .default(1000),
-  WACAST_DISK_HOLD_MB: z.coerce
-    .number({ message: 'expected a whole number of megabytes, 0 or more' })
-    .int('expected a whole number of megabytes, 0 or more')
-    .min(0, 'expected a whole number of megabytes, 0 or more')
-    .default(250),
+  WACAST_DISK_WARN_MB: megabytes.default(1000),
+  WACAST_DISK_HOLD_MB: megabytes.default(250),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   WACAST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**

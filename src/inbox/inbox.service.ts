@@ -23,7 +23,7 @@ import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
 import { queueDirectMessage } from './direct-messages.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
-import { profileNameKey, startsWithIgnoringCase } from '../storage/dialect.js';
+import { lowerText, profileNameKey, startsWithIgnoringCase } from '../storage/dialect.js';
 import { whatsappUserIdOf } from '../providers/provider-phone.js';
 import { pairedNumberOf } from '../webhooks/whatsapp-users.js';
 
@@ -294,7 +294,7 @@ function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string
   // checked on the conversations the walk reads, after the cheaper terms above — the sender name
   // on the row, the profile Name on the profile the list joins anyway (`p`), and only for a
   // conversation without one, on the profile found by its phone (one indexed lookup).
-  const word = dialect === 'postgres' ? sql`' ' || lower(${text}::text)` : sql`' ' || lower(${text})`;
+  const word = sql`' ' || ${lowerText(dialect, text)}`;
   const hasWord = (expression: RawBuilder<unknown>) =>
     dialect === 'postgres' ? sql<SqlBool>`strpos(' ' || ${expression}, ${word}) > 0` : sql<SqlBool>`instr(' ' || ${expression}, ${word}) > 0`;
   terms.push(hasWord(sql`lower(${sql.ref('c.sender_name')})`));

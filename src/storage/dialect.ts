@@ -175,13 +175,18 @@ export function startsWith(dialect: Dialect, expression: Expression<unknown>, pr
  * `lower(expression)` still serves it: the bounds are the same for every row.
  */
 export function startsWithIgnoringCase(dialect: Dialect, loweredExpression: Expression<unknown>, text: string): RawBuilder<SqlBool> {
+  const prefix = lowerText(dialect, text);
   // U+10FFFF is the largest code point: every string starting with the prefix sorts below prefix+U+10FFFF.
   if (dialect === 'postgres') {
-    const prefix = sql<string>`lower(${text}::text)`;
     return sql<SqlBool>`((${loweredExpression}) collate "C" >= ${prefix} and (${loweredExpression}) collate "C" < ${prefix} || ${'\u{10FFFF}'}::text)`;
   }
-  const prefix = sql<string>`lower(${text})`;
   return sql<SqlBool>`((${loweredExpression}) >= ${prefix} and (${loweredExpression}) < ${prefix} || ${'\u{10FFFF}'})`;
+}
+
+/** `text` (a bound parameter) lower-cased by the database's own `lower()`, as stored keys are. */
+export function lowerText(dialect: Dialect, text: string): RawBuilder<string> {
+  // PostgreSQL: `lower` also takes ranges, so an untyped parameter must be named text.
+  return dialect === 'postgres' ? sql<string>`lower(${text}::text)` : sql<string>`lower(${text})`;
 }
 
 /**
