@@ -16,6 +16,7 @@ import type { Database, MessageKind, MessageStatus } from '../storage/schema.js'
 import type { ErrorCategory, ReceiptStatus } from '../providers/provider.js';
 import { updateJsonRows, type JsonRowColumn } from '../storage/json-rows.js';
 import { lockForUpdate } from '../storage/row-locks.js';
+import { inJsonList } from '../storage/dialect.js';
 import { transition } from '../campaigns/message-status.js';
 import type { CampaignDeltas } from '../campaigns/counters.js';
 import { SYSTEM_EVENTS } from '../audience/event-names.js';
@@ -100,11 +101,22 @@ export interface ReceiptResult {
 
 const key = (providerId: string, providerMessageId: string) => `${providerId}\n${providerMessageId}`;
 
+/**
+ * The messages a batch of reports names, locked in id order. The values go in as one JSON list
+ * (`inJsonList`), whose length PostgreSQL's planner cannot see: given 500 literal provider ids on a
+ * `messages` table it had no statistics for yet (the first minute of a new install's first large
+ * campaign, before autovacuum's first analyze), it estimated 0.5 % of the table per id — all of
+ * it — and read the whole table for every batch (30–65 ms at 60,000 messages, instead of ~2 ms
+ * through `messages_provider_message`); the applier fell behind the reports arriving.
+ */
+export function messagesByColumn(db: Kysely<Database>, dialect: Dialect, column: 'provider_message_id' | 'id', values: readonly string[]) {
+  return lockForUpdate(db.selectFrom('messages').select([...COLUMNS]).where(inJsonList(dialect, sql.ref(column), values)).orderBy('id'), dialect);
+}
+
 async function selectMessages(db: Kysely<Database>, dialect: Dialect, column: 'provider_message_id' | 'id', values: string[]): Promise<MessageState[]> {
   const rows: MessageState[] = [];
   for (let start = 0; start < values.length; start += CHUNK) {
-    const query = db.selectFrom('messages').select([...COLUMNS]).where(column, 'in', values.slice(start, start + CHUNK)).orderBy('id');
-    rows.push(...(await lockForUpdate(query, dialect).execute()));
+    rows.push(...(await messagesByColumn(db, dialect, column, values.slice(start, start + CHUNK)).execute()));
   }
   return rows;
 }
