@@ -5,7 +5,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../storage/db.js';
 import { parseJson } from '../storage/json.js';
-import { profileNameKey, startsWith, startsWithIgnoringCase } from '../storage/dialect.js';
+import { caseSpellings, profileNameKey, startsWith, startsWithIgnoringCase } from '../storage/dialect.js';
 import { notFound } from '../errors.js';
 import { idCursor, timeIdCursor } from '../cursors.js';
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from './reachability.js';
@@ -141,8 +141,8 @@ export async function getProfileView(db: Db, projectId: string, identity: string
 
 /**
  * Profiles, newest first. `q` matches a prefix of the identity, of the phone (digits with the
- * country code, `+`, spaces and dashes ignored) or of the Name (case ignored as the database's
- * `lower()` ignores it: ASCII letters on SQLite, all letters on PostgreSQL).
+ * country code, `+`, spaces and dashes ignored) or of the Name, case ignored (caseSpellings: in
+ * each usual casing, as SQLite's `lower()` folds ASCII letters only).
  */
 export async function searchProfiles(db: Db, projectId: string, options: { q?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<ProfileSummary>> {
   let query = db.kysely
@@ -165,7 +165,10 @@ export async function searchProfiles(db: Db, projectId: string, options: { q?: s
   if (q === '') {
     query = query.where(sql<SqlBool>`${inProject}${after}`).orderBy('profiles.id', 'desc');
   } else {
-    const prefixes: RawBuilder<SqlBool>[] = [startsWith(db.dialect, sql.ref('profiles.identity'), q), startsWithIgnoringCase(db.dialect, profileNameKey(db.dialect), q)];
+    const prefixes: RawBuilder<SqlBool>[] = [
+      startsWith(db.dialect, sql.ref('profiles.identity'), q),
+      ...caseSpellings(q).map((spelling) => startsWithIgnoringCase(db.dialect, profileNameKey(db.dialect), spelling)),
+    ];
     const digits = q.replace(/[\s\-().]/g, '').replace(/^\+/, '');
     if (/^\d{2,}$/.test(digits)) prefixes.push(startsWith(db.dialect, sql.ref('profiles.phone'), `+${digits}`));
     // The project test sits inside each branch so that each branch is one index range (SQLite's

@@ -23,7 +23,7 @@ import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
 import { queueDirectMessage } from './direct-messages.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
-import { lowerText, profileNameKey, startsWithIgnoringCase } from '../storage/dialect.js';
+import { caseSpellings, lowerText, profileNameKey, startsWithIgnoringCase } from '../storage/dialect.js';
 import { whatsappUserIdOf } from '../providers/provider-phone.js';
 import { pairedNumberOf } from '../webhooks/whatsapp-users.js';
 
@@ -283,10 +283,13 @@ function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string
   const terms: RawBuilder<SqlBool>[] = [];
   const digits = text.replace(/[\s\-().+]/g, '');
   if (/^\d+$/.test(digits)) terms.push(sql<SqlBool>`${sql.ref('c.phone')} like ${`%${digits}%`}`);
-  // Names are lower-cased by the database, the text with them (startsWithIgnoringCase).
-  terms.push(startsWithIgnoringCase(dialect, sql`lower(${sql.ref('c.sender_name')})`, text));
+  // Names are lower-cased by the database, the text with them (startsWithIgnoringCase), in each
+  // casing a name may be stored in (caseSpellings: SQLite folds ASCII letters only).
+  const spellings = caseSpellings(text);
+  const anySpelling = (condition: (spelling: string) => RawBuilder<SqlBool>) => sql<SqlBool>`(${sql.join(spellings.map(condition), sql` or `)})`;
+  terms.push(...spellings.map((spelling) => startsWithIgnoringCase(dialect, sql`lower(${sql.ref('c.sender_name')})`, spelling)));
   const named = (column: 'id' | 'phone') =>
-    sql`select ${sql.ref(`n.${column}`)} from ${sql.table('profiles')} as n where ${sql.ref('n.project_id')} = ${projectId} and ${startsWithIgnoringCase(dialect, profileNameKey(dialect, 'n'), text)}`;
+    sql`select ${sql.ref(`n.${column}`)} from ${sql.table('profiles')} as n where ${sql.ref('n.project_id')} = ${projectId} and ${anySpelling((spelling) => startsWithIgnoringCase(dialect, profileNameKey(dialect, 'n'), spelling))}`;
   // The conversation's profile, or a profile with its phone imported since the sender wrote (the one the list shows).
   terms.push(sql<SqlBool>`${sql.ref('c.profile_id')} in (${named('id')})`);
   terms.push(sql<SqlBool>`${sql.ref('c.phone')} in (${named('phone')})`);
@@ -294,9 +297,11 @@ function searchCondition(deps: Pick<AppDeps, 'db'>, projectId: string, q: string
   // checked on the conversations the walk reads, after the cheaper terms above — the sender name
   // on the row, the profile Name on the profile the list joins anyway (`p`), and only for a
   // conversation without one, on the profile found by its phone (one indexed lookup).
-  const word = sql`' ' || ${lowerText(dialect, text)}`;
   const hasWord = (expression: RawBuilder<unknown>) =>
-    dialect === 'postgres' ? sql<SqlBool>`strpos(' ' || ${expression}, ${word}) > 0` : sql<SqlBool>`instr(' ' || ${expression}, ${word}) > 0`;
+    anySpelling((spelling) => {
+      const word = sql`' ' || ${lowerText(dialect, spelling)}`;
+      return dialect === 'postgres' ? sql<SqlBool>`strpos(' ' || ${expression}, ${word}) > 0` : sql<SqlBool>`instr(' ' || ${expression}, ${word}) > 0`;
+    });
   terms.push(hasWord(sql`lower(${sql.ref('c.sender_name')})`));
   terms.push(hasWord(profileNameKey(dialect, 'p')));
   terms.push(

@@ -183,6 +183,30 @@ export function startsWithIgnoringCase(dialect: Dialect, loweredExpression: Expr
   return sql<SqlBool>`((${loweredExpression}) >= ${prefix} and (${loweredExpression}) < ${prefix} || ${'\u{10FFFF}'})`;
 }
 
+/**
+ * The spellings of a search text that a name may be stored in: as typed, all lower case, all upper
+ * case, every word capitalised, only the first letter capitalised. Each is then lower-cased by the
+ * database (startsWithIgnoringCase), which on SQLite folds ASCII letters only: "иван" must also be
+ * looked for as "Иван" to find "Иван Петров" there. So a name in one of these usual casings is
+ * found whatever the case typed; one in an irregular mix ("МакДональд") only when typed with its
+ * own non-ASCII capitals. PostgreSQL's `lower()` folds every letter, and the spellings all give the
+ * same range there. Spellings that differ only in ASCII letters are one: the database folds those.
+ */
+export function caseSpellings(text: string): string[] {
+  const capitalised = (word: string) => {
+    const [first = '', ...rest] = [...word];
+    return first.toUpperCase() + rest.join('');
+  };
+  const lower = text.toLowerCase();
+  const spellings = [text, lower, text.toUpperCase(), lower.split(' ').map(capitalised).join(' '), capitalised(lower)];
+  const byFolded = new Map<string, string>();
+  for (const spelling of spellings) {
+    const folded = spelling.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+    if (!byFolded.has(folded)) byFolded.set(folded, spelling);
+  }
+  return [...byFolded.values()];
+}
+
 /** `text` (a bound parameter) lower-cased by the database's own `lower()`, as stored keys are. */
 export function lowerText(dialect: Dialect, text: string): RawBuilder<string> {
   // PostgreSQL: `lower` also takes ranges, so an untyped parameter must be named text.
