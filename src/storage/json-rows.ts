@@ -109,18 +109,35 @@ async function insertValueLists(
 /**
  * Updates rows of `table` matched on `key`, setting every listed column from `rows`; `where` is an
  * extra condition on the target (alias `t`). Returns the keys of the rows updated.
+ *
+ * `where` is evaluated as a sub-select, `(select …)`, on each row found by its key — never as a
+ * way to find rows. Send results say `t.status = 'sending'`, the predicate of the partial index
+ * `messages_sending`; with statistics gathered while every message was queued, PostgreSQL counted
+ * one row in flight, read all of them (12,000) through that index and compared each with every row
+ * given: up to 2.4 s per 1,000 results (bench `dispatch`, docs/benchmarks.md). SQLite, once
+ * ANALYZE has run at such a time, picks the same plan. The rows given are always few: found by
+ * their key they cost the same whatever the statistics say.
  */
-export async function updateJsonRows(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  update: { table: keyof Database & string; key: JsonRowColumn; columns: readonly JsonRowColumn[]; rows: readonly Row[]; where?: RawBuilder<unknown> },
-): Promise<string[]> {
+export async function updateJsonRows(db: Kysely<Database>, dialect: Dialect, update: JsonRowsUpdate): Promise<string[]> {
   if (update.rows.length === 0) return [];
+  const result = await updateJsonRowsQuery(dialect, update).execute(db);
+  return result.rows.map((row) => String(row.key));
+}
+
+export interface JsonRowsUpdate {
+  table: keyof Database & string;
+  key: JsonRowColumn;
+  columns: readonly JsonRowColumn[];
+  rows: readonly Row[];
+  where?: RawBuilder<unknown>;
+}
+
+/** The statement of `updateJsonRows` (exported for the query-plan test). */
+export function updateJsonRowsQuery(dialect: Dialect, update: JsonRowsUpdate): RawBuilder<{ key: string }> {
   const sets = sql.join(update.columns.map((column) => sql`${sql.ref(column.name)} = v.${sql.ref(column.name)}`));
-  const extra = update.where ? sql` and ${update.where}` : sql``;
+  const extra = update.where ? sql` and (select ${update.where})` : sql``;
   const key = sql.ref(update.key.name);
   // SQLite's RETURNING cannot name the target alias: the bare column means the updated row.
   const returning = dialect === 'postgres' ? sql`t.${key}` : key;
-  const result = await sql<{ key: string }>`update ${sql.table(update.table)} as t set ${sets} from ${jsonRowsSource(dialect, [update.key, ...update.columns], update.rows)} where t.${key} = v.${key}${extra} returning ${returning} as key`.execute(db);
-  return result.rows.map((row) => String(row.key));
+  return sql<{ key: string }>`update ${sql.table(update.table)} as t set ${sets} from ${jsonRowsSource(dialect, [update.key, ...update.columns], update.rows)} where t.${key} = v.${key}${extra} returning ${returning} as key`;
 }
