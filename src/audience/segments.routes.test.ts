@@ -88,6 +88,25 @@ describe.each(testEngines())('segments ($name)', (engine) => {
     expect(await matching(filter)).toEqual(expected);
   });
 
+  it('contains ignores the case of letters other than ASCII ones too', async () => {
+    const third = await ctx.createProject();
+    const d = [
+      { identity: 'u1', type: 'profile', profileData: { City: 'Москва', Tags: ['Постоянный', 'vip'] } },
+      { identity: 'u2', type: 'profile', profileData: { City: 'Санкт-Петербург', Tags: ['НОВЫЙ'] } },
+      { identity: 'u3', type: 'profile', profileData: { City: 'Zürich', Tags: ['Élite'] } },
+    ];
+    expect(json(await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers: third.headers, payload: { d } })).status).toBe('success');
+    const total = async (filter: SegmentFilter) => json(await ctx.app.inject({ method: 'POST', url: '/api/v1/segments/estimate', headers: third.headers, payload: filter })).total;
+    expect(await total(prop('City', 'contains', { value: 'москва' }))).toBe(1);
+    expect(await total(prop('City', 'contains', { value: 'ПЕТЕРБУРГ' }))).toBe(1);
+    expect(await total(prop('City', 'contains', { value: 'петербург' }))).toBe(1);
+    expect(await total(prop('City', 'contains', { value: 'ZÜRICH' }))).toBe(1);
+    expect(await total(prop('Tags', 'contains', { value: 'постоянный' }))).toBe(1);
+    expect(await total(prop('Tags', 'contains', { value: 'новый' }))).toBe(1);
+    expect(await total(prop('Tags', 'contains', { value: 'élite' }))).toBe(1);
+    expect(await total(prop('City', 'notContains', { value: 'москва' }))).toBe(2);
+  });
+
   const ev = (name: string, extra: Record<string, unknown> = {}) => ({ type: 'event', name, ...extra }) as SegmentFilter;
 
   it.each<[string, SegmentFilter, string[]]>([

@@ -31,9 +31,9 @@ export interface JsonFields {
   numberIn(column: string, key: string, values: readonly number[]): RawBuilder<SqlBool>;
   /** The value is the JSON boolean `value`. */
   booleanEquals(column: string, key: string, value: boolean): RawBuilder<SqlBool>;
-  /** The value is a string containing `needle`, ignoring the case of ASCII letters. */
+  /** The value is a string containing `needle`, case ignored (on SQLite: in its usual casings, see caseSpellings). */
   stringContains(column: string, key: string, needle: string): RawBuilder<SqlBool>;
-  /** The value is an array with a string element equal to `item`, ignoring ASCII case. */
+  /** The value is an array with a string element equal to `item`, case ignored (as `stringContains`). */
   arrayContains(column: string, key: string, item: string): RawBuilder<SqlBool>;
   /**
    * The value is a date stored as a canonical ISO-8601 UTC string (`2024-05-01T10:00:00.000Z`,
@@ -83,13 +83,17 @@ const sqliteFields: JsonFields = {
     checkKey(key);
     const path = `$."${key}"`;
     const col = sql.ref(column);
-    return sql<SqlBool>`(json_type(${col}, ${path}) = 'text' and instr(lower(json_extract(${col}, ${path})), lower(${needle})) > 0)`;
+    // SQLite's lower() folds ASCII letters only: the needle in each usual casing (caseSpellings).
+    const value = sql`lower(json_extract(${col}, ${path}))`;
+    const found = caseSpellings(needle).map((spelling) => sql<SqlBool>`instr(${value}, lower(${spelling})) > 0`);
+    return sql<SqlBool>`(json_type(${col}, ${path}) = 'text' and (${sql.join(found, sql` or `)}))`;
   },
   arrayContains(column, key, item) {
     checkKey(key);
     const path = `$."${key}"`;
     const col = sql.ref(column);
-    return sql<SqlBool>`(json_type(${col}, ${path}) = 'array' and exists (select 1 from json_each(${col}, ${path}) as je where je.type = 'text' and lower(je.value) = lower(${item})))`;
+    const spellings = caseSpellings(item).map((spelling) => sql`lower(${spelling})`);
+    return sql<SqlBool>`(json_type(${col}, ${path}) = 'array' and exists (select 1 from json_each(${col}, ${path}) as je where je.type = 'text' and lower(je.value) in (${sql.join(spellings)})))`;
   },
   dateCompare(column, key, op, iso) {
     checkKey(key);
