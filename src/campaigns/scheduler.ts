@@ -7,7 +7,9 @@
  *   still queued is cancelled — a paused one too, which would otherwise wait for ever;
  * - running campaigns inside DND hours with action "discard" cancel what is still queued;
  * - messages whose sending worker died (lease ran out) go back to the queue when its send journal
- *   shows they were never sent, and otherwise become `unknown` — never resent (send-journal.ts).
+ *   shows they were never sent, and otherwise become `unknown` — never resent (send-journal.ts);
+ * - messages of ended campaigns that came back to the queue after the end (a retryable answer, a
+ *   dead worker's unsent message) are cancelled with the campaign's reason.
  * A campaign that cannot be checked (an error) is logged and skipped; the others go on.
  *
  * A journal is on the disk of the machine its worker ran on, so the messages of a dead worker are
@@ -173,7 +175,34 @@ export class SchedulerService implements BackgroundService {
     }
 
     await this.expireLeases(now, true);
+    await this.cancelLeftovers();
     return true;
+  }
+
+  /**
+   * Cancels the messages of ended campaigns that went back to the queue after the end: a stop, a
+   * cut-off or DND hours that discard cancel what is queued at that moment, but a message in flight
+   * then can come back — a retryable answer (429, 503), a dead worker's message its journal shows
+   * never sent, a release racing the stop. No dispatcher claims from an ended campaign, so without
+   * this it would stay `queued` for good and its profile would never reach a final state. Found
+   * through the counters: an ended campaign counts queued messages only while some are in flight
+   * or left over, so the scan is of a handful of campaigns.
+   */
+  private async cancelLeftovers(): Promise<void> {
+    const ended = await this.deps.db.kysely
+      .selectFrom('campaign_counters')
+      .innerJoin('campaigns', 'campaigns.id', 'campaign_counters.campaign_id')
+      .select(['campaigns.id', 'campaigns.state', 'campaigns.state_reason'])
+      .where('campaign_counters.queued', '>', 0)
+      .where('campaigns.state', 'in', ['stopped', 'completed', 'failed'])
+      .execute();
+    for (const campaign of ended) {
+      try {
+        await cancelQueued(this.deps, campaign.id, campaign.state_reason ?? `the campaign ${campaign.state === 'completed' ? 'completed' : `was ${campaign.state}`}`);
+      } catch (error) {
+        this.deps.logger.error({ err: error, campaignId: campaign.id }, 'scheduler: could not cancel the messages left queued by this ended campaign; retried next pass');
+      }
+    }
   }
 
   /** Ends a running or paused campaign when it is done, past its cut-off, or inside DND hours that discard. */

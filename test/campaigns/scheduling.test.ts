@@ -13,6 +13,8 @@ import { seedProfiles, testPhone } from '../helpers/audience.js';
 import { SchedulerService } from '../../src/campaigns/scheduler.js';
 import { PublisherService } from '../../src/campaigns/publisher.js';
 import { localMinutes } from '../../src/campaigns/dnd.js';
+import { SendResultWriter } from '../../src/campaigns/send-results.js';
+import { claimCampaignMessages, releaseClaimed } from '../../src/storage/message-queue.js';
 
 const HOUR = 3_600_000;
 
@@ -144,6 +146,38 @@ describe.each(testEngines())('campaign scheduling ($name)', (engine) => {
     expect(log.items.map((item: { errorDetail: string }) => item.errorDetail)).toEqual(Array(5).fill('cut-off time reached'));
     expect((await action(campaign.id, 'resume')).statusCode).toBe(409);
     await scheduler.stop();
+  });
+
+  it('cancels the messages that come back to the queue after their campaign was stopped', async () => {
+    const campaign = json(await create({ name: 'Stopped with messages in flight' }));
+    await action(campaign.id, 'publish');
+    await new PublisherService(ctx.deps, 'test-publisher').runOnce();
+    const owner = 'worker-in-flight';
+    const claimed = await claimCampaignMessages(ctx.db, campaign.id, { owner, limit: 5, leaseMs: 60_000 });
+    expect(claimed).toHaveLength(5);
+    // Stopped while all five are with the provider: nothing queued to cancel then.
+    expect(json(await action(campaign.id, 'stop')).state).toBe('stopped');
+    expect((await get(campaign.id)).stats).toMatchObject({ targeted: 5, queued: 5, cancelled: 0 });
+    // Three answers are retryable (503); two were never sent (a release, as after a crash).
+    const writer = new SendResultWriter(ctx.deps, { maxAttempts: 5, owner });
+    const busy = { ok: false as const, outcome: 'not_sent' as const, category: 'provider_down' as const, retryable: true, detail: 'HTTP 503', raw: { request: { method: 'POST', url: 'http://provider/send', body: '' } } };
+    for (const message of claimed.slice(0, 3)) writer.add(message, busy);
+    await writer.flush();
+    await releaseClaimed(ctx.db, claimed.slice(3).map((message) => message.id), owner, 'queued');
+    const statuses = await ctx.db.kysely.selectFrom('messages').select('status').where('campaign_id', '=', campaign.id).execute();
+    expect(statuses.map((row) => row.status)).toEqual(Array(5).fill('queued'));
+
+    const scheduler = new SchedulerService(ctx.deps, 'test-scheduler-leftovers');
+    try {
+      await scheduler.tick();
+      const stopped = await get(campaign.id);
+      expect(stopped.stats).toMatchObject({ targeted: 5, queued: 0, cancelled: 5, sent: 0 });
+      const log = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/messages?status=cancelled`, headers: project.headers }));
+      expect(log.items.map((item: { errorDetail: string }) => item.errorDetail)).toEqual(Array(5).fill(stopped.stateReason));
+      expect(stopped.stateReason).toMatch(/^stopped /);
+    } finally {
+      await scheduler.stop();
+    }
   });
 
   it('completes a campaign that sent everything without blaming a cut-off that cut nothing', async () => {
