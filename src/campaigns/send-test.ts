@@ -8,7 +8,6 @@
  * account to ⌊0.98 × rate⌋ a second (decision 0005), which leaves room for them beside a full-rate
  * campaign; a script calling the endpoint in a loop could otherwise push the account over.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { AppDeps } from '../deps.js';
 import type { ErrorCategory, RawExchange } from '../providers/provider.js';
 import { newId } from '../ids.js';
@@ -20,6 +19,7 @@ import { compileParams, renderParams, type RenderProfile } from '../templates/re
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import type { MessagePayload } from './message-payload.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
+import { normalisePhone } from '../audience/phone.js';
 
 /** Test sends per account and process: a burst of this many, then one a second. */
 export const TEST_SEND_BURST = 3;
@@ -56,13 +56,6 @@ export interface TestSendResult {
   raw: RawExchange;
 }
 
-/** E.164 (`+14155551234`) from what a person typed, or null. */
-export function typedPhone(value: string): string | null {
-  const trimmed = value.trim().replace(/[\s()-]/g, '');
-  const parsed = parsePhoneNumberFromString(trimmed.startsWith('+') ? trimmed : `+${trimmed.replace(/^00/, '')}`);
-  return parsed?.isValid() ? parsed.number : null;
-}
-
 export async function sendTestMessage(
   deps: AppDeps,
   projectId: string,
@@ -81,8 +74,10 @@ export async function sendTestMessage(
   if (input.templateId === '') problems.push({ path: 'templateId', message: 'is required: choose a template' });
   else if (!template) problems.push({ path: 'templateId', message: 'is not a template of this project' });
   else if (template.provider_id !== provider.id) problems.push({ path: 'templateId', message: 'belongs to another provider account' });
-  const to = typedPhone(input.to);
-  if (!to) problems.push({ path: 'to', message: 'must be a phone number with country code, e.g. +919876543210' });
+  // The same reading as every other number at the edge (full metadata, the reason when refused).
+  const phone = normalisePhone(input.to);
+  const to = phone.ok ? phone.e164 : null;
+  if (!phone.ok) problems.push({ path: 'to', message: `${phone.message}; ${phone.advice}` });
   if (template && input.values.length !== template.placeholder_count) {
     problems.push({ path: 'params', message: `the template has ${template.placeholder_count} placeholder(s) but ${input.values.length} value(s) were given` });
   }

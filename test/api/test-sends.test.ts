@@ -51,6 +51,21 @@ describe.each(testEngines())('test messages are limited per provider account ($n
     expect((await sendTest(second)).statusCode).toBe(200);
   });
 
+  it('reads the number as every other number at the edge: full metadata, the reason when refused', async () => {
+    const second = accounts[1]!;
+    // The right length for China, but no Chinese number starts so; a national 0 after +91.
+    for (const [typed, reason] of [['+86 123 4567 890', 'is not a valid number for CN (+86)'], ['+91 0123456789', 'is not a valid number for IN (+91)'], ['call me', 'is not a phone number']] as const) {
+      const answer = await sendTest(second, typed);
+      expect(answer.statusCode, typed).toBe(422);
+      expect(json(answer).error.details, typed).toEqual([{ path: 'to', message: expect.stringContaining(reason) }]);
+    }
+    const sendsBefore = fake.sends.length;
+    // Digits with the country code but no "+", and a Mexican mobile written with the old "1".
+    expect((await sendTest(second, '919876543210')).statusCode).toBe(200);
+    expect((await sendTest(second, '+52 1 55 1234 5678')).statusCode).toBe(200);
+    expect(fake.sends.slice(sendsBefore).map((send) => send.to)).toEqual(['+919876543210', '+525512345678']);
+  });
+
   it('does not count requests refused for their input', async () => {
     const third = accounts[2]!;
     for (let i = 0; i < TEST_SEND_BURST + 2; i++) expect((await sendTest(third, 'nobody')).statusCode).toBe(422);
