@@ -211,6 +211,18 @@ export function caseSpellings(text: string): string[] {
   return [...byFolded.values()];
 }
 
+/**
+ * `condition`, checked on each row the rest of the query finds and never used to find rows: as a
+ * sub-select, no planner of either engine turns it into an index search. For conditions that are a
+ * partial index's predicate, such as `status = 'sending'` (`messages_sending`): with statistics
+ * gathered while nothing was in flight, both planners count one message there and read every
+ * message in flight (tens of thousands during a large campaign) instead of the few rows the query's
+ * key finds (send results: docs/benchmarks.md, 2026-11-27).
+ */
+export function checkedPerRow(condition: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(select ${condition})`;
+}
+
 /** `text` (a bound parameter) lower-cased by the database's own `lower()`, as stored keys are. */
 export function lowerText(dialect: Dialect, text: string): RawBuilder<string> {
   // PostgreSQL: `lower` also takes ranges, so an untyped parameter must be named text.

@@ -18,6 +18,7 @@
  */
 import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from './db.js';
+import { checkedPerRow } from './dialect.js';
 import type { Database } from './schema.js';
 
 export interface JsonRowColumn {
@@ -110,8 +111,7 @@ async function insertValueLists(
  * Updates rows of `table` matched on `key`, setting every listed column from `rows`; `where` is an
  * extra condition on the target (alias `t`). Returns the keys of the rows updated.
  *
- * `where` is evaluated as a sub-select, `(select …)`, on each row found by its key — never as a
- * way to find rows. Send results say `t.status = 'sending'`, the predicate of the partial index
+ * `where` is checked on each row found by its key (`checkedPerRow`) — never used to find rows. Send results say `t.status = 'sending'`, the predicate of the partial index
  * `messages_sending`; with statistics gathered while every message was queued, PostgreSQL counted
  * one row in flight, read all of them (12,000) through that index and compared each with every row
  * given: up to 2.4 s per 1,000 results (bench `dispatch`, docs/benchmarks.md). SQLite, once
@@ -135,7 +135,7 @@ export interface JsonRowsUpdate {
 /** The statement of `updateJsonRows` (exported for the query-plan test). */
 export function updateJsonRowsQuery(dialect: Dialect, update: JsonRowsUpdate): RawBuilder<{ key: string }> {
   const sets = sql.join(update.columns.map((column) => sql`${sql.ref(column.name)} = v.${sql.ref(column.name)}`));
-  const extra = update.where ? sql` and (select ${update.where})` : sql``;
+  const extra = update.where ? sql` and ${checkedPerRow(update.where)}` : sql``;
   const key = sql.ref(update.key.name);
   // SQLite's RETURNING cannot name the target alias: the bare column means the updated row.
   const returning = dialect === 'postgres' ? sql`t.${key}` : key;

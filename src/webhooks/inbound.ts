@@ -31,6 +31,7 @@ import { changePhoneDnd } from './phone-dnd.js';
 import { whatsappSpellings } from '../audience/phone-spellings.js';
 import { readPayload } from '../campaigns/message-payload.js';
 import type { Dialect } from '../storage/db.js';
+import { checkedPerRow } from '../storage/dialect.js';
 import { applyReplyAsDelivery } from './receipts.js';
 
 export const ATTRIBUTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -139,13 +140,26 @@ async function answeredMessage(db: Kysely<Database>, account: AccountInfo, event
   if (latest) return { id: latest.id, campaign_id: latest.campaign_id, profile_id: latest.profile_id, replied_at: latest.replied_at };
   // A reply can overtake the send's own response: the provider delivered the message and the user
   // answered before its answer to our request was stored. That message is still `sending`.
-  return campaignMessages()
-    .select(columns)
-    .where('status', '=', 'sending')
-    .where('updated_at', '>=', at - ATTRIBUTION_WINDOW_MS)
+  return inFlightCampaignMessage(db, account.projectId, spellings, at - ATTRIBUTION_WINDOW_MS).executeTakeFirst();
+}
+
+/**
+ * The latest campaign message to the phone still `sending` since `since`. Found through the phone
+ * index: the status is only checked (checkedPerRow), else with statistics from before the campaign
+ * the planner read every message in flight through `messages_sending` for each reply (2 ms at
+ * 12,000 in flight, against 0.04 ms). Exported for the query-plan test.
+ */
+export function inFlightCampaignMessage(db: Kysely<Database>, projectId: string, spellings: string[], since: number) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'campaign_id', 'profile_id', 'replied_at'])
+    .where('project_id', '=', projectId)
+    .where('phone', 'in', spellings)
+    .where('campaign_id', 'is not', null)
+    .where(checkedPerRow(sql`${sql.ref('status')} = 'sending'`))
+    .where('updated_at', '>=', since)
     .orderBy('updated_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1);
 }
 
 /**
