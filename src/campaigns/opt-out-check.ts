@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import { jsonRowsSource, type JsonRowColumn } from '../storage/json-rows.js';
 import type { Db } from '../storage/db.js';
-import type { ClaimedMessage } from '../storage/message-queue.js';
+import { stillClaimedBy, type ClaimedMessage } from '../storage/message-queue.js';
 import { UNREACHABLE_REASON_TEXT, type UnreachableReason } from '../audience/reachability.js';
 import { CampaignDeltas, type CounterColumn } from './counters.js';
 
@@ -86,8 +86,7 @@ export async function skipClaimed(db: Db, owner: string, campaignId: string, ski
         .updateTable('messages')
         .set({ status: 'skipped', skip_reason: skipReason, error_detail: detail.slice(0, 1000), lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now })
         .where('id', 'in', group.map((skip) => skip.id))
-        .where('status', '=', 'sending')
-        .where('lease_owner', '=', owner)
+        .where(stillClaimedBy(owner))
         .returning('id')
         .execute();
       if (skipped.length > 0) deltas.addCounts(campaignId, { queued: -skipped.length, [counter]: skipped.length });

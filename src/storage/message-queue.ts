@@ -3,7 +3,8 @@
  * PostgreSQL skips rows locked by another claimer (FOR UPDATE SKIP LOCKED); SQLite runs one
  * writer at a time, so the single UPDATE … RETURNING is already atomic.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { checkedPerRow } from './dialect.js';
 import type { Db } from './db.js';
 import type { MessageKind, MessageStatus } from './schema.js';
 
@@ -69,6 +70,15 @@ export function claimDirectMessages(db: Db, providerId: string, options: ClaimOp
 }
 
 /**
+ * The row is still in flight under `owner`'s claim: checked on the rows a query finds by id, never
+ * used to find them (checkedPerRow: the `messages_sending` index it names is a trap when the
+ * statistics are from before the campaign).
+ */
+export function stillClaimedBy(owner: string): RawBuilder<SqlBool> {
+  return checkedPerRow(sql`${sql.ref('status')} = 'sending' and ${sql.ref('lease_owner')} = ${owner}`);
+}
+
+/**
  * Puts claimed rows that were never sent back in the queue, or cancels them with `detail` (the
  * campaign's reason, as the rows it cancelled while they were queued say).
  */
@@ -85,8 +95,7 @@ export async function releaseClaimed(
     .updateTable('messages')
     .set({ status: to, lease_owner: null, lease_expires_at: null, attempts: sql`attempts - 1`, updated_at: now, ...(to === 'cancelled' ? { error_detail: detail } : {}) })
     .where('id', 'in', ids)
-    .where('status', '=', 'sending')
-    .where('lease_owner', '=', owner)
+    .where(stillClaimedBy(owner))
     .returning(['id'])
     .execute();
   return result.map((row) => row.id);
