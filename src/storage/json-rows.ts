@@ -111,12 +111,13 @@ async function insertValueLists(
  * Updates rows of `table` matched on `key`, setting every listed column from `rows`; `where` is an
  * extra condition on the target (alias `t`). Returns the keys of the rows updated.
  *
- * `where` is checked on each row found by its key (`checkedPerRow`) — never used to find rows. Send results say `t.status = 'sending'`, the predicate of the partial index
- * `messages_sending`; with statistics gathered while every message was queued, PostgreSQL counted
- * one row in flight, read all of them (12,000) through that index and compared each with every row
- * given: up to 2.4 s per 1,000 results (bench `dispatch`, docs/benchmarks.md). SQLite, once
- * ANALYZE has run at such a time, picks the same plan. The rows given are always few: found by
- * their key they cost the same whatever the statistics say.
+ * `where` is checked on each row found by its key (`checkedPerRow`), never used to find rows.
+ * Send results say `t.status = 'sending'`, the predicate of the partial index `messages_sending`;
+ * with statistics gathered while every message was queued, PostgreSQL counted one row in flight,
+ * read all of them (12,000) through that index and compared each with every row given: up to
+ * 2.4 s per 1,000 results (bench `dispatch`, docs/benchmarks.md). SQLite, once ANALYZE has run at
+ * such a time, picks the same plan. The rows given are always few: found by their key they cost
+ * the same whatever the statistics say.
  */
 export async function updateJsonRows(db: Kysely<Database>, dialect: Dialect, update: JsonRowsUpdate): Promise<string[]> {
   if (update.rows.length === 0) return [];
