@@ -110,6 +110,25 @@ describe.each(testEngines())('inbound messages, keywords and auto-reply ($name)'
     expect(await queued(testPhone(1))).toEqual([]);
   });
 
+  it('stores a message sent without replyId once however often the provider posts it, and two such messages twice', async () => {
+    const phone = testPhone(9);
+    const profile = await profileIdOf(ctx.db, project.projectId, 'user-9');
+    const withoutId = (text: string, timestamp: number) => {
+      const { replyId: _omitted, ...body } = gupshupInbound(phone, text, { timestamp });
+      return body;
+    };
+    const at = Date.now() - 60_000;
+    for (const body of [withoutId('Is it still on?', at), withoutId('Is it still on?', at), withoutId('Is it still on?', at + 1500)]) {
+      expect((await postJson(ctx, gupshup.inbound, body)).statusCode).toBe(200);
+    }
+    await applyAll(applier);
+    const stored = await ctx.db.kysely.selectFrom('inbound_messages').select(['text', 'received_at', 'provider_message_id']).where('phone', '=', phone).orderBy('received_at').execute();
+    expect(stored.map((row) => [row.text, Number(row.received_at)])).toEqual([['Is it still on?', at], ['Is it still on?', at + 1500]]);
+    expect(stored.map((row) => row.provider_message_id)).toEqual([expect.stringMatching(/^wacast-content-[0-9a-f]{32}$/), expect.stringMatching(/^wacast-content-[0-9a-f]{32}$/)]);
+    expect(await repliedEvents(profile)).toHaveLength(2);
+    expect(await conversation(phone)).toMatchObject({ unread: 2 });
+  });
+
   it('attributes a reply without context to the latest campaign that reached the phone within 7 days', async () => {
     const p2 = await profileIdOf(ctx.db, project.projectId, 'user-2');
     const p3 = await profileIdOf(ctx.db, project.projectId, 'user-3');

@@ -2,6 +2,7 @@
  * Gupshup Enterprise callbacks (reference gupshup.md A8, A9): delivery reports and inbound messages.
  * Field readers throw CallbackFieldError; parseGupshupCallback catches it.
  */
+import { createHash } from 'node:crypto';
 import {
   CallbackFieldError,
   describe,
@@ -122,7 +123,7 @@ export function parseEnterpriseInbound(record: JsonRecord, now: number): Inbound
 
   const event: InboundEvent = {
     kind: 'inbound',
-    providerMessageId: optionalString(record, 'replyId') ?? null,
+    providerMessageId: optionalString(record, 'replyId') ?? contentId(record),
     from,
     messageType,
     text: body,
@@ -136,6 +137,20 @@ export function parseEnterpriseInbound(record: JsonRecord, now: number): Inbound
   const context = optionalString(record, 'messageId');
   if (context) event.contextMessageId = context;
   return event;
+}
+
+/**
+ * The id of an inbound message that came without `replyId` (as in the documented samples): its
+ * content — every field, in key order — hashed, when it carries the provider's `timestamp` (ms).
+ * A callback the provider posts again is the same message and changes nothing the second time
+ * (inbound messages are unique per account and id); two messages differ at least in their
+ * timestamp. Without a timestamp, two identical texts could be two messages: no id then, each one
+ * stored.
+ */
+function contentId(record: JsonRecord): string | null {
+  if (optionalString(record, 'timestamp') === undefined) return null;
+  const canonical = JSON.stringify(Object.keys(record).sort().map((key) => [key, record[key]]));
+  return `wacast-content-${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
 
 /** True for a flat object that looks like an enterprise inbound message. */

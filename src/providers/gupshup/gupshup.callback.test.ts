@@ -114,7 +114,8 @@ describe('parseGupshupCallback — enterprise delivery reports (A8)', () => {
 describe('parseGupshupCallback — enterprise inbound (A9)', () => {
   const ctText = {
     kind: 'inbound',
-    providerMessageId: null,
+    // No replyId in the documented sample: an id from the message's content (gupshup-enterprise.callback.ts contentId).
+    providerMessageId: expect.stringMatching(/^wacast-content-[0-9a-f]{32}$/),
     from: '+919876543210',
     to: '912240000000',
     senderName: 'John Doe',
@@ -129,6 +130,18 @@ describe('parseGupshupCallback — enterprise inbound (A9)', () => {
 
   it('reads the same message form-encoded', () => {
     expect(events('enterprise-inbound-text.form.txt')).toStrictEqual([{ ...ctText, payload: json('enterprise-inbound-text.json') }]);
+  });
+
+  it('gives a message without replyId one id from its content: the same JSON or form-encoded, another for another timestamp', () => {
+    const [asJson] = events('enterprise-inbound-text.json') as Array<{ providerMessageId: string }>;
+    const [asForm] = events('enterprise-inbound-text.form.txt') as Array<{ providerMessageId: string }>;
+    expect(asForm!.providerMessageId).toBe(asJson!.providerMessageId);
+    const later = parseGupshupCallback(raw({ contentType: 'application/json', body: JSON.stringify({ ...json('enterprise-inbound-text.json'), timestamp: '1658261072000' }) }), { now: NOW });
+    expect(later.ok && later.events[0]).toMatchObject({ providerMessageId: expect.stringMatching(/^wacast-content-/) });
+    expect(later.ok && (later.events[0] as { providerMessageId: string }).providerMessageId).not.toBe(asJson!.providerMessageId);
+    const { timestamp: _none, ...undated } = json('enterprise-inbound-text.json') as Record<string, unknown>;
+    const withoutTime = parseGupshupCallback(raw({ contentType: 'application/json', body: JSON.stringify(undated) }), { now: NOW });
+    expect(withoutTime.ok && withoutTime.events[0]).toMatchObject({ providerMessageId: null });
   });
 
   it('takes replyId as the message id and messageId as the context (our message)', () => {
