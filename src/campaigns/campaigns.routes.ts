@@ -470,7 +470,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       config: { ...auth, errorStatuses: [404, 429] },
       schema: {
         tags,
-        summary: 'Render the message for a profile and send it now to a phone number; answers with the provider\'s raw response. Test messages of one account: 3 at once, then one a second (429 with Retry-After beyond).',
+        summary: 'Render the message for a profile and send it now to a phone number; answers with the provider\'s raw response. Test messages of one account: at most 1 in any second up to 50/s, 2 up to 100/s, 3 above — the room its campaigns leave (429 with Retry-After beyond).',
         body: z.object({
           providerId: z.string().optional(),
           templateId: z.string(),
@@ -504,7 +504,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       config: { ...auth, errorStatuses: [429] },
       schema: {
         tags: ['providers'],
-        summary: 'Send a template message with the given values to a phone number now; answers with the provider\'s raw response. Test messages of one account: 3 at once, then one a second (429 with Retry-After beyond).',
+        summary: 'Send a template message with the given values to a phone number now; answers with the provider\'s raw response. Test messages of one account: at most 1 in any second up to 50/s, 2 up to 100/s, 3 above — the room its campaigns leave (429 with Retry-After beyond).',
         params: idParams,
         body: z.object({ to: z.string(), templateId: z.string(), params: z.array(z.string()).default([]), mediaUrl: z.string().nullable().optional() }).strict(),
         response: { 200: testResultSchema },

@@ -3,11 +3,14 @@
  * queue) so the provider's raw answer can be shown. The message is recorded (kind `test`) so its
  * delivery receipts still find it.
  *
- * Because it goes around the account's pacer, test sends are limited per account in a process: a
- * burst of TEST_SEND_BURST (a person clicking), then one a second. The dispatcher keeps each
- * account to ⌊0.98 × rate⌋ a second (decision 0005), which leaves room for them beside a full-rate
- * campaign; a script calling the endpoint in a loop could otherwise push the account over.
+ * Because it goes around the account's pacer, test sends use the room the pacer leaves: the
+ * dispatcher keeps each account to ⌊0.98 × rate⌋ in any sliding second (decision 0005), and test
+ * sends take at most the rest — one a second up to 50/s, two up to 100/s, three above — so an
+ * account at full rate with its campaigns stays within its rate while someone sends tests. The
+ * slots are leases in the database, shared by every process serving the API. (An account at 1/s
+ * has no room: it still gets one test a second.)
  */
+import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../deps.js';
 import type { ErrorCategory, RawExchange } from '../providers/provider.js';
 import { newId } from '../ids.js';
@@ -20,31 +23,33 @@ import { outboundUrlProblem } from '../net/outbound-url.js';
 import type { MessagePayload } from './message-payload.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { normalisePhone } from '../audience/phone.js';
+import { acquireLease } from '../storage/leases.js';
+import type { Db } from '../storage/db.js';
+import { Pacer } from './rate-limiter.js';
 
-/** Test sends per account and process: a burst of this many, then one a second. */
+/** The most test sends of one account in any sliding second. */
 export const TEST_SEND_BURST = 3;
 export const TEST_SEND_INTERVAL_MS = 1000;
 
-interface Bucket {
-  tokens: number;
-  at: number;
+/** Test sends of an account at `ratePerSecond` allowed in any sliding second: the room its pacer leaves (at least one). */
+export function testSendsPerSecond(ratePerSecond: number): number {
+  return Math.max(1, Math.min(TEST_SEND_BURST, ratePerSecond - Pacer.capFor(ratePerSecond)));
 }
 
-/** Per app (its provider clients), per account: the test-send token bucket. */
-const testSendBuckets = new WeakMap<object, Map<string, Bucket>>();
-
-/** Takes a test send from the account's bucket, or answers 429 when it is empty. Exported for tests. */
-export function takeTestSend(deps: Pick<AppDeps, 'providers'>, providerId: string, now: number): void {
-  let perAccount = testSendBuckets.get(deps.providers);
-  if (!perAccount) testSendBuckets.set(deps.providers, (perAccount = new Map()));
-  const bucket = perAccount.get(providerId) ?? { tokens: TEST_SEND_BURST, at: now };
-  bucket.tokens = Math.min(TEST_SEND_BURST, bucket.tokens + (now - bucket.at) / TEST_SEND_INTERVAL_MS);
-  bucket.at = now;
-  perAccount.set(providerId, bucket);
-  if (bucket.tokens < 1) {
-    throw tooManyRequests('Test messages of one provider account go out at most one a second (they bypass its campaigns\' pacing): try again in a moment.', 1);
+/**
+ * Takes one of the account's test-send slots for a second (a lease `test-send:<account>:<n>`), or
+ * answers 429 when every slot was taken within the last second. Exported for tests.
+ */
+export async function takeTestSend(db: Db, providerId: string, ratePerSecond: number, now = Date.now()): Promise<void> {
+  const slots = testSendsPerSecond(ratePerSecond);
+  const owner = randomUUID();
+  for (let slot = 0; slot < slots; slot++) {
+    if (await acquireLease(db, `test-send:${providerId}:${slot}`, owner, TEST_SEND_INTERVAL_MS, now)) return;
   }
-  bucket.tokens -= 1;
+  throw tooManyRequests(
+    `Test messages of this provider account go out at most ${slots === 1 ? 'one' : slots} a second, in the room its campaigns leave within its ${ratePerSecond}/s: try again in a moment.`,
+    1,
+  );
 }
 
 export interface TestSendResult {
@@ -64,7 +69,7 @@ export async function sendTestMessage(
   const problems: FieldProblem[] = [];
   const provider = await deps.db.kysely
     .selectFrom('provider_accounts')
-    .select(['id'])
+    .select(['id', 'rate_per_second'])
     .where('id', '=', input.providerId)
     .where('project_id', '=', projectId)
     .where('deleted_at', 'is', null)
@@ -99,7 +104,7 @@ export async function sendTestMessage(
     ...(input.mediaUrl ? { mediaUrl: input.mediaUrl } : {}),
   };
   const now = Date.now();
-  takeTestSend(deps, provider.id, now);
+  await takeTestSend(deps.db, provider.id, provider.rate_per_second, now);
   const messageId = newId(now);
   const result = await entry.client.sendTemplate({
     to,
