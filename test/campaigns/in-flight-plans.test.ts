@@ -6,7 +6,8 @@
  * every result (up to 2.4 s per 1,000 results at 12,000 in flight, bench `dispatch`), and a reply
  * from a phone without a recent message read them all (2 ms per reply).
  */
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
+import { queryPlan } from '../helpers/query-plan.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
@@ -49,13 +50,7 @@ describe.each(testEngines())('plans of queries on messages in flight ($name)', (
   });
   afterAll(() => ctx?.close());
 
-  const plan = (query: { sql: string; parameters: readonly unknown[] }) => {
-    const explain = engine.name === 'postgres' ? `explain ${query.sql}` : `explain query plan ${query.sql}`;
-    return ctx.db.kysely.connection().execute(async (connection) => {
-      const { rows } = await connection.executeQuery<Record<string, string>>({ sql: explain, parameters: query.parameters, query: { kind: 'RawNode' } } as never);
-      return rows.map((row) => row['QUERY PLAN'] ?? row.detail).join('\n');
-    });
-  };
+  const plan = (query: Pick<CompiledQuery, 'sql' | 'parameters'>) => queryPlan(ctx.db, query);
 
   it('writes send results to the rows given, found by their key, not through the in-flight index', async () => {
     const text = await plan(updateJsonRowsQuery(ctx.db.dialect, update(5000, 1000)).compile(ctx.db.kysely));

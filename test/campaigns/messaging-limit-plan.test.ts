@@ -11,6 +11,7 @@ import { json, openTestContext, type TestContext, type TestProject } from '../he
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { createTemplateRow } from '../helpers/campaign-seed.js';
 import { usedLast24h, usedLast24hQuery } from '../../src/providers/messaging-limit.js';
+import { queryPlan } from '../helpers/query-plan.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -58,14 +59,7 @@ describe.each(testEngines())('messaging limit usage: query plan ($name)', (engin
   });
 
   it('reads messages through messages_campaign_status', async () => {
-    const query = usedLast24hQuery(ctx.db, project.projectId, providerId, now).compile();
-    const literal = (value: unknown) => (typeof value === 'string' ? `'${value}'` : String(value));
-    const parameters = [...query.parameters];
-    const text = engine.name === 'postgres'
-      ? query.sql.replace(/\$(\d+)/g, (_match, index: string) => literal(query.parameters[Number(index) - 1]))
-      : query.sql.replace(/\?/g, () => literal(parameters.shift()));
-    const rows = await sql<Record<string, string>>`${sql.raw(`${engine.name === 'postgres' ? 'explain' : 'explain query plan'} ${text}`)}`.execute(ctx.db.kysely);
-    const plan = rows.rows.map((row) => row['QUERY PLAN'] ?? row.detail).join('\n');
+    const plan = await queryPlan(ctx.db, usedLast24hQuery(ctx.db, project.projectId, providerId, now).compile());
     // Per campaign: messages_campaign_status, or on PostgreSQL with this little data the unique (campaign_id, profile_id) index.
     expect(plan).toMatch(/messages_campaign_(status|profile)/);
     expect(plan).not.toMatch(/messages_phone/);

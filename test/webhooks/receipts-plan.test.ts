@@ -11,6 +11,7 @@ import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { messagesByColumn } from '../../src/webhooks/receipts.js';
+import { queryPlan } from '../helpers/query-plan.js';
 
 const MESSAGES = 20_000;
 
@@ -46,14 +47,7 @@ describe.each(testEngines())('delivery reports: message lookup plan ($name)', (e
   });
 
   it('reads messages through messages_provider_message, not the whole table', async () => {
-    const query = messagesByColumn(ctx.db.kysely, ctx.db.dialect, 'provider_message_id', ids).compile();
-    const literal = (value: unknown) => (typeof value === 'string' ? `'${value}'` : String(value));
-    const parameters = [...query.parameters];
-    const text = engine.name === 'postgres'
-      ? query.sql.replace(/\$(\d+)/g, (_match, index: string) => literal(query.parameters[Number(index) - 1]))
-      : query.sql.replace(/\?/g, () => literal(parameters.shift()));
-    const rows = await sql<Record<string, string>>`${sql.raw(`${engine.name === 'postgres' ? 'explain' : 'explain query plan'} ${text}`)}`.execute(ctx.db.kysely);
-    const plan = rows.rows.map((row) => row['QUERY PLAN'] ?? row.detail).join('\n');
+    const plan = await queryPlan(ctx.db, messagesByColumn(ctx.db.kysely, ctx.db.dialect, 'provider_message_id', ids).compile());
     expect(plan).toMatch(/messages_provider_message/);
     expect(plan).not.toMatch(/Seq Scan on messages|SCAN messages\b|Index Scan using messages_pkey/);
   });
