@@ -105,7 +105,7 @@ await describeWithRoutes(
       // Without a number the answer sits next to the field, and goes once a number is typed.
       await page.getByRole('button', { name: 'Send test' }).click();
       const phoneError = page.locator('.field', { has: page.getByLabel('Test phone number') }).locator('.field__error');
-      await expect.poll(() => phoneError.textContent()).toMatch(/^must be a phone number/);
+      await expect.poll(() => phoneError.textContent()).toMatch(/^is empty; write it with its country code/);
       await page.getByLabel('Test phone number').fill('+919812345678');
       await expect.poll(() => phoneError.count()).toBe(0);
       await page.getByRole('button', { name: 'Send test' }).click();
