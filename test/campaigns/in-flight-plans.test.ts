@@ -8,6 +8,7 @@
  */
 import { sql, type CompiledQuery } from 'kysely';
 import { queryPlan } from '../helpers/query-plan.js';
+import { insertGenerated } from '../helpers/generated-rows.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
@@ -38,12 +39,8 @@ describe.each(testEngines())('plans of queries on messages in flight ($name)', (
     const id = pg ? sql`'m' || lpad(g.n::text, 6, '0')` : sql`'m' || substr('000000' || g.n, -6)`;
     const rows = sql`select ${id}, ${project.projectId}, ${providerId}, '+1415' || g.n, 'c1', 'campaign', 1, 'queued', ${pg ? sql`'{}'::jsonb` : sql`'{}'`}, 1, 1, 1`;
     const columns = sql`messages (id, project_id, provider_id, phone, campaign_id, kind, priority, status, payload, available_at, created_at, updated_at)`;
-    if (pg) {
-      await sql`alter table messages set (autovacuum_enabled = false)`.execute(ctx.db.kysely);
-      await sql`insert into ${columns} ${rows} from generate_series(1, ${MESSAGES}) as g(n)`.execute(ctx.db.kysely);
-    } else {
-      await sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < ${MESSAGES}) insert into ${columns} ${rows} from g`.execute(ctx.db.kysely);
-    }
+    if (pg) await sql`alter table messages set (autovacuum_enabled = false)`.execute(ctx.db.kysely);
+    await insertGenerated(ctx.db, MESSAGES, columns, rows);
     // Statistics gathered while every message was queued, then many claimed (in flight).
     await sql`analyze messages`.execute(ctx.db.kysely);
     await sql`update messages set status = 'sending', lease_owner = ${owner}, lease_expires_at = 1 where id <= ${`m${String(IN_FLIGHT).padStart(6, '0')}`}`.execute(ctx.db.kysely);

@@ -12,6 +12,7 @@ import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { createTemplateRow } from '../helpers/campaign-seed.js';
 import { usedLast24h, usedLast24hQuery } from '../../src/providers/messaging-limit.js';
 import { queryPlan } from '../helpers/query-plan.js';
+import { insertGenerated } from '../helpers/generated-rows.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -37,9 +38,7 @@ describe.each(testEngines())('messaging limit usage: query plan ($name)', (engin
       const rows = sql`select ${prefix} || g.n, ${project.projectId}, ${campaignId}, ${prefix} || 'p' || g.n, ${providerId}, '+1415' || (g.n % 1500), ${kind}, 5,
         case when g.n % 10 = 0 then 'failed' else 'delivered' end, ${pg ? sql`'{}'::jsonb` : sql`'{}'`}, ${t}, ${t}, ${t}, ${t} + g.n`;
       const columns = sql`messages (id, project_id, campaign_id, profile_id, provider_id, phone, kind, priority, status, payload, available_at, created_at, updated_at, sent_at)`;
-      return pg
-        ? sql`insert into ${columns} ${rows} from generate_series(1, ${count}) as g(n)`.execute(ctx.db.kysely)
-        : sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < ${count}) insert into ${columns} ${rows} from g`.execute(ctx.db.kysely);
+      return insertGenerated(ctx.db, count, columns, rows);
     };
     for (let i = 0; i < 12; i++) {
       const startedAt = now - (100 + 10 * i) * HOUR;

@@ -12,6 +12,7 @@ import { json, openTestContext, type TestContext, type TestProject } from '../he
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { messagesByColumn } from '../../src/webhooks/receipts.js';
 import { queryPlan } from '../helpers/query-plan.js';
+import { insertGenerated } from '../helpers/generated-rows.js';
 
 const MESSAGES = 20_000;
 
@@ -27,14 +28,10 @@ describe.each(testEngines())('delivery reports: message lookup plan ($name)', (e
     const pg = engine.name === 'postgres';
     const rows = sql`select 'm' || g.n, ${project.projectId}, ${providerId}, '+1415' || g.n, 'reply', 1, 'sent', ${pg ? sql`'{}'::jsonb` : sql`'{}'`}, 'gs-' || g.n, 1, 1, 1`;
     const columns = sql`messages (id, project_id, provider_id, phone, kind, priority, status, payload, provider_message_id, available_at, created_at, updated_at)`;
-    if (pg) {
-      await sql`alter table messages set (autovacuum_enabled = false)`.execute(ctx.db.kysely);
-      await sql`insert into ${columns} ${rows} from generate_series(1, ${MESSAGES}) as g(n)`.execute(ctx.db.kysely);
-      // As before autovacuum's first analyze of the table.
-      await sql`delete from pg_statistic where starelid = 'messages'::regclass`.execute(ctx.db.kysely);
-    } else {
-      await sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < ${MESSAGES}) insert into ${columns} ${rows} from g`.execute(ctx.db.kysely);
-    }
+    if (pg) await sql`alter table messages set (autovacuum_enabled = false)`.execute(ctx.db.kysely);
+    await insertGenerated(ctx.db, MESSAGES, columns, rows);
+    // As before autovacuum's first analyze of the table.
+    if (pg) await sql`delete from pg_statistic where starelid = 'messages'::regclass`.execute(ctx.db.kysely);
   });
   afterAll(() => ctx?.close());
 
