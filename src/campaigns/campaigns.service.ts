@@ -16,7 +16,7 @@ import { conflict, notFound, validationFailed, type FieldProblem } from '../erro
 import { campaignWarnings, type CampaignWarning, type WarningFacts } from './delivery-report-warning.js';
 import { idCursor } from '../cursors.js';
 import { compileParams, liquidProblem } from '../templates/render.js';
-import { outboundUrlProblem } from '../net/outbound-url.js';
+import { fixedOrigin, outboundUrlProblem } from '../net/outbound-url.js';
 import { inDndWindow, isValidTime, isValidTimezone, localMinutes, type DndWindow } from './dnd.js';
 import { CampaignDeltas } from './counters.js';
 import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
@@ -222,9 +222,10 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
   if (mediaLiquidProblem) problems.push({ path: 'mediaUrl', message: mediaLiquidProblem });
   else if (mediaUrl) {
     // With Liquid in it, the URL is checked as far as it is fixed: its host when no Liquid is in
-    // the host, and every rendered URL at publish (renderedUrlProblem; a failing one is skipped).
-    const fixedOrigin = /[{][{%]/.test(mediaUrl) ? /^(https?:\/\/[^/?#{]+)[/?#]/i.exec(mediaUrl)?.[1] : mediaUrl;
-    const problem = fixedOrigin ? await outboundUrlProblem(fixedOrigin === mediaUrl ? mediaUrl : `${fixedOrigin}/`, deps.config.allowPrivateUrls) : null;
+    // the host, and every rendered URL at publish (renderedUrlProblem and, when the host itself is
+    // rendered, renderedHostProblems; a failing one is skipped).
+    const origin = fixedOrigin(mediaUrl);
+    const problem = origin ? await outboundUrlProblem(origin === mediaUrl ? mediaUrl : `${origin}/`, deps.config.allowPrivateUrls) : null;
     if (problem) problems.push({ path: 'mediaUrl', message: problem });
   }
 

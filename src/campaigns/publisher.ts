@@ -31,7 +31,7 @@ import { capCheckedAtSend, frequencyCapDetail, recentMessageCounts, type Frequen
 import { reachability, UNREACHABLE_REASON_TEXT, type UnreachableReason } from '../audience/reachability.js';
 import { cancelQueued, type Audience } from './campaigns.service.js';
 import type { MessagePayload } from './message-payload.js';
-import { renderedUrlProblem } from '../net/outbound-url.js';
+import { fixedOrigin, renderedHostProblems, renderedUrlProblem } from '../net/outbound-url.js';
 import { recordActivity, SYSTEM_ACTORS } from './campaign-activity.js';
 import { diskSpaceMonitor } from '../ops/disk-space.js';
 
@@ -105,6 +105,27 @@ export function decide(
     kind: 'send',
     payload: { type: 'template', templateId: template.id, params: rendered.values, body: fillPlaceholders(template.body, rendered.values), ...(media ? { mediaUrl: media } : {}) },
   };
+}
+
+/**
+ * When the host of the media URL is rendered per recipient, the rendered host names that resolve to
+ * a private address (checked once per distinct name, renderedHostProblems) skip their recipients
+ * like any other media URL that cannot be sent. The saved URL's fixed part was checked when saved.
+ */
+async function skipPrivateMediaHosts(decisions: Array<Decision | null>, allowPrivateUrls: boolean): Promise<void> {
+  const mediaOf = (decision: Decision | null) => (decision?.kind === 'send' && decision.payload.type === 'template' ? decision.payload.mediaUrl : undefined);
+  const urls = new Set<string>();
+  for (const decision of decisions) {
+    const media = mediaOf(decision);
+    if (media) urls.add(media);
+  }
+  const problems = await renderedHostProblems(urls, allowPrivateUrls);
+  if (problems.size === 0) return;
+  decisions.forEach((decision, index) => {
+    const media = mediaOf(decision);
+    const problem = media === undefined ? undefined : problems.get(media);
+    if (media !== undefined && problem) decisions[index] = { kind: 'skip', reason: 'render_error', detail: `media URL rendered to "${media.slice(0, 100)}", which ${problem}` };
+  });
 }
 
 /**
@@ -221,14 +242,18 @@ async function insertBatch(deps: AppDeps, campaign: CampaignRow, decider: { temp
     ? { cap, received: await recentMessageCounts(deps.db, campaign.id, batch.map((recipient) => recipient.id), cap, now) }
     : null;
   const started = performance.now();
-  const rows = batch.map((recipient, index) => {
+  const decisions = batch.map((recipient, index) => {
     const elapsed = performance.now() - started;
     if (elapsed > BATCH_DECISION_BUDGET_MS) {
       throw new DecisionBudgetExceeded(
         `its placeholder values or media URL took ${Math.round(elapsed)} ms to render for ${index} recipients (about ${Math.round(elapsed / index)} ms each; simple values take well under 0.1 ms): simplify the Liquid and publish a copy`,
       );
     }
-    const decision: Decision | null = decider ? decide(recipient, decider.template, decider.compiled, campaign.media_url, capCheck, deps.config.allowPrivateUrls) : null;
+    return decider ? decide(recipient, decider.template, decider.compiled, campaign.media_url, capCheck, deps.config.allowPrivateUrls) : null;
+  });
+  if (decider && campaign.media_url && fixedOrigin(campaign.media_url) === null) await skipPrivateMediaHosts(decisions, deps.config.allowPrivateUrls);
+  const rows = batch.map((recipient, index) => {
+    const decision = decisions[index]!;
     return {
       id: newId(now),
       project_id: campaign.project_id,

@@ -98,26 +98,110 @@ function syntacticProblem(value: string, allowPrivate: boolean): { problem: stri
 
 /**
  * The check for a URL rendered per recipient (a media URL with Liquid in it), where a DNS lookup
- * per message would be too slow: scheme, credentials, local names and address literals.
+ * per message would be too slow: scheme, credentials, local names and address literals. When the
+ * host itself is rendered, renderedHostProblems adds the DNS half, once per distinct host name.
  */
 export function renderedUrlProblem(value: string, allowPrivate: boolean): string | null {
   return syntacticProblem(value, allowPrivate).problem;
 }
 
-/** Why `value` may not be used as an outbound URL, or null when it may. */
-export async function outboundUrlProblem(value: string, allowPrivate: boolean): Promise<string | null> {
-  const { problem, host } = syntacticProblem(value, allowPrivate);
-  if (problem || host === null) return problem;
+/** Resolves a host name to its addresses (injectable for tests). */
+export type HostLookup = (host: string) => Promise<ReadonlyArray<{ address: string }>>;
+const systemLookup: HostLookup = (host) => lookup(host, { all: true, verbatim: true });
+
+const LOOKUP_TIMEOUT_MS = 2000;
+
+/** Whether `host` resolves to a private address; null when it could not be resolved in `timeoutMs`. */
+async function resolvesPrivate(host: string, resolve: HostLookup, timeoutMs: number): Promise<boolean | null> {
+  let timer: NodeJS.Timeout | undefined;
   try {
     const addresses = await Promise.race([
-      lookup(host, { all: true, verbatim: true }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+      resolve(host),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
     ]);
-    if (addresses.some((entry) => isPrivateAddress(entry.address))) {
-      return `must not point at a private address (${host} resolves to one; set WACAST_ALLOW_PRIVATE_URLS=true to allow)`;
-    }
+    return addresses.some((entry) => isPrivateAddress(entry.address));
   } catch {
-    // Unresolvable here (offline machine, split DNS): the provider may still resolve it.
+    return null;
+  } finally {
+    clearTimeout(timer);
   }
-  return null;
+}
+
+const privateHostProblem = (host: string) => `must not point at a private address (${host} resolves to one; set WACAST_ALLOW_PRIVATE_URLS=true to allow)`;
+
+/** Why `value` may not be used as an outbound URL, or null when it may. */
+export async function outboundUrlProblem(value: string, allowPrivate: boolean, resolve: HostLookup = systemLookup): Promise<string | null> {
+  const { problem, host } = syntacticProblem(value, allowPrivate);
+  if (problem || host === null) return problem;
+  // Unresolvable here (offline machine, split DNS): the provider may still resolve it.
+  return (await resolvesPrivate(host, resolve, LOOKUP_TIMEOUT_MS)) ? privateHostProblem(host) : null;
+}
+
+/**
+ * The origin of a media URL that stays the same for every recipient (`https://cdn.example.com`),
+ * or null when Liquid is in the scheme or host, so that each recipient's URL has its own host.
+ * A URL without Liquid is its own fixed origin.
+ */
+export function fixedOrigin(value: string): string | null {
+  if (!/[{][{%]/.test(value)) return value;
+  return /^(https?:\/\/[^/?#{]+)[/?#]/i.exec(value)?.[1] ?? null;
+}
+
+/** Host names rendered into URLs, by whether they resolve to a private address (a minute at most). */
+const renderedHosts = new Map<string, { private: boolean | null; until: number }>();
+const RENDERED_HOST_TTL_MS = 60_000;
+const RENDERED_HOSTS_KEPT = 10_000;
+const RENDERED_LOOKUPS_AT_ONCE = 8;
+
+/**
+ * The DNS half of the check for URLs rendered per recipient, for a batch of them: which of `urls`
+ * (already through renderedUrlProblem) have a host name that resolves to a private address, with
+ * the reason. Each distinct name is resolved once a minute (shared by every campaign of this
+ * process) and the whole batch waits at most `budgetMs` for its lookups; a name not resolved by
+ * then is let through, as an unresolvable one is when a URL is saved, and not waited for again
+ * that minute (so a resolver that never answers costs a publish at most one budget a minute).
+ * Empty when private URLs are allowed.
+ */
+export async function renderedHostProblems(
+  urls: Iterable<string>,
+  allowPrivate: boolean,
+  options: { resolve?: HostLookup; budgetMs?: number; now?: number } = {},
+): Promise<Map<string, string>> {
+  const problems = new Map<string, string>();
+  if (allowPrivate) return problems;
+  const now = options.now ?? Date.now();
+  const hostOf = new Map<string, string>();
+  for (const url of urls) {
+    const { problem, host } = syntacticProblem(url, false);
+    if (!problem && host !== null) hostOf.set(url, host.toLowerCase());
+  }
+  const verdict = new Map<string, boolean | null>();
+  const unknown: string[] = [];
+  for (const host of new Set(hostOf.values())) {
+    const cached = renderedHosts.get(host);
+    if (cached && cached.until > now) verdict.set(host, cached.private);
+    else unknown.push(host);
+  }
+  const budgetMs = options.budgetMs ?? LOOKUP_TIMEOUT_MS;
+  const deadline = performance.now() + budgetMs;
+  let next = 0;
+  const lookupNext = async (): Promise<void> => {
+    while (next < unknown.length) {
+      const host = unknown[next++]!;
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      const isPrivate = await resolvesPrivate(host, options.resolve ?? systemLookup, left);
+      verdict.set(host, isPrivate);
+      if (renderedHosts.size >= RENDERED_HOSTS_KEPT) renderedHosts.delete(renderedHosts.keys().next().value!);
+      renderedHosts.set(host, { private: isPrivate, until: now + RENDERED_HOST_TTL_MS });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RENDERED_LOOKUPS_AT_ONCE, unknown.length) }, lookupNext));
+  for (const [url, host] of hostOf) if (verdict.get(host) === true) problems.set(url, privateHostProblem(host));
+  return problems;
+}
+
+/** Forgets the rendered hosts' verdicts (tests). */
+export function forgetRenderedHosts(): void {
+  renderedHosts.clear();
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RESTORE_PAUSE_REASON } from '../../src/campaigns/restore-pause.js';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
@@ -6,6 +6,15 @@ import { gupshupProviderInput } from '../helpers/fixtures.js';
 import { FakeProvider, waitFor } from '../helpers/fake-provider.js';
 import { seedPhoneDnd, seedProfiles, testPhone } from '../helpers/audience.js';
 import { seedCampaign } from '../helpers/campaign-seed.js';
+
+// One name that resolves to a private address, for the media URLs whose host is rendered per
+// recipient (every other name resolves as the machine resolves it).
+vi.mock('node:dns/promises', async (importOriginal) => {
+  const dns = await importOriginal<typeof import('node:dns/promises')>();
+  const lookup = ((host: string, options?: object) =>
+    host === 'intranet.example.com' ? Promise.resolve([{ address: '10.0.0.7', family: 4 }]) : dns.lookup(host, options as never)) as typeof dns.lookup;
+  return { ...dns, lookup, default: { ...dns, lookup } };
+});
 
 describe.each(testEngines())('campaign flow ($name)', (engine) => {
   let ctx: TestContext;
@@ -236,14 +245,22 @@ describe.each(testEngines())('campaign flow ($name)', (engine) => {
       { identity: 'pic-public', phone: testPhone(300), properties: { Name: 'Pub', Img: 'https://cdn.example.com/p.jpg' } },
       { identity: 'pic-mapped', phone: testPhone(301), properties: { Name: 'Map', Img: 'http://[::ffff:127.0.0.1]/p.jpg' } },
       { identity: 'pic-metadata', phone: testPhone(302), properties: { Name: 'Meta', Img: 'http://169.254.169.254/latest' } },
+      { identity: 'pic-intranet', phone: testPhone(303), properties: { Name: 'Intra', Img: 'https://intranet.example.com/p.jpg' } },
     ]);
-    const campaign = json(await create({ ...base, audience: { identities: ['pic-public', 'pic-mapped', 'pic-metadata'] }, mediaUrl: '{{ Profile.Img }}' }));
+    const campaign = json(await create({ ...base, audience: { identities: ['pic-public', 'pic-mapped', 'pic-metadata', 'pic-intranet'] }, mediaUrl: '{{ Profile.Img }}' }));
     await action(campaign.id, 'publish');
     await waitFor(async () => (await get(campaign.id)).state === 'completed', 20_000, 'campaign completion');
     expect(fake.sends.filter((send) => send.namespace === 'ABC:picture').map((send) => send.mediaUrl)).toEqual(['https://cdn.example.com/p.jpg']);
     const skipped = json(await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/messages?status=skipped`, headers: project.headers })).items;
-    expect(skipped).toHaveLength(2);
-    for (const message of skipped) expect(message).toMatchObject({ skipReason: 'render_error', errorDetail: expect.stringMatching(/which must not point at a loopback or private address/) });
+    expect(skipped).toHaveLength(3);
+    const detailOf = (identity: string) => skipped.find((message: { phone: string }) => message.phone === testPhone({ 'pic-mapped': 301, 'pic-metadata': 302, 'pic-intranet': 303 }[identity]!))?.errorDetail;
+    expect(detailOf('pic-mapped')).toMatch(/which must not point at a loopback or private address/);
+    expect(detailOf('pic-metadata')).toMatch(/which must not point at a loopback or private address/);
+    // A host name is looked up (once per name) when the URL's host is rendered per recipient.
+    expect(detailOf('pic-intranet')).toBe(
+      'media URL rendered to "https://intranet.example.com/p.jpg", which must not point at a private address (intranet.example.com resolves to one; set WACAST_ALLOW_PRIVATE_URLS=true to allow)',
+    );
+    for (const message of skipped) expect(message.skipReason).toBe('render_error');
   });
 
   it('pauses, resumes and stops a running campaign', async () => {
