@@ -37,4 +37,12 @@ describe('data directory', () => {
       `WACAST_DATA_DIR=${join(file, 'data')} cannot be used: a part of the path is a file, not a directory: set WACAST_DATA_DIR to a directory this user can write.`,
     );
   });
+
+  it('under /proc or /sys stops the start at once (a recursive mkdir there would spin)', () => {
+    for (const dir of ['/proc/wacast/data', '/proc', '/sys/fs/wacast']) {
+      expect(() => prepareDataDir(dir), dir).toThrow(
+        `WACAST_DATA_DIR=${dir} cannot be used: it is inside ${dir.startsWith('/proc') ? '/proc' : '/sys'}, a kernel file system that cannot hold a database: set WACAST_DATA_DIR to a directory this user can write.`,
+      );
+    }
+  });
 });

@@ -6,7 +6,7 @@
  * A path wacast cannot use stops the start with one line naming WACAST_DATA_DIR and what to do.
  */
 import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
 /** The data directory cannot be used; the message names the variable, the path and the fix. */
 export class DataDirError extends Error {
@@ -35,8 +35,19 @@ function problem(dir: string, error: unknown, what: string): DataDirError {
   return new DataDirError(`WACAST_DATA_DIR=${dir} cannot be used: ${reason}.`, { cause: error });
 }
 
+/**
+ * Kernel file systems that hold no files of their own. Checked before anything else: Node 20's
+ * recursive mkdir spins for ever on a missing path under /proc instead of failing.
+ */
+const VIRTUAL_FILE_SYSTEMS = ['/proc', '/sys'];
+
 /** Creates `dir` (mode 0700) when missing, and checks it is a directory this process can write. */
 export function prepareDataDir(dir: string): void {
+  const absolute = resolve(dir);
+  const virtual = VIRTUAL_FILE_SYSTEMS.find((root) => absolute === root || absolute.startsWith(`${root}${sep}`));
+  if (virtual) {
+    throw new DataDirError(`WACAST_DATA_DIR=${dir} cannot be used: it is inside ${virtual}, a kernel file system that cannot hold a database: set WACAST_DATA_DIR to a directory this user can write.`);
+  }
   try {
     mkdirSync(dir, { recursive: true, mode: DIR_MODE });
   } catch (error) {
