@@ -130,6 +130,21 @@ await describeWithRoutes(
       await expect.poll(() => error.count()).toBe(0);
     });
 
+    it('asks before the builder is left with what was typed, and keeps it on Cancel', async () => {
+      const { page } = browser;
+      const first = page.getByLabel('Value for {{1}}');
+      const typed = await first.inputValue();
+      expect(typed).not.toBe('');
+      const dialog = page.getByRole('dialog', { name: 'Leave without saving?' });
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+      await dialog.waitFor();
+      expect(await dialog.textContent()).toContain('You have not saved this campaign.');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect(page.url()).toMatch(/\/campaigns\/new\/whatsapp$/);
+      expect(await first.inputValue()).toBe(typed);
+    });
+
     it('publishes and shows sent, delivered and read rising live, with skips by reason', async () => {
       const { page } = browser;
       await page.getByRole('button', { name: 'Publish' }).click();

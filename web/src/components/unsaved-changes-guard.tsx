@@ -4,7 +4,7 @@
  * of the dashboard (React Router's blocker). It also registers the changes (unsaved-changes.ts)
  * for the project switcher, which asks on its own.
  */
-import { useEffect } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { NavigationType, useBlocker, type BlockerFunction } from 'react-router-dom';
 import { ConfirmDialog } from './confirm-dialog';
 import { registerUnsavedChanges } from './unsaved-changes';
@@ -32,12 +32,19 @@ export function UnsavedChangesGuard({ when, what }: UnsavedChangesGuardProps) {
     };
   }, [when, what]);
 
-  const shouldBlock: BlockerFunction = ({ currentLocation, nextLocation, historyAction }) =>
-    when &&
-    currentLocation.pathname !== nextLocation.pathname &&
-    // Replacing navigations are the app's own redirects after the fact (log out, an expired
-    // session): the user did not choose to leave, and staying would not undo them.
-    historyAction !== NavigationType.Replace;
+  // Read when a navigation starts, from the latest render: a page that saves and then navigates
+  // in one handler renders "nothing unsaved" first (flushSync), and must not be asked about it.
+  const unsaved = useRef(when);
+  unsaved.current = when;
+  const shouldBlock: BlockerFunction = useCallback(
+    ({ currentLocation, nextLocation, historyAction }) =>
+      unsaved.current &&
+      currentLocation.pathname !== nextLocation.pathname &&
+      // Replacing navigations are the app's own redirects after the fact (log out, an expired
+      // session): the user did not choose to leave, and staying would not undo them.
+      historyAction !== NavigationType.Replace,
+    [],
+  );
   const blocker = useBlocker(shouldBlock);
 
   return (

@@ -1,7 +1,9 @@
 import { useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { useNavigate } from 'react-router-dom';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert } from '../../../components/alert';
+import { UnsavedChangesGuard } from '../../../components/unsaved-changes-guard';
 import { useFocusFirstInvalid } from '../../../components/use-focus-first-invalid';
 import { formErrorsOf, noFormErrors } from '../../../api/form-errors';
 import { campaignAction, createCampaign, updateCampaign } from '../../../api/campaigns.api';
@@ -50,6 +52,9 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
   const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   // After a first save, later saves change that draft instead of creating another.
   const [savedId, setSavedId] = useState<string | null>(campaign?.id ?? null);
+  // Anything typed or chosen since the page opened (or since the last save): leaving asks first,
+  // since the links to build a segment or add a template leave the builder in the same tab.
+  const [unsaved, setUnsaved] = useState(false);
   const template = templates.find((candidate) => candidate.id === values.templateId && candidate.providerId === values.providerId);
   const provider = providers.find((candidate) => candidate.id === values.providerId);
 
@@ -64,12 +69,14 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
     onSuccess: async (saved) => {
       client.setQueryData(queryKeys.campaign(saved.id), saved);
       await client.invalidateQueries({ queryKey: [...queryKeys.campaigns, 'list'] });
+      flushSync(() => setUnsaved(false));
       void navigate(`/campaigns/${saved.id}`, { state: { notice: saved.state === 'draft' ? 'Draft saved.' : saved.state === 'scheduled' ? 'Campaign scheduled.' : 'Campaign published.' } });
     },
     onError: () => focusInvalid(),
   });
 
   const set = <K extends keyof BuilderValues>(key: K, value: BuilderValues[K]) => {
+    setUnsaved(true);
     setEdited((current) => (current.has(VALUE_PATH_ROOTS[key]) ? current : new Set([...current, VALUE_PATH_ROOTS[key]])));
     setValues((current) => {
       const next = { ...current, [key]: value };
@@ -101,6 +108,7 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
   const sectionProps = { values, set, errors };
   return (
     <div className="with-side-nav">
+      <UnsavedChangesGuard when={unsaved} what={campaign ? 'your changes to this draft' : 'this campaign'} />
       <nav className="side-nav" aria-label="Campaign sections">
         <p className="side-nav__heading">Sections</p>
         <ol className="side-nav__steps">
