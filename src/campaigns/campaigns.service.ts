@@ -25,6 +25,9 @@ import { estimateAudience } from '../audience/audience.service.js';
 import { exceedsLimit, messagingLimitMessage, messagingLimitOf, type LimitFacts } from '../providers/messaging-limit.js';
 import { recordActivity, type ActivityAction, type Actor } from './campaign-activity.js';
 
+const AUDIENCE_KINDS: readonly string[] = ['segmentId', 'all', 'identities'];
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
 
 export interface CampaignInput {
@@ -176,8 +179,13 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
   }
 
   const audience = input.audience as Record<string, unknown> | undefined;
-  const audienceKinds = audience ? ['segmentId', 'all', 'identities'].filter((key) => audience[key] !== undefined) : [];
-  if (!audience || audienceKinds.length !== 1) {
+  const audienceKinds = audience ? AUDIENCE_KINDS.filter((key) => audience[key] !== undefined) : [];
+  // The audience is stored as given: a field beside its kind would be kept, and every later answer
+  // that shows the campaign would fail its response schema.
+  const strayAudienceFields = isPlainObject(audience) ? Object.keys(audience).filter((key) => !AUDIENCE_KINDS.includes(key)) : [];
+  if (strayAudienceFields.length > 0) {
+    problems.push({ path: `audience.${strayAudienceFields[0]}`, message: `is not an audience field: use exactly one of segmentId, all or identities` });
+  } else if (!isPlainObject(audience) || audienceKinds.length !== 1) {
     problems.push({ path: 'audience', message: 'must be exactly one of {"segmentId": "…"}, {"all": true} or {"identities": ["…"]}' });
   } else if ('segmentId' in audience) {
     const segment = await db.kysely
@@ -438,6 +446,19 @@ export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, proje
   return getCampaign(deps, projectId, id);
 }
 
+/**
+ * A stored audience as the API shows it: its kind only. Campaigns saved before fields beside the
+ * kind were refused may hold one, which the strict answer schema would turn into a 500.
+ */
+function storedAudience(text: CampaignRow['audience']): Audience {
+  const stored = parseJson<unknown>(text, { all: true });
+  if (!isPlainObject(stored)) return stored as Audience;
+  if (stored.segmentId !== undefined) return { segmentId: stored.segmentId as string };
+  if (stored.identities !== undefined) return { identities: stored.identities as string[] };
+  if (stored.all !== undefined) return { all: stored.all as true };
+  return stored as Audience;
+}
+
 /** An edit re-checks at most this many times when the campaign's state changes before it writes. */
 const EDIT_ATTEMPTS = 3;
 
@@ -446,7 +467,7 @@ function toCampaignInput(row: CampaignRow): CampaignInput {
     name: row.name,
     providerId: row.provider_id,
     templateId: row.template_id,
-    audience: parseJson<Audience>(row.audience, { all: true }),
+    audience: storedAudience(row.audience),
     params: parseJson<string[]>(row.params, []),
     mediaUrl: row.media_url,
     sendAt: row.send_at,

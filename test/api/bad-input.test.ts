@@ -56,6 +56,28 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(error.details).toEqual([{ path: 'body', message: expect.stringMatching(new RegExp(`^unknown field\\(s\\): ${unknown} \\(allowed: .*\\b${allowed}\\b`)) }]);
   });
 
+  // The audience used to be stored with the stray field, and every answer showing the campaign
+  // (its page, the whole campaign list) then failed with a 500.
+  it('refuses a field beside the audience kind, and the campaign list still answers', async () => {
+    const payload = { name: 'Stray', providerId, templateId, audience: { all: true, foo: 1 }, params: ['x'] };
+    for (const [method, url] of [['POST', '/api/v1/campaigns'], ['PATCH', `/api/v1/campaigns/${campaignId}`]] as const) {
+      const response = await ctx.app.inject({ method, url, headers: project.headers, payload: method === 'POST' ? payload : { audience: payload.audience } });
+      expect(response.statusCode, `${method} ${response.body}`).toBe(422);
+      expect(json(response).error.details).toContainEqual({ path: 'audience.foo', message: 'is not an audience field: use exactly one of segmentId, all or identities' });
+    }
+    const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns', headers: project.headers });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(json(list).items.map((campaign: { name: string }) => campaign.name)).not.toContain('Stray');
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: project.headers })).statusCode).toBe(200);
+    // One saved that way before: shown with its kind only.
+    await ctx.db.kysely.updateTable('campaigns').set({ audience: JSON.stringify({ all: true, foo: 1 }) }).where('id', '=', campaignId).execute();
+    const stored = await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}`, headers: project.headers });
+    expect(stored.statusCode, stored.body).toBe(200);
+    expect(json(stored).audience).toEqual({ all: true });
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns', headers: project.headers })).statusCode).toBe(200);
+    await ctx.db.kysely.updateTable('campaigns').set({ audience: JSON.stringify({ all: true }) }).where('id', '=', campaignId).execute();
+  });
+
   it('leaves the resource unchanged when a PATCH is refused', async () => {
     const response = await ctx.app.inject({ method: 'GET', url: `/api/v1/providers/${providerId}`, headers: project.headers });
     expect(json(response).type).toBe('gupshup');
