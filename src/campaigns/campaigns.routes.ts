@@ -485,7 +485,10 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
     async (request) => {
       const projectId = projectIdOf(request);
       const template = await getTemplateRow(deps, projectId, request.body.templateId);
-      const profile = (await sampleProfile(deps, projectId, request.body.identity)) ?? { identity: '', phone: null, properties: {} };
+      const sample = await sampleProfile(deps, projectId, request.body.identity);
+      // As in the preview: a profile named but not found is a 404, not a render of nobody.
+      if (request.body.identity && !sample) throw notFound('Profile', request.body.identity);
+      const profile = sample ?? { identity: '', phone: null, properties: {} };
       const preview = previewFor(profile, template.body, request.body.params);
       if (!preview.ok) throw validationFailed([{ path: 'params', message: `cannot be rendered for ${profile.identity || 'an empty profile'}: ${preview.error}` }]);
       return sendTestMessage(deps, projectId, {

@@ -75,4 +75,16 @@ describe.each(testEngines())('test messages are limited per provider account ($n
     const answers = await Promise.all(Array.from({ length: TEST_SEND_BURST }, () => sendTest(third)));
     expect(answers.map((answer) => answer.statusCode)).toEqual(Array.from({ length: TEST_SEND_BURST }, () => 200));
   });
+
+  it('answers 404 for a sample profile that does not exist, as the preview does, sending nothing', async () => {
+    const third = accounts[2]!;
+    const sendsBefore = fake.sends.length;
+    const payload = { templateId: third.templateId, params: ['{{ Profile.Name }}'], to: '+919876543210', identity: 'does-not-exist' };
+    for (const url of ['/api/v1/campaigns/send-test', '/api/v1/campaigns/preview']) {
+      const answer = await ctx.app.inject({ method: 'POST', url, headers: project.headers, payload: url.endsWith('preview') ? { templateId: payload.templateId, params: payload.params, identity: payload.identity } : payload });
+      expect(answer.statusCode, `${url} ${answer.body}`).toBe(404);
+      expect(json(answer).error.message, url).toMatch(/does-not-exist/);
+    }
+    expect(fake.sends.length).toBe(sendsBefore);
+  });
 });
