@@ -150,7 +150,9 @@ function encodeCursor(parts: Array<string | number>): string {
 function decodeCursor(cursor: string, shape: Array<'string' | 'number'>): Array<string | number> {
   try {
     const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parts) && parts.length === shape.length && parts.every((part, index) => typeof part === shape[index])) return parts as Array<string | number>;
+    // Numbers are epoch milliseconds: a fraction or 1e400 would reach the database (a bigint on PostgreSQL).
+    const fits = (part: unknown, index: number) => (shape[index] === 'number' ? Number.isSafeInteger(part) : typeof part === 'string');
+    if (Array.isArray(parts) && parts.length === shape.length && parts.every(fits)) return parts as Array<string | number>;
   } catch {
     // reported below
   }

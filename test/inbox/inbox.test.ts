@@ -107,6 +107,15 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     const found = json(await get(`/api/v1/inbox?phone=${encodeURIComponent('7911 123')}`));
     expect(found.items.map((item: { phone: string }) => item.phone)).toEqual([stranger]);
     expect((await get('/api/v1/inbox?cursor=garbage')).statusCode).toBe(422);
+    // Well-formed but not a time a page could end at: a fraction, a number past any bigint.
+    for (const parts of ['[1.5,"x"]', '[1e400,"x"]', '[-1e300,"x"]']) {
+      const cursor = Buffer.from(parts).toString('base64url');
+      for (const path of ['/api/v1/inbox', url(tracked)]) {
+        const answer = await get(`${path}${path.includes('?') ? '&' : '?'}cursor=${cursor}`);
+        expect(answer.statusCode, `${path} ${parts}: ${answer.body}`).toBe(422);
+        expect(json(answer).error.details[0].path).toBe('cursor');
+      }
+    }
     expect((await get('/api/v1/inbox?phone=abc')).statusCode).toBe(422);
     expect((await get('/api/v1/inbox?limit=0')).statusCode).toBe(422);
   });
