@@ -3,6 +3,7 @@
  * Cross-cutting HTTP behaviour lives here: one error shape, 404/413/400 handling, auth, metrics,
  * OpenAPI, security headers and the dashboard's static files.
  */
+import { jsonNestingExceeds, TOO_DEEP } from './json-depth.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
@@ -109,6 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (text.trim() === '') {
         if (request.routeOptions.schema?.body === undefined) done(null, undefined);
         else done(invalidJson('The request body is empty: send a JSON object.'), undefined);
+        return;
+      }
+      // Parsed, a deeper body would overflow the stack of the recursive code after it (validation,
+      // an error that echoes it back) and answer a 500.
+      if (jsonNestingExceeds(text)) {
+        done(validationFailed([{ path: 'body', message: `${TOO_DEEP}; no request needs more` }]), undefined);
         return;
       }
       void parseJson(request, text, (error: Error | null, parsed?: unknown) => {

@@ -3,6 +3,7 @@
  * names the field, what was found and what is allowed; the parsers' entry points catch it and turn
  * it into `{ok:false, error}` — no parser ever lets an exception out.
  */
+import { jsonNestingExceeds, TOO_DEEP } from '../json-depth.js';
 import type { ParseResult, RawCallback } from './provider.js';
 import { isRecord } from './provider-wire.js';
 
@@ -69,6 +70,7 @@ export function jsonObjectField(record: JsonRecord, key: string, path: string, p
   if (typeof value === 'string') {
     const trimmed = value.trim();
     if (trimmed.startsWith('{')) {
+      if (jsonNestingExceeds(trimmed)) throw new CallbackFieldError(`${path}${key}: ${TOO_DEEP}`);
       try {
         const parsed = JSON.parse(trimmed) as unknown;
         if (isRecord(parsed)) return parsed;
@@ -120,6 +122,8 @@ export function decodeBody(raw: RawCallback): DecodedBody {
   const type = (raw.contentType ?? '').toLowerCase();
   const looksJson = text.startsWith('{') || text.startsWith('[');
   if (type.includes('json') || (!type.includes('form-urlencoded') && looksJson)) {
+    // Parsed, such a body would overflow the stack of the recursive code that stores it.
+    if (jsonNestingExceeds(text)) throw new CallbackFieldError(`body: ${TOO_DEEP}`);
     try {
       return { kind: 'json', value: JSON.parse(text) as unknown };
     } catch (error) {

@@ -121,6 +121,27 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(json(poisoned).error.message).toMatch(/forbidden key/);
   });
 
+  // Parsed, such bodies overflowed the stack of the recursive code after the parser (segment filter
+  // validation, the upload's echo of a refused record) and answered a 500.
+  it('refuses a body nested deeper than 64 levels with a 422, and takes one at the limit', async () => {
+    const headers = { ...project.headers, 'content-type': 'application/json' };
+    let filter = '{"type":"property","name":"City","operator":"equals","value":"Pune"}';
+    for (let i = 0; i < 1000; i++) filter = `{"type":"and","filters":[${filter}]}`;
+    const deepBodies: Array<[string, string]> = [
+      ['/api/v1/segments/estimate', `{"filter":${filter}}`],
+      ['/api/v1/upload', `{"d":[{"type":"profile","identity":"deep","profileData":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}]}`],
+    ];
+    for (const [url, payload] of deepBodies) {
+      const response = await ctx.app.inject({ method: 'POST', url, headers, payload });
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(422);
+      expect(json(response).error.details).toEqual([{ path: 'body', message: 'nests objects and lists more than 64 levels deep; no request needs more' }]);
+    }
+    const atTheLimit = `{"d":[{"type":"profile","identity":"deep","profileData":{"a":${'['.repeat(60)}1${']'.repeat(60)}}}]}`;
+    const upload = await ctx.app.inject({ method: 'POST', url: '/api/v1/upload', headers, payload: atTheLimit });
+    expect(upload.statusCode, upload.body).not.toBe(500);
+    expect(json(upload).error?.details?.[0]?.message ?? '').not.toMatch(/levels deep/);
+  });
+
   it('still takes a CSV import sent as text/plain', async () => {
     const response = await ctx.app.inject({
       method: 'POST',

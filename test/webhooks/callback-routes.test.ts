@@ -130,6 +130,15 @@ describe.each(testEngines())('callback endpoints ($name)', (engine) => {
       { url: gupshup.inbound, body: 'hello=world', type: 'application/x-www-form-urlencoded', expected: /expected a Gupshup delivery report/ },
       { url: gupshup.inbound, body: '', type: 'text/plain', expected: /empty callback/ },
       { url: gupshup.inbound, body: '{"mobile":"12","type":"text","text":"hi"}', expected: /mobile: expected the sender's number/ },
+      // Thousands of levels deep: once parsed, the recursive code that stores a callback used to
+      // overflow the stack, so it was acknowledged and then never applied.
+      { url: gupshup.inbound, body: `{"mobile":"919876543210","type":"text","text":"hi","extra":${'['.repeat(5000)}${']'.repeat(5000)}}`, expected: /body: nests objects and lists more than 64 levels deep/ },
+      {
+        url: gupshup.delivery,
+        body: `response=${encodeURIComponent(`${'['.repeat(5000)}${']'.repeat(5000)}`)}`,
+        type: 'application/x-www-form-urlencoded',
+        expected: /response: nests objects and lists more than 64 levels deep/,
+      },
     ];
     for (const { url, body, type, expected } of cases) {
       const response = await ctx.app.inject({ method: 'POST', url, headers: { 'content-type': type ?? 'application/json' }, payload: body });
@@ -143,6 +152,10 @@ describe.each(testEngines())('callback endpoints ($name)', (engine) => {
     const vonage = await postJson(ctx, nexmo.delivery, '{"hello":1}', { authorization: vonageSignature('{"hello":1}', SECRET) });
     expect(vonage.statusCode).toBe(400);
     expect(json(vonage).error.message).toMatch(/expected a message status/);
+    const deep = `{"message_uuid":"m-1","status":"delivered","to":"14155550100","timestamp":"2026-01-01T00:00:00Z","x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    const deepVonage = await postJson(ctx, nexmo.delivery, deep, { authorization: vonageSignature(deep, SECRET) });
+    expect(deepVonage.statusCode, deepVonage.body).toBe(400);
+    expect(json(deepVonage).error.message).toMatch(/body: nests objects and lists more than 64 levels deep/);
   });
 
   it('limits the body size (413: kept without the body for a known token, nothing for an unknown one) and accepts any content type', async () => {

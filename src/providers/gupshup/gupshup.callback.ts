@@ -14,6 +14,7 @@
 import { CallbackFieldError, decodeBody, describe, guard, type JsonRecord, type ParseOptions } from '../callback-fields.js';
 import type { CallbackEvent, ParseResult, RawCallback } from '../provider.js';
 import { isRecord } from '../provider-wire.js';
+import { jsonNestingExceeds, TOO_DEEP } from '../../json-depth.js';
 import { isEnterpriseDlr, isEnterpriseInbound, parseEnterpriseDlr, parseEnterpriseInbound } from './gupshup-enterprise.callback.js';
 import { isSelfServeEnvelope, parseSelfServeEnvelope } from './gupshup-selfserve.callback.js';
 
@@ -58,6 +59,7 @@ function fromFlat(fields: Record<string, string>, where: string, now: number): C
 function dlrResponseField(value: unknown, now: number): CallbackEvent[] {
   let decoded = value;
   if (typeof value === 'string') {
+    if (jsonNestingExceeds(value)) throw new CallbackFieldError(`response: ${TOO_DEEP}`);
     try {
       decoded = JSON.parse(value) as unknown;
     } catch (error) {

@@ -4,6 +4,7 @@
  * - signed webhooks carry an HS256 token made with the account's signature secret, whose
  *   `payload_hash` is the SHA-256 of the request body.
  */
+import { jsonNestingExceeds } from '../../json-depth.js';
 import { createHash, createHmac, createPrivateKey, randomUUID, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { RawCallback } from '../provider.js';
 
@@ -84,6 +85,8 @@ export function verifyVonageSignature(raw: RawCallback, signatureSecret: string,
 /** `JSON.stringify(Object.assign(query, body))` of Vonage's signed-webhook snippet, or null. */
 function reserialisedBody(raw: RawCallback): string | null {
   let body: unknown;
+  // Too deep to serialise again (the parser refuses such a body anyway).
+  if (jsonNestingExceeds(raw.body)) return null;
   try {
     body = JSON.parse(raw.body) as unknown;
   } catch {
