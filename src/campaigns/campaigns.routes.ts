@@ -520,6 +520,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         values: request.body.params,
         mediaUrl: request.body.mediaUrl,
         to: request.body.to,
+        valuesAsTyped: true,
       }),
   );
 }

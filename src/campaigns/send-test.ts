@@ -17,7 +17,7 @@ import { newId } from '../ids.js';
 import { toJson, parseJson } from '../storage/json.js';
 import { notFound, tooManyRequests, validationFailed, type FieldProblem } from '../errors.js';
 import { getTemplateRow } from '../templates/templates.service.js';
-import { fillPlaceholders } from '../templates/placeholders.js';
+import { fillPlaceholders, liquidInTypedValues } from '../templates/placeholders.js';
 import { compileParams, renderParams, type RenderProfile } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import type { MessagePayload } from './message-payload.js';
@@ -64,7 +64,15 @@ export interface TestSendResult {
 export async function sendTestMessage(
   deps: AppDeps,
   projectId: string,
-  input: { providerId: string; templateId: string; values: string[]; mediaUrl?: string | null | undefined; to: string },
+  input: {
+    providerId: string;
+    templateId: string;
+    values: string[];
+    mediaUrl?: string | null | undefined;
+    to: string;
+    /** The values were typed for this message, not rendered from Liquid: Liquid in them is a mistake. */
+    valuesAsTyped?: boolean;
+  },
 ): Promise<TestSendResult> {
   const problems: FieldProblem[] = [];
   const provider = await deps.db.kysely
@@ -87,6 +95,7 @@ export async function sendTestMessage(
     problems.push({ path: 'params', message: `the template has ${template.placeholder_count} placeholder(s) but ${input.values.length} value(s) were given` });
   }
   if (input.values.some((value) => value.trim() === '')) problems.push({ path: 'params', message: 'values must not be empty' });
+  if (input.valuesAsTyped) problems.push(...liquidInTypedValues(input.values));
   if (template && template.attachment_type !== 'none' && !input.mediaUrl) problems.push({ path: 'mediaUrl', message: mediaUrlRequired(template.attachment_type) });
   if (input.mediaUrl) {
     const problem = await outboundUrlProblem(input.mediaUrl, deps.config.allowPrivateUrls);

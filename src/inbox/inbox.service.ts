@@ -17,7 +17,7 @@ import { AppError, conflict, notFound, validationFailed, type FieldProblem } fro
 import { invalidCursor } from '../cursors.js';
 import { readPayload, type MessagePayload } from '../campaigns/message-payload.js';
 import { getTemplateRow } from '../templates/templates.service.js';
-import { fillPlaceholders } from '../templates/placeholders.js';
+import { fillPlaceholders, liquidInTypedValues } from '../templates/placeholders.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import { SESSION_WINDOW_MS } from '../webhooks/inbound.js';
 import { queueDirectMessage } from './direct-messages.js';
@@ -631,6 +631,7 @@ export async function replyToConversation(deps: AppDeps, projectId: string, phon
     params.forEach((value, index) => {
       if (value.trim() === '') problems.push({ path: `params.${index}`, message: 'must not be empty' });
     });
+    problems.push(...liquidInTypedValues(params));
     if (input.mediaUrl) {
       const problem = await outboundUrlProblem(input.mediaUrl, deps.config.allowPrivateUrls);
       if (problem) problems.push({ path: 'mediaUrl', message: problem });

@@ -27,3 +27,17 @@ export function checkPlaceholders(body: string): PlaceholderCheck {
 export function fillPlaceholders(body: string, values: readonly string[]): string {
   return body.replace(PLACEHOLDER, (whole, n: string) => values[Number(n) - 1] ?? whole);
 }
+
+/**
+ * Values typed for one message — an Inbox template reply, a provider account's test message — are
+ * sent as typed: only campaigns render Liquid over a profile. A value that looks like Liquid there
+ * was almost certainly copied from a campaign and would reach the user as "Hi {{ Profile.Name }}".
+ * The problems name each such value (`params.<index>`).
+ */
+export function liquidInTypedValues(values: readonly string[]): Array<{ path: string; message: string }> {
+  return values.flatMap((value, index) =>
+    /\{\{[\s\S]*\}\}|\{%[\s\S]*%\}/.test(value)
+      ? [{ path: `params.${index}`, message: 'looks like Liquid ({{ … }}), which only campaigns fill in: this message is sent as typed, so write the text itself' }]
+      : [],
+  );
+}

@@ -76,6 +76,24 @@ describe.each(testEngines())('test messages are limited per provider account ($n
     expect(answers.map((answer) => answer.statusCode)).toEqual(Array.from({ length: TEST_SEND_BURST }, () => 200));
   });
 
+  it('sends the values of a provider test message as typed, refusing Liquid in them; a campaign send test renders it', async () => {
+    const third = accounts[2]!;
+    const sendsBefore = fake.sends.length;
+    const typed = await ctx.app.inject({ method: 'POST', url: `/api/v1/providers/${third.id}/test`, headers: project.headers, payload: { to: '+919876543210', templateId: third.templateId, params: ['{{ Profile.Name }}'] } });
+    expect(typed.statusCode, typed.body).toBe(422);
+    expect(json(typed).error.details).toEqual([{ path: 'params.0', message: expect.stringMatching(/^looks like Liquid .* sent as typed/) }]);
+    expect(fake.sends.length).toBe(sendsBefore);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a new second of test sends
+    const rendered = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/campaigns/send-test',
+      headers: project.headers,
+      payload: { providerId: third.id, templateId: third.templateId, params: ['{{ Profile.Name | default: "friend" }}'], to: '+919876543210' },
+    });
+    expect(rendered.statusCode, rendered.body).toBe(200);
+    expect(fake.sends.at(-1)!.params).toEqual(['friend']);
+  });
+
   it('answers 404 for a sample profile that does not exist, as the preview does, sending nothing', async () => {
     const third = accounts[2]!;
     const sendsBefore = fake.sends.length;

@@ -162,7 +162,13 @@ await describeWithRoutes(
       await dialog.getByLabel('Template').selectOption({ label: NAMESPACE });
       await expect.poll(() => templateError.count()).toBe(0);
       await dialog.getByText(BODY).waitFor();
-      await dialog.getByLabel('Value for {{1}}').fill('Ravi');
+      // Values are sent as typed: Liquid copied from a campaign is refused next to its field.
+      const value = dialog.getByLabel('Value for {{1}}');
+      await value.fill('{{ Profile.Name }}');
+      await dialog.getByRole('button', { name: 'Send test message' }).click();
+      const valueError = dialog.locator('.field', { has: page.getByLabel('Value for {{1}}') }).locator('.field__error');
+      await expect.poll(() => valueError.textContent()).toMatch(/^looks like Liquid .* sent as typed/);
+      await value.fill('Ravi');
       await dialog.getByRole('button', { name: 'Send test message' }).click();
       await dialog.getByText('Accepted by the provider.', { exact: false }).waitFor();
       await waitFor(() => sandbox.messages({ to: TEST_PHONE, kind: 'template' }).length === 1, 15_000, 'the test message at the sandbox');

@@ -211,6 +211,8 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     };
     expect(await problems({ templateId, params: ['only one'] })).toEqual(['params']);
     expect(await problems({ templateId, params: ['Bob', ' '] })).toEqual(['params.1']);
+    // Sent as typed: Liquid copied from a campaign would reach the user as written.
+    expect(await problems({ templateId, params: ['{{ Profile.Name }}', 'your {% if x %}order{% endif %}'] })).toEqual(['params.0', 'params.1']);
     expect(await problems({ templateId: 'nope', params: [] })).toEqual(['templateId']);
     expect(await problems({ text: 'x', templateId, params: ['a', 'b'] })).toEqual(['templateId']);
     expect(await problems({})).toEqual(['text']);

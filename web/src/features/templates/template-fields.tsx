@@ -51,7 +51,7 @@ export function withEdits(choice: TemplateChoice, onEdit: () => void): TemplateC
   };
 }
 
-/** The template picker, its body as a preview, and one field per placeholder. */
+/** The template picker, its body as a preview, and one field per placeholder (values sent as typed: an Inbox reply, a test message). */
 export function TemplateFields({ label, choice, errors }: { label: string; choice: TemplateChoice; errors: Record<string, string> }) {
   return (
     <>
@@ -68,6 +68,8 @@ export function TemplateFields({ label, choice, errors }: { label: string; choic
         <TextField
           key={`${choice.templateId}-${index}`}
           label={`Value for {{${index + 1}}}`}
+          // Unlike a campaign's values, these are not Liquid: the server refuses {{ … }} here.
+          hint="Sent exactly as typed."
           value={value}
           onChange={(next) => choice.setParam(index, next)}
           error={errors[`params.${index}`]}
