@@ -486,7 +486,11 @@ export async function getConversation(
     ])
     .where('project_id', '=', projectId)
     .where('phone', '=', phone)
-    .where('status', 'not in', ['skipped', 'cancelled']);
+    .where('status', 'not in', ['skipped', 'cancelled'])
+    // A campaign's message joins the conversation when it is sent: queued, it may be due in days (a
+    // scheduled campaign, DND hours) or be cancelled, and "pending" between real messages would
+    // read as already on its way. An agent's own reply shows pending at once.
+    .where((eb) => eb.not(eb.and([eb('kind', '=', 'campaign'), eb('status', '=', 'queued')])));
   if (before) outbound = outbound.where((eb) => eb.or([eb(at, '<', before[0]), eb.and([eb(at, '=', before[0]), eb('id', '<', before[1])])]));
   const outboundRows = await outbound.orderBy(at, 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
 

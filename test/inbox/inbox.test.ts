@@ -135,6 +135,21 @@ describe.each(testEngines())('Inbox API ($name)', (engine) => {
     expect((await get(url('+14155550199'))).statusCode).toBe(404);
   });
 
+  it("leaves a campaign's queued message out of the conversation until it is sent", async () => {
+    const scheduled = await seedCampaign(ctx.db, {
+      projectId: project.projectId,
+      providerId: gupshup.id,
+      templateId,
+      name: 'Next week',
+      messages: [{ profileId: await profileIdOf(ctx.db, project.projectId, 'alice'), phone: tracked, status: 'queued' }],
+    });
+    const outbound = async () => json(await get(url(tracked))).messages.filter((message: { direction: string }) => message.direction === 'out').map((message: { id: string }) => message.id);
+    expect(await outbound()).not.toContain(scheduled.messageIds[0]);
+    await ctx.db.kysely.updateTable('messages').set({ status: 'sending' }).where('id', '=', scheduled.messageIds[0]!).execute();
+    expect(await outbound()).toContain(scheduled.messageIds[0]);
+    await ctx.db.kysely.deleteFrom('messages').where('campaign_id', '=', scheduled.campaignId).execute();
+  });
+
   it('pages through a long conversation, oldest first within a page', async () => {
     for (let i = 0; i < 5; i++) await postJson(ctx, gupshup.inbound, gupshupInbound(stranger, `message ${i}`, { timestamp: Date.now() + i }));
     await applyAll(applier);
