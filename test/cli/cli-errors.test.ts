@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliUntil } from '../helpers/cli.js';
 import { hasPostgres } from '../helpers/databases.js';
 import { openSqlite } from '../../src/storage/db.js';
 import { sql } from 'kysely';
@@ -156,9 +156,10 @@ describe('wacast CLI mistakes', () => {
   }, 60_000);
 
   it('worker says which database it works on, as serve does', async () => {
-    // Killed after 5 s: the worker runs until a signal, and its first line comes at once.
-    const result = await runCli(['worker'], env, 5_000);
-    expect(result.stdout).toContain(`wacast worker started (SQLite at ${join(dir, 'wacast.db')})`);
+    // The worker runs until a signal: it is killed once its first line is out (or after 30 s).
+    const line = `wacast worker started (SQLite at ${join(dir, 'wacast.db')})`;
+    const result = await runCliUntil(['worker'], env, line, 30_000);
+    expect(result.stdout).toContain(line);
   }, 60_000);
 
   it('--help of every command that opens the database says which database it opens', async () => {
