@@ -7,7 +7,7 @@ import { ApiError } from '../../../api/client';
 import type { Segment } from '../../../api/audience.types';
 import { useFocusFirstInvalid } from '../../../components/use-focus-first-invalid';
 import { useCreateSegment, useFilterEstimate, useUpdateSegment } from '../segments.hooks';
-import { fromFilter, isIncomplete, newGroup, newPropertyTest, problemsByNode, toFilter, type GroupNode } from './segment-model';
+import { fromFilter, isIncomplete, isUnder, newGroup, newPropertyTest, problemsByNode, toFilter, type GroupNode } from './segment-model';
 import { GroupEditor } from './group-editor';
 import { SegmentReach } from './segment-reach';
 
@@ -31,6 +31,8 @@ export function SegmentBuilder({ segment }: { segment?: Segment }) {
   const saveProblems = save.error instanceof ApiError ? save.error.problems : [];
   const problems = problemsByNode(root, save.isError ? saveProblems : estimateProblems, save.isError ? 'filter' : '');
   const nameError = save.isError ? saveProblems.find((problem) => problem.path === 'name')?.message : undefined;
+  // What the save said about neither the name nor the filter has no field to sit next to: it is spelt out at the top.
+  const elsewhere = saveProblems.filter((problem) => problem.path !== 'name' && !isUnder(problem.path, 'filter'));
   const summary = save.isError && saveProblems.length === 0 ? save.error.message : null;
 
   function submit(event: FormEvent) {
@@ -44,7 +46,14 @@ export function SegmentBuilder({ segment }: { segment?: Segment }) {
   return (
     <form ref={formRef} className="form segment-builder" onSubmit={submit} noValidate>
       {summary ? <Alert>{summary}</Alert> : null}
-      {save.isError && saveProblems.length > 0 ? <Alert>The segment was not saved: see the messages next to the name and the conditions.</Alert> : null}
+      {save.isError && saveProblems.length > 0 ? (
+        <Alert>
+          The segment was not saved:{' '}
+          {elsewhere.length > 0
+            ? elsewhere.map((problem) => (problem.path ? `${problem.path}: ${problem.message}` : problem.message)).join('; ')
+            : 'see the messages next to the name and the conditions.'}
+        </Alert>
+      ) : null}
       <TextField
         label="Segment name"
         value={name}

@@ -63,6 +63,20 @@ describe('segment model', () => {
     expect(placed.get(root.key)).toEqual(['too deep']);
   });
 
+  it('leaves the problems of a save that are not about the filter (the segment name) out of the tree', () => {
+    const root = newGroup('and', [newPropertyTest()]);
+    const placed = problemsByNode(
+      root,
+      [
+        { path: 'name', message: 'must not be empty' },
+        { path: 'filterName', message: 'is not a field' },
+        { path: 'filter.filters.0.name', message: 'must not be empty' },
+      ],
+      'filter',
+    );
+    expect([...placed.entries()]).toEqual([[root.children[0]!.key, ['name: must not be empty']]]);
+  });
+
   it('waits for names and values before estimating', () => {
     const root = newGroup('and', [newPropertyTest()]);
     expect(isIncomplete(root)).toBe(true);

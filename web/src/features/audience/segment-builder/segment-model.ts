@@ -223,15 +223,19 @@ export function nodePaths(root: FilterNode): Map<string, string> {
 /**
  * Places server problems on the nodes they name: the node with the longest path that the
  * problem's path starts with gets "field: message" (or just the message for the node itself).
- * `prefix` is stripped first (`filter.` in a segment save). Problems about the whole filter go
- * to `''` (the root group).
+ * With a `prefix` (`filter` in a segment save), only the problems under it are about the tree:
+ * the prefix is stripped, and the others (the segment's `name`) are left to their own fields.
+ * Problems about the whole filter go to `''` (the root group).
  */
 export function problemsByNode(root: FilterNode, problems: ReadonlyArray<{ path: string; message: string }>, prefix = ''): Map<string, string[]> {
   const byPath = [...nodePaths(root).entries()].sort((a, b) => b[1].length - a[1].length);
   const result = new Map<string, string[]>();
   for (const problem of problems) {
     let path = problem.path;
-    if (prefix && (path === prefix || path.startsWith(`${prefix}.`))) path = path.slice(prefix.length).replace(/^\./, '');
+    if (prefix) {
+      if (!isUnder(path, prefix)) continue;
+      path = path.slice(prefix.length).replace(/^\./, '');
+    }
     const match = byPath.find(([, nodePath]) => nodePath === '' || path === nodePath || path.startsWith(`${nodePath}.`));
     if (!match) continue;
     const rest = match[1] === '' ? path : path.slice(match[1].length).replace(/^\./, '');
@@ -239,6 +243,11 @@ export function problemsByNode(root: FilterNode, problems: ReadonlyArray<{ path:
     result.set(match[0], [...(result.get(match[0]) ?? []), text]);
   }
   return result;
+}
+
+/** Whether `path` is `prefix` itself or a path inside it (`filter`, `filter.filters.0`; not `filterX`). */
+export function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}.`);
 }
 
 /** Conditions not filled in yet (no property or event name): nothing to estimate until they are. */
