@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../test/helpers/databases.js';
 import type { Db } from '../storage/db.js';
-import { takeTestSend, testSendsPerSecond, TEST_SEND_BURST, TEST_SEND_INTERVAL_MS } from './send-test.js';
+import { previewFor, takeTestSend, testSendsPerSecond, TEST_SEND_BURST, TEST_SEND_INTERVAL_MS } from './send-test.js';
 import { Pacer } from './rate-limiter.js';
 
 describe('testSendsPerSecond', () => {
@@ -10,6 +10,20 @@ describe('testSendsPerSecond', () => {
     // Campaigns at full rate plus the tests stay within the rate (an account at 1/s has no room).
     for (let rate = 2; rate <= 1000; rate++) expect(Pacer.capFor(rate) + testSendsPerSecond(rate), `rate ${rate}`).toBeLessThanOrEqual(rate);
     expect(TEST_SEND_BURST).toBe(3);
+  });
+});
+
+describe('previewFor', () => {
+  const profile = { identity: 'u1', phone: null, properties: { Name: 'Ana' } };
+
+  it('names a value that is not valid Liquid by its placeholder, as the field "Value for {{3}}" does, not by its API path', () => {
+    const preview = previewFor(profile, 'Hi {{1}} {{2}} {{3}}', ['{{ Profile.Name }}', 'x', '{{ Profile.Name ']);
+    expect(preview).toEqual({ ok: false, error: expect.stringMatching(/^\{\{3\}\}: is not valid Liquid: /) });
+    expect(preview.error).not.toContain('params');
+  });
+
+  it('names a value that cannot be rendered the same way', () => {
+    expect(previewFor(profile, 'Hi {{1}} {{2}}', ['x', '{{ Profile.City }}'])).toEqual({ ok: false, error: expect.stringMatching(/^\{\{2\}\}: missing value/) });
   });
 });
 

@@ -18,7 +18,7 @@ import { toJson, parseJson } from '../storage/json.js';
 import { notFound, tooManyRequests, validationFailed, type FieldProblem } from '../errors.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import { fillPlaceholders, liquidInTypedValues } from '../templates/placeholders.js';
-import { compileParams, renderParams, type RenderProfile } from '../templates/render.js';
+import { compileParams, placeholderName, renderParams, type RenderProfile } from '../templates/render.js';
 import { outboundUrlProblem } from '../net/outbound-url.js';
 import type { MessagePayload } from './message-payload.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
@@ -168,10 +168,13 @@ export async function sampleProfile(deps: Pick<AppDeps, 'db'>, projectId: string
   return { identity: row.identity, phone: row.phone, properties: parseJson<Record<string, unknown>>(row.properties, {}) };
 }
 
-/** Renders Liquid placeholder values for one profile: what the recipient would get. */
+/**
+ * Renders Liquid placeholder values for one profile: what the recipient would get. `error` names
+ * a value by its placeholder (`{{3}}: missing value`), whether it failed to parse or to render.
+ */
 export function previewFor(profile: RenderProfile, templateBody: string, params: string[]) {
   const compiled = compileParams(params);
-  if (!compiled.ok) return { ok: false as const, error: compiled.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ') };
+  if (!compiled.ok) return { ok: false as const, error: compiled.invalid.map(({ index, message }) => `${placeholderName(index)}: ${message}`).join('; ') };
   const rendered = renderParams(compiled.compiled, profile);
   if (!rendered.ok) return { ok: false as const, error: rendered.reason };
   return { ok: true as const, values: rendered.values, body: fillPlaceholders(templateBody, rendered.values) };

@@ -91,18 +91,38 @@ function planOf(param: string): ValuePlan {
   return property ? { kind: 'property', key: property[1]! } : { kind: 'liquid' };
 }
 
-/** Parses every expression; problems name the index (`params.2`). */
-export function compileParams(params: readonly string[]): { ok: true; compiled: CompiledParams } | { ok: false; problems: FieldProblem[] } {
-  const problems: FieldProblem[] = [];
+/**
+ * How a message names the value of the placeholder at `index` (from 0) for people: `{{3}}`, as
+ * the dashboard's field "Value for {{3}}" does, not the API path `params.2`.
+ */
+export function placeholderName(index: number): string {
+  return `{{${index + 1}}}`;
+}
+
+/** A value that is not valid Liquid: its index (from 0) and why. */
+export interface InvalidParam {
+  index: number;
+  message: string;
+}
+
+/**
+ * Parses every expression. On failure, `problems` name each value by its API path (`params.2`)
+ * for a 422, and `invalid` holds the same by index, for texts that name it as people see it.
+ */
+export function compileParams(
+  params: readonly string[],
+): { ok: true; compiled: CompiledParams } | { ok: false; problems: FieldProblem[]; invalid: InvalidParam[] } {
+  const invalid: InvalidParam[] = [];
   const templates: Template[][] = [];
   params.forEach((param, index) => {
     try {
       templates.push(liquid.parse(param));
     } catch (error) {
-      problems.push({ path: `params.${index}`, message: `is not valid Liquid: ${(error as Error).message.split(', line')[0]}` });
+      invalid.push({ index, message: `is not valid Liquid: ${(error as Error).message.split(', line')[0]}` });
     }
   });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, compiled: { templates, plans: params.map(planOf) } };
+  if (invalid.length === 0) return { ok: true, compiled: { templates, plans: params.map(planOf) } };
+  return { ok: false, problems: invalid.map(({ index, message }) => ({ path: `params.${index}`, message })), invalid };
 }
 
 /** Why `source` is not valid Liquid for a value (a media URL with placeholders), or null. */
@@ -162,9 +182,9 @@ export function renderParams(compiled: CompiledParams, profile: RenderProfile): 
       }
     } catch (error) {
       const message = (error as Error).message.split(', line')[0] ?? 'render failed';
-      return { ok: false, index, reason: `{{${index + 1}}}: ${message.replace(/^undefined variable/, 'missing value')}` };
+      return { ok: false, index, reason: `${placeholderName(index)}: ${message.replace(/^undefined variable/, 'missing value')}` };
     }
-    if (value === '') return { ok: false, index, reason: `{{${index + 1}}}: the value is empty (use | default: "…")` };
+    if (value === '') return { ok: false, index, reason: `${placeholderName(index)}: the value is empty (use | default: "…")` };
     values.push(value);
   }
   return { ok: true, values };
