@@ -156,7 +156,8 @@ describe('builderProblems', () => {
   it('wants DND hours that are a window', () => {
     const problems = builderProblems(valid({ dndEnabled: true, dndFrom: '09:00', dndTo: '09:00', dndTimezone: 'Europe/Berlin' }), { template, provider, now });
     expect(Object.keys(problems)).toEqual(['dnd.to']);
-    expect(problems['dnd.to']).toMatch(/^must differ from dnd.from/);
+    // The field's label, not the API path.
+    expect(problems['dnd.to']).toMatch(/^must differ from DND from: 09:00 to 09:00 is no window/);
   });
 
   it('keeps a frequency cap within 1–100 messages and 1–90 days', () => {

@@ -270,7 +270,8 @@ export function builderProblems(
   if (values.dndEnabled) {
     if (!TIME.test(values.dndFrom)) problems['dnd.from'] = 'must be a time HH:MM (24-hour), e.g. 21:00';
     if (!TIME.test(values.dndTo)) problems['dnd.to'] = 'must be a time HH:MM (24-hour), e.g. 09:00';
-    else if (values.dndFrom === values.dndTo) problems['dnd.to'] = `must differ from dnd.from: ${values.dndFrom} to ${values.dndTo} is no window at all (turn DND hours off to send at any time)`;
+    // Named by the label the user sees beside it ("DND from"), not the API path dnd.from.
+    else if (values.dndFrom === values.dndTo) problems['dnd.to'] = `must differ from DND from: ${values.dndFrom} to ${values.dndTo} is no window at all (turn DND hours off to send at any time)`;
     if (values.dndTimezone.trim() === '' || !isTimeZone(values.dndTimezone.trim())) problems['dnd.timezone'] = 'must be an IANA timezone such as Asia/Kolkata or Europe/Berlin';
   }
   if (values.cutoffEnabled) {
