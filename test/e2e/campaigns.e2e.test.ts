@@ -99,9 +99,17 @@ await describeWithRoutes(
       await expect.poll(() => page.getByTestId('preview-error').textContent()).toContain('{{2}}');
       // One sentence: the profile's identity reads inside it, not broken onto a line of its own.
       expect(await inFirstLineAfterText(page.getByTestId('preview-error'), page.getByTestId('preview-error').getByText('u6'))).toBe(true);
+      // A test for that profile: the answer sits under the values it is about, not as "params: …" in the panel.
+      await page.getByLabel('Test phone number').fill('+919812345678');
+      await page.getByRole('button', { name: 'Send test' }).click();
+      await expect.poll(() => page.getByTestId('params-error').textContent()).toMatch(/^cannot be rendered for u6: \{\{2\}\}: missing value/);
+      expect(await page.getByText('params:').count()).toBe(0);
 
       await page.getByLabel('Sample profile identity').fill('u1');
       await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi Asha, spring deals in Mumbai this week.');
+      // The answer was about the profile just changed: it goes.
+      expect(await page.getByTestId('params-error').count()).toBe(0);
+      await page.getByLabel('Test phone number').fill('');
       // Without a number the answer sits next to the field, and goes once a number is typed.
       await page.getByRole('button', { name: 'Send test' }).click();
       const phoneError = page.locator('.field', { has: page.getByLabel('Test phone number') }).locator('.field__error');

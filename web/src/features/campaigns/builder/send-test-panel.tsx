@@ -2,20 +2,39 @@ import { useState, type FormEvent } from 'react';
 import { TextField } from '../../../components/field';
 import { Alert } from '../../../components/alert';
 import { ProviderAnswer } from '../../../components/provider-answer';
-import { formErrorsOf, noFormErrors } from '../../../api/form-errors';
+import { formErrorsOf, noFormErrors, type FormErrors } from '../../../api/form-errors';
 import type { Template } from '../../../api/types';
 import { useSendCampaignTest } from '../campaigns.hooks';
 import type { BuilderValues } from './builder-values';
 
 /**
+ * The paths of a Send test's answer that sit next to a field: the phone number in the panel, the
+ * template, its values (`params`: one cannot be rendered for the sample profile) and the media
+ * URL in the What section around it. Anything else is spelt out in the panel's summary.
+ */
+export const SEND_TEST_PATHS = ['to', 'templateId', 'params', 'mediaUrl'] as const;
+
+/** A Send test and its answer's messages by field; `retire()` drops them once the values they judged change. */
+export function useSendTest() {
+  const send = useSendCampaignTest();
+  const errors: FormErrors = send.isError ? formErrorsOf(send.error, SEND_TEST_PATHS) : noFormErrors;
+  const retire = () => {
+    if (send.isError) send.reset();
+  };
+  return { send, errors, retire };
+}
+
+export type SendTest = ReturnType<typeof useSendTest>;
+
+/**
  * "Send test": the message rendered for the sample profile, sent now to one number through the
  * chosen account; shows the provider's raw answer. Not a form of its own (it sits inside the
- * builder's form), so Enter in the phone field does not submit the campaign.
+ * builder's form), so Enter in the phone field does not submit the campaign. Its messages about
+ * the template, values and media URL are shown by the What section, next to those fields.
  */
-export function SendTestPanel({ template, values, params, identity }: { template: Template; values: BuilderValues; params: string[]; identity: string }) {
+export function SendTestPanel({ template, values, params, identity, test }: { template: Template; values: BuilderValues; params: string[]; identity: string; test: SendTest }) {
   const [to, setTo] = useState('');
-  const send = useSendCampaignTest();
-  const errors = send.isError ? formErrorsOf(send.error, ['to']) : noFormErrors;
+  const { send, errors, retire } = test;
   function submit(event?: FormEvent) {
     event?.preventDefault();
     send.mutate({
@@ -39,7 +58,7 @@ export function SendTestPanel({ template, values, params, identity }: { template
           value={to}
           onChange={(value) => {
             // The answer to the previous attempt is about the number being changed: it goes.
-            if (send.isError) send.reset();
+            retire();
             setTo(value);
           }}
           autoComplete="off"

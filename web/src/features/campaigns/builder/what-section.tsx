@@ -4,10 +4,10 @@ import { SelectField, TextField } from '../../../components/field';
 import { Alert } from '../../../components/alert';
 import type { Template } from '../../../api/types';
 import { attachmentLabel } from '../../templates/template-rules';
-import { PARAM_HINT, sizedParams } from './builder-values';
+import { PARAM_HINT, sizedParams, type BuilderValues } from './builder-values';
 import { BuilderSection } from './builder-section';
 import { MessagePreview } from './message-preview';
-import { SendTestPanel } from './send-test-panel';
+import { SendTestPanel, useSendTest } from './send-test-panel';
 import type { SectionProps } from './section-props';
 
 /** What: the template, one Liquid value per placeholder, the media URL, a live preview and a test send. */
@@ -16,6 +16,15 @@ export function WhatSection(props: SectionProps & { templates: Template[]; templ
   const mine = templates.filter((candidate) => candidate.providerId === values.providerId);
   const params = template ? sizedParams(values.params, template.placeholderCount) : [];
   const [sampleIdentity, setSampleIdentity] = useState('');
+  const test = useSendTest();
+  // A field shows the save's message about it, else the last Send test's (a value that cannot be
+  // rendered for the sample profile sits under the values, not in the test panel's summary).
+  const errorAt = (path: string) => errors[path] ?? test.errors.fields[path];
+  /** A change of what the last Send test was judged on retires its answer. */
+  const change = <K extends keyof BuilderValues>(key: K, value: BuilderValues[K]) => {
+    test.retire();
+    set(key, value);
+  };
   return (
     <BuilderSection id="what" step={3} title="What">
       {values.providerId !== '' && mine.length === 0 ? (
@@ -26,11 +35,11 @@ export function WhatSection(props: SectionProps & { templates: Template[]; templ
       <SelectField
         label="Template"
         value={values.templateId}
-        onChange={(value) => set('templateId', value)}
+        onChange={(value) => change('templateId', value)}
         options={mine.map((candidate) => ({ value: candidate.id, label: candidate.namespace }))}
         placeholder={values.templateId === '' || !template ? 'Choose a template' : undefined}
         hint={values.providerId === '' ? 'Choose the provider account first: each template belongs to one.' : 'The approved template the campaign sends.'}
-        error={errors.templateId}
+        error={errorAt('templateId')}
       />
       {template ? (
         <div className="template-card">
@@ -52,7 +61,7 @@ export function WhatSection(props: SectionProps & { templates: Template[]; templ
           onChange={(value) => {
             const next = sizedParams(values.params, params.length);
             next[index] = value;
-            set('params', next);
+            change('params', next);
           }}
           autoComplete="off"
           spellCheck={false}
@@ -62,24 +71,38 @@ export function WhatSection(props: SectionProps & { templates: Template[]; templ
               A Liquid expression over the profile, e.g. <code>{PARAM_HINT}</code>, or plain text.
             </>
           }
-          error={errors[`params.${index}`]}
+          error={errorAt(`params.${index}`)}
         />
       ))}
-      {errors.params ? <p className="field__error">{errors.params}</p> : null}
+      {errorAt('params') ? (
+        <p className="field__error" data-testid="params-error">
+          {errorAt('params')}
+        </p>
+      ) : null}
       {template && template.attachmentType !== 'none' ? (
         <TextField
           label="Media URL"
           type="url"
           value={values.mediaUrl}
-          onChange={(value) => set('mediaUrl', value)}
+          onChange={(value) => change('mediaUrl', value)}
           autoComplete="off"
           placeholder="https://cdn.example.com/offer.jpg"
           hint={`The ${attachmentLabel(template.attachmentType).toLowerCase()} sent with the template: a public https URL.`}
-          error={errors.mediaUrl}
+          error={errorAt('mediaUrl')}
         />
       ) : null}
-      {template ? <MessagePreview template={template} params={params} identity={sampleIdentity} setIdentity={setSampleIdentity} /> : null}
-      {template ? <SendTestPanel template={template} values={values} params={params} identity={sampleIdentity} /> : null}
+      {template ? (
+        <MessagePreview
+          template={template}
+          params={params}
+          identity={sampleIdentity}
+          setIdentity={(identity) => {
+            test.retire();
+            setSampleIdentity(identity);
+          }}
+        />
+      ) : null}
+      {template ? <SendTestPanel template={template} values={values} params={params} identity={sampleIdentity} test={test} /> : null}
     </BuilderSection>
   );
 }
