@@ -10,7 +10,7 @@ import { chromiumAvailable, launchBrowser, type TestBrowser } from './helpers/br
 import { startServer, type RunningServer } from './helpers/server.js';
 import { apiPost, createAdmin, type AdminSession } from './helpers/session.js';
 import { unlabelledControls } from './helpers/a11y.js';
-import { atWidth, pageOverflow } from './helpers/layout.js';
+import { atWidth, pageOverflow, showsWholeValue } from './helpers/layout.js';
 import { GUPSHUP_CREDENTIALS } from './helpers/sandbox-account.js';
 
 
@@ -75,6 +75,11 @@ describe.skipIf(!chromiumAvailable)('dashboard: Gupshup provider account, the se
     expect(await delivery.isEditable()).toBe(false);
     await page.getByRole('button', { name: 'Copy inbound URL' }).waitFor();
     await page.getByRole('button', { name: 'Copy delivery URL' }).waitFor();
+    // Each URL is on screen whole: what tells them apart is their end (…/inbound, …/delivery).
+    expect([await showsWholeValue(inbound), await showsWholeValue(delivery)]).toEqual([true, true]);
+    await atWidth(page, 800, async () => {
+      expect([await showsWholeValue(inbound), await showsWholeValue(delivery)]).toEqual([true, true]);
+    });
   });
 
   it('fills every Gupshup field by its label and saves: URLs kept, passwords masked', async () => {

@@ -17,6 +17,11 @@ export async function atWidth<T>(page: Page, width: number, body: () => Promise<
   }
 }
 
+/** Whether a text box shows its whole value: nothing of it scrolled out of sight, sideways or below. */
+export async function showsWholeValue(control: Locator): Promise<boolean> {
+  return control.evaluate((element) => element.scrollWidth <= element.clientWidth && element.scrollHeight <= element.clientHeight);
+}
+
 /**
  * Whether `inline` (a code, link or span inside the `block`'s text) sits on the block's first line,
  * after the text before it, rather than on a line of its own: within one line height plus the

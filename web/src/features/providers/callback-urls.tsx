@@ -1,4 +1,4 @@
-import { TextField } from '../../components/field';
+import { TextAreaField } from '../../components/field';
 import { CopyButton } from '../../components/copy-button';
 import { Alert } from '../../components/alert';
 import { formatDateTime } from '../../components/format';
@@ -26,22 +26,26 @@ export function CallbackUrls({ type, inbound, delivery, error, loading, onRotate
       <legend className="fieldset__legend">Callback URLs</legend>
       <p className="field__hint">Paste these into {where}. They are unique to this account and cannot be edited.</p>
       {error ? <Alert>Could not prepare the callback URLs: {error}</Alert> : null}
-      <TextField
+      {/* Text areas that wrap, not one-line inputs: the two URLs differ only at their end (…/inbound,
+          …/delivery), which a one-line input cut off at 1280 px. */}
+      <TextAreaField
         label="Inbound message callback URL"
         value={inbound}
         placeholder={placeholder}
         readOnly
+        rows={2}
         spellCheck={false}
-        className="field--mono"
+        className="field--mono field--whole-url"
         addon={<CopyButton text={inbound} name="Copy inbound URL" />}
       />
-      <TextField
+      <TextAreaField
         label="Delivery reports callback URL"
         value={delivery}
         placeholder={placeholder}
         readOnly
+        rows={2}
         spellCheck={false}
-        className="field--mono"
+        className="field--mono field--whole-url"
         hint={type === 'nexmo' ? 'Vonage calls this the status webhook.' : undefined}
         addon={<CopyButton text={delivery} name="Copy delivery URL" />}
       />
