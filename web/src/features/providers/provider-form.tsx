@@ -109,6 +109,7 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
   const delivery = account ? account.deliveryCallbackUrl : (preview.data?.deliveryCallbackUrl ?? '');
   const fields = credentialFields(values.type, values.gupshupMode);
   const removedApiKey = apiKeyRemovedBySave(values, account);
+  const isDefaultAccount = account?.isDefault === true;
 
   return (
     <form ref={formRef} className="form" onSubmit={submit} noValidate>
@@ -233,7 +234,14 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
           label="Mark as default"
           checked={values.isDefault}
           onChange={(checked) => set('isDefault', checked)}
-          hint="New campaigns use the default account unless you choose another."
+          // A project always has a default account: it moves by marking another one (the server
+          // refuses unmarking this one), so the box is not offered to be unticked here.
+          disabled={isDefaultAccount}
+          hint={
+            isDefaultAccount
+              ? 'This is the default account: new campaigns use it unless you choose another. To change the default, mark another account as default.'
+              : 'New campaigns use the default account unless you choose another.'
+          }
           error={errors.isDefault}
         />
       </fieldset>
