@@ -180,13 +180,17 @@ await describeWithRoutes(
       await page.getByRole('button', { name: 'Import' }).click();
       const report = page.getByTestId('import-report');
       await expect.poll(() => report.locator('.alert').first().textContent(), { timeout: 20_000 }).toMatch(/^Import finished: 2 of 4 rows imported, 2 bad\.$/);
+      // The report sits under the form: apart from it, and as wide.
+      const [form, panel] = [await page.locator('form', { has: page.getByLabel('CSV file') }).boundingBox(), await report.boundingBox()];
+      expect(panel!.y - (form!.y + form!.height)).toBeGreaterThanOrEqual(16);
+      expect(Math.round(panel!.width)).toBe(Math.round(form!.width));
       const bad = await page.getByTestId('bad-rows').locator('tbody tr').allTextContents();
       expect(bad).toHaveLength(2);
       expect(bad[0]).toMatch(/^3c2/);
       expect(bad[1]).toMatch(/^5/);
       // The history follows the import to its end: not left at "running" with nothing imported.
       const earlier = page.getByRole('table', { name: 'Earlier imports' }).getByRole('row', { name: /people\.csv/ });
-      await expect.poll(async () => (await earlier.getByRole('cell').allTextContents()).slice(0, 4), { timeout: 10_000 }).toEqual(['people.csv', 'completed', '2', '2']);
+      await expect.poll(async () => (await earlier.getByRole('cell').allTextContents()).slice(0, 4), { timeout: 10_000 }).toEqual(['people.csv', 'Completed', '2', '2']);
       expect(await unlabelledControls(page)).toEqual([]);
 
       // A file that is no CSV fails as a whole, said in one sentence.
@@ -195,6 +199,8 @@ await describeWithRoutes(
       await page.getByLabel('CSV file').setInputFiles(notCsv);
       await page.getByRole('button', { name: 'Import' }).click();
       await expect.poll(() => report.locator('.alert').first().textContent(), { timeout: 20_000 }).toMatch(/^The import failed: .*[^.]\. Importing the same file again is safe\.$/);
+      const failed = page.getByRole('table', { name: 'Earlier imports' }).getByRole('row', { name: /photo\.csv/ });
+      await expect.poll(async () => (await failed.getByRole('cell').allTextContents()).slice(0, 2)).toEqual(['photo.csv', 'Failed']);
       expect(browser.pageErrors.join('\n')).toBe('');
     });
   },

@@ -32,6 +32,8 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
   );
 }
 
-export function Badge({ children, tone = 'neutral' }: { children: ReactNode; tone?: 'neutral' | 'accent' | 'warning' }) {
+export type BadgeTone = 'neutral' | 'accent' | 'warning' | 'success' | 'danger';
+
+export function Badge({ children, tone = 'neutral' }: { children: ReactNode; tone?: BadgeTone }) {
   return <span className={`badge badge--${tone}`}>{children}</span>;
 }
