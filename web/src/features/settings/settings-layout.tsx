@@ -12,7 +12,10 @@ export function SettingsLayout() {
         <p className="side-nav__heading">Settings</p>
         <ul>
           <li>
-            <NavLink to="/settings/channels" end className={linkClass}>
+            {/* Highlighted on every page below it (WhatsApp, an account): /settings/channels itself only
+                redirects there, so an exact match never happened. It is the section the page is in,
+                not the page: aria-current says "true", not "page". */}
+            <NavLink to="/settings/channels" aria-current="true" className={linkClass}>
               Channels
             </NavLink>
             <ul className="side-nav__sub">
