@@ -4,8 +4,8 @@ import { Loading, PageHeader } from '../../../components/page';
 import { Alert } from '../../../components/alert';
 import { QueryError } from '../../../components/query-error';
 import { useCampaign } from '../campaigns.hooks';
-import { StateBadge } from '../state-badge';
 import { CampaignActions } from './campaign-actions';
+import { CampaignStatusLine } from './campaign-status-line';
 import { CampaignDetails } from './campaign-details';
 import { CampaignActivity } from './campaign-activity';
 import { StatsPanel } from './stats-panel';
@@ -45,17 +45,7 @@ export function CampaignPage() {
       {back}
       <PageHeader
         title={data.name}
-        description={
-          <>
-            <StateBadge state={data.state} />{' '}
-            {updates ? (
-              <span className={`live-indicator live-indicator--${updates.tone}`} role="status" data-testid="stream-status">
-                {updates.text}
-              </span>
-            ) : null}
-            {data.stateReason ? <span className="muted"> · {data.stateReason}</span> : null}
-          </>
-        }
+        description={<CampaignStatusLine campaign={data} updates={updates} />}
         actions={<CampaignActions campaign={data} onChanged={() => setActed(true)} />}
       />
       {notice ? <Alert kind="success">{notice}</Alert> : null}
