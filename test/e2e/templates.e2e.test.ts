@@ -103,6 +103,19 @@ describe.skipIf(!chromiumAvailable)('dashboard: templates (browser)', () => {
     });
   });
 
+  it('edits a template: "Changes saved." until the next edit', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Edit ABC:order_shipped' }).click();
+    await page.getByLabel('Template message').fill('Your order {{1}} ships on {{2}}.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    // The notice was about the values saved: a further edit, not saved yet, makes it go.
+    await page.getByLabel('Language').fill('en_US');
+    await expect.poll(() => page.getByText('Changes saved.').count()).toBe(0);
+    await page.getByRole('link', { name: '← Back to the list' }).click();
+    await page.waitForURL(/\/templates$/);
+  });
+
   it('refuses a second template with the same namespace, and drops that answer once the namespace changes', async () => {
     const { page } = browser;
     await page.getByRole('link', { name: '+ Template' }).click();

@@ -90,7 +90,8 @@ export function ProviderPage() {
         }
       />
       {notice ? <Alert kind="success">{notice}</Alert> : null}
-      <ProviderForm key={account.id} account={account} onSaved={() => setNotice('Changes saved.')} onRotate={() => setRotating(true)} />
+      {/* The notice is about the values just saved: a further edit makes it untrue, so it goes. */}
+      <ProviderForm key={account.id} account={account} onSaved={() => setNotice('Changes saved.')} onRotate={() => setRotating(true)} onEdited={() => setNotice(null)} />
       <RotateCallbackDialog account={account} open={rotating} onClose={() => setRotating(false)} />
       <DeleteProviderDialog account={deleting ? account : null} onClose={() => setDeleting(false)} onDeleted={() => navigate(PROVIDERS_PATH, { replace: true })} />
       <TestMessageDialog account={testing ? account : null} onClose={() => setTesting(false)} />

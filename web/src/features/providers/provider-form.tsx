@@ -32,10 +32,12 @@ export interface ProviderFormProps {
   isFirstAccount?: boolean;
   onSaved: (account: ProviderAccount, created: boolean) => void;
   onRotate?: () => void;
+  /** Called on every change the user makes (the page drops its "Changes saved." then). */
+  onEdited?: () => void;
 }
 
 /** Create or edit a provider account (Settings → Channels → WhatsApp), with the exact labels of the product. */
-export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: ProviderFormProps) {
+export function ProviderForm({ account, isFirstAccount, onSaved, onRotate, onEdited }: ProviderFormProps) {
   const formId = useId();
   const formRef = useRef<HTMLFormElement>(null);
   const focusFirstInvalid = useFocusFirstInvalid(formRef);
@@ -52,7 +54,10 @@ export function ProviderForm({ account, isFirstAccount, onSaved, onRotate }: Pro
   const clientProblems = attempted ? providerFormProblems(values) : {};
   // Fields changed since the last save (by their API path): the server's messages about them are retired.
   const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
-  const markEdited = (path: string) => setEdited((current) => (current.has(path) ? current : new Set(current).add(path)));
+  const markEdited = (path: string) => {
+    setEdited((current) => (current.has(path) ? current : new Set(current).add(path)));
+    onEdited?.();
+  };
   const serverErrors = failed.isError ? withoutEditedPaths(formErrorsOf(failed.error, providerFormPaths(values)), edited) : noFormErrors;
   const errors: Record<string, string | undefined> = { ...serverErrors.fields, ...clientProblems };
 

@@ -67,7 +67,8 @@ export function TemplatePage() {
         }
       />
       {notice ? <Alert kind="success">{notice}</Alert> : null}
-      <TemplateForm key={template.data.id} providers={providers.data} template={template.data} onSaved={() => setNotice('Changes saved.')} />
+      {/* The notice is about the values just saved: a further edit makes it untrue, so it goes. */}
+      <TemplateForm key={template.data.id} providers={providers.data} template={template.data} onSaved={() => setNotice('Changes saved.')} onEdited={() => setNotice(null)} />
       <DeleteTemplateDialog template={deleting ? template.data : null} onClose={() => setDeleting(false)} onDeleted={() => navigate('/templates', { replace: true })} />
     </>
   );

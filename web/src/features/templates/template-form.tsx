@@ -23,6 +23,8 @@ export interface TemplateFormProps {
   providers: ProviderAccount[];
   template?: Template;
   onSaved: (template: Template, created: boolean) => void;
+  /** Called on every change the user makes (the page drops its "Changes saved." then). */
+  onEdited?: () => void;
 }
 
 function PlaceholderHint({ body }: { body: string }) {
@@ -52,7 +54,7 @@ function PlaceholderHint({ body }: { body: string }) {
 }
 
 /** + Template / edit a template: Provider, Template namespace, Template message, Attachment type. */
-export function TemplateForm({ providers, template, onSaved }: TemplateFormProps) {
+export function TemplateForm({ providers, template, onSaved, onEdited }: TemplateFormProps) {
   const formRef = useRef<HTMLFormElement>(null);
   const focusInvalid = useFocusFirstInvalid(formRef);
   const defaultProvider = providers.find((provider) => provider.isDefault) ?? providers[0];
@@ -76,6 +78,7 @@ export function TemplateForm({ providers, template, onSaved }: TemplateFormProps
   const set = <K extends keyof TemplateFormValues>(key: K, value: TemplateFormValues[K]) => {
     setValues((current) => ({ ...current, [key]: value }));
     setEdited((current) => (current.has(key) ? current : new Set(current).add(key)));
+    onEdited?.();
   };
 
   function submit(event: FormEvent) {
