@@ -99,6 +99,8 @@ await describeWithRoutes(
       await expect.poll(() => page.getByTestId('preview-error').textContent()).toContain('{{2}}');
       // One sentence: the profile's identity reads inside it, not broken onto a line of its own.
       expect(await inFirstLineAfterText(page.getByTestId('preview-error'), page.getByTestId('preview-error').getByText('u6'))).toBe(true);
+      // Publish says so too, before the campaign goes out with such recipients skipped.
+      await expect.poll(() => page.getByTestId('publish-preview-warning').textContent()).toMatch(/^The preview says: Cannot render for u6: \{\{2\}\}.*skipped as “Missing placeholder value”/);
       // A test for that profile: the answer sits under the values it is about, not as "params: …" in the panel.
       await page.getByLabel('Test phone number').fill('+919812345678');
       await page.getByRole('button', { name: 'Send test' }).click();
@@ -109,6 +111,7 @@ await describeWithRoutes(
       await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Hi Asha, spring deals in Mumbai this week.');
       // The answer was about the profile just changed: it goes.
       expect(await page.getByTestId('params-error').count()).toBe(0);
+      expect(await page.getByTestId('publish-preview-warning').count()).toBe(0);
       await page.getByLabel('Test phone number').fill('');
       // Without a number the answer sits next to the field, and goes once a number is typed.
       await page.getByRole('button', { name: 'Send test' }).click();

@@ -16,6 +16,7 @@ import { WhoSection } from './who-section';
 import { WhatSection } from './what-section';
 import { WhenSection } from './when-section';
 import { DeliverySection } from './delivery-section';
+import type { PreviewProblem } from './message-preview';
 
 const SECTIONS = [
   ['setup', 'Setup'],
@@ -55,6 +56,8 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
   // Anything typed or chosen since the page opened (or since the last save): leaving asks first,
   // since the links to build a segment or add a template leave the builder in the same tab.
   const [unsaved, setUnsaved] = useState(false);
+  // The live preview's verdict for its sample profile, repeated next to Publish.
+  const [previewProblem, setPreviewProblem] = useState<PreviewProblem>(null);
   const template = templates.find((candidate) => candidate.id === values.templateId && candidate.providerId === values.providerId);
   const provider = providers.find((candidate) => candidate.id === values.providerId);
 
@@ -124,7 +127,7 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
       <form ref={formRef} className="builder" noValidate onSubmit={(event: FormEvent) => event.preventDefault()}>
         <SetupSection {...sectionProps} providers={providers} />
         <WhoSection {...sectionProps} />
-        <WhatSection {...sectionProps} templates={templates} template={template} />
+        <WhatSection {...sectionProps} templates={templates} template={template} onPreviewProblem={setPreviewProblem} />
         <WhenSection {...sectionProps} />
         <DeliverySection {...sectionProps} provider={provider} />
         <section className="builder-section" id="publish" aria-labelledby="publish-title">
@@ -136,6 +139,13 @@ export function CampaignBuilder({ initial, campaign, providers, templates }: Cam
           </h2>
           {serverErrors.summary ? <Alert>{serverErrors.summary}</Alert> : null}
           {attempted && Object.keys(clientProblems).length > 0 ? <Alert>Some fields need attention: see the messages next to them.</Alert> : null}
+          {template && previewProblem ? (
+            <Alert kind="warning">
+              <span data-testid="publish-preview-warning">
+                The preview says: {previewProblem.replace(/\.$/, '')}. Recipients like this one are skipped as “Missing placeholder value”; give such values a <code>default</code> (What) to reach them.
+              </span>
+            </Alert>
+          ) : null}
           <p className="muted">
             {values.when === 'later'
               ? 'Publishing schedules the campaign: it starts at the chosen time.'

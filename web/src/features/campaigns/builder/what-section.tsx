@@ -6,12 +6,12 @@ import type { Template } from '../../../api/types';
 import { attachmentLabel } from '../../templates/template-rules';
 import { PARAM_HINT, sizedParams, type BuilderValues } from './builder-values';
 import { BuilderSection } from './builder-section';
-import { MessagePreview } from './message-preview';
+import { MessagePreview, type PreviewProblem } from './message-preview';
 import { SendTestPanel, useSendTest } from './send-test-panel';
 import type { SectionProps } from './section-props';
 
 /** What: the template, one Liquid value per placeholder, the media URL, a live preview and a test send. */
-export function WhatSection(props: SectionProps & { templates: Template[]; template: Template | undefined }) {
+export function WhatSection(props: SectionProps & { templates: Template[]; template: Template | undefined; onPreviewProblem?: (problem: PreviewProblem) => void }) {
   const { values, set, errors, templates, template } = props;
   const mine = templates.filter((candidate) => candidate.providerId === values.providerId);
   const params = template ? sizedParams(values.params, template.placeholderCount) : [];
@@ -100,6 +100,7 @@ export function WhatSection(props: SectionProps & { templates: Template[]; templ
             test.retire();
             setSampleIdentity(identity);
           }}
+          onProblem={props.onPreviewProblem}
         />
       ) : null}
       {template ? <SendTestPanel template={template} values={values} params={params} identity={sampleIdentity} test={test} /> : null}
