@@ -301,6 +301,22 @@ await describeWithRoutes(
       expect(await page.getByTestId('stream-status').textContent()).toBe('Live');
       // The notice of how the page was reached is old news once the campaign was changed here.
       await published.waitFor({ state: 'detached' });
+      // Paused, it can change its name and delivery settings (not its message): only those are offered.
+      await page.getByRole('link', { name: 'Change delivery' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}\/edit$/);
+      expect(await page.getByLabel('Value for {{1}}').count()).toBe(0);
+      await page.getByLabel('Messages per second').fill('0');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const rateError = page.locator('.field', { has: page.getByLabel('Messages per second') }).locator('.field__error');
+      await expect.poll(() => rateError.textContent()).toBe('must be a whole number of at least 1');
+      await page.getByLabel('Messages per second').fill('2');
+      await page.getByLabel('Campaign name').fill('Spring sale (copy, slower)');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+      await page.getByText('Changes saved.').waitFor();
+      await page.getByRole('heading', { name: 'Spring sale (copy, slower)' }).waitFor();
+      await expect.poll(() => page.locator('.details').locator('dt', { hasText: 'Messages per second' }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('2');
+      expect(await state.textContent()).toBe('Paused');
       await page.getByRole('button', { name: 'Resume' }).click();
       await expect.poll(() => state.textContent()).toBe('Running');
       await page.getByRole('button', { name: 'Pause' }).click();

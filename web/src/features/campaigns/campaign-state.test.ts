@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAMPAIGN_STATES } from '../../api/campaigns.types';
-import { allowedActions, isEditable, STATE_LABELS, updatesText } from './campaign-state';
+import { allowedActions, canChangeDelivery, isEditable, STATE_LABELS, updatesText } from './campaign-state';
 
 describe('campaign states', () => {
   it('allows exactly the server-side transitions', () => {
@@ -13,6 +13,8 @@ describe('campaign states', () => {
 
   it('edits only drafts and names every state', () => {
     expect(CAMPAIGN_STATES.filter(isEditable)).toEqual(['draft']);
+    // As the server allows (campaigns.service.ts EDITABLE_WHEN_PUBLISHED): name and delivery settings.
+    expect(CAMPAIGN_STATES.filter(canChangeDelivery)).toEqual(['scheduled', 'paused']);
     for (const state of CAMPAIGN_STATES) expect(STATE_LABELS[state]).toMatch(/^[A-Z][a-z]+$/);
   });
 

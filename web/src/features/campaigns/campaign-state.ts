@@ -39,6 +39,11 @@ export function allowedActions(state: CampaignState): CampaignAction[] {
   return actions;
 }
 
+/** A scheduled or paused campaign can still change its name and delivery settings (not its message or audience). */
+export function canChangeDelivery(state: CampaignState): boolean {
+  return state === 'scheduled' || state === 'paused';
+}
+
 /** Only drafts can be edited in full (and deleted). */
 export function isEditable(state: CampaignState): boolean {
   return state === 'draft';

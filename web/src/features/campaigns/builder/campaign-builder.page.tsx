@@ -6,9 +6,10 @@ import { useProviders } from '../../providers/providers.hooks';
 import { useTemplates } from '../../templates/templates.hooks';
 import { PROVIDERS_PATH } from '../../providers/providers.page';
 import { useCampaign } from '../campaigns.hooks';
-import { STATE_LABELS } from '../campaign-state';
+import { canChangeDelivery, STATE_LABELS } from '../campaign-state';
 import { emptyBuilderValues, valuesFromCampaign } from './builder-values';
 import { CampaignBuilder } from './campaign-builder';
+import { DeliverySettingsForm } from './delivery-settings-form';
 
 function BackLink({ to = '/campaigns', text = '← Back to the campaigns' }: { to?: string; text?: string }) {
   return (
@@ -41,7 +42,10 @@ export function NewCampaignPage() {
   );
 }
 
-/** Edit a draft (other states cannot change their message or audience: clone them instead). */
+/**
+ * Edit a draft in full; a scheduled or paused campaign only its name and delivery settings (its
+ * message and audience stay as published: clone it to change those); other states nothing.
+ */
 export function EditCampaignPage() {
   const { campaignId = '' } = useParams();
   const notice = (useLocation().state as { notice?: string } | null)?.notice;
@@ -52,6 +56,18 @@ export function EditCampaignPage() {
   const error = campaign.error ?? providers.error ?? templates.error;
   if (error || !campaign.data || !providers.data || !templates.data) return <QueryError error={error} onRetry={() => void campaign.refetch()} />;
   const back = <BackLink to={`/campaigns/${campaign.data.id}`} text="← Back to the campaign" />;
+  if (canChangeDelivery(campaign.data.state)) {
+    return (
+      <>
+        {back}
+        <PageHeader title={`Change ${campaign.data.name}`} />
+        <Alert kind="info">
+          This campaign is {STATE_LABELS[campaign.data.state].toLowerCase()}: its name, messages per second, DND hours and cut-off can change. Clone it to change its message or audience.
+        </Alert>
+        <DeliverySettingsForm key={campaign.data.id} campaign={campaign.data} provider={providers.data.find((provider) => provider.id === campaign.data.providerId)} />
+      </>
+    );
+  }
   if (campaign.data.state !== 'draft') {
     return (
       <>

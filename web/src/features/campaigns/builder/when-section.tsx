@@ -17,8 +17,6 @@ function timeZones(): string[] {
 
 /** When: now or at a date/time; optional DND hours (delay or discard) and an optional cut-off. */
 export function WhenSection({ values, set, errors }: SectionProps) {
-  const zonesId = useId();
-  const zones = useMemo(timeZones, []);
   const zone = browserTimeZone();
   return (
     <BuilderSection id="when" step={4} title="When">
@@ -37,6 +35,18 @@ export function WhenSection({ values, set, errors }: SectionProps) {
       ) : (
         errors.sendAt ? <p className="field__error">{errors.sendAt}</p> : null
       )}
+      <DndFields values={values} set={set} errors={errors} />
+      <CutoffFields values={values} set={set} errors={errors} />
+    </BuilderSection>
+  );
+}
+
+/** Do-not-disturb hours: the checkbox and, when on, the daily window, its time zone and the action. */
+export function DndFields({ values, set, errors }: SectionProps) {
+  const zonesId = useId();
+  const zones = useMemo(timeZones, []);
+  return (
+    <>
       <CheckboxField
         label="Do not disturb hours"
         checked={values.dndEnabled}
@@ -66,10 +76,19 @@ export function WhenSection({ values, set, errors }: SectionProps) {
           <SelectField label="During DND hours" value={values.dndAction} onChange={(value) => set('dndAction', value as DndAction)} options={DND_ACTIONS} error={errors['dnd.action']} />
         </div>
       ) : null}
+    </>
+  );
+}
+
+/** The optional cut-off: the checkbox and, when on, the time after which nothing more is sent. */
+export function CutoffFields({ values, set, errors }: SectionProps) {
+  const zone = browserTimeZone();
+  return (
+    <>
       <CheckboxField label="Stop sending at a cut-off time" checked={values.cutoffEnabled} onChange={(checked) => set('cutoffEnabled', checked)} hint="Messages not sent by then are cancelled." />
       {values.cutoffEnabled ? (
         <TextField label="Cut-off at" type="datetime-local" value={values.cutoffAt} onChange={(value) => set('cutoffAt', value)} hint={`Your time zone: ${zone}.`} error={errors.cutoffAt} />
       ) : null}
-    </BuilderSection>
+    </>
   );
 }

@@ -4,7 +4,7 @@ import { Alert } from '../../../components/alert';
 import { ConfirmDialog } from '../../../components/confirm-dialog';
 import type { CampaignAction } from '../../../api/campaigns.api';
 import type { Campaign } from '../../../api/campaigns.types';
-import { ACTION_LABELS, allowedActions, isEditable } from '../campaign-state';
+import { ACTION_LABELS, allowedActions, canChangeDelivery, isEditable } from '../campaign-state';
 import { useCampaignAction, useDeleteCampaign } from '../campaigns.hooks';
 
 /**
@@ -35,6 +35,10 @@ export function CampaignActions({ campaign, onChanged }: { campaign: Campaign; o
         {isEditable(campaign.state) ? (
           <Link className="btn btn--secondary" to={`/campaigns/${campaign.id}/edit`}>
             Edit
+          </Link>
+        ) : canChangeDelivery(campaign.state) ? (
+          <Link className="btn btn--secondary" to={`/campaigns/${campaign.id}/edit`}>
+            Change delivery
           </Link>
         ) : null}
         {allowedActions(campaign.state).map((action) => (
