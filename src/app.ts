@@ -6,7 +6,7 @@
 import { jsonNestingExceeds, TOO_DEEP } from './json-depth.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -26,11 +26,15 @@ import { unstorableText } from './net/storable-text.js';
 import { callbackRoutes } from './webhooks/callback.routes.js';
 import { withErrorResponses } from './openapi-errors.js';
 import { SESSION_COOKIE } from './auth/sessions.service.js';
+import { answerClientError, MAX_PATH_PARAM_LENGTH, routerError } from './net/framework-errors.js';
 
 /** Default request body limit; routes that take bulk data raise it themselves. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
+
+/** Sent with every answer of the API and the dashboard (provider callbacks excepted, see below). */
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -42,9 +46,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // machine or a private network (a load balancer, nginx): `true` believed any client, who could
     // then send a new address with every password guess and never reach the login limit.
     trustProxy: 'loopback, linklocal, uniquelocal',
-    // Path parameters carry profile identities (up to 512 characters, more once URL-encoded);
-    // find-my-way's default of 100 characters would answer 414 for a long email address.
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // What the router and Node's HTTP parser refuse, before any route: in the error shape too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const appError = routerError(error, request.url);
+      if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+      void reply.status(appError.status).headers(SECURITY_HEADERS).send(appError.toJSON());
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, SECURITY_HEADERS, deps.logger),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
@@ -144,8 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
 
     site.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('referrer-policy', 'no-referrer');
+      reply.headers(SECURITY_HEADERS);
       const type = String(reply.getHeader('content-type') ?? '');
       if (type.startsWith('text/html')) {
         reply.header(

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
@@ -23,6 +24,62 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     const response = await ctx.app.inject({ method: 'DELETE', url: '/whatever' });
     expect(response.statusCode).toBe(404);
     expect(json(response).error.code).toBe('not_found');
+  });
+
+  it('answers paths the router cannot read in the error shape: a broken %-escape (400), an over-long path parameter (414)', async () => {
+    const badUrl = await ctx.app.inject({ method: 'GET', url: '/api/v1/profiles/%E0%A4%A', headers: project.headers });
+    expect(badUrl.statusCode).toBe(400);
+    expect(json(badUrl)).toEqual({
+      error: {
+        code: 'bad_url',
+        message: 'The path "/api/v1/profiles/%E0%A4%A" is not valid percent-encoding: a "%" must start a percent-encoded UTF-8 character (e.g. %20 for a space, %C3%A9 for é); send %25 for a "%" itself.',
+      },
+    });
+    expect(badUrl.headers['x-content-type-options']).toBe('nosniff');
+    // Without credentials too: the router answers before authentication.
+    expect(json(await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns/%ZZ' })).error.code).toBe('bad_url');
+
+    const tooLong = await ctx.app.inject({ method: 'GET', url: `/api/v1/profiles/${'a'.repeat(3000)}`, headers: project.headers });
+    expect(tooLong.statusCode).toBe(414);
+    const body = json(tooLong);
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error.code).toBe('uri_too_long');
+    expect(body.error.message).toContain('is longer than 2048 characters (counted as sent, percent-encoded), the most a path parameter may have.');
+    // The path is quoted, not echoed whole.
+    expect(body.error.message.length).toBeLessThan(400);
+    // At the limit the request is routed: no such profile.
+    const atLimit = await ctx.app.inject({ method: 'GET', url: `/api/v1/profiles/${'a'.repeat(2048)}`, headers: project.headers });
+    expect(atLimit.statusCode).toBe(404);
+    expect(json(atLimit).error.code).toBe('not_found');
+  });
+
+  it('answers requests the HTTP parser refuses in the error shape: headers too large (431), not HTTP (400)', async () => {
+    const address = new URL(await ctx.app.listen({ port: 0, host: '127.0.0.1' }));
+    /** Sends raw bytes and reads the answer until the server closes the connection. */
+    const raw = (request: string) =>
+      new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
+        const socket = connect(Number(address.port), address.hostname);
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head = '', body = ''] = received.split('\r\n\r\n');
+          resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+        });
+        socket.write(request);
+      });
+
+    const huge = await raw(`GET /api/v1/auth/state HTTP/1.1\r\nHost: wacast.test\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge.status).toBe(431);
+    expect(huge.headers).toContain('content-type: application/json');
+    expect(JSON.parse(huge.body)).toEqual({
+      error: { code: 'headers_too_large', message: expect.stringMatching(/^The request's headers are larger than the \d+ bytes \(\d+ KiB\) the server reads/) },
+    });
+
+    const notHttp = await raw('BREW /coffee HTTP/1.1\r\nHost: wacast.test\r\n\r\n');
+    expect(notHttp.status).toBe(400);
+    expect(JSON.parse(notHttp.body)).toEqual({ error: { code: 'bad_request', message: expect.stringMatching(/^The request is not valid HTTP\/1\.1: .+\.$/) } });
+    expect(notHttp.headers).toContain('x-content-type-options: nosniff');
   });
 
   it('names the problem in malformed JSON with a 400', async () => {
