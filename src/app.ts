@@ -91,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error, request.headers['content-type']);
+    const appError = toAppError(error, request);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     if (appError.status === 429 && typeof (appError.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds === 'number') {
       reply.header('retry-after', String((appError.details as { retryAfterSeconds: number }).retryAfterSeconds));
@@ -200,14 +200,25 @@ function jsonSyntaxError(text: string): string {
   }
 }
 
+/** "1048576 bytes (1 MiB)": a body limit as clients count it, and as people read it. */
+function bytesAndMiB(bytes: number): string {
+  return `${bytes} bytes (${Number((bytes / (1024 * 1024)).toFixed(2))} MiB)`;
+}
+
 /** Maps anything thrown by a handler or by Fastify itself to the one error shape. */
-function toAppError(error: FastifyError, contentType: string | undefined): AppError {
+function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
+  const contentType = request.headers['content-type'];
   const problems = schemaProblems(error);
   if (problems) return validationFailed(problems);
   switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return payloadTooLarge(`The request body is larger than the ${error.message.match(/\d+/)?.[0] ?? ''} byte limit for this endpoint.`.replace('  ', ' '));
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      // Fastify's message names no number: the limit is the route's (uploads take more than the default).
+      const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+      const declared = Number(request.headers['content-length']);
+      const size = Number.isSafeInteger(declared) && declared > limit ? `: this one has ${declared} bytes` : '';
+      return payloadTooLarge(`The request body is larger than this endpoint's limit of ${bytesAndMiB(limit)}${size}.`);
+    }
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return invalidJson(`The request body is not valid JSON: ${error.message}`);

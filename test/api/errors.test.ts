@@ -95,15 +95,25 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     expect(body.error.message).toMatch(/not valid JSON/);
   });
 
-  it('refuses bodies over the limit with a 413', async () => {
-    const response = await ctx.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(2 * 1024 * 1024) }),
-    });
+  it('refuses bodies over the limit with a 413 that says the limit, in bytes and MiB', async () => {
+    const payload = JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(2 * 1024 * 1024) });
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload });
     expect(response.statusCode).toBe(413);
-    expect(json(response).error.code).toBe('payload_too_large');
+    expect(json(response)).toEqual({
+      error: {
+        code: 'payload_too_large',
+        message: `The request body is larger than this endpoint's limit of 1048576 bytes (1 MiB): this one has ${Buffer.byteLength(payload)} bytes.`,
+      },
+    });
+    // The upload API takes 10 MiB: its refusals say so.
+    const upload = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/upload',
+      headers: { ...project.headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ d: [{ identity: 'a', type: 'profile', profileData: { Name: 'x'.repeat(11 * 1024 * 1024) } }] }),
+    });
+    expect(upload.statusCode).toBe(413);
+    expect(json(upload).error.message).toMatch(/^The request body is larger than this endpoint's limit of 10485760 bytes \(10 MiB\)/);
   });
 
   it('lists every invalid field with a 422', async () => {
