@@ -165,14 +165,14 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
         description:
           'With the campaign\'s `frequencyCap`, also how many reachable profiles the cap would skip now (`frequencyCapped`); the builder shows it beside the reach. ' +
           "With its `providerId`, also the account's daily messaging limit, its usage and a warning when the audience is larger than what is left (`messagingLimit`).",
-        body: z.object({
+        body: z.strictObject({
           audience: z.union([
             z.object({ segmentId: z.string().min(1) }).strict(),
             z.object({ all: z.literal(true) }).strict(),
             z.object({ identities: z.array(z.string()).max(100_000, 'may hold at most 100,000 identities') }).strict(),
           ]),
           frequencyCap: z
-            .object({ messages: capField('messages'), days: capField('days') })
+            .strictObject({ messages: capField('messages'), days: capField('days') })
             .nullable()
             .optional()
             .describe('The campaign\'s frequency cap, as in POST /api/v1/campaigns; null or absent: no cap, no `frequencyCapped`.'),

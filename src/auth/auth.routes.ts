@@ -62,7 +62,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
       schema: {
         tags: ['auth'],
         summary: 'Create the first admin with the one-time link printed at first start.',
-        body: z.object({ token: z.string().min(1), email: z.string(), password: z.string(), projectName: z.string().min(1).max(100).optional() }),
+        body: z.object({ token: z.string().min(1), email: z.string(), password: z.string(), projectName: z.string().min(1).max(100).optional() }).strict(),
         response: { 201: meSchema },
       },
     },
@@ -90,10 +90,12 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
         summary: 'Log in to the dashboard; sets an httpOnly session cookie.',
         // Bounded like the accounts themselves: every failed email is kept in memory for the
         // login limit, and a 1 MiB one per guess would fill it.
-        body: z.object({
-          email: z.string().min(1).max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`),
-          password: z.string().min(1).max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
-        }),
+        body: z
+          .object({
+            email: z.string().min(1).max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`),
+            password: z.string().min(1).max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
+          })
+          .strict(),
         response: { 200: meSchema },
       },
     },
@@ -143,7 +145,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
     '/api/v1/auth/project',
     {
       config: { auth: 'session' },
-      schema: { tags: ['auth'], summary: 'Switch the dashboard to another project.', body: z.object({ projectId: z.string().min(1) }), response: { 200: meSchema } },
+      schema: { tags: ['auth'], summary: 'Switch the dashboard to another project.', body: z.object({ projectId: z.string().min(1) }).strict(), response: { 200: meSchema } },
     },
     async (request) => {
       const user = sessionUserOf(request);

@@ -43,9 +43,8 @@ const dndSchema = z.object({
   timezone: z.string().describe('IANA timezone, e.g. Asia/Kolkata'),
   action: z.enum(['delay', 'discard'], { message: 'must be "delay" or "discard"' }),
 });
-const frequencyCapSchema = z
-  .object({ messages: z.number(), days: z.number() })
-  .describe('Skip recipients who already received `messages` campaign messages from this project in the last `days` days (1–100 messages, 1–90 days).');
+const FREQUENCY_CAP_TEXT = 'Skip recipients who already received `messages` campaign messages from this project in the last `days` days (1–100 messages, 1–90 days).';
+const frequencyCapSchema = z.object({ messages: z.number(), days: z.number() }).describe(FREQUENCY_CAP_TEXT);
 const time = z.union([z.number(), z.string()]).nullable().optional().describe('ISO 8601 date-time or epoch milliseconds');
 
 const campaignBody = z.object({
@@ -57,14 +56,16 @@ const campaignBody = z.object({
   mediaUrl: z.string().nullable().optional(),
   sendAt: time,
   ratePerSecond: z.number().nullable().optional(),
-  dnd: dndSchema.nullable().optional(),
+  // Unknown fields inside are refused as the body's own are, naming the allowed ones (they were
+  // dropped, the rest saved); the answers keep the plain schemas. strict() drops a description.
+  dnd: dndSchema.strict().nullable().optional(),
   cutoffAt: time,
   conversionEvent: z
     .string()
     .nullable()
     .optional()
     .describe('Conversion goal: a recipient converts (stats.converted) when the profile does this event within 7 days after its message was sent, by the event\'s timestamp.'),
-  frequencyCap: frequencyCapSchema.nullable().optional(),
+  frequencyCap: frequencyCapSchema.strict().describe(FREQUENCY_CAP_TEXT).nullable().optional(),
 }).strict();
 
 const statsSchema = z.object({

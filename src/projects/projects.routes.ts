@@ -90,7 +90,7 @@ export async function projectRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
         tags: ['projects'],
         summary: 'Create API credentials (instance admins); the passcode is in this answer only.',
         params: z.object({ projectId: z.string() }),
-        body: z.object({ label: z.string().trim().min(1).max(100).default('default') }).default({ label: 'default' }),
+        body: z.object({ label: z.string().trim().min(1).max(100).default('default') }).strict().default({ label: 'default' }),
         response: { 201: credentialSchema.extend({ passcode: z.string() }) },
       },
     },

@@ -28,7 +28,7 @@ const dailyLimitInput = z
   .describe(`${DAILY_LIMIT_TEXT} Other values are a 422.`);
 
 const providerType = z.enum(['gupshup', 'nexmo'], { message: 'must be "gupshup" or "nexmo"' });
-const autoReply = z.object({ enabled: z.boolean(), text: z.string().optional() });
+const autoReply = z.object({ enabled: z.boolean(), text: z.string().optional() }).strict();
 
 export const providerAccountSchema = z.object({
   id: z.string(),

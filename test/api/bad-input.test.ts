@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../helpers/databases.js';
-import { json, openTestContext, type TestContext, type TestProject } from '../helpers/context.js';
+import { json, openTestContext, type TestContext, type TestProject, type TestSession } from '../helpers/context.js';
 import { gupshupProviderInput } from '../helpers/fixtures.js';
 
 describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
@@ -14,9 +14,11 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
   let providerId: string;
   let templateId: string;
   let campaignId: string;
+  let admin: TestSession;
   beforeAll(async () => {
     ctx = await openTestContext(engine);
     project = await ctx.createProject();
+    admin = await ctx.createSession({ isAdmin: true, projectIds: [project.projectId] });
     const post = async (url: string, payload: object) => {
       const response = await ctx.app.inject({ method: 'POST', url, headers: project.headers, payload });
       if (response.statusCode !== 201) throw new Error(`${url}: ${response.body}`);
@@ -76,6 +78,28 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(json(stored).audience).toEqual({ all: true });
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/campaigns', headers: project.headers })).statusCode).toBe(200);
     await ctx.db.kysely.updateTable('campaigns').set({ audience: JSON.stringify({ all: true }) }).where('id', '=', campaignId).execute();
+  });
+
+  // These were still dropped: `frequencyCapp` estimated the reach without the cap (200), and an
+  // object inside a body (an auto reply, DND hours, a frequency cap) kept only the fields it knew.
+  const dnd = { from: '21:00', to: '09:00', timezone: 'Asia/Kolkata', action: 'delay' };
+  it.each([
+    ['POST', '/api/v1/audience/estimate', 'project', () => ({ audience: { all: true }, frequencyCapp: { messages: 1, days: 7 } }), 'body', 'frequencyCapp', 'frequencyCap'],
+    ['POST', '/api/v1/audience/estimate', 'project', () => ({ audience: { all: true }, frequencyCap: { messages: 1, days: 7, perDay: 1 } }), 'frequencyCap', 'perDay', 'days'],
+    ['POST', '/api/v1/auth/login', 'nobody', () => ({ email: 'a@example.com', password: 'correct horse battery', remember: true }), 'body', 'remember', 'password'],
+    ['POST', '/api/v1/auth/setup', 'nobody', () => ({ token: 'x', email: 'a@example.com', password: 'correct horse battery', project: 'Mine' }), 'body', 'project', 'projectName'],
+    ['POST', '/api/v1/auth/project', 'admin', () => ({ projectId: project.projectId, id: project.projectId }), 'body', 'id', 'projectId'],
+    ['POST', '/api/v1/projects/:project/credentials', 'admin', () => ({ lable: 'CRM' }), 'body', 'lable', 'label'],
+    ['PATCH', '/api/v1/providers/:provider', 'project', () => ({ autoReply: { enabled: true, txt: 'hello' } }), 'autoReply', 'txt', 'text'],
+    ['POST', '/api/v1/providers', 'project', () => gupshupProviderInput({ autoReply: { enabled: false, text: '', delay: 5 } }), 'autoReply', 'delay', 'enabled'],
+    ['PATCH', '/api/v1/campaigns/:campaign', 'project', () => ({ dnd: { ...dnd, days: ['sat'] } }), 'dnd', 'days', 'timezone'],
+    ['POST', '/api/v1/campaigns', 'project', () => ({ name: 'Capped', providerId, templateId, audience: { all: true }, params: ['x'], frequencyCap: { messages: 1, days: 7, hours: 2 } }), 'frequencyCap', 'hours', 'messages'],
+  ])('%s %s refuses an unknown field (%s headers) with a 422 naming it, where it is and the allowed ones', async (method, path, who, body, where, unknown, allowed) => {
+    const url = path.replace(':provider', providerId).replace(':campaign', campaignId).replace(':project', project.projectId);
+    const headers = who === 'project' ? project.headers : who === 'admin' ? admin.headers : {};
+    const response = await ctx.app.inject({ method: method as 'POST' | 'PATCH', url, headers, payload: body() });
+    expect(response.statusCode, response.body).toBe(422);
+    expect(json(response).error.details).toEqual([{ path: where, message: expect.stringMatching(new RegExp(`^unknown field\\(s\\): ${unknown} \\(allowed: .*\\b${allowed}\\b`)) }]);
   });
 
   it('leaves the resource unchanged when a PATCH is refused', async () => {
