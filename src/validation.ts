@@ -37,6 +37,23 @@ export function configureZod(): void {
 
 configureZod();
 
+/**
+ * The body of a PATCH: `schema` (its fields optional), with at least one field sent. An empty
+ * PATCH is a 422 on `body` naming the fields that may be changed ("send name, filter or both"),
+ * not a 200 that changed nothing but updatedAt. The document says so with `minProperties: 1`.
+ */
+export function changeOf<T extends z.ZodObject>(schema: T) {
+  const fields = Object.keys(schema.shape);
+  const which = fields.length === 2 ? `${fields[0]}, ${fields[1]} or both` : `at least one of ${fields.join(', ')}`;
+  return schema
+    .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+      message: `send ${which}`,
+      // A body of unknown fields alone hears about them, not also that it sent no known one.
+      when: (payload) => payload.issues.length === 0,
+    })
+    .meta({ minProperties: 1 });
+}
+
 /** A list response: `{"items":[…],"nextCursor":null|"…"}`. */
 export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { cursorParam, listOf } from '../validation.js';
+import { changeOf, cursorParam, listOf } from '../validation.js';
 import { textProblem } from './audience.limits.js';
 import { segmentFilterSchema } from './segment-filter.js';
 import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.js';
@@ -113,9 +113,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
         tags: ['segments'],
         summary: 'Rename a segment or change its filter.',
         params: idParams,
-        body: z
-          .strictObject({ name: name.optional(), filter: segmentFilterSchema.optional() })
-          .refine((patch) => patch.name !== undefined || patch.filter !== undefined, 'send name, filter or both'),
+        body: changeOf(z.strictObject({ name: name.optional(), filter: segmentFilterSchema.optional() })),
         response: { 200: segmentSchema },
       },
     },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { cursorParam, listOf, refuseInvalidBody } from '../validation.js';
+import { changeOf, cursorParam, listOf, refuseInvalidBody } from '../validation.js';
 import { listRejectedCallbacks, REJECTED_BODY_PREVIEW } from '../webhooks/rejected-callbacks.js';
 import {
   accountPatchProblems,
@@ -83,7 +83,8 @@ const createBody = z.object({
   dailyRecipientLimit: dailyLimitInput,
 }).strict();
 
-const patchBody = z.object({
+// An empty PATCH is a 422 naming these fields (changeOf).
+const patchBody = changeOf(z.object({
   nickname: z.string().max(100, 'must be at most 100 characters').optional(),
   isDefault: z.boolean().optional(),
   ratePerSecond: z.number().optional(),
@@ -93,7 +94,7 @@ const patchBody = z.object({
     .record(z.string(), z.unknown())
     .optional()
     .describe('Fields to change; omitted, empty or masked secrets keep their stored value; null clears a field (a secret no longer used, e.g. moving a Vonage account from its private key to an API key and secret). A Gupshup account changed to (or kept in) mode "enterprise" loses its stored self-serve apiKey; sending an apiKey with mode "enterprise" is refused (422, credentials.apiKey).'),
-}).strict();
+}).strict());
 
 const idParams = z.object({ id: z.string() });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { listOf, refuseInvalidBody } from '../validation.js';
+import { changeOf, listOf, refuseInvalidBody } from '../validation.js';
 import { ATTACHMENT_TYPES, createTemplate, deleteTemplate, getTemplateRow, listTemplates, templateProblems, toTemplate, updateTemplate } from './templates.service.js';
 
 const attachmentType = z.enum(ATTACHMENT_TYPES, { message: 'must be one of none, image, video, document' });
@@ -30,14 +30,15 @@ const createBody = z.object({
 }).strict();
 
 // Not createBody.partial(): zod applies attachmentType's default inside .partial(), so a PATCH of
-// the text alone turned an image template into a text template.
-const patchBody = z.object({
+// the text alone turned an image template into a text template. An empty PATCH is a 422 naming
+// these fields (changeOf).
+const patchBody = changeOf(z.object({
   providerId: z.string().min(1, 'is required'),
   namespace: z.string(),
   body: z.string(),
   attachmentType,
   language: z.string(),
-}).partial().strict();
+}).partial().strict());
 
 const idParams = z.object({ id: z.string() });
 

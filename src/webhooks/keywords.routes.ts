@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
+import { changeOf } from '../validation.js';
 import { getKeywordSettings, updateKeywordSettings } from './keywords.js';
 
 const rule = z.object({
@@ -16,7 +17,7 @@ const rule = z.object({
 });
 const settingsSchema = z.object({ optOut: rule, optIn: rule });
 const rulePatch = z.object({ keywords: z.array(z.string()).optional(), reply: z.string().optional() }).strict();
-const patchBody = z.object({ optOut: rulePatch.optional(), optIn: rulePatch.optional() }).strict();
+const patchBody = changeOf(z.object({ optOut: rulePatch.optional(), optIn: rulePatch.optional() }).strict());
 
 export async function keywordRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();

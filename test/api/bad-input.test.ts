@@ -102,6 +102,29 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(json(response).error.details).toEqual([{ path: where, message: expect.stringMatching(new RegExp(`^unknown field\\(s\\): ${unknown} \\(allowed: .*\\b${allowed}\\b`)) }]);
   });
 
+  // An empty PATCH answered 200 and moved updatedAt for templates and provider accounts, while
+  // segments refused it: each says which fields may be changed now.
+  it.each([
+    ['/api/v1/templates/:template', 'send at least one of providerId, namespace, body, attachmentType, language'],
+    ['/api/v1/providers/:provider', 'send at least one of nickname, isDefault, ratePerSecond, autoReply, dailyRecipientLimit, credentials'],
+    ['/api/v1/segments/:segment', 'send name, filter or both'],
+    ['/api/v1/settings/keywords', 'send optOut, optIn or both'],
+  ])('PATCH %s with an empty body is a 422 naming the fields that may be changed, and changes nothing', async (path, message) => {
+    const segment = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/segments',
+      headers: project.headers,
+      payload: { name: 'Named A', filter: { type: 'property', name: 'Name', op: 'eq', value: 'A' } },
+    });
+    const url = path.replace(':template', templateId).replace(':provider', providerId).replace(':segment', json(segment).id);
+    const before = await ctx.app.inject({ method: 'GET', url, headers: project.headers });
+    const response = await ctx.app.inject({ method: 'PATCH', url, headers: project.headers, payload: {} });
+    expect(response.statusCode, response.body).toBe(422);
+    expect(json(response).error).toEqual({ code: 'validation_failed', message: `body: ${message}`, details: [{ path: 'body', message }] });
+    const after = await ctx.app.inject({ method: 'GET', url, headers: project.headers });
+    expect(json(after)).toEqual(json(before));
+  });
+
   it('leaves the resource unchanged when a PATCH is refused', async () => {
     const response = await ctx.app.inject({ method: 'GET', url: `/api/v1/providers/${providerId}`, headers: project.headers });
     expect(json(response).type).toBe('gupshup');
