@@ -25,7 +25,7 @@ import { endLiveStreamsOnClose } from './net/event-stream.js';
 import { unstorableText } from './net/storable-text.js';
 import { callbackRoutes } from './webhooks/callback.routes.js';
 import { withErrorResponses } from './openapi-errors.js';
-import { SESSION_COOKIE } from './auth/sessions.service.js';
+import { securitySchemes, withSecurity } from './openapi-security.js';
 import { answerClientError, MAX_PATH_PARAM_LENGTH, routerError } from './net/framework-errors.js';
 
 /** Default request body limit; routes that take bulk data raise it themselves. */
@@ -70,21 +70,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description:
           'Self-hosted WhatsApp engagement platform. Authenticate with X-Wacast-Account-Id and X-Wacast-Passcode (project API credentials) or the dashboard session cookie.',
       },
-      components: {
-        securitySchemes: {
-          accountId: { type: 'apiKey', in: 'header', name: 'X-Wacast-Account-Id' },
-          passcode: { type: 'apiKey', in: 'header', name: 'X-Wacast-Passcode' },
-          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The dashboard session (log in at POST /api/v1/auth/login).' },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'WACAST_METRICS_TOKEN, for GET /metrics only.' },
-        },
-      },
-      security: [{ accountId: [], passcode: [] }],
+      // No document-wide requirement: each operation says who may call it (openapi-security.ts).
+      components: { securitySchemes },
     },
     // Route schemas declare their success answer; the error answers every route shares are added
-    // here, so the document lists them too (openapi-errors.ts).
+    // here, so the document lists them too (openapi-errors.ts), and who may call the route, from
+    // its config.auth (openapi-security.ts).
     transform: (input) => {
       const transformed = jsonSchemaTransform(input);
-      return { ...transformed, schema: withErrorResponses(input.route, transformed.schema) };
+      return { ...transformed, schema: withSecurity(input.route, withErrorResponses(input.route, transformed.schema)) };
     },
     // Emits schemas registered with an id (e.g. the recursive SegmentFilter) as components.
     transformObject: jsonSchemaTransformObject,

@@ -19,7 +19,6 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
       schema: {
         summary: 'Liveness and readiness: answers 200 when the database answers.',
         tags: ['operations'],
-        security: [],
         response: {
           200: z.object({ status: z.literal('ok'), database: z.literal('ok'), engine: z.enum(['sqlite', 'postgres']) }),
           503: z.object({ status: z.literal('unavailable'), database: z.literal('unreachable'), engine: z.enum(['sqlite', 'postgres']) }),
@@ -44,7 +43,6 @@ export async function opsRoutes(fastify: FastifyInstance, deps: AppDeps): Promis
       schema: {
         summary: 'Free space for the database, for the dashboard\'s warning: on SQLite, the disk holding WACAST_DATA_DIR; on PostgreSQL, null (its server\'s disk is not visible to wacast).',
         tags: ['operations'],
-        security: [{ session: [] }],
         response: {
           200: z.object({
             engine: z.enum(['sqlite', 'postgres']),
