@@ -34,6 +34,9 @@ export const errorBodySchema = {
   required: ['error'],
 } as const;
 
+/** A dashboard session without a project, on a project route (projectIdOf in auth.plugin.ts). */
+const NO_PROJECT = 'With a dashboard session and no project open: no_project (open one with POST /api/v1/auth/project, or use project API credentials).';
+
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not readable: the body is not valid JSON (invalid_json), or another malformed part (bad_request).',
   401: 'No or wrong credentials (unauthorized): send X-Wacast-Account-Id and X-Wacast-Passcode, or log in.',
@@ -62,6 +65,7 @@ export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'url' | 'co
     statuses.add(415);
   }
   if (hasBody || hasSchema(schema.querystring)) statuses.add(422);
+  if (auth === 'project') statuses.add(400);
   if (auth !== 'public') {
     statuses.add(401);
     statuses.add(403);
@@ -71,16 +75,22 @@ export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'url' | 'co
   return [...statuses].sort((a, b) => a - b);
 }
 
+function defaultDescription(status: number, projectRoute: boolean, hasBody: boolean): string {
+  if (status === 400 && projectRoute) return hasBody ? `${DESCRIPTIONS[400]} ${NO_PROJECT}` : NO_PROJECT;
+  return DESCRIPTIONS[status] ?? 'Error.';
+}
+
 /**
  * Adds the error responses to a route's (already JSON-Schema) schema for the OpenAPI document.
  * Responses the route declares itself are kept as they are.
  */
 export function withErrorResponses(route: Pick<RouteOptions, 'method' | 'url' | 'config'>, schema: FastifySchema): FastifySchema {
   const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
-  const described = (route.config as { errorDescriptions?: Record<number, string> } | undefined)?.errorDescriptions ?? {};
+  const config = (route.config ?? {}) as { auth?: string; errorDescriptions?: Record<number, string> };
+  const described = config.errorDescriptions ?? {};
   for (const status of errorStatusesOf(route, schema)) {
     if (response[String(status)] !== undefined) continue;
-    response[String(status)] = { description: described[status] ?? DESCRIPTIONS[status] ?? 'Error.', ...errorBodySchema };
+    response[String(status)] = { description: described[status] ?? defaultDescription(status, config.auth === 'project', hasSchema(schema.body)), ...errorBodySchema };
   }
   return { ...schema, response };
 }

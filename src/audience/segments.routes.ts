@@ -122,7 +122,14 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
 
   app.delete(
     '/api/v1/segments/:id',
-    { config: { auth: 'project' }, schema: { tags: ['segments'], summary: 'Delete a segment (409 segment_in_use while a campaign not yet materialised sends to it).', params: idParams, response: { 204: z.null() } } },
+    {
+      config: {
+        auth: 'project',
+        errorStatuses: [409],
+        errorDescriptions: { 409: '`segment_in_use`: a campaign whose audience is not added yet sends to the segment (details.campaigns lists them).' },
+      },
+      schema: { tags: ['segments'], summary: 'Delete a segment (409 segment_in_use while a campaign not yet materialised sends to it).', params: idParams, response: { 204: z.null() } },
+    },
     async (request, reply) => {
       await deleteSegment(db, projectIdOf(request), request.params.id);
       return reply.status(204).send(null);
@@ -156,7 +163,8 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
   app.post(
     '/api/v1/audience/estimate',
     {
-      config: { auth: 'project', checksTextItself: true },
+      // 404: the audience's segmentId is not a segment of the project.
+      config: { auth: 'project', checksTextItself: true, errorStatuses: [404] },
       schema: {
         tags: ['segments'],
         summary: 'Size and WhatsApp reach of a campaign audience: a saved segment, everyone, or a list of identities.',

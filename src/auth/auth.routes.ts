@@ -58,7 +58,14 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
   app.post(
     '/api/v1/auth/setup',
     {
-      config: { auth: 'public' },
+      config: {
+        auth: 'public',
+        errorStatuses: [403, 409],
+        errorDescriptions: {
+          403: 'The setup link is not valid (forbidden): use the link printed by the latest start.',
+          409: '`already_set_up`: an admin exists already; log in instead.',
+        },
+      },
       schema: {
         tags: ['auth'],
         summary: 'Create the first admin with the one-time link printed at first start.',
@@ -144,7 +151,8 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps): Promi
   app.post(
     '/api/v1/auth/project',
     {
-      config: { auth: 'session' },
+      // 404: a project the user cannot open, exactly like one that does not exist.
+      config: { auth: 'session', errorStatuses: [404] },
       schema: { tags: ['auth'], summary: 'Switch the dashboard to another project.', body: z.object({ projectId: z.string().min(1) }).strict(), response: { 200: meSchema } },
     },
     async (request) => {

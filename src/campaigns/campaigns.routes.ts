@@ -444,7 +444,8 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
   app.post(
     '/api/v1/campaigns/preview',
     {
-      config: auth,
+      // 404: the template, or the profile named by identity.
+      config: { ...auth, errorStatuses: [404] },
       schema: {
         tags,
         summary: 'Render the placeholder values for a sample profile (the given identity, or the first profile).',

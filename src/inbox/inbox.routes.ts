@@ -97,6 +97,9 @@ const replyBody = z
   })
   .strict();
 
+/** The 422 of a route whose only input is the :phone path parameter (conversationPhone in inbox.service.ts). */
+const BAD_PHONE = 'The phone in the path is neither an E.164 number nor a WhatsApp user id (validation_failed, on phone).';
+
 export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['inbox'];
@@ -235,7 +238,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
   app.post(
     '/api/v1/inbox/:phone/read',
     {
-      config: auth,
+      config: { ...auth, errorStatuses: [422], errorDescriptions: { 422: BAD_PHONE } },
       schema: { tags, summary: 'Mark the conversation read (unread 0); announced on the event stream.', params: phoneParams, response: { 200: summarySchema } },
     },
     async (request) => {
@@ -247,7 +250,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
   app.post(
     '/api/v1/inbox/:phone/unread',
     {
-      config: auth,
+      config: { ...auth, errorStatuses: [422], errorDescriptions: { 422: BAD_PHONE } },
       schema: {
         tags,
         summary:

@@ -170,7 +170,11 @@ export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppD
   app.delete(
     '/api/v1/providers/:id',
     {
-      config: { auth: 'project' },
+      config: {
+        auth: 'project',
+        errorStatuses: [409],
+        errorDescriptions: { 409: '`provider_in_use`: a scheduled, running or paused campaign uses the account (details.campaigns lists up to 5).' },
+      },
       schema: { tags, summary: 'Delete a provider account (refused while a scheduled, running or paused campaign uses it).', params: idParams, response: { 204: z.null() } },
     },
     async (request, reply) => {

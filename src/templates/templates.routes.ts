@@ -42,6 +42,11 @@ const patchBody = changeOf(z.object({
 
 const idParams = z.object({ id: z.string() });
 
+// What the 409s of these routes mean (templates.service.ts), for the OpenAPI document.
+const TEMPLATE_EXISTS = '`template_exists`: the provider account already has a template with this namespace and language (details.id names it).';
+const TEMPLATE_WOULD_EXIST = '`template_exists`: after the change the provider account would have two templates with this namespace and language (details.id names the other).';
+const TEMPLATE_IN_USE = '`template_in_use`: a scheduled, running or paused campaign uses the template (details.campaigns lists up to 5).';
+
 export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['templates'];
@@ -49,7 +54,11 @@ export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): P
   app.post(
     '/api/v1/templates',
     // attachValidation: a body refused by the schema is answered with the service's checks too.
-    { config: { auth: 'project' }, attachValidation: true, schema: { tags, summary: 'Register an approved template.', body: createBody, response: { 201: templateSchema } } },
+    {
+      config: { auth: 'project', errorStatuses: [409], errorDescriptions: { 409: TEMPLATE_EXISTS } },
+      attachValidation: true,
+      schema: { tags, summary: 'Register an approved template.', body: createBody, response: { 201: templateSchema } },
+    },
     async (request, reply) => {
       const projectId = projectIdOf(request);
       await refuseInvalidBody(request, (fields) => templateProblems(deps, projectId, fields));
@@ -75,7 +84,7 @@ export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): P
   app.patch(
     '/api/v1/templates/:id',
     {
-      config: { auth: 'project' },
+      config: { auth: 'project', errorStatuses: [409], errorDescriptions: { 409: `${TEMPLATE_IN_USE} ${TEMPLATE_WOULD_EXIST}` } },
       attachValidation: true,
       schema: { tags, summary: 'Change a template (refused while a scheduled, running or paused campaign uses it).', params: idParams, body: patchBody, response: { 200: templateSchema } },
     },
@@ -88,7 +97,10 @@ export async function templateRoutes(fastify: FastifyInstance, deps: AppDeps): P
 
   app.delete(
     '/api/v1/templates/:id',
-    { config: { auth: 'project' }, schema: { tags, summary: 'Delete a template (refused while a campaign uses it).', params: idParams, response: { 204: z.null() } } },
+    {
+      config: { auth: 'project', errorStatuses: [409], errorDescriptions: { 409: TEMPLATE_IN_USE } },
+      schema: { tags, summary: 'Delete a template (refused while a campaign uses it).', params: idParams, response: { 204: z.null() } },
+    },
     async (request, reply) => {
       await deleteTemplate(deps, projectIdOf(request), request.params.id);
       return reply.status(204).send(null);

@@ -205,8 +205,8 @@ describe.each(testEngines())('error shapes ($name)', (engine) => {
     const statuses = (method: string, path: string) => Object.keys(doc.paths[path][method].responses).sort();
     // A create with a body: unreadable body, auth, validation, size.
     expect(statuses('post', '/api/v1/providers')).toEqual(['201', '400', '401', '403', '413', '415', '422']);
-    // A get by id: auth and not found.
-    expect(statuses('get', '/api/v1/campaigns/{id}')).toEqual(['200', '401', '403', '404']);
+    // A get by id: auth (and a session with no project open, 400 no_project) and not found.
+    expect(statuses('get', '/api/v1/campaigns/{id}')).toEqual(['200', '400', '401', '403', '404']);
     // State changes: 409 for an illegal one, as PRODUCT §4.2 says.
     for (const action of ['publish', 'pause', 'resume', 'stop', 'clone']) {
       expect(statuses('post', `/api/v1/campaigns/{id}/${action}`), action).toContain('409');

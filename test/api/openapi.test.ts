@@ -1,12 +1,14 @@
 /**
  * The OpenAPI document (/api/v1/openapi.json) against what the server does: who may call each
- * operation. Every operation of the document is called without credentials, with project API
- * credentials and with a dashboard session, and the answers are held against the document.
+ * operation, and the statuses it answers. Every operation of the document is called without
+ * credentials, with project API credentials, with a dashboard session and with the session of a
+ * user without a project, and the answers are held against the document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject, type TestSession } from '../helpers/context.js';
+import { gupshupProviderInput } from '../helpers/fixtures.js';
 
 type Operation = { security?: Array<Record<string, string[]>>; responses: Record<string, { content?: Record<string, unknown> }> };
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -15,12 +17,13 @@ describe.each(testEngines())('the OpenAPI document ($name)', (engine) => {
   let ctx: TestContext;
   let project: TestProject;
   let admin: TestSession;
+  let doc: { paths: Record<string, Record<string, Operation>> };
   let operations: Array<{ method: Method; path: string; operation: Operation }>;
   beforeAll(async () => {
     ctx = await openTestContext(engine);
     project = await ctx.createProject();
     admin = await ctx.createSession({ isAdmin: true, projectIds: [project.projectId] });
-    const doc = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
+    doc = json(await ctx.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
     operations = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, byMethod]) =>
       Object.entries(byMethod).map(([method, operation]) => ({ method: method.toUpperCase() as Method, path, operation })),
     );
@@ -50,14 +53,21 @@ describe.each(testEngines())('the OpenAPI document ($name)', (engine) => {
     expect(by('/metrics')).toEqual(['metricsToken', 'session']);
   });
 
-  it('matches what each operation answers without credentials, with API credentials and with a session', async () => {
+  it('matches what each operation answers without credentials, with API credentials and with a session, and lists every status it answered', async () => {
     const mismatches: string[] = [];
+    const undocumented: string[] = [];
+    const note = (method: Method, path: string, operation: Operation, response: LightMyRequestResponse) => {
+      if (!(String(response.statusCode) in operation.responses)) undocumented.push(`${method} ${path} → ${response.statusCode} ${response.body.slice(0, 120)}`);
+    };
+    // A user who can open no project: project routes answer 400 no_project.
+    const projectless = await ctx.createSession();
     for (const { method, path, operation } of operations) {
       // Checked by the route itself, from the connection's address (test/api/metrics-access.test.ts).
       if (path === '/metrics') continue;
       const schemes = schemesOf(operation);
       const name = `${method} ${path}`;
       const anonymous = await call(method, path);
+      note(method, path, operation, anonymous);
       if (schemes.length === 0 ? [401, 403].includes(anonymous.statusCode) : anonymous.statusCode !== 401) {
         mismatches.push(`${name} without credentials: ${anonymous.statusCode}, document: ${schemes.join(' | ') || 'public'}`);
       }
@@ -66,6 +76,7 @@ describe.each(testEngines())('the OpenAPI document ($name)', (engine) => {
       const streams = Object.keys(operation.responses['200']?.content ?? {}).includes('text/event-stream');
       if (!streams || !schemes.includes('accountId+passcode')) {
         const withKey = await call(method, path, project.headers);
+        note(method, path, operation, withKey);
         if (schemes.includes('accountId+passcode') ? [401, 403].includes(withKey.statusCode) : withKey.statusCode !== 403) {
           mismatches.push(`${name} with API credentials: ${withKey.statusCode}, document: ${schemes.join(' | ')}`);
         }
@@ -74,9 +85,59 @@ describe.each(testEngines())('the OpenAPI document ($name)', (engine) => {
         // Logging out ends the session the other calls use.
         const session = path === '/api/v1/auth/logout' ? await ctx.createSession({ isAdmin: true }) : admin;
         const withSession = await call(method, path, session.headers);
+        note(method, path, operation, withSession);
         if ([401, 403].includes(withSession.statusCode)) mismatches.push(`${name} with an admin's session: ${withSession.statusCode} ${withSession.body}`);
+      }
+      if (schemes.includes('accountId+passcode') && !streams) {
+        const withoutProject = await call(method, path, projectless.headers);
+        note(method, path, operation, withoutProject);
       }
     }
     expect(mismatches).toEqual([]);
+    expect(undocumented).toEqual([]);
+  });
+
+  it('lists the conflicts and not-founds of routes whose path does not reveal them, and they are answered', async () => {
+    const statuses = (method: string, path: string) => Object.keys(doc.paths[path]![method]!.responses);
+    const description = (method: string, path: string, status: number) => (doc.paths[path]![method]!.responses[String(status)] as { description: string }).description;
+    expect(statuses('post', '/api/v1/templates')).toContain('409');
+    expect(description('post', '/api/v1/templates', 409)).toContain('template_exists');
+    for (const method of ['patch', 'delete']) {
+      expect(statuses(method, '/api/v1/templates/{id}'), method).toContain('409');
+      expect(description(method, '/api/v1/templates/{id}', 409), method).toContain('template_in_use');
+    }
+    expect(description('patch', '/api/v1/templates/{id}', 409)).toContain('template_exists');
+    expect(description('delete', '/api/v1/providers/{id}', 409)).toContain('provider_in_use');
+    expect(description('delete', '/api/v1/segments/{id}', 409)).toContain('segment_in_use');
+    expect(statuses('post', '/api/v1/campaigns/preview')).toContain('404');
+    expect(statuses('post', '/api/v1/audience/estimate')).toContain('404');
+    expect(statuses('post', '/api/v1/auth/project')).toContain('404');
+    expect(statuses('post', '/api/v1/auth/setup')).toEqual(expect.arrayContaining(['403', '409']));
+    expect(description('get', '/api/v1/campaigns/{id}', 400)).toContain('no_project');
+
+    // Each is what the API answers.
+    const headers = project.headers;
+    const post = (url: string, payload: object) => ctx.app.inject({ method: 'POST', url, headers, payload });
+    const providerId = json(await post('/api/v1/providers', gupshupProviderInput())).id as string;
+    const template = { providerId, namespace: 'ABC:hello', body: 'Hi {{1}}' };
+    const templateId = json(await post('/api/v1/templates', template)).id as string;
+    const segmentId = json(await post('/api/v1/segments', { name: 'A', filter: { type: 'property', name: 'Name', op: 'eq', value: 'A' } })).id as string;
+    expect(json(await post('/api/v1/templates', template)).error.code).toBe('template_exists');
+    expect((await post('/api/v1/campaigns/preview', { templateId: 'nope', params: [] })).statusCode).toBe(404);
+    expect((await post('/api/v1/audience/estimate', { audience: { segmentId: 'nope' } })).statusCode).toBe(404);
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/project', headers: admin.headers, payload: { projectId: 'nope' } })).statusCode).toBe(404);
+    const campaign = json(await post('/api/v1/campaigns', { name: 'Later', providerId, templateId, audience: { segmentId }, params: ['x'], sendAt: Date.now() + 86_400_000 }));
+    expect(json(await post(`/api/v1/campaigns/${campaign.id}/publish`, {})).state).toBe('scheduled');
+    const conflicts: Array<[string, string, string]> = [
+      ['PATCH', `/api/v1/templates/${templateId}`, 'template_in_use'],
+      ['DELETE', `/api/v1/templates/${templateId}`, 'template_in_use'],
+      ['DELETE', `/api/v1/providers/${providerId}`, 'provider_in_use'],
+      ['DELETE', `/api/v1/segments/${segmentId}`, 'segment_in_use'],
+    ];
+    for (const [method, url, code] of conflicts) {
+      const response = await ctx.app.inject({ method: method as 'PATCH' | 'DELETE', url, headers, ...(method === 'PATCH' ? { payload: { body: 'Hello {{1}}' } } : {}) });
+      expect(response.statusCode, url).toBe(409);
+      expect(json(response).error.code, url).toBe(code);
+    }
   });
 });
