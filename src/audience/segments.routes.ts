@@ -13,7 +13,7 @@ import { textProblem } from './audience.limits.js';
 import { segmentFilterSchema } from './segment-filter.js';
 import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.js';
 import { estimateAudience, estimateFilter } from './audience.service.js';
-import { FREQUENCY_CAP_LIMITS } from '../campaigns/frequency-cap.js';
+import { frequencyCapInput } from '../campaigns/frequency-cap.js';
 import { messagingLimitMessage, messagingLimitOf } from '../providers/messaging-limit.js';
 import { validationFailed } from '../errors.js';
 
@@ -52,13 +52,6 @@ const audienceEstimateSchema = estimateSchema.extend({
     .optional()
     .describe('Only when `providerId` was sent: null when the account has no daily messaging limit set.'),
 });
-
-/** A bound of the frequency cap, refused with the same words as a campaign's (src/campaigns/frequency-cap.ts). */
-function capField(field: keyof typeof FREQUENCY_CAP_LIMITS) {
-  const { min, max } = FREQUENCY_CAP_LIMITS[field];
-  const message = `must be a whole number from ${min} to ${max}`;
-  return z.number().int(message).min(min, message).max(max, message);
-}
 
 const name = z
   .string()
@@ -177,8 +170,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
             z.object({ all: z.literal(true) }).strict(),
             z.object({ identities: z.array(z.string()).max(100_000, 'may hold at most 100,000 identities') }).strict(),
           ]),
-          frequencyCap: z
-            .strictObject({ messages: capField('messages'), days: capField('days') })
+          frequencyCap: frequencyCapInput
             .nullable()
             .optional()
             .describe('The campaign\'s frequency cap, as in POST /api/v1/campaigns; null or absent: no cap, no `frequencyCapped`.'),

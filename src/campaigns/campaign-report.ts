@@ -96,6 +96,9 @@ const CSV_COLUMNS: Array<[string, (entry: MessageLogEntry) => string | number | 
   ['converted_at', (entry) => iso(entry.convertedAt)],
 ];
 
+/** The export's header line, for the OpenAPI document. */
+export const CSV_COLUMN_NAMES = CSV_COLUMNS.map(([name]) => name);
+
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }

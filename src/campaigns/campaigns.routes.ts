@@ -25,11 +25,13 @@ import {
   type Campaign,
   type CampaignInput,
 } from './campaigns.service.js';
-import { campaignTimeline, LOG_STATUSES, messageLog, messageLogCsv } from './campaign-report.js';
+import { campaignTimeline, CSV_COLUMN_NAMES, LOG_STATUSES, messageLog, messageLogCsv } from './campaign-report.js';
 import { previewFor, sampleProfile, sendTestMessage } from './send-test.js';
 import { eventStreamResponse, openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
 import { ACTIVITY_ACTIONS, actorOf, listActivity, type Actor } from './campaign-activity.js';
+import { MAX_RATE_PER_SECOND } from '../providers/provider-accounts.service.js';
+import { frequencyCapInput } from './frequency-cap.js';
 
 const stateEnum = z.enum(['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped', 'failed']);
 const audienceSchema = z.union([
@@ -55,9 +57,17 @@ const campaignBody = z.object({
   params: z.array(z.string()).describe('One Liquid expression per template placeholder, e.g. {{ Profile.Name | default: "there" }}'),
   mediaUrl: z.string().nullable().optional(),
   sendAt: time,
-  ratePerSecond: z.number().nullable().optional(),
+  // Checked with the service's words (checkCampaign); its upper bound is the provider account's rate.
+  ratePerSecond: z
+    .number()
+    .int('must be a whole number of at least 1')
+    .min(1, 'must be a whole number of at least 1')
+    .meta({ maximum: MAX_RATE_PER_SECOND })
+    .nullable()
+    .optional()
+    .describe("Messages per second for this campaign, at most its provider account's ratePerSecond; null or absent: the account's rate."),
   // Unknown fields inside are refused as the body's own are, naming the allowed ones (they were
-  // dropped, the rest saved); the answers keep the plain schemas. strict() drops a description.
+  // dropped, the rest saved); the answers keep the plain schemas.
   dnd: dndSchema.strict().nullable().optional(),
   cutoffAt: time,
   conversionEvent: z
@@ -65,7 +75,7 @@ const campaignBody = z.object({
     .nullable()
     .optional()
     .describe('Conversion goal: a recipient converts (stats.converted) when the profile does this event within 7 days after its message was sent, by the event\'s timestamp.'),
-  frequencyCap: frequencyCapSchema.strict().describe(FREQUENCY_CAP_TEXT).nullable().optional(),
+  frequencyCap: frequencyCapInput.describe(FREQUENCY_CAP_TEXT).nullable().optional(),
 }).strict();
 
 const statsSchema = z.object({
@@ -290,9 +300,22 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
             .default('false')
             .describe('With format=csv: start the file with a UTF-8 byte-order mark, so that Excel reads names and replies in any script correctly (it takes a CSV without one for the local code page). The dashboard\'s Export CSV sets it; scripts usually want it off, the default.'),
         }),
-        // Declared so the OpenAPI document gives the log's shape (it had none). The CSV answer is a
-        // stream, which Fastify sends as it is, without this schema.
-        response: { 200: listOf(messageLogEntrySchema).describe('With format=csv: a text/csv file with the same fields in snake_case, one row per message.') },
+        // Declared so the OpenAPI document gives the log's shape (it had none), and the CSV's type
+        // (it said application/json). The CSV answer is a stream, which Fastify sends as it is.
+        response: {
+          200: {
+            description: 'A page of the log; with format=csv, every message that matches, as a text/csv download.',
+            content: {
+              'application/json': { schema: listOf(messageLogEntrySchema) },
+              'text/csv': {
+                schema: z
+                  .string()
+                  .describe(`With format=csv: the header line ${CSV_COLUMN_NAMES.join(',')}, then one line per message (RFC 4180; times ISO 8601, empty when none).`)
+                  .meta({ examples: [`${CSV_COLUMN_NAMES.join(',')}\n0190…,u1,+919876543210,delivered,,,,,wamid.HBg…,1,2026-11-02T09:00:00.000Z,2026-11-02T09:00:01.000Z,2026-11-02T09:00:03.000Z,,,,\n`] }),
+              },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

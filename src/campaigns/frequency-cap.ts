@@ -16,6 +16,7 @@
  * time in the window.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { z } from 'zod';
 import type { Db } from '../storage/db.js';
 import type { FieldProblem } from '../errors.js';
 
@@ -27,6 +28,16 @@ export interface FrequencyCap {
 }
 
 export const FREQUENCY_CAP_LIMITS = { messages: { min: 1, max: 100 }, days: { min: 1, max: 90 } } as const;
+
+/** A bound of the cap in a request body, refused with the words of checkFrequencyCap below. */
+function capField(field: keyof typeof FREQUENCY_CAP_LIMITS) {
+  const { min, max } = FREQUENCY_CAP_LIMITS[field];
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.number().int(message).min(min, message).max(max, message);
+}
+
+/** `frequencyCap` in a request body (a campaign, the audience estimate): its bounds are in the OpenAPI document. */
+export const frequencyCapInput = z.strictObject({ messages: capField('messages'), days: capField('days') });
 
 const COUNTED_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'unknown'] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;

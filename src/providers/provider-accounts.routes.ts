@@ -12,8 +12,11 @@ import {
   deleteProviderAccount,
   getProviderAccount,
   issueDraftCallbackUrls,
+  DEFAULT_RATE_PER_SECOND,
   listProviderAccounts,
+  MAX_RATE_PER_SECOND,
   newAccountProblems,
+  RATE_PER_SECOND_PROBLEM,
   rotateCallbackToken,
   updateProviderAccount,
 } from './provider-accounts.service.js';
@@ -28,6 +31,13 @@ const dailyLimitInput = z
   .describe(`${DAILY_LIMIT_TEXT} Other values are a 422.`);
 
 const providerType = z.enum(['gupshup', 'nexmo'], { message: 'must be "gupshup" or "nexmo"' });
+/** With the service's words (newAccountProblems): the document says integer, 1–10,000. */
+const ratePerSecond = z
+  .number()
+  .int(RATE_PER_SECOND_PROBLEM)
+  .min(1, RATE_PER_SECOND_PROBLEM)
+  .max(MAX_RATE_PER_SECOND, RATE_PER_SECOND_PROBLEM)
+  .describe(`Messages per second, 1–${MAX_RATE_PER_SECOND.toLocaleString('en-US')}: the most the account's campaigns send together.`);
 const autoReply = z.object({ enabled: z.boolean(), text: z.string().optional() }).strict();
 
 export const providerAccountSchema = z.object({
@@ -72,7 +82,7 @@ const createBody = z.object({
   type: providerType,
   nickname: z.string().max(100, 'must be at most 100 characters'),
   isDefault: z.boolean().optional(),
-  ratePerSecond: z.number().optional().describe('Messages per second, 1–10,000 (default 80).'),
+  ratePerSecond: ratePerSecond.optional().describe(`Messages per second, 1–${MAX_RATE_PER_SECOND.toLocaleString('en-US')} (default ${DEFAULT_RATE_PER_SECOND}).`),
   autoReply: autoReply.optional(),
   callbackToken: z.string().optional().describe('A token from POST /api/v1/providers/callback-urls, to keep the URLs shown before saving.'),
   credentials: z
@@ -87,7 +97,7 @@ const createBody = z.object({
 const patchBody = changeOf(z.object({
   nickname: z.string().max(100, 'must be at most 100 characters').optional(),
   isDefault: z.boolean().optional(),
-  ratePerSecond: z.number().optional(),
+  ratePerSecond: ratePerSecond.optional(),
   autoReply: autoReply.optional(),
   dailyRecipientLimit: dailyLimitInput,
   credentials: z

@@ -20,6 +20,7 @@ import { asDailyRecipientLimit, dailyRecipientLimitProblem, messagingLimitOf, ty
 /** WhatsApp's default business-number tier is 80 messages per second. */
 export const DEFAULT_RATE_PER_SECOND = 80;
 export const MAX_RATE_PER_SECOND = 10_000;
+export const RATE_PER_SECOND_PROBLEM = `must be a whole number from 1 to ${MAX_RATE_PER_SECOND.toLocaleString('en-US')}`;
 
 export interface ProviderAccount {
   id: string;
@@ -93,7 +94,7 @@ function checkCommon(input: {
   if (limitProblem) problems.push(limitProblem);
   if (input.nickname !== undefined && input.nickname.trim() === '') problems.push({ path: 'nickname', message: 'is required' });
   if (input.ratePerSecond !== undefined && (!Number.isInteger(input.ratePerSecond) || input.ratePerSecond < 1 || input.ratePerSecond > MAX_RATE_PER_SECOND)) {
-    problems.push({ path: 'ratePerSecond', message: `must be a whole number from 1 to ${MAX_RATE_PER_SECOND.toLocaleString('en-US')}` });
+    problems.push({ path: 'ratePerSecond', message: RATE_PER_SECOND_PROBLEM });
   }
   if (input.autoReply?.enabled && !(input.autoReply.text ?? '').trim()) {
     problems.push({ path: 'autoReply.text', message: 'is required when the auto reply is on' });

@@ -217,7 +217,8 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
       'a provider account with an unknown type, a blank nickname and rate 0',
       '/api/v1/providers',
       () => ({ ...gupshupProviderInput(), type: 'twilio', nickname: '  ', ratePerSecond: 0 }),
-      ['type', 'nickname', 'ratePerSecond'],
+      // The schema's problems (the rate's bounds are in it) come before the service's.
+      ['type', 'ratePerSecond', 'nickname'],
     ],
     [
       'a provider account with isDefault "yes" and incomplete credentials',

@@ -140,4 +140,38 @@ describe.each(testEngines())('the OpenAPI document ($name)', (engine) => {
       expect(json(response).error.code, url).toBe(code);
     }
   });
+
+  it('gives the request fields their real types and bounds, and the CSV export its content type', async () => {
+    const body = (method: string, path: string) =>
+      (doc.paths[path]![method] as unknown as { requestBody: { content: Record<string, { schema: { properties: Record<string, any> } }> } }).requestBody.content['application/json']!.schema.properties;
+    // A provider account's rate: a whole number 1–10,000, as newAccountProblems checks.
+    for (const [method, path] of [['post', '/api/v1/providers'], ['patch', '/api/v1/providers/{id}']]) {
+      expect(body(method!, path!).ratePerSecond, path).toMatchObject({ type: 'integer', minimum: 1, maximum: 10_000 });
+    }
+    // A campaign's: a whole number from 1, at most its account's (10,000 at most), or null.
+    for (const [method, path] of [['post', '/api/v1/campaigns'], ['patch', '/api/v1/campaigns/{id}']]) {
+      expect(body(method!, path!).ratePerSecond.anyOf, path).toEqual([{ type: 'integer', minimum: 1, maximum: 10_000 }, { type: 'null' }]);
+      expect(body(method!, path!).frequencyCap.anyOf[0].properties, path).toEqual({
+        messages: { type: 'integer', minimum: 1, maximum: 100 },
+        days: { type: 'integer', minimum: 1, maximum: 90 },
+      });
+    }
+    // The schema refuses what the service did, in its words.
+    const providerId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: project.headers, payload: gupshupProviderInput({ nickname: 'Rates' }) })).id as string;
+    for (const rate of [0, 2.5, 10_001]) {
+      const response = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/providers/${providerId}`, headers: project.headers, payload: { ratePerSecond: rate } });
+      expect(json(response).error.details, String(rate)).toEqual([{ path: 'ratePerSecond', message: 'must be a whole number from 1 to 10,000' }]);
+    }
+
+    // The message log: JSON, or with format=csv a text/csv file, as it is served.
+    const ok = doc.paths['/api/v1/campaigns/{id}/messages']!.get!.responses['200']!;
+    expect(Object.keys(ok.content!)).toEqual(['application/json', 'text/csv']);
+    const csv = ok.content!['text/csv'] as { schema: { type: string; examples: string[] } };
+    expect(csv.schema.type).toBe('string');
+    const templateId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/templates', headers: project.headers, payload: { providerId, namespace: 'ABC:rates', body: 'Hi' } })).id as string;
+    const campaignId = json(await ctx.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: project.headers, payload: { name: 'Log', providerId, templateId, audience: { all: true }, params: [] } })).id as string;
+    const served = await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/messages?format=csv`, headers: project.headers });
+    expect(served.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.schema.examples[0]!.split('\n')[0]).toBe(served.body.split('\n')[0]);
+  });
 });
