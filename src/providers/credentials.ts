@@ -80,14 +80,18 @@ function businessNumber(fields: Record<string, string>, key: string, problems: P
   return normalised.number;
 }
 
-const GUPSHUP_KEYS = ['mode', 'notificationUserId', 'notificationPassword', 'twoWayUserId', 'twoWayPassword', 'appName', 'mobileNumber', 'facebookUrl', 'apiKey'] as const;
-const NEXMO_KEYS = ['applicationId', 'privateKey', 'apiKey', 'apiSecret', 'signatureSecret', 'whatsappNumber'] as const;
+export const GUPSHUP_KEYS = ['mode', 'notificationUserId', 'notificationPassword', 'twoWayUserId', 'twoWayPassword', 'appName', 'mobileNumber', 'facebookUrl', 'apiKey'] as const;
+export const NEXMO_KEYS = ['applicationId', 'privateKey', 'apiKey', 'apiSecret', 'signatureSecret', 'whatsappNumber'] as const;
+
+/** The most characters a field may have (after trimming the ones trimmed); also in the OpenAPI document. */
+export const GUPSHUP_MAX_LENGTHS = { notificationUserId: 50, notificationPassword: 200, twoWayUserId: 50, twoWayPassword: 200, appName: 100, facebookUrl: 500, apiKey: 200 } as const;
+export const NEXMO_MAX_LENGTHS = { applicationId: 100, privateKey: 10_000, apiKey: 100, apiSecret: 200, signatureSecret: 200 } as const;
 
 function checkGupshup(input: unknown, problems: Problems): GupshupCredentials {
   const raw = readFields(input, GUPSHUP_KEYS, problems);
   const fields = { ...raw };
   for (const key of ['notificationUserId', 'twoWayUserId', 'appName', 'facebookUrl', 'apiKey', 'mode'] as const) fields[key] = fields[key].trim();
-  maxLength(fields, { notificationUserId: 50, notificationPassword: 200, twoWayUserId: 50, twoWayPassword: 200, appName: 100, facebookUrl: 500, apiKey: 200 }, problems);
+  maxLength(fields, GUPSHUP_MAX_LENGTHS, problems);
   const mode = fields.mode || 'enterprise';
   if (mode !== 'enterprise' && mode !== 'selfserve') problems.push({ path: 'mode', message: 'must be "enterprise" or "selfserve"' });
   const need = (key: (typeof GUPSHUP_KEYS)[number], why: string) => {
@@ -155,7 +159,7 @@ function checkNexmo(input: unknown, problems: Problems): NexmoCredentials {
   const fields = readFields(input, NEXMO_KEYS, problems);
   fields.applicationId = fields.applicationId.trim();
   fields.apiKey = fields.apiKey.trim();
-  maxLength(fields, { applicationId: 100, privateKey: 10_000, apiKey: 100, apiSecret: 200, signatureSecret: 200 }, problems);
+  maxLength(fields, NEXMO_MAX_LENGTHS, problems);
   const jwt = fields.applicationId !== '' || fields.privateKey.trim() !== '';
   if (jwt) {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(fields.applicationId)) {

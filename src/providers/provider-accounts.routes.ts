@@ -21,6 +21,7 @@ import {
   updateProviderAccount,
 } from './provider-accounts.service.js';
 import { DAILY_RECIPIENT_LIMIT_PROBLEM, DAILY_RECIPIENT_LIMITS } from './messaging-limit.js';
+import { credentialsDocument } from './credentials-document.js';
 
 const DAILY_LIMIT_TEXT =
   "WhatsApp's daily messaging limit of the number: how many unique users it may start conversations with in a rolling 24 hours (its tier in WhatsApp Manager): " +
@@ -85,8 +86,11 @@ const createBody = z.object({
   ratePerSecond: ratePerSecond.optional().describe(`Messages per second, 1–${MAX_RATE_PER_SECOND.toLocaleString('en-US')} (default ${DEFAULT_RATE_PER_SECOND}).`),
   autoReply: autoReply.optional(),
   callbackToken: z.string().optional().describe('A token from POST /api/v1/providers/callback-urls, to keep the URLs shown before saving.'),
+  // Read as it comes and checked field by field by the service (credentials.ts); the document
+  // gives each type's fields.
   credentials: z
     .record(z.string(), z.unknown())
+    .meta(credentialsDocument(false))
     .describe(
       'Gupshup: notificationUserId, notificationPassword, twoWayUserId, twoWayPassword, appName, mobileNumber, facebookUrl, mode ("enterprise", the default, or "selfserve") and apiKey (self-serve only: refused with mode "enterprise", 422 on credentials.apiKey). Nexmo: applicationId, privateKey, apiKey, apiSecret, signatureSecret, whatsappNumber.',
     ),
@@ -102,6 +106,7 @@ const patchBody = changeOf(z.object({
   dailyRecipientLimit: dailyLimitInput,
   credentials: z
     .record(z.string(), z.unknown())
+    .meta(credentialsDocument(true))
     .optional()
     .describe('Fields to change; omitted, empty or masked secrets keep their stored value; null clears a field (a secret no longer used, e.g. moving a Vonage account from its private key to an API key and secret). A Gupshup account changed to (or kept in) mode "enterprise" loses its stored self-serve apiKey; sending an apiKey with mode "enterprise" is refused (422, credentials.apiKey).'),
 }).strict());

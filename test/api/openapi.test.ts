@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { testEngines } from '../helpers/databases.js';
 import { json, openTestContext, type TestContext, type TestProject, type TestSession } from '../helpers/context.js';
-import { gupshupProviderInput } from '../helpers/fixtures.js';
+import { gupshupProviderInput, nexmoProviderInput } from '../helpers/fixtures.js';
 
 type Operation = { security?: Array<Record<string, string[]>>; responses: Record<string, { content?: Record<string, unknown> }> };
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -173,5 +173,34 @@ describe.each(testEngines())('the OpenAPI document ($name)', (engine) => {
     const served = await ctx.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/messages?format=csv`, headers: project.headers });
     expect(served.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.schema.examples[0]!.split('\n')[0]).toBe(served.body.split('\n')[0]);
+  });
+
+  it("gives a provider account's credentials the fields and lengths the API checks, for each type", async () => {
+    const credentialsOf = (method: string, path: string) =>
+      (doc.paths[path]![method] as unknown as { requestBody: { content: Record<string, { schema: { properties: Record<string, any> } }> } }).requestBody.content['application/json']!.schema.properties.credentials;
+    const [gupshup, nexmo] = credentialsOf('post', '/api/v1/providers').anyOf;
+    expect([gupshup.title, nexmo.title]).toEqual(['gupshup', 'nexmo']);
+    expect([gupshup.required, nexmo.required]).toEqual([['mobileNumber'], ['whatsappNumber']]);
+    // The fields are the ones the API allows (it names them when refusing another).
+    for (const [input, schema] of [[gupshupProviderInput(), gupshup], [nexmoProviderInput(), nexmo]] as const) {
+      const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/providers', headers: project.headers, payload: { ...input, credentials: { ...input.credentials, pin: '1234' } } });
+      const refusal = (json(response).error.details as Array<{ path: string; message: string }>).find((problem) => problem.path === 'credentials.pin')!;
+      const allowed = /\(allowed: ([^)]+)\)/.exec(refusal.message)![1]!.split(', ');
+      expect(Object.keys(schema.properties), input.type).toEqual(allowed);
+    }
+    // Lengths as checked; secrets said to be masked.
+    expect(gupshup.properties.notificationUserId.maxLength).toBe(50);
+    const tooLong = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/providers',
+      headers: project.headers,
+      payload: gupshupProviderInput({ credentials: { ...gupshupProviderInput().credentials, notificationUserId: '1'.repeat(51) } }),
+    });
+    expect(json(tooLong).error.details).toContainEqual({ path: 'credentials.notificationUserId', message: 'must be at most 50 characters' });
+    expect(nexmo.properties.privateKey.description).toContain('masked');
+    // A change: every field optional, null clears it.
+    const [gupshupChange] = credentialsOf('patch', '/api/v1/providers/{id}').anyOf;
+    expect(gupshupChange.required).toBeUndefined();
+    expect(gupshupChange.properties.apiKey.anyOf[1]).toEqual({ type: 'null' });
   });
 });
