@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { notFound, validationFailed } from '../errors.js';
-import { cursorParam, listOf, refuseInvalidBody } from '../validation.js';
+import { changeOf, cursorParam, listOf, refuseInvalidBody } from '../validation.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import {
   campaignPatchProblems,
@@ -223,7 +223,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       config: stateChange,
       // attachValidation: a body refused by the schema is answered with the service's checks too.
       attachValidation: true,
-      schema: { tags, summary: 'Change a draft (or the name and delivery settings of a scheduled or paused campaign).', params: idParams, body: campaignBody.partial(), response: { 200: campaignSchema } },
+      schema: { tags, summary: 'Change a draft (or the name and delivery settings of a scheduled or paused campaign).', params: idParams, body: changeOf(campaignBody.partial()), response: { 200: campaignSchema } },
     },
     async (request) => {
       await refuseInvalidBody(request, async (fields) => {

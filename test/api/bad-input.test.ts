@@ -102,13 +102,14 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
     expect(json(response).error.details).toEqual([{ path: where, message: expect.stringMatching(new RegExp(`^unknown field\\(s\\): ${unknown} \\(allowed: .*\\b${allowed}\\b`)) }]);
   });
 
-  // An empty PATCH answered 200 and moved updatedAt for templates and provider accounts, while
+  // An empty PATCH answered 200 and moved updatedAt for templates, provider accounts and campaigns, while
   // segments refused it: each says which fields may be changed now.
   it.each([
     ['/api/v1/templates/:template', 'send at least one of providerId, namespace, body, attachmentType, language'],
     ['/api/v1/providers/:provider', 'send at least one of nickname, isDefault, ratePerSecond, autoReply, dailyRecipientLimit, credentials'],
     ['/api/v1/segments/:segment', 'send name, filter or both'],
     ['/api/v1/settings/keywords', 'send optOut, optIn or both'],
+    ['/api/v1/campaigns/:campaign', 'send at least one of name, providerId, templateId, audience, params, mediaUrl, sendAt, ratePerSecond, dnd, cutoffAt, conversionEvent, frequencyCap'],
   ])('PATCH %s with an empty body is a 422 naming the fields that may be changed, and changes nothing', async (path, message) => {
     const segment = await ctx.app.inject({
       method: 'POST',
@@ -116,7 +117,7 @@ describe.each(testEngines())('bad input to the REST API ($name)', (engine) => {
       headers: project.headers,
       payload: { name: 'Named A', filter: { type: 'property', name: 'Name', op: 'eq', value: 'A' } },
     });
-    const url = path.replace(':template', templateId).replace(':provider', providerId).replace(':segment', json(segment).id);
+    const url = path.replace(':template', templateId).replace(':provider', providerId).replace(':segment', json(segment).id).replace(':campaign', campaignId);
     const before = await ctx.app.inject({ method: 'GET', url, headers: project.headers });
     const response = await ctx.app.inject({ method: 'PATCH', url, headers: project.headers, payload: {} });
     expect(response.statusCode, response.body).toBe(422);
