@@ -11,26 +11,9 @@ const CAP_FIELDS: ReadonlyArray<readonly [FrequencyCapField, string]> = [
 
 /** Delivery: messages per second, capped at the provider account's rate (shown), and an optional frequency cap. */
 export function DeliverySection({ values, set, errors, provider }: SectionProps & { provider: ProviderAccount | undefined }) {
-  const limit = provider?.ratePerSecond;
   return (
     <BuilderSection id="delivery" step={5} title="Delivery">
-      <TextField
-        label="Messages per second"
-        type="number"
-        inputMode="numeric"
-        min={1}
-        max={limit}
-        step={1}
-        value={values.ratePerSecond}
-        onChange={(value) => set('ratePerSecond', value)}
-        placeholder={limit ? String(limit) : undefined}
-        hint={
-          limit
-            ? `At most ${limit}, the limit of ${provider.nickname}. Empty: the account's full rate (${limit} per second), shared with its other running campaigns.`
-            : 'Choose a provider account to see its limit.'
-        }
-        error={errors.ratePerSecond}
-      />
+      <RateField values={values} set={set} errors={errors} provider={provider} />
       <CheckboxField
         label="Frequency cap"
         checked={values.frequencyCapEnabled}
@@ -57,5 +40,29 @@ export function DeliverySection({ values, set, errors, provider }: SectionProps 
         </div>
       ) : null}
     </BuilderSection>
+  );
+}
+
+/** Messages per second, at most the provider account's rate (shown); empty is the account's full rate. */
+export function RateField({ values, set, errors, provider }: SectionProps & { provider: ProviderAccount | undefined }) {
+  const limit = provider?.ratePerSecond;
+  return (
+    <TextField
+      label="Messages per second"
+      type="number"
+      inputMode="numeric"
+      min={1}
+      max={limit}
+      step={1}
+      value={values.ratePerSecond}
+      onChange={(value) => set('ratePerSecond', value)}
+      placeholder={limit ? String(limit) : undefined}
+      hint={
+        limit
+          ? `At most ${limit}, the limit of ${provider.nickname}. Empty: the account's full rate (${limit} per second), shared with its other running campaigns.`
+          : 'Choose a provider account to see its limit.'
+      }
+      error={errors.ratePerSecond}
+    />
   );
 }

@@ -11,6 +11,7 @@ import type { ProviderAccount } from '../../../api/types';
 import { useUpdateCampaign } from '../campaigns.hooks';
 import { builderProblems, toCampaignInput, valuesFromCampaign, type BuilderValues } from './builder-values';
 import { CutoffFields, DndFields } from './when-section';
+import { RateField } from './delivery-section';
 
 /** What a scheduled or paused campaign may still change (the server refuses the rest with a 409). */
 const CHANGEABLE = ['name', 'ratePerSecond', 'dnd', 'cutoffAt'] as const satisfies ReadonlyArray<keyof CampaignInput>;
@@ -62,25 +63,12 @@ export function DeliverySettingsForm({ campaign, provider }: { campaign: Campaig
     );
   }
 
-  const limit = provider?.ratePerSecond;
   return (
     <form ref={formRef} className="form" noValidate onSubmit={submit}>
       <UnsavedChangesGuard when={unsaved} what="your changes to this campaign" />
       {serverErrors.summary ? <Alert>{serverErrors.summary}</Alert> : null}
       <TextField label="Campaign name" value={values.name} onChange={(value) => set('name', value)} error={errors.name} />
-      <TextField
-        label="Messages per second"
-        type="number"
-        inputMode="numeric"
-        min={1}
-        max={limit}
-        step={1}
-        value={values.ratePerSecond}
-        onChange={(value) => set('ratePerSecond', value)}
-        placeholder={limit ? String(limit) : undefined}
-        hint={limit ? `At most ${limit}, the limit of ${provider.nickname}. Empty: the account's full rate, shared with its other running campaigns.` : undefined}
-        error={errors.ratePerSecond}
-      />
+      <RateField values={values} set={set} errors={errors} provider={provider} />
       <DndFields values={values} set={set} errors={errors} />
       <CutoffFields values={values} set={set} errors={errors} />
       <div className="actions">
