@@ -68,6 +68,21 @@ export const cursorParam = z
   .optional()
   .describe('The nextCursor of the previous page, unchanged; leave out for the first page. Any other value is refused (422).');
 
+/**
+ * The `limit` query parameter of a list: a whole number from 1 to `max`, `fallback` when left out.
+ * Every way of missing it (a word, a fraction, 0, too many) gets the same sentence with the range.
+ */
+export function limitParam(max: number, fallback: number) {
+  const message = `must be a whole number from 1 to ${max}`;
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(1, { error: message })
+    .max(max, { error: message })
+    .default(fallback)
+    .describe(`Items per page: 1 to ${max} (default ${fallback}).`);
+}
+
 /** The error body every failing request gets. */
 export const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { AppError, badRequest, payloadTooLarge, validationFailed } from '../errors.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { cursorParam, listOf } from '../validation.js';
+import { cursorParam, limitParam, listOf } from '../validation.js';
 import { isPhoneRegion } from './phone.js';
 import { createImport, getImport, listImports, runImport } from './imports.service.js';
 
@@ -166,7 +166,7 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
       schema: {
         tags: ['audience'],
         summary: 'Imports, newest first.',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: cursorParam }),
+        querystring: z.object({ limit: limitParam(200, 50), cursor: cursorParam }),
         response: { 200: listOf(importSchema) },
       },
     },

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { cursorParam, listOf } from '../validation.js';
+import { cursorParam, limitParam, listOf } from '../validation.js';
 import { eventNameKey, textProblem } from './audience.limits.js';
 import { getProfileView, listProfileEvents, listProfileMessages, profileIdOf, searchProfiles } from './profiles.service.js';
 
@@ -75,7 +75,7 @@ const queryText = (schema: z.ZodString) =>
 
 const identityParams = z.object({ identity: z.string().min(1).describe('The profile identity (URL-encoded).') });
 const page = {
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: limitParam(200, 50),
   cursor: cursorParam,
 };
 

@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { changeOf, cursorParam, listOf } from '../validation.js';
+import { changeOf, cursorParam, limitParam, listOf } from '../validation.js';
 import { textProblem } from './audience.limits.js';
 import { segmentFilterSchema } from './segment-filter.js';
 import { createSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.js';
@@ -85,7 +85,7 @@ export async function segmentRoutes(fastify: FastifyInstance, deps: AppDeps): Pr
       schema: {
         tags: ['segments'],
         summary: 'Segments, newest first.',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: cursorParam }),
+        querystring: z.object({ limit: limitParam(200, 50), cursor: cursorParam }),
         response: { 200: listOf(segmentSchema) },
       },
     },

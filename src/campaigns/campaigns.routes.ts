@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
 import { notFound, validationFailed } from '../errors.js';
-import { changeOf, cursorParam, listOf, refuseInvalidBody } from '../validation.js';
+import { changeOf, cursorParam, limitParam, listOf, refuseInvalidBody } from '../validation.js';
 import { getTemplateRow } from '../templates/templates.service.js';
 import {
   campaignPatchProblems,
@@ -195,7 +195,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
       schema: {
         tags,
         summary: 'Campaigns, newest first, with their state, key numbers and who created them.',
-        querystring: z.object({ state: stateEnum.optional(), cursor: cursorParam, limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        querystring: z.object({ state: stateEnum.optional(), cursor: cursorParam, limit: limitParam(200, 50) }),
         response: {
           200: listOf(
             campaignSchema.extend({
@@ -293,7 +293,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         querystring: z.object({
           status: z.enum(LOG_STATUSES).optional(),
           cursor: cursorParam,
-          limit: z.coerce.number().int().min(1).max(500).default(100),
+          limit: limitParam(500, 100),
           format: z.enum(['json', 'csv']).default('json'),
           bom: z
             .enum(['true', 'false'])
@@ -366,7 +366,7 @@ export async function campaignRoutes(fastify: FastifyInstance, deps: AppDeps): P
         summary:
           'Who or what changed the campaign, newest first: every edit and state change with its time and actor (a dashboard user, API credentials, or wacast itself: the scheduler, the publisher, wacast restore).',
         params: idParams,
-        querystring: z.object({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        querystring: z.object({ cursor: cursorParam, limit: limitParam(200, 50) }),
         response: { 200: listOf(activityEntrySchema) },
       },
     },

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { cursorParam, listOf } from '../validation.js';
+import { cursorParam, limitParam, listOf } from '../validation.js';
 import { eventStreamResponse, openEventStream } from '../net/event-stream.js';
 import { endWithSession } from '../auth/stream-auth.js';
 import { textProblem } from '../audience/audience.limits.js';
@@ -128,7 +128,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
             .optional()
             .describe("Only conversations answering this campaign: whose latest reply attributed to a campaign (the list's `campaign`) answers it."),
           cursor: cursorParam,
-          limit: z.coerce.number().int().min(1).max(200).default(50),
+          limit: limitParam(200, 50),
         }),
         response: { 200: listOf(summarySchema) },
       },
@@ -199,7 +199,7 @@ export async function inboxRoutes(fastify: FastifyInstance, deps: AppDeps): Prom
         tags,
         summary: 'One conversation: inbound and outbound messages in time order, with delivery ticks and campaign context.',
         params: phoneParams,
-        querystring: z.object({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        querystring: z.object({ cursor: cursorParam, limit: limitParam(200, 50) }),
         response: { 200: conversationSchema },
       },
     },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { projectIdOf } from '../auth/auth.plugin.js';
-import { changeOf, cursorParam, listOf, refuseInvalidBody } from '../validation.js';
+import { changeOf, cursorParam, limitParam, listOf, refuseInvalidBody } from '../validation.js';
 import { listRejectedCallbacks, REJECTED_BODY_PREVIEW } from '../webhooks/rejected-callbacks.js';
 import {
   accountPatchProblems,
@@ -206,7 +206,7 @@ export async function providerAccountRoutes(fastify: FastifyInstance, deps: AppD
         tags,
         summary: 'Callbacks refused for this account (malformed, bad signature, unreadable Content-Type), newest first, kept 30 days.',
         params: idParams,
-        querystring: z.object({ cursor: cursorParam, limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        querystring: z.object({ cursor: cursorParam, limit: limitParam(100, 20) }),
         response: { 200: listOf(rejectedCallbackSchema) },
       },
     },
