@@ -45,7 +45,8 @@ describe.each(testEngines())('imports API ($name)', (engine) => {
     const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...project.headers, 'content-type': form.contentType }, payload: form.payload });
     expect(response.statusCode).toBe(202);
     const started = json(response);
-    expect(started).toMatchObject({ filename: 'people.csv', source: 'dashboard', status: 'running', sizeBytes: CSV.length });
+    // Sent with API credentials: recorded as the API's, not the dashboard's.
+    expect(started).toMatchObject({ filename: 'people.csv', source: 'api', status: 'running', sizeBytes: CSV.length });
     const done = await waitFor(started.id, project.headers);
     expect(done).toMatchObject({
       status: 'completed',
@@ -123,5 +124,14 @@ describe.each(testEngines())('imports API ($name)', (engine) => {
   it('needs authentication', async () => {
     const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { 'content-type': 'text/csv' }, payload: CSV });
     expect(response.statusCode).toBe(401);
+  });
+
+  it('records who started an import: the dashboard (a session) or the API (credentials)', async () => {
+    const session = await ctx.createSession({ projectIds: [project.projectId] });
+    const form = multipart([{ name: 'file', value: CSV, filename: 'from-dashboard.csv' }]);
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...session.headers, 'content-type': form.contentType }, payload: form.payload });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(json(response).source).toBe('dashboard');
+    await waitFor(json(response).id, project.headers);
   });
 });

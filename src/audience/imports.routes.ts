@@ -28,7 +28,7 @@ export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 const importSchema = z.object({
   id: z.string(),
   filename: z.string(),
-  source: z.string().describe('dashboard or cli'),
+  source: z.string().describe('Who started it: dashboard (a logged-in user), api (API credentials) or cli (wacast import profiles).'),
   status: z.enum(['running', 'completed', 'failed']),
   sizeBytes: z.number().nullable(),
   processedBytes: z.number().describe('Progress: bytes of the file read so far.'),
@@ -145,7 +145,9 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
         if (error instanceof AppError) throw error;
         throw badRequest(`The upload could not be read: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const created = await createImport(db, projectId, { filename: upload.filename, sizeBytes: counter.bytes(), source: 'dashboard' });
+      // Who started it: a dashboard user (a session) or a script with API credentials.
+      const source = request.auth?.kind === 'api' ? 'api' : 'dashboard';
+      const created = await createImport(db, projectId, { filename: upload.filename, sizeBytes: counter.bytes(), source });
       const abort = new AbortController();
       const done = runImport(db, projectId, created.id, createReadStream(spool), { defaultRegion: upload.defaultRegion, signal: abort.signal })
         .then(() => undefined)

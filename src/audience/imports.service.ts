@@ -67,7 +67,7 @@ function toView(row: Selectable<ImportsTable>): ImportView {
   };
 }
 
-export async function createImport(db: Db, projectId: string, input: { filename: string; sizeBytes: number | null; source: 'dashboard' | 'cli' }): Promise<ImportView> {
+export async function createImport(db: Db, projectId: string, input: { filename: string; sizeBytes: number | null; source: 'dashboard' | 'api' | 'cli' }): Promise<ImportView> {
   const now = Date.now();
   const row = {
     id: newId(now),
