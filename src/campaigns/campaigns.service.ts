@@ -23,10 +23,10 @@ import { checkFrequencyCap, type FrequencyCap } from './frequency-cap.js';
 import { mediaUrlRequired } from '../templates/attachments.js';
 import { estimateAudience } from '../audience/audience.service.js';
 import { exceedsLimit, messagingLimitMessage, messagingLimitOf, type LimitFacts } from '../providers/messaging-limit.js';
+import { isRecord } from '../providers/provider-wire.js';
 import { recordActivity, type ActivityAction, type Actor } from './campaign-activity.js';
 
 const AUDIENCE_KINDS: readonly string[] = ['segmentId', 'all', 'identities'];
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export type Audience = { segmentId: string } | { all: true } | { identities: string[] };
 
@@ -182,10 +182,10 @@ export async function checkCampaign(deps: Pick<AppDeps, 'db' | 'config'>, projec
   const audienceKinds = audience ? AUDIENCE_KINDS.filter((key) => audience[key] !== undefined) : [];
   // The audience is stored as given: a field beside its kind would be kept, and every later answer
   // that shows the campaign would fail its response schema.
-  const strayAudienceFields = isPlainObject(audience) ? Object.keys(audience).filter((key) => !AUDIENCE_KINDS.includes(key)) : [];
+  const strayAudienceFields = isRecord(audience) ? Object.keys(audience).filter((key) => !AUDIENCE_KINDS.includes(key)) : [];
   if (strayAudienceFields.length > 0) {
     problems.push({ path: `audience.${strayAudienceFields[0]}`, message: `is not an audience field: use exactly one of segmentId, all or identities` });
-  } else if (!isPlainObject(audience) || audienceKinds.length !== 1) {
+  } else if (!isRecord(audience) || audienceKinds.length !== 1) {
     problems.push({ path: 'audience', message: 'must be exactly one of {"segmentId": "…"}, {"all": true} or {"identities": ["…"]}' });
   } else if ('segmentId' in audience) {
     const segment = await db.kysely
@@ -452,7 +452,7 @@ export async function updateCampaign(deps: Pick<AppDeps, 'db' | 'config'>, proje
  */
 function storedAudience(text: CampaignRow['audience']): Audience {
   const stored = parseJson<unknown>(text, { all: true });
-  if (!isPlainObject(stored)) return stored as Audience;
+  if (!isRecord(stored)) return stored as Audience;
   if (stored.segmentId !== undefined) return { segmentId: stored.segmentId as string };
   if (stored.identities !== undefined) return { identities: stored.identities as string[] };
   if (stored.all !== undefined) return { all: stored.all as true };
